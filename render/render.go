@@ -1,0 +1,73 @@
+// Package render defines what a renderer is to the rest of nofault: a place
+// to keep surface contents (textures) and a way to draw a scene of them into
+// an output. Implementations live in render/soft (pure Go, the CGO_ENABLED=0
+// default) and render/gl (go-gl, used by the nested backend).
+//
+// Renderers never see client memory that can fault: Texture.Upload takes a
+// shm.Image, which only package shm can make, and shm makes one only from a
+// mapping that cannot raise SIGBUS (nosigbus or sealed pools) or from a
+// Go-owned staged copy.
+package render
+
+import (
+	"image"
+
+	"github.com/nofault/nofault/shm"
+)
+
+// Texture holds the pixels of one surface on the renderer's side.
+type Texture interface {
+	// Upload copies the damaged part of src into the texture. damage is in
+	// buffer coordinates; an empty damage list means the whole buffer. The
+	// texture is resized when src's size differs from the previous upload
+	// (then everything is copied).
+	Upload(src shm.Image, damage []image.Rectangle) error
+	// Size is the size in buffer pixels of the last upload.
+	Size() (w, h int)
+	// Destroy frees the texture. It must not be used afterwards.
+	Destroy()
+}
+
+// Transform is a wl_output.transform value applied to a buffer.
+type Transform int32
+
+// Item is one textured quad of a scene, drawn in order (first is bottom).
+type Item struct {
+	Texture Texture
+	// Dst is where the item lands in output coordinates (surface size after
+	// buffer scale and transform).
+	Dst image.Rectangle
+	// Src is the part of the texture to draw in buffer pixels; the zero
+	// rectangle means the whole texture.
+	Src image.Rectangle
+	// Transform and Scale are the surface's buffer transform and scale.
+	Transform Transform
+	Scale     int32
+	// Opaque is true for formats without alpha (XRGB8888, XBGR8888): the
+	// alpha byte is ignored and the item covers what is below.
+	Opaque bool
+}
+
+// Scene is what one output shows: a background colour and items.
+type Scene struct {
+	Background [4]uint8 // R, G, B, A (straight alpha; A is normally 255)
+	Items      []Item
+}
+
+// Renderer draws scenes. All methods are called from one goroutine (the
+// compositor's render goroutine; for GL, the thread that owns the context).
+type Renderer interface {
+	// NewTexture returns an empty texture.
+	NewTexture() Texture
+	// Render draws the scene into the renderer's output of the given size.
+	Render(scene *Scene, width, height int) error
+	// ReadPixels copies the last rendered output, rectangle r in output
+	// coordinates, into dst as ARGB8888 little-endian rows (bytes B,G,R,A,
+	// alpha 255) with the given stride. dst is Go-owned memory, never a
+	// client mapping.
+	ReadPixels(r image.Rectangle, dst []byte, stride int) error
+	// Name identifies the renderer in logs and stats ("soft", "gl").
+	Name() string
+	// Close frees the renderer's resources.
+	Close() error
+}
