@@ -10,6 +10,7 @@ type Staging struct {
 	width  int
 	height int
 	format Format
+	valid  bool // holds a complete copy; false forces Pool.Stage to copy all rows
 }
 
 // Reset sizes s for a width x height image with the given stride and
@@ -23,8 +24,15 @@ func (s *Staging) Reset(width, height, stride int, format Format) (changed bool)
 	}
 	s.buf = s.buf[:n]
 	s.width, s.height, s.stride, s.format = width, height, stride, format
+	if changed {
+		s.valid = false
+	}
 	return changed
 }
+
+// Invalidate makes the next Pool.Stage into s copy every row, e.g. when s
+// is reused for another surface.
+func (s *Staging) Invalidate() { s.valid = false }
 
 // Bytes returns the staged pixels; rows start every Stride bytes.
 func (s *Staging) Bytes() []byte { return s.buf }
