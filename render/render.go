@@ -29,18 +29,58 @@ type Texture interface {
 }
 
 // Transform is a wl_output.transform value applied to a buffer.
+//
+// As wl_surface.set_buffer_transform defines it, the value says how the
+// client has already rotated (counter-clockwise) and flipped its buffer; the
+// renderer applies the inverse to show the surface upright. For a surface of
+// size W x H (in buffer pixels after the transform), surface pixel (x, y)
+// shows buffer pixel:
+//
+//	TransformNormal      (x, y)
+//	Transform90          (y, W-1-x)
+//	Transform180         (W-1-x, H-1-y)
+//	Transform270         (H-1-y, x)
+//	TransformFlipped     (W-1-x, y)
+//	TransformFlipped90   (y, x)
+//	TransformFlipped180  (x, H-1-y)
+//	TransformFlipped270  (H-1-y, W-1-x)
+//
+// (weston_transformed_coord in Weston gives the same mapping.)
 type Transform int32
+
+// The wl_output.transform values.
+const (
+	TransformNormal     Transform = 0
+	Transform90         Transform = 1
+	Transform180        Transform = 2
+	Transform270        Transform = 3
+	TransformFlipped    Transform = 4
+	TransformFlipped90  Transform = 5
+	TransformFlipped180 Transform = 6
+	TransformFlipped270 Transform = 7
+)
+
+// Valid reports whether t is one of the eight wl_output.transform values.
+func (t Transform) Valid() bool { return t >= TransformNormal && t <= TransformFlipped270 }
+
+// SwapsAxes reports whether t rotates by 90 or 270 degrees, so that the
+// buffer's width becomes the surface's height.
+func (t Transform) SwapsAxes() bool { return t.Valid() && t&1 == 1 }
 
 // Item is one textured quad of a scene, drawn in order (first is bottom).
 type Item struct {
 	Texture Texture
 	// Dst is where the item lands in output coordinates (surface size after
-	// buffer scale and transform).
+	// buffer scale and transform). An empty Dst draws nothing.
 	Dst image.Rectangle
 	// Src is the part of the texture to draw in buffer pixels; the zero
-	// rectangle means the whole texture.
+	// rectangle means the whole texture. It is clipped to the texture.
 	Src image.Rectangle
 	// Transform and Scale are the surface's buffer transform and scale.
+	// Src, turned upright by Transform, is stretched over Dst (nearest
+	// neighbour in the soft renderer); Dst's size is normally Src's
+	// transformed size divided by Scale, so Scale needs no extra handling
+	// and serves as a filtering hint. Invalid values draw as normal and 1.
 	Transform Transform
 	Scale     int32
 	// Opaque is true for formats without alpha (XRGB8888, XBGR8888): the

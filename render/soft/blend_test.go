@@ -1,0 +1,105 @@
+package soft
+
+import (
+	"fmt"
+	"testing"
+)
+
+// refOver is the "over" operator written out per channel: round(d *
+// (255-a) / 255) + s, clamped at 255.
+func refOver(s, d uint32) uint32 {
+	a := s >> 24
+	var out uint32
+	for shift := 0; shift < 32; shift += 8 {
+		sc, dc := s>>shift&0xff, d>>shift&0xff
+		c := sc + (dc*(255-a)+127)/255
+		out |= min(c, 255) << shift
+	}
+	return out
+}
+
+func TestOverKnownValues(t *testing.T) {
+	tests := []struct {
+		name          string
+		src, dst, out uint32
+	}{
+		{"opaque src wins", 0xff112233, 0xffaabbcc, 0xff112233},
+		{"transparent src keeps dst", 0x00000000, 0xffaabbcc, 0xffaabbcc},
+		{"half red over blue", 0x80800000, 0xff0000ff, 0xff80007f},
+		{"half white over black", 0x80808080, 0xff000000, 0xff808080},
+		{"quarter green over white", 0x40004000, 0xffffffff, 0xffbfffbf},
+		{"half over half", 0x80800000, 0x80000080, 0xc0800040},
+		{"alpha 1 over white", 0x01010101, 0xffffffff, 0xffffffff},
+		{"alpha 254 over white", 0xfe000000, 0xffffffff, 0xff010101},
+		{"over transparent dst", 0x80402010, 0x00000000, 0x80402010},
+		// Ill-formed premultiplied data (colour above alpha) saturates.
+		{"bad premul saturates", 0x00ff8000, 0xff808080, 0xffffff80},
+		{"bad premul half", 0x80ff0000, 0xffff0000, 0xffff0000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := []uint32{tt.dst}
+			overRow(dst, []uint32{tt.src})
+			if dst[0] != tt.out {
+				t.Errorf("over(%#08x, %#08x) = %#08x, want %#08x", tt.src, tt.dst, dst[0], tt.out)
+			}
+			if ref := refOver(tt.src, tt.dst); ref != tt.out {
+				t.Errorf("reference gives %#08x, table says %#08x", ref, tt.out)
+			}
+		})
+	}
+}
+
+// TestOverExhaustive checks every source alpha against every destination
+// channel value, with source colours at, below and above alpha.
+func TestOverExhaustive(t *testing.T) {
+	src := make([]uint32, 0, 256*3)
+	for a := uint32(0); a < 256; a++ {
+		src = append(src, a<<24|a<<16|(a/2)<<8|min(a+37, 255))
+	}
+	dst := make([]uint32, len(src))
+	for d := uint32(0); d < 256; d++ {
+		dd := d<<24 | (255-d)<<16 | d<<8 | d/3
+		for i := range dst {
+			dst[i] = dd
+		}
+		overRow(dst, src)
+		for i, s := range src {
+			if want := refOver(s, dd); dst[i] != want {
+				t.Fatalf("over(%#08x, %#08x) = %#08x, want %#08x", s, dd, dst[i], want)
+			}
+		}
+	}
+}
+
+func TestMul255(t *testing.T) {
+	for x := uint32(0); x < 256; x++ {
+		for y := uint32(0); y < 256; y++ {
+			if got, want := mul255(x, y), (x*y+127)/255; got != want {
+				t.Fatalf("mul255(%d, %d) = %d, want %d", x, y, got, want)
+			}
+		}
+	}
+}
+
+func TestPremultiply(t *testing.T) {
+	for _, tt := range []struct {
+		r, g, b, a uint8
+		want       uint32
+	}{
+		{255, 128, 0, 255, 0xffff8000},
+		{255, 128, 0, 128, 0x80804000},
+		{10, 20, 30, 0, 0},
+	} {
+		if got := premultiply(tt.r, tt.g, tt.b, tt.a); got != tt.want {
+			t.Errorf("premultiply%v = %#08x, want %#08x", []uint8{tt.r, tt.g, tt.b, tt.a}, got, tt.want)
+		}
+	}
+}
+
+func ExampleRenderer() {
+	r := New()
+	_ = r.Render(nil, 0, 0)
+	fmt.Println(r.Name())
+	// Output: soft
+}

@@ -1,0 +1,9 @@
+// Package soft is nofault's pure-Go renderer: it needs no cgo and no GPU,
+// and it is what the headless backend and CGO_ENABLED=0 builds use.
+//
+// Textures and the output are Go-owned premultiplied ARGB pixels, one
+// uint32 per pixel (0xAARRGGBB). Scenes are drawn with the Porter-Duff
+// "over" operator in exact 8-bit integer arithmetic (the same rounding as
+// pixman), opaque items as plain row copies. Buffer transforms, integer
+// buffer scales and source crops are sampled nearest-neighbour.
+package soft

@@ -1,0 +1,130 @@
+package soft
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+
+	"github.com/nofault/nofault/render"
+)
+
+// Renderer draws scenes into a Go-owned output image. The zero value is
+// not ready; use New. Like every render.Renderer it is used from one
+// goroutine at a time.
+type Renderer struct {
+	out       []uint32 // premultiplied 0xAARRGGBB, rows of w pixels
+	w, h      int
+	outOpaque bool // every output pixel has alpha 255
+
+	cols []int    // per visible column: texture offset of its source pixel
+	row  []uint32 // gathered source row for transformed or scaled items
+}
+
+var _ render.Renderer = (*Renderer)(nil)
+
+// New returns a renderer with an empty output.
+func New() *Renderer { return &Renderer{} }
+
+// Name returns "soft".
+func (r *Renderer) Name() string { return "soft" }
+
+// NewTexture returns an empty *Texture.
+func (r *Renderer) NewTexture() render.Texture { return &Texture{} }
+
+// Size is the size of the last rendered output.
+func (r *Renderer) Size() (w, h int) { return r.w, r.h }
+
+// Bounds is the rectangle of the last rendered output, with Min at (0, 0).
+func (r *Renderer) Bounds() image.Rectangle { return image.Rect(0, 0, r.w, r.h) }
+
+// Close frees the output image. The renderer may be used again afterwards.
+func (r *Renderer) Close() error {
+	*r = Renderer{}
+	return nil
+}
+
+var emptyScene render.Scene
+
+// Render draws scene into the output, resized to width x height: the
+// background, then each item over what is below it. Items whose texture
+// is not a *Texture of this package are skipped and reported in the
+// returned error; everything else is drawn. A nil scene is transparent
+// black.
+func (r *Renderer) Render(scene *render.Scene, width, height int) error {
+	if width < 0 || height < 0 || width > MaxSize || height > MaxSize {
+		return fmt.Errorf("soft: bad output size %dx%d", width, height)
+	}
+	if n := width * height; cap(r.out) < n {
+		r.out = make([]uint32, n)
+	} else {
+		r.out = r.out[:n]
+	}
+	r.w, r.h = width, height
+	if cap(r.row) < width {
+		r.row = make([]uint32, width)
+		r.cols = make([]int, width)
+	}
+
+	if scene == nil {
+		scene = &emptyScene
+	}
+	items := scene.Items
+	start, covered := 0, false
+	// Everything below the topmost opaque item that covers the output is
+	// hidden: skip it, and the background fill.
+	for i := len(items) - 1; i >= 0; i-- {
+		if p, ok := r.plan(&items[i]); ok && p.opaque && p.vis == r.Bounds() {
+			start, covered = i, true
+			break
+		}
+	}
+	bg := scene.Background
+	if !covered {
+		fill(r.out, premultiply(bg[0], bg[1], bg[2], bg[3]))
+	}
+	r.outOpaque = covered || bg[3] == 0xff
+
+	var err error
+	for i := start; i < len(items); i++ {
+		it := &items[i]
+		p, ok := r.plan(it)
+		if !ok {
+			if _, mine := it.Texture.(*Texture); !mine && err == nil {
+				err = errForeign
+			}
+			continue
+		}
+		r.draw(&p)
+	}
+	return err
+}
+
+// ReadPixels copies rectangle rect of the last output into dst as
+// ARGB8888 rows (bytes B, G, R, A; alpha 255) stride bytes apart. rect must
+// lie inside the output.
+func (r *Renderer) ReadPixels(rect image.Rectangle, dst []byte, stride int) error {
+	if rect.Empty() {
+		return nil
+	}
+	if !rect.In(r.Bounds()) {
+		return fmt.Errorf("soft: read %v outside output %v", rect, r.Bounds())
+	}
+	w, h := rect.Dx(), rect.Dy()
+	if stride < w*4 || len(dst) < (h-1)*stride+w*4 {
+		return errors.New("soft: ReadPixels destination too small")
+	}
+	for y := 0; y < h; y++ {
+		o := (rect.Min.Y+y)*r.w + rect.Min.X
+		src := r.out[o : o+w]
+		d := dst[y*stride : y*stride+w*4]
+		if littleEndian && r.outOpaque {
+			copy(d, asBytes(src))
+			continue
+		}
+		for i, p := range src {
+			binary.LittleEndian.PutUint32(d[i*4:], p|alphaMask)
+		}
+	}
+	return nil
+}

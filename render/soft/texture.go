@@ -1,0 +1,122 @@
+package soft
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/shm"
+)
+
+// MaxSize is the largest texture or output width and height the renderer
+// accepts, so that a client cannot make the compositor allocate without
+// bound (16384 x 16384 x 4 bytes is 1 GiB).
+const MaxSize = 16384
+
+// Texture is the soft renderer's copy of a surface's pixels: premultiplied
+// 0xAARRGGBB, rows of exactly Size's width. Make one with
+// Renderer.NewTexture.
+type Texture struct {
+	pix    []uint32
+	w, h   int
+	format shm.Format
+	valid  bool // a previous upload set pix, w, h and format
+}
+
+var _ render.Texture = (*Texture)(nil)
+
+// Size is the size in buffer pixels of the last upload.
+func (t *Texture) Size() (w, h int) { return t.w, t.h }
+
+// Opaque reports whether the last upload had a format without alpha, so
+// every pixel of the texture has alpha 255.
+func (t *Texture) Opaque() bool { return t.valid && !t.format.HasAlpha() }
+
+// Destroy frees the texture's pixels.
+func (t *Texture) Destroy() { *t = Texture{} }
+
+// Upload copies the damaged rectangles of src (buffer coordinates; none
+// means all) into the texture, converting to premultiplied 0xAARRGGBB:
+// X formats get alpha 255, ABGR and XBGR have red and blue swapped. When
+// the size or format differs from the previous upload the whole buffer is
+// copied. src is validated first; a bad geometry or format is an error and
+// leaves the texture unchanged.
+func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
+	w, h, stride, f := src.Width(), src.Height(), src.Stride(), src.Format()
+	if !f.Supported() {
+		return fmt.Errorf("soft: unsupported format %#x", uint32(f))
+	}
+	if w < 0 || h < 0 || w > MaxSize || h > MaxSize {
+		return fmt.Errorf("soft: bad buffer size %dx%d", w, h)
+	}
+	b := src.Bytes()
+	if w > 0 && h > 0 && (stride < w*4 || stride > len(b) && h > 1 || len(b) < (h-1)*stride+w*4) {
+		return fmt.Errorf("soft: %dx%d buffer with stride %d does not fit %d bytes", w, h, stride, len(b))
+	}
+	full := len(damage) == 0 || !t.valid || w != t.w || h != t.h || f != t.format
+	if n := w * h; cap(t.pix) < n {
+		t.pix = make([]uint32, n)
+	} else {
+		t.pix = t.pix[:n]
+	}
+	t.w, t.h, t.format, t.valid = w, h, f, true
+	bounds := image.Rect(0, 0, w, h)
+	if full {
+		t.copyRect(b, stride, bounds)
+		return nil
+	}
+	for _, r := range damage {
+		t.copyRect(b, stride, r.Intersect(bounds))
+	}
+	return nil
+}
+
+// copyRect converts rectangle r (inside the texture) from b.
+func (t *Texture) copyRect(b []byte, stride int, r image.Rectangle) {
+	if r.Empty() {
+		return
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		off := y*stride + r.Min.X*4
+		src := b[off : off+r.Dx()*4]
+		dst := t.pix[y*t.w+r.Min.X : y*t.w+r.Max.X]
+		convertRow(dst, src, t.format)
+	}
+}
+
+// convertRow converts one row of len(dst) pixels in format f.
+func convertRow(dst []uint32, src []byte, f shm.Format) {
+	src = src[:len(dst)*4]
+	switch f {
+	case shm.FormatARGB8888:
+		if littleEndian {
+			copy(asBytes(dst), src)
+			return
+		}
+		for i := range dst {
+			dst[i] = binary.LittleEndian.Uint32(src[i*4:])
+		}
+	case shm.FormatXRGB8888:
+		for i := range dst {
+			dst[i] = binary.LittleEndian.Uint32(src[i*4:]) | alphaMask
+		}
+	case shm.FormatABGR8888:
+		for i := range dst {
+			dst[i] = swapRB(binary.LittleEndian.Uint32(src[i*4:]))
+		}
+	case shm.FormatXBGR8888:
+		for i := range dst {
+			dst[i] = swapRB(binary.LittleEndian.Uint32(src[i*4:])) | alphaMask
+		}
+	}
+}
+
+// swapRB exchanges the first and third bytes of a pixel: 0xAABBGGRR
+// becomes 0xAARRGGBB and back.
+func swapRB(p uint32) uint32 {
+	return p&0xff00ff00 | p>>16&0xff | p&0xff<<16
+}
+
+var errForeign = errors.New("soft: texture not made by this renderer")
