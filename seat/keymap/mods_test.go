@@ -30,11 +30,11 @@ const (
 func TestModifierKeys(t *testing.T) {
 	want := map[uint32]uint32{
 		keyLeftShift: ModShift, keyRightShift: ModShift,
-		keyCapsLock:  ModCaps,
-		keyLeftCtrl:  ModCtrl, keyRightCtrl: ModCtrl,
-		keyLeftAlt:   ModAlt, keyRightAlt: ModAlt,
-		keyNumLock:   ModNum,
-		keyLeftMeta:  ModLogo, keyRightMeta: ModLogo,
+		keyCapsLock: ModCaps,
+		keyLeftCtrl: ModCtrl, keyRightCtrl: ModCtrl,
+		keyLeftAlt: ModAlt, keyRightAlt: ModAlt,
+		keyNumLock:  ModNum,
+		keyLeftMeta: ModLogo, keyRightMeta: ModLogo,
 		keyLevel3: ModLevel3,
 	}
 	got := ModifierKeys()
