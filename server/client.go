@@ -1,0 +1,247 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+
+	"github.com/nofault/nofault/protocol"
+	"golang.org/x/sys/unix"
+)
+
+// Client is one connected Wayland client. Its methods must be called on the
+// display loop goroutine.
+type Client struct {
+	d       *Display
+	conn    *net.UnixConn
+	id      uint64
+	objects protocol.ObjectMap
+	fds     protocol.FDQueue
+	enc     protocol.Encoder
+	dec     protocol.Decoder
+	w       *writer
+
+	// Credentials of the peer process (SO_PEERCRED).
+	PID, UID, GID int
+
+	freeBatches chan *batch
+	closed      chan struct{}
+	closeOnce   sync.Once
+	readerDone  chan struct{}
+
+	dirty     bool
+	err       *protocol.Error // the error posted, if any
+	dead      bool
+	reason    string
+	values    map[any]any
+	destroyFn []func()
+	display   *protocol.Object
+}
+
+// Display returns the display the client is connected to.
+func (c *Client) Display() *Display { return c.d }
+
+// ID is a number unique to this client within the process, for logs.
+func (c *Client) ID() uint64 { return c.id }
+
+// Events returns the encoder for events to this client. Everything encoded
+// is flushed when the display loop finishes its current step.
+func (c *Client) Events() *protocol.Encoder {
+	c.markDirty()
+	return &c.enc
+}
+
+func (c *Client) markDirty() {
+	if !c.dirty {
+		c.dirty = true
+		c.d.dirty = append(c.d.dirty, c)
+	}
+}
+
+// Lookup returns the client's live object with the given id, or nil.
+func (c *Client) Lookup(id protocol.ObjectID) *protocol.Object { return c.objects.Lookup(id) }
+
+// ObjectCount returns the number of live objects.
+func (c *Client) ObjectCount() int { return c.objects.Len() }
+
+// NewObject creates the object id (a client-allocated new_id already checked
+// by the decoder) with the given interface, version and request handler.
+// It returns nil, after posting no_memory, when the client is over its
+// object limit.
+func (c *Client) NewObject(id protocol.ObjectID, iface *protocol.Interface, version uint32, handler any) *protocol.Object {
+	if c.d.limits.MaxObjects > 0 && c.objects.Len() >= c.d.limits.MaxObjects {
+		c.PostError(protocol.NoMemory())
+		slog.Warn("client over its object limit", "client", c.id, "pid", c.PID, "limit", c.d.limits.MaxObjects)
+		return nil
+	}
+	o := &protocol.Object{ID: id, Interface: iface, Version: version, Handler: handler}
+	if !c.objects.Insert(o) {
+		c.PostError(protocol.Errorf(c.display, protocol.ErrorInvalidObject, "invalid new id %d", id))
+		return nil
+	}
+	return o
+}
+
+// NewServerObject creates an object with a server-allocated id, for events
+// that introduce objects (wl_data_device.data_offer).
+func (c *Client) NewServerObject(iface *protocol.Interface, version uint32, handler any) *protocol.Object {
+	o := &protocol.Object{ID: c.objects.NewServerID(), Interface: iface, Version: version, Handler: handler}
+	c.objects.Insert(o)
+	return o
+}
+
+// Destroyer is implemented by handlers that need to know when their object
+// goes, whether by a destructor request, by the compositor or because the
+// client disconnected.
+type Destroyer interface {
+	OnDestroy()
+}
+
+// Destroy removes o from the client, calls its handler's OnDestroy and, for
+// client-allocated ids, sends wl_display.delete_id as libwayland does.
+func (c *Client) Destroy(o *protocol.Object) {
+	if o.Destroyed() {
+		return
+	}
+	c.objects.Remove(o.ID)
+	if h, ok := o.Handler.(Destroyer); ok {
+		h.OnDestroy()
+	}
+	if o.ID < protocol.ServerIDStart && !c.dead && c.display != nil {
+		protocol.SendWlDisplayDeleteId(c.Events(), protocol.DisplayID, uint32(o.ID))
+	}
+}
+
+// PostError sends wl_display.error and schedules the client's disconnect
+// once the error has been flushed. Only the first error is sent.
+func (c *Client) PostError(err *protocol.Error) {
+	if c.err != nil || c.dead {
+		return
+	}
+	c.err = err
+	protocol.SendWlDisplayError(c.Events(), protocol.DisplayID, err.Object, err.Code, err.Message)
+	c.d.stats.errorPosted(c, err)
+	slog.Info("protocol error", "client", c.id, "pid", c.PID, "object", err.Object, "code", err.Code, "message", err.Message)
+}
+
+// PostErrorf posts a protocol error on obj.
+func (c *Client) PostErrorf(obj *protocol.Object, code uint32, format string, args ...any) {
+	c.PostError(protocol.Errorf(obj, code, format, args...))
+}
+
+// PostImplementationError posts wl_display.error implementation, as
+// wl_client_post_implementation_error does.
+func (c *Client) PostImplementationError(format string, args ...any) {
+	c.PostError(protocol.Errorf(c.display, protocol.ErrorImplementation, format, args...))
+}
+
+// Failed reports whether an error has been posted to the client.
+func (c *Client) Failed() bool { return c.err != nil || c.dead }
+
+// Value returns per-client data stored by other packages under key.
+func (c *Client) Value(key any) any { return c.values[key] }
+
+// SetValue stores per-client data under key.
+func (c *Client) SetValue(key, v any) {
+	if c.values == nil {
+		c.values = make(map[any]any)
+	}
+	c.values[key] = v
+}
+
+// OnDestroy registers fn to run when the client is destroyed, after all its
+// objects are.
+func (c *Client) OnDestroy(fn func()) { c.destroyFn = append(c.destroyFn, fn) }
+
+// handle dispatches the complete messages in b.
+func (c *Client) handle(b *batch) {
+	c.fds.Push(b.fds...)
+	if lim := c.d.limits.MaxFDs; lim > 0 && c.fds.Len() > lim {
+		slog.Warn("client over its fd limit", "client", c.id, "pid", c.PID, "limit", lim)
+		c.PostError(protocol.NoMemory())
+	}
+	data := b.data
+	for len(data) > 0 && !c.Failed() {
+		h, _ := protocol.ParseHeader(data)
+		body := data[protocol.HeaderSize:h.Size]
+		data = data[h.Size:]
+		c.dispatch(h, body)
+	}
+	if b.err != nil && !c.dead {
+		c.reason = b.err.Error()
+		c.d.destroyClient(c)
+	}
+}
+
+func (c *Client) dispatch(h protocol.Header, body []byte) {
+	o := c.objects.Lookup(h.Object)
+	if o == nil {
+		c.PostErrorf(c.display, protocol.ErrorInvalidObject, "invalid object %d", h.Object)
+		return
+	}
+	if int(h.Opcode) >= len(o.Interface.Requests) {
+		c.PostErrorf(c.display, protocol.ErrorInvalidMethod, "invalid method %d, object %s@%d", h.Opcode, o.Interface.Name, o.ID)
+		return
+	}
+	msg := &o.Interface.Requests[h.Opcode]
+	if o.Version > 0 && o.Version < msg.Since {
+		c.PostErrorf(c.display, protocol.ErrorInvalidMethod, "invalid method %d (since %d < %d), object %s@%d",
+			h.Opcode, o.Version, msg.Since, o.Interface.Name, o.ID)
+		return
+	}
+	if c.d.trace != nil {
+		c.d.trace.request(c, o, h.Opcode, body)
+	}
+	c.dec.Reset(body, &c.fds, &c.objects)
+	err := o.Interface.Dispatch(o.Handler, o, h.Opcode, &c.dec)
+	c.d.stats.Requests++
+	if err != nil {
+		var perr *protocol.Error
+		switch {
+		case errors.Is(err, protocol.ErrBadArgs):
+			c.PostErrorf(c.display, protocol.ErrorInvalidMethod, "invalid arguments for %s@%d.%s", o.Interface.Name, o.ID, msg.Name)
+		case errors.As(err, &perr):
+			c.PostError(perr)
+		default:
+			c.PostImplementationError("%s@%d.%s: %v", o.Interface.Name, o.ID, msg.Name, err)
+		}
+		return
+	}
+	if msg.Destructor && !o.Destroyed() {
+		c.Destroy(o)
+	}
+}
+
+// flush hands encoded events to the writer. A client whose queue exceeds
+// its limit is disconnected: it is not reading its socket.
+func (c *Client) flush() {
+	c.dirty = false
+	if c.enc.Len() == 0 || c.dead {
+		return
+	}
+	b, fds := c.enc.TakeInto(c.d.scratch[:0], c.d.scratchFDs[:0])
+	q := c.w.queue(b, fds)
+	c.d.scratch, c.d.scratchFDs = b[:0], fds[:0]
+	if lim := c.d.limits.MaxQueuedBytes; lim > 0 && q > int64(lim) && !c.dead {
+		slog.Warn("client not reading its socket; disconnecting", "client", c.id, "pid", c.PID, "queued", q, "limit", lim)
+		c.reason = fmt.Sprintf("outgoing queue over %d bytes", lim)
+		c.d.stats.clientStalled()
+		c.d.destroyClient(c)
+	}
+}
+
+func peerCred(conn *net.UnixConn) (pid, uid, gid int) {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return -1, -1, -1
+	}
+	pid, uid, gid = -1, -1, -1
+	raw.Control(func(fd uintptr) {
+		if cred, err := unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
+			pid, uid, gid = int(cred.Pid), int(cred.Uid), int(cred.Gid)
+		}
+	})
+	return pid, uid, gid
+}

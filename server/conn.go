@@ -1,0 +1,228 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"github.com/nofault/nofault/protocol"
+	"golang.org/x/sys/unix"
+)
+
+// readBufSize is how much one read may take from a client socket. It holds
+// several maximum-size messages, and a partial message is carried over.
+const readBufSize = 4 * protocol.MaxMessageSize
+
+// oobSize fits the most fds one sendmsg can carry on Linux (SCM_MAX_FD).
+var oobSize = unix.CmsgSpace(253 * 4)
+
+// batch is a run of complete messages read from one client, with the fds
+// that arrived with them. err, when set, ends the client after the
+// messages are handled.
+type batch struct {
+	c    *Client
+	data []byte
+	fds  []int
+	err  error
+}
+
+// errFraming reports a message header libwayland could not read either.
+var errFraming = errors.New("malformed message header")
+
+// readLoop frames messages from the socket and hands them to the display
+// loop. It owns nothing but its buffers; it stops at EOF, on error, or when
+// the client is closed.
+func (c *Client) readLoop(in chan<- *batch) {
+	acc := make([]byte, 0, readBufSize)
+	oob := make([]byte, oobSize)
+	for {
+		n, oobn, flags, _, err := c.conn.ReadMsgUnix(acc[len(acc):cap(acc)], oob)
+		var fds []int
+		if oobn > 0 {
+			fds = parseRights(oob[:oobn])
+		}
+		if flags&unix.MSG_CTRUNC != 0 && err == nil {
+			err = errors.New("control message truncated: fds lost")
+		}
+		if n < 0 {
+			n = 0
+		}
+		acc = acc[:len(acc)+n]
+		if n == 0 && err == nil {
+			err = errEOF
+		}
+		end := 0
+		for err == nil && len(acc)-end >= protocol.HeaderSize {
+			h, _ := protocol.ParseHeader(acc[end:])
+			if h.Size < protocol.HeaderSize || h.Size%4 != 0 || int(h.Size) > protocol.MaxMessageSize {
+				err = fmt.Errorf("%w: object %d opcode %d size %d", errFraming, h.Object, h.Opcode, h.Size)
+				break
+			}
+			if len(acc)-end < int(h.Size) {
+				break
+			}
+			end += int(h.Size)
+		}
+		if end > 0 || len(fds) > 0 || err != nil {
+			b := c.getBatch()
+			if b == nil { // client closed
+				closeAll(fds)
+				return
+			}
+			b.data = append(b.data[:0], acc[:end]...)
+			b.fds = append(b.fds[:0], fds...)
+			b.err = err
+			in <- b
+		}
+		if err != nil {
+			return
+		}
+		copy(acc, acc[end:])
+		acc = acc[:len(acc)-end]
+	}
+}
+
+var errEOF = errors.New("client closed the connection")
+
+// getBatch returns a free batch buffer, waiting while both are in use
+// (this is the backpressure on a client that sends faster than the loop
+// handles), or nil once the client is closed.
+func (c *Client) getBatch() *batch {
+	select {
+	case b := <-c.freeBatches:
+		return b
+	case <-c.closed:
+		return nil
+	}
+}
+
+func parseRights(oob []byte) []int {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil
+	}
+	var fds []int
+	for i := range msgs {
+		if r, err := unix.ParseUnixRights(&msgs[i]); err == nil {
+			fds = append(fds, r...)
+		}
+	}
+	return fds
+}
+
+func closeAll(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
+// writer sends a client's events. The display loop appends under mu; the
+// writer goroutine swaps the pending buffers out and sends them.
+type writer struct {
+	conn *net.UnixConn
+	mu   sync.Mutex
+	// pending bytes and fds; fdEnds[i] is the byte offset in buf of the end
+	// of the message that carries fds[i].
+	buf    []byte
+	fds    []int
+	fdEnds []int
+	wake   chan struct{}
+	queued atomic.Int64
+	done   chan struct{}
+	err    error
+}
+
+func newWriter(conn *net.UnixConn) *writer {
+	return &writer{conn: conn, wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// queue appends encoded events. It never blocks.
+func (w *writer) queue(b []byte, fds []int) int64 {
+	w.mu.Lock()
+	base := len(w.buf)
+	w.buf = append(w.buf, b...)
+	for _, fd := range fds {
+		w.fds = append(w.fds, fd)
+		// Conservative: the fd may be used by any message up to the end of
+		// this flush, so it must arrive with or before the last byte.
+		w.fdEnds = append(w.fdEnds, base+len(b))
+	}
+	w.mu.Unlock()
+	q := w.queued.Add(int64(len(b)))
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+	return q
+}
+
+// loop sends queued data until stop is closed or a write fails.
+func (w *writer) loop(stop <-chan struct{}) {
+	defer close(w.done)
+	var buf []byte
+	var fds, ends []int
+	for {
+		select {
+		case <-w.wake:
+		case <-stop:
+			w.mu.Lock()
+			closeAll(w.fds)
+			w.fds = nil
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Lock()
+		buf, w.buf = w.buf, buf[:0]
+		fds, w.fds = w.fds, fds[:0]
+		ends, w.fdEnds = w.fdEnds, ends[:0]
+		w.mu.Unlock()
+		if err := w.send(buf, fds, ends); err != nil {
+			w.err = err
+			closeAll(fds)
+			// Drain and close whatever else was queued.
+			w.mu.Lock()
+			closeAll(w.fds)
+			w.fds = nil
+			w.mu.Unlock()
+			return
+		}
+		closeAll(fds)
+		w.queued.Add(-int64(len(buf)))
+	}
+}
+
+// send writes buf, attaching at most MaxFDsPerMessage fds per sendmsg and
+// never letting bytes overtake the fds they need.
+func (w *writer) send(buf []byte, fds, ends []int) error {
+	off := 0
+	for len(fds) > 0 {
+		k := min(len(fds), protocol.MaxFDsPerMessage)
+		limit := len(buf)
+		if k < len(fds) {
+			limit = ends[k-1]
+		}
+		if limit <= off {
+			limit = off + 1 // always send at least one byte with the fds
+		}
+		n, _, err := w.conn.WriteMsgUnix(buf[off:limit], unix.UnixRights(fds[:k]...), nil)
+		if err != nil {
+			return err
+		}
+		off += n
+		if off < limit {
+			if _, err := w.conn.Write(buf[off:limit]); err != nil {
+				return err
+			}
+			off = limit
+		}
+		fds, ends = fds[k:], ends[k:]
+	}
+	if off < len(buf) {
+		if _, err := w.conn.Write(buf[off:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,317 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"github.com/nofault/nofault/protocol"
+)
+
+// Limits bounds what one client may hold. Zero means unlimited.
+type Limits struct {
+	MaxObjects     int // live objects per client
+	MaxFDs         int // received fds not yet consumed by requests
+	MaxQueuedBytes int // outgoing bytes the client has not read
+	MaxClients     int // clients connected at once (total)
+}
+
+// DefaultLimits are the limits used when none are configured.
+var DefaultLimits = Limits{
+	MaxObjects:     65536,
+	MaxFDs:         1024,
+	MaxQueuedBytes: 4 << 20,
+	MaxClients:     1024,
+}
+
+// Options configures a Display.
+type Options struct {
+	Limits Limits
+	// Trace, when true, logs every request and event like WAYLAND_DEBUG.
+	Trace bool
+}
+
+// Display is the Wayland display: it accepts clients, owns the registry of
+// globals and runs the dispatch loop.
+type Display struct {
+	limits Limits
+	trace  *tracer
+
+	socket   *Socket
+	in       chan *batch
+	tasks    chan func()
+	accepted chan *net.UnixConn
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+
+	clients    map[*Client]struct{}
+	nextClient uint64
+	dirty      []*Client
+	scratch    []byte
+	scratchFDs []int
+
+	globals    []*Global
+	nextGlobal uint32
+	registries map[*protocol.Object]*Client
+
+	serial uint32
+	stats  Stats
+
+	clientCreated []func(*Client)
+	running       atomic.Bool
+}
+
+// NewDisplay returns a display that serves clients accepted on socket (which
+// may be nil for tests that call AddClient directly).
+func NewDisplay(socket *Socket, opts Options) *Display {
+	d := &Display{
+		limits:     opts.Limits,
+		socket:     socket,
+		in:         make(chan *batch, 64),
+		tasks:      make(chan func(), 256),
+		accepted:   make(chan *net.UnixConn),
+		stop:       make(chan struct{}),
+		clients:    make(map[*Client]struct{}),
+		registries: make(map[*protocol.Object]*Client),
+		nextGlobal: 1,
+	}
+	if opts.Trace {
+		d.trace = newTracer()
+	}
+	return d
+}
+
+// Socket returns the display's listening socket, or nil.
+func (d *Display) Socket() *Socket { return d.socket }
+
+// NextSerial returns a new event serial.
+func (d *Display) NextSerial() uint32 {
+	d.serial++
+	return d.serial
+}
+
+// Serial returns the last serial handed out.
+func (d *Display) Serial() uint32 { return d.serial }
+
+// Do runs fn on the display loop goroutine. It may be called from any
+// goroutine; it blocks only if the loop's task queue is full.
+func (d *Display) Do(fn func()) {
+	select {
+	case d.tasks <- fn:
+	case <-d.stop:
+	}
+}
+
+// OnClientCreated registers fn to run for every new client.
+func (d *Display) OnClientCreated(fn func(*Client)) { d.clientCreated = append(d.clientCreated, fn) }
+
+// Clients returns the connected clients (loop goroutine only).
+func (d *Display) Clients() []*Client {
+	cs := make([]*Client, 0, len(d.clients))
+	for c := range d.clients {
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+// Run serves clients until ctx is done or Stop is called. It must be called
+// once; everything touching compositor state runs on its goroutine.
+func (d *Display) Run(ctx context.Context) error {
+	if !d.running.CompareAndSwap(false, true) {
+		return errors.New("display already running")
+	}
+	if d.socket != nil {
+		d.wg.Add(1)
+		go d.acceptLoop()
+	}
+	defer d.shutdown()
+	for {
+		select {
+		case b := <-d.in:
+			if !b.c.dead {
+				b.c.handle(b)
+			} else {
+				closeAll(b.fds)
+			}
+			b.c.freeBatches <- b
+		case fn := <-d.tasks:
+			fn()
+		case conn := <-d.accepted:
+			d.AddClient(conn)
+		case <-ctx.Done():
+			return nil
+		case <-d.stop:
+			return nil
+		}
+		d.flushAll()
+	}
+}
+
+// Stop ends Run.
+func (d *Display) Stop() { d.stopOnce.Do(func() { close(d.stop) }) }
+
+func (d *Display) flushAll() {
+	for i, c := range d.dirty {
+		c.flush()
+		if c.err != nil && !c.dead {
+			c.reason = c.err.Message
+			d.destroyClient(c)
+		}
+		d.dirty[i] = nil
+	}
+	d.dirty = d.dirty[:0]
+}
+
+func (d *Display) acceptLoop() {
+	defer d.wg.Done()
+	for {
+		conn, err := d.socket.Accept()
+		if err != nil {
+			select {
+			case <-d.stop:
+			default:
+				if !errors.Is(err, net.ErrClosed) {
+					slog.Error("accept failed", "err", err)
+				}
+			}
+			return
+		}
+		select {
+		case d.accepted <- conn:
+		case <-d.stop:
+			conn.Close()
+			return
+		}
+	}
+}
+
+// AddClient starts serving conn (loop goroutine only).
+func (d *Display) AddClient(conn *net.UnixConn) *Client {
+	if d.limits.MaxClients > 0 && len(d.clients) >= d.limits.MaxClients {
+		slog.Warn("refusing client: too many clients", "limit", d.limits.MaxClients)
+		conn.Close()
+		d.stats.ClientsRefused++
+		return nil
+	}
+	d.nextClient++
+	c := &Client{
+		d:           d,
+		conn:        conn,
+		id:          d.nextClient,
+		w:           newWriter(conn),
+		freeBatches: make(chan *batch, 2),
+		closed:      make(chan struct{}),
+		readerDone:  make(chan struct{}),
+	}
+	c.PID, c.UID, c.GID = peerCred(conn)
+	if d.trace != nil {
+		c.enc.Trace = func(obj protocol.ObjectID, iface *protocol.Interface, op uint16, args []byte, fds []int) {
+			d.trace.event(c, obj, iface, op, args)
+		}
+	}
+	c.freeBatches <- &batch{c: c}
+	c.freeBatches <- &batch{c: c}
+	c.display = &protocol.Object{ID: protocol.DisplayID, Interface: &protocol.WlDisplayInterface, Version: 1, Handler: &displayHandler{c: c}}
+	c.objects.Insert(c.display)
+	d.clients[c] = struct{}{}
+	d.stats.ClientsSeen++
+	slog.Info("client connected", "client", c.id, "pid", c.PID, "uid", c.UID, "gid", c.GID)
+	d.wg.Add(2)
+	go func() {
+		defer d.wg.Done()
+		defer close(c.readerDone)
+		c.readLoop(d.in)
+	}()
+	go func() {
+		defer d.wg.Done()
+		c.w.loop(c.closed)
+		// A failed write ends the client from the loop's side too.
+		if c.w.err != nil {
+			d.Do(func() {
+				if !c.dead {
+					c.reason = "write: " + c.w.err.Error()
+					d.destroyClient(c)
+				}
+			})
+		}
+	}()
+	for _, fn := range d.clientCreated {
+		fn(c)
+	}
+	return c
+}
+
+// destroyClient tears a client down: objects in id order (as libwayland),
+// then the client's own destroy listeners, then the connection. Pending
+// output (such as a posted error) is flushed first.
+func (d *Display) destroyClient(c *Client) {
+	if c.dead {
+		return
+	}
+	if c.enc.Len() > 0 {
+		b, fds := c.enc.TakeInto(nil, nil)
+		c.w.queue(b, fds)
+	}
+	c.dead = true
+	c.objects.All(func(o *protocol.Object) { c.Destroy(o) })
+	for _, fn := range c.destroyFn {
+		fn()
+	}
+	c.fds.CloseAll()
+	delete(d.clients, c)
+	for reg, rc := range d.registries {
+		if rc == c {
+			delete(d.registries, reg)
+		}
+	}
+	d.stats.clientGone(c)
+	slog.Info("client disconnected", "client", c.id, "pid", c.PID, "reason", c.reason)
+	go c.finish()
+}
+
+// finish lets the writer flush what is queued (bounded by the socket), then
+// closes the connection and releases the reader.
+func (c *Client) finish() {
+	c.closeOnce.Do(func() {
+		// Give the writer a chance to send the final error.
+		c.w.mu.Lock()
+		pending := len(c.w.buf) > 0
+		c.w.mu.Unlock()
+		if pending || c.w.queued.Load() > 0 {
+			c.conn.SetWriteDeadline(deadlineSoon())
+			waitQueued(c.w)
+		}
+		close(c.closed)
+		c.conn.Close()
+	})
+}
+
+func (d *Display) shutdown() {
+	d.Stop()
+	for c := range d.clients {
+		c.reason = "compositor shutting down"
+		d.destroyClient(c)
+	}
+	if d.socket != nil {
+		d.socket.Close()
+	}
+	// Drain readers that may be blocked handing us a batch.
+	done := make(chan struct{})
+	go func() { d.wg.Wait(); close(done) }()
+	for {
+		select {
+		case b := <-d.in:
+			closeAll(b.fds)
+		case fn := <-d.tasks:
+			_ = fn // state is gone; tasks are dropped
+		case conn := <-d.accepted:
+			conn.Close()
+		case <-done:
+			return
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package server
+
+import (
+	"github.com/nofault/nofault/protocol"
+)
+
+// BindFunc creates the object id for client c bound to a global at version.
+type BindFunc func(c *Client, id protocol.ObjectID, version uint32)
+
+// Global is an object advertised through wl_registry.
+type Global struct {
+	Name      uint32
+	Interface *protocol.Interface
+	Version   uint32
+	bind      BindFunc
+	removed   bool
+}
+
+// AddGlobal advertises a global at version (at most the generated
+// interface's version) and returns it. Existing registries are told.
+func (d *Display) AddGlobal(iface *protocol.Interface, version uint32, bind BindFunc) *Global {
+	if version > iface.Version {
+		panic("server: global " + iface.Name + " advertised above its XML version")
+	}
+	g := &Global{Name: d.nextGlobal, Interface: iface, Version: version, bind: bind}
+	d.nextGlobal++
+	d.globals = append(d.globals, g)
+	for reg, c := range d.registries {
+		protocol.SendWlRegistryGlobal(c.Events(), reg.ID, g.Name, iface.Name, version)
+	}
+	return g
+}
+
+// RemoveGlobal withdraws g; existing registries get global_remove.
+func (d *Display) RemoveGlobal(g *Global) {
+	if g.removed {
+		return
+	}
+	g.removed = true
+	for i, x := range d.globals {
+		if x == g {
+			d.globals = append(d.globals[:i], d.globals[i+1:]...)
+			break
+		}
+	}
+	for reg, c := range d.registries {
+		protocol.SendWlRegistryGlobalRemove(c.Events(), reg.ID, g.Name)
+	}
+}
+
+// Globals returns the advertised globals in name order.
+func (d *Display) Globals() []*Global { return d.globals }
+
+// displayHandler implements wl_display for one client.
+type displayHandler struct{ c *Client }
+
+func (h *displayHandler) Sync(callback protocol.ObjectID) error {
+	c := h.c
+	o := c.NewObject(callback, &protocol.WlCallbackInterface, 1, nil)
+	if o == nil {
+		return nil
+	}
+	protocol.SendWlCallbackDone(c.Events(), o.ID, c.d.serial)
+	c.Destroy(o)
+	return nil
+}
+
+func (h *displayHandler) GetRegistry(registry protocol.ObjectID) error {
+	c := h.c
+	o := c.NewObject(registry, &protocol.WlRegistryInterface, 1, nil)
+	if o == nil {
+		return nil
+	}
+	o.Handler = &registryHandler{c: c, obj: o}
+	c.d.registries[o] = c
+	for _, g := range c.d.globals {
+		protocol.SendWlRegistryGlobal(c.Events(), o.ID, g.Name, g.Interface.Name, g.Version)
+	}
+	return nil
+}
+
+// registryHandler implements wl_registry.
+type registryHandler struct {
+	c   *Client
+	obj *protocol.Object
+}
+
+func (r *registryHandler) OnDestroy() { delete(r.c.d.registries, r.obj) }
+
+// Bind follows libwayland's registry_bind checks and messages; all of them
+// post invalid_object on the registry.
+func (r *registryHandler) Bind(name uint32, iface string, version uint32, id protocol.ObjectID) error {
+	var g *Global
+	for _, x := range r.c.d.globals {
+		if x.Name == name {
+			g = x
+			break
+		}
+	}
+	switch {
+	case g == nil:
+		return protocol.Errorf(r.obj, protocol.ErrorInvalidObject, "invalid global %s (%d)", iface, name)
+	case version == 0:
+		return protocol.Errorf(r.obj, protocol.ErrorInvalidObject, "invalid version for global %s (%d): 0 is not a valid version", iface, name)
+	case g.Version < version:
+		return protocol.Errorf(r.obj, protocol.ErrorInvalidObject, "invalid version for global %s (%d): have %d, wanted %d", iface, name, g.Version, version)
+	case g.Interface.Name != iface:
+		return protocol.Errorf(r.obj, protocol.ErrorInvalidObject, "invalid interface for global %d: have %s, wanted %s", name, iface, g.Interface.Name)
+	}
+	g.bind(r.c, id, version)
+	return nil
+}

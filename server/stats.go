@@ -1,0 +1,64 @@
+package server
+
+import (
+	"fmt"
+
+	"github.com/nofault/nofault/protocol"
+)
+
+// Stats counts what the display has seen. Read it on the loop goroutine
+// (Display.Stats does).
+type Stats struct {
+	ClientsSeen    int            `json:"clients_seen"`
+	ClientsRefused int            `json:"clients_refused"`
+	Disconnected   int            `json:"clients_disconnected"`
+	Stalled        int            `json:"clients_stalled"`
+	Requests       uint64         `json:"requests"`
+	Errors         []PostedError  `json:"errors"`
+	ErrorCounts    map[string]int `json:"error_counts"`
+}
+
+// PostedError records one protocol error sent to a client.
+type PostedError struct {
+	Client    uint64 `json:"client"`
+	PID       int    `json:"pid"`
+	Interface string `json:"interface"`
+	Object    uint32 `json:"object"`
+	Code      uint32 `json:"code"`
+	Message   string `json:"message"`
+}
+
+// maxRecordedErrors bounds Stats.Errors; ErrorCounts keeps counting.
+const maxRecordedErrors = 1000
+
+func (s *Stats) errorPosted(c *Client, err *protocol.Error) {
+	iface := "?"
+	if o := c.objects.Lookup(err.Object); o != nil {
+		iface = o.Interface.Name
+	}
+	if s.ErrorCounts == nil {
+		s.ErrorCounts = make(map[string]int)
+	}
+	s.ErrorCounts[fmt.Sprintf("%s.%d", iface, err.Code)]++
+	if len(s.Errors) < maxRecordedErrors {
+		s.Errors = append(s.Errors, PostedError{Client: c.id, PID: c.PID, Interface: iface, Object: uint32(err.Object), Code: err.Code, Message: err.Message})
+	}
+}
+
+func (s *Stats) clientGone(*Client) { s.Disconnected++ }
+func (s *Stats) clientStalled()     { s.Stalled++ }
+
+// Stats returns a copy of the display's counters (loop goroutine only).
+func (d *Display) Stats() Stats {
+	s := d.stats
+	s.Errors = append([]PostedError(nil), s.Errors...)
+	m := make(map[string]int, len(s.ErrorCounts))
+	for k, v := range s.ErrorCounts {
+		m[k] = v
+	}
+	s.ErrorCounts = m
+	return s
+}
+
+// ClientCount returns the number of connected clients (loop goroutine only).
+func (d *Display) ClientCount() int { return len(d.clients) }
