@@ -1,0 +1,93 @@
+package shm
+
+import (
+	"errors"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+const testMemfdName = "nofault-shm-test"
+
+// memfd returns a memfd of size bytes filled with fill (0 leaves a hole).
+// With seal, it allows sealing and gets F_SEAL_SHRINK.
+func memfd(tb testing.TB, size int64, fill byte, seal bool) int {
+	tb.Helper()
+	flags := unix.MFD_CLOEXEC
+	if seal {
+		flags |= unix.MFD_ALLOW_SEALING
+	}
+	fd, err := unix.MemfdCreate(testMemfdName, flags)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := unix.Ftruncate(fd, size); err != nil {
+		tb.Fatal(err)
+	}
+	if fill != 0 {
+		buf := make([]byte, size)
+		for i := range buf {
+			buf[i] = fill
+		}
+		if _, err := unix.Pwrite(fd, buf, 0); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if seal {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, unix.F_SEAL_SHRINK); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return fd
+}
+
+// newPool creates a pool on a fresh memfd and closes it at cleanup. It
+// returns the pool and a dup of the fd that the test may truncate.
+func newPool(tb testing.TB, size int64, fill byte, seal bool, opts Options) (*Pool, int) {
+	tb.Helper()
+	fd := memfd(tb, size, fill, seal)
+	client, err := unix.Dup(fd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := NewPool(fd, size, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := p.Close(); err != nil && !errors.Is(err, ErrClosed) {
+			tb.Error(err)
+		}
+		unix.Close(client)
+	})
+	return p, client
+}
+
+// forceProbe makes ProbedNoSigbus return r until the test ends.
+func forceProbe(tb testing.TB, r ProbeResult) {
+	old := probed
+	probed = func() ProbeResult { return r }
+	tb.Cleanup(func() { probed = old })
+}
+
+func truncate(tb testing.TB, fd int, size int64) {
+	tb.Helper()
+	if err := unix.Ftruncate(fd, size); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func asFault(tb testing.TB, err error) *FaultError {
+	tb.Helper()
+	var fe *FaultError
+	if !errors.As(err, &fe) || !errors.Is(err, ErrFault) {
+		tb.Fatalf("err = %v, want a *FaultError", err)
+	}
+	return fe
+}
+
+// load reads b[off] for real: `_ = b[off]` is only a bounds check and never
+// touches the memory.
+//
+//go:noinline
+func load(b []byte, off int) byte { return b[off] }
