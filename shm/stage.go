@@ -63,15 +63,17 @@ func (p *Pool) Stage(dst *Staging, offset int64, width, height, stride int, f Fo
 		if offset+n > int64(len(b)) {
 			return fmt.Errorf("%w: buffer at %d needs %d bytes, pool has %d", ErrGeometry, offset, n, len(b))
 		}
-		src := b[offset:]
+		// The buffer's last row may end at width*bpp: the pool need
+		// not hold its padding (CheckBuffer requires it, extent not).
+		src := b[offset:min(int64(len(b)), offset+int64(stride)*int64(height))]
 		if rows == nil {
-			copyRows(dst.buf, src, 0, height, width, stride)
+			copy(dst.buf, src)
 			return nil
 		}
 		for _, s := range rows {
 			y0, y1 := max(s.Y0, 0), min(s.Y1, height)
 			if y0 < y1 {
-				copyRows(dst.buf, src, y0, y1, width, stride)
+				copy(dst.buf[y0*stride:y1*stride], src[y0*stride:min(y1*stride, len(src))])
 			}
 		}
 		return nil
@@ -80,15 +82,4 @@ func (p *Pool) Stage(dst *Staging, offset int64, width, height, stride int, f Fo
 		dst.valid = true
 	}
 	return err
-}
-
-// copyRows copies rows [y0, y1). The last row of a buffer may end at
-// width*4 bytes (the pool need not cover its padding), so it is copied
-// without its padding; the rows before are copied as one block.
-func copyRows(dst, src []byte, y0, y1, width, stride int) {
-	if y1-y0 > 1 {
-		copy(dst[y0*stride:(y1-1)*stride], src[y0*stride:(y1-1)*stride])
-	}
-	last := (y1 - 1) * stride
-	copy(dst[last:last+width*4], src[last:last+width*4])
 }
