@@ -1,0 +1,134 @@
+package shm
+
+import (
+	"errors"
+	"image"
+
+	"github.com/nofault/nofault/protocol"
+	"github.com/nofault/nofault/server"
+)
+
+// Buffer is a wl_buffer made by wl_shm_pool.create_buffer. It keeps the
+// geometry, not pointers: pixels are reached only through the pool's
+// accessors, so a remapped or faulted pool never leaves a dangling slice.
+type Buffer struct {
+	c      *server.Client
+	obj    *protocol.Object
+	pool   *Pool
+	offset int64
+	width  int
+	height int
+	stride int
+	format Format
+
+	view  *View
+	spans []Span
+	rects []Rect
+}
+
+// BufferFromObject returns the shm buffer behind a wl_buffer object, or nil.
+func BufferFromObject(o *protocol.Object) *Buffer {
+	if o == nil {
+		return nil
+	}
+	b, _ := o.Handler.(*Buffer)
+	return b
+}
+
+// Destroy handles wl_buffer.destroy.
+func (b *Buffer) Destroy() error { return nil }
+
+// OnDestroy drops the buffer's reference on its pool.
+func (b *Buffer) OnDestroy() {
+	b.releaseView()
+	b.pool.Unref()
+}
+
+// Size returns the buffer size in pixels.
+func (b *Buffer) Size() (w, h int) { return b.width, b.height }
+
+// Opaque reports whether the format has no alpha channel.
+func (b *Buffer) Opaque() bool { return !b.format.HasAlpha() }
+
+// Format returns the buffer's pixel format.
+func (b *Buffer) Format() Format { return b.format }
+
+// Stride returns the buffer's stride in bytes.
+func (b *Buffer) Stride() int { return b.stride }
+
+// Pool returns the pool the buffer lives in.
+func (b *Buffer) Pool() *Pool { return b.pool }
+
+// Image returns the buffer's pixels as memory that cannot fault: a
+// zero-copy view for nosigbus and sealed pools, otherwise a copy of the
+// damaged rows (buffer coordinates; nil means everything) into st.
+//
+// A fault, or a shrink seen on a nosigbus pool under the kill policy, posts
+// wl_shm.error.invalid_fd on the wl_buffer once the access has ended (as
+// libwayland's wl_shm_buffer_end_access does) and returns an error: the
+// caller just stops. Under the zeros policy the lost pages read as zeros.
+func (b *Buffer) Image(st *Staging, damage []image.Rectangle) (Image, error) {
+	b.releaseView()
+	kill := b.pool.Options().Shrink == ShrinkKill
+	if s := b.pool.Strategy(); s == NoSigbus && kill {
+		if err := b.pool.CheckSize(); err != nil {
+			b.postFault()
+			return nil, err
+		}
+	}
+	if v, ok := b.pool.View(b.offset, b.width, b.height, b.stride, b.format); ok {
+		b.view = v
+		return v, nil
+	}
+	var rows []Span
+	if damage != nil {
+		b.rects = b.rects[:0]
+		for _, r := range damage {
+			b.rects = append(b.rects, Rect{X: int32(r.Min.X), Y: int32(r.Min.Y), Width: int32(r.Dx()), Height: int32(r.Dy())})
+		}
+		b.spans = AppendRowSpans(b.spans[:0], b.rects, b.height)
+		rows = b.spans
+		if rows == nil {
+			rows = []Span{} // damage outside the buffer: nothing to copy
+		}
+	}
+	err := b.pool.Stage(st, b.offset, b.width, b.height, b.stride, b.format, rows)
+	if err != nil && errors.Is(err, ErrFault) {
+		if kill {
+			b.postFault()
+			return nil, err
+		}
+		// The pool now reads zeros; copy them.
+		err = b.pool.Stage(st, b.offset, b.width, b.height, b.stride, b.format, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// postFault posts invalid_fd on the buffer, libwayland's answer to a client
+// whose pool faulted ("error accessing SHM buffer").
+func (b *Buffer) postFault() {
+	if b.obj.Destroyed() {
+		b.c.PostImplementationError("error accessing SHM buffer")
+		return
+	}
+	b.c.PostErrorf(b.obj, uint32(InvalidFD), "error accessing SHM buffer")
+}
+
+func (b *Buffer) releaseView() {
+	if b.view != nil {
+		b.view.Release()
+		b.view = nil
+	}
+}
+
+// Release ends the compositor's use of the content and sends
+// wl_buffer.release, so the client may reuse the buffer.
+func (b *Buffer) Release() {
+	b.releaseView()
+	if !b.obj.Destroyed() && !b.c.Failed() {
+		protocol.SendWlBufferRelease(b.c.Events(), b.obj.ID)
+	}
+}

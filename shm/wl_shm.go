@@ -1,0 +1,111 @@
+package shm
+
+import (
+	"log/slog"
+
+	"github.com/nofault/nofault/protocol"
+	"github.com/nofault/nofault/server"
+	"golang.org/x/sys/unix"
+)
+
+// Global is the wl_shm global: the protocol glue between clients and the
+// pools of this package. Validation follows libwayland's order and error
+// codes, plus the bytes-per-pixel stride check wlroots adds.
+type Global struct {
+	opts Options
+}
+
+// Register advertises wl_shm version 1 on d with the formats in Formats.
+func Register(d *server.Display, opts Options) *Global {
+	g := &Global{opts: opts}
+	d.AddGlobal(&protocol.WlShmInterface, 1, g.bind)
+	return g
+}
+
+func (g *Global) bind(c *server.Client, id protocol.ObjectID, version uint32) {
+	h := &shmHandler{g: g, c: c}
+	h.obj = c.NewObject(id, &protocol.WlShmInterface, version, h)
+	if h.obj == nil {
+		return
+	}
+	for _, f := range Formats {
+		protocol.SendWlShmFormat(c.Events(), h.obj.ID, uint32(f))
+	}
+}
+
+// shmHandler implements wl_shm for one bound object.
+type shmHandler struct {
+	g   *Global
+	c   *server.Client
+	obj *protocol.Object
+}
+
+// protoError turns an *Error of this package into a protocol error on obj.
+func protoError(obj *protocol.Object, err error) *protocol.Error {
+	if e, ok := err.(*Error); ok {
+		return protocol.Errorf(obj, uint32(e.Code), "%s", e.Msg)
+	}
+	return protocol.Errorf(obj, uint32(InvalidFD), "%v", err)
+}
+
+func (h *shmHandler) CreatePool(id protocol.ObjectID, fd int, size int32) error {
+	if err := CheckCreatePool(size); err != nil {
+		unix.Close(fd)
+		return protoError(h.obj, err)
+	}
+	p, err := NewPool(fd, int64(size), h.g.opts)
+	if err != nil {
+		return protoError(h.obj, err)
+	}
+	ph := &poolHandler{c: h.c, pool: p}
+	ph.obj = h.c.NewObject(id, &protocol.WlShmPoolInterface, h.obj.Version, ph)
+	if ph.obj == nil {
+		p.Unref()
+		return nil
+	}
+	slog.Debug("shm pool created", "client", h.c.ID(), "id", id, "size", size, "strategy", p.Strategy())
+	return nil
+}
+
+func (h *shmHandler) Release() error { return nil } // wl_shm v2; not advertised
+
+// poolHandler implements wl_shm_pool. The Pool is reference counted: the
+// wl_shm_pool object holds one reference and every wl_buffer another, so a
+// pool destroyed while buffers live stays mapped until they go.
+type poolHandler struct {
+	c    *server.Client
+	obj  *protocol.Object
+	pool *Pool
+}
+
+func (h *poolHandler) OnDestroy() { h.pool.Unref() }
+
+func (h *poolHandler) Destroy() error { return nil }
+
+func (h *poolHandler) CreateBuffer(id protocol.ObjectID, offset, width, height, stride int32, format uint32) error {
+	if err := CheckBuffer(h.pool.Size(), offset, width, height, stride, Format(format)); err != nil {
+		return protoError(h.obj, err)
+	}
+	b := &Buffer{
+		c:      h.c,
+		pool:   h.pool,
+		offset: int64(offset),
+		width:  int(width),
+		height: int(height),
+		stride: int(stride),
+		format: Format(format),
+	}
+	b.obj = h.c.NewObject(id, &protocol.WlBufferInterface, 1, b)
+	if b.obj == nil {
+		return nil
+	}
+	h.pool.Ref()
+	return nil
+}
+
+func (h *poolHandler) Resize(size int32) error {
+	if err := h.pool.Resize(int64(size)); err != nil {
+		return protoError(h.obj, err)
+	}
+	return nil
+}
