@@ -335,9 +335,9 @@ func init() {
 			run:        damageInt32Max,
 		},
 		{
-			Name:    "memfd-flood",
-			Summary: "256 create_pool from fresh 64 MiB memfds (16 GiB of address space), then destroy them",
-			Doc: "Memory is never touched, so it costs address space, mappings and fds, not RAM. Bounded at 256 pools or 15 s.",
+			Name:       "memfd-flood",
+			Summary:    "256 create_pool from fresh 64 MiB memfds (16 GiB of address space), then destroy them",
+			Doc:        "Memory is never touched, so it costs address space, mappings and fds, not RAM. Bounded at 256 pools or 15 s.",
 			LibWayland: survives(noteFlood),
 			WlrShm:     survives(noteFlood),
 			Nofault:    survives(noteFlood),

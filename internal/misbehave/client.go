@@ -133,7 +133,7 @@ func (c *client) bind(iface string, max uint32) (uint32, uint32) {
 		}
 		v := min(g.Version, max)
 		id := c.newObject(iface)
-		if c.send(c.registry, opRegistryBind, g.Name, NewIDArg{iface, v, id}) != nil {
+		if c.send(c.registry, opRegistryBind, g.Name, NewIDArg{Interface: iface, Version: v, ID: id}) != nil {
 			return 0, 0
 		}
 		return id, v
@@ -205,35 +205,35 @@ func (c *client) dispatch(deadline time.Time) error {
 // handle updates the client's state for one event. A wl_display.error
 // comes back as a *ProtocolError.
 func (c *client) handle(ev event) error {
-	r := &argReader{b: ev.Args}
-	iface := c.ifaces[ev.Sender]
+	r := ev.Reader()
+	iface := c.ifaces[ev.Object]
 	switch {
-	case ev.Sender == 1 && ev.Opcode == evDisplayError:
-		obj := r.uint()
-		code := r.uint()
-		msg := r.string()
+	case ev.Object == 1 && ev.Opcode == evDisplayError:
+		obj := r.Uint()
+		code := r.Uint()
+		msg := r.String()
 		name := c.ifaces[obj]
 		if name == "" {
 			name = "unknown"
 		}
 		return &ProtocolError{ObjectID: obj, Interface: name, Code: code, Message: msg}
-	case ev.Sender == 1 && ev.Opcode == evDisplayDeleteID:
+	case ev.Object == 1 && ev.Opcode == evDisplayDeleteID:
 		// Keep the interface name: an error may still name the id.
-	case ev.Sender == c.registry && ev.Opcode == evRegistryGlob:
-		g := Global{Name: r.uint(), Interface: r.string(), Version: r.uint()}
-		if !r.err {
+	case ev.Object == c.registry && ev.Opcode == evRegistryGlob:
+		g := Global{Name: r.Uint(), Interface: r.String(), Version: r.Uint()}
+		if r.Err() == nil {
 			c.globals = append(c.globals, g)
 		}
 	case iface == "wl_callback" && ev.Opcode == evCallbackDone:
-		c.done[ev.Sender] = true
+		c.done[ev.Object] = true
 	case iface == "wl_shm" && ev.Opcode == evShmFormat:
-		c.formats = append(c.formats, r.uint())
+		c.formats = append(c.formats, r.Uint())
 	case iface == "wl_buffer" && ev.Opcode == evBufferRelease:
-		c.released[ev.Sender]++
+		c.released[ev.Object]++
 	case iface == "xdg_wm_base" && ev.Opcode == evWmBasePing:
-		return c.w.Send(ev.Sender, opWmBasePong, r.uint())
+		return c.w.Send(ev.Object, opWmBasePong, r.Uint())
 	case iface == "xdg_surface" && ev.Opcode == evXdgSurfaceConfigure:
-		c.configured[ev.Sender] = r.uint()
+		c.configured[ev.Object] = r.Uint()
 	}
 	return nil
 }
