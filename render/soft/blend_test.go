@@ -1,7 +1,6 @@
 package soft
 
 import (
-	"fmt"
 	"testing"
 )
 
@@ -95,11 +94,4 @@ func TestPremultiply(t *testing.T) {
 			t.Errorf("premultiply%v = %#08x, want %#08x", []uint8{tt.r, tt.g, tt.b, tt.a}, got, tt.want)
 		}
 	}
-}
-
-func ExampleRenderer() {
-	r := New()
-	_ = r.Render(nil, 0, 0)
-	fmt.Println(r.Name())
-	// Output: soft
 }

@@ -1,0 +1,162 @@
+package soft
+
+import (
+	"bytes"
+	"flag"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/shm"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden PNGs in testdata")
+
+// transformCases are the eight wl_output.transform values applied to the
+// 3x2 buffer
+//
+//	ABC
+//	DEF
+//
+// with the upright surface worked out by hand from the wl_surface and
+// wl_output.transform texts: the client rotated its content
+// counter-clockwise (after flipping around the vertical axis), so the
+// compositor turns the buffer clockwise (then flips) to show it upright.
+var transformCases = []struct {
+	t    render.Transform
+	name string
+	want []string
+}{
+	{render.TransformNormal, "normal", []string{"ABC", "DEF"}},
+	{render.Transform90, "90", []string{"DA", "EB", "FC"}},
+	{render.Transform180, "180", []string{"FED", "CBA"}},
+	{render.Transform270, "270", []string{"CF", "BE", "AD"}},
+	{render.TransformFlipped, "flipped", []string{"CBA", "FED"}},
+	{render.TransformFlipped90, "flipped-90", []string{"AD", "BE", "CF"}},
+	{render.TransformFlipped180, "flipped-180", []string{"DEF", "ABC"}},
+	{render.TransformFlipped270, "flipped-270", []string{"FC", "EB", "DA"}},
+}
+
+func TestTransforms(t *testing.T) {
+	r := New()
+	buf := []string{"ABC", "DEF"}
+	tex1 := upload(t, r, newStaging(3, 2, 16, shm.FormatXRGB8888, fromGrid(buf)))
+	// The same picture at buffer scale 2: every letter is 2x2 pixels.
+	tex2 := upload(t, r, newStaging(6, 4, 24, shm.FormatARGB8888, func(x, y int) uint32 {
+		return letters[buf[y/2][x/2]]
+	}))
+	for _, tc := range transformCases {
+		t.Run(tc.name, func(t *testing.T) {
+			w, h := len(tc.want[0]), len(tc.want)
+			for _, scale := range []int32{1, 2} {
+				tex := tex1
+				if scale == 2 {
+					tex = tex2
+				}
+				it := render.Item{Texture: tex, Dst: image.Rect(1, 1, 1+w, 1+h), Transform: tc.t, Scale: scale}
+				px := renderScene(t, r, 5, 5, it)
+				got := toGrid(px)
+				// Cut the item back out of the 5x5 output.
+				inner := make([]string, h)
+				for y := range inner {
+					inner[y] = got[1+y][1 : 1+w]
+				}
+				if !equalGrid(inner, tc.want) {
+					t.Errorf("scale %d: got %q, want %q (whole output %q)", scale, inner, tc.want, got)
+				}
+				if scale == 1 {
+					checkGolden(t, r, "transform-"+tc.name+".png")
+				}
+			}
+		})
+	}
+}
+
+// TestTransformsMatchMapping checks the fast row walks against the
+// per-pixel mapping documented on render.Transform, on a larger
+// asymmetric image with odd sizes.
+func TestTransformsMatchMapping(t *testing.T) {
+	const bw, bh = 7, 4
+	px := func(x, y int) uint32 { return 0xff000000 | uint32(x)<<16 | uint32(y)<<8 }
+	r := New()
+	tex := upload(t, r, newStaging(bw, bh, bw*4, shm.FormatXRGB8888, px))
+	for _, tc := range transformCases {
+		W, H := bw, bh
+		if tc.t.SwapsAxes() {
+			W, H = bh, bw
+		}
+		out := renderScene(t, r, W, H, render.Item{Texture: tex, Dst: image.Rect(0, 0, W, H), Transform: tc.t, Scale: 1})
+		for y := 0; y < H; y++ {
+			for x := 0; x < W; x++ {
+				var bx, by int
+				switch tc.t {
+				case render.TransformNormal:
+					bx, by = x, y
+				case render.Transform90:
+					bx, by = y, W-1-x
+				case render.Transform180:
+					bx, by = W-1-x, H-1-y
+				case render.Transform270:
+					bx, by = H-1-y, x
+				case render.TransformFlipped:
+					bx, by = W-1-x, y
+				case render.TransformFlipped90:
+					bx, by = y, x
+				case render.TransformFlipped180:
+					bx, by = x, H-1-y
+				case render.TransformFlipped270:
+					bx, by = H-1-y, W-1-x
+				}
+				if got, want := out[y][x], px(bx, by); got != want {
+					t.Fatalf("%s: surface (%d, %d) = %#08x, want buffer (%d, %d)", tc.name, x, y, got, bx, by)
+				}
+			}
+		}
+	}
+}
+
+// checkGolden compares r's output with testdata/name, or rewrites it
+// with -update.
+func checkGolden(t *testing.T, r *Renderer, name string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		var buf bytes.Buffer
+		if err := render.EncodePNG(&buf, r, r.Bounds()); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	defer f.Close()
+	want, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := render.ReadImage(r, r.Bounds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Bounds() != got.Bounds() {
+		t.Fatalf("%s: bounds %v, golden %v", name, got.Bounds(), want.Bounds())
+	}
+	b := got.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r1, g1, b1, a1 := got.At(x, y).RGBA()
+			r2, g2, b2, a2 := want.At(x, y).RGBA()
+			if r1 != r2 || g1 != g2 || b1 != b2 || a1 != a2 {
+				t.Fatalf("%s: pixel (%d, %d) = %v, golden %v", name, x, y, got.At(x, y), want.At(x, y))
+			}
+		}
+	}
+}
