@@ -137,3 +137,17 @@ func BenchmarkPoolCreateReadDestroy(b *testing.B) {
 		p.Close()
 	}
 }
+
+// BenchmarkReadGuardOverhead is the fixed cost of one guarded access (pin,
+// SetPanicOnFault twice, deferred recover, unpin) with an empty body: the
+// whole difference between a staged copy and a plain copy.
+func BenchmarkReadGuardOverhead(b *testing.B) {
+	p, _ := newPool(b, 4096, 1, false, Options{})
+	fn := func([]byte) error { return nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Read(fn); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -55,6 +55,11 @@ func (p *Pool) Stage(dst *Staging, offset int64, width, height, stride int, f Fo
 	if !ok {
 		return fmt.Errorf("%w: %dx%d stride %d format 0x%x", ErrGeometry, width, height, stride, uint32(f))
 	}
+	// Checked before Reset sizes dst, so a bogus geometry cannot make it
+	// allocate more than the pool holds.
+	if size := p.Size(); offset+n > size {
+		return fmt.Errorf("%w: buffer at %d needs %d bytes, pool has %d", ErrGeometry, offset, n, size)
+	}
 	if dst.Reset(width, height, stride, f) || !dst.valid {
 		rows = nil
 	}

@@ -2,6 +2,7 @@ package shm
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -79,8 +80,13 @@ func TestStageDamage(t *testing.T) {
 		t.Fatal("geometry change did not copy everything")
 	}
 	// Geometry past the pool end.
-	if err := p.Stage(&s, 4096+stride, w, h, stride, FormatXRGB8888, nil); err == nil {
-		t.Fatal("stage past the pool end")
+	for _, g := range [][3]int{{w, h, stride}, {1 << 30, 1 << 30, 1 << 32}, {1, 1 << 31, 1 << 31}} {
+		if err := p.Stage(&s, 4096+stride, g[0], g[1], g[2], FormatXRGB8888, nil); !errors.Is(err, ErrGeometry) {
+			t.Fatalf("stage %v past the pool end: %v", g, err)
+		}
+	}
+	if len(s.Bytes()) != stride*(h-1) {
+		t.Fatal("a rejected geometry resized the staging")
 	}
 }
 
