@@ -272,6 +272,31 @@ var Cases = []Case{
 			return s.Send(shm, opShmCreatePool, rc.NewID(s.NewID("pool")), int32(4096))
 		}},
 
+	{Name: "fd-unexpected", Doc: "wl_display.sync with an fd attached (the message takes none)",
+		Run: func(s *Session) error {
+			fd, err := fileFD(4096)(s)
+			if err != nil {
+				return err
+			}
+			return s.Send(rc.DisplayID, opDisplaySync, rc.NewID(s.NewID("callback")), rc.FD(fd))
+		}},
+	{Name: "fds-over-28", Doc: "wl_display.sync with 40 fds in one sendmsg (libwayland receives at most 28)",
+		Run: func(s *Session) error {
+			fd, err := fileFD(4096)(s)
+			if err != nil {
+				return err
+			}
+			b, _, err := rc.Marshal(rc.DisplayID, opDisplaySync, rc.NewID(s.NewID("callback")))
+			if err != nil {
+				return err
+			}
+			fds := make([]int, 40)
+			for i := range fds {
+				fds[i] = fd
+			}
+			return s.C.SendRaw(b, fds)
+		}},
+
 	// wl_registry.bind.
 	{Name: "bind-unknown-name", Doc: "wl_registry.bind of global name 100000 (not announced)",
 		Run: func(s *Session) error {
@@ -340,6 +365,19 @@ var Cases = []Case{
 		}},
 	{Name: "create-pool-larger-than-file", Doc: "wl_shm.create_pool size 1 MiB on a 4096-byte file (accepted)",
 		Run: func(s *Session) error { return createPoolFD(s, fileFD(4096), 1<<20) }},
+
+	{Name: "create-pool-empty-file-commit", Doc: "pool of 4096 bytes over an empty file, 16x16 buffer, attach, commit (SIGBUS on read)",
+		Run: func(s *Session) error {
+			pool, _, err := newPool(s, 0, 4096)
+			if err != nil {
+				return err
+			}
+			buf := s.NewID("buffer")
+			if err := s.Send(pool, opPoolCreateBuffer, rc.NewID(buf), int32(0), int32(16), int32(16), int32(64), uint32(formatARGB8888)); err != nil {
+				return err
+			}
+			return attachCommit(s, buf, 16, 16)
+		}},
 
 	// wl_shm_pool.create_buffer on a 4096-byte pool.
 	{Name: "create-buffer-ok", Doc: "16x16 ARGB8888 stride 64 at offset 0",

@@ -138,3 +138,16 @@ func TestSameMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckAgainstOracle runs Check (what nofault's tests call) against the
+// oracle itself, sharing one server across all cases.
+func TestCheckAgainstOracle(t *testing.T) {
+	if _, err := Build(); err != nil {
+		t.Skip(err)
+	}
+	if testing.Short() {
+		t.Skip("covered by TestLibwaylandGolden")
+	}
+	path := Start(t)
+	Check(t, func(*testing.T) string { return path })
+}
