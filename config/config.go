@@ -69,10 +69,12 @@ type Config struct {
 }
 
 // Limits bound the resources one client, and all clients together, can
-// make the compositor hold. A client that exceeds one is disconnected with
-// the error docs/limits.md gives (wl_display.error no_memory unless the
-// interface has its own), except MaxDamageRects, past which damage is
-// merged into its bounding box.
+// make the compositor hold. A client that exceeds a per-client limit is
+// disconnected with the error docs/limits.md gives (wl_display.error
+// no_memory unless the interface has its own), except MaxDamageRects, past
+// which damage is merged into its bounding box. When a request would exceed
+// a Total limit, the client holding the most of that resource is
+// disconnected the same way.
 type Limits struct {
 	// MaxObjects is the number of live protocol objects per client.
 	MaxObjects int `toml:"max_objects"`
@@ -102,14 +104,20 @@ type Limits struct {
 
 	// MaxClients is the number of clients connected at once.
 	MaxClients int `toml:"max_clients"`
+	// TotalObjects is the number of live protocol objects of all clients.
+	TotalObjects int `toml:"total_objects"`
 	// TotalPools is the number of wl_shm_pools across all clients, which
 	// keeps the compositor's mappings under the kernel's vm.max_map_count.
 	TotalPools int `toml:"total_pools"`
 	// TotalMappedBytes is the total size of all clients' pools.
 	TotalMappedBytes ByteSize `toml:"total_mapped_bytes"`
+	// TotalRegionRects is the number of region rectangles of all clients.
+	TotalRegionRects int `toml:"total_region_rects"`
 	// TotalFDs is the number of client file descriptors the compositor
 	// holds across all clients, connections included.
 	TotalFDs int `toml:"total_fds"`
+	// TotalQueuedBytes is the size of the unread events of all clients.
+	TotalQueuedBytes ByteSize `toml:"total_queued_bytes"`
 }
 
 // Default returns the built-in configuration.
@@ -134,14 +142,17 @@ func DefaultLimits() Limits {
 		MaxMappedBytes:    1 * GiB,
 		MaxBuffersPerPool: 4096,
 		MaxRegionRects:    65536,
-		MaxDamageRects:    256,
+		MaxDamageRects:    32,
 		MaxFDs:            1024,
 		MaxQueuedBytes:    4 * MiB,
 		MaxFrameCallbacks: 1024,
 		MaxClients:        1024,
+		TotalObjects:      262144,
 		TotalPools:        16384,
 		TotalMappedBytes:  8 * GiB,
+		TotalRegionRects:  1 << 20,
 		TotalFDs:          16384,
+		TotalQueuedBytes:  256 * MiB,
 	}
 }
 

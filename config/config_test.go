@@ -118,13 +118,18 @@ max_mapped_bytes = 1048576
 			"--shm-read=guarded", "--shm-shrink=zeros",
 			"--max-objects=16", "--max-pools=2", "--max-mapped-bytes=64KiB", "--max-buffers-per-pool=3",
 			"--max-region-rects=4", "--max-damage-rects=5", "--max-fds=6", "--max-queued-bytes=1MiB",
-			"--max-frame-callbacks=7", "--max-clients=8", "--total-pools=9", "--total-mapped-bytes=1GiB", "--total-fds=10",
+			"--max-frame-callbacks=7", "--max-clients=8", "--total-objects=20", "--total-pools=9", "--total-mapped-bytes=1GiB",
+			"--total-region-rects=21", "--total-fds=10", "--total-queued-bytes=128KiB",
 		}, nil, func(c *Config) {
 			*c = Config{
 				Backend: "nested", Socket: "wayland-7", Size: Size{1, 1}, Renderer: "gl", Refresh: 1,
 				Screenshot: "s.png", Stats: "s.json", Trace: true, LogLevel: slog.LevelDebug,
 				ShmRead: "guarded", ShmShrink: "zeros",
-				Limits: Limits{16, 2, 64 * KiB, 3, 4, 5, 6, MiB, 7, 8, 9, GiB, 10},
+				Limits: Limits{
+					MaxObjects: 16, MaxPools: 2, MaxMappedBytes: 64 * KiB, MaxBuffersPerPool: 3, MaxRegionRects: 4,
+					MaxDamageRects: 5, MaxFDs: 6, MaxQueuedBytes: MiB, MaxFrameCallbacks: 7, MaxClients: 8,
+					TotalObjects: 20, TotalPools: 9, TotalMappedBytes: GiB, TotalRegionRects: 21, TotalFDs: 10, TotalQueuedBytes: 128 * KiB,
+				},
 			}
 		}},
 		{"every env var", nil, map[string]string{
@@ -134,13 +139,18 @@ max_mapped_bytes = 1048576
 			"NOFAULT_MAX_OBJECTS": "100", "NOFAULT_MAX_POOLS": "11", "NOFAULT_MAX_MAPPED_BYTES": "8 MiB",
 			"NOFAULT_MAX_BUFFERS_PER_POOL": "12", "NOFAULT_MAX_REGION_RECTS": "13", "NOFAULT_MAX_DAMAGE_RECTS": "14",
 			"NOFAULT_MAX_FDS": "15", "NOFAULT_MAX_QUEUED_BYTES": "65536", "NOFAULT_MAX_FRAME_CALLBACKS": "16",
-			"NOFAULT_MAX_CLIENTS": "17", "NOFAULT_TOTAL_POOLS": "18", "NOFAULT_TOTAL_MAPPED_BYTES": "2GiB", "NOFAULT_TOTAL_FDS": "19",
+			"NOFAULT_MAX_CLIENTS": "17", "NOFAULT_TOTAL_OBJECTS": "22", "NOFAULT_TOTAL_POOLS": "18", "NOFAULT_TOTAL_MAPPED_BYTES": "2GiB",
+			"NOFAULT_TOTAL_REGION_RECTS": "23", "NOFAULT_TOTAL_FDS": "19", "NOFAULT_TOTAL_QUEUED_BYTES": "1MiB",
 		}, func(c *Config) {
 			*c = Config{
 				Backend: "headless", Socket: "nf", Size: Size{2, 3}, Renderer: "soft", Refresh: 75,
 				Screenshot: "a.png", Stats: "b.json", Trace: true, LogLevel: slog.LevelWarn,
 				ShmRead: "nosigbus", ShmShrink: "zeros",
-				Limits: Limits{100, 11, 8 * MiB, 12, 13, 14, 15, 64 * KiB, 16, 17, 18, 2 * GiB, 19},
+				Limits: Limits{
+					MaxObjects: 100, MaxPools: 11, MaxMappedBytes: 8 * MiB, MaxBuffersPerPool: 12, MaxRegionRects: 13,
+					MaxDamageRects: 14, MaxFDs: 15, MaxQueuedBytes: 64 * KiB, MaxFrameCallbacks: 16, MaxClients: 17,
+					TotalObjects: 22, TotalPools: 18, TotalMappedBytes: 2 * GiB, TotalRegionRects: 23, TotalFDs: 19, TotalQueuedBytes: MiB,
+				},
 			}
 		}},
 	} {

@@ -332,12 +332,18 @@ var options = []option{
 
 	intOpt(groupTotal, "max-clients", "clients connected at once",
 		func(c *Config) *int { return &c.Limits.MaxClients }, 1, maxInt32),
+	intOpt(groupTotal, "total-objects", "live protocol objects of all clients",
+		func(c *Config) *int { return &c.Limits.TotalObjects }, 16, maxInt32),
 	intOpt(groupTotal, "total-pools", "wl_shm_pools of all clients (kept under vm.max_map_count)",
 		func(c *Config) *int { return &c.Limits.TotalPools }, 1, maxInt32),
 	bytesOpt(groupTotal, "total-mapped-bytes", "total size of all clients' pools",
 		func(c *Config) *ByteSize { return &c.Limits.TotalMappedBytes }, 4*KiB, 64*TiB),
+	intOpt(groupTotal, "total-region-rects", "rectangles in all clients' regions",
+		func(c *Config) *int { return &c.Limits.TotalRegionRects }, 1, maxInt32),
 	intOpt(groupTotal, "total-fds", "client file descriptors held, connections included",
 		func(c *Config) *int { return &c.Limits.TotalFDs }, 1, maxInt32),
+	bytesOpt(groupTotal, "total-queued-bytes", "unread events of all clients",
+		func(c *Config) *ByteSize { return &c.Limits.TotalQueuedBytes }, 64*KiB, 1*TiB),
 }
 
 // checkSocket accepts a socket name: empty (automatic) or a file name in
@@ -401,7 +407,8 @@ single dash works too.
 Sizes in bytes take an integer with an optional unit: 4194304, 4096KiB,
 4MiB, 1GiB. A client that exceeds a limit is disconnected with
 wl_display.error no_memory (or the interface's own error) and a log line
-naming the limit; see docs/limits.md.
+naming the limit; when a total is reached, the client holding the most of
+that resource is. See docs/limits.md.
 
 Example:
   %[1]s --backend=headless --size=1920x1080 --screenshot=out.png -- foot
