@@ -1,10 +1,17 @@
 package soft
 
-// Row operations on premultiplied 0xAARRGGBB pixels. The arithmetic works
-// on two 8-bit channels per uint32 (red and blue, then alpha and green),
-// with pixman's exact rounding of x*y/255 and a saturating add, so that
+// Row operations on premultiplied 0xAARRGGBB pixels. The blend spreads a
+// pixel's four channels over the 16-bit lanes of a uint64, then uses
+// pixman's exact rounding of x*y/255 and a saturating add, so that
 // ill-formed premultiplied input (colour above alpha) clamps at 255
 // instead of spilling into the neighbouring channel.
+
+const (
+	lanes    = 0x00ff00ff00ff00ff // the low byte of each 16-bit lane
+	laneHalf = 0x0080008000800080 // 0x80 in each lane: rounding
+	laneOne  = 0x0100010001000100 // 0x100 in each lane: saturation
+	laneBit8 = 0x0001000100010001 // 1 in each lane
+)
 
 // overRow composites src over dst: dst = src + dst*(255-srcA)/255 per
 // channel, rounded, saturated at 255.
@@ -25,19 +32,18 @@ func overRow(dst, src []uint32) {
 
 // over returns s + d*m/255 per channel, rounded and saturated.
 func over(s, d, m uint32) uint32 {
-	rb := d&0x00ff00ff*m + 0x00800080
-	rb = (rb + rb>>8&0x00ff00ff) >> 8 & 0x00ff00ff
-	rb += s & 0x00ff00ff
-	rb |= 0x01000100 - rb>>8&0x00010001
-	rb &= 0x00ff00ff
+	t := spread(d)*uint64(m) + laneHalf
+	t = (t + t>>8&lanes) >> 8 & lanes
+	t += spread(s)
+	t |= laneOne - t>>8&laneBit8
+	t &= lanes
+	return uint32(t) | uint32(t>>24)
+}
 
-	ag := d>>8&0x00ff00ff*m + 0x00800080
-	ag = (ag + ag>>8&0x00ff00ff) >> 8 & 0x00ff00ff
-	ag += s >> 8 & 0x00ff00ff
-	ag |= 0x01000100 - ag>>8&0x00010001
-	ag &= 0x00ff00ff
-
-	return rb | ag<<8
+// spread moves the channels of 0xAARRGGBB into 16-bit lanes as
+// 0x00AA00GG_00RR00BB.
+func spread(p uint32) uint64 {
+	return uint64(p&0x00ff00ff) | uint64(p&0xff00ff00)<<24
 }
 
 // opaqueRow copies src into dst with alpha forced to 255.

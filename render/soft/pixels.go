@@ -18,6 +18,16 @@ func asBytes(p []uint32) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&p[0])), len(p)*4)
 }
 
+// asPixels views b as little-endian pixels when that needs no copy: on a
+// little-endian machine with b 4-byte aligned (client buffers are, in
+// practice, but the protocol does not promise it).
+func asPixels(b []byte) ([]uint32, bool) {
+	if !littleEndian || len(b) < 4 || uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
+		return nil, false
+	}
+	return unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), len(b)/4), true
+}
+
 // alphaMask is the alpha byte of a 0xAARRGGBB pixel.
 const alphaMask = 0xff000000
 

@@ -89,26 +89,43 @@ func (t *Texture) copyRect(b []byte, stride int, r image.Rectangle) {
 // convertRow converts one row of len(dst) pixels in format f.
 func convertRow(dst []uint32, src []byte, f shm.Format) {
 	src = src[:len(dst)*4]
+	if f == shm.FormatARGB8888 && littleEndian {
+		copy(asBytes(dst), src)
+		return
+	}
+	if p, ok := asPixels(src); ok {
+		convertPixels(dst, p, f)
+		return
+	}
+	for i := range dst {
+		p := binary.LittleEndian.Uint32(src[i*4:])
+		if f.SwapRB() {
+			p = swapRB(p)
+		}
+		if !f.HasAlpha() {
+			p |= alphaMask
+		}
+		dst[i] = p
+	}
+}
+
+// convertPixels converts little-endian pixels of format f.
+func convertPixels(dst, src []uint32, f shm.Format) {
+	src = src[:len(dst)]
 	switch f {
 	case shm.FormatARGB8888:
-		if littleEndian {
-			copy(asBytes(dst), src)
-			return
-		}
-		for i := range dst {
-			dst[i] = binary.LittleEndian.Uint32(src[i*4:])
-		}
+		copy(dst, src)
 	case shm.FormatXRGB8888:
-		for i := range dst {
-			dst[i] = binary.LittleEndian.Uint32(src[i*4:]) | alphaMask
+		for i, p := range src {
+			dst[i] = p | alphaMask
 		}
 	case shm.FormatABGR8888:
-		for i := range dst {
-			dst[i] = swapRB(binary.LittleEndian.Uint32(src[i*4:]))
+		for i, p := range src {
+			dst[i] = p&0xff00ff00 | p>>16&0xff | p&0xff<<16
 		}
 	case shm.FormatXBGR8888:
-		for i := range dst {
-			dst[i] = swapRB(binary.LittleEndian.Uint32(src[i*4:])) | alphaMask
+		for i, p := range src {
+			dst[i] = p&0x0000ff00 | p>>16&0xff | p&0xff<<16 | alphaMask
 		}
 	}
 }

@@ -151,10 +151,29 @@ type fakeImage struct {
 	shm.Staging
 	w, h, stride int
 	b            []byte
+	f            shm.Format // zero is ARGB8888
 }
 
 func (f fakeImage) Bytes() []byte      { return f.b }
 func (f fakeImage) Stride() int        { return f.stride }
 func (f fakeImage) Width() int         { return f.w }
 func (f fakeImage) Height() int        { return f.h }
-func (f fakeImage) Format() shm.Format { return shm.FormatARGB8888 }
+func (f fakeImage) Format() shm.Format { return f.f }
+
+// TestUploadUnaligned checks the byte-wise path taken when a buffer's
+// rows are not 4-byte aligned: same result as the aligned path.
+func TestUploadUnaligned(t *testing.T) {
+	for _, f := range shm.Formats {
+		al := newStaging(3, 2, 13, f, pattern(0x80))
+		b := make([]byte, len(al.Bytes())+1)
+		copy(b[1:], al.Bytes())
+		un := &fakeImage{w: 3, h: 2, stride: 13, b: b[1:], f: f}
+		t1 := upload(t, New(), al)
+		t2 := upload(t, New(), un)
+		for i := range t1.pix {
+			if t1.pix[i] != t2.pix[i] {
+				t.Errorf("format %#x pixel %d: unaligned %#08x, aligned %#08x", uint32(f), i, t2.pix[i], t1.pix[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,164 @@
+package soft
+
+import (
+	"image"
+	"testing"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/shm"
+)
+
+// pattern is a cheap non-uniform test picture with alpha a.
+func pattern(a uint32) func(x, y int) uint32 {
+	return func(x, y int) uint32 {
+		c := uint32(x*7+y*3) & 0xff
+		return a<<24 | mul255(c, a)<<16 | mul255(255-c, a)<<8 | mul255(uint32(y)&0xff, a)
+	}
+}
+
+func BenchmarkUpload(b *testing.B) {
+	const w, h = 1920, 1080
+	full := image.Rect(0, 0, w, h)
+	// 10% of the area: a centred 607x342 rectangle.
+	tenth := image.Rect(656, 369, 656+607, 369+342)
+	for _, bc := range []struct {
+		name   string
+		format shm.Format
+		damage image.Rectangle
+	}{
+		{"1080p-full-ARGB8888", shm.FormatARGB8888, full},
+		{"1080p-full-XRGB8888", shm.FormatXRGB8888, full},
+		{"1080p-full-ABGR8888", shm.FormatABGR8888, full},
+		{"1080p-10pct-ARGB8888", shm.FormatARGB8888, tenth},
+		{"1080p-10pct-XRGB8888", shm.FormatXRGB8888, tenth},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := newStaging(w, h, w*4, bc.format, pattern(0xff))
+			tex := upload(b, New(), s)
+			damage := []image.Rectangle{bc.damage}
+			b.SetBytes(int64(bc.damage.Dx() * bc.damage.Dy() * 4))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := tex.Upload(s, damage); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchRender renders sc into a w x h output in a loop; SetBytes counts
+// output pixels.
+func benchRender(b *testing.B, r *Renderer, sc *render.Scene, w, h int) {
+	if err := r.Render(sc, w, h); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(w * h * 4))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.Render(sc, w, h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var bg = [4]uint8{0x20, 0x30, 0x40, 0xff}
+
+func BenchmarkRender(b *testing.B) {
+	b.Run("1080p-1-opaque", func(b *testing.B) {
+		r := New()
+		tex := upload(b, r, newStaging(1920, 1080, 1920*4, shm.FormatXRGB8888, pattern(0xff)))
+		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 1920, 1080)}}
+		benchRender(b, r, sc, 1920, 1080)
+	})
+	b.Run("1080p-1-window-ARGB", func(b *testing.B) {
+		// A 1280x720 ARGB window of opaque pixels (the usual toolkit
+		// case: alpha format, alpha 255) over the background.
+		r := New()
+		tex := upload(b, r, newStaging(1280, 720, 1280*4, shm.FormatARGB8888, pattern(0xff)))
+		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 320, 180, 1280, 720)}}
+		benchRender(b, r, sc, 1920, 1080)
+	})
+	b.Run("1080p-16x256-ARGB", func(b *testing.B) {
+		// 16 translucent 256x256 windows, overlapping, over the background.
+		r := New()
+		sc := &render.Scene{Background: bg}
+		for i := range 16 {
+			tex := upload(b, r, newStaging(256, 256, 256*4, shm.FormatARGB8888, pattern(uint32(64+i*12))))
+			x, y := 100+(i%4)*200, 100+(i/4)*200
+			sc.Items = append(sc.Items, itemAt(tex, x, y, 256, 256))
+		}
+		benchRender(b, r, sc, 1920, 1080)
+	})
+	b.Run("1080p-1-opaque-rot90", func(b *testing.B) {
+		r := New()
+		tex := upload(b, r, newStaging(1080, 1920, 1080*4, shm.FormatXRGB8888, pattern(0xff)))
+		it := itemAt(tex, 0, 0, 1920, 1080)
+		it.Transform = render.Transform90
+		sc := &render.Scene{Background: bg, Items: []render.Item{it}}
+		benchRender(b, r, sc, 1920, 1080)
+	})
+	b.Run("1080p-1-opaque-scale2", func(b *testing.B) {
+		r := New()
+		tex := upload(b, r, newStaging(3840, 2160, 3840*4, shm.FormatXRGB8888, pattern(0xff)))
+		it := itemAt(tex, 0, 0, 1920, 1080)
+		it.Scale = 2
+		sc := &render.Scene{Background: bg, Items: []render.Item{it}}
+		benchRender(b, r, sc, 1920, 1080)
+	})
+	b.Run("2160p-1-opaque", func(b *testing.B) {
+		r := New()
+		tex := upload(b, r, newStaging(3840, 2160, 3840*4, shm.FormatXRGB8888, pattern(0xff)))
+		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 3840, 2160)}}
+		benchRender(b, r, sc, 3840, 2160)
+	})
+	b.Run("2160p-1-ARGB-translucent", func(b *testing.B) {
+		r := New()
+		tex := upload(b, r, newStaging(3840, 2160, 3840*4, shm.FormatARGB8888, pattern(0xc0)))
+		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 3840, 2160)}}
+		benchRender(b, r, sc, 3840, 2160)
+	})
+}
+
+// BenchmarkFrame is one full-damage 1080p frame: upload then render.
+func BenchmarkFrame(b *testing.B) {
+	for _, f := range []shm.Format{shm.FormatXRGB8888, shm.FormatARGB8888} {
+		name := "1080p-XRGB8888"
+		if f == shm.FormatARGB8888 {
+			name = "1080p-ARGB8888"
+		}
+		b.Run(name, func(b *testing.B) {
+			r := New()
+			s := newStaging(1920, 1080, 1920*4, f, pattern(0xff))
+			tex := upload(b, r, s)
+			sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 1920, 1080)}}
+			if err := r.Render(sc, 1920, 1080); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(1920 * 1080 * 4)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := tex.Upload(s, nil); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Render(sc, 1920, 1080); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkReadPixels(b *testing.B) {
+	r := New()
+	tex := upload(b, r, newStaging(1920, 1080, 1920*4, shm.FormatXRGB8888, pattern(0xff)))
+	renderScene(b, r, 1920, 1080, itemAt(tex, 0, 0, 1920, 1080))
+	buf := make([]byte, 1920*1080*4)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.ReadPixels(r.Bounds(), buf, 1920*4); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
