@@ -11,7 +11,10 @@ package oracle
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -57,20 +60,40 @@ func compile() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: pkg-config wayland-server: %v", ErrNoToolchain, err)
 	}
-	// The binary outlives any one test, so it lives in its own directory
-	// (removed at the next build only by the OS's tmp cleaning; it is small).
-	dir, err := os.MkdirTemp("", "nofault-oracle-bin-")
+	// Cache the binary by content (source, flags, compiler), so repeated
+	// test runs neither recompile nor leave directories behind.
+	ccVersion, _ := exec.Command(cc, "--version").Output()
+	sum := sha256.Sum256(bytes.Join([][]byte{source, flags, ccVersion}, []byte{0}))
+	base, err := os.UserCacheDir()
 	if err != nil {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "nofault-oracle", hex.EncodeToString(sum[:8]))
+	bin := filepath.Join(dir, "oracle")
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("oracle: %w", err)
 	}
 	src := filepath.Join(dir, "oracle.c")
-	if err := os.WriteFile(src, source, 0o600); err != nil {
+	if err := os.WriteFile(src, source, 0o644); err != nil {
 		return "", fmt.Errorf("oracle: %w", err)
 	}
-	bin := filepath.Join(dir, "oracle")
-	args := append([]string{"-O1", "-Wall", "-o", bin, src}, strings.Fields(string(flags))...)
+	// Build under a unique name and rename, so concurrent test binaries
+	// never run a half-written file.
+	tmp, err := os.CreateTemp(dir, "oracle-*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("oracle: %w", err)
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+	args := append([]string{"-O1", "-Wall", "-o", tmp.Name(), src}, strings.Fields(string(flags))...)
 	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
 		return "", fmt.Errorf("oracle: compiling the reference server: %v\n%s", err, out)
+	}
+	if err := os.Rename(tmp.Name(), bin); err != nil {
+		return "", fmt.Errorf("oracle: %w", err)
 	}
 	return bin, nil
 }
