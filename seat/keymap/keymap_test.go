@@ -230,3 +230,33 @@ func countFDs(t *testing.T) int {
 	}
 	return len(ents)
 }
+
+func TestOpenConcurrent(t *testing.T) {
+	k, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	for range 4 {
+		go func() {
+			for range 50 {
+				fd, _, err := k.Open()
+				if errors.Is(err, ErrClosed) {
+					break
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+				unix.Close(fd)
+			}
+			done <- nil
+		}()
+	}
+	k.Close()
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
