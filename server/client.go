@@ -167,7 +167,10 @@ func (c *Client) handle(b *batch) {
 		h, _ := protocol.ParseHeader(data)
 		body := data[protocol.HeaderSize:h.Size]
 		data = data[h.Size:]
-		c.dispatch(h, body)
+		c.dispatch(h, body, false)
+	}
+	if b.short != nil && !c.Failed() {
+		c.dispatch(*b.short, nil, true)
 	}
 	if b.err != nil && !c.dead {
 		c.reason = b.err.Error()
@@ -175,7 +178,10 @@ func (c *Client) handle(b *batch) {
 	}
 }
 
-func (c *Client) dispatch(h protocol.Header, body []byte) {
+// dispatch checks and handles one request. short marks a header whose size
+// field is under 8: it passes the object and opcode checks like any request
+// and then fails as invalid arguments, as in libwayland.
+func (c *Client) dispatch(h protocol.Header, body []byte, short bool) {
 	o := c.objects.Lookup(h.Object)
 	if o == nil {
 		c.PostErrorf(c.display, protocol.ErrorInvalidObject, "invalid object %d", h.Object)
@@ -189,6 +195,10 @@ func (c *Client) dispatch(h protocol.Header, body []byte) {
 	if o.Version > 0 && o.Version < msg.Since {
 		c.PostErrorf(c.display, protocol.ErrorInvalidMethod, "invalid method %d (since %d < %d), object %s@%d",
 			h.Opcode, o.Version, msg.Since, o.Interface.Name, o.ID)
+		return
+	}
+	if short {
+		c.PostErrorf(c.display, protocol.ErrorInvalidMethod, "invalid arguments for %s@%d.%s", o.Interface.Name, o.ID, msg.Name)
 		return
 	}
 	if c.d.trace != nil {

@@ -26,6 +26,9 @@ type batch struct {
 	data []byte
 	fds  []int
 	err  error
+	// short, when set, is a header whose size is under 8 bytes that
+	// followed data: libwayland dispatches it and fails its arguments.
+	short *protocol.Header
 }
 
 // errFraming reports a message header libwayland could not read either.
@@ -54,9 +57,20 @@ func (c *Client) readLoop(in chan<- *batch) {
 			err = errEOF
 		}
 		end := 0
+		var short *protocol.Header
 		for err == nil && len(acc)-end >= protocol.HeaderSize {
 			h, _ := protocol.ParseHeader(acc[end:])
-			if h.Size < protocol.HeaderSize || h.Size%4 != 0 || int(h.Size) > protocol.MaxMessageSize {
+			if h.Size < protocol.HeaderSize {
+				// libwayland hands such a message to the demarshaller,
+				// which refuses its arguments; the client dies there.
+				short = &h
+				err = fmt.Errorf("%w: object %d opcode %d size %d", errFraming, h.Object, h.Opcode, h.Size)
+				break
+			}
+			// Sizes that are not a multiple of 4 are accepted and consumed
+			// exactly, as libwayland does. Larger than a message can be:
+			// libwayland waits forever for the rest; we disconnect.
+			if int(h.Size) > protocol.MaxMessageSize {
 				err = fmt.Errorf("%w: object %d opcode %d size %d", errFraming, h.Object, h.Opcode, h.Size)
 				break
 			}
@@ -74,6 +88,7 @@ func (c *Client) readLoop(in chan<- *batch) {
 			b.data = append(b.data[:0], acc[:end]...)
 			b.fds = append(b.fds[:0], fds...)
 			b.err = err
+			b.short = short
 			in <- b
 		}
 		if err != nil {
