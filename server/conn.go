@@ -56,28 +56,10 @@ func (c *Client) readLoop(in chan<- *batch) {
 		if n == 0 && err == nil {
 			err = errEOF
 		}
-		end := 0
+		var end int
 		var short *protocol.Header
-		for err == nil && len(acc)-end >= protocol.HeaderSize {
-			h, _ := protocol.ParseHeader(acc[end:])
-			if h.Size < protocol.HeaderSize {
-				// libwayland hands such a message to the demarshaller,
-				// which refuses its arguments; the client dies there.
-				short = &h
-				err = fmt.Errorf("%w: object %d opcode %d size %d", errFraming, h.Object, h.Opcode, h.Size)
-				break
-			}
-			// Sizes that are not a multiple of 4 are accepted and consumed
-			// exactly, as libwayland does. Larger than a message can be:
-			// libwayland waits forever for the rest; we disconnect.
-			if int(h.Size) > protocol.MaxMessageSize {
-				err = fmt.Errorf("%w: object %d opcode %d size %d", errFraming, h.Object, h.Opcode, h.Size)
-				break
-			}
-			if len(acc)-end < int(h.Size) {
-				break
-			}
-			end += int(h.Size)
+		if err == nil {
+			end, short, err = frame(acc)
 		}
 		if end > 0 || len(fds) > 0 || err != nil {
 			b := c.getBatch()
@@ -100,6 +82,10 @@ func (c *Client) readLoop(in chan<- *batch) {
 }
 
 var errEOF = errors.New("client closed the connection")
+
+func framingError(h protocol.Header) error {
+	return fmt.Errorf("%w: object %d opcode %d size %d", errFraming, h.Object, h.Opcode, h.Size)
+}
 
 // getBatch returns a free batch buffer, waiting while both are in use
 // (this is the backpressure on a client that sends faster than the loop

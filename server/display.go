@@ -193,6 +193,12 @@ func (d *Display) acceptLoop() {
 func (d *Display) AddClient(conn *net.UnixConn) *Client {
 	if d.limits.MaxClients > 0 && len(d.clients) >= d.limits.MaxClients {
 		slog.Warn("refusing client: too many clients", "limit", d.limits.MaxClients)
+		// The socket buffer of a new connection is empty: this small
+		// write cannot block.
+		var e protocol.Encoder
+		protocol.SendWlDisplayError(&e, protocol.DisplayID, protocol.DisplayID, protocol.ErrorNoMemory, "no memory")
+		b, _ := e.Take()
+		conn.Write(b)
 		conn.Close()
 		d.stats.ClientsRefused++
 		return nil
@@ -273,6 +279,14 @@ func (d *Display) destroyClient(c *Client) {
 	go c.finish()
 }
 
+// shutdownClients disconnects every client.
+func (d *Display) shutdownClients() {
+	for c := range d.clients {
+		c.reason = "compositor shutting down"
+		d.destroyClient(c)
+	}
+}
+
 // finish lets the writer flush what is queued (bounded by the socket), then
 // closes the connection and releases the reader.
 func (c *Client) finish() {
@@ -292,10 +306,7 @@ func (c *Client) finish() {
 
 func (d *Display) shutdown() {
 	d.Stop()
-	for c := range d.clients {
-		c.reason = "compositor shutting down"
-		d.destroyClient(c)
-	}
+	d.shutdownClients()
 	if d.socket != nil {
 		d.socket.Close()
 	}

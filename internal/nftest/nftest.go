@@ -1,0 +1,294 @@
+// Package nftest starts the real nofault compositor binary for tests: a
+// private 0700 runtime dir, a socket, screenshots on demand (SIGUSR1),
+// stats at exit, and the /proc counters leak checks need.
+package nftest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nofault/nofault/compositor"
+	"github.com/nofault/nofault/internal/procstat"
+)
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+// moduleRoot finds the directory holding go.mod above this source file.
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Binary builds cmd/NAME once per test binary (with -race when the tests
+// run with it) and returns its path.
+func Binary(t testing.TB, name string) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "nofault-bin-")
+		if buildErr != nil {
+			return
+		}
+		for _, n := range []string{"compositor", "misbehave"} {
+			args := []string{"build", "-o", filepath.Join(buildDir, n)}
+			if raceEnabled {
+				args = append(args, "-race")
+			}
+			args = append(args, "./cmd/"+n)
+			cmd := exec.Command("go", args...)
+			cmd.Dir = moduleRoot()
+			if out, err := cmd.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", n, err, out)
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return filepath.Join(buildDir, name)
+}
+
+// Instance is a running compositor.
+type Instance struct {
+	t          testing.TB
+	Cmd        *exec.Cmd
+	RuntimeDir string
+	Socket     string // socket name (WAYLAND_DISPLAY)
+	Path       string // socket path
+	Shot       string // screenshot path
+	StatsPath  string
+	Log        *bytes.Buffer
+	logMu      *sync.Mutex
+	done       chan struct{}
+	exitErr    error
+	stopped    bool
+}
+
+// Start runs the compositor with --backend=headless plus args and waits for
+// its socket. It is stopped when the test ends.
+func Start(t testing.TB, args ...string) *Instance {
+	t.Helper()
+	bin := Binary(t, "compositor")
+	dir, err := os.MkdirTemp("", "nofault-rt-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o700)
+	in := &Instance{
+		t:          t,
+		RuntimeDir: dir,
+		Socket:     "wayland-nftest",
+		Shot:       filepath.Join(dir, "shot.png"),
+		StatsPath:  filepath.Join(dir, "stats.json"),
+		Log:        new(bytes.Buffer),
+		logMu:      new(sync.Mutex),
+		done:       make(chan struct{}),
+	}
+	in.Path = filepath.Join(dir, in.Socket)
+	all := append([]string{"--backend=headless", "--socket=" + in.Socket, "--screenshot=" + in.Shot, "--stats=" + in.StatsPath}, args...)
+	in.Cmd = exec.Command(bin, all...)
+	in.Cmd.Env = append(cleanEnv(), "XDG_RUNTIME_DIR="+dir)
+	w := &lockedWriter{mu: in.logMu, b: in.Log}
+	in.Cmd.Stdout, in.Cmd.Stderr = w, w
+	if err := in.Cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { in.exitErr = in.Cmd.Wait(); close(in.done) }()
+	t.Cleanup(func() {
+		in.Stop()
+		os.RemoveAll(dir)
+		if t.Failed() {
+			t.Logf("compositor log:\n%s", in.LogText())
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(in.Path); err == nil {
+			break
+		}
+		select {
+		case <-in.done:
+			t.Fatalf("compositor exited at start: %v\n%s", in.exitErr, in.LogText())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("compositor socket %s did not appear\n%s", in.Path, in.LogText())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return in
+}
+
+// cleanEnv is the test's environment without display variables, so
+// clients connect only where Env says.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "WAYLAND_DISPLAY", "DISPLAY", "XDG_RUNTIME_DIR", "WAYLAND_SOCKET", "NOFAULT_CONFIG":
+			continue
+		}
+		if strings.HasPrefix(k, "NOFAULT_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// Env is the environment a client of this instance needs.
+func (in *Instance) Env() []string {
+	return append(cleanEnv(), "XDG_RUNTIME_DIR="+in.RuntimeDir, "WAYLAND_DISPLAY="+in.Socket)
+}
+
+// Setenv points this process's own Wayland clients (go-wayland, rawclient)
+// at the instance for the rest of the test.
+func (in *Instance) Setenv(t testing.TB) {
+	t.Setenv("XDG_RUNTIME_DIR", in.RuntimeDir)
+	t.Setenv("WAYLAND_DISPLAY", in.Socket)
+}
+
+// PID is the compositor's process id.
+func (in *Instance) PID() int { return in.Cmd.Process.Pid }
+
+// Alive reports whether the compositor process is still running.
+func (in *Instance) Alive() bool {
+	select {
+	case <-in.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// Counters is a snapshot of the compositor's resources: open fds and
+// file-backed mappings (client pools, the keymap), not counting the
+// compositor's own binary. Anonymous mappings are left out: the Go heap
+// grows and shrinks them on its own schedule.
+type Counters struct{ FDs, Maps int }
+
+// Counters reads the compositor's open fds and mappings from /proc.
+func (in *Instance) Counters() Counters {
+	return Counters{FDs: procstat.OpenFDsOf(in.PID()), Maps: fileMappings(in.PID())}
+}
+
+// fileMappings counts the lines of /proc/PID/maps backed by a file other
+// than the executable.
+func fileMappings(pid int) int {
+	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 || f[4] == "0" {
+			continue
+		}
+		path := strings.Join(f[5:], " ")
+		if path == exe || strings.HasPrefix(path, "[") {
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// WaitCounters polls until the counters equal want or the timeout passes,
+// and returns the last value.
+func (in *Instance) WaitCounters(want Counters, timeout time.Duration) Counters {
+	deadline := time.Now().Add(timeout)
+	for {
+		got := in.Counters()
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Screenshot asks for a screenshot (SIGUSR1) and returns it.
+func (in *Instance) Screenshot() image.Image {
+	in.t.Helper()
+	os.Remove(in.Shot)
+	if err := in.Cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		in.t.Fatalf("SIGUSR1: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if f, err := os.Open(in.Shot); err == nil {
+			img, err := png.Decode(f)
+			f.Close()
+			if err == nil {
+				return img
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	in.t.Fatalf("no screenshot at %s\n%s", in.Shot, in.LogText())
+	return nil
+}
+
+// Stop sends SIGTERM, waits for exit and returns the stats it wrote.
+func (in *Instance) Stop() *compositor.Stats {
+	if !in.stopped {
+		in.stopped = true
+		in.Cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-in.done:
+		case <-time.After(15 * time.Second):
+			in.Cmd.Process.Kill()
+			<-in.done
+			in.t.Errorf("compositor did not exit on SIGTERM")
+		}
+	}
+	b, err := os.ReadFile(in.StatsPath)
+	if err != nil {
+		return nil
+	}
+	var st compositor.Stats
+	if err := json.Unmarshal(b, &st); err != nil {
+		in.t.Errorf("stats: %v", err)
+		return nil
+	}
+	return &st
+}
+
+// ExitErr is the compositor's exit status after Stop.
+func (in *Instance) ExitErr() error { return in.exitErr }
+
+// LogText returns the compositor's output so far.
+func (in *Instance) LogText() string {
+	in.logMu.Lock()
+	defer in.logMu.Unlock()
+	return in.Log.String()
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package nftest
+
+const raceEnabled = false
