@@ -288,3 +288,27 @@ func TestEncodePNG(t *testing.T) {
 		t.Errorf("EncodePNG: %v", err)
 	}
 }
+
+// TestNoAllocs checks that uploads and frames allocate nothing once the
+// texture and output have their size.
+func TestNoAllocs(t *testing.T) {
+	r := New()
+	s := newStaging(64, 48, 64*4+8, shm.FormatXBGR8888, solid(0xff102030))
+	tex := upload(t, r, s)
+	a := upload(t, r, newStaging(16, 16, 64, shm.FormatARGB8888, solid(0x80402010)))
+	rot := itemAt(a, 5, 5, 8, 8)
+	rot.Transform, rot.Scale = render.Transform270, 2
+	sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 64, 48), itemAt(a, 40, 30, 16, 16), rot}}
+	damage := []image.Rectangle{image.Rect(3, 3, 20, 20)}
+	allocs := testing.AllocsPerRun(10, func() {
+		if err := tex.Upload(s, damage); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Render(sc, 64, 48); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per frame, want 0", allocs)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math/bits"
 
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/shm"
@@ -121,11 +122,11 @@ func convertPixels(dst, src []uint32, f shm.Format) {
 		}
 	case shm.FormatABGR8888:
 		for i, p := range src {
-			dst[i] = p&0xff00ff00 | p>>16&0xff | p&0xff<<16
+			dst[i] = swapRB(p)
 		}
 	case shm.FormatXBGR8888:
 		for i, p := range src {
-			dst[i] = p&0x0000ff00 | p>>16&0xff | p&0xff<<16 | alphaMask
+			dst[i] = swapRB(p) | alphaMask
 		}
 	}
 }
@@ -133,7 +134,8 @@ func convertPixels(dst, src []uint32, f shm.Format) {
 // swapRB exchanges the first and third bytes of a pixel: 0xAABBGGRR
 // becomes 0xAARRGGBB and back.
 func swapRB(p uint32) uint32 {
-	return p&0xff00ff00 | p>>16&0xff | p&0xff<<16
+	// Byte reversal gives 0xRRGGBBAA; rotating right by 8 puts alpha back.
+	return bits.RotateLeft32(bits.ReverseBytes32(p), -8)
 }
 
 var errForeign = errors.New("soft: texture not made by this renderer")
