@@ -57,7 +57,9 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 		return fmt.Errorf("soft: %dx%d buffer with stride %d does not fit %d bytes", w, h, stride, len(b))
 	}
 	full := len(damage) == 0 || !t.valid || w != t.w || h != t.h || f != t.format
-	if n := w * h; cap(t.pix) < n {
+	// Reuse the pixels unless they are too few, or far too many (a window
+	// that shrank should not keep its largest size's memory).
+	if n := w * h; cap(t.pix) < n || cap(t.pix)-n > 1<<20 && cap(t.pix) > 2*n {
 		t.pix = make([]uint32, n)
 	} else {
 		t.pix = t.pix[:n]
