@@ -1,0 +1,150 @@
+package shell
+
+import (
+	"image"
+	"math"
+
+	"github.com/nofault/nofault/protocol"
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/server"
+)
+
+// walk calls fn for every visible surface, bottom first, with its
+// rectangle in output coordinates: mapped toplevels in stacking order, each
+// as its subsurface tree followed by its popups (and theirs).
+func (sh *Shell) walk(fn func(s *Surface, r image.Rectangle)) {
+	for _, t := range sh.stack {
+		if !t.xs.mapped {
+			continue
+		}
+		walkTree(t.xs.s, t.xs.surfaceOrigin(), fn)
+		walkPopups(t.xs, fn)
+	}
+}
+
+func walkPopups(xs *xdgSurface, fn func(s *Surface, r image.Rectangle)) {
+	for _, p := range xs.popups {
+		if p.dismissed || !p.xs.mapped || p.xs.gone {
+			continue
+		}
+		walkTree(p.xs.s, p.xs.surfaceOrigin(), fn)
+		walkPopups(p.xs, fn)
+	}
+}
+
+// walkTree visits s and its subsurfaces in stacking order. A subsurface
+// without contents hides its own subsurfaces too.
+func walkTree(s *Surface, origin image.Point, fn func(s *Surface, r image.Rectangle)) {
+	for _, ch := range s.children {
+		if ch == s {
+			if s.hasBuffer {
+				w, h := s.Size()
+				fn(s, image.Rectangle{Min: origin, Max: origin.Add(image.Pt(w, h))})
+			}
+			continue
+		}
+		if ch.sub != nil && ch.hasBuffer {
+			walkTree(ch, origin.Add(image.Pt(ch.sub.x, ch.sub.y)), fn)
+		}
+	}
+}
+
+// Scene returns what the output shows now: the background and one item per
+// visible surface, bottom first. The scene is freshly allocated; its
+// textures stay valid until the next request is handled.
+func (sh *Shell) Scene() *render.Scene {
+	sc := &render.Scene{Background: sh.opts.Background}
+	sh.walk(func(s *Surface, r image.Rectangle) {
+		if s.tex == nil {
+			return
+		}
+		sc.Items = append(sc.Items, render.Item{
+			Texture:   s.tex,
+			Dst:       r,
+			Transform: s.transform,
+			Scale:     s.scale,
+			Opaque:    s.bufOpaque,
+		})
+	})
+	return sc
+}
+
+// SurfaceAt returns the topmost visible surface accepting input at output
+// position (x, y), and the position in its surface coordinates; surface is
+// nil when the point is over the background.
+func (sh *Shell) SurfaceAt(x, y float64) (surface *protocol.Object, sx, sy float64) {
+	p := image.Pt(int(math.Floor(x)), int(math.Floor(y)))
+	var hit *Surface
+	var at image.Point
+	sh.walk(func(s *Surface, r image.Rectangle) {
+		if !p.In(r) {
+			return
+		}
+		local := p.Sub(r.Min)
+		if s.inputAll || s.input.contains(local) {
+			hit, at = s, r.Min
+		}
+	})
+	if hit == nil {
+		return nil, 0, 0
+	}
+	return hit.obj, x - float64(at.X), y - float64(at.Y)
+}
+
+// SurfaceRect returns where a visible surface is in output coordinates.
+func (sh *Shell) SurfaceRect(surface *protocol.Object) (r image.Rectangle, visible bool) {
+	target := sh.Surface(surface)
+	sh.walk(func(s *Surface, sr image.Rectangle) {
+		if s == target {
+			r, visible = sr, true
+		}
+	})
+	return r, visible
+}
+
+// updateOutputs sends wl_surface.enter to surfaces that became visible on
+// the output and wl_surface.leave to those that stopped being.
+func (sh *Shell) updateOutputs() {
+	if sh.out == nil {
+		return
+	}
+	sh.epoch++
+	out := sh.outputRect()
+	sh.walk(func(s *Surface, r image.Rectangle) {
+		if r.Overlaps(out) {
+			s.visEpoch = sh.epoch
+		}
+	})
+	for s := range sh.surfaces {
+		on := s.visEpoch == sh.epoch && !s.destroyed
+		if on == s.onOutput {
+			continue
+		}
+		s.onOutput = on
+		if on {
+			for _, res := range sh.out.Resources(s.c) {
+				protocol.SendWlSurfaceEnter(s.c.Events(), s.obj.ID, res.ID)
+				s.entered = append(s.entered, res)
+			}
+			continue
+		}
+		for _, res := range s.entered {
+			if !res.Destroyed() {
+				protocol.SendWlSurfaceLeave(s.c.Events(), s.obj.ID, res.ID)
+			}
+		}
+		clear(s.entered)
+		s.entered = s.entered[:0]
+	}
+}
+
+// outputBound sends enter for c's visible surfaces to a newly bound
+// wl_output.
+func (sh *Shell) outputBound(c *server.Client, res *protocol.Object) {
+	for s := range sh.surfaces {
+		if s.c == c && s.onOutput {
+			protocol.SendWlSurfaceEnter(c.Events(), s.obj.ID, res.ID)
+			s.entered = append(s.entered, res)
+		}
+	}
+}

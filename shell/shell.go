@@ -1,0 +1,357 @@
+// Package shell implements the surface side of the compositor: wl_compositor,
+// wl_surface, wl_region, wl_subcompositor, wl_subsurface and xdg-shell
+// (xdg_wm_base, xdg_positioner, xdg_surface, xdg_toplevel, xdg_popup), and
+// turns committed surface state into a render.Scene.
+//
+// Everything runs on the display loop goroutine: request handlers, and the
+// methods the backend and seat call (Frame, Scene, SurfaceAt, Activate ...),
+// which must be called through server.Display.Do from other goroutines.
+//
+// Buffers are consumed at commit: the committed buffer's pixels are uploaded
+// into the surface's render.Texture and the buffer is released at once, so
+// a client never has a buffer held by the compositor between commits
+// (weston-simple-shm aborts with "Both buffers busy" otherwise).
+package shell
+
+import (
+	"image"
+	"log/slog"
+	"time"
+
+	"github.com/nofault/nofault/output"
+	"github.com/nofault/nofault/protocol"
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/server"
+	"github.com/nofault/nofault/shm"
+)
+
+// Global versions advertised.
+const (
+	CompositorVersion    = 5 // wl_compositor; 5 adds wl_surface.offset
+	SubcompositorVersion = 1
+	WmBaseVersion        = 5 // xdg_wm_base, the highest in wayland-protocols 1.31
+)
+
+// DefaultMaxFrameCallbacks bounds the wl_surface.frame callbacks one surface
+// may have outstanding (requested and not yet done); beyond it the client
+// gets no_memory.
+const DefaultMaxFrameCallbacks = 1024
+
+// BufferSource is what a wl_buffer object's handler implements so that a
+// surface can consume it. The shm glue implements it; shell never reads
+// client memory itself.
+type BufferSource interface {
+	// Size is the buffer size in pixels.
+	Size() (w, h int)
+	// Opaque reports a format without alpha (XRGB8888, XBGR8888).
+	Opaque() bool
+	// Image returns the buffer's pixels as memory that cannot fault, staging
+	// (at least) the damaged rectangles into st when the pool needs a copy.
+	// damage is in buffer coordinates, clipped to the buffer; an empty list
+	// means the whole buffer. On error the implementation has already
+	// posted the protocol error to the client.
+	Image(st *shm.Staging, damage []image.Rectangle) (shm.Image, error)
+	// Release sends wl_buffer.release: the compositor no longer needs it.
+	Release()
+}
+
+// Options configures a Shell.
+type Options struct {
+	// Output is where surfaces are shown; its size drives placement and
+	// maximized/fullscreen configures. When nil, a 1280x720 space is
+	// assumed and no wl_surface.enter is sent.
+	Output *output.Output
+	// Background is the scene's background colour (R, G, B, A).
+	Background [4]uint8
+	// MaxFrameCallbacks per surface; 0 means DefaultMaxFrameCallbacks.
+	MaxFrameCallbacks int
+	// PingInterval is how often Frame pings each xdg_wm_base client that
+	// has no ping outstanding; 0 disables pings.
+	PingInterval time.Duration
+	// PingTimeout is how long a ping may stay unanswered before the client
+	// gets xdg_wm_base.error.unresponsive; 0 never disconnects.
+	PingTimeout time.Duration
+}
+
+// Shell owns every surface of every client.
+type Shell struct {
+	d    *server.Display
+	r    render.Renderer
+	opts Options
+	out  *output.Output
+
+	surfaces map[*Surface]struct{}
+	// stack holds the mapped toplevels, bottom first.
+	stack     []*xdgToplevel
+	activated *xdgToplevel
+	wmBases   map[*wmBase]struct{}
+	frames    []frameCallback // committed callbacks in commit order
+	epoch     uint64
+
+	onFocus  []func(surface *protocol.Object)
+	onMove   []func(surface, seat *protocol.Object, serial uint32)
+	onResize []func(surface, seat *protocol.Object, serial uint32, edges uint32)
+}
+
+type frameCallback struct {
+	obj *protocol.Object
+	s   *Surface
+}
+
+// New registers wl_compositor, wl_subcompositor and xdg_wm_base on d.
+// Textures for surface contents come from r.
+func New(d *server.Display, r render.Renderer, opts Options) *Shell {
+	if opts.MaxFrameCallbacks <= 0 {
+		opts.MaxFrameCallbacks = DefaultMaxFrameCallbacks
+	}
+	if opts.Background == ([4]uint8{}) {
+		opts.Background = [4]uint8{0x30, 0x30, 0x38, 0xff}
+	}
+	sh := &Shell{
+		d:        d,
+		r:        r,
+		opts:     opts,
+		out:      opts.Output,
+		surfaces: make(map[*Surface]struct{}),
+		wmBases:  make(map[*wmBase]struct{}),
+	}
+	d.AddGlobal(&protocol.WlCompositorInterface, CompositorVersion, sh.bindCompositor)
+	d.AddGlobal(&protocol.WlSubcompositorInterface, SubcompositorVersion, sh.bindSubcompositor)
+	d.AddGlobal(&protocol.XdgWmBaseInterface, WmBaseVersion, sh.bindWmBase)
+	if sh.out != nil {
+		sh.out.OnBind(sh.outputBound)
+		sh.out.OnModeChange(func(w, h int) { sh.outputResized() })
+	}
+	return sh
+}
+
+// outputRect is the output's area in the global space.
+func (sh *Shell) outputRect() image.Rectangle {
+	if sh.out == nil {
+		return image.Rect(0, 0, 1280, 720)
+	}
+	w, h := sh.out.Size()
+	return image.Rect(0, 0, w, h)
+}
+
+// OnFocus registers fn to run when the activated toplevel changes; surface
+// is its wl_surface, or nil when no toplevel is activated. The seat gives
+// keyboard focus to it.
+func (sh *Shell) OnFocus(fn func(surface *protocol.Object)) { sh.onFocus = append(sh.onFocus, fn) }
+
+// OnMoveRequest registers fn for xdg_toplevel.move (an interactive move
+// the seat may start with its pointer).
+func (sh *Shell) OnMoveRequest(fn func(surface, seat *protocol.Object, serial uint32)) {
+	sh.onMove = append(sh.onMove, fn)
+}
+
+// OnResizeRequest registers fn for xdg_toplevel.resize; edges is an
+// xdg_toplevel.resize_edge value.
+func (sh *Shell) OnResizeRequest(fn func(surface, seat *protocol.Object, serial uint32, edges uint32)) {
+	sh.onResize = append(sh.onResize, fn)
+}
+
+// Surface returns the Surface behind a wl_surface object, or nil.
+func (sh *Shell) Surface(obj *protocol.Object) *Surface {
+	if obj == nil {
+		return nil
+	}
+	s, _ := obj.Handler.(*Surface)
+	return s
+}
+
+// Frame sends wl_callback.done with now in milliseconds to every frame
+// callback committed so far, in commit order, and destroys them. Callbacks
+// of hidden surfaces are answered too (as weston does), so that clients
+// never stall. It also drives xdg_wm_base pings. Call it once per output
+// frame on the display loop goroutine.
+func (sh *Shell) Frame(now time.Time) {
+	ms := uint32(now.UnixMilli())
+	cbs := sh.frames
+	sh.frames = nil
+	for _, cb := range cbs {
+		if cb.obj.Destroyed() {
+			continue
+		}
+		cb.s.frameCount--
+		protocol.SendWlCallbackDone(cb.s.c.Events(), cb.obj.ID, ms)
+		cb.s.c.Destroy(cb.obj)
+	}
+	if sh.frames == nil {
+		sh.frames = cbs[:0]
+	}
+	sh.pingClients(now)
+}
+
+// PendingFrameCallbacks returns how many committed frame callbacks wait for
+// the next Frame.
+func (sh *Shell) PendingFrameCallbacks() int { return len(sh.frames) }
+
+// Activate raises the toplevel whose wl_surface is surface and makes it the
+// activated one (xdg_toplevel state activated; OnFocus listeners run). It
+// reports false when surface is not a mapped toplevel.
+func (sh *Shell) Activate(surface *protocol.Object) bool {
+	t := sh.toplevelOf(surface)
+	if t == nil || !t.xs.mapped {
+		return false
+	}
+	sh.raise(t)
+	sh.activate(t)
+	return true
+}
+
+// Raise puts the toplevel whose wl_surface is surface on top of the stack
+// without changing activation.
+func (sh *Shell) Raise(surface *protocol.Object) bool {
+	t := sh.toplevelOf(surface)
+	if t == nil || !t.xs.mapped {
+		return false
+	}
+	sh.raise(t)
+	sh.updateOutputs()
+	return true
+}
+
+// MoveTo places the window geometry's top-left corner of the toplevel
+// whose wl_surface is surface at (x, y) in output coordinates.
+func (sh *Shell) MoveTo(surface *protocol.Object, x, y int) bool {
+	t := sh.toplevelOf(surface)
+	if t == nil {
+		return false
+	}
+	t.x, t.y, t.placed = x, y, true
+	sh.updateOutputs()
+	return true
+}
+
+// Position returns where the toplevel's window geometry starts in output
+// coordinates.
+func (sh *Shell) Position(surface *protocol.Object) (x, y int, ok bool) {
+	t := sh.toplevelOf(surface)
+	if t == nil {
+		return 0, 0, false
+	}
+	return t.x, t.y, true
+}
+
+// RequestSize sends the toplevel a configure asking for a window geometry
+// of w x h (0 lets the client choose), with the resizing state while an
+// interactive resize runs.
+func (sh *Shell) RequestSize(surface *protocol.Object, w, h int, resizing bool) bool {
+	t := sh.toplevelOf(surface)
+	if t == nil || t.obj.Destroyed() {
+		return false
+	}
+	t.reqW, t.reqH, t.resizing = w, h, resizing
+	t.configure()
+	return true
+}
+
+// Close asks the toplevel to close (xdg_toplevel.close).
+func (sh *Shell) Close(surface *protocol.Object) bool {
+	t := sh.toplevelOf(surface)
+	if t == nil || t.obj.Destroyed() {
+		return false
+	}
+	protocol.SendXdgToplevelClose(t.xs.c.Events(), t.obj.ID)
+	return true
+}
+
+// Toplevels returns the wl_surfaces of the mapped toplevels, bottom first.
+func (sh *Shell) Toplevels() []*protocol.Object {
+	out := make([]*protocol.Object, 0, len(sh.stack))
+	for _, t := range sh.stack {
+		out = append(out, t.xs.s.obj)
+	}
+	return out
+}
+
+// Focused returns the activated toplevel's wl_surface, or nil.
+func (sh *Shell) Focused() *protocol.Object {
+	if sh.activated == nil {
+		return nil
+	}
+	return sh.activated.xs.s.obj
+}
+
+func (sh *Shell) toplevelOf(surface *protocol.Object) *xdgToplevel {
+	s := sh.Surface(surface)
+	if s == nil || s.xdg == nil {
+		return nil
+	}
+	return s.xdg.toplevel
+}
+
+func (sh *Shell) raise(t *xdgToplevel) {
+	sh.removeFromStack(t)
+	sh.stack = append(sh.stack, t)
+}
+
+func (sh *Shell) removeFromStack(t *xdgToplevel) bool {
+	for i, x := range sh.stack {
+		if x == t {
+			sh.stack = append(sh.stack[:i], sh.stack[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// activate makes t (nil: nobody) the activated toplevel and tells both the
+// old and the new one with a configure.
+func (sh *Shell) activate(t *xdgToplevel) {
+	if sh.activated == t {
+		return
+	}
+	old := sh.activated
+	sh.activated = t
+	if old != nil && !old.obj.Destroyed() {
+		old.configure()
+	}
+	var surface *protocol.Object
+	if t != nil {
+		t.configure()
+		surface = t.xs.s.obj
+	}
+	for _, fn := range sh.onFocus {
+		fn(surface)
+	}
+}
+
+// activateTop activates the topmost mapped toplevel, if any.
+func (sh *Shell) activateTop() {
+	if n := len(sh.stack); n > 0 {
+		sh.activate(sh.stack[n-1])
+	} else {
+		sh.activate(nil)
+	}
+}
+
+func (sh *Shell) outputResized() {
+	for _, t := range sh.stack {
+		if t.maximized || t.fullscreen {
+			t.configure()
+		}
+	}
+	sh.updateOutputs()
+}
+
+func (sh *Shell) pingClients(now time.Time) {
+	if sh.opts.PingInterval <= 0 {
+		return
+	}
+	for b := range sh.wmBases {
+		switch {
+		case b.pingSerial != 0:
+			if sh.opts.PingTimeout > 0 && now.Sub(b.pingSent) > sh.opts.PingTimeout {
+				slog.Info("xdg_wm_base client unresponsive", "client", b.c.ID(), "pid", b.c.PID)
+				b.c.PostErrorf(b.obj, uint32(protocol.XdgWmBaseErrorUnresponsive),
+					"xdg_wm_base@%d did not answer ping %d within %v", b.obj.ID, b.pingSerial, sh.opts.PingTimeout)
+			}
+		case now.Sub(b.pingSent) >= sh.opts.PingInterval:
+			b.pingSerial = sh.d.NextSerial()
+			b.pingSent = now
+			protocol.SendXdgWmBasePing(b.c.Events(), b.obj.ID, b.pingSerial)
+		}
+	}
+}

@@ -1,0 +1,568 @@
+package shell
+
+import (
+	"image"
+	"log/slog"
+
+	"github.com/nofault/nofault/protocol"
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/server"
+	"github.com/nofault/nofault/shm"
+)
+
+// maxDamageRects bounds the damage rectangles kept per kind and state; more
+// collapse into their bounding box.
+const maxDamageRects = 64
+
+// field marks which double-buffered values a state sets.
+type field uint32
+
+const (
+	fBuffer field = 1 << iota
+	fOffset
+	fScale
+	fTransform
+	fOpaque
+	fInput
+)
+
+// state is one set of double-buffered wl_surface values: the pending state
+// requests fill, or the cache of a synchronized subsurface.
+type state struct {
+	set       field
+	buffer    *protocol.Object // nil with fBuffer set: a NULL attach
+	dx, dy    int
+	damage    []image.Rectangle // surface coordinates
+	bufDamage []image.Rectangle // buffer coordinates
+	scale     int32
+	transform render.Transform
+	opaque    rects
+	input     rects
+	inputAll  bool // input region is infinite
+	frames    []*protocol.Object
+}
+
+// moveInto merges st into dst (the sync cache) and clears st. A cached
+// buffer replaced before the parent committed is released: the compositor
+// will never use it.
+func (st *state) moveInto(dst *state) {
+	if st.set&fBuffer != 0 {
+		if dst.set&fBuffer != 0 && dst.buffer != st.buffer {
+			releaseBuffer(dst.buffer)
+		}
+		dst.buffer = st.buffer
+	}
+	if st.set&fOffset != 0 {
+		dst.dx += st.dx
+		dst.dy += st.dy
+	}
+	if st.set&fScale != 0 {
+		dst.scale = st.scale
+	}
+	if st.set&fTransform != 0 {
+		dst.transform = st.transform
+	}
+	if st.set&fOpaque != 0 {
+		dst.opaque = st.opaque
+	}
+	if st.set&fInput != 0 {
+		dst.input, dst.inputAll = st.input, st.inputAll
+	}
+	dst.damage = appendDamage(dst.damage, st.damage...)
+	dst.bufDamage = appendDamage(dst.bufDamage, st.bufDamage...)
+	dst.frames = append(dst.frames, st.frames...)
+	dst.set |= st.set
+	st.reset()
+}
+
+func (st *state) reset() {
+	st.set = 0
+	st.buffer = nil
+	st.dx, st.dy = 0, 0
+	st.damage = st.damage[:0]
+	st.bufDamage = st.bufDamage[:0]
+	st.opaque, st.input, st.inputAll = nil, nil, false
+	clear(st.frames)
+	st.frames = st.frames[:0]
+}
+
+func appendDamage(dst []image.Rectangle, rs ...image.Rectangle) []image.Rectangle {
+	for _, r := range rs {
+		if r.Empty() {
+			continue
+		}
+		if len(dst) >= maxDamageRects {
+			u := r
+			for _, x := range dst {
+				u = u.Union(x)
+			}
+			dst = append(dst[:0], u)
+			continue
+		}
+		dst = append(dst, r)
+	}
+	return dst
+}
+
+func bufferSource(buf *protocol.Object) BufferSource {
+	if buf == nil || buf.Destroyed() {
+		return nil
+	}
+	src, _ := buf.Handler.(BufferSource)
+	return src
+}
+
+func releaseBuffer(buf *protocol.Object) {
+	if src := bufferSource(buf); src != nil {
+		src.Release()
+	}
+}
+
+// Surface is a wl_surface: its double-buffered state, its committed
+// contents (a texture) and its role.
+type Surface struct {
+	sh  *Shell
+	c   *server.Client
+	obj *protocol.Object
+
+	pending  state
+	cached   state // synchronized subsurfaces only
+	hasCache bool
+
+	// Current (applied) state.
+	scale     int32
+	transform render.Transform
+	opaque    rects
+	input     rects
+	inputAll  bool
+	hasBuffer bool
+	bufW      int
+	bufH      int
+	bufOpaque bool
+
+	tex     render.Texture
+	staging shm.Staging
+	scratch []image.Rectangle
+
+	role string
+	sub  *subsurface // the live wl_subsurface, if any
+	xdg  *xdgSurface // the live xdg_surface, if any
+	// children is the applied stacking order of this surface (itself
+	// included) and its subsurfaces, bottom first; childrenPending is the
+	// order place_above/below build, applied when this surface's state is.
+	children        []*Surface
+	childrenPending []*Surface
+
+	frameCount int // frame callbacks requested and not yet done
+
+	onOutput  bool
+	visEpoch  uint64
+	entered   []*protocol.Object // wl_output objects sent enter
+	destroyed bool
+}
+
+func newSurface(sh *Shell, c *server.Client) *Surface {
+	s := &Surface{sh: sh, c: c, scale: 1, inputAll: true}
+	s.children = []*Surface{s}
+	s.childrenPending = []*Surface{s}
+	return s
+}
+
+// Resource returns the wl_surface object.
+func (s *Surface) Resource() *protocol.Object { return s.obj }
+
+// Client returns the client owning the surface.
+func (s *Surface) Client() *server.Client { return s.c }
+
+// Role returns the surface's role name ("" for none): "wl_subsurface",
+// "xdg_toplevel", "xdg_popup", or one set with SetRole.
+func (s *Surface) Role() string { return s.role }
+
+// SetRole gives the surface a role (for roles defined outside this
+// package, such as "wl_pointer-cursor"). A wl_surface keeps its role for
+// life, so it fails when the surface already has another one; the caller
+// posts its interface's role error.
+func (s *Surface) SetRole(name string) bool {
+	if s.role != "" && s.role != name {
+		return false
+	}
+	s.role = name
+	return true
+}
+
+// Size returns the surface size in surface coordinates: the buffer size
+// divided by the buffer scale, rotated by the buffer transform. It is 0x0
+// without a buffer.
+func (s *Surface) Size() (w, h int) {
+	if !s.hasBuffer {
+		return 0, 0
+	}
+	w, h = s.bufW/int(s.scale), s.bufH/int(s.scale)
+	if s.transform.SwapsAxes() {
+		w, h = h, w
+	}
+	return w, h
+}
+
+// Texture returns the texture holding the committed contents, or nil.
+func (s *Surface) Texture() render.Texture { return s.tex }
+
+// HasContent reports whether a buffer is committed (the surface is not
+// unmapped by a NULL attach).
+func (s *Surface) HasContent() bool { return s.hasBuffer }
+
+// Destroy handles wl_surface.destroy; cleanup runs in OnDestroy.
+func (s *Surface) Destroy() error { return nil }
+
+// OnDestroy unmaps the surface and detaches whatever referred to it.
+func (s *Surface) OnDestroy() {
+	s.destroyed = true
+	if s.xdg != nil {
+		s.xdg.surfaceGone()
+	}
+	if s.sub != nil {
+		s.sub.unlink()
+	}
+	for _, ch := range s.childrenPending {
+		if ch != s && ch.sub != nil {
+			ch.sub.parent = nil
+		}
+	}
+	for _, ch := range s.children {
+		if ch != s && ch.sub != nil {
+			ch.sub.parent = nil
+		}
+	}
+	s.children, s.childrenPending = nil, nil
+	if s.hasCache && s.cached.set&fBuffer != 0 {
+		releaseBuffer(s.cached.buffer)
+	}
+	for _, st := range []*state{&s.pending, &s.cached} {
+		for _, cb := range st.frames {
+			s.c.Destroy(cb)
+		}
+		st.reset()
+	}
+	if s.frameCount > 0 {
+		for _, cb := range s.sh.frames {
+			if cb.s == s {
+				s.c.Destroy(cb.obj)
+			}
+		}
+	}
+	if s.tex != nil {
+		s.tex.Destroy()
+		s.tex = nil
+	}
+	s.hasBuffer = false
+	delete(s.sh.surfaces, s)
+	s.sh.updateOutputs()
+}
+
+// Attach handles wl_surface.attach.
+func (s *Surface) Attach(buffer *protocol.Object, x, y int32) error {
+	if s.obj.Version >= 5 && (x != 0 || y != 0) {
+		return protocol.Errorf(s.obj, uint32(protocol.WlSurfaceErrorInvalidOffset),
+			"wl_surface@%d.attach: non-zero offset (%d, %d) at version %d; use wl_surface.offset", s.obj.ID, x, y, s.obj.Version)
+	}
+	if buffer != nil {
+		if _, ok := buffer.Handler.(BufferSource); !ok {
+			return protocol.Errorf(nil, protocol.ErrorImplementation,
+				"wl_buffer@%d cannot be used as wl_surface content", buffer.ID)
+		}
+	}
+	s.pending.buffer = buffer
+	s.pending.set |= fBuffer
+	if s.obj.Version < 5 {
+		s.pending.dx, s.pending.dy = int(x), int(y)
+		s.pending.set |= fOffset
+	}
+	return nil
+}
+
+// Offset handles wl_surface.offset (v5).
+func (s *Surface) Offset(x, y int32) error {
+	s.pending.dx, s.pending.dy = int(x), int(y)
+	s.pending.set |= fOffset
+	return nil
+}
+
+// Damage handles wl_surface.damage (surface coordinates).
+func (s *Surface) Damage(x, y, w, h int32) error {
+	s.pending.damage = appendDamage(s.pending.damage, rectFrom(x, y, w, h))
+	return nil
+}
+
+// DamageBuffer handles wl_surface.damage_buffer (buffer coordinates).
+func (s *Surface) DamageBuffer(x, y, w, h int32) error {
+	s.pending.bufDamage = appendDamage(s.pending.bufDamage, rectFrom(x, y, w, h))
+	return nil
+}
+
+// Frame handles wl_surface.frame.
+func (s *Surface) Frame(callback protocol.ObjectID) error {
+	if s.frameCount >= s.sh.opts.MaxFrameCallbacks {
+		slog.Warn("client over its frame callback limit", "client", s.c.ID(), "pid", s.c.PID,
+			"surface", s.obj.ID, "limit", s.sh.opts.MaxFrameCallbacks)
+		return protocol.NoMemory()
+	}
+	cb := s.c.NewObject(callback, &protocol.WlCallbackInterface, 1, nil)
+	if cb == nil {
+		return nil
+	}
+	s.frameCount++
+	s.pending.frames = append(s.pending.frames, cb)
+	return nil
+}
+
+// SetOpaqueRegion handles wl_surface.set_opaque_region; the region is
+// copied, so later changes to it do not matter.
+func (s *Surface) SetOpaqueRegion(r *protocol.Object) error {
+	s.pending.opaque = nil
+	if r != nil {
+		if reg, ok := r.Handler.(*region); ok {
+			s.pending.opaque = reg.rs.clone()
+		}
+	}
+	s.pending.set |= fOpaque
+	return nil
+}
+
+// SetInputRegion handles wl_surface.set_input_region; NULL is infinite.
+func (s *Surface) SetInputRegion(r *protocol.Object) error {
+	s.pending.input, s.pending.inputAll = nil, r == nil
+	if r != nil {
+		if reg, ok := r.Handler.(*region); ok {
+			s.pending.input = reg.rs.clone()
+		}
+	}
+	s.pending.set |= fInput
+	return nil
+}
+
+// SetBufferTransform handles wl_surface.set_buffer_transform (v2).
+func (s *Surface) SetBufferTransform(t int32) error {
+	if !render.Transform(t).Valid() {
+		return protocol.Errorf(s.obj, uint32(protocol.WlSurfaceErrorInvalidTransform),
+			"wl_surface@%d.set_buffer_transform: invalid transform %d", s.obj.ID, t)
+	}
+	s.pending.transform = render.Transform(t)
+	s.pending.set |= fTransform
+	return nil
+}
+
+// SetBufferScale handles wl_surface.set_buffer_scale (v3).
+func (s *Surface) SetBufferScale(scale int32) error {
+	if scale <= 0 {
+		return protocol.Errorf(s.obj, uint32(protocol.WlSurfaceErrorInvalidScale),
+			"wl_surface@%d.set_buffer_scale: invalid scale %d", s.obj.ID, scale)
+	}
+	s.pending.scale = scale
+	s.pending.set |= fScale
+	return nil
+}
+
+// Commit handles wl_surface.commit: the pending state is validated, then
+// cached (synchronized subsurface) or applied.
+func (s *Surface) Commit() error {
+	if err := s.checkSize(); err != nil {
+		return err
+	}
+	if s.xdg != nil {
+		if err := s.xdg.precommit(); err != nil {
+			return err
+		}
+	}
+	if s.sub != nil && s.sub.synchronized() {
+		s.pending.moveInto(&s.cached)
+		s.hasCache = true
+		return nil
+	}
+	if s.hasCache {
+		s.pending.moveInto(&s.cached)
+		s.hasCache = false
+		s.apply(&s.cached)
+	} else {
+		s.apply(&s.pending)
+	}
+	s.sh.updateOutputs()
+	return nil
+}
+
+// checkSize enforces that the buffer size after this commit is a multiple
+// of the buffer scale (wl_surface.error.invalid_size).
+func (s *Surface) checkSize() error {
+	if s.pending.set&(fBuffer|fScale) == 0 {
+		return nil
+	}
+	has, w, h, scale := s.hasBuffer, s.bufW, s.bufH, s.scale
+	for _, st := range []*state{&s.cached, &s.pending} {
+		if st == &s.cached && !s.hasCache {
+			continue
+		}
+		if st.set&fBuffer != 0 {
+			src := bufferSource(st.buffer)
+			has = src != nil
+			if has {
+				w, h = src.Size()
+			}
+		}
+		if st.set&fScale != 0 {
+			scale = st.scale
+		}
+	}
+	if has && (w%int(scale) != 0 || h%int(scale) != 0) {
+		return protocol.Errorf(s.obj, uint32(protocol.WlSurfaceErrorInvalidSize),
+			"wl_surface@%d: buffer size %dx%d is not a multiple of the buffer scale %d", s.obj.ID, w, h, scale)
+	}
+	return nil
+}
+
+// applyCached applies a synchronized subsurface's cache when its parent's
+// state is applied (or it became desynchronized).
+func (s *Surface) applyCached() {
+	s.hasCache = false
+	s.apply(&s.cached)
+}
+
+// apply makes st the current state: uploads a new buffer and releases it,
+// queues frame callbacks, applies the subsurface order and positions this
+// surface governs and the caches of its synchronized children, then lets the
+// role react.
+func (s *Surface) apply(st *state) {
+	if st.set&fScale != 0 {
+		s.scale = st.scale
+	}
+	if st.set&fTransform != 0 {
+		s.transform = st.transform
+	}
+	if st.set&fBuffer != 0 {
+		s.consumeBuffer(st)
+	}
+	if st.set&fOffset != 0 && (st.dx != 0 || st.dy != 0) {
+		switch {
+		case s.sub != nil:
+			s.sub.x += st.dx
+			s.sub.y += st.dy
+		case s.xdg != nil && s.xdg.toplevel != nil:
+			s.xdg.toplevel.x += st.dx
+			s.xdg.toplevel.y += st.dy
+		}
+	}
+	if st.set&fOpaque != 0 {
+		s.opaque = st.opaque
+	}
+	if st.set&fInput != 0 {
+		s.input, s.inputAll = st.input, st.inputAll
+	}
+	for _, cb := range st.frames {
+		s.sh.frames = append(s.sh.frames, frameCallback{obj: cb, s: s})
+	}
+	st.reset()
+
+	s.children = append(s.children[:0], s.childrenPending...)
+	for _, ch := range s.children {
+		if ch != s && ch.sub != nil {
+			ch.sub.x, ch.sub.y = ch.sub.pendingX, ch.sub.pendingY
+		}
+	}
+	for _, ch := range s.children {
+		if ch != s && ch.sub != nil && ch.hasCache && ch.sub.synchronized() {
+			ch.applyCached()
+		}
+	}
+	if s.xdg != nil {
+		s.xdg.committed()
+	}
+}
+
+// consumeBuffer uploads the damaged part of the committed buffer into the
+// texture and releases the buffer at once. A NULL (or destroyed) buffer
+// removes the contents.
+func (s *Surface) consumeBuffer(st *state) {
+	src := bufferSource(st.buffer)
+	if src == nil {
+		s.hasBuffer, s.bufW, s.bufH = false, 0, 0
+		return
+	}
+	w, h := src.Size()
+	full := !s.hasBuffer || s.tex == nil || w != s.bufW || h != s.bufH
+	s.hasBuffer, s.bufW, s.bufH, s.bufOpaque = true, w, h, src.Opaque()
+	var damage []image.Rectangle
+	if !full {
+		damage = s.bufferDamage(st)
+		if len(damage) == 0 {
+			src.Release()
+			return
+		}
+	}
+	img, err := src.Image(&s.staging, damage)
+	if err != nil {
+		// The buffer's owner has posted the protocol error.
+		s.hasBuffer, s.bufW, s.bufH = false, 0, 0
+		return
+	}
+	if s.tex == nil {
+		s.tex = s.sh.r.NewTexture()
+	}
+	if err := s.tex.Upload(img, damage); err != nil {
+		slog.Error("texture upload failed", "client", s.c.ID(), "surface", s.obj.ID, "size", image.Pt(w, h), "err", err)
+	}
+	src.Release()
+}
+
+// bufferDamage converts st's surface damage into buffer coordinates (the
+// inverse of the buffer scale and transform), adds its buffer damage, and
+// clips everything to the buffer.
+func (s *Surface) bufferDamage(st *state) []image.Rectangle {
+	bw, bh := s.bufW, s.bufH
+	W, H := bw, bh // buffer size as seen upright
+	if s.transform.SwapsAxes() {
+		W, H = bh, bw
+	}
+	sc := int(s.scale)
+	surf := image.Rect(0, 0, W/sc, H/sc)
+	buf := image.Rect(0, 0, bw, bh)
+	out := s.scratch[:0]
+	for _, r := range st.damage {
+		r = r.Intersect(surf)
+		if r.Empty() {
+			continue
+		}
+		r = image.Rect(r.Min.X*sc, r.Min.Y*sc, r.Max.X*sc, r.Max.Y*sc)
+		if r = transformRect(r, s.transform, W, H).Intersect(buf); !r.Empty() {
+			out = append(out, r)
+		}
+	}
+	for _, r := range st.bufDamage {
+		if r = r.Intersect(buf); !r.Empty() {
+			out = append(out, r)
+		}
+	}
+	s.scratch = out
+	return out
+}
+
+// transformRect maps a rectangle of the upright W x H image to buffer
+// coordinates for transform t, following the pixel mapping documented on
+// render.Transform.
+func transformRect(r image.Rectangle, t render.Transform, W, H int) image.Rectangle {
+	x0, y0, x1, y1 := r.Min.X, r.Min.Y, r.Max.X, r.Max.Y
+	switch t {
+	case render.Transform90:
+		return image.Rect(y0, W-x1, y1, W-x0)
+	case render.Transform180:
+		return image.Rect(W-x1, H-y1, W-x0, H-y0)
+	case render.Transform270:
+		return image.Rect(H-y1, x0, H-y0, x1)
+	case render.TransformFlipped:
+		return image.Rect(W-x1, y0, W-x0, y1)
+	case render.TransformFlipped90:
+		return image.Rect(y0, x0, y1, x1)
+	case render.TransformFlipped180:
+		return image.Rect(x0, H-y1, x1, H-y0)
+	case render.TransformFlipped270:
+		return image.Rect(H-y1, W-x1, H-y0, W-x0)
+	}
+	return r
+}

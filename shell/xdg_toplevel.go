@@ -1,0 +1,311 @@
+package shell
+
+import (
+	"encoding/binary"
+	"image"
+
+	"github.com/nofault/nofault/protocol"
+)
+
+// cascadeStep is how far each new toplevel placed at an occupied spot is
+// moved right and down.
+const cascadeStep = 32
+
+// xdgToplevel implements xdg_toplevel.
+type xdgToplevel struct {
+	sh  *Shell
+	xs  *xdgSurface
+	obj *protocol.Object
+
+	parent       *xdgToplevel
+	title, appID string
+
+	min, max               image.Point // applied; 0 means unset
+	pendingMin, pendingMax image.Point
+
+	maximized, fullscreen, resizing bool
+	reqW, reqH                      int // size asked for outside maximized/fullscreen
+
+	x, y           int // window geometry origin in output coordinates
+	placed         bool
+	savedX, savedY int // position before maximize/fullscreen
+	sentCaps       bool
+}
+
+// Destroy handles xdg_toplevel.destroy.
+func (t *xdgToplevel) Destroy() error { return nil }
+
+// OnDestroy unmaps the toplevel and hands its children to its parent.
+func (t *xdgToplevel) OnDestroy() {
+	if t.xs.toplevel == t {
+		t.xs.unmap()
+		t.xs.toplevel = nil
+	}
+	t.reparentChildren()
+	t.sh.updateOutputs()
+}
+
+func (t *xdgToplevel) reparentChildren() {
+	for s := range t.sh.surfaces {
+		if s.xdg != nil && s.xdg.toplevel != nil && s.xdg.toplevel.parent == t {
+			s.xdg.toplevel.parent = t.parent
+		}
+	}
+}
+
+// SetParent handles xdg_toplevel.set_parent.
+func (t *xdgToplevel) SetParent(parent *protocol.Object) error {
+	var p *xdgToplevel
+	if parent != nil {
+		p = parent.Handler.(*xdgToplevel)
+		for x := p; x != nil; x = x.parent {
+			if x == t {
+				return protocol.Errorf(t.obj, uint32(protocol.XdgToplevelErrorInvalidParent),
+					"xdg_toplevel@%d.set_parent: xdg_toplevel@%d is itself or a descendant", t.obj.ID, parent.ID)
+			}
+		}
+		if !p.xs.mapped {
+			p = nil // an unmapped parent is a null parent
+		}
+	}
+	t.parent = p
+	return nil
+}
+
+// SetTitle handles xdg_toplevel.set_title.
+func (t *xdgToplevel) SetTitle(title string) error {
+	t.title = title
+	return nil
+}
+
+// SetAppId handles xdg_toplevel.set_app_id.
+func (t *xdgToplevel) SetAppId(id string) error {
+	t.appID = id
+	return nil
+}
+
+// ShowWindowMenu handles xdg_toplevel.show_window_menu (no window menu;
+// wm_capabilities does not advertise one).
+func (t *xdgToplevel) ShowWindowMenu(seat *protocol.Object, serial uint32, x, y int32) error {
+	return nil
+}
+
+// Move handles xdg_toplevel.move by telling the OnMoveRequest listeners.
+func (t *xdgToplevel) Move(seat *protocol.Object, serial uint32) error {
+	if !t.xs.mapped {
+		return nil
+	}
+	for _, fn := range t.sh.onMove {
+		fn(t.xs.s.obj, seat, serial)
+	}
+	return nil
+}
+
+// Resize handles xdg_toplevel.resize by telling the OnResizeRequest
+// listeners.
+func (t *xdgToplevel) Resize(seat *protocol.Object, serial uint32, edges uint32) error {
+	switch protocol.XdgToplevelResizeEdge(edges) {
+	case protocol.XdgToplevelResizeEdgeNone, protocol.XdgToplevelResizeEdgeTop, protocol.XdgToplevelResizeEdgeBottom,
+		protocol.XdgToplevelResizeEdgeLeft, protocol.XdgToplevelResizeEdgeTopLeft, protocol.XdgToplevelResizeEdgeBottomLeft,
+		protocol.XdgToplevelResizeEdgeRight, protocol.XdgToplevelResizeEdgeTopRight, protocol.XdgToplevelResizeEdgeBottomRight:
+	default:
+		return protocol.Errorf(t.obj, uint32(protocol.XdgToplevelErrorInvalidResizeEdge),
+			"xdg_toplevel@%d.resize: invalid edge %d", t.obj.ID, edges)
+	}
+	if !t.xs.mapped {
+		return nil
+	}
+	for _, fn := range t.sh.onResize {
+		fn(t.xs.s.obj, seat, serial, edges)
+	}
+	return nil
+}
+
+// SetMaxSize handles xdg_toplevel.set_max_size (double-buffered).
+func (t *xdgToplevel) SetMaxSize(w, h int32) error {
+	if w < 0 || h < 0 {
+		return protocol.Errorf(t.obj, uint32(protocol.XdgToplevelErrorInvalidSize),
+			"xdg_toplevel@%d.set_max_size: negative size %dx%d", t.obj.ID, w, h)
+	}
+	t.pendingMax = image.Pt(int(w), int(h))
+	return nil
+}
+
+// SetMinSize handles xdg_toplevel.set_min_size (double-buffered).
+func (t *xdgToplevel) SetMinSize(w, h int32) error {
+	if w < 0 || h < 0 {
+		return protocol.Errorf(t.obj, uint32(protocol.XdgToplevelErrorInvalidSize),
+			"xdg_toplevel@%d.set_min_size: negative size %dx%d", t.obj.ID, w, h)
+	}
+	t.pendingMin = image.Pt(int(w), int(h))
+	return nil
+}
+
+// checkMinMax refuses a pending minimum larger than the pending maximum.
+func (t *xdgToplevel) checkMinMax() error {
+	mn, mx := t.pendingMin, t.pendingMax
+	if (mx.X > 0 && mn.X > mx.X) || (mx.Y > 0 && mn.Y > mx.Y) {
+		return protocol.Errorf(t.obj, uint32(protocol.XdgToplevelErrorInvalidSize),
+			"xdg_toplevel@%d: min size %dx%d larger than max size %dx%d", t.obj.ID, mn.X, mn.Y, mx.X, mx.Y)
+	}
+	return nil
+}
+
+// SetMaximized handles xdg_toplevel.set_maximized.
+func (t *xdgToplevel) SetMaximized() error {
+	if !t.maximized {
+		t.saveAndCover()
+		t.maximized = true
+		t.configure()
+	}
+	return nil
+}
+
+// UnsetMaximized handles xdg_toplevel.unset_maximized.
+func (t *xdgToplevel) UnsetMaximized() error {
+	if t.maximized {
+		t.maximized = false
+		t.restore()
+		t.configure()
+	}
+	return nil
+}
+
+// SetFullscreen handles xdg_toplevel.set_fullscreen; there is one output,
+// so the output argument does not matter.
+func (t *xdgToplevel) SetFullscreen(output *protocol.Object) error {
+	if !t.fullscreen {
+		t.saveAndCover()
+		t.fullscreen = true
+		t.configure()
+	}
+	return nil
+}
+
+// UnsetFullscreen handles xdg_toplevel.unset_fullscreen.
+func (t *xdgToplevel) UnsetFullscreen() error {
+	if t.fullscreen {
+		t.fullscreen = false
+		t.restore()
+		t.configure()
+	}
+	return nil
+}
+
+// SetMinimized handles xdg_toplevel.set_minimized: there is nowhere to
+// minimize to, so it is ignored (the spec allows it).
+func (t *xdgToplevel) SetMinimized() error { return nil }
+
+func (t *xdgToplevel) saveAndCover() {
+	if !t.maximized && !t.fullscreen {
+		t.savedX, t.savedY = t.x, t.y
+	}
+	r := t.sh.outputRect()
+	t.x, t.y = r.Min.X, r.Min.Y
+}
+
+func (t *xdgToplevel) restore() {
+	if !t.maximized && !t.fullscreen {
+		t.x, t.y = t.savedX, t.savedY
+		t.reqW, t.reqH = 0, 0
+	}
+}
+
+// configure sends a configure sequence with the current size and states.
+// Before the initial commit nothing is sent: the initial commit's
+// configure carries everything set so far.
+func (t *xdgToplevel) configure() {
+	xs := t.xs
+	if !xs.initialized || xs.gone || t.obj.Destroyed() {
+		return
+	}
+	e := xs.c.Events()
+	out := t.sh.outputRect()
+	w, h := t.reqW, t.reqH
+	if t.maximized || t.fullscreen {
+		w, h = out.Dx(), out.Dy()
+	}
+	var states []byte
+	add := func(s protocol.XdgToplevelState) { states = binary.LittleEndian.AppendUint32(states, uint32(s)) }
+	if t.maximized {
+		add(protocol.XdgToplevelStateMaximized)
+	}
+	if t.fullscreen {
+		add(protocol.XdgToplevelStateFullscreen)
+	}
+	if t.resizing {
+		add(protocol.XdgToplevelStateResizing)
+	}
+	if t.sh.activated == t {
+		add(protocol.XdgToplevelStateActivated)
+	}
+	if t.obj.Version >= 4 {
+		protocol.SendXdgToplevelConfigureBounds(e, t.obj.ID, int32(out.Dx()), int32(out.Dy()))
+	}
+	if t.obj.Version >= 5 && !t.sentCaps {
+		t.sentCaps = true
+		var caps []byte
+		caps = binary.LittleEndian.AppendUint32(caps, uint32(protocol.XdgToplevelWmCapabilitiesMaximize))
+		caps = binary.LittleEndian.AppendUint32(caps, uint32(protocol.XdgToplevelWmCapabilitiesFullscreen))
+		protocol.SendXdgToplevelWmCapabilities(e, t.obj.ID, caps)
+	}
+	protocol.SendXdgToplevelConfigure(e, t.obj.ID, int32(w), int32(h), states)
+	xs.sendConfigure()
+}
+
+// mapped places a newly mapped toplevel, raises and activates it.
+func (t *xdgToplevel) mapped() {
+	if !t.placed {
+		t.place()
+	}
+	t.sh.raise(t)
+	t.sh.activate(t)
+}
+
+// place centres the window on the output (on its parent for dialogs),
+// cascading away from windows already at that spot.
+func (t *xdgToplevel) place() {
+	t.placed = true
+	out := t.sh.outputRect()
+	if t.maximized || t.fullscreen {
+		t.x, t.y = out.Min.X, out.Min.Y
+		return
+	}
+	g := t.xs.geometry()
+	area := out
+	if p := t.parent; p != nil && p.xs.mapped {
+		pg := p.xs.geometry()
+		area = image.Rect(p.x, p.y, p.x+pg.Dx(), p.y+pg.Dy())
+	}
+	x := area.Min.X + (area.Dx()-g.Dx())/2
+	y := area.Min.Y + (area.Dy()-g.Dy())/2
+	x, y = max(x, out.Min.X), max(y, out.Min.Y)
+	for i := 0; i < 16 && t.sh.occupied(x, y); i++ {
+		x += cascadeStep
+		y += cascadeStep
+		if x+g.Dx() > out.Max.X || y+g.Dy() > out.Max.Y {
+			x, y = out.Min.X+cascadeStep*(i%4), out.Min.Y+cascadeStep*(i%4)
+		}
+	}
+	t.x, t.y = x, y
+}
+
+func (sh *Shell) occupied(x, y int) bool {
+	for _, o := range sh.stack {
+		if o.x == x && o.y == y {
+			return true
+		}
+	}
+	return false
+}
+
+// unmapped takes an unmapped toplevel off the stack; focus moves to the
+// topmost remaining one.
+func (t *xdgToplevel) unmapped() {
+	t.sh.removeFromStack(t)
+	t.reparentChildren()
+	if t.sh.activated == t {
+		t.sh.activated = nil
+		t.sh.activateTop()
+	}
+}
