@@ -30,6 +30,7 @@
 //	--expect IMPL     compare with the outcomes expected from libwayland, wlroots or nofault
 //	--strict          exit 1 when an outcome differs from --expect (default nofault)
 //	                  or the bystander stalled for more than 1s
+//	--grace D         wait after each scenario before checking the compositor lives (default 500ms)
 //	--no-bystander    do not run the well-behaved client next to each scenario
 //	-q                no progress lines on stderr
 //
@@ -94,6 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print a JSON report instead of a table")
 	expect := fs.String("expect", "", "compare outcomes with `impl`: libwayland, wlroots or nofault")
 	strict := fs.Bool("strict", false, "exit 1 when an outcome differs from --expect (default nofault) or the bystander stalled over 1s")
+	grace := fs.Duration("grace", 500*time.Millisecond, "wait this long after each scenario before checking the compositor lives")
 	noBystander := fs.Bool("no-bystander", false, "do not run a well-behaved client next to each scenario")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	fs.Usage = func() {
@@ -161,7 +163,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "misbehave:", err)
 		return 2
 	}
-	opts := misbehave.Options{Socket: path, Timeout: *timeout, Bystander: !*noBystander}
+	opts := misbehave.Options{Socket: path, Timeout: *timeout, Bystander: !*noBystander, Grace: *grace}
+	if *grace <= 0 {
+		opts.Grace = -1
+	}
 	total := len(names)
 	if total == 0 {
 		total = len(misbehave.Scenarios())

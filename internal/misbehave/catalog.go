@@ -26,6 +26,18 @@ func init() {
 			run:        shrinkAfterMap(42),
 		},
 		{
+			Name:    "shrink-then-disconnect",
+			Summary: "as shrink-after-map, but disconnect 300 ms after the commit, before the compositor may have drawn it",
+			Doc: "The offender leaves on its own; the question is whether the compositor reads " +
+				"the dead client's buffer later without a guard. Weston reads at its next repaint and posts the error in time. Measured: sway 1.7 (wlroots 0.15) dies of SIGBUS after the " +
+				"client left, consistent with wlroots 0.15 reading a destroyed wl_buffer's saved pool data outside " +
+				"wl_shm_buffer_begin_access (code reading); Weston drops the surface with the client.",
+			LibWayland: killedBy("wl_buffer", codeInvalidFD, "Weston reads at its next repaint, before the client leaves; "+noteFault),
+			WlrShm:     survives(noteWlrFault),
+			Nofault:    killedBy("wl_buffer", codeInvalidFD, "read at the next repaint, before the client leaves; if it left first, survived: the guard still recovers"),
+			run:        shrinkThenDisconnect,
+		},
+		{
 			Name:    "shrink-between-frames",
 			Summary: "draw a good 512x512 frame, truncate the file to 42 bytes, draw the same buffer again",
 			Doc: "As shrink-after-map, but the first commit happens before the truncation and is read correctly; " +

@@ -258,7 +258,7 @@ func (c *client) roundtrip(timeout time.Duration) error {
 	}
 	err := c.waitFor(func() bool { return c.done[cb] }, timeout)
 	if errors.Is(err, errTimeout) {
-		return fmt.Errorf("no answer to wl_display.sync within %v", timeout)
+		return fmt.Errorf("no answer to wl_display.sync within %v: %w", timeout, errTimeout)
 	}
 	return err
 }
@@ -277,6 +277,7 @@ func (c *client) need(shm, surface bool) error {
 // window is a mapped xdg_toplevel.
 type window struct {
 	surface, xdgSurface, toplevel uint32
+	acked                         uint32 // last configure serial acked
 }
 
 // mapWindow creates a toplevel, commits without a buffer, and acks the
@@ -299,7 +300,8 @@ func (c *client) mapWindow(title string, timeout time.Duration) (*window, error)
 	if err != nil {
 		return nil, err
 	}
-	return win, c.send(win.xdgSurface, opXdgSurfaceAckConfigure, c.configured[win.xdgSurface])
+	win.acked = c.configured[win.xdgSurface]
+	return win, c.send(win.xdgSurface, opXdgSurfaceAckConfigure, win.acked)
 }
 
 // damageAll damages a w x h buffer, in buffer coordinates when the
@@ -324,22 +326,53 @@ func (c *client) present(win *window, buffer uint32, w, h int32) (uint32, error)
 	return cb, c.w.Flush()
 }
 
-// settle waits for the compositor to have used what was committed: the
-// frame callback cb (if any) or the timeout, then a roundtrip. A frame
-// callback that never comes is not an error: compositors do not draw
-// surfaces that are off every output.
-func (c *client) settle(cb uint32, timeout time.Duration) error {
-	if cb != 0 {
-		err := c.waitFor(func() bool { return c.done[cb] }, timeout)
+// settle behaves like a live client until the compositor has surely used
+// what was committed: it acks every new configure and, on every frame
+// callback, commits again (re-attaching buf when it is not 0). It returns
+// after three frame callbacks and at least settleMin, or after
+// min(timeout, settleMax) when frame callbacks stop (compositors do not
+// draw surfaces that are off every output, or that have no buffer), then
+// roundtrips. cb is the callback of the commit already sent, or 0.
+func (c *client) settle(win *window, buf uint32, w, h int32, cb uint32, timeout time.Duration) error {
+	return c.settleFor(settleMin, win, buf, w, h, cb, timeout)
+}
+
+// settleMin is long enough for sway 1.7, which draws a new toplevel only
+// after a configure transaction (up to 200 ms) and a few frames.
+const settleMin, settleMax = time.Second, 3 * time.Second
+
+// settleFor is settle with a chosen minimum duration.
+func (c *client) settleFor(atLeast time.Duration, win *window, buf uint32, w, h int32, cb uint32, timeout time.Duration) error {
+	start := time.Now()
+	end := start.Add(min(timeout, settleMax))
+	frames := 0
+	for time.Now().Before(end) && (frames < 3 || time.Since(start) < atLeast) {
+		err := c.dispatch(time.Now().Add(20 * time.Millisecond))
 		if err != nil && !errors.Is(err, errTimeout) {
 			return err
 		}
+		again := false
+		if serial, ok := c.configured[win.xdgSurface]; ok && serial != win.acked {
+			win.acked = serial
+			c.send(win.xdgSurface, opXdgSurfaceAckConfigure, serial)
+			again = true
+		}
+		if cb != 0 && c.done[cb] {
+			frames++
+			again = true
+		}
+		if again {
+			if buf != 0 {
+				c.send(win.surface, opSurfaceAttach, buf, int32(0), int32(0))
+				c.damageAll(win, w, h)
+			}
+			cb = c.newObject("wl_callback")
+			c.send(win.surface, opSurfaceFrame, cb)
+			if err := c.send(win.surface, opSurfaceCommit); err != nil {
+				return err
+			}
+		}
 	}
-	if err := c.roundtrip(timeout); err != nil {
-		return err
-	}
-	// A second frame: compositors that read buffers at repaint (weston)
-	// report a fault only after the output was drawn.
 	return c.roundtrip(timeout)
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Options configures a run.
@@ -17,11 +19,19 @@ type Options struct {
 	// Bystander runs a well-behaved client next to each scenario and
 	// reports its frame callbacks in Outcome.Bystander.
 	Bystander bool
+	// Grace is how long to wait after the offender is gone before checking
+	// that the compositor lives: some compositors read a dead client's last
+	// buffer once more (sway 1.7 does, unguarded). Zero means 500 ms;
+	// negative means no wait.
+	Grace time.Duration
 }
 
 func (o Options) resolve() (Options, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Second
+	}
+	if o.Grace == 0 {
+		o.Grace = 500 * time.Millisecond
 	}
 	path, err := SocketPath(o.Socket)
 	if err != nil {
@@ -102,10 +112,13 @@ func Run(s *Scenario, opts Options) Outcome {
 		// often a wait ran out because the compositor stopped answering.
 		out.Result, out.Detail = Survived, err.Error()
 	}
+	if opts.Grace > 0 {
+		time.Sleep(opts.Grace)
+	}
 	if aerr := Alive(opts.Socket, opts.Timeout); aerr != nil {
 		seen := out.Summary()
 		out.Result, out.Error = CompositorDied, nil
-		out.Detail = fmt.Sprintf("a fresh connection failed (%v); the offender saw: %s", aerr, seen)
+		out.Detail = fmt.Sprintf("%s; the offender saw: %s", aliveText(aerr, opts.Timeout), seen)
 	}
 	if by != nil {
 		r := by.Stop()
@@ -114,6 +127,19 @@ func Run(s *Scenario, opts Options) Outcome {
 		out.Bystander = &BystanderReport{Error: byErr.Error()}
 	}
 	return out
+}
+
+// aliveText explains a failed liveness check in a few words.
+func aliveText(err error, timeout time.Duration) string {
+	switch {
+	case errors.Is(err, unix.ECONNREFUSED), errors.Is(err, unix.ENOENT):
+		return "the socket refuses new connections"
+	case errors.Is(err, ErrDisconnected):
+		return "a new connection was closed at once"
+	case errors.Is(err, errTimeout):
+		return fmt.Sprintf("a new connection got no answer within %v", timeout)
+	}
+	return "a new connection failed: " + err.Error()
 }
 
 // RunAll runs the named scenarios (all when names is empty) in order,

@@ -75,9 +75,39 @@ func shrinkAfterMap(to int64) func(*env) error {
 			if err != nil {
 				return err
 			}
-			return c.settle(cb, e.timeout)
+			return c.settle(win, buf, bigW, bigH, cb, e.timeout)
 		})
 	}
+}
+
+// shrinkThenDisconnect truncates a mapped pool, commits the buffer and
+// leaves shortly after (three frame callbacks, at least 300 ms): the
+// compositor may still hold the dead client's buffer and read it.
+func shrinkThenDisconnect(e *env) error {
+	c, err := e.offender(true)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	return withMemfd(bigSize, func(fd int) error {
+		pool := c.createPool(fd, bigSize)
+		buf := c.createBuffer(pool, 0, bigW, bigH, bigStride, formatARGB8888)
+		if err := c.roundtrip(e.timeout); err != nil {
+			return err
+		}
+		if err := truncate(fd, 42); err != nil {
+			return skipf("%v", err)
+		}
+		win, err := c.mapWindow("misbehave shrink", e.timeout)
+		if err != nil {
+			return err
+		}
+		cb, err := c.present(win, buf, bigW, bigH)
+		if err != nil {
+			return err
+		}
+		return c.settleFor(300*time.Millisecond, win, buf, bigW, bigH, cb, e.timeout)
+	})
 }
 
 // shrinkBetweenFrames draws one good frame, then truncates and draws again.
@@ -99,7 +129,7 @@ func shrinkBetweenFrames(e *env) error {
 		if err != nil {
 			return err
 		}
-		if err := c.settle(cb, e.timeout); err != nil {
+		if err := c.settle(win, buf, bigW, bigH, cb, e.timeout); err != nil {
 			return err
 		}
 		if err := truncate(fd, 42); err != nil {
@@ -108,7 +138,7 @@ func shrinkBetweenFrames(e *env) error {
 		if cb, err = c.present(win, buf, bigW, bigH); err != nil {
 			return err
 		}
-		return c.settle(cb, e.timeout)
+		return c.settle(win, buf, bigW, bigH, cb, e.timeout)
 	})
 }
 
@@ -129,9 +159,9 @@ func shrinkWhileCommitting(e *env) error {
 		if err != nil {
 			return err
 		}
+		var cb uint32
 		for frame := 0; frame < 20; frame++ {
-			cb, err := c.present(win, buf, bigW, bigH)
-			if err != nil {
+			if cb, err = c.present(win, buf, bigW, bigH); err != nil {
 				return err
 			}
 			if frame == 10 {
@@ -146,8 +176,12 @@ func shrinkWhileCommitting(e *env) error {
 			if err != nil {
 				return err
 			}
+			if serial := c.configured[win.xdgSurface]; serial != win.acked {
+				win.acked = serial
+				c.send(win.xdgSurface, opXdgSurfaceAckConfigure, serial)
+			}
 		}
-		return c.settle(0, e.timeout)
+		return c.settle(win, buf, bigW, bigH, cb, e.timeout)
 	})
 }
 
@@ -184,7 +218,7 @@ func sealedResizeBeyondFile(e *env) error {
 	if err != nil {
 		return err
 	}
-	return c.settle(cb, e.timeout)
+	return c.settle(win, buf, w, h, cb, e.timeout)
 }
 
 // destroyPoolThenTruncate ports Weston's tests/bad-buffer-test.c.
@@ -213,7 +247,7 @@ func destroyPoolThenTruncate(e *env) error {
 		if err != nil {
 			return err
 		}
-		return c.settle(cb, e.timeout)
+		return c.settle(win, buf, w, h, cb, e.timeout)
 	})
 }
 
@@ -240,7 +274,7 @@ func createPoolLargerThanFile(e *env) error {
 		if err != nil {
 			return err
 		}
-		return c.settle(cb, e.timeout)
+		return c.settle(win, buf, w, h, cb, e.timeout)
 	})
 }
 
@@ -353,7 +387,7 @@ func fdReadonly(e *env) error {
 	if err != nil {
 		return err
 	}
-	return c.settle(cb, e.timeout)
+	return c.settle(win, buf, bigW, bigH, cb, e.timeout)
 }
 
 // noFD writes a create_pool request whose fd never comes: the message is
@@ -408,7 +442,7 @@ func badBuffer(poolSize, offset, w, h, stride int32, format uint32) func(*env) e
 			if err != nil {
 				return err
 			}
-			return c.settle(cb, e.timeout)
+			return c.settle(win, buf, max(w, 1), max(h, 1), cb, e.timeout)
 		})
 	}
 }
@@ -492,7 +526,7 @@ func attachDestroyedBuffer(e *env) error {
 		if err != nil {
 			return err
 		}
-		return c.settle(cb, e.timeout)
+		return c.settle(win, 0, 0, 0, cb, e.timeout)
 	})
 }
 
@@ -518,7 +552,7 @@ func destroyBufferAfterAttach(e *env) error {
 		cb := c.newObject("wl_callback")
 		c.send(win.surface, opSurfaceFrame, cb)
 		c.send(win.surface, opSurfaceCommit)
-		return c.settle(cb, e.timeout)
+		return c.settle(win, 0, 0, 0, cb, e.timeout)
 	})
 }
 
@@ -549,7 +583,7 @@ func damageInt32Max(e *env) error {
 		cb := c.newObject("wl_callback")
 		c.send(win.surface, opSurfaceFrame, cb)
 		c.send(win.surface, opSurfaceCommit)
-		return c.settle(cb, e.timeout)
+		return c.settle(win, 0, 0, 0, cb, e.timeout)
 	})
 }
 
