@@ -1,0 +1,4 @@
+package datadevice
+
+// ClientCount returns the number of clients the manager tracks.
+func ClientCount(m *Manager) int { return len(m.clients) }
