@@ -62,12 +62,16 @@ type clientData struct {
 }
 
 // New advertises wl_data_device_manager on d (loop goroutine only, or
-// before d runs).
-func New(d *server.Display) *Manager {
+// before d runs). Seats are hooked when a client first asks for a data
+// device on them; seats listed here are hooked at once.
+func New(d *server.Display, seats ...*seat.Seat) *Manager {
 	m := &Manager{
 		d:       d,
 		seats:   make(map[*seat.Seat]*seatData),
 		clients: make(map[*server.Client]*clientData),
+	}
+	for _, s := range seats {
+		m.seat(s)
 	}
 	m.global = d.AddGlobal(&protocol.WlDataDeviceManagerInterface, Version, m.bind)
 	return m
