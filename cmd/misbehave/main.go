@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	misbehave list
+//	misbehave list [--json|--markdown]
 //	misbehave [flags] NAME...
 //	misbehave [flags] all
 //	misbehave compare [LABEL=]FILE...
@@ -57,7 +57,7 @@ import (
 )
 
 const usageText = `usage:
-  misbehave list                       list the scenarios
+  misbehave list [--json|--markdown]   list the scenarios (with expectations)
   misbehave [flags] NAME...            run scenarios by name
   misbehave [flags] all                run every scenario
   misbehave compare [LABEL=]FILE...    Markdown table from --json reports
@@ -98,6 +98,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	grace := fs.Duration("grace", 500*time.Millisecond, "wait this long after each scenario before checking the compositor lives")
 	noBystander := fs.Bool("no-bystander", false, "do not run a well-behaved client next to each scenario")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
+	markdown := fs.Bool("markdown", false, "with list: print the scenario catalogue as a Markdown table")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
@@ -125,6 +126,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	switch pos[0] {
 	case "list":
+		if *markdown {
+			return listMarkdown(stdout)
+		}
 		return list(stdout, *asJSON)
 	case "compare":
 		return compare(pos[1:], stdout, stderr)
@@ -238,6 +242,25 @@ func list(w io.Writer, asJSON bool) int {
 		fmt.Fprintf(tw, "%s\t%s\n", s.Name, s.Summary)
 	}
 	tw.Flush()
+	return 0
+}
+
+// listMarkdown prints the catalogue with every implementation's expected
+// outcome, for docs/misbehave.md.
+func listMarkdown(w io.Writer) int {
+	fmt.Fprintln(w, "| scenario | what the client does | libwayland (Weston) | wlroots >= 0.17 (wlr_shm) | nofault |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	cell := func(want misbehave.Want) string {
+		s := want.String()
+		if want.Note != "" {
+			s += " <br><sub>" + want.Note + "</sub>"
+		}
+		return strings.ReplaceAll(s, "|", "\\|")
+	}
+	for _, s := range misbehave.Scenarios() {
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", s.Name, strings.ReplaceAll(s.Summary, "|", "\\|"),
+			cell(s.LibWayland), cell(s.WlrShm), cell(s.Nofault))
+	}
 	return 0
 }
 
