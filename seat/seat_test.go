@@ -486,3 +486,54 @@ func TestGoWaylandClient(t *testing.T) {
 		t.Errorf("buttons %v", buttons)
 	}
 }
+
+func TestOnClickHookAndCapabilities(t *testing.T) {
+	e := start(t, seat.Options{Keyboard: true, Pointer: true})
+	c := e.connect()
+	comp := c.bind("wl_compositor", 4)
+	st := c.bind("wl_seat", 8)
+	_, a := c.surface(comp)
+	e.place(a, 0, 0, 10, 10)
+	kbd, _, _ := getKeyboard(t, c, st)
+	var clicked []*protocol.Object
+	e.do(func() {
+		e.seat.OnClick(func(s *protocol.Object) { clicked = append(clicked, s) })
+		e.seat.PointerMotion(1, 1, now)
+		e.seat.PointerButton(btnLeft, true, now)
+		if len(clicked) != 1 || clicked[0] != a {
+			t.Errorf("OnClick got %v, want the surface", clicked)
+		}
+		if e.seat.KeyboardFocus() != nil {
+			t.Error("the seat focused the surface itself although a hook is set")
+		}
+		e.seat.SetKeyboardFocus(a)
+	})
+	c.roundtrip()
+
+	// Losing the keyboard: capabilities to every wl_seat, leave to the
+	// focus; get_keyboard still works (the seat had a keyboard).
+	e.do(func() { e.seat.SetCapabilities(true, false) })
+	evs := c.roundtrip()
+	wantCount(t, evs, 2)
+	if r := wantEvent(t, evs[0], kbd, protocol.WlKeyboardEventLeave); r.Uint() == 0 {
+		t.Error("leave with serial 0")
+	}
+	if r := wantEvent(t, evs[1], st, protocol.WlSeatEventCapabilities); r.Uint() != 1 {
+		t.Error("capabilities != pointer")
+	}
+	c.send(st, protocol.WlSeatRequestGetKeyboard, rawclient.NewID(c.NewID()))
+	c.ExpectFDs(c.PeekID()-1, protocol.WlKeyboardEventKeymap, 1)
+	for _, ev := range c.roundtrip() {
+		for _, fd := range ev.FDs {
+			unix.Close(fd)
+		}
+	}
+	c.Close()
+	n := -1
+	for deadline := time.Now().Add(timeout); n != 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		e.do(func() { n = seat.ClientCount(e.seat) })
+	}
+	if n != 0 {
+		t.Errorf("seat still tracks %d clients after the client left", n)
+	}
+}
