@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,6 +52,9 @@ func startEnv(t *testing.T, opts Options) *env {
 	e.sh = New(e.d, e.r, opts)
 	fs := &fakeShm{}
 	e.d.AddGlobal(&protocol.WlShmInterface, 1, fs.bind)
+	e.d.AddGlobal(&protocol.WlSeatInterface, 1, func(c *server.Client, id protocol.ObjectID, v uint32) {
+		c.NewObject(id, &protocol.WlSeatInterface, v, fakeSeat{})
+	})
 	e.path = sock.Path
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -176,6 +180,16 @@ type fakeBuffer struct {
 
 var _ BufferSource = (*fakeBuffer)(nil)
 
+// fakeSeat is a wl_seat without devices, for requests that need a seat.
+type fakeSeat struct{}
+
+func (fakeSeat) GetPointer(protocol.ObjectID) error  { return nil }
+func (fakeSeat) GetKeyboard(protocol.ObjectID) error { return nil }
+func (fakeSeat) GetTouch(protocol.ObjectID) error    { return nil }
+func (fakeSeat) Release() error                      { return nil }
+
+var _ protocol.WlSeatHandler = fakeSeat{}
+
 // fakeRenderer hands out textures that remember their uploads.
 type fakeRenderer struct{}
 
@@ -218,6 +232,7 @@ type tclient struct {
 	shm    *client.Shm
 	output *client.Output
 	xom    *xdgout.OutputManager
+	seat   *client.Seat
 	names  map[string]uint32
 	err    *protoErr
 }
@@ -249,19 +264,21 @@ func (e *env) connect() *tclient {
 	tc.wm = xdg.NewWmBase(tc.ctx)
 	tc.shm = client.NewShm(tc.ctx)
 	tc.xom = xdgout.NewOutputManager(tc.ctx)
+	tc.seat = client.NewSeat(tc.ctx)
 	for _, b := range []struct {
 		iface string
 		v     uint32
 		p     client.Proxy
 	}{
 		{"wl_compositor", 5, tc.comp}, {"wl_subcompositor", 1, tc.subc}, {"xdg_wm_base", 5, tc.wm},
-		{"wl_shm", 1, tc.shm}, {"zxdg_output_manager_v1", 3, tc.xom},
+		{"wl_shm", 1, tc.shm}, {"zxdg_output_manager_v1", 3, tc.xom}, {"wl_seat", 1, tc.seat},
 	} {
 		if err := reg.Bind(tc.names[b.iface], b.iface, b.v, b.p); err != nil {
 			t.Fatal(err)
 		}
 	}
 	tc.wm.SetPingHandler(func(ev xdg.WmBasePingEvent) { tc.wm.Pong(ev.Serial) })
+	tc.mustRoundtrip()
 	return tc
 }
 
@@ -317,6 +334,11 @@ func (tc *tclient) expectError(obj client.Proxy, code uint32) {
 	timer.Stop()
 	if tc.err == nil {
 		tc.t.Fatalf("no protocol error, want code %d on object %d", code, obj.ID())
+	}
+	// go-wayland forgets a proxy on destroy and then reports object 0; the
+	// message names the object instead.
+	if tc.err.obj == 0 && strings.Contains(tc.err.msg, fmt.Sprintf("@%d ", obj.ID())) {
+		tc.err.obj = obj.ID()
 	}
 	if tc.err.obj != obj.ID() || tc.err.code != code {
 		tc.t.Fatalf("protocol error obj %d code %d (%s), want obj %d code %d", tc.err.obj, tc.err.code, tc.err.msg, obj.ID(), code)
