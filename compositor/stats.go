@@ -1,0 +1,51 @@
+package compositor
+
+import (
+	"time"
+
+	"github.com/nofault/nofault/server"
+	"github.com/nofault/nofault/shm"
+)
+
+// Stats is what --stats writes as JSON at exit.
+type Stats struct {
+	Uptime          float64      `json:"uptime_seconds"`
+	Renderer        string       `json:"renderer"`
+	FramesPresented uint64       `json:"frames_presented"`
+	OutputFrames    uint64       `json:"output_frames"`
+	Commits         uint64       `json:"commits"`
+	FrameCallbacks  uint64       `json:"frame_callbacks"`
+	Probe           ProbeStats   `json:"nosigbus_probe"`
+	ShmRead         string       `json:"shm_read"`
+	Shm             shm.Stats    `json:"shm"`
+	Server          server.Stats `json:"server"`
+	Clients         int          `json:"clients_connected"`
+}
+
+// ProbeStats is the MAP_NOSIGBUS probe result.
+type ProbeStats struct {
+	Supported bool    `json:"supported"`
+	Faulted   bool    `json:"faulted"`
+	Micros    float64 `json:"duration_us"`
+	Error     string  `json:"error,omitempty"`
+}
+
+// Stats collects the counters (display loop only).
+func (c *Compositor) Stats() Stats {
+	p := ProbeStats{Supported: c.Probe.Supported, Faulted: c.Probe.Faulted, Micros: float64(c.Probe.Duration.Nanoseconds()) / 1000}
+	if c.Probe.Err != nil {
+		p.Error = c.Probe.Err.Error()
+	}
+	return Stats{
+		Uptime:          time.Since(c.startTime).Seconds(),
+		Renderer:        c.Renderer.Name(),
+		FramesPresented: c.frames,
+		OutputFrames:    c.ticks,
+		FrameCallbacks:  c.callbacks,
+		Probe:           p,
+		ShmRead:         c.cfg.ShmRead,
+		Shm:             shm.ReadStats(),
+		Server:          c.Display.Stats(),
+		Clients:         c.Display.ClientCount(),
+	}
+}
