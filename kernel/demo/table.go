@@ -19,6 +19,9 @@ var Columns = []string{
 // compositor or misbehave binary did not build.
 const NotBuilt = "not built"
 
+// TableScenario is the scenario whose run fills the table's scenario cells.
+const TableScenario = "shrink-after-map"
+
 // Row is one kernel's line of the table.
 type Row struct {
 	Kernel     string // "stock" or "patched"
@@ -40,6 +43,7 @@ func Summarise(kernel string, recs []Record) Row {
 	row := Row{Kernel: kernel, Probe: "no probe", PastEOF: "missing", FlagChecks: "missing",
 		Strategy: "missing", Recoveries: "missing", Offender: "missing", Bystander: "missing"}
 	var flags []Record
+	haveScenario := false
 	for _, r := range recs {
 		switch r.Kind {
 		case KindProbe:
@@ -50,8 +54,11 @@ func Summarise(kernel string, recs []Record) Row {
 				row.PastEOF = r.Observed
 			}
 		case KindScenario:
-			if r.Scenario != nil {
+			// the table shows TableScenario (or the first scenario)
+			if r.Scenario != nil && (!haveScenario || r.Name == TableScenario) {
+				row.Strategy, row.Recoveries, row.Offender, row.Bystander = "", "", "", ""
 				scenarioCells(&row, r.Scenario)
+				haveScenario = r.Name == TableScenario
 			}
 		}
 	}
@@ -287,6 +294,50 @@ func scenarioCells(row *Row, s *ScenarioReport) {
 			row.Bystander += ", error: " + b.Error
 		}
 	}
+}
+
+// ScenarioSummary is a one-line summary of any scenario run, for the notes
+// under the table: how many outcomes had which result, and how the
+// compositor ended.
+func ScenarioSummary(s *ScenarioReport) string {
+	if s == nil {
+		return "no report"
+	}
+	if s.NotBuilt != "" {
+		return NotBuilt + " (" + s.NotBuilt + ")"
+	}
+	counts := map[string]int{}
+	for _, raw := range s.Outcomes {
+		var o outcome
+		if json.Unmarshal(raw, &o) == nil {
+			counts[o.Result]++
+		}
+	}
+	var parts []string
+	for _, k := range sortedKeys(counts) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, counts[k]))
+	}
+	res := strings.Join(parts, ", ")
+	if res == "" {
+		res = "no outcomes"
+	}
+	st := fmt.Sprintf("compositor exit %d", s.ExitCode)
+	if s.Signal != "" {
+		st = "compositor died of " + s.Signal
+	}
+	if s.TimedOut {
+		st += ", timed out"
+	}
+	return fmt.Sprintf("%s; %s; %.1f s", res, st, s.Seconds)
+}
+
+func sortedKeys(m map[string]int) []string {
+	var k []string
+	for x := range m {
+		k = append(k, x)
+	}
+	sort.Strings(k)
+	return k
 }
 
 // textOutcome is a fallback when misbehave printed no JSON: the first

@@ -134,8 +134,15 @@ func runScenario(sc scenario) *demo.ScenarioReport {
 			}
 		}
 	}
+	server, client := sc.argv, []string(nil)
+	for i, a := range sc.argv {
+		if a == "--" {
+			server, client = sc.argv[:i], sc.argv[i+1:]
+			break
+		}
+	}
 	statsPath := ""
-	for _, a := range sc.argv {
+	for _, a := range server {
 		if v, ok := strings.CutPrefix(a, "--stats="); ok {
 			statsPath = v
 		}
@@ -143,69 +150,73 @@ func runScenario(sc scenario) *demo.ScenarioReport {
 	if statsPath != "" {
 		os.Remove(statsPath)
 	}
-
-	cmd := exec.Command(sc.argv[0], sc.argv[1:]...)
-	cmd.Env = append(os.Environ(), "NOFAULT_KERNEL_GUEST=1")
-	r, w, err := os.Pipe()
-	if err != nil {
-		rep.Tail = []string{"pipe: " + err.Error()}
-		return rep
-	}
-	cmd.Stdout, cmd.Stderr = w, w
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		r.Close()
-		rep.Tail = []string{"start: " + err.Error()}
+	defer func() { rep.Seconds = time.Since(start).Seconds() }()
+
+	srv, srvOut, err := startLogged(sc.name+" compositor", server, nil)
+	if err != nil {
+		rep.Tail = []string{err.Error()}
 		return rep
 	}
-	w.Close()
+	srvDone := make(chan struct{})
+	go func() { srv.Wait(); close(srvDone) }()
+	deadline := time.After(scenarioTimeout)
 
-	lines := make(chan struct{})
-	go func() {
-		defer close(lines)
-		s := bufio.NewScanner(r)
-		s.Buffer(make([]byte, 1<<20), 1<<20)
-		n := 0
-		for s.Scan() {
-			l := s.Text()
-			if n++; n <= maxLogLines {
-				printLine("NOFAULT-LOG " + sc.name + ": " + l)
-			}
-			rep.Tail = append(rep.Tail, l)
-			if len(rep.Tail) > 40 {
-				rep.Tail = rep.Tail[1:]
-			}
-			if o := jsonOutcome(l); o != nil {
-				rep.Outcomes = append(rep.Outcomes, o)
+	if len(client) > 0 {
+		// what "compositor -- client" does, with guestinit in charge of the
+		// order and of the shutdown: wait for the socket, run the client
+		// with its own stdout, then stop the compositor
+		sock, err := waitSocket(srvDone, 60*time.Second)
+		if err != nil {
+			rep.Tail = []string{err.Error()}
+		} else {
+			cl, clOut, err := startLogged(sc.name+" client", client, []string{"WAYLAND_DISPLAY=" + sock})
+			if err != nil {
+				rep.Tail = []string{err.Error()}
+			} else {
+				clDone := make(chan struct{})
+				go func() { cl.Wait(); close(clDone) }()
+				select {
+				case <-clDone:
+				case <-deadline:
+					rep.TimedOut = true
+					syscall.Kill(-cl.Process.Pid, syscall.SIGKILL)
+					<-clDone
+				}
+				text := clOut.wait()
+				rep.Outcomes = jsonOutcomes(text)
+				rep.Tail = tail(text, 40)
 			}
 		}
-	}()
-
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var werr error
-	select {
-	case werr = <-done:
-	case <-time.After(scenarioTimeout):
-		rep.TimedOut = true
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) // the compositor writes --stats on exit
 		select {
-		case werr = <-done:
-		case <-time.After(10 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			werr = <-done
+		case <-srvDone:
+		default:
+			syscall.Kill(-srv.Process.Pid, syscall.SIGTERM) // it writes --stats on exit
+		}
+	} else {
+		select {
+		case <-srvDone:
+		case <-deadline:
+			rep.TimedOut = true
+			syscall.Kill(-srv.Process.Pid, syscall.SIGTERM)
 		}
 	}
-	<-lines
-	r.Close()
-	rep.Seconds = time.Since(start).Seconds()
-	rep.ExitCode = cmd.ProcessState.ExitCode()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && !rep.TimedOut {
+	select {
+	case <-srvDone:
+	case <-time.After(10 * time.Second):
+		syscall.Kill(-srv.Process.Pid, syscall.SIGKILL)
+		<-srvDone
+	}
+	text := srvOut.wait()
+	if len(client) == 0 {
+		rep.Outcomes = jsonOutcomes(text)
+		rep.Tail = tail(text, 40)
+	}
+	rep.ExitCode = srv.ProcessState.ExitCode()
+	if ws, ok := srv.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() &&
+		ws.Signal() != syscall.SIGTERM && ws.Signal() != syscall.SIGKILL {
 		rep.Signal = unix.SignalName(ws.Signal())
 	}
-	_ = werr
 	if statsPath != "" {
 		if b, err := os.ReadFile(statsPath); err == nil {
 			if json.Valid(b) {
@@ -220,22 +231,104 @@ func runScenario(sc scenario) *demo.ScenarioReport {
 	return rep
 }
 
-// jsonOutcome returns l (or the JSON object inside it) if it is an object
-// with a "result" key, as misbehave's outcome lines are.
-func jsonOutcome(l string) json.RawMessage {
-	i := strings.Index(l, "{")
-	if i < 0 {
-		return nil
+// output collects a process's output and echoes it as NOFAULT-LOG lines.
+type output struct {
+	done chan struct{}
+	buf  bytes.Buffer
+}
+
+func (o *output) wait() string { <-o.done; return o.buf.String() }
+
+// startLogged starts argv in its own process group with stdout and stderr
+// collected (and echoed to the console, up to maxLogLines lines).
+func startLogged(label string, argv, env []string) (*exec.Cmd, *output, error) {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = append(append(os.Environ(), "NOFAULT_KERNEL_GUEST=1"), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
 	}
-	b := []byte(strings.TrimSpace(l[i:]))
-	var m map[string]json.RawMessage
-	if json.Unmarshal(b, &m) != nil {
-		return nil
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
+		return nil, nil, fmt.Errorf("start %s: %w", argv[0], err)
 	}
-	if _, ok := m["result"]; !ok {
-		return nil
+	w.Close()
+	o := &output{done: make(chan struct{})}
+	go func() {
+		defer close(o.done)
+		defer r.Close()
+		s := bufio.NewScanner(r)
+		s.Buffer(make([]byte, 1<<20), 1<<20)
+		for n := 1; s.Scan(); n++ {
+			if n <= maxLogLines {
+				printLine("NOFAULT-LOG " + label + ": " + s.Text())
+			}
+			o.buf.WriteString(s.Text() + "\n")
+		}
+	}()
+	return cmd, o, nil
+}
+
+// waitSocket waits for a Wayland socket in $XDG_RUNTIME_DIR.
+func waitSocket(died <-chan struct{}, limit time.Duration) (string, error) {
+	end := time.Now().Add(limit)
+	for time.Now().Before(end) {
+		socks, _ := filepath.Glob(filepath.Join(os.Getenv("XDG_RUNTIME_DIR"), "wayland-*"))
+		for _, s := range socks {
+			if fi, err := os.Stat(s); err == nil && fi.Mode()&os.ModeSocket != 0 {
+				return filepath.Base(s), nil
+			}
+		}
+		select {
+		case <-died:
+			return "", errors.New("compositor exited before its socket appeared")
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	return b
+	return "", fmt.Errorf("no Wayland socket in $XDG_RUNTIME_DIR after %v", limit)
+}
+
+func tail(text string, n int) []string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return lines
+}
+
+// jsonOutcomes finds misbehave outcomes in text: JSON objects (one line or
+// indented over several, as misbehave --json prints its report) that have
+// a "result" key, or an "outcomes" array of such objects.
+func jsonOutcomes(text string) []json.RawMessage {
+	var found []json.RawMessage
+	lines := strings.SplitAfter(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		j := strings.Index(lines[i], "{")
+		if j < 0 {
+			continue
+		}
+		rest := lines[i][j:] + strings.Join(lines[i+1:], "")
+		dec := json.NewDecoder(strings.NewReader(rest))
+		var m map[string]json.RawMessage
+		if dec.Decode(&m) != nil {
+			continue
+		}
+		if _, ok := m["result"]; ok {
+			b, _ := json.Marshal(m)
+			found = append(found, b)
+		}
+		var list []json.RawMessage
+		if json.Unmarshal(m["outcomes"], &list) == nil {
+			found = append(found, list...)
+		}
+		// skip the lines the object took
+		used := rest[:dec.InputOffset()]
+		i += strings.Count(used, "\n")
+	}
+	return found
 }
 
 // runGoTests runs every /scenarios/*.test binary (go test -c output).

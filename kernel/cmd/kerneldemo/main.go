@@ -41,7 +41,7 @@ var (
 	outDir   = flag.String("out", envOr("NOFAULT_KERNEL_OUT", "/var/cache/nofault-kernel/demo"), "output directory")
 	kvmMode  = flag.String("kvm", "auto", "auto: use KVM only if a test boot prints a kernel line in time; on; off")
 	bootTO   = flag.Duration("timeout", 8*time.Minute, "time limit of one boot")
-	scen     = flag.String("scenario", "shrink-after-map\t/bin/compositor --backend=headless --shm-read=auto --stats=/tmp/stats.json -- /bin/misbehave shrink-after-map",
+	scen     = flag.String("scenario", "shrink-after-map\t/bin/compositor --backend=headless --shm-read=auto --stats=/tmp/stats.json -- /bin/misbehave --json shrink-after-map",
 		"scenario lines for /etc/nofault/scenarios (name TAB command), newline-separated")
 	goTests  = flag.String("gotest", "", "comma-separated packages to run inside the guest as go test binaries (e.g. ./shm)")
 	smp      = flag.Int("smp", 2, "guest CPUs")
@@ -152,10 +152,7 @@ func run() error {
 			case demo.KindGoTest:
 				notes = append(notes, fmt.Sprintf("%s: go test %s in guest: ok=%v, %s", k.name, r.Name, r.OK, r.Detail))
 			case demo.KindScenario:
-				if s := r.Scenario; s != nil && s.NotBuilt == "" {
-					notes = append(notes, fmt.Sprintf("%s: scenario %s: exit %d%s after %.1f s", k.name, r.Name, s.ExitCode,
-						map[bool]string{true: " (timed out)", false: ""}[s.TimedOut], s.Seconds))
-				}
+				notes = append(notes, fmt.Sprintf("%s: scenario %s: %s", k.name, r.Name, demo.ScenarioSummary(r.Scenario)))
 			}
 		}
 		status := "powered off"
