@@ -19,6 +19,7 @@ type Socket struct {
 	lockPath string
 	lockFD   int
 	listener *net.UnixListener
+	closed   bool // listener closed; the field stays set for a concurrent Accept
 }
 
 // CheckRuntimeDir verifies that dir is a directory owned by us with mode
@@ -108,9 +109,9 @@ func (s *Socket) Accept() (*net.UnixConn, error) { return s.listener.AcceptUnix(
 // Close stops listening and removes the socket and its lock file.
 func (s *Socket) Close() error {
 	var err error
-	if s.listener != nil {
+	if s.listener != nil && !s.closed {
 		err = s.listener.Close()
-		s.listener = nil
+		s.closed = true
 		os.Remove(s.Path)
 	}
 	if s.lockFD >= 0 {
