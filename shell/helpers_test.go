@@ -233,6 +233,7 @@ type tclient struct {
 	output *client.Output
 	xom    *xdgout.OutputManager
 	seat   *client.Seat
+	reg    *client.Registry
 	names  map[string]uint32
 	err    *protoErr
 }
@@ -257,6 +258,7 @@ func (e *env) connect() *tclient {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tc.reg = reg
 	reg.SetGlobalHandler(func(ev client.RegistryGlobalEvent) { tc.names[ev.Interface] = ev.Name })
 	tc.mustRoundtrip()
 	tc.comp = client.NewCompositor(tc.ctx)
@@ -285,8 +287,7 @@ func (e *env) connect() *tclient {
 // bindOutput binds wl_output at version v.
 func (tc *tclient) bindOutput(v uint32) *client.Output {
 	o := client.NewOutput(tc.ctx)
-	reg, _ := tc.disp.GetRegistry()
-	if err := reg.Bind(tc.names["wl_output"], "wl_output", v, o); err != nil {
+	if err := tc.reg.Bind(tc.names["wl_output"], "wl_output", v, o); err != nil {
 		tc.t.Fatal(err)
 	}
 	return o
