@@ -1,0 +1,33 @@
+//go:build cgo
+
+// Package gl is nofault's OpenGL renderer (go-gl, OpenGL 3.3 core), used by
+// the nested backend and, through EGL surfaceless, by the headless backend
+// with --renderer=gl. It needs cgo; CGO_ENABLED=0 builds use render/soft.
+//
+// Output: scenes are drawn into a framebuffer object of the output's size
+// (rows top-down), read back exactly by ReadPixels and copied to a window
+// by Blit. Pixels match render/soft's exactly: premultiplied "over" with
+// GL_ONE, GL_ONE_MINUS_SRC_ALPHA on an RGBA8 target, the background
+// premultiplied as soft does, and sampling done with texelFetch in
+// integers by soft's own nearest-neighbour formula (transforms, buffer
+// scale and source crop), so no filtering or rounding differs.
+//
+// Textures: one GL_RGBA8 texture per surface. wl_shm bytes are uploaded as
+// they are with GL_RGBA (measured 5x faster on llvmpipe than GL_BGRA) and a
+// texture swizzle gives the channel order: red and blue swapped for
+// ARGB8888/XRGB8888 (bytes B,G,R,A), alpha read as 1 for the X formats.
+// Uploads cover only the damaged rectangles, with GL_UNPACK_ROW_LENGTH set
+// to the client's stride.
+//
+// Faults: a fault inside cgo can never be recovered, so GL must only read
+// memory that cannot fault. Texture.Upload takes a shm.Image, which only
+// package shm makes (a view of a nosigbus or sealed pool, or a Go-owned
+// staged copy of a guarded pool), and checks that every byte GL will read
+// lies inside it. No function of this package takes pixel memory in any
+// other form. ReadPixels writes into Go memory only.
+//
+// Threads: a GL context is current on one OS thread. Renderer and Texture
+// must be used on it. Thread runs functions there for other goroutines,
+// and Proxy is a render.Renderer that does so for every call, waiting for
+// each; Headless runs an EGL context on a goroutine of its own.
+package gl

@@ -1,0 +1,101 @@
+//go:build cgo
+
+package gl
+
+import (
+	"image"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/shm"
+)
+
+// Proxy is a render.Renderer usable from any goroutine (normally the
+// display loop): each call runs the Renderer's method on the GL thread
+// through Thread.Do and waits for it. Because the caller waits, a scene or
+// a shm.Image it passes stays valid and unchanged for the whole call, and
+// when Texture.Upload returns the pixels are in the texture: the caller may
+// release the view and the wl_buffer at once, as it does with render/soft.
+//
+// Once the thread has stopped, calls return ErrStopped (textures' Destroy
+// does nothing), so a display loop shutting down after the GL thread
+// cannot hang.
+type Proxy struct {
+	t *Thread
+	r *Renderer
+}
+
+var _ render.Renderer = (*Proxy)(nil)
+
+// NewProxy returns a Proxy for r, which lives on t's thread.
+func NewProxy(t *Thread, r *Renderer) *Proxy { return &Proxy{t: t, r: r} }
+
+// Thread is the GL thread.
+func (p *Proxy) Thread() *Thread { return p.t }
+
+// GL is the proxied renderer: use it only on the GL thread.
+func (p *Proxy) GL() *Renderer { return p.r }
+
+// Name returns "gl".
+func (p *Proxy) Name() string { return "gl" }
+
+// NewTexture returns an empty texture; it needs no GL call.
+func (p *Proxy) NewTexture() render.Texture {
+	return &proxyTexture{p: p, t: &Texture{r: p.r}}
+}
+
+// Render runs Renderer.Render on the GL thread.
+func (p *Proxy) Render(scene *render.Scene, width, height int) error {
+	var err error
+	if e := p.t.Do(func() { err = p.r.Render(scene, width, height) }); e != nil {
+		return e
+	}
+	return err
+}
+
+// ReadPixels runs Renderer.ReadPixels on the GL thread.
+func (p *Proxy) ReadPixels(rect image.Rectangle, dst []byte, stride int) error {
+	var err error
+	if e := p.t.Do(func() { err = p.r.ReadPixels(rect, dst, stride) }); e != nil {
+		return e
+	}
+	return err
+}
+
+// Close runs Renderer.Close on the GL thread. It does not stop the thread.
+func (p *Proxy) Close() error {
+	var err error
+	if e := p.t.Do(func() { err = p.r.Close() }); e != nil {
+		return nil // the thread's owner closes the renderer when it stops
+	}
+	return err
+}
+
+// proxyTexture is a Texture driven through the proxy's thread. Its size is
+// cached on the caller's side so that Size needs no round trip.
+type proxyTexture struct {
+	p    *Proxy
+	t    *Texture
+	w, h int
+}
+
+func (pt *proxyTexture) glTexture() *Texture { return pt.t }
+
+func (pt *proxyTexture) Upload(src shm.Image, damage []image.Rectangle) error {
+	var err error
+	if e := pt.p.t.Do(func() {
+		err = pt.t.Upload(src, damage)
+		pt.w, pt.h = pt.t.Size()
+	}); e != nil {
+		return e
+	}
+	return err
+}
+
+func (pt *proxyTexture) Size() (w, h int) { return pt.w, pt.h }
+
+// Destroy deletes the GL texture without waiting for it.
+func (pt *proxyTexture) Destroy() {
+	t := pt.t
+	pt.p.t.Go(t.Destroy)
+	pt.w, pt.h = 0, 0
+}

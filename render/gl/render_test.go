@@ -1,0 +1,300 @@
+//go:build cgo
+
+package gl
+
+import (
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/render/soft"
+	"github.com/nofault/nofault/shm"
+)
+
+// pattern is a known ARGB pattern with every kind of alpha: opaque,
+// transparent, half, and premultiplied colours below alpha.
+func pattern(seed uint32) func(x, y int) uint32 {
+	return func(x, y int) uint32 {
+		a := uint32((x*37 + y*11 + int(seed)) % 6)
+		alpha := [...]uint32{0xff, 0x00, 0x80, 0x40, 0xc0, 0x01}[a]
+		v := uint32(x*7+y*13) ^ seed*0x9e3779b9
+		c := func(s uint32) uint32 { return (v >> s & 0xff) * alpha / 255 }
+		return alpha<<24 | c(0)<<16 | c(8)<<8 | c(16)
+	}
+}
+
+// TestKnownValues checks a few pixels against values worked out by hand:
+// premultiplied over, X formats opaque, ABGR byte order, a stride larger
+// than width*4 and an offset buffer.
+func TestKnownValues(t *testing.T) {
+	h := headless(t)
+	cp := newClientPool(t, 4096, true, shm.ReadAuto)
+	argb := &buffer{p: cp, off: 64, w: 2, h: 2, stride: 16, format: shm.FormatARGB8888}
+	argb.draw(image.Rect(0, 0, 2, 2), func(x, y int) uint32 {
+		return [...]uint32{0xffff0000, 0x80400000, 0x00000000, 0x80808080}[y*2+x]
+	})
+	xrgb := &buffer{p: cp, off: 1024, w: 1, h: 1, stride: 4, format: shm.FormatXRGB8888}
+	xrgb.draw(image.Rect(0, 0, 1, 1), func(int, int) uint32 { return 0x12345678 }) // alpha byte 0x12 ignored
+	abgr := &buffer{p: cp, off: 2048, w: 1, h: 1, stride: 4, format: shm.FormatABGR8888}
+	abgr.draw(image.Rect(0, 0, 1, 1), func(int, int) uint32 { return 0x80102030 })
+
+	tex := func(b *buffer) render.Texture {
+		tx := h.NewTexture()
+		img, _, err := b.image(t, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Upload(img, nil); err != nil {
+			t.Fatal(err)
+		}
+		b.release()
+		return tx
+	}
+	ta, tx, tb := tex(argb), tex(xrgb), tex(abgr)
+	if w, hh := ta.Size(); w != 2 || hh != 2 {
+		t.Fatalf("Size = %dx%d, want 2x2", w, hh)
+	}
+	sc := render.Scene{
+		Background: [4]uint8{0x00, 0x00, 0xff, 0xff}, // blue
+		Items: []render.Item{
+			{Texture: ta, Dst: image.Rect(0, 0, 2, 2)},
+			{Texture: tx, Dst: image.Rect(2, 0, 3, 1)},
+			{Texture: tb, Dst: image.Rect(2, 1, 3, 2)},
+		},
+	}
+	if err := h.Render(&sc, 3, 2); err != nil {
+		t.Fatal(err)
+	}
+	got := readOut(t, h, 3, 2)
+	// Over blue, each channel is c + 0xff*(255-a)/255 on blue, rounded.
+	want := []uint32{
+		0xffff0000, // opaque red
+		0xff40007f, // 0x80400000: blue 255*127/255 = 127
+		0xff345678, // XRGB: the alpha byte 0x12 is ignored
+		0xff0000ff, // transparent: blue
+		0xff8080ff, // 0x80808080: blue 0x80 + 127
+		0xff1020af, // ABGR bytes of ARGB 0x80102030: blue 0x30 + 127
+	}
+	compare(t, "known values", got, want, 3)
+}
+
+// TestMatchesSoft draws random scenes of the same buffers with both
+// renderers: every transform, scales 1 to 3, stretching, crops, opaque
+// items, the four formats, items off the edges, a translucent background;
+// then damages parts of the buffers after the client rewrote all of them,
+// for both the zero-copy (sealed pool) and the staged (guarded pool)
+// paths, with strides larger than width*4. The outputs must be identical.
+func TestMatchesSoft(t *testing.T) {
+	for _, path := range []struct {
+		name     string
+		sealed   bool
+		mode     shm.ReadMode
+		zeroCopy bool
+	}{
+		{"zero-copy", true, shm.ReadAuto, true},
+		{"staged", false, shm.ReadGuarded, false},
+	} {
+		t.Run(path.name, func(t *testing.T) {
+			h := headless(t)
+			p := &pair{gl: h, soft: soft.New()}
+			cp := newClientPool(t, 1<<20, path.sealed, path.mode)
+			if got := cp.pool.Strategy().FaultFree(); got != path.zeroCopy {
+				t.Fatalf("pool strategy %v", cp.pool.Strategy())
+			}
+			bufs := []*buffer{
+				{p: cp, off: 100, w: 37, h: 23, stride: 37*4 + 24, format: shm.FormatARGB8888},
+				{p: cp, off: 8192, w: 16, h: 16, stride: 16*4 + 4, format: shm.FormatXRGB8888},
+				{p: cp, off: 16384, w: 20, h: 31, stride: 20*4 + 64, format: shm.FormatABGR8888},
+				{p: cp, off: 32768, w: 9, h: 5, stride: 9 * 4, format: shm.FormatXBGR8888},
+				{p: cp, off: 40000, w: 64, h: 48, stride: 64*4 + 8, format: shm.FormatARGB8888},
+			}
+			softTex := map[render.Texture]render.Texture{}
+			var texs []render.Texture
+			for i, b := range bufs {
+				b.draw(image.Rect(0, 0, b.w, b.h), pattern(uint32(i)))
+				gt, st := h.NewTexture(), p.soft.NewTexture()
+				b.uploadBoth(t, gt, st, nil, path.zeroCopy)
+				softTex[gt] = st
+				texs = append(texs, gt)
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			const W, H = 203, 157
+			scenes := make([]render.Scene, 40)
+			for i := range scenes {
+				scenes[i] = randomScene(rng, texs, W, H)
+			}
+			for i, sc := range scenes {
+				p.renderAndCompare(t, fmt.Sprintf("scene %d", i), sc, softTex, W, H)
+			}
+
+			// The client rewrites every buffer but damages only parts:
+			// both renderers must show the old pixels outside the damage.
+			for i, b := range bufs {
+				b.draw(image.Rect(0, 0, b.w, b.h), pattern(uint32(100+i)))
+				damage := []image.Rectangle{
+					image.Rect(1, 2, b.w/2+1, b.h/2),
+					image.Rect(b.w-3, b.h-2, b.w+5, b.h+5), // partly outside
+				}
+				b.uploadBoth(t, texs[i], softTex[texs[i]], damage, path.zeroCopy)
+			}
+			for i, sc := range scenes {
+				p.renderAndCompare(t, fmt.Sprintf("damaged scene %d", i), sc, softTex, W, H)
+			}
+			// A full-buffer view of the first texture, to see that the
+			// damage really was partial: a pixel outside the damage still
+			// has the old pattern.
+			sc := render.Scene{Items: []render.Item{{Texture: texs[0], Dst: image.Rect(0, 0, 37, 23), Opaque: true}}}
+			got := p.renderAndCompare(t, "texture 0", sc, softTex, 37, 23)
+			if old := pattern(0)(30, 1) | 0xff000000; got[1*37+30] != old {
+				t.Errorf("pixel outside the damage = %08x, want the old %08x", got[1*37+30], old)
+			}
+			if nw := pattern(100)(2, 3) | 0xff000000; got[3*37+2] != nw {
+				t.Errorf("pixel inside the damage = %08x, want the new %08x", got[3*37+2], nw)
+			}
+		})
+	}
+}
+
+// randomScene makes a scene of 1 to 8 items over a random background.
+func randomScene(rng *rand.Rand, texs []render.Texture, W, H int) render.Scene {
+	sc := render.Scene{Background: [4]uint8{uint8(rng.IntN(256)), uint8(rng.IntN(256)), uint8(rng.IntN(256)), uint8(rng.IntN(256))}}
+	if rng.IntN(2) == 0 {
+		sc.Background[3] = 0xff
+	}
+	n := 1 + rng.IntN(8)
+	for range n {
+		tex := texs[rng.IntN(len(texs))]
+		tw, th := tex.Size()
+		src := image.Rect(0, 0, tw, th)
+		it := render.Item{Texture: tex}
+		if rng.IntN(3) == 0 {
+			x0, y0 := rng.IntN(tw), rng.IntN(th)
+			src = image.Rect(x0, y0, x0+1+rng.IntN(tw-x0), y0+1+rng.IntN(th-y0))
+			it.Src = src
+		}
+		it.Transform = render.Transform(rng.IntN(8))
+		it.Scale = int32(1 + rng.IntN(3))
+		uw, uh := src.Dx(), src.Dy()
+		if it.Transform.SwapsAxes() {
+			uw, uh = uh, uw
+		}
+		dw, dh := max(uw/int(it.Scale), 1), max(uh/int(it.Scale), 1)
+		switch rng.IntN(4) {
+		case 0: // stretched to an arbitrary size
+			dw, dh = 1+rng.IntN(90), 1+rng.IntN(90)
+		case 1: // scaled up (a scale-1 buffer on a zoomed output)
+			dw, dh = uw*2, uh*3
+		}
+		x, y := rng.IntN(W+40)-20-dw/2, rng.IntN(H+40)-20-dh/2
+		it.Dst = image.Rect(x, y, x+dw, y+dh)
+		it.Opaque = rng.IntN(5) == 0
+		sc.Items = append(sc.Items, it)
+	}
+	return sc
+}
+
+// TestTransformsExact checks every transform at scale 1 and 2 on a buffer
+// with distinct pixels, one item per output.
+func TestTransformsExact(t *testing.T) {
+	h := headless(t)
+	p := &pair{gl: h, soft: soft.New()}
+	cp := newClientPool(t, 1<<16, true, shm.ReadAuto)
+	b := &buffer{p: cp, off: 0, w: 6, h: 4, stride: 6*4 + 4, format: shm.FormatARGB8888}
+	b.draw(image.Rect(0, 0, 6, 4), func(x, y int) uint32 { return 0xff000000 | uint32(x)<<16 | uint32(y)<<8 | 0x55 })
+	gt, st := h.NewTexture(), p.soft.NewTexture()
+	b.uploadBoth(t, gt, st, nil, true)
+	softTex := map[render.Texture]render.Texture{gt: st}
+	for tr := render.TransformNormal; tr <= render.TransformFlipped270; tr++ {
+		for scale := 1; scale <= 2; scale++ {
+			w, hh := 6, 4
+			if tr.SwapsAxes() {
+				w, hh = hh, w
+			}
+			w, hh = w/scale, hh/scale
+			sc := render.Scene{Items: []render.Item{{Texture: gt, Dst: image.Rect(0, 0, w, hh), Transform: tr, Scale: int32(scale)}}}
+			p.renderAndCompare(t, fmt.Sprintf("transform %d scale %d", tr, scale), sc, softTex, w, hh)
+		}
+	}
+	// Transform90 at scale 1 shows buffer pixel (y, W-1-x) at (x, y).
+	sc := render.Scene{Items: []render.Item{{Texture: gt, Dst: image.Rect(0, 0, 4, 6), Transform: render.Transform90}}}
+	got := p.renderAndCompare(t, "transform 90", sc, softTex, 4, 6)
+	for y := 0; y < 6; y++ {
+		for x := 0; x < 4; x++ {
+			bx, by := y, 4-1-x
+			if want := 0xff000000 | uint32(bx)<<16 | uint32(by)<<8 | 0x55; got[y*4+x] != want {
+				t.Errorf("90: (%d,%d) = %08x, want %08x", x, y, got[y*4+x], want)
+			}
+		}
+	}
+}
+
+// TestOddStride uploads a staged buffer whose stride is not a multiple of
+// 4 (row-by-row upload).
+func TestOddStride(t *testing.T) {
+	h := headless(t)
+	p := &pair{gl: h, soft: soft.New()}
+	cp := newClientPool(t, 1<<16, false, shm.ReadGuarded)
+	b := &buffer{p: cp, off: 3, w: 11, h: 7, stride: 11*4 + 3, format: shm.FormatARGB8888}
+	b.draw(image.Rect(0, 0, 11, 7), pattern(5))
+	gt, st := h.NewTexture(), p.soft.NewTexture()
+	b.uploadBoth(t, gt, st, nil, false)
+	b.draw(image.Rect(0, 0, 11, 7), pattern(6))
+	b.uploadBoth(t, gt, st, []image.Rectangle{image.Rect(2, 2, 5, 6)}, false)
+	sc := render.Scene{Background: [4]uint8{9, 8, 7, 255}, Items: []render.Item{{Texture: gt, Dst: image.Rect(1, 1, 12, 8)}}}
+	p.renderAndCompare(t, "odd stride", sc, map[render.Texture]render.Texture{gt: st}, 13, 9)
+}
+
+// TestBadUploads: geometry that does not fit the bytes is an error and
+// leaves the texture as it was; a foreign texture is skipped with an
+// error.
+func TestBadUploads(t *testing.T) {
+	h := headless(t)
+	var s shm.Staging
+	s.Reset(4, 4, 16, shm.FormatARGB8888)
+	tx := h.NewTexture()
+	if err := tx.Upload(&s, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Reset(4, 4, 8, shm.FormatARGB8888) // stride < width*4
+	if err := tx.Upload(&s, nil); err == nil {
+		t.Error("stride < width*4 accepted")
+	}
+	s.Reset(MaxSize+1, 1, (MaxSize+1)*4, shm.FormatARGB8888)
+	if err := tx.Upload(&s, nil); err == nil {
+		t.Error("oversized buffer accepted")
+	}
+	if w, hh := tx.Size(); w != 4 || hh != 4 {
+		t.Errorf("after bad uploads Size = %dx%d, want 4x4", w, hh)
+	}
+	foreign := soft.New().NewTexture()
+	sc := render.Scene{Items: []render.Item{{Texture: foreign, Dst: image.Rect(0, 0, 1, 1)}, {Texture: tx, Dst: image.Rect(0, 0, 4, 4)}}}
+	if err := h.Render(&sc, 4, 4); err == nil {
+		t.Error("foreign texture not reported")
+	}
+	tx.Destroy()
+	if err := h.Render(&render.Scene{}, 4, 4); err != nil {
+		t.Error(err)
+	}
+	if err := h.Render(nil, MaxSize+1, 1); err == nil {
+		t.Error("oversized output accepted")
+	}
+}
+
+// TestStopped: after Close the proxy answers ErrStopped instead of
+// hanging.
+func TestStopped(t *testing.T) {
+	h := headless(t)
+	tx := h.NewTexture()
+	h.Close()
+	var s shm.Staging
+	s.Reset(1, 1, 4, shm.FormatARGB8888)
+	if err := tx.Upload(&s, nil); err != ErrStopped {
+		t.Errorf("Upload after Close: %v, want ErrStopped", err)
+	}
+	if err := h.Render(nil, 1, 1); err != ErrStopped {
+		t.Errorf("Render after Close: %v, want ErrStopped", err)
+	}
+	tx.Destroy()
+}

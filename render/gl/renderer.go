@@ -1,0 +1,402 @@
+//go:build cgo
+
+package gl
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"unsafe"
+
+	ogl "github.com/go-gl/gl/v3.3-core/gl"
+
+	"github.com/nofault/nofault/render"
+)
+
+// maxCoord bounds item coordinates as render/soft does; items beyond it
+// are not drawn.
+const maxCoord = 1 << 30
+
+var (
+	errClosed  = errors.New("gl: renderer closed")
+	errForeign = errors.New("gl: texture not made by this renderer")
+)
+
+// Renderer draws scenes with OpenGL 3.3 core into a framebuffer object of
+// the output's size, so that ReadPixels is exact and independent of any
+// window; Blit copies it to the default framebuffer for the nested window.
+//
+// Every method must be called on the OS thread where the GL context is
+// current (Proxy makes a Renderer usable from any goroutine).
+type Renderer struct {
+	prog     uint32
+	vao      uint32
+	fbo      uint32
+	fboTex   uint32
+	w, h     int
+	maxSize  int
+	closed   bool
+	textures map[*Texture]struct{}
+
+	uRect, uOut, uTex, uVis, uAxX, uAxY, uFlip, uSwap, uSrc, uOpaque int32
+}
+
+var _ render.Renderer = (*Renderer)(nil)
+
+// New loads the GL functions with go-gl's default loader (glXGetProcAddress,
+// which glvnd serves for EGL contexts too) and makes a renderer for the
+// context current on the calling thread.
+func New() (*Renderer, error) {
+	if err := ogl.Init(); err != nil {
+		return nil, fmt.Errorf("gl: init: %w", err)
+	}
+	return newRenderer()
+}
+
+// NewWithLoader is New with a custom function loader, such as
+// egl.ProcAddress.
+func NewWithLoader(getProcAddr func(name string) unsafe.Pointer) (*Renderer, error) {
+	if err := ogl.InitWithProcAddrFunc(getProcAddr); err != nil {
+		return nil, fmt.Errorf("gl: init: %w", err)
+	}
+	return newRenderer()
+}
+
+func newRenderer() (*Renderer, error) {
+	prog, err := link(vertexShader, fragmentShader)
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{prog: prog, textures: make(map[*Texture]struct{})}
+	loc := func(name string) int32 { return ogl.GetUniformLocation(prog, ogl.Str(name+"\x00")) }
+	r.uRect, r.uOut, r.uTex, r.uVis = loc("uRect"), loc("uOut"), loc("uTex"), loc("uVis")
+	r.uAxX, r.uAxY, r.uFlip, r.uSwap = loc("uAxX"), loc("uAxY"), loc("uFlip"), loc("uSwap")
+	r.uSrc, r.uOpaque = loc("uSrc"), loc("uOpaque")
+	ogl.GenVertexArrays(1, &r.vao)
+	ogl.GenFramebuffers(1, &r.fbo)
+	var max int32
+	ogl.GetIntegerv(ogl.MAX_TEXTURE_SIZE, &max)
+	r.maxSize = min(MaxSize, int(max))
+	if e := ogl.GetError(); e != ogl.NO_ERROR {
+		r.Close()
+		return nil, fmt.Errorf("gl: setup: GL error 0x%x", e)
+	}
+	return r, nil
+}
+
+// Name returns "gl".
+func (r *Renderer) Name() string { return "gl" }
+
+// Info returns GL_RENDERER and GL_VERSION, for logs.
+func (r *Renderer) Info() (renderer, version string) {
+	return ogl.GoStr(ogl.GetString(ogl.RENDERER)), ogl.GoStr(ogl.GetString(ogl.VERSION))
+}
+
+// NewTexture returns an empty *Texture; the GL texture is made at the
+// first upload.
+func (r *Renderer) NewTexture() render.Texture { return &Texture{r: r} }
+
+// Size is the size of the last rendered output.
+func (r *Renderer) Size() (w, h int) { return r.w, r.h }
+
+// FBO is the framebuffer object the output is rendered into; its row y is
+// output row y (top-down, unlike a window).
+func (r *Renderer) FBO() uint32 { return r.fbo }
+
+// glTextured is implemented by Proxy's textures.
+type glTextured interface{ glTexture() *Texture }
+
+func (r *Renderer) textureOf(t render.Texture) *Texture {
+	switch t := t.(type) {
+	case *Texture:
+		if t.r == r {
+			return t
+		}
+	case glTextured:
+		if gt := t.glTexture(); gt.r == r {
+			return gt
+		}
+	}
+	return nil
+}
+
+func (r *Renderer) resize(w, h int) error {
+	if w == r.w && h == r.h && (r.fboTex != 0 || w == 0 || h == 0) {
+		return nil
+	}
+	r.w, r.h = w, h
+	if r.fboTex != 0 {
+		ogl.DeleteTextures(1, &r.fboTex)
+		r.fboTex = 0
+	}
+	if w == 0 || h == 0 {
+		return nil
+	}
+	for ogl.GetError() != ogl.NO_ERROR {
+	}
+	ogl.GenTextures(1, &r.fboTex)
+	ogl.BindTexture(ogl.TEXTURE_2D, r.fboTex)
+	ogl.TexImage2D(ogl.TEXTURE_2D, 0, ogl.RGBA8, int32(w), int32(h), 0, ogl.RGBA, ogl.UNSIGNED_BYTE, nil)
+	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_MIN_FILTER, ogl.NEAREST)
+	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_MAG_FILTER, ogl.NEAREST)
+	ogl.BindFramebuffer(ogl.FRAMEBUFFER, r.fbo)
+	ogl.FramebufferTexture2D(ogl.FRAMEBUFFER, ogl.COLOR_ATTACHMENT0, ogl.TEXTURE_2D, r.fboTex, 0)
+	if s := ogl.CheckFramebufferStatus(ogl.FRAMEBUFFER); s != ogl.FRAMEBUFFER_COMPLETE {
+		ogl.DeleteTextures(1, &r.fboTex)
+		r.fboTex, r.w, r.h = 0, 0, 0
+		return fmt.Errorf("gl: %dx%d framebuffer incomplete: 0x%x (GL error 0x%x)", w, h, s, ogl.GetError())
+	}
+	return nil
+}
+
+// premultiply matches render/soft: round(c*a/255) per channel.
+func premultiply(c, a uint8) float32 {
+	t := uint32(c)*uint32(a) + 0x80
+	return float32((t+t>>8)>>8) / 255
+}
+
+var emptyScene render.Scene
+
+// Render draws scene into the output framebuffer, resized to width x
+// height: the background (premultiplied), then each item with
+// premultiplied "over" (GL_ONE, GL_ONE_MINUS_SRC_ALPHA), opaque items
+// with alpha forced to 1. Sampling is nearest-neighbour and integer-exact,
+// as in render/soft, so the two produce the same pixels. Items whose
+// texture is not this renderer's are skipped and reported in the returned
+// error; everything else is drawn.
+func (r *Renderer) Render(scene *render.Scene, width, height int) error {
+	if r.closed {
+		return errClosed
+	}
+	if width < 0 || height < 0 || width > r.maxSize || height > r.maxSize {
+		return fmt.Errorf("gl: bad output size %dx%d", width, height)
+	}
+	if err := r.resize(width, height); err != nil {
+		return err
+	}
+	if width == 0 || height == 0 {
+		return nil
+	}
+	if scene == nil {
+		scene = &emptyScene
+	}
+	ogl.BindFramebuffer(ogl.FRAMEBUFFER, r.fbo)
+	ogl.Viewport(0, 0, int32(width), int32(height))
+	ogl.Disable(ogl.SCISSOR_TEST)
+	ogl.Disable(ogl.DEPTH_TEST)
+	ogl.ColorMask(true, true, true, true)
+	bg := scene.Background
+	ogl.ClearColor(premultiply(bg[0], bg[3]), premultiply(bg[1], bg[3]), premultiply(bg[2], bg[3]), float32(bg[3])/255)
+	ogl.Clear(ogl.COLOR_BUFFER_BIT)
+
+	ogl.UseProgram(r.prog)
+	ogl.BindVertexArray(r.vao)
+	ogl.ActiveTexture(ogl.TEXTURE0)
+	ogl.Uniform1i(r.uTex, 0)
+	ogl.Uniform2f(r.uOut, float32(width), float32(height))
+	ogl.BlendFunc(ogl.ONE, ogl.ONE_MINUS_SRC_ALPHA)
+	ogl.BlendEquation(ogl.FUNC_ADD)
+
+	out := image.Rect(0, 0, width, height)
+	var err error
+	for i := range scene.Items {
+		it := &scene.Items[i]
+		tex := r.textureOf(it.Texture)
+		if tex == nil {
+			if it.Texture != nil && err == nil {
+				err = errForeign
+			}
+			continue
+		}
+		r.draw(it, tex, out)
+	}
+	ogl.BindVertexArray(0)
+	if e := ogl.GetError(); e != ogl.NO_ERROR && err == nil {
+		err = fmt.Errorf("gl: render: GL error 0x%x", e)
+	}
+	return err
+}
+
+// axis is the sampling of one output axis (see fragmentShader).
+type axis struct{ q0, r0, step, div uint32 }
+
+// axisOf folds render/soft's sample(i, m, n) = ((2i+1)m - 1) / (2n) for
+// i = base + j into q0 + (r0 + j*2m) / (2n). base is the first visible
+// destination pixel counted from the edge the axis starts at: lo, or
+// n - hi when the axis is flipped ([lo, hi) is the visible part of the n
+// destination pixels).
+func axisOf(lo, hi, n, m int, flip bool) axis {
+	base := lo
+	if flip {
+		base = n - hi
+	}
+	a := (2*int64(base)+1)*int64(m) - 1
+	div := 2 * int64(n)
+	return axis{q0: uint32(a / div), r0: uint32(a % div), step: uint32(2 * m), div: uint32(div)}
+}
+
+// draw draws one item; it mirrors render/soft's plan and draw.
+func (r *Renderer) draw(it *render.Item, tex *Texture, out image.Rectangle) {
+	if !tex.valid || tex.id == 0 || tex.w == 0 || tex.h == 0 {
+		return
+	}
+	tb := image.Rect(0, 0, tex.w, tex.h)
+	src := tb
+	if it.Src != (image.Rectangle{}) {
+		src = it.Src.Intersect(tb)
+	}
+	dst := it.Dst
+	if src.Empty() || dst.Empty() || !dst.In(image.Rect(-maxCoord, -maxCoord, maxCoord, maxCoord)) {
+		return
+	}
+	vis := dst.Intersect(out)
+	if vis.Empty() {
+		return
+	}
+	dw, dh := dst.Dx(), dst.Dy()
+	if dw > maxCoord || dh > maxCoord {
+		// The shader's 32-bit arithmetic needs 2*n + 2*16384*16384 < 2^32.
+		return
+	}
+	t := it.Transform
+	if !t.Valid() {
+		t = render.TransformNormal
+	}
+	uw, uh := src.Dx(), src.Dy()
+	if t.SwapsAxes() {
+		uw, uh = uh, uw
+	}
+	var flipX, flipY bool
+	switch t {
+	case render.Transform90:
+		flipX = true
+	case render.Transform180:
+		flipX, flipY = true, true
+	case render.Transform270:
+		flipY = true
+	case render.TransformFlipped:
+		flipX = true
+	case render.TransformFlipped180:
+		flipY = true
+	case render.TransformFlipped270:
+		flipX, flipY = true, true
+	}
+	ax := axisOf(vis.Min.X-dst.Min.X, vis.Max.X-dst.Min.X, dw, uw, flipX)
+	ay := axisOf(vis.Min.Y-dst.Min.Y, vis.Max.Y-dst.Min.Y, dh, uh, flipY)
+
+	opaque := it.Opaque || tex.Opaque()
+	if opaque {
+		ogl.Disable(ogl.BLEND)
+	} else {
+		ogl.Enable(ogl.BLEND)
+	}
+	ogl.BindTexture(ogl.TEXTURE_2D, tex.id)
+	ogl.Uniform4i(r.uRect, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))
+	ogl.Uniform4i(r.uVis, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))
+	ogl.Uniform4ui(r.uAxX, ax.q0, ax.r0, ax.step, ax.div)
+	ogl.Uniform4ui(r.uAxY, ay.q0, ay.r0, ay.step, ay.div)
+	ogl.Uniform2i(r.uFlip, b2i(flipX), b2i(flipY))
+	ogl.Uniform1i(r.uSwap, b2i(t.SwapsAxes()))
+	ogl.Uniform2i(r.uSrc, int32(src.Min.X), int32(src.Min.Y))
+	ogl.Uniform1i(r.uOpaque, b2i(opaque))
+	ogl.DrawArrays(ogl.TRIANGLE_STRIP, 0, 4)
+}
+
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ReadPixels copies rectangle rect of the last output into dst, Go-owned
+// memory, as ARGB8888 rows (bytes B, G, R, A; alpha 255) stride bytes
+// apart. rect must lie inside the output.
+func (r *Renderer) ReadPixels(rect image.Rectangle, dst []byte, stride int) error {
+	if rect.Empty() {
+		return nil
+	}
+	if r.closed {
+		return errClosed
+	}
+	if !rect.In(image.Rect(0, 0, r.w, r.h)) {
+		return fmt.Errorf("gl: read %v outside output %v", rect, image.Rect(0, 0, r.w, r.h))
+	}
+	w, h := rect.Dx(), rect.Dy()
+	if stride < w*4 || len(dst) < (h-1)*stride+w*4 {
+		return errors.New("gl: ReadPixels destination too small")
+	}
+	ogl.BindFramebuffer(ogl.READ_FRAMEBUFFER, r.fbo)
+	ogl.ReadBuffer(ogl.COLOR_ATTACHMENT0)
+	ogl.PixelStorei(ogl.PACK_ALIGNMENT, 1)
+	if stride%4 == 0 {
+		ogl.PixelStorei(ogl.PACK_ROW_LENGTH, int32(stride/4))
+		ogl.ReadPixels(int32(rect.Min.X), int32(rect.Min.Y), int32(w), int32(h), ogl.BGRA, ogl.UNSIGNED_BYTE, unsafe.Pointer(&dst[0]))
+	} else {
+		ogl.PixelStorei(ogl.PACK_ROW_LENGTH, 0)
+		for y := 0; y < h; y++ {
+			ogl.ReadPixels(int32(rect.Min.X), int32(rect.Min.Y+y), int32(w), 1, ogl.BGRA, ogl.UNSIGNED_BYTE, unsafe.Pointer(&dst[y*stride]))
+		}
+	}
+	ogl.PixelStorei(ogl.PACK_ROW_LENGTH, 0)
+	for y := 0; y < h; y++ {
+		row := dst[y*stride : y*stride+w*4]
+		for i := 3; i < len(row); i += 4 {
+			row[i] = 0xff
+		}
+	}
+	if e := ogl.GetError(); e != ogl.NO_ERROR {
+		return fmt.Errorf("gl: read pixels: GL error 0x%x", e)
+	}
+	return nil
+}
+
+// Blit copies the last output to the default framebuffer (a window of
+// winW x winH pixels), top-left aligned and flipped to the window's
+// bottom-up rows; the rest of the window is cleared to black. The caller
+// swaps buffers afterwards.
+func (r *Renderer) Blit(winW, winH int) {
+	if r.closed {
+		return
+	}
+	ogl.BindFramebuffer(ogl.DRAW_FRAMEBUFFER, 0)
+	ogl.Viewport(0, 0, int32(winW), int32(winH))
+	ogl.Disable(ogl.SCISSOR_TEST)
+	ogl.ClearColor(0, 0, 0, 1)
+	ogl.Clear(ogl.COLOR_BUFFER_BIT)
+	if r.fboTex == 0 {
+		return
+	}
+	ogl.BindFramebuffer(ogl.READ_FRAMEBUFFER, r.fbo)
+	ogl.ReadBuffer(ogl.COLOR_ATTACHMENT0)
+	w, h := int32(r.w), int32(r.h)
+	ogl.BlitFramebuffer(0, 0, w, h, 0, int32(winH), w, int32(winH)-h, ogl.COLOR_BUFFER_BIT, ogl.NEAREST)
+	ogl.BindFramebuffer(ogl.FRAMEBUFFER, 0)
+}
+
+// Close deletes every GL object of the renderer, its textures included.
+// Call it on the GL thread before destroying the context.
+func (r *Renderer) Close() error {
+	if r.closed {
+		return nil
+	}
+	for t := range r.textures {
+		ogl.DeleteTextures(1, &t.id)
+		t.id, t.valid = 0, false
+	}
+	clear(r.textures)
+	if r.fboTex != 0 {
+		ogl.DeleteTextures(1, &r.fboTex)
+	}
+	if r.fbo != 0 {
+		ogl.DeleteFramebuffers(1, &r.fbo)
+	}
+	if r.vao != 0 {
+		ogl.DeleteVertexArrays(1, &r.vao)
+	}
+	if r.prog != 0 {
+		ogl.DeleteProgram(r.prog)
+	}
+	*r = Renderer{closed: true}
+	return nil
+}

@@ -1,0 +1,102 @@
+//go:build cgo
+
+package gl
+
+import (
+	"fmt"
+	"strings"
+
+	ogl "github.com/go-gl/gl/v3.3-core/gl"
+)
+
+// The vertex shader makes the quad of the visible rectangle from
+// gl_VertexID (a 4-vertex triangle strip, no vertex buffer). Output
+// coordinates run top-down in the framebuffer's rows: output row y is
+// framebuffer row y, so that glReadPixels returns rows in output order.
+const vertexShader = `#version 330 core
+uniform ivec4 uRect; // visible rectangle: x, y, width, height (output pixels)
+uniform vec2 uOut;   // output size
+void main() {
+	vec2 c = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
+	vec2 p = vec2(uRect.xy) + c * vec2(uRect.zw);
+	gl_Position = vec4(p / uOut * 2.0 - 1.0, 0.0, 1.0);
+}
+`
+
+// The fragment shader samples exactly as render/soft does, in integers:
+// output pixel j (counted from the visible rectangle's near edge, or its
+// far edge when the transform flips that axis) shows source pixel
+// q0 + (r0 + j*step) / div on that axis, where q0, r0, step = 2m and
+// div = 2n come from soft's sample(i, m, n) = ((2i+1)m - 1) / (2n) with the
+// first visible i folded into q0 and r0 (see axisOf). texelFetch reads
+// that texel, so there is no filtering and no rounding anywhere.
+const fragmentShader = `#version 330 core
+uniform sampler2D uTex;
+uniform ivec4 uVis;  // visible rectangle: x, y, width, height
+uniform uvec4 uAxX;  // q0, r0, step, div for output columns
+uniform uvec4 uAxY;  // the same for output rows
+uniform ivec2 uFlip; // the axis runs backwards through the source
+uniform int uSwap;   // output columns walk source rows (90/270 degrees)
+uniform ivec2 uSrc;  // source rectangle origin in the texture
+uniform int uOpaque; // ignore alpha
+out vec4 fragColor;
+uint axis(uint j, uvec4 a) { return a.x + (a.y + j * a.z) / a.w; }
+void main() {
+	ivec2 o = ivec2(gl_FragCoord.xy) - uVis.xy;
+	if (uFlip.x != 0) o.x = uVis.z - 1 - o.x;
+	if (uFlip.y != 0) o.y = uVis.w - 1 - o.y;
+	int sx = int(axis(uint(o.x), uAxX));
+	int sy = int(axis(uint(o.y), uAxY));
+	ivec2 b = uSwap != 0 ? ivec2(sy, sx) : ivec2(sx, sy);
+	vec4 c = texelFetch(uTex, uSrc + b, 0);
+	if (uOpaque != 0) c.a = 1.0;
+	fragColor = c;
+}
+`
+
+func compile(kind uint32, src string) (uint32, error) {
+	s := ogl.CreateShader(kind)
+	csrc, free := ogl.Strs(src + "\x00")
+	ogl.ShaderSource(s, 1, csrc, nil)
+	free()
+	ogl.CompileShader(s)
+	var ok int32
+	ogl.GetShaderiv(s, ogl.COMPILE_STATUS, &ok)
+	if ok == ogl.FALSE {
+		var n int32
+		ogl.GetShaderiv(s, ogl.INFO_LOG_LENGTH, &n)
+		log := strings.Repeat("\x00", int(n)+1)
+		ogl.GetShaderInfoLog(s, n, nil, ogl.Str(log))
+		ogl.DeleteShader(s)
+		return 0, fmt.Errorf("gl: compile shader: %s", strings.TrimRight(log, "\x00"))
+	}
+	return s, nil
+}
+
+func link(vs, fs string) (uint32, error) {
+	v, err := compile(ogl.VERTEX_SHADER, vs)
+	if err != nil {
+		return 0, err
+	}
+	defer ogl.DeleteShader(v)
+	f, err := compile(ogl.FRAGMENT_SHADER, fs)
+	if err != nil {
+		return 0, err
+	}
+	defer ogl.DeleteShader(f)
+	p := ogl.CreateProgram()
+	ogl.AttachShader(p, v)
+	ogl.AttachShader(p, f)
+	ogl.LinkProgram(p)
+	var ok int32
+	ogl.GetProgramiv(p, ogl.LINK_STATUS, &ok)
+	if ok == ogl.FALSE {
+		var n int32
+		ogl.GetProgramiv(p, ogl.INFO_LOG_LENGTH, &n)
+		log := strings.Repeat("\x00", int(n)+1)
+		ogl.GetProgramInfoLog(p, n, nil, ogl.Str(log))
+		ogl.DeleteProgram(p)
+		return 0, fmt.Errorf("gl: link program: %s", strings.TrimRight(log, "\x00"))
+	}
+	return p, nil
+}
