@@ -87,6 +87,7 @@ type Shell struct {
 	wmBases   map[*wmBase]struct{}
 	frames    []frameCallback // committed callbacks in commit order
 	epoch     uint64
+	stats     Stats
 
 	onFocus  []func(surface *protocol.Object)
 	onMove   []func(surface, seat *protocol.Object, serial uint32)
@@ -174,6 +175,7 @@ func (sh *Shell) Frame(now time.Time) {
 			continue
 		}
 		cb.s.frameCount--
+		sh.stats.FrameCallbacks++
 		protocol.SendWlCallbackDone(cb.s.c.Events(), cb.obj.ID, ms)
 		cb.s.c.Destroy(cb.obj)
 	}
@@ -181,6 +183,24 @@ func (sh *Shell) Frame(now time.Time) {
 		sh.frames = cbs[:0]
 	}
 	sh.pingClients(now)
+}
+
+// Stats counts shell activity since New.
+type Stats struct {
+	Commits        uint64 // wl_surface.commit requests accepted
+	Uploads        uint64 // buffers uploaded into textures
+	BuffersUsed    uint64 // buffers consumed and released at commit
+	FrameCallbacks uint64 // wl_callback.done sent by Frame
+	Surfaces       int    // live wl_surfaces
+	Toplevels      int    // mapped toplevels
+}
+
+// Stats returns the counters (display loop goroutine only).
+func (sh *Shell) Stats() Stats {
+	st := sh.stats
+	st.Surfaces = len(sh.surfaces)
+	st.Toplevels = len(sh.stack)
+	return st
 }
 
 // PendingFrameCallbacks returns how many committed frame callbacks wait for

@@ -373,6 +373,7 @@ func (s *Surface) Commit() error {
 			return err
 		}
 	}
+	s.sh.stats.Commits++
 	if s.sub != nil && s.sub.synchronized() {
 		s.pending.moveInto(&s.cached)
 		s.hasCache = true
@@ -492,6 +493,7 @@ func (s *Surface) consumeBuffer(st *state) {
 	if !full {
 		damage = s.bufferDamage(st)
 		if len(damage) == 0 {
+			s.sh.stats.BuffersUsed++
 			src.Release()
 			return
 		}
@@ -508,6 +510,8 @@ func (s *Surface) consumeBuffer(st *state) {
 	if err := s.tex.Upload(img, damage); err != nil {
 		slog.Error("texture upload failed", "client", s.c.ID(), "surface", s.obj.ID, "size", image.Pt(w, h), "err", err)
 	}
+	s.sh.stats.Uploads++
+	s.sh.stats.BuffersUsed++
 	src.Release()
 }
 

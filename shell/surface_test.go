@@ -100,6 +100,11 @@ func TestBufferReleasedAfterCommit(t *testing.T) {
 			t.Fatalf("commit %d: buffer released %d times, want %d right after the commit", i, released[b.ID()], i/2+1)
 		}
 	}
+	var st Stats
+	e.do(func() { st = e.sh.Stats() })
+	if st.BuffersUsed != 6 || st.Uploads != 6 || st.Toplevels != 1 || st.Surfaces != 1 || st.Commits < 7 {
+		t.Errorf("stats %+v", st)
+	}
 }
 
 func TestFrameCallbacksOrder(t *testing.T) {
