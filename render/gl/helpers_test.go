@@ -181,9 +181,20 @@ func readOut(tb testing.TB, r render.Renderer, w, h int) []uint32 {
 // compare fails the test at the first few pixels that differ.
 func compare(tb testing.TB, what string, got, want []uint32, w int) {
 	tb.Helper()
-	bad := 0
+	compareTol(tb, what, got, want, w, 0)
+}
+
+// compareTol is compare allowing each channel to differ by tol; it returns
+// how many pixels differ at all.
+func compareTol(tb testing.TB, what string, got, want []uint32, w int, tol int) int {
+	tb.Helper()
+	bad, off := 0, 0
 	for i := range want {
-		if got[i] != want[i] {
+		if got[i] == want[i] {
+			continue
+		}
+		off++
+		if chanDiff(got[i], want[i]) > tol {
 			if bad < 8 {
 				tb.Errorf("%s: pixel (%d, %d) = %08x, want %08x", what, i%w, i/w, got[i], want[i])
 			}
@@ -193,6 +204,17 @@ func compare(tb testing.TB, what string, got, want []uint32, w int) {
 	if bad > 0 {
 		tb.Errorf("%s: %d of %d pixels differ", what, bad, len(want))
 	}
+	return off
+}
+
+// chanDiff is the largest difference between two pixels' channels.
+func chanDiff(a, b uint32) int {
+	d := 0
+	for s := 0; s < 32; s += 8 {
+		x, y := int(a>>s&0xff), int(b>>s&0xff)
+		d = max(d, x-y, y-x)
+	}
+	return d
 }
 
 // pair is a GL renderer and the soft reference drawing the same scenes.
@@ -201,9 +223,17 @@ type pair struct {
 	soft *soft.Renderer
 }
 
-// render draws the same scene (items given as GL/soft texture pairs) with
-// both renderers and compares every pixel.
+// renderAndCompare draws the same scene (items given as GL/soft texture
+// pairs) with both renderers and compares every pixel exactly.
 func (p *pair) renderAndCompare(tb testing.TB, what string, sc render.Scene, softTex map[render.Texture]render.Texture, w, h int) []uint32 {
+	tb.Helper()
+	got, _ := p.renderAndCompareTol(tb, what, sc, softTex, w, h, 0)
+	return got
+}
+
+// renderAndCompareTol is renderAndCompare allowing channels to differ by
+// tol; it also returns how many pixels differ.
+func (p *pair) renderAndCompareTol(tb testing.TB, what string, sc render.Scene, softTex map[render.Texture]render.Texture, w, h, tol int) ([]uint32, int) {
 	tb.Helper()
 	if err := p.gl.Render(&sc, w, h); err != nil {
 		tb.Fatalf("%s: gl render: %v", what, err)
@@ -223,6 +253,5 @@ func (p *pair) renderAndCompare(tb testing.TB, what string, sc render.Scene, sof
 	}
 	got := readOut(tb, p.gl, w, h)
 	want := readOut(tb, p.soft, w, h)
-	compare(tb, what, got, want, w)
-	return got
+	return got, compareTol(tb, what, got, want, w, tol)
 }

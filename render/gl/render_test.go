@@ -15,10 +15,17 @@ import (
 
 // pattern is a known ARGB pattern with every kind of alpha: opaque,
 // transparent, half, and premultiplied colours below alpha.
-func pattern(seed uint32) func(x, y int) uint32 {
+func pattern(seed uint32) func(x, y int) uint32 { return patternOf(seed, translucent) }
+
+var (
+	translucent = []uint32{0xff, 0x00, 0x80, 0x40, 0xc0, 0x01}
+	binaryAlpha = []uint32{0xff, 0x00, 0xff}
+)
+
+func patternOf(seed uint32, alphas []uint32) func(x, y int) uint32 {
 	return func(x, y int) uint32 {
-		a := uint32((x*37 + y*11 + int(seed)) % 6)
-		alpha := [...]uint32{0xff, 0x00, 0x80, 0x40, 0xc0, 0x01}[a]
+		a := (x*37 + y*11 + int(seed)) % len(alphas)
+		alpha := alphas[a]
 		v := uint32(x*7+y*13) ^ seed*0x9e3779b9
 		c := func(s uint32) uint32 { return (v >> s & 0xff) * alpha / 255 }
 		return alpha<<24 | c(0)<<16 | c(8)<<8 | c(16)
@@ -86,17 +93,29 @@ func TestKnownValues(t *testing.T) {
 // then damages parts of the buffers after the client rewrote all of them,
 // for both the zero-copy (sealed pool) and the staged (guarded pool)
 // paths, with strides larger than width*4. The outputs must be identical.
+//
+// With alpha 0 and 255 only, every pixel must be identical. With
+// translucent pixels the fixed-function blend of the driver rounds
+// d*(255-a)/255 its own way: llvmpipe computes (t + (t>>8) + 0x80) >> 8
+// with t = d*(255-a), which is 1 below the exact rounding render/soft
+// (and pixman) use for a few products, so blended channels may differ by
+// 1; the test allows that and nothing more.
 func TestMatchesSoft(t *testing.T) {
 	for _, path := range []struct {
 		name     string
 		sealed   bool
 		mode     shm.ReadMode
 		zeroCopy bool
+		alpha    []uint32
+		tol      int
 	}{
-		{"zero-copy", true, shm.ReadAuto, true},
-		{"staged", false, shm.ReadGuarded, false},
+		{"zero-copy", true, shm.ReadAuto, true, binaryAlpha, 0},
+		{"staged", false, shm.ReadGuarded, false, binaryAlpha, 0},
+		{"zero-copy-translucent", true, shm.ReadAuto, true, translucent, 1},
+		{"staged-translucent", false, shm.ReadGuarded, false, translucent, 1},
 	} {
 		t.Run(path.name, func(t *testing.T) {
+			off := 0
 			h := headless(t)
 			p := &pair{gl: h, soft: soft.New()}
 			cp := newClientPool(t, 1<<20, path.sealed, path.mode)
@@ -113,7 +132,7 @@ func TestMatchesSoft(t *testing.T) {
 			softTex := map[render.Texture]render.Texture{}
 			var texs []render.Texture
 			for i, b := range bufs {
-				b.draw(image.Rect(0, 0, b.w, b.h), pattern(uint32(i)))
+				b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(i), path.alpha))
 				gt, st := h.NewTexture(), p.soft.NewTexture()
 				b.uploadBoth(t, gt, st, nil, path.zeroCopy)
 				softTex[gt] = st
@@ -126,13 +145,14 @@ func TestMatchesSoft(t *testing.T) {
 				scenes[i] = randomScene(rng, texs, W, H)
 			}
 			for i, sc := range scenes {
-				p.renderAndCompare(t, fmt.Sprintf("scene %d", i), sc, softTex, W, H)
+				_, n := p.renderAndCompareTol(t, fmt.Sprintf("scene %d", i), sc, softTex, W, H, path.tol)
+				off += n
 			}
 
 			// The client rewrites every buffer but damages only parts:
 			// both renderers must show the old pixels outside the damage.
 			for i, b := range bufs {
-				b.draw(image.Rect(0, 0, b.w, b.h), pattern(uint32(100+i)))
+				b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(100+i), path.alpha))
 				damage := []image.Rectangle{
 					image.Rect(1, 2, b.w/2+1, b.h/2),
 					image.Rect(b.w-3, b.h-2, b.w+5, b.h+5), // partly outside
@@ -140,17 +160,19 @@ func TestMatchesSoft(t *testing.T) {
 				b.uploadBoth(t, texs[i], softTex[texs[i]], damage, path.zeroCopy)
 			}
 			for i, sc := range scenes {
-				p.renderAndCompare(t, fmt.Sprintf("damaged scene %d", i), sc, softTex, W, H)
+				_, n := p.renderAndCompareTol(t, fmt.Sprintf("damaged scene %d", i), sc, softTex, W, H, path.tol)
+				off += n
 			}
+			t.Logf("%d pixels off by one (of %d)", off, 2*len(scenes)*W*H)
 			// A full-buffer view of the first texture, to see that the
 			// damage really was partial: a pixel outside the damage still
 			// has the old pattern.
 			sc := render.Scene{Items: []render.Item{{Texture: texs[0], Dst: image.Rect(0, 0, 37, 23), Opaque: true}}}
 			got := p.renderAndCompare(t, "texture 0", sc, softTex, 37, 23)
-			if old := pattern(0)(30, 1) | 0xff000000; got[1*37+30] != old {
+			if old := patternOf(0, path.alpha)(30, 1) | 0xff000000; got[1*37+30] != old {
 				t.Errorf("pixel outside the damage = %08x, want the old %08x", got[1*37+30], old)
 			}
-			if nw := pattern(100)(2, 3) | 0xff000000; got[3*37+2] != nw {
+			if nw := patternOf(100, path.alpha)(2, 3) | 0xff000000; got[3*37+2] != nw {
 				t.Errorf("pixel inside the damage = %08x, want the new %08x", got[3*37+2], nw)
 			}
 		})
