@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"unsafe"
 
 	ogl "github.com/go-gl/gl/v3.3-core/gl"
@@ -39,6 +40,17 @@ type Renderer struct {
 	textures map[*Texture]struct{}
 
 	uRect, uOut, uTex, uVis, uAxX, uAxY, uFlip, uSwap, uSrc, uOpaque int32
+
+	fast       [2]fastProgram // blended, opaque
+	cur        uint32         // program in use during Render
+	fastDraws  uint64
+	exactDraws uint64
+}
+
+// fastProgram is a linked fast program and its uniforms.
+type fastProgram struct {
+	prog                                uint32
+	uRect, uOut, uAx, uSwap, uSrc, uTex int32
 }
 
 var _ render.Renderer = (*Renderer)(nil)
@@ -72,6 +84,15 @@ func newRenderer() (*Renderer, error) {
 	r.uRect, r.uOut, r.uTex, r.uVis = loc("uRect"), loc("uOut"), loc("uTex"), loc("uVis")
 	r.uAxX, r.uAxY, r.uFlip, r.uSwap = loc("uAxX"), loc("uAxY"), loc("uFlip"), loc("uSwap")
 	r.uSrc, r.uOpaque = loc("uSrc"), loc("uOpaque")
+	for i, fs := range []string{fastFragmentShader, fastOpaqueFragmentShader} {
+		p, err := link(fastVertexShader, fs)
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		l := func(name string) int32 { return ogl.GetUniformLocation(p, ogl.Str(name+"\x00")) }
+		r.fast[i] = fastProgram{prog: p, uRect: l("uRect"), uOut: l("uOut"), uAx: l("uAx"), uSwap: l("uSwap"), uSrc: l("uSrc"), uTex: l("uTex")}
+	}
 	ogl.GenVertexArrays(1, &r.vao)
 	ogl.GenFramebuffers(1, &r.fbo)
 	var max int32
@@ -95,6 +116,10 @@ func (r *Renderer) Info() (renderer, version string) {
 // NewTexture returns an empty *Texture; the GL texture is made at the
 // first upload.
 func (r *Renderer) NewTexture() render.Texture { return &Texture{r: r} }
+
+// Draws returns how many items were drawn by the fast program (integer
+// scale ratios) and by the exact integer program (any other ratio).
+func (r *Renderer) Draws() (fast, exact uint64) { return r.fastDraws, r.exactDraws }
 
 // Size is the size of the last rendered output.
 func (r *Renderer) Size() (w, h int) { return r.w, r.h }
@@ -189,11 +214,18 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	ogl.ClearColor(premultiply(bg[0], bg[3]), premultiply(bg[1], bg[3]), premultiply(bg[2], bg[3]), float32(bg[3])/255)
 	ogl.Clear(ogl.COLOR_BUFFER_BIT)
 
-	ogl.UseProgram(r.prog)
 	ogl.BindVertexArray(r.vao)
 	ogl.ActiveTexture(ogl.TEXTURE0)
-	ogl.Uniform1i(r.uTex, 0)
-	ogl.Uniform2f(r.uOut, float32(width), float32(height))
+	for _, p := range []struct{ prog, tex, out int32 }{
+		{int32(r.prog), r.uTex, r.uOut},
+		{int32(r.fast[0].prog), r.fast[0].uTex, r.fast[0].uOut},
+		{int32(r.fast[1].prog), r.fast[1].uTex, r.fast[1].uOut},
+	} {
+		ogl.UseProgram(uint32(p.prog))
+		ogl.Uniform1i(p.tex, 0)
+		ogl.Uniform2f(p.out, float32(width), float32(height))
+	}
+	r.cur = r.fast[1].prog
 	ogl.BlendFunc(ogl.ONE, ogl.ONE_MINUS_SRC_ALPHA)
 	ogl.BlendEquation(ogl.FUNC_ADD)
 
@@ -231,8 +263,12 @@ func axisOf(lo, hi, n, m int, flip bool) axis {
 		base = n - hi
 	}
 	a := (2*int64(base)+1)*int64(m) - 1
-	div := 2 * int64(n)
-	return axis{q0: uint32(a / div), r0: uint32(a % div), step: uint32(2 * m), div: uint32(div)}
+	div, step := 2*int64(n), 2*int64(m)
+	if step%div == 0 {
+		// r0 < div, so q0 + (r0 + j*step)/div = q0 + j*(step/div).
+		return axis{q0: uint32(a / div), step: uint32(step / div)}
+	}
+	return axis{q0: uint32(a / div), r0: uint32(a % div), step: uint32(step), div: uint32(div)}
 }
 
 // draw draws one item; it mirrors render/soft's plan and draw.
@@ -281,9 +317,6 @@ func (r *Renderer) draw(it *render.Item, tex *Texture, out image.Rectangle) {
 	case render.TransformFlipped270:
 		flipX, flipY = true, true
 	}
-	ax := axisOf(vis.Min.X-dst.Min.X, vis.Max.X-dst.Min.X, dw, uw, flipX)
-	ay := axisOf(vis.Min.Y-dst.Min.Y, vis.Max.Y-dst.Min.Y, dh, uh, flipY)
-
 	opaque := it.Opaque || tex.Opaque()
 	if opaque {
 		ogl.Disable(ogl.BLEND)
@@ -291,6 +324,28 @@ func (r *Renderer) draw(it *render.Item, tex *Texture, out image.Rectangle) {
 		ogl.Enable(ogl.BLEND)
 	}
 	ogl.BindTexture(ogl.TEXTURE_2D, tex.id)
+	x0, x1 := vis.Min.X-dst.Min.X, vis.Max.X-dst.Min.X
+	y0, y1 := vis.Min.Y-dst.Min.Y, vis.Max.Y-dst.Min.Y
+	if fx, okx := fastAxis(x0, x1, dw, uw, flipX); okx {
+		if fy, oky := fastAxis(y0, y1, dh, uh, flipY); oky {
+			p := &r.fast[0]
+			if opaque && !tex.Opaque() { // X formats read alpha as 1 already
+				p = &r.fast[1]
+			}
+			r.use(p.prog)
+			ogl.Uniform4i(p.uRect, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))
+			ogl.Uniform4f(p.uAx, fx[0], fx[1], fy[0], fy[1])
+			ogl.Uniform1i(p.uSwap, b2i(t.SwapsAxes()))
+			ogl.Uniform2i(p.uSrc, int32(src.Min.X), int32(src.Min.Y))
+			ogl.DrawArrays(ogl.TRIANGLE_STRIP, 0, 4)
+			r.fastDraws++
+			return
+		}
+	}
+	ax := axisOf(x0, x1, dw, uw, flipX)
+	ay := axisOf(y0, y1, dh, uh, flipY)
+	r.use(r.prog)
+	r.exactDraws++
 	ogl.Uniform4i(r.uRect, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))
 	ogl.Uniform4i(r.uVis, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))
 	ogl.Uniform4ui(r.uAxX, ax.q0, ax.r0, ax.step, ax.div)
@@ -300,6 +355,47 @@ func (r *Renderer) draw(it *render.Item, tex *Texture, out image.Rectangle) {
 	ogl.Uniform2i(r.uSrc, int32(src.Min.X), int32(src.Min.Y))
 	ogl.Uniform1i(r.uOpaque, b2i(opaque))
 	ogl.DrawArrays(ogl.TRIANGLE_STRIP, 0, 4)
+}
+
+func (r *Renderer) use(prog uint32) {
+	if r.cur != prog {
+		ogl.UseProgram(prog)
+		r.cur = prog
+	}
+}
+
+// fastAxis returns the source positions (relative to the source
+// rectangle, in texels) at the edges lo and hi of the visible part of an
+// axis of n destination pixels showing m source pixels, when the ratio is
+// an integer either way; ok is false otherwise (the exact program then
+// does it).
+//
+// Soft's sample(i, m, n) = ((2i+1)m - 1) / (2n) is then exactly a texel
+// centre of an affine function of the output position x (x = i + 0.5 at
+// pixel centres, counted from the far edge when flipped): for m = k*n it
+// is k*i + (k-1)/2 (rounded down), which is u(x) = k*x + c with
+// c = floor((k-1)/2) + 0.5 - k/2, a texel centre; for n = k*m it is the
+// texel containing (i+0.5)/k, which is never within 1/(2k) of a texel
+// edge. Interpolated across the quad, u differs from those centres by
+// float rounding only, far less than the half texel of margin.
+func fastAxis(lo, hi, n, m int, flip bool) (u [2]float32, ok bool) {
+	var f func(x float64) float64
+	switch {
+	case m%n == 0:
+		k := float64(m / n)
+		c := math.Floor((k-1)/2) + 0.5 - k/2
+		f = func(x float64) float64 { return k*x + c }
+	case n%m == 0 && n/m <= 64:
+		k := float64(n / m)
+		f = func(x float64) float64 { return x / k }
+	default:
+		return u, false
+	}
+	a, b := float64(lo), float64(hi)
+	if flip {
+		a, b = float64(n-lo), float64(n-hi)
+	}
+	return [2]float32{float32(f(a)), float32(f(b))}, true
 }
 
 func b2i(b bool) int32 {
@@ -396,6 +492,11 @@ func (r *Renderer) Close() error {
 	}
 	if r.prog != 0 {
 		ogl.DeleteProgram(r.prog)
+	}
+	for _, p := range r.fast {
+		if p.prog != 0 {
+			ogl.DeleteProgram(p.prog)
+		}
 	}
 	*r = Renderer{closed: true}
 	return nil

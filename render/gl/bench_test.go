@@ -1,0 +1,194 @@
+//go:build cgo
+
+package gl
+
+import (
+	"image"
+	"testing"
+	"unsafe"
+
+	ogl "github.com/go-gl/gl/v3.3-core/gl"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/shm"
+)
+
+// The upload benchmarks: one 1920x1080 ARGB8888 buffer, full damage, on
+// the GL thread of an EGL surfaceless context (no window, no X):
+//
+//	zero-copy   Pool.View of a sealed memfd pool + Texture.Upload + Release
+//	staged      Pool.Stage of a guarded pool (guarded copy) + Texture.Upload
+//	bare-upload glTexSubImage2D of the same bytes (GL_RGBA, swizzled texture)
+//	bare-copy   copy() of the same bytes into Go memory
+//
+// plus the same through the Proxy from another goroutine (the display
+// loop's view) and whole frames (upload + render of a 1080p output +
+// glFinish). Goals: zero-copy <= 1.1x bare-upload; staged <= 1.5x
+// (bare-upload + bare-copy). Figures and command: BENCHMARKS.txt.
+
+const benchW, benchH = 1920, 1080
+
+func benchPool(b *testing.B, sealed bool, mode shm.ReadMode) *buffer {
+	cp := newClientPool(b, benchW*benchH*4+4096, sealed, mode)
+	buf := &buffer{p: cp, off: 4096, w: benchW, h: benchH, stride: benchW * 4, format: shm.FormatARGB8888}
+	buf.draw(image.Rect(0, 0, benchW, benchH), pattern(1))
+	return buf
+}
+
+func onGL(b *testing.B, h *Headless, fn func(r *Renderer)) {
+	if err := h.Do(fn); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func BenchmarkUpload1080p(b *testing.B) {
+	h := headless(b)
+	size := int64(benchW * benchH * 4)
+
+	b.Run("zero-copy", func(b *testing.B) {
+		buf := benchPool(b, true, shm.ReadAuto)
+		onGL(b, h, func(r *Renderer) {
+			tex := r.NewTexture()
+			defer tex.Destroy()
+			b.SetBytes(size)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				v, ok := buf.p.pool.View(int64(buf.off), benchW, benchH, benchW*4, shm.FormatARGB8888)
+				if !ok {
+					b.Fatal("no view")
+				}
+				if err := tex.Upload(v, nil); err != nil {
+					b.Fatal(err)
+				}
+				v.Release()
+			}
+			ogl.Finish()
+		})
+	})
+
+	b.Run("staged", func(b *testing.B) {
+		buf := benchPool(b, false, shm.ReadGuarded)
+		onGL(b, h, func(r *Renderer) {
+			tex := r.NewTexture()
+			defer tex.Destroy()
+			var st shm.Staging
+			b.SetBytes(size)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := buf.p.pool.Stage(&st, int64(buf.off), benchW, benchH, benchW*4, shm.FormatARGB8888, nil); err != nil {
+					b.Fatal(err)
+				}
+				if err := tex.Upload(&st, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ogl.Finish()
+		})
+	})
+
+	b.Run("bare-upload", func(b *testing.B) {
+		buf := benchPool(b, true, shm.ReadAuto)
+		src := make([]byte, size)
+		copy(src, buf.p.mem[buf.off:])
+		onGL(b, h, func(r *Renderer) {
+			var id uint32
+			ogl.GenTextures(1, &id)
+			defer ogl.DeleteTextures(1, &id)
+			ogl.BindTexture(ogl.TEXTURE_2D, id)
+			ogl.TexImage2D(ogl.TEXTURE_2D, 0, ogl.RGBA8, benchW, benchH, 0, ogl.RGBA, ogl.UNSIGNED_BYTE, nil)
+			setSwizzle(shm.FormatARGB8888)
+			ogl.PixelStorei(ogl.UNPACK_ALIGNMENT, 1)
+			ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, benchW)
+			b.SetBytes(size)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ogl.TexSubImage2D(ogl.TEXTURE_2D, 0, 0, 0, benchW, benchH, ogl.RGBA, ogl.UNSIGNED_BYTE, unsafe.Pointer(&src[0]))
+			}
+			ogl.Finish()
+			ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, 0)
+		})
+	})
+
+	b.Run("bare-copy", func(b *testing.B) {
+		buf := benchPool(b, true, shm.ReadAuto)
+		src := buf.p.mem[buf.off : buf.off+int(size)]
+		dst := make([]byte, size)
+		b.SetBytes(size)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			copy(dst, src)
+		}
+	})
+
+	b.Run("zero-copy-proxy", func(b *testing.B) {
+		buf := benchPool(b, true, shm.ReadAuto)
+		tex := h.NewTexture()
+		defer tex.Destroy()
+		b.SetBytes(size)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			v, ok := buf.p.pool.View(int64(buf.off), benchW, benchH, benchW*4, shm.FormatARGB8888)
+			if !ok {
+				b.Fatal("no view")
+			}
+			if err := tex.Upload(v, nil); err != nil {
+				b.Fatal(err)
+			}
+			v.Release()
+		}
+	})
+
+	b.Run("staged-proxy", func(b *testing.B) {
+		buf := benchPool(b, false, shm.ReadGuarded)
+		tex := h.NewTexture()
+		defer tex.Destroy()
+		var st shm.Staging
+		b.SetBytes(size)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := buf.p.pool.Stage(&st, int64(buf.off), benchW, benchH, benchW*4, shm.FormatARGB8888, nil); err != nil {
+				b.Fatal(err)
+			}
+			if err := tex.Upload(&st, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkFrame1080p is a whole compositor frame on the GL thread: the
+// full-damage upload of a 1920x1080 ARGB client, then the render of a
+// 1920x1080 output showing it over the background, then glFinish.
+func BenchmarkFrame1080p(b *testing.B) {
+	h := headless(b)
+	for _, c := range []struct {
+		name   string
+		sealed bool
+		mode   shm.ReadMode
+	}{{"zero-copy", true, shm.ReadAuto}, {"staged", false, shm.ReadGuarded}} {
+		b.Run(c.name, func(b *testing.B) {
+			buf := benchPool(b, c.sealed, c.mode)
+			onGL(b, h, func(r *Renderer) {
+				tex := r.NewTexture()
+				defer tex.Destroy()
+				sc := render.Scene{Background: [4]uint8{0x30, 0x30, 0x38, 0xff},
+					Items: []render.Item{{Texture: tex, Dst: image.Rect(0, 0, benchW, benchH)}}}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					img, _, err := buf.image(b, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := tex.Upload(img, nil); err != nil {
+						b.Fatal(err)
+					}
+					buf.release()
+					if err := r.Render(&sc, benchW, benchH); err != nil {
+						b.Fatal(err)
+					}
+					ogl.Finish()
+				}
+			})
+		})
+	}
+}
