@@ -60,10 +60,12 @@ type ScenarioReport struct {
 	// NotBuilt names the missing binary when the scenario could not run.
 	NotBuilt string   `json:"not_built,omitempty"`
 	Command  []string `json:"command,omitempty"`
-	ExitCode int      `json:"exit_code"`
-	Signal   string   `json:"signal,omitempty"` // the compositor died of a signal
-	TimedOut bool     `json:"timed_out,omitempty"`
-	Seconds  float64  `json:"seconds"`
+	ExitCode int      `json:"exit_code"` // the compositor's
+	// ClientExit is the exit status of the client after "--" (-1: none ran).
+	ClientExit int     `json:"client_exit"`
+	Signal     string  `json:"signal,omitempty"` // the compositor died of a signal
+	TimedOut   bool    `json:"timed_out,omitempty"`
+	Seconds    float64 `json:"seconds"`
 	// Stats is the compositor's --stats file, verbatim (nil if absent).
 	Stats json.RawMessage `json:"stats,omitempty"`
 	// Outcomes are the JSON objects with a "result" key found in the

@@ -13,6 +13,7 @@ import (
 var Columns = []string{
 	"kernel", "probe result", "strategy chosen", "reads past EOF",
 	"SIGBUS recoveries", "offender outcome", "bystander frames", "flag checks",
+	"all misbehave scenarios",
 }
 
 // NotBuilt fills the cells a scenario could not provide because the
@@ -21,6 +22,10 @@ const NotBuilt = "not built"
 
 // TableScenario is the scenario whose run fills the table's scenario cells.
 const TableScenario = "shrink-after-map"
+
+// AllScenarios is the scenario that runs every misbehave scenario; it fills
+// the last column.
+const AllScenarios = "misbehave-all"
 
 // Row is one kernel's line of the table.
 type Row struct {
@@ -32,16 +37,19 @@ type Row struct {
 	Offender   string // "<result> [(<iface> <error>)] via fault|via policy"
 	Bystander  string // "<frames> frames, max gap <ms> ms[, error: ...]"
 	FlagChecks string // "enforced" (patched semantics), "ignored" (stock), or the mismatches
+	// All summarises the AllScenarios run: "<n> run, <d> died, <s> stalled",
+	// and for the patched kernel ", <x> differ from stock" (see CompareOutcomes).
+	All string
 }
 
 func (r Row) cells() []string {
-	return []string{r.Kernel, r.Probe, r.Strategy, r.PastEOF, r.Recoveries, r.Offender, r.Bystander, r.FlagChecks}
+	return []string{r.Kernel, r.Probe, r.Strategy, r.PastEOF, r.Recoveries, r.Offender, r.Bystander, r.FlagChecks, r.All}
 }
 
 // Summarise turns one boot's records into a table row.
 func Summarise(kernel string, recs []Record) Row {
 	row := Row{Kernel: kernel, Probe: "no probe", PastEOF: "missing", FlagChecks: "missing",
-		Strategy: "missing", Recoveries: "missing", Offender: "missing", Bystander: "missing"}
+		Strategy: "missing", Recoveries: "missing", Offender: "missing", Bystander: "missing", All: "not run"}
 	var flags []Record
 	haveScenario := false
 	for _, r := range recs {
@@ -54,6 +62,10 @@ func Summarise(kernel string, recs []Record) Row {
 				row.PastEOF = r.Observed
 			}
 		case KindScenario:
+			if r.Name == AllScenarios {
+				row.All = allCell(r.Scenario)
+				continue
+			}
 			// the table shows TableScenario (or the first scenario)
 			if r.Scenario != nil && (!haveScenario || r.Name == TableScenario) {
 				row.Strategy, row.Recoveries, row.Offender, row.Bystander = "", "", "", ""
@@ -321,7 +333,7 @@ func ScenarioSummary(s *ScenarioReport) string {
 	if res == "" {
 		res = "no outcomes"
 	}
-	st := fmt.Sprintf("compositor exit %d", s.ExitCode)
+	st := fmt.Sprintf("client exit %d, compositor exit %d", s.ClientExit, s.ExitCode)
 	if s.Signal != "" {
 		st = "compositor died of " + s.Signal
 	}
@@ -338,6 +350,81 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(k)
 	return k
+}
+
+func parseOutcomes(s *ScenarioReport) []outcome {
+	var list []outcome
+	for _, raw := range s.Outcomes {
+		var o outcome
+		if json.Unmarshal(raw, &o) == nil && o.Result != "" {
+			list = append(list, o)
+		}
+	}
+	return list
+}
+
+// maxGap is the longest bystander gap the "stalled" count tolerates (the
+// misbehave issue's bound).
+const maxGap = time.Second
+
+func allCell(s *ScenarioReport) string {
+	switch {
+	case s == nil:
+		return "no report"
+	case s.NotBuilt != "":
+		return NotBuilt
+	}
+	list := parseOutcomes(s)
+	died, stalled := 0, 0
+	for _, o := range list {
+		if o.Result == "compositor-died" {
+			died++
+		}
+		if b := o.Bystander; b != nil && (b.Error != "" || time.Duration(b.MaxGapNS) > maxGap) {
+			stalled++
+		}
+	}
+	if s.Signal != "" {
+		died++ // the compositor itself died of a signal
+	}
+	return fmt.Sprintf("%d run, %d died, %d stalled", len(list), died, stalled)
+}
+
+// key is what CompareOutcomes compares: result, and the error's interface
+// and code.
+func (o outcome) key() string {
+	k := o.Result
+	if e := errorText(o.Error); e != "" {
+		k += " (" + e + ")"
+	}
+	return k
+}
+
+// CompareOutcomes lists the scenarios whose outcome in b differs from a
+// (or that ran in only one of them), as "name: a-outcome -> b-outcome".
+func CompareOutcomes(a, b *ScenarioReport) []string {
+	if a == nil || b == nil {
+		return []string{"missing report"}
+	}
+	am, bm := map[string]string{}, map[string]string{}
+	var names []string
+	for _, o := range parseOutcomes(a) {
+		am[o.Scenario] = o.key()
+		names = append(names, o.Scenario)
+	}
+	for _, o := range parseOutcomes(b) {
+		bm[o.Scenario] = o.key()
+		if _, ok := am[o.Scenario]; !ok {
+			names = append(names, o.Scenario)
+		}
+	}
+	var diff []string
+	for _, n := range names {
+		if am[n] != bm[n] {
+			diff = append(diff, fmt.Sprintf("%s: %q -> %q", n, am[n], bm[n]))
+		}
+	}
+	return diff
 }
 
 // textOutcome is a fallback when misbehave printed no JSON: the first
@@ -403,7 +490,7 @@ func ParseTable(text string) ([]Row, error) {
 		if len(cells) != len(Columns) {
 			return nil, fmt.Errorf("row %q has %d cells, want %d", l, len(cells), len(Columns))
 		}
-		rows = append(rows, Row{cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]})
+		rows = append(rows, Row{cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7], cells[8]})
 	}
 	if !header {
 		return nil, fmt.Errorf("no demo table found")
@@ -475,6 +562,21 @@ func Check(rows []Row, allowNotBuilt bool) []error {
 				strings.Contains(r.Offender, "died") {
 				bad(r.Kernel, "offender outcome", r.Offender,
 					strconv.Quote(strings.TrimSpace(e.OffenderPrefix+" ... "+e.OffenderSuffix)))
+			}
+		}
+		if !nb(r.All) {
+			var n, died, stalled int
+			_, err := fmt.Sscanf(r.All, "%d run, %d died, %d stalled", &n, &died, &stalled)
+			ok := err == nil && n > 0 && died == 0 && stalled == 0
+			if r.Kernel == "patched" {
+				ok = ok && strings.HasSuffix(r.All, ", 0 differ from stock")
+			}
+			if !ok {
+				want := "n > 0 run, 0 died, 0 stalled"
+				if r.Kernel == "patched" {
+					want += ", 0 differ from stock"
+				}
+				bad(r.Kernel, "all misbehave scenarios", r.All, want)
 			}
 		}
 		if !nb(r.Bystander) {

@@ -55,13 +55,15 @@ func TestBadTable(t *testing.T) {
 		`patched: offender outcome`,
 		`patched: bystander frames`,
 		`patched: flag checks`,
+		`stock: all misbehave scenarios = "43 run, 1 died, 0 stalled"`,
+		`patched: all misbehave scenarios = "43 run, 0 died, 0 stalled, 2 differ from stock"`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("missing error %q in:\n%s", want, all)
 		}
 	}
-	if len(errs) != 10 {
-		t.Errorf("%d errors, want 10:\n%s", len(errs), all)
+	if len(errs) != 12 {
+		t.Errorf("%d errors, want 12:\n%s", len(errs), all)
 	}
 }
 
@@ -70,8 +72,8 @@ func TestNotBuiltTable(t *testing.T) {
 	if errs := Check(rows, true); len(errs) != 0 {
 		t.Errorf("allowNotBuilt: %v", errs)
 	}
-	if errs := Check(rows, false); len(errs) != 8 {
-		t.Errorf("strict: %d errors, want 8: %v", len(errs), errs)
+	if errs := Check(rows, false); len(errs) != 10 {
+		t.Errorf("strict: %d errors, want 10: %v", len(errs), errs)
 	}
 }
 
@@ -120,14 +122,20 @@ func TestSummarise(t *testing.T) {
 		return Record{Kind: KindScenario, Name: "shrink-after-map", Scenario: &ScenarioReport{
 			Stats: st, Outcomes: []json.RawMessage{json.RawMessage(outcome)}}}
 	}
+	allRun := Record{Kind: KindScenario, Name: AllScenarios, Scenario: &ScenarioReport{Outcomes: []json.RawMessage{
+		json.RawMessage(outcome), json.RawMessage(`{"scenario":"fd-readonly","result":"survived","bystander":{"frames":9,"max_gap_ns":1000}}`)}}}
 	stock := append(flagRecords(false),
-		Record{Kind: KindProbe, Probe: &ProbeReport{Faulted: true}}, scen(stats("guarded", 1, 0)))
+		Record{Kind: KindProbe, Probe: &ProbeReport{Faulted: true}}, scen(stats("guarded", 1, 0)), allRun)
 	patched := append(flagRecords(true),
-		Record{Kind: KindProbe, Probe: &ProbeReport{Supported: true}}, scen(stats("nosigbus", 0, 1)))
+		Record{Kind: KindProbe, Probe: &ProbeReport{Supported: true}}, allRun, scen(stats("nosigbus", 0, 1)))
 	rows := []Row{Summarise("stock", stock), Summarise("patched", patched)}
+	if d := CompareOutcomes(allRun.Scenario, allRun.Scenario); len(d) != 0 {
+		t.Errorf("CompareOutcomes(x, x) = %v", d)
+	}
+	rows[1].All += ", 0 differ from stock"
 	want := []Row{
-		{"stock", "fails (SIGBUS)", "guarded", "SIGBUS", "1", "disconnected (wl_buffer invalid_fd) via fault", "57 frames, max gap 250 ms", "ignored"},
-		{"patched", "passes (zeros)", "nosigbus", "zeros", "0", "disconnected (wl_buffer invalid_fd) via policy", "57 frames, max gap 250 ms", "enforced"},
+		{"stock", "fails (SIGBUS)", "guarded", "SIGBUS", "1", "disconnected (wl_buffer invalid_fd) via fault", "57 frames, max gap 250 ms", "ignored", "2 run, 0 died, 0 stalled"},
+		{"patched", "passes (zeros)", "nosigbus", "zeros", "0", "disconnected (wl_buffer invalid_fd) via policy", "57 frames, max gap 250 ms", "enforced", "2 run, 0 died, 0 stalled, 0 differ from stock"},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Fatalf("got\n%+v\nwant\n%+v", rows, want)
@@ -148,6 +156,33 @@ func TestSummarise(t *testing.T) {
 	mixed[1].Observed = "SIGBUS"
 	if got := Summarise("x", mixed).FlagChecks; got != "mixed: private-past-eof=SIGBUS" {
 		t.Errorf("mixed flag cell = %q", got)
+	}
+}
+
+func TestCompareOutcomes(t *testing.T) {
+	rep := func(lines ...string) *ScenarioReport {
+		s := &ScenarioReport{}
+		for _, l := range lines {
+			s.Outcomes = append(s.Outcomes, json.RawMessage(l))
+		}
+		return s
+	}
+	a := rep(`{"scenario":"a","result":"disconnected","error":{"interface":"wl_buffer","code":2}}`,
+		`{"scenario":"b","result":"survived"}`, `{"scenario":"c","result":"survived"}`)
+	b := rep(`{"scenario":"a","result":"disconnected","error":{"interface":"wl_buffer","code":1}}`,
+		`{"scenario":"b","result":"survived"}`, `{"scenario":"d","result":"survived"}`)
+	got := CompareOutcomes(a, b)
+	want := []string{
+		`a: "disconnected (wl_buffer invalid_fd)" -> "disconnected (wl_buffer invalid_stride)"`,
+		`c: "survived" -> ""`, `d: "" -> "survived"`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	stalled := rep(`{"scenario":"a","result":"compositor-died"}`,
+		`{"scenario":"b","result":"survived","bystander":{"frames":3,"max_gap_ns":2000000000}}`)
+	if c := allCell(stalled); c != "2 run, 1 died, 1 stalled" {
+		t.Errorf("allCell = %q", c)
 	}
 }
 

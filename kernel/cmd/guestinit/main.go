@@ -125,7 +125,7 @@ func scenarios() []scenario {
 }
 
 func runScenario(sc scenario) *demo.ScenarioReport {
-	rep := &demo.ScenarioReport{Command: sc.argv, ExitCode: -1}
+	rep := &demo.ScenarioReport{Command: sc.argv, ExitCode: -1, ClientExit: -1}
 	for i, a := range sc.argv {
 		if i == 0 || strings.HasPrefix(a, "/bin/") {
 			if _, err := os.Stat(a); err != nil {
@@ -183,6 +183,7 @@ func runScenario(sc scenario) *demo.ScenarioReport {
 					syscall.Kill(-cl.Process.Pid, syscall.SIGKILL)
 					<-clDone
 				}
+				rep.ClientExit = cl.ProcessState.ExitCode()
 				text := clOut.wait()
 				rep.Outcomes = jsonOutcomes(text)
 				rep.Tail = tail(text, 40)
@@ -352,7 +353,7 @@ func runGoTests() {
 				printLine("NOFAULT-LOG " + name + ": " + t)
 			case strings.HasPrefix(t, "--- SKIP"):
 				skip++
-			case strings.HasPrefix(t, "panic:"), strings.HasPrefix(t, "FAIL"):
+			case strings.HasPrefix(t, "panic:"), strings.HasPrefix(t, "FAIL"), strings.Contains(t, "_test.go:"):
 				printLine("NOFAULT-LOG " + name + ": " + t)
 			}
 		}
