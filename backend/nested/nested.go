@@ -1,0 +1,426 @@
+//go:build cgo
+
+// Package nested is the backend that shows nofault in a window of the
+// user's desktop: a GLFW window (X11 by default; built with -tags wayland,
+// a Wayland client instead, as GLFW v3.3 picks its platform at compile
+// time) with an OpenGL 3.3 core context, the GL renderer (render/gl), and
+// the host's keyboard and mouse as the seat's input.
+//
+// Threads. GLFW and the GL context live on the process's main OS thread:
+// Open and Run must be called from the main goroutine of a program whose
+// package main locks it in init (runtime.LockOSThread). Compositor state
+// lives on the display loop goroutine. The two meet in three ways:
+//
+//   - GL calls: the renderer the window hands out (Window.Renderer, a
+//     gl.Proxy) runs each call on the main thread and waits for it
+//     (gl.Thread, woken by glfw.PostEmptyEvent). The display loop can
+//     therefore upload a buffer at commit and release the wl_buffer as
+//     soon as Upload returns, exactly as with render/soft.
+//   - Frames: once per host frame the main thread asks the loop to run
+//     Compositor.Frame and serves GL calls until it is done (never
+//     blocking on the loop otherwise), then blits the output to the window
+//     and swaps; the swap's wait for vsync paces the next frame.
+//   - Input and resizes: GLFW callbacks (on the main thread, inside event
+//     polling) queue events for a forwarding goroutine that delivers them
+//     to the loop in order with Loop.Do, so the main thread never waits
+//     for the loop (which may itself be waiting for a GL call).
+//
+// docs/nested.md has the whole story.
+package nested
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/go-gl/glfw/v3.3/glfw"
+
+	"github.com/nofault/nofault/protocol"
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/render/gl"
+	"github.com/nofault/nofault/seat"
+	"github.com/nofault/nofault/seat/keycodes"
+)
+
+// Loop is the display loop: server.Display implements it. Do queues fn to
+// run on the loop's goroutine.
+type Loop interface {
+	Do(fn func())
+}
+
+// Input receives the host's input, converted to Wayland terms: positions
+// in output pixels, evdev key and button codes, wl_pointer axis values.
+// Every method runs on the display loop. *seat.Seat implements it.
+type Input interface {
+	PointerMotion(x, y float64, t time.Time)
+	PointerButton(button uint32, pressed bool, t time.Time)
+	PointerAxis(ev seat.AxisEvent, t time.Time)
+	Key(evdev uint32, pressed bool, t time.Time)
+	// ReleaseAllKeys runs when the window loses the keyboard focus: the
+	// releases of the keys held then will never come.
+	ReleaseAllKeys(t time.Time)
+}
+
+// Compositor is what the window drives; its methods run on the display
+// loop.
+type Compositor interface {
+	// Frame runs once per host frame: render the scene with the window's
+	// renderer if anything changed, send frame callbacks, and report
+	// whether a new output was rendered (then the window shows it).
+	Frame(now time.Time) (rendered bool)
+	// Resize runs when the window's framebuffer size changes (and once at
+	// the start): it is the new output mode, in pixels.
+	Resize(width, height int)
+}
+
+// Options configure the window.
+type Options struct {
+	Title         string // window title; "nofault" when empty
+	Width, Height int    // initial size in pixels; 1280x720 when 0
+	// RefreshMilliHz is the frame rate when the host does not pace swaps
+	// (Xvfb, vsync off) and when idle; 60000 when 0.
+	RefreshMilliHz int
+	// Hidden creates the window unmapped (tests).
+	Hidden bool
+	// HideCursor hides the host's cursor over the window, for when the
+	// compositor draws the clients' cursors itself.
+	HideCursor bool
+	// NoVsync sets a swap interval of 0.
+	NoVsync bool
+}
+
+// Window is the host window and its GL context.
+type Window struct {
+	opts     Options
+	win      *glfw.Window
+	thread   *gl.Thread
+	r        *gl.Renderer
+	proxy    *gl.Proxy
+	interval time.Duration
+
+	aliveMu sync.RWMutex
+	alive   bool // GLFW is initialised: PostEmptyEvent is allowed
+
+	mu        sync.Mutex
+	scheduled bool
+
+	// Main thread only.
+	fbW, fbH   int
+	winW, winH int
+	needSwap   bool
+	fwd        *forwarder
+	input      Input
+	comp       Compositor
+}
+
+// ErrClosed is returned by Run when the user closed the window.
+var ErrClosed = errors.New("nested: window closed")
+
+// Open initialises GLFW, opens the window with an OpenGL 3.3 core context
+// and makes the GL renderer. Call it on the main OS thread.
+func Open(opts Options) (*Window, error) {
+	if opts.Title == "" {
+		opts.Title = "nofault"
+	}
+	if opts.Width <= 0 || opts.Height <= 0 {
+		opts.Width, opts.Height = 1280, 720
+	}
+	if opts.RefreshMilliHz <= 0 {
+		opts.RefreshMilliHz = 60000
+	}
+	if err := glfw.Init(); err != nil {
+		return nil, fmt.Errorf("nested: glfw init: %w", err)
+	}
+	w := &Window{opts: opts, alive: true,
+		interval: time.Duration(float64(time.Second) * 1000 / float64(opts.RefreshMilliHz))}
+	glfw.WindowHint(glfw.ContextVersionMajor, 3)
+	glfw.WindowHint(glfw.ContextVersionMinor, 3)
+	glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
+	glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
+	glfw.WindowHint(glfw.Resizable, glfw.True)
+	glfw.WindowHint(glfw.Visible, b2glfw(!opts.Hidden))
+	glfw.WindowHint(glfw.FocusOnShow, glfw.True)
+	win, err := glfw.CreateWindow(opts.Width, opts.Height, opts.Title, nil, nil)
+	if err != nil {
+		w.terminate()
+		return nil, fmt.Errorf("nested: create window: %w", err)
+	}
+	w.win = win
+	win.MakeContextCurrent()
+	if opts.NoVsync {
+		glfw.SwapInterval(0)
+	} else {
+		glfw.SwapInterval(1)
+	}
+	r, err := gl.NewWithLoader(glfw.GetProcAddress)
+	if err != nil {
+		win.Destroy()
+		w.terminate()
+		return nil, err
+	}
+	w.r = r
+	w.thread = gl.NewThread(w.wake)
+	w.proxy = gl.NewProxy(w.thread, r)
+	if opts.HideCursor {
+		win.SetInputMode(glfw.CursorMode, glfw.CursorHidden)
+	}
+	w.fbW, w.fbH = win.GetFramebufferSize()
+	w.winW, w.winH = win.GetSize()
+	if rn, ver := r.Info(); rn != "" {
+		slog.Info("nested: GL context", "renderer", rn, "version", ver, "platform", platform)
+	}
+	return w, nil
+}
+
+func b2glfw(b bool) int {
+	if b {
+		return glfw.True
+	}
+	return glfw.False
+}
+
+// wake gets the main thread out of glfw.WaitEvents*. Any goroutine.
+func (w *Window) wake() {
+	w.aliveMu.RLock()
+	if w.alive {
+		glfw.PostEmptyEvent()
+	}
+	w.aliveMu.RUnlock()
+}
+
+func (w *Window) terminate() {
+	w.aliveMu.Lock()
+	w.alive = false
+	w.aliveMu.Unlock()
+	glfw.Terminate()
+}
+
+// Renderer is the GL renderer for the compositor: a render.Renderer whose
+// methods may be called from any goroutine other than the main thread
+// (normally the display loop) and run on the main thread.
+func (w *Window) Renderer() render.Renderer { return w.proxy }
+
+// GL is the renderer itself, for the main thread only.
+func (w *Window) GL() *gl.Renderer { return w.r }
+
+// Size is the window's framebuffer size in pixels: the output mode. Main
+// thread only.
+func (w *Window) Size() (width, height int) { return w.fbW, w.fbH }
+
+// ScheduleFrame asks for a frame now rather than at the next idle tick,
+// e.g. after a commit. Any goroutine.
+func (w *Window) ScheduleFrame() {
+	w.mu.Lock()
+	w.scheduled = true
+	w.mu.Unlock()
+	w.wake()
+}
+
+func (w *Window) takeScheduled() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.scheduled
+	w.scheduled = false
+	return s
+}
+
+// Run shows frames and forwards input until the window is closed
+// (ErrClosed) or ctx is done (nil). Call it on the main OS thread. The
+// display loop must keep running until Run returns, and ctx must be
+// cancelled if the loop stops first. input may be nil.
+//
+// When Run returns, GL calls from other goroutines return gl.ErrStopped:
+// the display loop can shut down (destroying textures) without the main
+// thread. Call Close afterwards.
+func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Input) error {
+	w.comp, w.input = comp, input
+	w.fwd = newForwarder(loop)
+	defer w.fwd.stop()
+	defer w.thread.Stop()
+	w.installCallbacks()
+	w.fwd.post(func() { comp.Resize(w.fbW, w.fbH) })
+
+	// GLFW's first poll returns the window-creation events at once.
+	glfw.PollEvents()
+	w.thread.Serve()
+	next := time.Now()
+	idle := false
+	for {
+		// Wait for the next frame's time, serving GL calls and events;
+		// an idle window wakes early when a frame is scheduled.
+		for {
+			if w.win.ShouldClose() {
+				return ErrClosed
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			w.thread.Serve()
+			now := time.Now()
+			if !now.Before(next) || (idle && w.takeScheduled()) {
+				break
+			}
+			glfw.WaitEventsTimeout(next.Sub(now).Seconds())
+		}
+		start := time.Now()
+		rendered, ok := w.frame(ctx, start)
+		if !ok {
+			if w.win.ShouldClose() {
+				return ErrClosed
+			}
+			return nil
+		}
+		if rendered || w.needSwap {
+			w.r.Blit(w.fbW, w.fbH)
+			w.win.SwapBuffers() // with vsync, waits here: the host paces us
+			w.needSwap = false
+		}
+		idle = !rendered
+		// When the swap did not wait (no vsync) or nothing was drawn, the
+		// refresh interval is the floor between frames.
+		next = start.Add(w.interval * 9 / 10)
+		if idle {
+			next = start.Add(w.interval)
+		}
+		glfw.PollEvents()
+	}
+}
+
+// frame runs Compositor.Frame on the loop and serves GL calls until it
+// returns. ok is false when ctx ended or the window closed meanwhile.
+func (w *Window) frame(ctx context.Context, now time.Time) (rendered, ok bool) {
+	done := make(chan struct{})
+	var res bool
+	w.fwd.post(func() {
+		defer close(done)
+		res = w.comp.Frame(now)
+	})
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if w.thread.ServeUntil(done, mergeDone(ctx, tick.C)) {
+			return res, true
+		}
+		if ctx.Err() != nil {
+			return false, false
+		}
+		// The loop is slow: keep the window responsive meanwhile.
+		glfw.PollEvents()
+		if w.win.ShouldClose() {
+			return false, false
+		}
+	}
+}
+
+// mergeDone returns a channel closed when ctx is done or tick fires.
+func mergeDone(ctx context.Context, tick <-chan time.Time) <-chan struct{} {
+	c := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-tick:
+		}
+		close(c)
+	}()
+	return c
+}
+
+// Close destroys the renderer, the window and GLFW. Call it on the main
+// thread after Run.
+func (w *Window) Close() {
+	if w.win == nil {
+		return
+	}
+	w.thread.Stop()
+	w.r.Close()
+	w.win.Destroy()
+	w.win = nil
+	w.terminate()
+}
+
+func (w *Window) installCallbacks() {
+	w.win.SetFramebufferSizeCallback(func(_ *glfw.Window, width, height int) {
+		if width == w.fbW && height == w.fbH || width <= 0 || height <= 0 {
+			return
+		}
+		w.fbW, w.fbH = width, height
+		w.needSwap = true
+		comp := w.comp
+		w.fwd.post(func() { comp.Resize(width, height) })
+		w.ScheduleFrame()
+	})
+	w.win.SetSizeCallback(func(_ *glfw.Window, width, height int) {
+		w.winW, w.winH = width, height
+	})
+	w.win.SetRefreshCallback(func(*glfw.Window) { w.needSwap = true })
+	w.win.SetCloseCallback(func(*glfw.Window) { w.wake() })
+	if w.input == nil {
+		return
+	}
+	in := w.input
+	w.win.SetCursorPosCallback(func(_ *glfw.Window, x, y float64) {
+		// Window coordinates to framebuffer (output) pixels.
+		if w.winW > 0 && w.winH > 0 {
+			x *= float64(w.fbW) / float64(w.winW)
+			y *= float64(w.fbH) / float64(w.winH)
+		}
+		t := time.Now()
+		w.fwd.motion(func() { in.PointerMotion(x, y, t) })
+	})
+	w.win.SetMouseButtonCallback(func(_ *glfw.Window, b glfw.MouseButton, action glfw.Action, _ glfw.ModifierKey) {
+		code, ok := keycodes.FromGLFWMouseButton(int(b))
+		if !ok || action == glfw.Repeat {
+			return
+		}
+		t, pressed := time.Now(), action == glfw.Press
+		w.fwd.post(func() { in.PointerButton(code, pressed, t) })
+	})
+	w.win.SetScrollCallback(func(_ *glfw.Window, xoff, yoff float64) {
+		t := time.Now()
+		for _, a := range []struct {
+			axis protocol.WlPointerAxis
+			off  float64
+		}{{protocol.WlPointerAxisVerticalScroll, yoff}, {protocol.WlPointerAxisHorizontalScroll, xoff}} {
+			if a.off == 0 {
+				continue
+			}
+			// GLFW: positive is up / left; wl_pointer: positive is down /
+			// right.
+			ev := seat.AxisEvent{Axis: a.axis, Value: -a.off * scrollScale, Source: protocol.WlPointerAxisSourceWheel}
+			if wheelClicks {
+				ev.Value120 = int32(math.Round(-a.off * 120))
+			}
+			w.fwd.post(func() { in.PointerAxis(ev, t) })
+		}
+	})
+	w.win.SetKeyCallback(func(_ *glfw.Window, key glfw.Key, scancode int, action glfw.Action, _ glfw.ModifierKey) {
+		if action == glfw.Repeat { // clients repeat by themselves
+			return
+		}
+		code, ok := evdevOf(int(key), scancode)
+		if !ok {
+			return
+		}
+		t, pressed := time.Now(), action == glfw.Press
+		w.fwd.post(func() { in.Key(code, pressed, t) })
+	})
+	w.win.SetFocusCallback(func(_ *glfw.Window, focused bool) {
+		if !focused {
+			t := time.Now()
+			w.fwd.post(func() { in.ReleaseAllKeys(t) })
+		}
+	})
+}
+
+// evdevOf converts a GLFW key event to an evdev code: the scancode when the
+// platform gives one, else the GLFW key as on a US keyboard.
+func evdevOf(key, scancode int) (uint32, bool) {
+	if c, ok := evdevOfScancode(scancode); ok {
+		return c, true
+	}
+	return keycodes.FromGLFWKey(key)
+}

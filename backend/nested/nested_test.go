@@ -1,0 +1,338 @@
+//go:build cgo && !wayland
+
+package nested
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/seat"
+	"github.com/nofault/nofault/shm"
+)
+
+// GLFW must run on the main OS thread: TestMain keeps it and runs the
+// tests on another goroutine; onMain runs a function there.
+func init() { runtime.LockOSThread() }
+
+var mainCalls = make(chan func())
+
+func onMain(fn func()) {
+	done := make(chan struct{})
+	mainCalls <- func() { defer close(done); fn() }
+	<-done
+}
+
+var xvfbErr error
+
+func TestMain(m *testing.M) {
+	stop := startXvfb()
+	code := make(chan int)
+	go func() { code <- m.Run() }()
+	for {
+		select {
+		case fn := <-mainCalls:
+			fn()
+		case c := <-code:
+			stop()
+			os.Exit(c)
+		}
+	}
+}
+
+// startXvfb starts Xvfb on a free display when DISPLAY is unset.
+func startXvfb() (stop func()) {
+	if os.Getenv("DISPLAY") != "" {
+		return func() {}
+	}
+	path, err := exec.LookPath("Xvfb")
+	if err != nil {
+		xvfbErr = err
+		return func() {}
+	}
+	for n := 90 + os.Getpid()%50; n < 200; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
+		}
+		cmd := exec.Command(path, fmt.Sprintf(":%d", n), "-screen", "0", "1280x1024x24", "-nolisten", "tcp")
+		if err := cmd.Start(); err != nil {
+			xvfbErr = err
+			return func() {}
+		}
+		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+		for i := 0; i < 100; i++ {
+			if _, err := os.Stat(sock); err == nil {
+				os.Setenv("DISPLAY", fmt.Sprintf(":%d", n))
+				return func() { cmd.Process.Kill(); cmd.Wait() }
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+	}
+	xvfbErr = errors.New("no Xvfb display came up")
+	return func() {}
+}
+
+// chanLoop is a display loop: one goroutine running queued functions.
+type chanLoop chan func()
+
+func newLoop(t *testing.T) chanLoop {
+	l := make(chanLoop, 256)
+	done := make(chan struct{})
+	go func() {
+		for fn := range l {
+			fn()
+		}
+		close(done)
+	}()
+	t.Cleanup(func() { close(l); <-done })
+	return l
+}
+
+func (l chanLoop) Do(fn func()) { l <- fn }
+
+// sync runs fn on the loop and waits.
+func (l chanLoop) sync(fn func()) {
+	done := make(chan struct{})
+	l.Do(func() { defer close(done); fn() })
+	<-done
+}
+
+// fakeComp is a compositor with one ARGB surface, uploaded through the
+// window's renderer from the loop goroutine.
+type fakeComp struct {
+	r       render.Renderer
+	tex     render.Texture
+	st      shm.Staging
+	frames  int
+	renders int
+	w, h    int
+	resizes [][2]int
+	err     error
+	dirty   bool
+}
+
+func (c *fakeComp) Resize(w, h int) {
+	c.w, c.h = w, h
+	c.resizes = append(c.resizes, [2]int{w, h})
+	c.dirty = true
+}
+
+func (c *fakeComp) Frame(now time.Time) bool {
+	c.frames++
+	if c.tex == nil {
+		c.tex = c.r.NewTexture()
+		c.st.Reset(4, 2, 16+8, shm.FormatARGB8888)
+		b := c.st.Bytes()
+		for i, p := range []uint32{0xffff0000, 0xff00ff00, 0xff0000ff, 0x80400000, 0, 0xffffffff, 0xff102030, 0x00000000} {
+			binary.LittleEndian.PutUint32(b[(i/4)*24+(i%4)*4:], p)
+		}
+		if err := c.tex.Upload(&c.st, nil); err != nil {
+			c.err = err
+		}
+		c.dirty = true
+	}
+	if !c.dirty && c.frames%2 == 1 {
+		return false
+	}
+	c.dirty = false
+	sc := render.Scene{Background: [4]uint8{0, 0, 0xff, 0xff}, Items: []render.Item{{Texture: c.tex, Dst: image.Rect(10, 20, 14, 22)}}}
+	if err := c.r.Render(&sc, c.w, c.h); err != nil && c.err == nil {
+		c.err = err
+	}
+	c.renders++
+	return true
+}
+
+// recInput records input events as strings.
+type recInput struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (r *recInput) add(s string) { r.mu.Lock(); r.events = append(r.events, s); r.mu.Unlock() }
+func (r *recInput) PointerMotion(x, y float64, _ time.Time) {
+	r.add(fmt.Sprintf("motion %.0f %.0f", x, y))
+}
+func (r *recInput) PointerButton(b uint32, p bool, _ time.Time) {
+	r.add(fmt.Sprintf("button %#x %v", b, p))
+}
+func (r *recInput) PointerAxis(ev seat.AxisEvent, _ time.Time) {
+	r.add(fmt.Sprintf("axis %d %v %d", ev.Axis, ev.Value, ev.Value120))
+}
+func (r *recInput) Key(k uint32, p bool, _ time.Time) { r.add(fmt.Sprintf("key %d %v", k, p)) }
+func (r *recInput) ReleaseAllKeys(time.Time)          { r.add("release-all") }
+func (r *recInput) has(s string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.events {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+var _ Input = (*seat.Seat)(nil)
+
+func openWindow(t *testing.T, title string) *Window {
+	t.Helper()
+	if xvfbErr != nil {
+		t.Skipf("no X display: %v", xvfbErr)
+	}
+	var w *Window
+	var err error
+	onMain(func() { w, err = Open(Options{Title: title, Width: 320, Height: 240}) })
+	if err != nil {
+		t.Skipf("no GL window available: %v", err)
+	}
+	t.Cleanup(func() { onMain(w.Close) })
+	return w
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestNestedWindow runs the window on Xvfb with a compositor that
+// uploads and renders from the loop goroutine: frames are paced, the
+// output reads back exactly, xdotool's input arrives as evdev codes, a
+// resize reaches the compositor, and closing the window ends Run.
+func TestNestedWindow(t *testing.T) {
+	const title = "nofault-nested-test"
+	w := openWindow(t, title)
+	loop := newLoop(t)
+	comp := &fakeComp{r: w.Renderer()}
+	in := &recInput{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runErr := make(chan error, 1)
+	go onMain(func() { runErr <- w.Run(ctx, loop, comp, in) })
+
+	frames := func() (n int) { loop.sync(func() { n = comp.frames }); return }
+	waitFor(t, "frames", func() bool { return frames() > 5 })
+	f0 := frames()
+	time.Sleep(time.Second)
+	rate := frames() - f0
+	t.Logf("%d frames in 1 s (Xvfb has no vsync: the 60 Hz floor paces)", rate)
+	if rate < 20 || rate > 90 {
+		t.Errorf("%d frames per second, want about 60", rate)
+	}
+
+	// The output, read back from the loop through the proxy.
+	var px [2 * 4 * 4]byte
+	var rerr error
+	loop.sync(func() {
+		if comp.err != nil {
+			rerr = comp.err
+			return
+		}
+		rerr = comp.r.ReadPixels(image.Rect(10, 20, 14, 22), px[:], 16)
+	})
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	want := []uint32{0xffff0000, 0xff00ff00, 0xff0000ff, 0xff40007f, 0xff0000ff, 0xffffffff, 0xff102030, 0xff0000ff}
+	for i, wv := range want {
+		if got := binary.LittleEndian.Uint32(px[i*4:]); got != wv {
+			t.Errorf("output pixel %d = %08x, want %08x", i, got, wv)
+		}
+	}
+
+	// Input with xdotool.
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Log("no xdotool: input not tested")
+	} else {
+		out, err := exec.Command("xdotool", "search", "--name", title).Output()
+		if err != nil {
+			t.Fatalf("xdotool search: %v", err)
+		}
+		id := strings.Fields(string(out))[0]
+		xdo := func(args ...string) {
+			if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
+				t.Fatalf("xdotool %v: %v: %s", args, err, out)
+			}
+		}
+		xdo("windowfocus", "--sync", id)
+		xdo("mousemove", "--window", id, "37", "41")
+		waitFor(t, "pointer motion", func() bool { return in.has("motion 37 41") })
+		xdo("click", "--window", id, "1")
+		waitFor(t, "button", func() bool { return in.has("button 0x110 true") && in.has("button 0x110 false") })
+		xdo("click", "--window", id, "5") // wheel down
+		waitFor(t, "scroll", func() bool { return in.has("axis 0 15 120") })
+		xdo("key", "--window", id, "a")
+		waitFor(t, "key a", func() bool { return in.has("key 30 true") && in.has("key 30 false") })
+		xdo("key", "--window", id, "shift+Return")
+		waitFor(t, "shift+Return", func() bool { return in.has("key 42 true") && in.has("key 28 true") })
+
+		xdo("windowsize", id, "400", "300")
+		waitFor(t, "resize", func() bool {
+			var ok bool
+			loop.sync(func() { ok = comp.w == 400 && comp.h == 300 })
+			return ok
+		})
+	}
+
+	// Closing the window (as the window manager's close button does)
+	// ends Run with ErrClosed; later GL calls fail instead of hanging.
+	w.win.SetShouldClose(true)
+	w.wake()
+	select {
+	case err := <-runErr:
+		if !errors.Is(err, ErrClosed) {
+			t.Errorf("Run = %v, want ErrClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after close")
+	}
+	var uerr error
+	loop.sync(func() { uerr = comp.tex.Upload(&comp.st, nil) })
+	if uerr == nil {
+		t.Error("upload after Run returned no error")
+	}
+}
+
+// TestNestedCancel: cancelling the context ends Run with nil.
+func TestNestedCancel(t *testing.T) {
+	w := openWindow(t, "nofault-nested-cancel")
+	loop := newLoop(t)
+	comp := &fakeComp{r: w.Renderer()}
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go onMain(func() { runErr <- w.Run(ctx, loop, comp, nil) })
+	waitFor(t, "frames", func() bool {
+		var n int
+		loop.sync(func() { n = comp.renders })
+		return n > 2
+	})
+	cancel()
+	select {
+	case err := <-runErr:
+		if err != nil {
+			t.Errorf("Run = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+}
