@@ -144,7 +144,7 @@ func DefaultLimits() Limits {
 		MaxRegionRects:    65536,
 		MaxDamageRects:    32,
 		MaxFDs:            1024,
-		MaxQueuedBytes:    4 * MiB,
+		MaxQueuedBytes:    256 * KiB,
 		MaxFrameCallbacks: 1024,
 		MaxClients:        1024,
 		TotalObjects:      262144,

@@ -35,7 +35,7 @@ func TestDefault(t *testing.T) {
 		t.Fatalf("Default().Validate() = %v", err)
 	}
 	if c.Size != (Size{1280, 720}) || c.Refresh != 60 || c.Backend != "auto" || c.ShmShrink != "kill" ||
-		c.LogLevel != slog.LevelInfo || c.Limits.MaxQueuedBytes != 4*MiB {
+		c.LogLevel != slog.LevelInfo || c.Limits.MaxQueuedBytes != 256*KiB {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
 	got, cmd, err := Load(nil, nil)

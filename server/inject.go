@@ -35,10 +35,14 @@ func frame(acc []byte) (end int, short *protocol.Header, err error) {
 			return end, &h, framingError(h)
 		}
 		// Sizes that are not a multiple of 4 are accepted and consumed
-		// exactly, as libwayland does. Larger than a message can be:
-		// libwayland waits forever for the rest; we disconnect.
+		// exactly, as libwayland does. A message larger than 4096 bytes
+		// can never fit libwayland's input buffer: it waits for more
+		// bytes and drops the client once the buffer is full. So do we.
 		if int(h.Size) > protocol.MaxMessageSize {
-			return end, nil, framingError(h)
+			if len(acc)-end >= protocol.MaxMessageSize {
+				return end, nil, framingError(h)
+			}
+			break
 		}
 		if len(acc)-end < int(h.Size) {
 			break

@@ -3,6 +3,7 @@ package shm
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -78,10 +79,16 @@ func NewPool(fd int, size int64, opts Options) (*Pool, error) {
 
 const maxInt = int64(^uint(0) >> 1)
 
+// errText renders err as strerror does ("No such device"), so messages
+// read like libwayland's "failed mmap fd %d: %s".
 func errText(err error) string {
 	var errno unix.Errno
 	if errors.As(err, &errno) {
-		return errno.Error()
+		t := errno.Error()
+		if t != "" {
+			t = strings.ToUpper(t[:1]) + t[1:]
+		}
+		return t
 	}
 	return err.Error()
 }

@@ -314,7 +314,7 @@ func init() {
 			Doc:        "100,000 objects in about 3 MB of requests; bounded at 15 s.",
 			LibWayland: survives(noteFlood),
 			WlrShm:     survives(noteFlood),
-			Nofault:    survives(noteFlood),
+			Nofault:    killedBy("wl_display", codeNoMemory, "past max_objects (65,536 live objects per client) the client gets no_memory, as libwayland's wl_client_post_no_memory"),
 			run:        bufferFloodOnePool,
 		},
 		{
