@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -53,7 +54,7 @@ func (c *Client) readLoop(in chan<- *batch) {
 			n = 0
 		}
 		acc = acc[:len(acc)+n]
-		if n == 0 && err == nil {
+		if (n == 0 && err == nil) || errors.Is(err, io.EOF) {
 			err = errEOF
 		}
 		var end int
