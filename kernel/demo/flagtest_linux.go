@@ -36,6 +36,7 @@ var FlagTests = []FlagTest{
 	{"shared-validate", "MAP_SHARED_VALIDATE|MAP_NOSIGBUS", "EOPNOTSUPP", "EINVAL", testSharedValidate},
 	{"prot-write", "PROT_READ|PROT_WRITE with MAP_PRIVATE|MAP_NOSIGBUS", "ok", "EINVAL", testProtWrite},
 	{"anonymous", "MAP_ANONYMOUS|MAP_PRIVATE|MAP_NOSIGBUS", "ok", "EINVAL", testAnon},
+	{"char-device", "MAP_PRIVATE|MAP_NOSIGBUS of /dev/zero (not a regular file)", "ok", "EINVAL", testCharDevice},
 	{"mprotect-write", "mprotect(PROT_READ|PROT_WRITE) on a flagged mapping", "ok", "EACCES", testMprotect},
 	{"regrow-same-mapping", "read page 2 past EOF, regrow the file, pwrite 0xcd into page 2, read page 2 again", "data 0xcd", "zeros", testRegrowStale},
 	{"regrow-after-remap", "same, then munmap and map again: page 2", "data 0xcd", "data 0xcd", testRegrowRemap},
@@ -231,6 +232,20 @@ func testProtWrite(ps int) string {
 
 func testAnon(ps int) string {
 	b, err := unix.Mmap(-1, 0, ps, unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|MapNoSigbus)
+	if err != nil {
+		return errName(err)
+	}
+	unix.Munmap(b)
+	return "ok"
+}
+
+func testCharDevice(ps int) string {
+	f, err := os.Open("/dev/zero")
+	if err != nil {
+		return "setup: " + err.Error()
+	}
+	defer f.Close()
+	b, err := unix.Mmap(int(f.Fd()), 0, ps, unix.PROT_READ, unix.MAP_PRIVATE|MapNoSigbus)
 	if err != nil {
 		return errName(err)
 	}
