@@ -67,6 +67,7 @@ type Stats struct {
 	Ready      uint64 `json:"ready"`       // frames copied (ready sent)
 	Failed     uint64 `json:"failed"`      // failed events sent
 	Faults     uint64 `json:"faults"`      // guarded writes that faulted
+	MidCopy    uint64 `json:"mid_copy"`    // ... more than a page into the buffer: the file shrank during the copy
 	BufferGone uint64 `json:"buffer_gone"` // wl_buffer destroyed between copy and ready
 	Cancelled  uint64 `json:"cancelled"`   // frames destroyed with a copy pending
 	Errors     uint64 `json:"errors"`      // protocol errors posted
@@ -198,6 +199,10 @@ func (m *Manager) serve(f *frame) {
 		f.ready()
 	case errors.Is(err, shm.ErrFault):
 		m.stats.Faults++
+		var fe *shm.FaultError
+		if errors.As(err, &fe) && fe.Offset >= off+4096 {
+			m.stats.MidCopy++
+		}
 		f.fail()
 		if b.Pool().Options().Shrink == shm.ShrinkKill {
 			m.stats.Errors++

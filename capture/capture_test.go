@@ -252,8 +252,12 @@ func TestTruncatedBeforeCopy(t *testing.T) {
 			if got := shm.ReadStats().Faults() - faults; got != 1 {
 				t.Errorf("shm faults = %d, want 1", got)
 			}
-			if st := e.stats(); st.Faults != 1 || st.Failed != 1 || st.Ready != 0 {
+			st := e.stats()
+			if st.Faults != 1 || st.Failed != 1 || st.Ready != 0 {
 				t.Errorf("stats = %+v", st)
+			}
+			if mid := tc.to > 4096; (st.MidCopy == 1) != mid {
+				t.Errorf("mid_copy = %d for a truncation to %d", st.MidCopy, tc.to)
 			}
 			// Another client is served.
 			c2 := e.connect(3)
