@@ -108,7 +108,7 @@ func TestGoClientSyncOrdering(t *testing.T) {
 		cb.SetDoneHandler(func(client.CallbackDoneEvent) { order = append(order, i) })
 		cbs = append(cbs, cb)
 	}
-	for len(order) < 5 {
+	for len(order) < 5 || len(deleted) < 5 {
 		if err := disp.Context().Dispatch(); err != nil {
 			t.Fatal(err)
 		}
