@@ -299,34 +299,26 @@ func (w *Window) frame(ctx context.Context, now time.Time) (rendered, ok bool) {
 		defer close(done)
 		res = w.comp.Frame(now)
 	})
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
+	slow := time.NewTimer(100 * time.Millisecond)
+	defer slow.Stop()
 	for {
-		if w.thread.ServeUntil(done, mergeDone(ctx, tick.C)) {
+		w.thread.Serve()
+		select {
+		case <-w.thread.Ready():
+		case <-done:
+			w.thread.Serve()
 			return res, true
-		}
-		if ctx.Err() != nil {
+		case <-ctx.Done():
 			return false, false
-		}
-		// The loop is slow: keep the window responsive meanwhile.
-		glfw.PollEvents()
-		if w.win.ShouldClose() {
-			return false, false
+		case <-slow.C:
+			// The loop is slow: keep the window responsive meanwhile.
+			glfw.PollEvents()
+			if w.win.ShouldClose() {
+				return false, false
+			}
+			slow.Reset(100 * time.Millisecond)
 		}
 	}
-}
-
-// mergeDone returns a channel closed when ctx is done or tick fires.
-func mergeDone(ctx context.Context, tick <-chan time.Time) <-chan struct{} {
-	c := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-tick:
-		}
-		close(c)
-	}()
-	return c
 }
 
 // Close destroys the renderer, the window and GLFW. Call it on the main
