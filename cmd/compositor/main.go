@@ -156,7 +156,8 @@ func screenshot(c *compositor.Compositor, path string) {
 			if e != nil {
 				return e
 			}
-			if e := png.Encode(tmp, img); e != nil {
+			enc := png.Encoder{CompressionLevel: png.BestSpeed}
+			if e := enc.Encode(tmp, img); e != nil {
 				tmp.Close()
 				os.Remove(tmp.Name())
 				return e

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -99,13 +100,31 @@ func TestWaylandInfoListsGlobals(t *testing.T) {
 	}
 }
 
+// syncBuffer is a bytes.Buffer safe for a child's output and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 // startClient runs a client of in; it is killed when the test ends.
-func startClient(t *testing.T, in *nftest.Instance, env []string, name string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+func startClient(t *testing.T, in *nftest.Instance, env []string, name string, args ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(in.Env(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := new(syncBuffer)
+	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
@@ -124,7 +143,7 @@ func startClient(t *testing.T, in *nftest.Instance, env []string, name string, a
 			t.Logf("%s output:\n%s", name, out.String())
 		}
 	})
-	return cmd, &out
+	return cmd, out
 }
 
 func running(cmd *exec.Cmd) bool {
@@ -188,7 +207,7 @@ func savePNG(t *testing.T, img image.Image) {
 
 // waitForWindow polls screenshots until at least minPixels differ from the
 // background, and fails otherwise.
-func waitForWindow(t *testing.T, in *nftest.Instance, cmd *exec.Cmd, out *bytes.Buffer, minPixels int, timeout time.Duration) image.Image {
+func waitForWindow(t *testing.T, in *nftest.Instance, cmd *exec.Cmd, out *syncBuffer, minPixels int, timeout time.Duration) image.Image {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var img image.Image

@@ -232,7 +232,9 @@ func (in *Instance) Screenshot() image.Image {
 	if err := in.Cmd.Process.Signal(syscall.SIGUSR1); err != nil {
 		in.t.Fatalf("SIGUSR1: %v", err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	// Generous: a race-instrumented compositor on a loaded 2-core machine
+	// takes seconds to render and encode.
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if f, err := os.Open(in.Shot); err == nil {
 			img, err := png.Decode(f)
