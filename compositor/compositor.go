@@ -96,17 +96,10 @@ func New(cfg config.Config) (*Compositor, error) {
 	c.Data = datadevice.New(d, c.Seat)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(func(surface *protocol.Object) { c.Shell.Activate(surface) })
+	c.applyLimits(cfg.Limits)
 	return c, nil
 }
 
-func serverLimits(l config.Limits) server.Limits {
-	return server.Limits{
-		MaxObjects:     l.MaxObjects,
-		MaxFDs:         l.MaxFDs,
-		MaxQueuedBytes: int(l.MaxQueuedBytes),
-		MaxClients:     l.MaxClients,
-	}
-}
 
 // Run serves clients with the headless frame clock until ctx is done.
 func (c *Compositor) Run(ctx context.Context) error {
