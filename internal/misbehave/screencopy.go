@@ -44,10 +44,12 @@ const duringCopyRounds = 100
 const (
 	noteCaptureFault = "the guarded write into the client's buffer faults; zeros are mapped read-write over the pool, " +
 		"the frame gets failed and the wl_buffer invalid_fd once the access ended"
-	// Weston, the libwayland compositor the tests run, has no
-	// wlr-screencopy. sway 1.7 (wlroots 0.15 on libwayland's wl_shm) would
-	// give what each scenario's Doc says.
-	noteNoScreencopy = "Weston has no zwlr_screencopy_manager_v1"
+	// The libwayland expectations are sway 1.7's (wlroots 0.15 on
+	// libwayland's wl_shm), from code reading: Weston has no wlr-screencopy,
+	// so there every capture scenario is skipped.
+	noteSway      = "sway 1.7 (code reading); Weston has no wlr-screencopy and skips"
+	noteSwayFault = "sway 1.7 (wlroots 0.15) reads GL pixels into the mapping inside wl_shm_buffer_begin_access: " +
+		"libwayland's SIGBUS handler maps zeros, end_access posts invalid_fd (code reading); Weston has no wlr-screencopy and skips"
 	noteCaptureWlr = "wlr_shm maps zeros on SIGBUS and posts nothing: glReadPixels finishes into zeros, the frame gets ready"
 	noteBadBuffer  = "copy checks the buffer against the buffer event: invalid_buffer on the frame"
 )
@@ -58,10 +60,8 @@ func init() {
 			Name:    "capture-truncated-before-copy",
 			Summary: "screencopy into a buffer whose file was truncated to 0 after create_buffer and before copy",
 			Doc: "capture_output; a wl_shm buffer with the parameters of the buffer event (unsealed memfd); roundtrip; " +
-				"ftruncate(0); copy. The compositor's write into the buffer faults on the first page. sway 1.7 (wlroots 0.15) " +
-				"reads GL pixels into the mapping inside wl_shm_buffer_begin_access: libwayland's SIGBUS handler maps " +
-				"zeros and end_access posts invalid_fd on the wl_buffer (code reading).",
-			LibWayland: skipped(noteNoScreencopy),
+				"ftruncate(0); copy. The compositor's write into the buffer faults on the first page.",
+			LibWayland: killedBy("wl_buffer", codeInvalidFD, noteSwayFault),
 			WlrShm:     survives(noteCaptureWlr),
 			Nofault:    killedBy("wl_buffer", codeInvalidFD, noteCaptureFault),
 			run:        captureTruncatedBeforeCopy,
@@ -75,7 +75,7 @@ func init() {
 				"(33 MB) is long enough for some truncations to land in its middle. Rounds whose truncation came after " +
 				"the copy get ready; the others fault. The outcome is the first error seen; the compositor must " +
 				"answer after every round.",
-			LibWayland: skipped(noteNoScreencopy),
+			LibWayland: killedBy("wl_buffer", codeInvalidFD, noteSwayFault),
 			WlrShm:     survives(noteCaptureWlr),
 			Nofault:    killedBy("wl_buffer", codeInvalidFD, noteCaptureFault+"; rounds truncated after the copy get ready"),
 			run:        captureTruncatedDuringCopy,
@@ -84,7 +84,7 @@ func init() {
 			Name:       "capture-wrong-stride",
 			Summary:    "screencopy into a buffer whose stride is 64 bytes more than the buffer event offered",
 			Doc:        "capture_output; create_buffer(offered width and height and format, stride + 64); copy.",
-			LibWayland: skipped(noteNoScreencopy),
+			LibWayland: killedBy("zwlr_screencopy_frame_v1", codeInvalidBuffer, noteBadBuffer+" (stride); "+noteSway),
 			WlrShm:     killedBy("zwlr_screencopy_frame_v1", codeInvalidBuffer, noteBadBuffer+" (stride)"),
 			Nofault:    killedBy("zwlr_screencopy_frame_v1", codeInvalidBuffer, noteBadBuffer+" (stride)"),
 			run:        captureBadBuffer(func(p *offer) { p.stride += 64 }),
@@ -93,7 +93,7 @@ func init() {
 			Name:       "capture-wrong-size",
 			Summary:    "screencopy into a buffer one pixel narrower than the buffer event offered",
 			Doc:        "capture_output; create_buffer(offered width - 1, offered height, stride and format); copy.",
-			LibWayland: skipped(noteNoScreencopy),
+			LibWayland: killedBy("zwlr_screencopy_frame_v1", codeInvalidBuffer, noteBadBuffer+" (dimensions); "+noteSway),
 			WlrShm:     killedBy("zwlr_screencopy_frame_v1", codeInvalidBuffer, noteBadBuffer+" (dimensions)"),
 			Nofault:    killedBy("zwlr_screencopy_frame_v1", codeInvalidBuffer, noteBadBuffer+" (dimensions)"),
 			run:        captureBadBuffer(func(p *offer) { p.width-- }),
@@ -102,7 +102,7 @@ func init() {
 			Name:       "capture-wrong-format",
 			Summary:    "screencopy into a buffer of a wl_shm format the buffer event did not offer",
 			Doc:        "capture_output; create_buffer(offered geometry, ARGB8888 if XRGB8888 was offered, else XRGB8888); copy.",
-			LibWayland: skipped(noteNoScreencopy),
+			LibWayland: killedBy("zwlr_screencopy_frame_v1", codeInvalidBuffer, noteBadBuffer+" (format); "+noteSway),
 			WlrShm:     killedBy("zwlr_screencopy_frame_v1", codeInvalidBuffer, noteBadBuffer+" (format)"),
 			Nofault:    killedBy("zwlr_screencopy_frame_v1", codeInvalidBuffer, noteBadBuffer+" (format)"),
 			run: captureBadBuffer(func(p *offer) {
@@ -117,7 +117,7 @@ func init() {
 			Name:       "capture-copy-twice",
 			Summary:    "two copy requests on one screencopy frame",
 			Doc:        "capture_output; a valid buffer; copy; copy again at once, before ready.",
-			LibWayland: skipped(noteNoScreencopy),
+			LibWayland: killedBy("zwlr_screencopy_frame_v1", codeAlreadyUsed, "second copy on a frame: already_used; "+noteSway),
 			WlrShm:     killedBy("zwlr_screencopy_frame_v1", codeAlreadyUsed, "second copy on a frame: already_used"),
 			Nofault:    killedBy("zwlr_screencopy_frame_v1", codeAlreadyUsed, "second copy on a frame: already_used"),
 			run:        captureCopyTwice,
@@ -128,7 +128,7 @@ func init() {
 			Doc: "capture_output; a valid buffer; copy; wl_buffer.destroy; wl_shm_pool.destroy; wait for ready or " +
 				"failed. nofault fails the frame without touching the memory; wlroots keeps the buffer locked and " +
 				"copies. A frame that gets neither is reported in the detail.",
-			LibWayland: skipped(noteNoScreencopy),
+			LibWayland: survives("legal request sequence: failed, wlroots 0.15 listens for the buffer's destruction; " + noteSway),
 			WlrShm:     survives("legal request sequence: the locked buffer is copied, ready"),
 			Nofault:    survives("legal request sequence: failed, nothing written"),
 			run:        captureDestroyBufferBeforeReady,
@@ -137,8 +137,6 @@ func init() {
 		register(s)
 	}
 }
-
-func skipped(note string) Want { return Want{Result: Skipped, Note: note} }
 
 // offer is the buffer event of a frame.
 type offer struct {
