@@ -15,6 +15,12 @@ import (
 // Version is the zwlr_screencopy_manager_v1 version advertised.
 const Version = 3
 
+// MaxPending is how many copies one client may have waiting for the next
+// output frame. Further copies fail at once (failed may come any time
+// before ready), so that no client can make one output frame write
+// gigabytes: 16 4K copies are 530 MB of memmove already.
+const MaxPending = 16
+
 // Format is the only buffer format offered (and accepted): XRGB8888, whose
 // little-endian bytes B,G,R,X are what Renderer.ReadPixels produces.
 const Format = shm.FormatXRGB8888
@@ -70,6 +76,7 @@ type Stats struct {
 	MidCopy    uint64 `json:"mid_copy"`    // ... more than a page into the buffer: the file shrank during the copy
 	BufferGone uint64 `json:"buffer_gone"` // wl_buffer destroyed between copy and ready
 	Cancelled  uint64 `json:"cancelled"`   // frames destroyed with a copy pending
+	Throttled  uint64 `json:"throttled"`   // copies failed because the client had MaxPending waiting
 	Errors     uint64 `json:"errors"`      // protocol errors posted
 	Bytes      uint64 `json:"bytes"`       // bytes written into client buffers
 	Pending    int    `json:"pending"`     // copies waiting for the next frame now
@@ -85,6 +92,7 @@ type Manager struct {
 	binds   map[*managerObj]struct{} // live manager objects, for damage
 	frames  map[*frame]struct{}      // live frame objects
 	pending []*frame                 // copies waiting for Frame, in request order
+	queued  map[*server.Client]int   // len(pending) per client
 
 	// The readback buffer, reused: pix[:h*w*4] holds rect pixRect of the
 	// frame being served, pixValid says whether it is the current frame's.
@@ -116,6 +124,7 @@ func newManager(src Source) *Manager {
 		src:    src,
 		binds:  map[*managerObj]struct{}{},
 		frames: map[*frame]struct{}{},
+		queued: map[*server.Client]int{},
 	}
 	m.write = m.copyInto
 	return m
@@ -162,6 +171,7 @@ func (m *Manager) Frame(damage []image.Rectangle) {
 			continue
 		}
 		f.pending = false
+		m.unqueue(f.c)
 		m.serve(f)
 		served = append(served, f.mgr)
 	}
@@ -172,9 +182,21 @@ func (m *Manager) Frame(damage []image.Rectangle) {
 	}
 }
 
+// unqueue counts one pending copy of c as gone.
+func (m *Manager) unqueue(c *server.Client) {
+	if n := m.queued[c] - 1; n > 0 {
+		m.queued[c] = n
+	} else {
+		delete(m.queued, c)
+	}
+}
+
 // serve copies the current frame into f's buffer and sends ready, or sends
 // failed.
 func (m *Manager) serve(f *frame) {
+	if f.c.Failed() {
+		return // an error was posted: the client is going
+	}
 	if f.buf.Destroyed() {
 		m.stats.BufferGone++
 		f.fail()

@@ -344,6 +344,11 @@ func TestDisconnectWithPendingCopies(t *testing.T) {
 	if st := e.stats(); st.Pending != 0 || st.Cancelled != 10 {
 		t.Errorf("stats = %+v", st)
 	}
+	e.do(func() {
+		if len(e.m.queued) != 0 || len(e.m.frames) != 0 || len(e.m.binds) != 0 {
+			t.Errorf("state left: queued %d, frames %d, binds %d", len(e.m.queued), len(e.m.frames), len(e.m.binds))
+		}
+	})
 	e.frame()
 }
 
@@ -525,4 +530,48 @@ func TestBufferOffset(t *testing.T) {
 	if !ok || off != 4096 {
 		t.Fatalf("bufferOffset = %d, %v; want 4096, true", off, ok)
 	}
+}
+
+// A client cannot queue more than MaxPending copies for one output frame:
+// the rest fail at once; the queue drains on the frame.
+func TestMaxPending(t *testing.T) {
+	e := newEnv(t, 8, 8, shm.Options{})
+	c := e.connect(3)
+	var frames []uint32
+	for range MaxPending + 3 {
+		f := c.capture(c.output, nil)
+		b := c.goodBuffer(8, 8)
+		c.send(f, opCopy, b.id)
+		frames = append(frames, f)
+	}
+	c.roundtrip()
+	for i, f := range frames {
+		got := c.events(f)
+		if failed := slices.Contains(got, evFailed); failed != (i >= MaxPending) {
+			t.Errorf("frame %d: events %v", i, got)
+		}
+	}
+	if st := e.stats(); st.Throttled != 3 || st.Pending != MaxPending {
+		t.Errorf("stats = %+v", st)
+	}
+	e.frame()
+	c.roundtrip()
+	if st := e.stats(); st.Ready != MaxPending || st.Pending != 0 {
+		t.Errorf("stats after the frame = %+v", st)
+	}
+	// The queue is free again.
+	f := c.capture(c.output, nil)
+	b := c.goodBuffer(8, 8)
+	c.send(f, opCopy, b.id)
+	c.roundtrip()
+	e.frame()
+	c.roundtrip()
+	if _, ok := c.event(f, evReady); !ok {
+		t.Errorf("copy after the drain: events %v", c.events(f))
+	}
+	e.do(func() {
+		if len(e.m.queued) != 0 {
+			t.Errorf("queued = %v", e.m.queued)
+		}
+	})
 }

@@ -136,9 +136,15 @@ func (f *frame) copy(buffer *protocol.Object, withDamage bool) error {
 			"invalid buffer stride %d, the frame offered %d", b.Stride(), f.stride())
 	}
 	f.used, f.withDamage, f.buf = true, withDamage, buffer
+	f.m.stats.Copies++
+	if f.m.queued[f.c] >= MaxPending {
+		f.m.stats.Throttled++
+		f.fail()
+		return nil
+	}
 	f.pending = true
 	f.m.pending = append(f.m.pending, f)
-	f.m.stats.Copies++
+	f.m.queued[f.c]++
 	return nil
 }
 
@@ -159,6 +165,7 @@ func (f *frame) OnDestroy() {
 	}
 	f.pending = false
 	f.m.stats.Cancelled++
+	f.m.unqueue(f.c)
 	if i := slices.Index(f.m.pending, f); i >= 0 {
 		f.m.pending = slices.Delete(f.m.pending, i, i+1)
 	}
