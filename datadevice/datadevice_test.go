@@ -1,6 +1,7 @@
 package datadevice_test
 
 import (
+	"github.com/nofault/nofault/internal/wltest"
 	"io"
 	"os"
 	"slices"
@@ -20,26 +21,27 @@ const textUTF8 = "text/plain;charset=utf-8"
 // dclient is a client with a surface, a keyboard and a data device, like
 // wl-copy's fallback path.
 type dclient struct {
-	*tclient
+	*wltest.Client
+	e                         *env
 	comp, seat, ddm, kbd, dev uint32
 	sid                       uint32
 	surf                      *protocol.Object
 }
 
 func (e *env) desktop() *dclient {
-	e.t.Helper()
-	c := e.connect()
-	d := &dclient{tclient: c}
-	d.comp = c.bind("wl_compositor", 4)
-	d.seat = c.bind("wl_seat", 7)
-	d.ddm = c.bind("wl_data_device_manager", 3)
-	d.sid, d.surf = c.surface(d.comp)
+	e.T.Helper()
+	c := e.Connect()
+	d := &dclient{Client: c, e: e}
+	d.comp = c.MustBind("wl_compositor", 4)
+	d.seat = c.MustBind("wl_seat", 7)
+	d.ddm = c.MustBind("wl_data_device_manager", 3)
+	d.sid, d.surf = c.Surface(d.comp)
 	d.kbd = c.NewID()
 	c.ExpectFDs(d.kbd, protocol.WlKeyboardEventKeymap, 1)
-	c.send(d.seat, protocol.WlSeatRequestGetKeyboard, rawclient.NewID(d.kbd))
+	c.MustSend(d.seat, protocol.WlSeatRequestGetKeyboard, rawclient.NewID(d.kbd))
 	d.dev = c.NewID()
-	c.send(d.ddm, protocol.WlDataDeviceManagerRequestGetDataDevice, rawclient.NewID(d.dev), d.seat)
-	for _, ev := range c.roundtrip() {
+	c.MustSend(d.ddm, protocol.WlDataDeviceManagerRequestGetDataDevice, rawclient.NewID(d.dev), d.seat)
+	for _, ev := range c.MustRoundtrip() {
 		for _, fd := range ev.FDs {
 			unix.Close(fd)
 		}
@@ -50,24 +52,24 @@ func (e *env) desktop() *dclient {
 // focus gives d the keyboard focus and returns the enter serial and the
 // events that came with it.
 func (d *dclient) focus() (uint32, []rawclient.Event) {
-	d.t.Helper()
-	d.e.do(func() { d.e.seat.SetKeyboardFocus(d.surf) })
-	evs := d.roundtrip()
+	d.T.Helper()
+	d.e.Do(func() { d.e.seat.SetKeyboardFocus(d.surf) })
+	evs := d.MustRoundtrip()
 	for _, ev := range evs {
 		if ev.Object == d.kbd && ev.Opcode == protocol.WlKeyboardEventEnter {
 			return ev.Uint(0), evs
 		}
 	}
-	d.t.Fatalf("no keyboard enter in %v", evs)
+	d.T.Fatalf("no keyboard enter in %v", evs)
 	return 0, nil
 }
 
 // source creates a wl_data_source offering mimes.
 func (d *dclient) source(mimes ...string) uint32 {
 	id := d.NewID()
-	d.send(d.ddm, protocol.WlDataDeviceManagerRequestCreateDataSource, rawclient.NewID(id))
+	d.MustSend(d.ddm, protocol.WlDataDeviceManagerRequestCreateDataSource, rawclient.NewID(id))
 	for _, m := range mimes {
-		d.send(id, protocol.WlDataSourceRequestOffer, m)
+		d.MustSend(id, protocol.WlDataSourceRequestOffer, m)
 	}
 	d.ExpectFDs(id, protocol.WlDataSourceEventSend, 1)
 	return id
@@ -83,7 +85,7 @@ func (d *dclient) selection(evs []rawclient.Event) (offer uint32, mimes []string
 		case ev.Object == d.dev && ev.Opcode == protocol.WlDataDeviceEventDataOffer:
 			id := ev.Uint(0)
 			if id < uint32(protocol.ServerIDStart) {
-				d.t.Errorf("data_offer id %#x is not a server id", id)
+				d.T.Errorf("data_offer id %#x is not a server id", id)
 			}
 			offers[id] = []string{}
 		case offers[ev.Object] != nil && ev.Opcode == protocol.WlDataOfferEventOffer:
@@ -98,15 +100,15 @@ func (d *dclient) selection(evs []rawclient.Event) (offer uint32, mimes []string
 
 // waitSelection does roundtrips until a selection event arrives.
 func (d *dclient) waitSelection() (uint32, []string) {
-	d.t.Helper()
+	d.T.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		if off, mimes, ok := d.selection(d.roundtrip()); ok {
+		if off, mimes, ok := d.selection(d.MustRoundtrip()); ok {
 			return off, mimes
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	d.t.Fatal("no selection event")
+	d.T.Fatal("no selection event")
 	return 0, nil
 }
 
@@ -145,10 +147,10 @@ func readAll(t *testing.T, fd int) string {
 func paste(t *testing.T, a, b *dclient, src, offer uint32, mime, data string) string {
 	t.Helper()
 	r, w := pipe(t)
-	b.send(offer, protocol.WlDataOfferRequestReceive, mime, rawclient.FD(w))
+	b.MustSend(offer, protocol.WlDataOfferRequestReceive, mime, rawclient.FD(w))
 	unix.Close(w)
-	b.roundtrip()
-	evs := only(a.roundtrip(), src)
+	b.MustRoundtrip()
+	evs := wltest.Only(a.MustRoundtrip(), src)
 	if len(evs) != 1 || evs[0].Opcode != protocol.WlDataSourceEventSend || len(evs[0].FDs) != 1 {
 		unix.Close(r)
 		t.Fatalf("source events %v, want one send with an fd", evs)
@@ -172,12 +174,12 @@ func TestClipboardRoundTrip(t *testing.T) {
 	a, b := e.desktop(), e.desktop()
 	serialA, _ := a.focus()
 	src := a.source(textUTF8, "TEXT", textUTF8)
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src, serialA)
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, serialA)
 	// A has the focus, so it is offered its own selection.
-	if off, mimes, ok := a.selection(a.roundtrip()); !ok || off == 0 || !slices.Equal(mimes, []string{textUTF8, "TEXT"}) {
+	if off, mimes, ok := a.selection(a.MustRoundtrip()); !ok || off == 0 || !slices.Equal(mimes, []string{textUTF8, "TEXT"}) {
 		t.Fatalf("A's selection: offer %#x mimes %q", off, mimes)
 	}
-	e.do(func() {
+	e.Do(func() {
 		if m, ok := e.dm.Selection(e.seat); !ok || len(m) != 2 {
 			t.Errorf("Selection = %q, %v", m, ok)
 		}
@@ -195,8 +197,8 @@ func TestClipboardRoundTrip(t *testing.T) {
 	if got := paste(t, a, b, src, off, "TEXT", "again"); got != "again" {
 		t.Fatalf("second paste read %q", got)
 	}
-	b.send(off, protocol.WlDataOfferRequestDestroy)
-	b.roundtrip()
+	b.MustSend(off, protocol.WlDataOfferRequestDestroy)
+	b.MustRoundtrip()
 }
 
 func TestSourceCancelledWhenReplaced(t *testing.T) {
@@ -204,38 +206,38 @@ func TestSourceCancelledWhenReplaced(t *testing.T) {
 	a, b := e.desktop(), e.desktop()
 	serialA, _ := a.focus()
 	src1, src2 := a.source(textUTF8), a.source(textUTF8)
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src1, serialA)
-	if cancelled(a.roundtrip(), src1) {
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src1, serialA)
+	if cancelled(a.MustRoundtrip(), src1) {
 		t.Fatal("source cancelled when set")
 	}
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src2, serialA)
-	evs := a.roundtrip()
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src2, serialA)
+	evs := a.MustRoundtrip()
 	if !cancelled(evs, src1) || cancelled(evs, src2) {
 		t.Fatalf("after replacing: %v, want src1 (only) cancelled", evs)
 	}
 	// Another client's selection cancels A's.
 	serialB, _ := b.focus()
 	src3 := b.source("image/png")
-	b.send(b.dev, protocol.WlDataDeviceRequestSetSelection, src3, serialB)
-	b.roundtrip()
-	if !cancelled(a.roundtrip(), src2) {
+	b.MustSend(b.dev, protocol.WlDataDeviceRequestSetSelection, src3, serialB)
+	b.MustRoundtrip()
+	if !cancelled(a.MustRoundtrip(), src2) {
 		t.Fatal("src2 not cancelled by B's selection")
 	}
 	// A request with a serial older than the selection's is refused and
 	// its source cancelled; the selection stays B's.
 	src4 := a.source(textUTF8)
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src4, serialA)
-	if !cancelled(a.roundtrip(), src4) {
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src4, serialA)
+	if !cancelled(a.MustRoundtrip(), src4) {
 		t.Error("source of an outdated set_selection not cancelled")
 	}
-	e.do(func() {
+	e.Do(func() {
 		if m, _ := e.dm.Selection(e.seat); !slices.Equal(m, []string{"image/png"}) {
 			t.Errorf("selection %q, want B's", m)
 		}
 	})
 	// Clearing the selection cancels B's source and tells the focus.
-	b.send(b.dev, protocol.WlDataDeviceRequestSetSelection, uint32(0), serialB+100)
-	evs = b.roundtrip()
+	b.MustSend(b.dev, protocol.WlDataDeviceRequestSetSelection, uint32(0), serialB+100)
+	evs = b.MustRoundtrip()
 	if off, _, ok := b.selection(evs); !ok || off != 0 || !cancelled(evs, src3) {
 		t.Errorf("after clearing: %v", evs)
 	}
@@ -246,8 +248,8 @@ func TestSelectionGoesWithSourceClient(t *testing.T) {
 	a, b := e.desktop(), e.desktop()
 	serialA, _ := a.focus()
 	src := a.source(textUTF8)
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src, serialA)
-	a.roundtrip()
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, serialA)
+	a.MustRoundtrip()
 	_, evs := b.focus()
 	off, _, _ := b.selection(evs)
 	if off == 0 {
@@ -259,13 +261,13 @@ func TestSelectionGoesWithSourceClient(t *testing.T) {
 	}
 	// The old offer is inert: receive closes the fd, B reads end of file.
 	r, w := pipe(t)
-	b.send(off, protocol.WlDataOfferRequestReceive, textUTF8, rawclient.FD(w))
+	b.MustSend(off, protocol.WlDataOfferRequestReceive, textUTF8, rawclient.FD(w))
 	unix.Close(w)
-	b.roundtrip()
+	b.MustRoundtrip()
 	if got := readAll(t, r); got != "" {
 		t.Errorf("read %q from an inert offer", got)
 	}
-	e.do(func() {
+	e.Do(func() {
 		if _, ok := e.dm.Selection(e.seat); ok {
 			t.Error("selection survived its client")
 		}
@@ -279,16 +281,16 @@ func TestNewDeviceGetsSelection(t *testing.T) {
 	a := e.desktop()
 	serial, _ := a.focus()
 	src := a.source(textUTF8)
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src, serial)
-	a.roundtrip()
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, serial)
+	a.MustRoundtrip()
 	dev2 := a.NewID()
-	a.send(a.ddm, protocol.WlDataDeviceManagerRequestGetDataDevice, rawclient.NewID(dev2), a.seat)
+	a.MustSend(a.ddm, protocol.WlDataDeviceManagerRequestGetDataDevice, rawclient.NewID(dev2), a.seat)
 	a.dev = dev2
-	if off, mimes, ok := a.selection(a.roundtrip()); !ok || off == 0 || len(mimes) != 1 {
+	if off, mimes, ok := a.selection(a.MustRoundtrip()); !ok || off == 0 || len(mimes) != 1 {
 		t.Fatalf("new device: offer %#x mimes %q ok %v", off, mimes, ok)
 	}
-	a.send(dev2, protocol.WlDataDeviceRequestRelease)
-	a.roundtrip()
+	a.MustSend(dev2, protocol.WlDataDeviceRequestRelease)
+	a.MustRoundtrip()
 	if !a.Deleted(dev2) {
 		t.Error("release did not delete the device")
 	}
@@ -302,8 +304,8 @@ func TestProtocolErrors(t *testing.T) {
 		a := e.desktop()
 		serial, _ := a.focus()
 		src := a.source(textUTF8)
-		a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src, serial)
-		off, _, _ := a.selection(a.roundtrip())
+		a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, serial)
+		off, _, _ := a.selection(a.MustRoundtrip())
 		if off == 0 {
 			t.Fatal("no offer")
 		}
@@ -311,7 +313,7 @@ func TestProtocolErrors(t *testing.T) {
 	}
 	expect := func(c *dclient, obj uint32, code uint32) {
 		t.Helper()
-		pe := c.protocolError()
+		pe := c.ProtocolError()
 		if pe.ObjectID != obj || pe.Code != code {
 			t.Errorf("error %v, want object %d code %d", pe, obj, code)
 		}
@@ -319,7 +321,7 @@ func TestProtocolErrors(t *testing.T) {
 	offerErr := func(op uint16, args []any, code protocol.WlDataOfferError) {
 		t.Helper()
 		a, _, off := withOffer()
-		a.send(off, op, args...)
+		a.MustSend(off, op, args...)
 		expect(a, off, uint32(code))
 	}
 	offerErr(protocol.WlDataOfferRequestFinish, nil, protocol.WlDataOfferErrorInvalidFinish)
@@ -331,44 +333,44 @@ func TestProtocolErrors(t *testing.T) {
 	// Source: bad mask, actions twice, a drag source as selection.
 	a := e.desktop()
 	src := a.source(textUTF8)
-	a.send(src, protocol.WlDataSourceRequestSetActions, uint32(16))
+	a.MustSend(src, protocol.WlDataSourceRequestSetActions, uint32(16))
 	expect(a, src, uint32(protocol.WlDataSourceErrorInvalidActionMask))
 	a = e.desktop()
 	src = a.source(textUTF8)
-	a.send(src, protocol.WlDataSourceRequestSetActions, uint32(1))
-	a.send(src, protocol.WlDataSourceRequestSetActions, uint32(1))
+	a.MustSend(src, protocol.WlDataSourceRequestSetActions, uint32(1))
+	a.MustSend(src, protocol.WlDataSourceRequestSetActions, uint32(1))
 	expect(a, src, uint32(protocol.WlDataSourceErrorInvalidActionMask))
 	a = e.desktop()
 	src = a.source(textUTF8)
-	a.send(src, protocol.WlDataSourceRequestSetActions, uint32(1))
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(0))
+	a.MustSend(src, protocol.WlDataSourceRequestSetActions, uint32(1))
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(0))
 	expect(a, src, uint32(protocol.WlDataSourceErrorInvalidSource))
 
 	// start_drag is refused: a v3 source is cancelled, and cannot be used
 	// again.
 	a = e.desktop()
 	src = a.source(textUTF8)
-	a.send(a.dev, protocol.WlDataDeviceRequestStartDrag, src, a.sid, uint32(0), uint32(1))
-	if !cancelled(a.roundtrip(), src) {
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestStartDrag, src, a.sid, uint32(0), uint32(1))
+	if !cancelled(a.MustRoundtrip(), src) {
 		t.Error("drag source not cancelled")
 	}
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(0))
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(0))
 	expect(a, src, uint32(protocol.WlDataSourceErrorInvalidSource))
 
 	// A drag icon with another role.
 	a = e.desktop()
-	e.do(func() { e.sh.roles[a.surf] = "xdg_toplevel" })
-	a.send(a.dev, protocol.WlDataDeviceRequestStartDrag, uint32(0), a.sid, a.sid, uint32(1))
+	e.Do(func() { e.Shell.SetRole(a.surf, "xdg_toplevel") })
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestStartDrag, uint32(0), a.sid, a.sid, uint32(1))
 	expect(a, a.dev, uint32(protocol.WlDataDeviceErrorRole))
 
 	// A replaced (cancelled) source cannot be set again; setting the
 	// current one again is harmless.
 	a, src, _ = withOffer()
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(1<<20))
-	a.roundtrip()
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(1<<20))
+	a.MustRoundtrip()
 	src2 := a.source(textUTF8)
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src2, uint32(1<<20))
-	a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(1<<20))
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src2, uint32(1<<20))
+	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(1<<20))
 	expect(a, src, uint32(protocol.WlDataSourceErrorInvalidSource))
 }
 
@@ -380,11 +382,11 @@ func TestOfferLimit(t *testing.T) {
 	b.focus()
 	for i := 0; i < datadevice.MaxOffersPerClient+2; i++ {
 		src := a.source(textUTF8)
-		a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(i+1000))
+		a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(i+1000))
 	}
-	a.roundtrip()
+	a.MustRoundtrip()
 	var offers, nulls int
-	for _, ev := range only(b.roundtrip(), b.dev) {
+	for _, ev := range wltest.Only(b.MustRoundtrip(), b.dev) {
 		switch {
 		case ev.Opcode == protocol.WlDataDeviceEventDataOffer:
 			offers++
@@ -405,8 +407,8 @@ func TestNoFDLeak(t *testing.T) {
 		a, b := e.desktop(), e.desktop()
 		serial, _ := a.focus()
 		src := a.source(textUTF8)
-		a.send(a.dev, protocol.WlDataDeviceRequestSetSelection, src, serial)
-		a.roundtrip()
+		a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, serial)
+		a.MustRoundtrip()
 		_, evs := b.focus()
 		off, _, _ := b.selection(evs)
 		if got := paste(t, a, b, src, off, textUTF8, "hello"); got != "hello" {
@@ -415,9 +417,9 @@ func TestNoFDLeak(t *testing.T) {
 		// A receive the source never answers: its fd is held by A's
 		// client library until A goes.
 		r, w := pipe(t)
-		b.send(off, protocol.WlDataOfferRequestReceive, textUTF8, rawclient.FD(w))
+		b.MustSend(off, protocol.WlDataOfferRequestReceive, textUTF8, rawclient.FD(w))
 		unix.Close(w)
-		b.roundtrip()
+		b.MustRoundtrip()
 		a.Close()
 		b.Close()
 		unix.Close(r)
@@ -430,7 +432,7 @@ func TestNoFDLeak(t *testing.T) {
 	if n := waitFDs(t, base); n > base {
 		t.Fatalf("open fds %d after the clients left, want %d", n, base)
 	}
-	e.do(func() {
+	e.Do(func() {
 		if n := datadevice.ClientCount(e.dm); n != 0 {
 			t.Errorf("manager still tracks %d clients", n)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"github.com/nofault/nofault/internal/wltest"
 	"testing"
 	"time"
 
@@ -40,13 +41,13 @@ func wantCount(t *testing.T, evs []rawclient.Event, n int) {
 
 func TestBindCapabilitiesAndName(t *testing.T) {
 	e := start(t, seat.Options{Name: "seat-test", Keyboard: true, Pointer: true})
-	c := e.connect()
+	c := e.Connect()
 	if g := c.GlobalList(); len(g) != 2 || g[1].Interface != "wl_seat" || g[1].Version != seat.Version {
 		t.Fatalf("globals %v, want wl_compositor and wl_seat %d", g, seat.Version)
 	}
-	s8 := c.bind("wl_seat", 8)
-	s1 := c.bind("wl_seat", 1)
-	evs := c.roundtrip()
+	s8 := c.MustBind("wl_seat", 8)
+	s1 := c.MustBind("wl_seat", 1)
+	evs := c.MustRoundtrip()
 	wantCount(t, evs, 3)
 	if r := wantEvent(t, evs[0], s8, protocol.WlSeatEventCapabilities); r.Uint() != 3 {
 		t.Error("capabilities != pointer|keyboard")
@@ -55,8 +56,8 @@ func TestBindCapabilitiesAndName(t *testing.T) {
 		t.Error("wrong seat name")
 	}
 	wantEvent(t, evs[2], s1, protocol.WlSeatEventCapabilities) // no name before v2
-	c.send(s8, protocol.WlSeatRequestRelease)
-	c.roundtrip()
+	c.MustSend(s8, protocol.WlSeatRequestRelease)
+	c.MustRoundtrip()
 	if !c.Deleted(s8) {
 		t.Error("wl_seat.release did not delete the object")
 	}
@@ -65,11 +66,11 @@ func TestBindCapabilitiesAndName(t *testing.T) {
 func TestMissingCapability(t *testing.T) {
 	e := start(t, seat.Options{Pointer: true})
 	for _, op := range []uint16{protocol.WlSeatRequestGetKeyboard, protocol.WlSeatRequestGetTouch} {
-		c := e.connect()
-		s := c.bind("wl_seat", 7)
-		c.send(s, protocol.WlSeatRequestGetPointer, rawclient.NewID(c.NewID()))
-		c.send(s, op, rawclient.NewID(c.NewID()))
-		pe := c.protocolError()
+		c := e.Connect()
+		s := c.MustBind("wl_seat", 7)
+		c.MustSend(s, protocol.WlSeatRequestGetPointer, rawclient.NewID(c.NewID()))
+		c.MustSend(s, op, rawclient.NewID(c.NewID()))
+		pe := c.ProtocolError()
 		if pe.ObjectID != s || pe.Code != uint32(protocol.WlSeatErrorMissingCapability) {
 			t.Errorf("request %d: error %v, want missing_capability on wl_seat@%d", op, pe, s)
 		}
@@ -77,12 +78,12 @@ func TestMissingCapability(t *testing.T) {
 }
 
 // getKeyboard creates a wl_keyboard and returns it with its keymap fd.
-func getKeyboard(t *testing.T, c *tclient, seatID uint32) (uint32, int, []rawclient.Event) {
+func getKeyboard(t *testing.T, c *wltest.Client, seatID uint32) (uint32, int, []rawclient.Event) {
 	t.Helper()
 	kbd := c.NewID()
 	c.ExpectFDs(kbd, protocol.WlKeyboardEventKeymap, 1)
-	c.send(seatID, protocol.WlSeatRequestGetKeyboard, rawclient.NewID(kbd))
-	evs := only(c.roundtrip(), kbd)
+	c.MustSend(seatID, protocol.WlSeatRequestGetKeyboard, rawclient.NewID(kbd))
+	evs := wltest.Only(c.MustRoundtrip(), kbd)
 	if len(evs) == 0 || evs[0].Opcode != protocol.WlKeyboardEventKeymap {
 		t.Fatalf("no keymap: %v", evs)
 	}
@@ -95,8 +96,8 @@ func TestKeymapPerClient(t *testing.T) {
 	e := start(t, seat.Options{Keyboard: true})
 	var fds []int
 	for i, v := range []uint32{8, 3} {
-		c := e.connect()
-		s := c.bind("wl_seat", v)
+		c := e.Connect()
+		s := c.MustBind("wl_seat", v)
 		kbd, fd, evs := getKeyboard(t, c, s)
 		r := evs[0].Reader()
 		format, size := r.Uint(), r.Uint()
@@ -153,15 +154,15 @@ func keysOf(b []byte) []uint32 {
 
 func TestKeyboardFocusAndKeys(t *testing.T) {
 	e := start(t, seat.Options{Keyboard: true, Pointer: true})
-	c := e.connect()
-	comp := c.bind("wl_compositor", 4)
-	st := c.bind("wl_seat", 8)
-	sid, surf := c.surface(comp)
+	c := e.Connect()
+	comp := c.MustBind("wl_compositor", 4)
+	st := c.MustBind("wl_seat", 8)
+	sid, surf := c.Surface(comp)
 	kbd, _, _ := getKeyboard(t, c, st)
 
-	e.do(func() { e.seat.Key(keyA, true, now) }) // held before the focus comes
-	e.do(func() { e.seat.SetKeyboardFocus(surf) })
-	evs := only(c.roundtrip(), kbd)
+	e.Do(func() { e.seat.Key(keyA, true, now) }) // held before the focus comes
+	e.Do(func() { e.seat.SetKeyboardFocus(surf) })
+	evs := wltest.Only(c.MustRoundtrip(), kbd)
 	wantCount(t, evs, 2)
 	r := wantEvent(t, evs[0], kbd, protocol.WlKeyboardEventEnter)
 	enterSerial, s, keys := r.Uint(), r.Uint(), keysOf(r.Array())
@@ -176,8 +177,8 @@ func TestKeyboardFocusAndKeys(t *testing.T) {
 		t.Errorf("depressed %#x, want 0", dep)
 	}
 
-	e.do(func() { e.seat.Key(keyShift, true, now) })
-	evs = only(c.roundtrip(), kbd)
+	e.Do(func() { e.seat.Key(keyShift, true, now) })
+	evs = wltest.Only(c.MustRoundtrip(), kbd)
 	wantCount(t, evs, 2)
 	r = wantEvent(t, evs[0], kbd, protocol.WlKeyboardEventKey)
 	if _, _, key, state := r.Uint(), r.Uint(), r.Uint(), r.Uint(); key != keyShift || state != 1 {
@@ -187,12 +188,12 @@ func TestKeyboardFocusAndKeys(t *testing.T) {
 	if _, dep := r.Uint(), r.Uint(); dep != keymap.ModShift {
 		t.Errorf("depressed %#x with shift down", dep)
 	}
-	e.do(func() {
+	e.Do(func() {
 		e.seat.Key(keyShift, true, now) // host auto-repeat: ignored
 		e.seat.Key(keyShift, false, now)
 		e.seat.Key(keyA, false, now)
 	})
-	evs = only(c.roundtrip(), kbd)
+	evs = wltest.Only(c.MustRoundtrip(), kbd)
 	wantCount(t, evs, 3) // shift up, modifiers, A up
 	wantEvent(t, evs[0], kbd, protocol.WlKeyboardEventKey)
 	wantEvent(t, evs[1], kbd, protocol.WlKeyboardEventModifiers)
@@ -201,38 +202,38 @@ func TestKeyboardFocusAndKeys(t *testing.T) {
 		t.Errorf("key %d state %d, want A released", key, state)
 	}
 
-	e.do(func() { e.seat.SetKeyboardFocus(nil) })
-	evs = only(c.roundtrip(), kbd)
+	e.Do(func() { e.seat.SetKeyboardFocus(nil) })
+	evs = wltest.Only(c.MustRoundtrip(), kbd)
 	wantCount(t, evs, 1)
 	if r := wantEvent(t, evs[0], kbd, protocol.WlKeyboardEventLeave); r.Uint() <= enterSerial || r.Uint() != sid {
 		t.Error("bad leave")
 	}
-	e.do(func() { e.seat.Key(keyA, true, now) })
-	wantCount(t, only(c.roundtrip(), kbd), 0)
+	e.Do(func() { e.seat.Key(keyA, true, now) })
+	wantCount(t, wltest.Only(c.MustRoundtrip(), kbd), 0)
 }
 
 func TestKeyboardFocusSurfaceDestroyed(t *testing.T) {
 	e := start(t, seat.Options{Keyboard: true})
-	c := e.connect()
-	comp := c.bind("wl_compositor", 4)
-	st := c.bind("wl_seat", 8)
-	sid, surf := c.surface(comp)
-	sid2, surf2 := c.surface(comp)
+	c := e.Connect()
+	comp := c.MustBind("wl_compositor", 4)
+	st := c.MustBind("wl_seat", 8)
+	sid, surf := c.Surface(comp)
+	sid2, surf2 := c.Surface(comp)
 	kbd, _, _ := getKeyboard(t, c, st)
-	e.do(func() { e.seat.SetKeyboardFocus(surf) })
-	wantCount(t, only(c.roundtrip(), kbd), 2)
+	e.Do(func() { e.seat.SetKeyboardFocus(surf) })
+	wantCount(t, wltest.Only(c.MustRoundtrip(), kbd), 2)
 
-	c.send(sid, protocol.WlSurfaceRequestDestroy)
-	c.roundtrip()
-	e.do(func() {
+	c.MustSend(sid, protocol.WlSurfaceRequestDestroy)
+	c.MustRoundtrip()
+	e.Do(func() {
 		e.seat.Key(keyA, true, now)
 		if e.seat.KeyboardFocus() != nil || e.seat.KeyboardFocusClient() != nil {
 			t.Error("focus survived its surface")
 		}
 	})
-	wantCount(t, only(c.roundtrip(), kbd), 0)
-	e.do(func() { e.seat.SetKeyboardFocus(surf2) }) // no leave for the dead one
-	evs := only(c.roundtrip(), kbd)
+	wantCount(t, wltest.Only(c.MustRoundtrip(), kbd), 0)
+	e.Do(func() { e.seat.SetKeyboardFocus(surf2) }) // no leave for the dead one
+	evs := wltest.Only(c.MustRoundtrip(), kbd)
 	wantCount(t, evs, 2)
 	if r := wantEvent(t, evs[0], kbd, protocol.WlKeyboardEventEnter); r.Uint() == 0 || r.Uint() != sid2 {
 		t.Error("enter on the wrong surface")
@@ -240,12 +241,12 @@ func TestKeyboardFocusSurfaceDestroyed(t *testing.T) {
 
 	// A second client takes the focus; a new wl_keyboard of the focused
 	// client learns it at once.
-	c2 := e.connect()
-	comp2 := c2.bind("wl_compositor", 4)
-	st2 := c2.bind("wl_seat", 5)
-	sid3, surf3 := c2.surface(comp2)
-	e.do(func() { e.seat.SetKeyboardFocus(surf3) })
-	if evs := only(c.roundtrip(), kbd); len(evs) != 1 || evs[0].Opcode != protocol.WlKeyboardEventLeave {
+	c2 := e.Connect()
+	comp2 := c2.MustBind("wl_compositor", 4)
+	st2 := c2.MustBind("wl_seat", 5)
+	sid3, surf3 := c2.Surface(comp2)
+	e.Do(func() { e.seat.SetKeyboardFocus(surf3) })
+	if evs := wltest.Only(c.MustRoundtrip(), kbd); len(evs) != 1 || evs[0].Opcode != protocol.WlKeyboardEventLeave {
 		t.Errorf("first client: %v, want leave", evs)
 	}
 	kbd2, _, evs := getKeyboard(t, c2, st2)
@@ -254,8 +255,8 @@ func TestKeyboardFocusSurfaceDestroyed(t *testing.T) {
 		t.Error("new keyboard: enter on the wrong surface")
 	}
 	c2.Close()
-	c.roundtrip()
-	e.do(func() {
+	c.MustRoundtrip()
+	e.Do(func() {
 		if e.seat.KeyboardFocusClient() != nil {
 			t.Error("focus survived its client")
 		}
@@ -264,17 +265,17 @@ func TestKeyboardFocusSurfaceDestroyed(t *testing.T) {
 
 func TestPointer(t *testing.T) {
 	e := start(t, seat.Options{Keyboard: true, Pointer: true})
-	c := e.connect()
-	comp := c.bind("wl_compositor", 4)
-	st8 := c.bind("wl_seat", 8)
-	st5 := c.bind("wl_seat", 5)
-	aid, a := c.surface(comp)
-	bid, b := c.surface(comp)
-	e.place(a, 0, 0, 100, 100)
-	e.place(b, 200, 0, 100, 100)
+	c := e.Connect()
+	comp := c.MustBind("wl_compositor", 4)
+	st8 := c.MustBind("wl_seat", 8)
+	st5 := c.MustBind("wl_seat", 5)
+	aid, a := c.Surface(comp)
+	bid, b := c.Surface(comp)
+	e.Place(a, 0, 0, 100, 100)
+	e.Place(b, 200, 0, 100, 100)
 	p8, p5 := c.NewID(), c.NewID()
-	c.send(st8, protocol.WlSeatRequestGetPointer, rawclient.NewID(p8))
-	c.send(st5, protocol.WlSeatRequestGetPointer, rawclient.NewID(p5))
+	c.MustSend(st8, protocol.WlSeatRequestGetPointer, rawclient.NewID(p8))
+	c.MustSend(st5, protocol.WlSeatRequestGetPointer, rawclient.NewID(p5))
 	kbd, _, _ := getKeyboard(t, c, st8)
 
 	check := func(evs []rawclient.Event, want ...ev) {
@@ -301,40 +302,40 @@ func TestPointer(t *testing.T) {
 		return []ev{{p8, op, words}, {p8, protocol.WlPointerEventFrame, nil}, {p5, op, words}, {p5, protocol.WlPointerEventFrame, nil}}
 	}
 
-	e.do(func() { e.seat.PointerMotion(10, 20.5, now) })
-	check(only(c.roundtrip(), p8, p5), both(protocol.WlPointerEventEnter, any, aid, fx(10), fx(20.5))...)
-	e.do(func() { e.seat.PointerMotion(11, 21, now) })
-	check(only(c.roundtrip(), p8, p5), both(protocol.WlPointerEventMotion, any, fx(11), fx(21))...)
+	e.Do(func() { e.seat.PointerMotion(10, 20.5, now) })
+	check(wltest.Only(c.MustRoundtrip(), p8, p5), both(protocol.WlPointerEventEnter, any, aid, fx(10), fx(20.5))...)
+	e.Do(func() { e.seat.PointerMotion(11, 21, now) })
+	check(wltest.Only(c.MustRoundtrip(), p8, p5), both(protocol.WlPointerEventMotion, any, fx(11), fx(21))...)
 
 	// A click focuses the surface (no OnClick hook: the seat does it) and
 	// the client gets keyboard enter before the button.
-	e.do(func() { e.seat.PointerButton(btnLeft, true, now) })
-	evs := only(c.roundtrip(), p8, p5, kbd)
+	e.Do(func() { e.seat.PointerButton(btnLeft, true, now) })
+	evs := wltest.Only(c.MustRoundtrip(), p8, p5, kbd)
 	if len(evs) < 2 || evs[0].Object != kbd || evs[0].Opcode != protocol.WlKeyboardEventEnter {
 		t.Fatalf("click: %v, want keyboard enter first", evs)
 	}
 	check(evs[2:], both(protocol.WlPointerEventButton, any, any, btnLeft, 1)...)
 
 	// Implicit grab: motion over b still goes to a, relative to a.
-	e.do(func() { e.seat.PointerMotion(250, 10, now) })
-	check(only(c.roundtrip(), p8, p5), both(protocol.WlPointerEventMotion, any, fx(250), fx(10))...)
+	e.Do(func() { e.seat.PointerMotion(250, 10, now) })
+	check(wltest.Only(c.MustRoundtrip(), p8, p5), both(protocol.WlPointerEventMotion, any, fx(250), fx(10))...)
 	// Release ends the grab: b gets the focus.
-	e.do(func() { e.seat.PointerButton(btnLeft, false, now) })
-	evs = only(c.roundtrip(), p8, p5)
+	e.Do(func() { e.seat.PointerButton(btnLeft, false, now) })
+	evs = wltest.Only(c.MustRoundtrip(), p8, p5)
 	check(evs[:4], both(protocol.WlPointerEventButton, any, any, btnLeft, 0)...)
 	check(evs[4:8], both(protocol.WlPointerEventLeave, any, aid)...)
 	check(evs[8:], both(protocol.WlPointerEventEnter, any, bid, fx(50), fx(10))...)
-	e.do(func() {
+	e.Do(func() {
 		if e.seat.PointerFocus() != b {
 			t.Error("PointerFocus is not b")
 		}
 	})
 
-	e.do(func() {
+	e.Do(func() {
 		e.seat.PointerAxis(seat.AxisEvent{Axis: protocol.WlPointerAxisVerticalScroll, Value: 15, Value120: 120,
 			Source: protocol.WlPointerAxisSourceWheel}, now)
 	})
-	check(only(c.roundtrip(), p8, p5),
+	check(wltest.Only(c.MustRoundtrip(), p8, p5),
 		ev{p8, protocol.WlPointerEventAxisSource, []uint32{0}},
 		ev{p8, protocol.WlPointerEventAxisValue120, []uint32{0, 120}},
 		ev{p8, protocol.WlPointerEventAxis, []uint32{any, 0, fx(15)}},
@@ -343,68 +344,68 @@ func TestPointer(t *testing.T) {
 		ev{p5, protocol.WlPointerEventAxisDiscrete, []uint32{0, 1}},
 		ev{p5, protocol.WlPointerEventAxis, []uint32{any, 0, fx(15)}},
 		ev{p5, protocol.WlPointerEventFrame, nil})
-	e.do(func() {
+	e.Do(func() {
 		e.seat.PointerAxis(seat.AxisEvent{Axis: protocol.WlPointerAxisHorizontalScroll, Stop: true,
 			Source: protocol.WlPointerAxisSourceFinger}, now)
 	})
-	check(only(c.roundtrip(), p8),
+	check(wltest.Only(c.MustRoundtrip(), p8),
 		ev{p8, protocol.WlPointerEventAxisSource, []uint32{1}},
 		ev{p8, protocol.WlPointerEventAxisStop, []uint32{any, 1}},
 		ev{p8, protocol.WlPointerEventFrame, nil})
 
-	e.do(func() { e.seat.PointerMotion(150, 50, now) }) // background
-	check(only(c.roundtrip(), p8, p5), both(protocol.WlPointerEventLeave, any, bid)...)
+	e.Do(func() { e.seat.PointerMotion(150, 50, now) }) // background
+	check(wltest.Only(c.MustRoundtrip(), p8, p5), both(protocol.WlPointerEventLeave, any, bid)...)
 }
 
 func TestSetCursor(t *testing.T) {
 	e := start(t, seat.Options{Pointer: true})
-	c := e.connect()
-	comp := c.bind("wl_compositor", 4)
-	st := c.bind("wl_seat", 8)
-	_, a := c.surface(comp)
-	cid, cur := c.surface(comp)
-	tid, top := c.surface(comp)
-	e.place(a, 0, 0, 100, 100)
+	c := e.Connect()
+	comp := c.MustBind("wl_compositor", 4)
+	st := c.MustBind("wl_seat", 8)
+	_, a := c.Surface(comp)
+	cid, cur := c.Surface(comp)
+	tid, top := c.Surface(comp)
+	e.Place(a, 0, 0, 100, 100)
 	p := c.NewID()
-	c.send(st, protocol.WlSeatRequestGetPointer, rawclient.NewID(p))
+	c.MustSend(st, protocol.WlSeatRequestGetPointer, rawclient.NewID(p))
 	var cursors []seat.Cursor
-	e.do(func() {
+	e.Do(func() {
 		e.seat.OnCursor(func(c seat.Cursor) { cursors = append(cursors, c) })
 		e.seat.PointerMotion(5, 5, now)
 	})
-	evs := only(c.roundtrip(), p)
+	evs := wltest.Only(c.MustRoundtrip(), p)
 	enter := evs[0].Uint(0)
 
-	c.send(p, protocol.WlPointerRequestSetCursor, enter-1, cid, int32(3), int32(4)) // old serial
-	c.roundtrip()
-	e.do(func() {
+	c.MustSend(p, protocol.WlPointerRequestSetCursor, enter-1, cid, int32(3), int32(4)) // old serial
+	c.MustRoundtrip()
+	e.Do(func() {
 		if e.seat.Cursor().ClientSet {
 			t.Error("set_cursor with an old serial was honoured")
 		}
 	})
-	c.send(p, protocol.WlPointerRequestSetCursor, enter, cid, int32(3), int32(4))
-	c.roundtrip()
-	e.do(func() {
+	c.MustSend(p, protocol.WlPointerRequestSetCursor, enter, cid, int32(3), int32(4))
+	c.MustRoundtrip()
+	e.Do(func() {
 		if got := e.seat.Cursor(); got != (seat.Cursor{ClientSet: true, Surface: cur, HotspotX: 3, HotspotY: 4}) {
 			t.Errorf("cursor %+v", got)
 		}
-		if e.sh.roles[cur] != seat.RoleCursor {
+		if e.Shell.Role(cur) != seat.RoleCursor {
 			t.Error("cursor surface has no cursor role")
 		}
 	})
-	c.send(p, protocol.WlPointerRequestSetCursor, enter, uint32(0), int32(0), int32(0))
-	c.roundtrip()
-	e.do(func() {
+	c.MustSend(p, protocol.WlPointerRequestSetCursor, enter, uint32(0), int32(0), int32(0))
+	c.MustRoundtrip()
+	e.Do(func() {
 		if got := e.seat.Cursor(); !got.ClientSet || got.Surface != nil {
 			t.Errorf("hidden cursor reads %+v", got)
 		}
 		if len(cursors) != 2 {
 			t.Errorf("OnCursor ran %d times, want 2", len(cursors))
 		}
-		e.sh.roles[top] = "xdg_toplevel"
+		e.Shell.SetRole(top, "xdg_toplevel")
 	})
-	c.send(p, protocol.WlPointerRequestSetCursor, enter, tid, int32(0), int32(0))
-	if pe := c.protocolError(); pe.ObjectID != p || pe.Code != uint32(protocol.WlPointerErrorRole) {
+	c.MustSend(p, protocol.WlPointerRequestSetCursor, enter, tid, int32(0), int32(0))
+	if pe := c.ProtocolError(); pe.ObjectID != p || pe.Code != uint32(protocol.WlPointerErrorRole) {
 		t.Errorf("error %v, want role on wl_pointer@%d", pe, p)
 	}
 }
@@ -413,7 +414,7 @@ func TestSetCursor(t *testing.T) {
 // library (go-wayland), not only the raw test client.
 func TestGoWaylandClient(t *testing.T) {
 	e := start(t, seat.Options{Keyboard: true, Pointer: true})
-	disp, err := wl.Connect(e.path)
+	disp, err := wl.Connect(e.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,9 +472,9 @@ func TestGoWaylandClient(t *testing.T) {
 	ptr.SetButtonHandler(func(ev wl.PointerButtonEvent) { buttons = append(buttons, ev.Button) })
 	roundtrip()
 	var so *protocol.Object
-	e.do(func() { so = e.sh.created[0] })
-	e.place(so, 10, 10, 50, 50)
-	e.do(func() {
+	e.Do(func() { so = e.Shell.Created()[0] })
+	e.Place(so, 10, 10, 50, 50)
+	e.Do(func() {
 		e.seat.PointerMotion(20, 30, now)
 		e.seat.PointerButton(btnLeft, true, now)
 		e.seat.PointerButton(btnLeft, false, now)
@@ -489,14 +490,14 @@ func TestGoWaylandClient(t *testing.T) {
 
 func TestOnClickHookAndCapabilities(t *testing.T) {
 	e := start(t, seat.Options{Keyboard: true, Pointer: true})
-	c := e.connect()
-	comp := c.bind("wl_compositor", 4)
-	st := c.bind("wl_seat", 8)
-	_, a := c.surface(comp)
-	e.place(a, 0, 0, 10, 10)
+	c := e.Connect()
+	comp := c.MustBind("wl_compositor", 4)
+	st := c.MustBind("wl_seat", 8)
+	_, a := c.Surface(comp)
+	e.Place(a, 0, 0, 10, 10)
 	kbd, _, _ := getKeyboard(t, c, st)
 	var clicked []*protocol.Object
-	e.do(func() {
+	e.Do(func() {
 		e.seat.OnClick(func(s *protocol.Object) { clicked = append(clicked, s) })
 		e.seat.PointerMotion(1, 1, now)
 		e.seat.PointerButton(btnLeft, true, now)
@@ -508,12 +509,12 @@ func TestOnClickHookAndCapabilities(t *testing.T) {
 		}
 		e.seat.SetKeyboardFocus(a)
 	})
-	c.roundtrip()
+	c.MustRoundtrip()
 
 	// Losing the keyboard: capabilities to every wl_seat, leave to the
 	// focus; get_keyboard still works (the seat had a keyboard).
-	e.do(func() { e.seat.SetCapabilities(true, false) })
-	evs := c.roundtrip()
+	e.Do(func() { e.seat.SetCapabilities(true, false) })
+	evs := c.MustRoundtrip()
 	wantCount(t, evs, 2)
 	if r := wantEvent(t, evs[0], kbd, protocol.WlKeyboardEventLeave); r.Uint() == 0 {
 		t.Error("leave with serial 0")
@@ -521,9 +522,9 @@ func TestOnClickHookAndCapabilities(t *testing.T) {
 	if r := wantEvent(t, evs[1], st, protocol.WlSeatEventCapabilities); r.Uint() != 1 {
 		t.Error("capabilities != pointer")
 	}
-	c.send(st, protocol.WlSeatRequestGetKeyboard, rawclient.NewID(c.NewID()))
+	c.MustSend(st, protocol.WlSeatRequestGetKeyboard, rawclient.NewID(c.NewID()))
 	c.ExpectFDs(c.PeekID()-1, protocol.WlKeyboardEventKeymap, 1)
-	for _, ev := range c.roundtrip() {
+	for _, ev := range c.MustRoundtrip() {
 		for _, fd := range ev.FDs {
 			unix.Close(fd)
 		}
@@ -531,7 +532,7 @@ func TestOnClickHookAndCapabilities(t *testing.T) {
 	c.Close()
 	n := -1
 	for deadline := time.Now().Add(timeout); n != 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		e.do(func() { n = seat.ClientCount(e.seat) })
+		e.Do(func() { n = seat.ClientCount(e.seat) })
 	}
 	if n != 0 {
 		t.Errorf("seat still tracks %d clients after the client left", n)
