@@ -2,7 +2,6 @@ package seat_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/nofault/nofault/internal/wltest"
 	"github.com/nofault/nofault/seat"
@@ -32,5 +31,3 @@ type ev struct {
 	op    uint16
 	words []uint32
 }
-
-var _ = time.Second
