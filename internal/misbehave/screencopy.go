@@ -45,11 +45,12 @@ const (
 	noteCaptureFault = "the guarded write into the client's buffer faults; zeros are mapped read-write over the pool, " +
 		"the frame gets failed and the wl_buffer invalid_fd once the access ended"
 	// The libwayland expectations are sway 1.7's (wlroots 0.15 on
-	// libwayland's wl_shm), from code reading: Weston has no wlr-screencopy,
-	// so there every capture scenario is skipped.
-	noteSway      = "sway 1.7 (code reading); Weston has no wlr-screencopy and skips"
-	noteSwayFault = "sway 1.7 (wlroots 0.15) reads GL pixels into the mapping inside wl_shm_buffer_begin_access: " +
-		"libwayland's SIGBUS handler maps zeros, end_access posts invalid_fd (code reading); Weston has no wlr-screencopy and skips"
+	// libwayland's wl_shm), measured headless with the pixman renderer
+	// (scripts/misbehave-compare.sh --only sway): Weston has no
+	// wlr-screencopy, so there every capture scenario is skipped.
+	noteSway      = "sway 1.7, measured; Weston has no wlr-screencopy and skips"
+	noteSwayFault = "sway 1.7 (wlroots 0.15) writes into the mapping inside wl_shm_buffer_begin_access: " +
+		"libwayland's SIGBUS handler maps zeros, end_access posts invalid_fd (measured); Weston has no wlr-screencopy and skips"
 	noteCaptureWlr = "wlr_shm maps zeros on SIGBUS and posts nothing: glReadPixels finishes into zeros, the frame gets ready"
 	noteBadBuffer  = "copy checks the buffer against the buffer event: invalid_buffer on the frame"
 )
