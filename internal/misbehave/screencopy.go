@@ -51,7 +51,7 @@ const (
 	noteSway      = "sway 1.7, measured; Weston has no wlr-screencopy and skips"
 	noteSwayFault = "sway 1.7 (wlroots 0.15) writes into the mapping inside wl_shm_buffer_begin_access: " +
 		"libwayland's SIGBUS handler maps zeros, end_access posts invalid_fd (measured); Weston has no wlr-screencopy and skips"
-	noteCaptureWlr = "wlr_shm maps zeros on SIGBUS and posts nothing: glReadPixels finishes into zeros, the frame gets ready"
+	noteCaptureWlr = "wlr_shm maps zeros on SIGBUS and posts nothing: glReadPixels finishes into zeros, the frame gets ready (code reading)"
 	noteBadBuffer  = "copy checks the buffer against the buffer event: invalid_buffer on the frame"
 )
 
