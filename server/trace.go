@@ -33,7 +33,7 @@ func (t *tracer) event(c *Client, obj protocol.ObjectID, iface *protocol.Interfa
 	if int(op) >= len(iface.Events) {
 		return
 	}
-	t.line(c, " -> ", obj, iface, &iface.Events[op], args, &c.objects)
+	t.line(c, "-> ", obj, iface, &iface.Events[op], args, &c.objects)
 }
 
 func (t *tracer) line(c *Client, dir string, id protocol.ObjectID, iface *protocol.Interface, msg *protocol.Message, body []byte, objs *protocol.ObjectMap) {
@@ -42,7 +42,7 @@ func (t *tracer) line(c *Client, dir string, id protocol.ObjectID, iface *protoc
 	sb := &t.sb
 	sb.Reset()
 	ms := float64(time.Since(t.start).Microseconds()) / 1000
-	fmt.Fprintf(sb, "[%10.3f] {client %d}%s%s@%d.%s(", ms, c.id, dir, iface.Name, id, msg.Name)
+	fmt.Fprintf(sb, "[%10.3f] {client %d} %s%s@%d.%s(", ms, c.id, dir, iface.Name, id, msg.Name)
 	formatArgs(sb, msg, body, objs)
 	sb.WriteString(")\n")
 	io.WriteString(t.w, sb.String())
@@ -112,4 +112,18 @@ func formatArgs(sb *strings.Builder, msg *protocol.Message, b []byte, objs *prot
 			fmt.Fprintf(sb, "new id %s@%d", name, v)
 		}
 	}
+}
+
+// Tracef adds a note to the protocol trace (when --trace is on), marked
+// with the client; for facts the wire does not show, such as the read
+// strategy a pool got.
+func (c *Client) Tracef(format string, args ...any) {
+	t := c.d.trace
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ms := float64(time.Since(t.start).Microseconds()) / 1000
+	fmt.Fprintf(t.w, "[%10.3f] {client %d} # %s\n", ms, c.id, fmt.Sprintf(format, args...))
 }

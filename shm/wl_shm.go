@@ -64,6 +64,7 @@ func (h *shmHandler) CreatePool(id protocol.ObjectID, fd int, size int32) error 
 		return nil
 	}
 	slog.Debug("shm pool created", "client", h.c.ID(), "id", id, "size", size, "strategy", p.Strategy())
+	h.c.Tracef("wl_shm_pool@%d: %d bytes, strategy %s", id, size, p.Strategy())
 	return nil
 }
 
@@ -104,8 +105,14 @@ func (h *poolHandler) CreateBuffer(id protocol.ObjectID, offset, width, height, 
 }
 
 func (h *poolHandler) Resize(size int32) error {
+	before := h.pool.Strategy()
 	if err := h.pool.Resize(int64(size)); err != nil {
 		return protoError(h.obj, err)
+	}
+	if after := h.pool.Strategy(); after != before {
+		h.c.Tracef("wl_shm_pool@%d: resized to %d bytes, strategy %s -> %s", h.obj.ID, size, before, after)
+	} else {
+		h.c.Tracef("wl_shm_pool@%d: resized to %d bytes, strategy %s", h.obj.ID, size, after)
 	}
 	return nil
 }
