@@ -53,6 +53,9 @@ func (b *Buffer) Opaque() bool { return !b.format.HasAlpha() }
 // Format returns the buffer's pixel format.
 func (b *Buffer) Format() Format { return b.format }
 
+// Offset returns the buffer's offset in its pool, in bytes.
+func (b *Buffer) Offset() int64 { return b.offset }
+
 // Stride returns the buffer's stride in bytes.
 func (b *Buffer) Stride() int { return b.stride }
 

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -173,6 +174,11 @@ func TestWeston(t *testing.T) {
 	for _, s := range Scenarios() {
 		o := Run(s, opts)
 		want := s.LibWayland
+		// weston has no wlr-screencopy: those scenarios cannot run there
+		// (their libwayland column was measured on sway 1.7).
+		if o.Result == Skipped && strings.Contains(o.Detail, "offers no") {
+			continue
+		}
 		if !want.Match(o) {
 			t.Errorf("%s: %s, libwayland expectation: %v", s.Name, o.Summary(), want)
 		}

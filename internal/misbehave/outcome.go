@@ -108,6 +108,8 @@ func ErrorName(iface string, code uint32) string {
 		return pick(code, "invalid_format", "invalid_stride", "invalid_fd")
 	case "wl_surface":
 		return pick(code, "invalid_scale", "invalid_transform", "invalid_size", "invalid_offset", "defunct_role_object")
+	case "zwlr_screencopy_frame_v1":
+		return pick(code, "already_used", "invalid_buffer")
 	}
 	return ""
 }

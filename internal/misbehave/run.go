@@ -75,9 +75,9 @@ func Alive(socket string, timeout time.Duration) error {
 // Run runs one scenario and classifies what happened. It never panics on a
 // misbehaving compositor; local failures (no memfd, a missing global) give
 // a Skipped outcome.
-func Run(s *Scenario, opts Options) Outcome {
+func Run(s *Scenario, opts Options) (out Outcome) {
 	start := time.Now()
-	out := Outcome{Scenario: s.Name}
+	out = Outcome{Scenario: s.Name}
 	defer func() { out.Elapsed = time.Since(start) }()
 	opts, err := opts.resolve()
 	if err != nil {
