@@ -38,6 +38,13 @@ type Client struct {
 	values    map[any]any
 	destroyFn []func()
 	display   *protocol.Object
+
+	// Accounts of the limits (limits.go).
+	held        [numResources]int64
+	queuedFDs   int64
+	released    bool
+	peakObjects int
+	peakRects   int64
 }
 
 // Display returns the display the client is connected to.
@@ -71,9 +78,7 @@ func (c *Client) ObjectCount() int { return c.objects.Len() }
 // It returns nil, after posting no_memory, when the client is over its
 // object limit.
 func (c *Client) NewObject(id protocol.ObjectID, iface *protocol.Interface, version uint32, handler any) *protocol.Object {
-	if c.d.limits.MaxObjects > 0 && c.objects.Len() >= c.d.limits.MaxObjects {
-		c.PostError(protocol.NoMemory())
-		slog.Warn("client over its object limit", "client", c.id, "pid", c.PID, "limit", c.d.limits.MaxObjects)
+	if !c.checkNewObject() {
 		return nil
 	}
 	o := &protocol.Object{ID: id, Interface: iface, Version: version, Handler: handler}
@@ -81,6 +86,7 @@ func (c *Client) NewObject(id protocol.ObjectID, iface *protocol.Interface, vers
 		c.PostError(protocol.Errorf(c.display, protocol.ErrorInvalidObject, "invalid new id %d", id))
 		return nil
 	}
+	c.objectInserted()
 	return o
 }
 
@@ -89,6 +95,7 @@ func (c *Client) NewObject(id protocol.ObjectID, iface *protocol.Interface, vers
 func (c *Client) NewServerObject(iface *protocol.Interface, version uint32, handler any) *protocol.Object {
 	o := &protocol.Object{ID: c.objects.NewServerID(), Interface: iface, Version: version, Handler: handler}
 	c.objects.Insert(o)
+	c.objectInserted()
 	return o
 }
 
@@ -105,7 +112,9 @@ func (c *Client) Destroy(o *protocol.Object) {
 	if o.Destroyed() {
 		return
 	}
-	c.objects.Remove(o.ID)
+	if c.objects.Remove(o.ID) != nil {
+		c.d.objectRemoved()
+	}
 	if h, ok := o.Handler.(Destroyer); ok {
 		h.OnDestroy()
 	}
@@ -158,10 +167,10 @@ func (c *Client) OnDestroy(fn func()) { c.destroyFn = append(c.destroyFn, fn) }
 // handle dispatches the complete messages in b.
 func (c *Client) handle(b *batch) {
 	c.fds.Push(b.fds...)
-	if lim := c.d.limits.MaxFDs; lim > 0 && c.fds.Len() > lim {
-		slog.Warn("client over its fd limit", "client", c.id, "pid", c.PID, "limit", lim)
-		c.PostError(protocol.NoMemory())
+	if len(b.fds) > 0 {
+		c.checkFDs()
 	}
+	defer c.syncQueuedFDs()
 	data := b.data
 	for len(data) > 0 && !c.Failed() {
 		h, _ := protocol.ParseHeader(data)
@@ -238,8 +247,11 @@ func (c *Client) flush() {
 		slog.Warn("client not reading its socket; disconnecting", "client", c.id, "pid", c.PID, "queued", q, "limit", lim)
 		c.reason = fmt.Sprintf("outgoing queue over %d bytes", lim)
 		c.d.stats.clientStalled()
+		c.d.stats.limitHit("max_queued_bytes")
 		c.d.destroyClient(c)
+		return
 	}
+	c.checkQueued(q)
 }
 
 func peerCred(conn *net.UnixConn) (pid, uid, gid int) {

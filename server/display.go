@@ -3,28 +3,57 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nofault/nofault/protocol"
 )
 
-// Limits bounds what one client may hold. Zero means unlimited.
+// Limits bounds what one client, and all clients together, may hold
+// (docs/limits.md). Zero means unlimited.
 type Limits struct {
 	MaxObjects     int // live objects per client
-	MaxFDs         int // received fds not yet consumed by requests
+	MaxFDs         int // received fds queued or held (pools) per client
 	MaxQueuedBytes int // outgoing bytes the client has not read
 	MaxClients     int // clients connected at once (total)
+
+	MaxPools          int   // live wl_shm pools per client
+	MaxMappedBytes    int64 // sum of a client's pool sizes
+	MaxBuffersPerPool int   // live wl_buffers per pool (enforced by shm)
+	MaxRegionRects    int   // rectangles of a client's regions
+	MaxDamageRects    int   // damage rectangles per surface (coalesced by shell)
+	MaxFrameCallbacks int   // pending frame callbacks per client
+
+	TotalObjects     int
+	TotalPools       int
+	TotalMappedBytes int64
+	TotalRegionRects int
+	TotalFDs         int // client fds held, one per connection included
+	TotalQueuedBytes int64
 }
 
 // DefaultLimits are the limits used when none are configured.
 var DefaultLimits = Limits{
-	MaxObjects:     65536,
-	MaxFDs:         1024,
-	MaxQueuedBytes: 4 << 20,
-	MaxClients:     1024,
+	MaxObjects:        65536,
+	MaxFDs:            1024,
+	MaxQueuedBytes:    4 << 20,
+	MaxClients:        1024,
+	MaxPools:          1024,
+	MaxMappedBytes:    1 << 30,
+	MaxBuffersPerPool: 4096,
+	MaxRegionRects:    65536,
+	MaxDamageRects:    32,
+	MaxFrameCallbacks: 1024,
+	TotalObjects:      262144,
+	TotalPools:        16384,
+	TotalMappedBytes:  8 << 30,
+	TotalRegionRects:  1 << 20,
+	TotalFDs:          16384,
+	TotalQueuedBytes:  256 << 20,
 }
 
 // Options configures a Display.
@@ -63,6 +92,13 @@ type Display struct {
 
 	clientCreated []func(*Client)
 	running       atomic.Bool
+
+	// Accounts of the limits (limits.go).
+	total        [numResources]int64
+	queuedFDs    int64
+	totalObjects int
+	lastFree     time.Time
+	freePending  bool
 }
 
 // NewDisplay returns a display that serves clients accepted on socket (which
@@ -196,7 +232,18 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 		// The socket buffer of a new connection is empty: this small
 		// write cannot block.
 		var e protocol.Encoder
-		protocol.SendWlDisplayError(&e, protocol.DisplayID, protocol.DisplayID, protocol.ErrorNoMemory, "no memory")
+		protocol.SendWlDisplayError(&e, protocol.DisplayID, protocol.DisplayID, protocol.ErrorNoMemory, fmt.Sprintf("max_clients (%d) exceeded", d.limits.MaxClients))
+		b, _ := e.Take()
+		conn.Write(b)
+		conn.Close()
+		d.stats.ClientsRefused++
+		return nil
+	}
+	if lim := d.limits.TotalFDs; lim > 0 && d.totalOf(HeldFDs)+1 > int64(lim) {
+		slog.Warn("refusing client: client fds over the total", "limit", "total_fds", "value", lim)
+		d.stats.limitHit("total_fds")
+		var e protocol.Encoder
+		protocol.SendWlDisplayError(&e, protocol.DisplayID, protocol.DisplayID, protocol.ErrorNoMemory, fmt.Sprintf("total_fds (%d) exceeded", lim))
 		b, _ := e.Take()
 		conn.Write(b)
 		conn.Close()
@@ -223,6 +270,7 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 	c.freeBatches <- &batch{c: c}
 	c.display = &protocol.Object{ID: protocol.DisplayID, Interface: &protocol.WlDisplayInterface, Version: 1, Handler: &displayHandler{c: c}}
 	c.objects.Insert(c.display)
+	d.objectAdded()
 	d.clients[c] = struct{}{}
 	d.stats.ClientsSeen++
 	slog.Info("client connected", "client", c.id, "pid", c.PID, "uid", c.UID, "gid", c.GID)
@@ -268,6 +316,7 @@ func (d *Display) destroyClient(c *Client) {
 		fn()
 	}
 	c.fds.CloseAll()
+	c.releaseAccounts()
 	delete(d.clients, c)
 	for reg, rc := range d.registries {
 		if rc == c {

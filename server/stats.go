@@ -16,6 +16,16 @@ type Stats struct {
 	Requests       uint64         `json:"requests"`
 	Errors         []PostedError  `json:"errors"`
 	ErrorCounts    map[string]int `json:"error_counts"`
+	// Limits counts, per limit key (docs/limits.md), the clients ended for
+	// passing it, and for max_damage_rects the damage lists coalesced.
+	Limits map[string]int `json:"limits,omitempty"`
+}
+
+func (s *Stats) limitHit(key string) {
+	if s.Limits == nil {
+		s.Limits = make(map[string]int)
+	}
+	s.Limits[key]++
 }
 
 // PostedError records one protocol error sent to a client.
@@ -57,6 +67,13 @@ func (d *Display) Stats() Stats {
 		m[k] = v
 	}
 	s.ErrorCounts = m
+	if s.Limits != nil {
+		l := make(map[string]int, len(s.Limits))
+		for k, v := range s.Limits {
+			l[k] = v
+		}
+		s.Limits = l
+	}
 	return s
 }
 

@@ -30,7 +30,7 @@ func (h *compositor) CreateSurface(id protocol.ObjectID) error {
 
 // CreateRegion makes an empty wl_region.
 func (h *compositor) CreateRegion(id protocol.ObjectID) error {
-	r := &region{}
+	r := &region{c: h.c}
 	h.c.NewObject(id, &protocol.WlRegionInterface, 1, r)
 	return nil
 }

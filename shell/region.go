@@ -3,6 +3,8 @@ package shell
 import (
 	"image"
 	"math"
+
+	"github.com/nofault/nofault/server"
 )
 
 // regionMaxRects bounds a region's rectangle count; a client splitting a
@@ -26,6 +28,11 @@ func rectFrom(x, y, w, h int32) image.Rectangle {
 func (rs rects) add(r image.Rectangle) rects {
 	if r.Empty() {
 		return rs
+	}
+	for _, x := range rs {
+		if r.In(x) {
+			return rs // already covered: a flood inside a coalesced box is cheap
+		}
 	}
 	rs = rs.subtract(r)
 	if len(rs) >= regionMaxRects {
@@ -76,20 +83,30 @@ func (rs rects) contains(p image.Point) bool {
 
 func (rs rects) clone() rects { return append(rects(nil), rs...) }
 
-// region implements wl_region.
-type region struct{ rs rects }
+// region implements wl_region. Its rectangles count against the client's
+// max_region_rects (limits.go).
+type region struct {
+	c       *server.Client
+	rs      rects
+	charged int64
+}
 
 // Destroy handles wl_region.destroy.
 func (r *region) Destroy() error { return nil }
 
+// OnDestroy releases the region's rectangles from the client's count.
+func (r *region) OnDestroy() { r.rs = nil; r.sync() }
+
 // Add handles wl_region.add.
 func (r *region) Add(x, y, w, h int32) error {
 	r.rs = r.rs.add(rectFrom(x, y, w, h))
+	r.sync()
 	return nil
 }
 
 // Subtract handles wl_region.subtract.
 func (r *region) Subtract(x, y, w, h int32) error {
 	r.rs = r.rs.subtract(rectFrom(x, y, w, h))
+	r.sync()
 	return nil
 }

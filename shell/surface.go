@@ -10,10 +10,6 @@ import (
 	"github.com/nofault/nofault/shm"
 )
 
-// maxDamageRects bounds the damage rectangles kept per kind and state; more
-// collapse into their bounding box.
-const maxDamageRects = 64
-
 // field marks which double-buffered values a state sets.
 type field uint32
 
@@ -45,7 +41,7 @@ type state struct {
 // moveInto merges st into dst (the sync cache) and clears st. A cached
 // buffer replaced before the parent committed is released: the compositor
 // will never use it.
-func (st *state) moveInto(dst *state) {
+func (st *state) moveInto(dst *state, damageLimit int) {
 	if st.set&fBuffer != 0 {
 		if dst.set&fBuffer != 0 && dst.buffer != st.buffer {
 			releaseBuffer(dst.buffer)
@@ -68,8 +64,8 @@ func (st *state) moveInto(dst *state) {
 	if st.set&fInput != 0 {
 		dst.input, dst.inputAll = st.input, st.inputAll
 	}
-	dst.damage = appendDamage(dst.damage, st.damage...)
-	dst.bufDamage = appendDamage(dst.bufDamage, st.bufDamage...)
+	dst.damage = appendDamage(dst.damage, damageLimit, st.damage...)
+	dst.bufDamage = appendDamage(dst.bufDamage, damageLimit, st.bufDamage...)
 	dst.frames = append(dst.frames, st.frames...)
 	dst.set |= st.set
 	st.reset()
@@ -86,12 +82,14 @@ func (st *state) reset() {
 	st.frames = st.frames[:0]
 }
 
-func appendDamage(dst []image.Rectangle, rs ...image.Rectangle) []image.Rectangle {
+// appendDamage appends rs to dst; past limit rectangles (max_damage_rects)
+// the list collapses into its bounding box.
+func appendDamage(dst []image.Rectangle, limit int, rs ...image.Rectangle) []image.Rectangle {
 	for _, r := range rs {
 		if r.Empty() {
 			continue
 		}
-		if len(dst) >= maxDamageRects {
+		if len(dst) >= limit {
 			u := r
 			for _, x := range dst {
 				u = u.Union(x)
@@ -154,6 +152,8 @@ type Surface struct {
 	childrenPending []*Surface
 
 	frameCount int // frame callbacks requested and not yet done
+
+	regionCharged int64 // region rectangles charged to the client (limits.go)
 
 	onOutput  bool
 	visEpoch  uint64
@@ -255,6 +255,8 @@ func (s *Surface) OnDestroy() {
 		s.tex = nil
 	}
 	s.hasBuffer = false
+	s.opaque, s.input = nil, nil
+	s.syncRegions()
 	delete(s.sh.surfaces, s)
 	s.sh.updateOutputs()
 }
@@ -289,13 +291,13 @@ func (s *Surface) Offset(x, y int32) error {
 
 // Damage handles wl_surface.damage (surface coordinates).
 func (s *Surface) Damage(x, y, w, h int32) error {
-	s.pending.damage = appendDamage(s.pending.damage, rectFrom(x, y, w, h))
+	s.pending.damage = s.addDamage(s.pending.damage, rectFrom(x, y, w, h))
 	return nil
 }
 
 // DamageBuffer handles wl_surface.damage_buffer (buffer coordinates).
 func (s *Surface) DamageBuffer(x, y, w, h int32) error {
-	s.pending.bufDamage = appendDamage(s.pending.bufDamage, rectFrom(x, y, w, h))
+	s.pending.bufDamage = s.addDamage(s.pending.bufDamage, rectFrom(x, y, w, h))
 	return nil
 }
 
@@ -306,8 +308,12 @@ func (s *Surface) Frame(callback protocol.ObjectID) error {
 			"surface", s.obj.ID, "limit", s.sh.opts.MaxFrameCallbacks)
 		return protocol.NoMemory()
 	}
-	cb := s.c.NewObject(callback, &protocol.WlCallbackInterface, 1, nil)
+	if !s.c.Charge(server.FrameCallbacks, 1) { // limits.go
+		return nil
+	}
+	cb := s.c.NewObject(callback, &protocol.WlCallbackInterface, 1, frameCharge{s.c})
 	if cb == nil {
+		s.c.Uncharge(server.FrameCallbacks, 1)
 		return nil
 	}
 	s.frameCount++
@@ -325,6 +331,7 @@ func (s *Surface) SetOpaqueRegion(r *protocol.Object) error {
 		}
 	}
 	s.pending.set |= fOpaque
+	s.syncRegions()
 	return nil
 }
 
@@ -337,6 +344,7 @@ func (s *Surface) SetInputRegion(r *protocol.Object) error {
 		}
 	}
 	s.pending.set |= fInput
+	s.syncRegions()
 	return nil
 }
 
@@ -375,12 +383,13 @@ func (s *Surface) Commit() error {
 	}
 	s.sh.stats.Commits++
 	if s.sub != nil && s.sub.synchronized() {
-		s.pending.moveInto(&s.cached)
+		s.pending.moveInto(&s.cached, s.damageLimit())
 		s.hasCache = true
+		s.syncRegions()
 		return nil
 	}
 	if s.hasCache {
-		s.pending.moveInto(&s.cached)
+		s.pending.moveInto(&s.cached, s.damageLimit())
 		s.hasCache = false
 		s.apply(&s.cached)
 	} else {
@@ -472,6 +481,7 @@ func (s *Surface) apply(st *state) {
 			ch.applyCached()
 		}
 	}
+	s.syncRegions()
 	if s.xdg != nil {
 		s.xdg.committed()
 	}

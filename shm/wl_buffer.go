@@ -12,6 +12,7 @@ import (
 // geometry, not pointers: pixels are reached only through the pool's
 // accessors, so a remapped or faulted pool never leaves a dangling slice.
 type Buffer struct {
+	acct   *poolAcct // limits.go
 	c      *server.Client
 	obj    *protocol.Object
 	pool   *Pool
@@ -42,6 +43,7 @@ func (b *Buffer) Destroy() error { return nil }
 func (b *Buffer) OnDestroy() {
 	b.releaseView()
 	b.pool.Unref()
+	b.acct.bufferGone()
 }
 
 // Size returns the buffer size in pixels.

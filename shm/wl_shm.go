@@ -53,14 +53,21 @@ func (h *shmHandler) CreatePool(id protocol.ObjectID, fd int, size int32) error 
 		unix.Close(fd)
 		return protoError(h.obj, err)
 	}
+	acct := chargePool(h.c, int64(size)) // limits.go
+	if acct == nil {
+		unix.Close(fd)
+		return nil
+	}
 	p, err := NewPool(fd, int64(size), h.g.opts)
 	if err != nil {
+		acct.unref()
 		return protoError(h.obj, err)
 	}
-	ph := &poolHandler{c: h.c, pool: p}
+	ph := &poolHandler{c: h.c, pool: p, acct: acct}
 	ph.obj = h.c.NewObject(id, &protocol.WlShmPoolInterface, h.obj.Version, ph)
 	if ph.obj == nil {
 		p.Unref()
+		acct.unref()
 		return nil
 	}
 	slog.Debug("shm pool created", "client", h.c.ID(), "id", id, "size", size, "strategy", p.Strategy())
@@ -77,9 +84,10 @@ type poolHandler struct {
 	c    *server.Client
 	obj  *protocol.Object
 	pool *Pool
+	acct *poolAcct
 }
 
-func (h *poolHandler) OnDestroy() { h.pool.Unref() }
+func (h *poolHandler) OnDestroy() { h.pool.Unref(); h.acct.unref() }
 
 func (h *poolHandler) Destroy() error { return nil }
 
@@ -87,7 +95,11 @@ func (h *poolHandler) CreateBuffer(id protocol.ObjectID, offset, width, height, 
 	if err := CheckBuffer(h.pool.Size(), offset, width, height, stride, Format(format)); err != nil {
 		return protoError(h.obj, err)
 	}
+	if !h.acct.addBuffer() {
+		return nil
+	}
 	b := &Buffer{
+		acct:   h.acct,
 		c:      h.c,
 		pool:   h.pool,
 		offset: int64(offset),
@@ -98,6 +110,7 @@ func (h *poolHandler) CreateBuffer(id protocol.ObjectID, offset, width, height, 
 	}
 	b.obj = h.c.NewObject(id, &protocol.WlBufferInterface, 1, b)
 	if b.obj == nil {
+		h.acct.bufferGone()
 		return nil
 	}
 	h.pool.Ref()
