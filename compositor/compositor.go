@@ -11,6 +11,7 @@ import (
 	"image"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/nofault/nofault/backend/headless"
@@ -50,11 +51,35 @@ type Compositor struct {
 	rendered  bool
 	callbacks uint64 // frame callbacks answered
 	startTime time.Time
+
+	// What the last render drew, to skip renders that would draw the same
+	// (see Frame).
+	last        lastRender
+	unpresented bool // a render since the last Frame (a screenshot) is not shown yet
 }
 
-// New creates the socket and the globals. It does not serve clients until
-// Run.
+// Options are what New cannot take from the configuration: the pieces a
+// backend brings.
+type Options struct {
+	// Renderer draws the output and holds the surfaces' textures; nil
+	// means render/soft. The nested backend passes its window's GL
+	// renderer, --renderer=gl on the headless backend an EGL surfaceless
+	// one. Its methods are called from the display loop. The compositor
+	// does not close it: its maker does.
+	Renderer render.Renderer
+	// OutputName is the wl_output name; "HEADLESS-1" when empty.
+	OutputName string
+}
+
+// New creates the socket and the globals with the soft renderer. It does
+// not serve clients until Run.
 func New(cfg config.Config) (*Compositor, error) {
+	return NewWithOptions(cfg, Options{})
+}
+
+// NewWithOptions is New with a renderer (and output name) chosen by the
+// caller.
+func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	mode, err := shm.ParseReadMode(cfg.ShmRead)
 	if err != nil {
 		return nil, fmt.Errorf("--shm-read: %w", err)
@@ -82,9 +107,15 @@ func New(cfg config.Config) (*Compositor, error) {
 		height:    cfg.Size.H,
 		startTime: time.Now(),
 	}
-	c.Renderer = soft.New()
+	c.Renderer = opts.Renderer
+	if c.Renderer == nil {
+		c.Renderer = soft.New()
+	}
+	if opts.OutputName == "" {
+		opts.OutputName = "HEADLESS-1"
+	}
 	c.Shm = shm.Register(d, shm.Options{Mode: mode, Shrink: shrink})
-	c.Output = output.New(d, "HEADLESS-1", cfg.Size.W, cfg.Size.H, cfg.Refresh*1000)
+	c.Output = output.New(d, opts.OutputName, cfg.Size.W, cfg.Size.H, cfg.Refresh*1000)
 	output.AddXdgOutputManager(d)
 	c.Shell = shell.New(d, c.Renderer, shell.Options{
 		Output:            c.Output,
@@ -95,40 +126,160 @@ func New(cfg config.Config) (*Compositor, error) {
 	c.Seat = seat.New(d, seat.Options{Name: "seat0", Keyboard: true, Pointer: true, Surfaces: c.Shell})
 	c.Data = datadevice.New(d, c.Seat)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
-	c.Seat.OnClick(func(surface *protocol.Object) { c.Shell.Activate(surface) })
+	c.Seat.OnClick(c.clicked)
 	c.applyLimits(cfg.Limits)
 	return c, nil
 }
-
 
 // Run serves clients with the headless frame clock until ctx is done.
 func (c *Compositor) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	b := headless.New(c.Display, c.cfg.Refresh, c.Frame)
+	b := headless.New(c.Display, c.cfg.Refresh, func(now time.Time) { c.Frame(now) })
 	go b.Run(ctx)
 	return c.Display.Run(ctx)
 }
 
-// Frame is one output frame: render the scene if anything changed, then
-// send frame callbacks. It runs on the display loop.
-func (c *Compositor) Frame(now time.Time) {
+// Frame is one output frame: render the scene if anything changed since
+// the last render, then send frame callbacks. It reports whether the
+// output holds a render the backend has not shown yet (the nested window
+// then blits and swaps). It runs on the display loop.
+//
+// "Changed" is: a wl_surface commit or a texture upload happened (the
+// shell's counters moved), the list of drawn items differs (a surface
+// mapped, moved, was raised or went away), or the output was resized. An
+// idle desktop therefore costs a scene walk per frame, no render.
+func (c *Compositor) Frame(now time.Time) bool {
 	c.ticks++
-	if err := c.render(); err != nil {
-		slog.Error("render failed", "err", err)
+	sc := c.Shell.Scene()
+	w, h := c.Output.Size()
+	st := c.Shell.Stats()
+	if !c.rendered || c.last.differs(sc, st, w, h) {
+		if err := c.renderScene(sc, w, h, st); err != nil {
+			slog.Error("render failed", "err", err)
+		}
 	}
+	shown := c.unpresented
+	c.unpresented = false
 	c.callbacks += uint64(c.Shell.PendingFrameCallbacks())
 	c.Shell.Frame(now)
+	return shown
+}
+
+// Resize sets the output mode (the nested window's framebuffer was
+// resized): wl_output mode and done go out, maximized and fullscreen
+// toplevels are reconfigured, and the pointer focus is found again. It
+// runs on the display loop.
+func (c *Compositor) Resize(w, h int) {
+	c.Output.SetMode(w, h)
+	c.Seat.RefreshPointerFocus()
+}
+
+// lastRender is what a render drew: the items, the output size and the
+// shell's commit and upload counters at that time.
+type lastRender struct {
+	items            []render.Item
+	w, h             int
+	commits, uploads uint64
+}
+
+func (l *lastRender) differs(sc *render.Scene, st shell.Stats, w, h int) bool {
+	return st.Commits != l.commits || st.Uploads != l.uploads || w != l.w || h != l.h ||
+		!slices.Equal(sc.Items, l.items)
 }
 
 func (c *Compositor) render() error {
 	w, h := c.Output.Size()
-	if err := c.Renderer.Render(c.Shell.Scene(), w, h); err != nil {
+	return c.renderScene(c.Shell.Scene(), w, h, c.Shell.Stats())
+}
+
+func (c *Compositor) renderScene(sc *render.Scene, w, h int, st shell.Stats) error {
+	// Whatever happens, the next Frame renders again unless nothing
+	// changes after a successful render.
+	c.last = lastRender{}
+	c.rendered = false
+	if err := c.Renderer.Render(sc, w, h); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
+	c.last = lastRender{items: sc.Items, w: w, h: h, commits: st.Commits, uploads: st.Uploads}
 	c.rendered = true
+	c.unpresented = true
 	c.frames++
 	return nil
+}
+
+// clicked is the seat's OnClick hook: a button press over surface raises
+// and activates the toplevel surface belongs to (the seat then gives it
+// the keyboard focus through the shell's OnFocus). surface may be the
+// toplevel's own wl_surface, one of its subsurfaces (foot's decorations)
+// or a popup's.
+func (c *Compositor) clicked(surface *protocol.Object) {
+	if top := c.toplevelOf(surface); top != nil {
+		c.Shell.Activate(top)
+	}
+}
+
+// toplevelOf returns the wl_surface of the mapped toplevel that surface
+// belongs to, or nil.
+//
+// The shell does not export a surface's parent chain. When it offers
+// RootToplevel (the accessor the lead was asked for), that answers.
+// Otherwise: a toplevel's own surface is itself; for a subsurface or a
+// popup, the toplevels of the same client are the candidates, and with
+// several the one whose rectangle is nearest to the surface's wins
+// (subsurfaces and popups sit on or next to their toplevel). A surface
+// of a client with no mapped toplevel gives nil.
+func (c *Compositor) toplevelOf(surface *protocol.Object) *protocol.Object {
+	if surface == nil || surface.Destroyed() {
+		return nil
+	}
+	if r, ok := any(c.Shell).(interface {
+		RootToplevel(*protocol.Object) *protocol.Object
+	}); ok {
+		return r.RootToplevel(surface)
+	}
+	s := c.Shell.Surface(surface)
+	if s == nil {
+		return nil
+	}
+	tops := c.Shell.Toplevels()
+	if slices.Contains(tops, surface) {
+		return surface
+	}
+	rect, visible := c.Shell.SurfaceRect(surface)
+	var best *protocol.Object
+	bestDist := -1
+	for i := len(tops) - 1; i >= 0; i-- { // topmost first: it wins ties
+		t := tops[i]
+		ts := c.Shell.Surface(t)
+		if ts == nil || ts.Client() != s.Client() {
+			continue
+		}
+		d := 0
+		if visible {
+			tr, _ := c.Shell.SurfaceRect(t)
+			d = rectDistance(rect, tr)
+		}
+		if best == nil || d < bestDist {
+			best, bestDist = t, d
+		}
+	}
+	return best
+}
+
+// rectDistance is the gap between two rectangles along x plus along y; 0
+// when they touch or overlap.
+func rectDistance(a, b image.Rectangle) int {
+	gap := func(alo, ahi, blo, bhi int) int {
+		switch {
+		case ahi < blo:
+			return blo - ahi
+		case bhi < alo:
+			return alo - bhi
+		}
+		return 0
+	}
+	return gap(a.Min.X, a.Max.X, b.Min.X, b.Max.X) + gap(a.Min.Y, a.Max.Y, b.Min.Y, b.Max.Y)
 }
 
 // Screenshot renders the current scene and returns the output's pixels.

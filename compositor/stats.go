@@ -41,6 +41,7 @@ func (c *Compositor) Stats() Stats {
 		Renderer:        c.Renderer.Name(),
 		FramesPresented: c.frames,
 		OutputFrames:    c.ticks,
+		Commits:         c.Shell.Stats().Commits,
 		FrameCallbacks:  c.callbacks,
 		Probe:           p,
 		ShmRead:         c.cfg.ShmRead,

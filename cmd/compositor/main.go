@@ -3,6 +3,12 @@
 //
 // With "-- COMMAND ARGS..." it starts the client with WAYLAND_DISPLAY set,
 // and exits with the client's status when it ends (as cage does).
+//
+// Backends: --backend=nested shows the output in a window of the desktop
+// it runs in (a GLFW window drawn with OpenGL; in binaries built with cgo,
+// see nested.go), --backend=headless keeps it in memory, and auto (the
+// default) picks nested when DISPLAY or WAYLAND_DISPLAY is set and the
+// binary has it, headless otherwise.
 package main
 
 import (
@@ -11,6 +17,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image"
 	"image/png"
 	"log/slog"
 	"os"
@@ -22,6 +29,7 @@ import (
 
 	"github.com/nofault/nofault/compositor"
 	"github.com/nofault/nofault/config"
+	"github.com/nofault/nofault/render"
 )
 
 func main() {
@@ -39,86 +47,176 @@ func run(args []string) int {
 		return 2
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
-	if cfg.Backend == "nested" {
-		fmt.Fprintln(os.Stderr, "compositor: --backend=nested: not built yet (the nested GL backend is in progress); use --backend=headless")
-		return 2
+	switch cfg.Backend {
+	case "nested":
+		if !nestedBuilt {
+			fmt.Fprintf(os.Stderr, "compositor: --backend=nested: %s; use --backend=headless\n", nestedMissing)
+			return 2
+		}
+		return runNested(cfg, cmdArgs, false)
+	case "auto":
+		if os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" {
+			if nestedBuilt {
+				return runNested(cfg, cmdArgs, true)
+			}
+			slog.Info("a display exists but " + nestedMissing + "; running headless")
+		}
 	}
-	if cfg.Backend == "auto" && (os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "") {
-		slog.Info("a display exists but the nested backend is not built yet; running headless")
+	return runHeadless(cfg, cmdArgs)
+}
+
+// runHeadless serves clients with no window: the headless frame clock and
+// the soft renderer, or GL through EGL surfaceless with --renderer=gl.
+func runHeadless(cfg config.Config, cmdArgs []string) int {
+	var r render.Renderer
+	if cfg.Renderer == "gl" {
+		var closeGL func()
+		r, closeGL = headlessGL()
+		if r == nil {
+			slog.Warn("--renderer=gl: no GL renderer; falling back to soft")
+		} else {
+			defer closeGL()
+		}
 	}
-	c, err := compositor.New(cfg)
+	c, err := compositor.NewWithOptions(cfg, compositor.Options{Renderer: r})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
 		return 1
 	}
-	slog.Info("listening", "socket", c.Socket.Path, "size", cfg.Size, "renderer", c.Renderer.Name())
-	fmt.Fprintf(os.Stderr, "WAYLAND_DISPLAY=%s\n", c.Socket.Name)
+	announce(c, cfg, "headless")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
-	defer signal.Stop(sigs)
-
-	runDone := make(chan error, 1)
-	go func() { runDone <- c.Run(ctx) }()
-
-	var child *exec.Cmd
-	childDone := make(chan error, 1)
-	if len(cmdArgs) > 0 {
-		child = exec.Command(cmdArgs[0], cmdArgs[1:]...)
-		child.Stdin, child.Stdout, child.Stderr = os.Stdin, os.Stdout, os.Stderr
-		child.Env = append(os.Environ(), "WAYLAND_DISPLAY="+c.Socket.Name)
-		if err := child.Start(); err != nil {
-			fmt.Fprintf(os.Stderr, "compositor: start %s: %v\n", cmdArgs[0], err)
-			cancel()
-			<-runDone
-			return 127
-		}
-		go func() { childDone <- child.Wait() }()
+	s := newSession(c, cfg)
+	defer s.stopSignals()
+	loop := startLoop(func() error { return c.Run(ctx) })
+	if code, ok := s.startChild(cmdArgs); !ok {
+		cancel()
+		<-loop.done
+		return code
 	}
-
-	status := 0
-loop:
-	for {
-		select {
-		case s := <-sigs:
-			if s == syscall.SIGUSR1 {
-				screenshot(c, cfg.Screenshot)
-				continue
-			}
-			slog.Info("signal; shutting down", "signal", s)
-			if child != nil && child.Process != nil {
-				child.Process.Signal(syscall.SIGTERM)
-			}
-			break loop
-		case err := <-childDone:
-			status = exitStatus(err)
-			slog.Info("client exited", "status", status)
-			child = nil
-			break loop
-		case err := <-runDone:
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
-				status = 1
-			}
-			runDone <- err
-			break loop
-		}
-	}
+	status, _ := s.wait(loop, nil)
 	screenshot(c, cfg.Screenshot)
 	writeStats(c, cfg.Stats)
 	cancel()
-	<-runDone
-	if child != nil {
+	<-loop.done
+	s.reapChild()
+	return status
+}
+
+func announce(c *compositor.Compositor, cfg config.Config, backend string) {
+	slog.Info("listening", "socket", c.Socket.Path, "size", cfg.Size, "backend", backend, "renderer", c.Renderer.Name())
+	fmt.Fprintf(os.Stderr, "WAYLAND_DISPLAY=%s\n", c.Socket.Name)
+}
+
+// loopRun is the display loop running on its goroutine.
+type loopRun struct {
+	done chan struct{}
+	err  error // valid after done is closed
+}
+
+func startLoop(fn func() error) *loopRun {
+	l := &loopRun{done: make(chan struct{})}
+	go func() { l.err = fn(); close(l.done) }()
+	return l
+}
+
+// session is what runs next to the display loop: signals (SIGUSR1 takes a
+// screenshot, SIGINT and SIGTERM stop) and the `-- CMD` child.
+type session struct {
+	c         *compositor.Compositor
+	cfg       config.Config
+	sigs      chan os.Signal
+	child     *exec.Cmd
+	childDone chan error
+}
+
+func newSession(c *compositor.Compositor, cfg config.Config) *session {
+	s := &session{c: c, cfg: cfg, sigs: make(chan os.Signal, 4), childDone: make(chan error, 1)}
+	signal.Notify(s.sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
+	return s
+}
+
+func (s *session) stopSignals() { signal.Stop(s.sigs) }
+
+// startChild starts the client command, if any. ok is false (with the exit
+// code to use) when it could not be started.
+func (s *session) startChild(cmdArgs []string) (code int, ok bool) {
+	if len(cmdArgs) == 0 {
+		return 0, true
+	}
+	child := exec.Command(cmdArgs[0], cmdArgs[1:]...)
+	child.Stdin, child.Stdout, child.Stderr = os.Stdin, os.Stdout, os.Stderr
+	child.Env = append(os.Environ(), "WAYLAND_DISPLAY="+s.c.Socket.Name)
+	if err := child.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "compositor: start %s: %v\n", cmdArgs[0], err)
+		return 127, false
+	}
+	s.child = child
+	go func() { s.childDone <- child.Wait() }()
+	return 0, true
+}
+
+// Why wait returned.
+type stopReason int
+
+const (
+	stopSignal stopReason = iota
+	stopChild
+	stopLoop
+	stopWindow
+)
+
+// wait serves signals until a reason to stop: SIGINT/SIGTERM (the child
+// gets SIGTERM), the child's exit (its status is returned), the display
+// loop's end, or windowClosed.
+func (s *session) wait(loop *loopRun, windowClosed <-chan struct{}) (int, stopReason) {
+	for {
 		select {
-		case <-childDone:
-		case <-time.After(2 * time.Second):
-			child.Process.Kill()
-			<-childDone
+		case sig := <-s.sigs:
+			if sig == syscall.SIGUSR1 {
+				screenshot(s.c, s.cfg.Screenshot)
+				continue
+			}
+			slog.Info("signal; shutting down", "signal", sig)
+			s.termChild()
+			return 0, stopSignal
+		case err := <-s.childDone:
+			status := exitStatus(err)
+			slog.Info("client exited", "status", status)
+			s.child = nil
+			return status, stopChild
+		case <-loop.done:
+			if loop.err != nil {
+				fmt.Fprintf(os.Stderr, "compositor: %v\n", loop.err)
+				return 1, stopLoop
+			}
+			return 0, stopLoop
+		case <-windowClosed:
+			s.termChild()
+			return 0, stopWindow
 		}
 	}
-	return status
+}
+
+func (s *session) termChild() {
+	if s.child != nil && s.child.Process != nil {
+		s.child.Process.Signal(syscall.SIGTERM)
+	}
+}
+
+// reapChild waits for a child still running (killing it after 2 s).
+func (s *session) reapChild() {
+	if s.child == nil {
+		return
+	}
+	select {
+	case <-s.childDone:
+	case <-time.After(2 * time.Second):
+		s.child.Process.Kill()
+		<-s.childDone
+	}
+	s.child = nil
 }
 
 func exitStatus(err error) int {
@@ -135,49 +233,47 @@ func exitStatus(err error) int {
 	return 1
 }
 
-// screenshot writes a PNG of the output to path (via a temp file and
-// rename, so readers never see half a file).
+// screenshot renders the scene on the display loop and writes a PNG of the
+// output to path.
 func screenshot(c *compositor.Compositor, path string) {
 	if path == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	var img *image.RGBA
 	var err error
-	var write func() error
-	if serr := c.Sync(ctx, func() {
-		img, e := c.Screenshot()
-		if e != nil {
-			err = e
-			return
-		}
-		write = func() error {
-			tmp, e := os.CreateTemp(filepath.Dir(path), ".screenshot-*.png")
-			if e != nil {
-				return e
-			}
-			enc := png.Encoder{CompressionLevel: png.BestSpeed}
-			if e := enc.Encode(tmp, img); e != nil {
-				tmp.Close()
-				os.Remove(tmp.Name())
-				return e
-			}
-			if e := tmp.Close(); e != nil {
-				return e
-			}
-			return os.Rename(tmp.Name(), path)
-		}
-	}); serr != nil {
+	if serr := c.Sync(ctx, func() { img, err = c.Screenshot() }); serr != nil {
 		err = serr
 	}
-	if err == nil && write != nil {
-		err = write()
+	if err == nil {
+		err = writePNG(path, img)
 	}
 	if err != nil {
 		slog.Error("screenshot failed", "path", path, "err", err)
 		return
 	}
 	slog.Info("screenshot written", "path", path)
+}
+
+// writePNG writes img to path via a temp file and rename, so readers never
+// see half a file.
+func writePNG(path string, img image.Image) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".screenshot-*.png")
+	if err != nil {
+		return err
+	}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(tmp, img); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 func writeStats(c *compositor.Compositor, path string) {
