@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"reflect"
 
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/server"
@@ -209,11 +208,7 @@ func (m *Manager) serve(f *frame) {
 		f.fail()
 		return
 	}
-	off, ok := bufferOffset(b)
-	if !ok {
-		f.fail()
-		return
-	}
+	off := b.Offset()
 	err := m.copyOut(b.Pool(), off, f.box)
 	switch {
 	case err == nil:
@@ -273,28 +268,6 @@ func (m *Manager) copyInto(dst []byte) error {
 	}
 	copy(dst[m.wOff:end], m.wSrc)
 	return nil
-}
-
-// bufferOffset returns a wl_buffer's offset in its pool.
-//
-// shm.Buffer does not export its offset yet. Until it has an Offset method
-// (requested from the shm owner; the type assertion below picks it up
-// with no change here), the unexported field is read with reflect, which
-// permits reading but not writing it. If neither works the capture fails
-// rather than guessing.
-func bufferOffset(b *shm.Buffer) (int64, bool) {
-	if o, ok := any(b).(interface{ Offset() int64 }); ok {
-		return o.Offset(), true
-	}
-	f := reflect.ValueOf(b).Elem().FieldByName("offset")
-	if !f.IsValid() {
-		return 0, false
-	}
-	switch f.Kind() {
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		return f.Int(), true
-	}
-	return 0, false
 }
 
 // monotonic is the timestamp of ready: CLOCK_MONOTONIC, the clock of

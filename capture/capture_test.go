@@ -510,28 +510,6 @@ func TestOutputShrank(t *testing.T) {
 	}
 }
 
-func TestBufferOffset(t *testing.T) {
-	// Covered end to end by goodBuffer's offset 4096; this pins the
-	// stopgap so a rename in shm fails here, not as silent failed events.
-	e := newEnv(t, 8, 8, shm.Options{})
-	c := e.connect(3)
-	b := c.goodBuffer(8, 8)
-	c.roundtrip()
-	var off int64
-	var ok bool
-	e.do(func() {
-		// Find the server-side object through a client of the display.
-		for _, cl := range e.d.Clients() {
-			if o := cl.Lookup(protocol.ObjectID(b.id)); o != nil {
-				off, ok = bufferOffset(shm.BufferFromObject(o))
-			}
-		}
-	})
-	if !ok || off != 4096 {
-		t.Fatalf("bufferOffset = %d, %v; want 4096, true", off, ok)
-	}
-}
-
 // A client cannot queue more than MaxPending copies for one output frame:
 // the rest fail at once; the queue drains on the frame.
 func TestMaxPending(t *testing.T) {
