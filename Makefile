@@ -13,12 +13,21 @@ export GOFLAGS := -mod=mod
 
 .PHONY: run build test test-go fuzz bench bench-compare kernel-demo soak generate deps-run deps-test clean
 
+# The nested backend (a window in your desktop) needs cgo: GLFW and OpenGL.
+# GLFW picks its platform at build time: bin/compositor is the X11 build
+# (DISPLAY, Xwayland included), bin/compositor-wayland the Wayland one, which
+# `make run` builds and uses when only WAYLAND_DISPLAY is set. The compositor
+# itself picks nested when a display exists and headless otherwise; a
+# CGO_ENABLED=0 build has no nested backend and always runs headless.
+RUN_BIN := $(if $(DISPLAY),compositor,$(if $(WAYLAND_DISPLAY),compositor-wayland,compositor))
+
 run: deps-run build
-	$(BIN)/compositor $(ARGS)
+	$(BIN)/$(RUN_BIN) $(ARGS)
 
 build:
 	$(GO) build -o $(BIN)/compositor ./cmd/compositor
 	$(GO) build -o $(BIN)/misbehave ./cmd/misbehave
+	$(if $(filter compositor-wayland,$(RUN_BIN)),$(GO) build -tags wayland -o $(BIN)/compositor-wayland ./cmd/compositor)
 
 deps-run:
 	@scripts/deps.sh run
