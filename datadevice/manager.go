@@ -59,6 +59,10 @@ type clientData struct {
 	offers int
 	tokens float64
 	refill time.Time
+	// overBudget counts receives refused since the last warning, which
+	// is logged once per second at most (a flood must not flood the log).
+	overBudget int
+	warned     time.Time
 }
 
 // New advertises wl_data_device_manager on d (loop goroutine only, or

@@ -3,6 +3,7 @@ package datadevice
 import (
 	"log/slog"
 	"math/bits"
+	"time"
 
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/server"
@@ -51,7 +52,12 @@ func (o *offer) Receive(mimeType string, fd int) error {
 	case o.src == nil || !o.src.live():
 		unix.Close(fd)
 	case !o.m.takeReceive(o.c):
-		slog.Warn("datadevice: client over its receive budget; closing the fd", "client", o.c.ID())
+		if cd := o.m.client(o.c); time.Since(cd.warned) >= time.Second {
+			slog.Warn("datadevice: client over its receive budget; closing the fds", "client", o.c.ID(), "refused", cd.overBudget+1)
+			cd.warned, cd.overBudget = time.Now(), 0
+		} else {
+			cd.overBudget++
+		}
 		unix.Close(fd)
 	default:
 		// The encoder owns fd from here and closes it once sent.

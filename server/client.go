@@ -45,6 +45,8 @@ type Client struct {
 	released    bool
 	peakObjects int
 	peakRects   int64
+	requests    int
+	abusive     bool // ended by a limit
 }
 
 // Display returns the display the client is connected to.
@@ -216,6 +218,7 @@ func (c *Client) dispatch(h protocol.Header, body []byte, short bool) {
 	c.dec.Reset(body, &c.fds, &c.objects)
 	err := o.Interface.Dispatch(o.Handler, o, h.Opcode, &c.dec)
 	c.d.stats.Requests++
+	c.requests++
 	if err != nil {
 		var perr *protocol.Error
 		switch {
@@ -248,6 +251,7 @@ func (c *Client) flush() {
 		c.reason = fmt.Sprintf("outgoing queue over %d bytes", lim)
 		c.d.stats.clientStalled()
 		c.d.stats.limitHit("max_queued_bytes")
+		c.abusive = true
 		c.d.destroyClient(c)
 		return
 	}

@@ -39,9 +39,15 @@ var errFraming = errors.New("malformed message header")
 // loop. It owns nothing but its buffers; it stops at EOF, on error, or when
 // the client is closed.
 func (c *Client) readLoop(in chan<- *batch) {
-	acc := make([]byte, 0, readBufSize)
+	// The buffer starts at one maximum-size message and grows to
+	// readBufSize the first time a read fills it: a thousand idle clients
+	// cost 4 KiB each, a flooding one reads in large batches.
+	acc := make([]byte, 0, protocol.MaxMessageSize)
 	oob := make([]byte, oobSize)
 	for {
+		if len(acc) == cap(acc) && cap(acc) < readBufSize {
+			acc = append(make([]byte, 0, readBufSize), acc...)
+		}
 		n, oobn, flags, _, err := c.conn.ReadMsgUnix(acc[len(acc):cap(acc)], oob)
 		var fds []int
 		if oobn > 0 {

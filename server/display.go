@@ -8,7 +8,6 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/nofault/nofault/protocol"
 )
@@ -97,7 +96,7 @@ type Display struct {
 	total        [numResources]int64
 	queuedFDs    int64
 	totalObjects int
-	lastFree     time.Time
+	freeDebt     int
 	freePending  bool
 }
 

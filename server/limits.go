@@ -154,6 +154,7 @@ func (c *Client) OverLimit(key string, value int64) {
 		return
 	}
 	slog.Warn("client over a limit; disconnecting", "client", c.id, "pid", c.PID, "limit", key, "value", value)
+	c.abusive = true
 	c.d.stats.limitHit(key)
 	c.PostError(&protocol.Error{Object: protocol.DisplayID, Code: protocol.ErrorNoMemory,
 		Message: fmt.Sprintf("%s (%d) exceeded", key, value)})
@@ -270,6 +271,7 @@ func (c *Client) checkQueued(q int64) {
 			"client", top.id, "pid", top.PID, "limit", "total_queued_bytes", "value", lim, "queued", most)
 		d.stats.limitHit("total_queued_bytes")
 		d.stats.clientStalled()
+		top.abusive = true
 		top.reason = fmt.Sprintf("total_queued_bytes (%d) exceeded; longest queue (%d bytes)", lim, most)
 		d.destroyClient(top)
 	}
@@ -289,31 +291,44 @@ func (c *Client) releaseAccounts() {
 	d.maybeFreeMemory(c)
 }
 
-// FreeMemoryAfter is the teardown size (objects plus region rectangles
-// and callbacks, a rough proxy for heap) past which the display returns
-// freed memory to the OS at once with debug.FreeOSMemory, rather than
-// waiting minutes for the Go scavenger. Measured in docs/limits.md.
+// FreeMemoryAfter is the size of the teardowns (peak objects plus region
+// rectangles of the clients gone, plus clientWeight per client and a unit
+// per requestWeight requests they sent) past
+// which the display gives freed memory back to the OS with
+// debug.FreeOSMemory, rather than leaving it to the Go scavenger, which
+// returns it over minutes. Measured in docs/limits.md.
 const FreeMemoryAfter = 20000
 
-// freeMemoryEvery bounds how often teardowns force a full GC.
-const freeMemoryEvery = 2 * time.Second
+// clientWeight stands for a client's fixed cost (goroutine stacks, read
+// and write buffers) in FreeMemoryAfter's units.
+const clientWeight = 64
+
+// requestWeight: requests handled, by their churn of the heap, count one
+// unit per requestWeight.
+const requestWeight = 16
+
+// freeMemoryDelay lets a burst of teardowns (a thousand clients leaving)
+// finish before the one forced GC.
+const freeMemoryDelay = 300 * time.Millisecond
 
 func (d *Display) maybeFreeMemory(c *Client) {
-	size := c.peakObjects + int(c.peakRects)
-	if size < FreeMemoryAfter || d.freePending {
+	d.freeDebt += c.peakObjects + int(c.peakRects) + clientWeight + c.requests/requestWeight
+	if c.abusive {
+		// Ended by a limit: whatever it made the compositor hold is
+		// garbage now.
+		d.freeDebt += FreeMemoryAfter
+	}
+	if d.freeDebt < FreeMemoryAfter || d.freePending {
 		return
 	}
-	if wait := freeMemoryEvery - time.Since(d.lastFree); wait > 0 {
-		d.freePending = true
-		time.AfterFunc(wait, func() { d.Do(d.freeOSMemory) })
-		return
-	}
-	d.freeOSMemory()
+	d.freePending = true
+	time.AfterFunc(freeMemoryDelay, func() { d.Do(d.freeOSMemory) })
 }
 
 func (d *Display) freeOSMemory() {
-	d.lastFree = time.Now()
 	d.freePending = false
+	d.freeDebt = 0
+	d.stats.MemoryReturns++
 	// Off the loop: a full GC of a large heap takes milliseconds.
 	go debug.FreeOSMemory()
 }

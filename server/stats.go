@@ -19,6 +19,9 @@ type Stats struct {
 	// Limits counts, per limit key (docs/limits.md), the clients ended for
 	// passing it, and for max_damage_rects the damage lists coalesced.
 	Limits map[string]int `json:"limits,omitempty"`
+	// MemoryReturns counts debug.FreeOSMemory calls after large
+	// teardowns (limits.go).
+	MemoryReturns int `json:"memory_returns"`
 }
 
 func (s *Stats) limitHit(key string) {

@@ -49,6 +49,16 @@ func (rs rects) subtract(r image.Rectangle) rects {
 	if r.Empty() {
 		return rs
 	}
+	overlaps := false
+	for _, a := range rs {
+		if a.Overlaps(r) {
+			overlaps = true
+			break
+		}
+	}
+	if !overlaps {
+		return rs // no copy: a flood of disjoint rectangles allocates nothing
+	}
 	var out rects
 	for _, a := range rs {
 		if !a.Overlaps(r) {

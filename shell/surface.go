@@ -304,9 +304,8 @@ func (s *Surface) DamageBuffer(x, y, w, h int32) error {
 // Frame handles wl_surface.frame.
 func (s *Surface) Frame(callback protocol.ObjectID) error {
 	if s.frameCount >= s.sh.opts.MaxFrameCallbacks {
-		slog.Warn("client over its frame callback limit", "client", s.c.ID(), "pid", s.c.PID,
-			"surface", s.obj.ID, "limit", s.sh.opts.MaxFrameCallbacks)
-		return protocol.NoMemory()
+		s.c.OverLimit("max_frame_callbacks", int64(s.sh.opts.MaxFrameCallbacks))
+		return nil
 	}
 	if !s.c.Charge(server.FrameCallbacks, 1) { // limits.go
 		return nil

@@ -305,7 +305,7 @@ func init() {
 				"(65,530 is the system's map limit). Bounded at 10,000 pools or 15 s.",
 			LibWayland: survives(noteFlood),
 			WlrShm:     survives(noteFlood),
-			Nofault:    survives(noteFlood),
+			Nofault:    killedBy("wl_display", codeNoMemory, "each pool holds its fd and a mapping: max_fds or max_pools (1,024 per client) ends the client with no_memory"),
 			run:        poolFloodOneFD,
 		},
 		{
@@ -314,7 +314,7 @@ func init() {
 			Doc:        "100,000 objects in about 3 MB of requests; bounded at 15 s.",
 			LibWayland: survives(noteFlood),
 			WlrShm:     survives(noteFlood),
-			Nofault:    killedBy("wl_display", codeNoMemory, "past max_objects (65,536 live objects per client) the client gets no_memory, as libwayland's wl_client_post_no_memory"),
+			Nofault:    killedBy("wl_display", codeNoMemory, "past max_buffers_per_pool (4,096) the client gets no_memory, as libwayland's wl_client_post_no_memory"),
 			run:        bufferFloodOnePool,
 		},
 		{
@@ -352,7 +352,7 @@ func init() {
 			Doc:        "Memory is never touched, so it costs address space, mappings and fds, not RAM. Bounded at 256 pools or 15 s.",
 			LibWayland: survives(noteFlood),
 			WlrShm:     survives(noteFlood),
-			Nofault:    survives(noteFlood),
+			Nofault:    killedBy("wl_display", codeNoMemory, "max_mapped_bytes (1 GiB of pools per client) is reached at the 17th pool"),
 			run:        memfdFlood,
 		},
 	} {

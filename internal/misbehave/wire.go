@@ -148,7 +148,9 @@ func (w *wireConn) Flush() error {
 // errTimeout when the deadline passes and ErrDisconnected when the
 // connection ends.
 func (w *wireConn) ReadEvent(deadline time.Time) (event, error) {
-	if err := w.Flush(); err != nil {
+	// A connection the compositor closed may still hold its last events
+	// (a wl_display.error): read them even when the write fails.
+	if err := w.Flush(); err != nil && !isConnEnd(err) {
 		return event{}, err
 	}
 	ev, err := w.rc.ReadEvent(max(time.Until(deadline), time.Millisecond))

@@ -1,0 +1,432 @@
+package misbehave
+
+// Abuse scenarios (issue 8): floods of cheap requests that make a
+// compositor hold memory, objects or fds, a client that never reads, and a
+// thousand clients at once. Each is bounded by a count and abuseTime, so a
+// compositor without limits survives them in seconds; nofault's answers
+// are in docs/limits.md.
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// abuseTime bounds each flood of this file.
+const abuseTime = 8 * time.Second
+
+// Opcodes used only here.
+const (
+	opCompositorCreateRegion = 1
+	opRegionAdd              = 1
+
+	opDDMCreateDataSource = 0
+	opDDMGetDataDevice    = 1
+	opDataSourceOffer     = 0
+	opDataDeviceSetSel    = 1
+	opDataOfferReceive    = 1
+	evDataDeviceDataOffer = 0
+	evDataDeviceSelection = 5
+)
+
+// Flood sizes.
+const (
+	regionFloodAdds   = 2000000
+	regionFloodMany   = 64 // regions of region-flood-many
+	damageFloodRects  = 100000
+	damageFloodCommit = 10
+	objectFloodCount  = 70000
+	fdFloodReceives   = 10000
+	frameFloodCount   = 100000
+	neverReadsSyncs   = 50000
+	thousandClients   = 1000
+)
+
+const (
+	noteNoLimit   = "no limit on this resource: the flood is accepted and the memory grows (weston 10: 19 MB to 660 MB for resource-thief region)"
+	noteCoalesce  = "past 4,096 rectangles a region becomes its bounding box, so one region stays small; a rectangle inside it is a no-op"
+	noteNeverRead = "the client's queue of unread events passes the server's bound; the error could not be delivered"
+)
+
+func init() {
+	for _, s := range []*Scenario{
+		{
+			Name:    "region-flood",
+			Summary: "2,000,000 wl_region.add of 1x1 rectangles on one region, none adjacent (wleird resource-thief region)",
+			Doc: "A checkerboard of 1x1 rectangles defeats merging; pixman's region code stores every one and each add is " +
+				"linear in the region. Bounded at 2,000,000 adds or 8 s; the compositor's memory during the flood is what " +
+				"issue 8 measured (weston 10 to 660 MB, sway 1.7 to 1.08 GB, neither gave it back).",
+			LibWayland: survives(noteNoLimit),
+			WlrShm:     survives(noteNoLimit),
+			Nofault:    survives(noteCoalesce),
+			run:        regionFlood(1),
+		},
+		{
+			Name:    "region-flood-many",
+			Summary: "as region-flood, spread over 64 regions",
+			Doc: "Round-robin over 64 regions, so coalescing one region is not enough: the rectangles of all the client's " +
+				"regions count against max_region_rects (65,536). Bounded at 2,000,000 adds or 8 s.",
+			LibWayland: survives(noteNoLimit),
+			WlrShm:     survives(noteNoLimit),
+			Nofault:    killedBy("wl_display", codeNoMemory, "max_region_rects (65,536 per client) exceeded"),
+			run:        regionFlood(regionFloodMany),
+		},
+		{
+			Name:    "damage-flood",
+			Summary: "10 commits of a mapped window, each with 100,000 wl_surface.damage_buffer 1x1 rectangles",
+			Doc: "Damage is a hint: nofault keeps at most max_damage_rects (32) per list and then their bounding box. " +
+				"Bounded at 8 s.",
+			LibWayland: survives("damage is accumulated in a pixman region"),
+			WlrShm:     survives("damage is accumulated in a pixman region"),
+			Nofault:    survives("past max_damage_rects (32) the damage becomes its bounding box"),
+			run:        damageFlood,
+		},
+		{
+			Name:    "object-id-exhaustion",
+			Summary: "70,000 wl_compositor.create_region without destroying any",
+			Doc: "Every request makes one more live object. libwayland has no per-client object limit (ids run to " +
+				"0xfeffffff); nofault's max_objects is 65,536.",
+			LibWayland: survives(noteNoLimit),
+			WlrShm:     survives(noteNoLimit),
+			Nofault:    killedBy("wl_display", codeNoMemory, "max_objects (65,536 per client) exceeded"),
+			run:        objectFlood,
+		},
+		{
+			Name:    "fd-flood-data-device",
+			Summary: "10,000 wl_data_offer.receive, each with an fd, on a selection a second connection offers and never reads (wleird copy-fu recv-flood)",
+			Doc: "The offender maps a window (for keyboard focus), a second connection sets a text/plain selection and never " +
+				"reads its socket, and the offender asks for the data 10,000 times. Each fd is forwarded to the source " +
+				"client. nofault forwards a burst of 256 then 64 per second and closes the rest (the reader sees end of " +
+				"file); a compositor that forwards them all holds them in the source's unread queue. Needs a wl_seat with a " +
+				"keyboard focus (weston headless has no seat: skipped there).",
+			LibWayland: survives("every fd is forwarded; the source's unread queue grows until libwayland drops that client"),
+			WlrShm:     survives("every fd is forwarded; the source's unread queue grows until libwayland drops that client"),
+			Nofault:    survives("receives past the budget (256, then 64/s) have their fd closed at once"),
+			run:        fdFloodDataDevice,
+		},
+		{
+			Name:    "frame-callback-flood",
+			Summary: "100,000 wl_surface.frame on one surface without a commit, never reading events",
+			Doc: "Callbacks wait for a commit that never comes, so each is a live object and state in the compositor. " +
+				"nofault's max_frame_callbacks is 1,024 per client.",
+			LibWayland: survives(noteNoLimit),
+			WlrShm:     survives(noteNoLimit),
+			Nofault:    killedBy("wl_display", codeNoMemory, "max_frame_callbacks (1,024 per client) exceeded"),
+			run:        frameCallbackFlood,
+		},
+		{
+			Name:    "never-reads",
+			Summary: "50,000 wl_display.sync without reading a single event",
+			Doc: "Each sync queues wl_callback.done and wl_display.delete_id (24 bytes). libwayland drops the client once " +
+				"its 4 KiB buffer and the socket are full; nofault once max_queued_bytes (256 KiB) are queued. Neither can " +
+				"deliver an error.",
+			LibWayland: Want{Result: DisconnectedNoError, Note: noteNeverRead},
+			WlrShm:     Want{Result: DisconnectedNoError, Note: noteNeverRead},
+			Nofault:    Want{Result: DisconnectedNoError, Note: noteNeverRead + " (max_queued_bytes)"},
+			run:        neverReads,
+		},
+		{
+			Name:    "thousand-clients",
+			Summary: "1,000 connections at once, each with a registry and a roundtrip, then all disconnect",
+			Doc: "Each connection costs the compositor an fd, buffers and (nofault) two goroutines. nofault's max_clients " +
+				"(1,024) leaves room for them and the bystander.",
+			LibWayland: survives("no client limit below the fd limit"),
+			WlrShm:     survives("no client limit below the fd limit"),
+			Nofault:    survives("under max_clients (1,024) and total_fds"),
+			run:        thousandClientsRun,
+		},
+	} {
+		register(s)
+	}
+}
+
+// floodErr is the outcome of a flood loop: the connection's end if it
+// ended, else nil.
+func (c *client) floodErr() error { return c.err }
+
+// regionFlood adds non-adjacent 1x1 rectangles round-robin to n regions.
+func regionFlood(n int) func(*env) error {
+	return func(e *env) error {
+		c, err := e.offender(true)
+		if err != nil {
+			return err
+		}
+		defer c.close()
+		regions := make([]uint32, n)
+		for i := range regions {
+			regions[i] = c.newObject("wl_region")
+			c.send(c.compositor, opCompositorCreateRegion, regions[i])
+		}
+		stop := time.Now().Add(abuseTime)
+		for i := 0; i < regionFloodAdds && c.err == nil; i++ {
+			if i%4096 == 0 && time.Now().After(stop) {
+				break
+			}
+			k := i / n
+			x, y := int32(k%2048)*2, int32(k/2048)*2
+			c.send(regions[i%n], opRegionAdd, x, y, int32(1), int32(1))
+		}
+		if err := c.floodErr(); err != nil {
+			return err
+		}
+		return c.roundtrip(floodWait(e))
+	}
+}
+
+// damageFlood maps a 64x64 window and commits it damageFloodCommit times,
+// each with damageFloodRects 1x1 damage rectangles.
+func damageFlood(e *env) error {
+	c, err := e.offender(true)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	const w, stride = 64, 64 * 4
+	return withMemfd(stride*w, func(fd int) error {
+		pool := c.createPool(fd, stride*w)
+		buf := c.createBuffer(pool, 0, w, w, stride, formatXRGB8888)
+		win, err := c.mapWindow("misbehave damage flood", e.timeout)
+		if err != nil {
+			return err
+		}
+		stop := time.Now().Add(abuseTime)
+		for k := 0; k < damageFloodCommit && time.Now().Before(stop); k++ {
+			c.send(win.surface, opSurfaceAttach, buf, int32(0), int32(0))
+			for i := 0; i < damageFloodRects && c.err == nil; i++ {
+				x, y := int32(i%32)*2, int32(i/32%32)*2
+				if c.compositorVersion >= 4 {
+					c.send(win.surface, opSurfaceDamageBuffer, x, y, int32(1), int32(1))
+				} else {
+					c.send(win.surface, opSurfaceDamage, x, y, int32(1), int32(1))
+				}
+			}
+			c.send(win.surface, opSurfaceCommit)
+			if err := c.roundtrip(floodWait(e)); err != nil {
+				return err
+			}
+		}
+		return c.roundtrip(floodWait(e))
+	})
+}
+
+// objectFlood creates objectFloodCount regions.
+func objectFlood(e *env) error {
+	c, err := e.offender(true)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	stop := time.Now().Add(abuseTime)
+	for i := 0; i < objectFloodCount && c.err == nil; i++ {
+		if i%4096 == 0 && time.Now().After(stop) {
+			break
+		}
+		c.send(c.compositor, opCompositorCreateRegion, c.newObject("wl_region"))
+	}
+	if err := c.floodErr(); err != nil {
+		return err
+	}
+	return c.roundtrip(floodWait(e))
+}
+
+// frameCallbackFlood asks for frameCallbackFlood callbacks on one surface
+// and never commits or reads until the end.
+func frameCallbackFlood(e *env) error {
+	c, err := e.offender(true)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	surface := c.newObject("wl_surface")
+	c.send(c.compositor, opCompositorCreateSurface, surface)
+	stop := time.Now().Add(abuseTime)
+	for i := 0; i < frameFloodCount && c.err == nil; i++ {
+		if i%4096 == 0 && time.Now().After(stop) {
+			break
+		}
+		c.send(surface, opSurfaceFrame, c.newObject("wl_callback"))
+	}
+	if err := c.floodErr(); err != nil {
+		return err
+	}
+	return c.roundtrip(floodWait(e))
+}
+
+// neverReads sends neverReadsSyncs syncs, then reads: the events queued
+// before the compositor gave up, then the end of the connection.
+func neverReads(e *env) error {
+	c, err := e.offender(false)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	for i := 0; i < neverReadsSyncs && c.err == nil; i++ {
+		c.send(1, opDisplaySync, c.newObject("wl_callback"))
+	}
+	if err := c.w.Flush(); err != nil {
+		return c.fail(err)
+	}
+	// Give the compositor time to process the burst before reading.
+	time.Sleep(time.Second)
+	return c.roundtrip(floodWait(e))
+}
+
+// thousandClientsRun opens thousandClients connections concurrently; each
+// gets the registry and roundtrips. They all stay connected until every
+// one has its answer, then all close.
+func thousandClientsRun(e *env) error {
+	conns := make([]*client, thousandClients)
+	errs := make([]error, thousandClients)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, err := dial(e.socket)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			c := &client{w: w, ifaces: map[uint32]string{1: "wl_display"}, done: map[uint32]bool{},
+				configured: map[uint32]uint32{}, released: map[uint32]int{}}
+			conns[i] = c
+			c.registry = c.newObject("wl_registry")
+			c.send(1, opDisplayGetRegistry, c.registry)
+			errs[i] = c.roundtrip(floodWait(e))
+		}()
+	}
+	wg.Wait()
+	defer func() {
+		for _, c := range conns {
+			if c != nil {
+				c.close()
+			}
+		}
+	}()
+	failed := 0
+	var first error
+	for _, err := range errs {
+		if err != nil {
+			failed++
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	if failed > 0 {
+		var pe *ProtocolError
+		if errors.As(first, &pe) {
+			return pe
+		}
+		return fmt.Errorf("%d of %d connections failed; first: %w", failed, thousandClients, first)
+	}
+	return nil
+}
+
+// fdFloodDataDevice: see the scenario's Doc.
+func fdFloodDataDevice(e *env) error {
+	c, err := e.offender(true)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	seat, _ := c.bind("wl_seat", 1)
+	ddm, _ := c.bind("wl_data_device_manager", 3)
+	if seat == 0 || ddm == 0 {
+		return skipf("the compositor offers no wl_seat or wl_data_device_manager")
+	}
+	dev := c.newObject("wl_data_device")
+	c.send(ddm, opDDMGetDataDevice, dev, seat)
+	// A window with content, so that the offender gets the keyboard focus
+	// and with it the selection.
+	const w, stride = 32, 32 * 4
+	var serial uint32
+	err = withMemfd(stride*w, func(fd int) error {
+		pool := c.createPool(fd, stride*w)
+		buf := c.createBuffer(pool, 0, w, w, stride, formatXRGB8888)
+		win, err := c.mapWindow("misbehave fd flood", e.timeout)
+		if err != nil {
+			return err
+		}
+		cb, err := c.present(win, buf, w, w)
+		if err != nil {
+			return err
+		}
+		err = c.settleFor(300*time.Millisecond, win, buf, w, w, cb, e.timeout)
+		serial = win.acked
+		return err
+	})
+	if err != nil {
+		return err
+	}
+
+	// The source: a second connection that sets the selection and then
+	// never reads.
+	src, err := connect(e.socket, e.timeout)
+	if err != nil {
+		return err
+	}
+	defer src.close()
+	sseat, _ := src.bind("wl_seat", 1)
+	sddm, _ := src.bind("wl_data_device_manager", 3)
+	sdev := src.newObject("wl_data_device")
+	src.send(sddm, opDDMGetDataDevice, sdev, sseat)
+	source := src.newObject("wl_data_source")
+	src.send(sddm, opDDMCreateDataSource, source)
+	src.send(source, opDataSourceOffer, "text/plain")
+	// A recent serial (the offender's last configure), so that no
+	// earlier selection counts as newer.
+	src.send(sdev, opDataDeviceSetSel, source, serial)
+	if err := src.roundtrip(e.timeout); err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+
+	// Wait for the offer the selection brings.
+	var offer uint32
+	deadline := time.Now().Add(e.timeout)
+	for offer == 0 {
+		ev, err := c.w.ReadEvent(deadline)
+		if errors.Is(err, errTimeout) {
+			return skipf("no selection offer arrived within %v (no keyboard focus?)", e.timeout)
+		}
+		if err != nil {
+			return c.fail(err)
+		}
+		if ev.Object == dev && ev.Opcode == evDataDeviceSelection {
+			if id := ev.Reader().Uint(); id != 0 {
+				offer = id
+				c.ifaces[id] = "wl_data_offer"
+			}
+			continue
+		}
+		if err := c.handle(ev); err != nil {
+			return err
+		}
+	}
+
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return skipf("pipe: %v", err)
+	}
+	defer unix.Close(p[0])
+	defer unix.Close(p[1])
+	stop := time.Now().Add(abuseTime)
+	for i := 0; i < fdFloodReceives && c.err == nil; i++ {
+		if i%256 == 0 && time.Now().After(stop) {
+			break
+		}
+		c.send(offer, opDataOfferReceive, "text/plain", FD(p[1]))
+		if i%1000 == 999 {
+			if err := c.roundtrip(floodWait(e)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := c.floodErr(); err != nil {
+		return err
+	}
+	return c.roundtrip(floodWait(e))
+}
