@@ -52,6 +52,12 @@ fuzz:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
+# nofault vs weston 10 vs sway 1.7 headless (about 20 min): regenerates the
+# compare section of docs/benchmarks.md and docs/bench/*.png.
+bench-compare:
+	@scripts/deps.sh bench
+	$(GO) run ./bench/cmd/compare $(COMPARE_ARGS)
+
 kernel-demo:
 	kernel/demo.sh
 

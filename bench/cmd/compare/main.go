@@ -1,0 +1,140 @@
+// Command compare is `make bench-compare`: it builds nofault and wlbench,
+// runs every workload against nofault, weston 10 and sway 1.7 headless
+// (interleaved, --reps times), saves the raw results as JSON, and
+// regenerates the compare section of docs/benchmarks.md and the plots in
+// docs/bench/.
+//
+//	go run ./bench/cmd/compare                 # the full run (about 20 min)
+//	go run ./bench/cmd/compare --from=FILE     # report again from saved results
+//	go run ./bench/cmd/compare --only=nofault --workloads=1080p-full --reps=1 --out=-
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nofault/nofault/bench"
+)
+
+func main() {
+	reps := flag.Int("reps", 5, "repetitions of every pairing")
+	warmup := flag.Duration("warmup", time.Second, "warmup before each measured window")
+	duration := flag.Duration("duration", 5*time.Second, "measured window per run")
+	only := flag.String("only", "nofault,nofault-gl,weston,sway", "compositors to run (comma-separated)")
+	workloads := flag.String("workloads", "", "workloads to run (comma-separated names; default all)")
+	out := flag.String("out", "docs/benchmarks.md", "Markdown file whose compare section is regenerated (- for stdout)")
+	plots := flag.String("plots", "docs/bench", "directory for the PNG plots (empty: none)")
+	results := flag.String("results", "docs/bench/compare-results.json", "where to save the raw results")
+	from := flag.String("from", "", "do not run: report from this saved results file")
+	keep := flag.Bool("keep", false, "keep the work directory (logs)")
+	swayUser := flag.String("sway-user", "nofault-sway", "user that runs sway when running as root")
+	flag.Parse()
+
+	if err := run(*reps, *warmup, *duration, *only, *workloads, *out, *plots, *results, *from, *keep, *swayUser); err != nil {
+		fmt.Fprintf(os.Stderr, "compare: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(reps int, warmup, duration time.Duration, only, workloads, out, plots, results, from string, keep bool, swayUser string) error {
+	if from != "" {
+		rs, err := bench.LoadResults(from)
+		if err != nil {
+			return err
+		}
+		return bench.Write(rs, out, plots)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dir, err := os.MkdirTemp("", "bench-compare-")
+	if err != nil {
+		return err
+	}
+	os.Chmod(dir, 0o755)
+	if keep {
+		fmt.Fprintf(os.Stderr, "compare: work directory %s\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	build := func(pkg, name string) (string, error) {
+		bin := filepath.Join(dir, name)
+		cmd := exec.Command("go", "build", "-o", bin, pkg)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		return bin, cmd.Run()
+	}
+	fmt.Fprintln(os.Stderr, "compare: building compositor and wlbench")
+	comp, err := build("./cmd/compositor", "compositor")
+	if err != nil {
+		return err
+	}
+	wlb, err := build("./cmd/wlbench", "wlbench")
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(only, ",") {
+		want[strings.TrimSpace(n)] = true
+	}
+	rev, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	var targets []bench.Target
+	var skipped []string
+	if want["nofault"] {
+		t := bench.NofaultTarget("nofault", []string{comp}, nil, "--renderer=soft")
+		t.Version = "nofault " + strings.TrimSpace(string(rev)) + " (soft renderer)"
+		targets = append(targets, t)
+	}
+	if want["nofault-gl"] {
+		t := bench.NofaultTarget("nofault-gl", []string{comp}, nil, "--renderer=gl")
+		t.Version = "nofault " + strings.TrimSpace(string(rev)) + " (--renderer=gl, EGL surfaceless)"
+		if note, ok := bench.Probe(t, dir, "gl"); ok {
+			targets = append(targets, t)
+		} else {
+			skipped = append(skipped, "nofault-gl: "+note)
+		}
+	}
+	for _, n := range []string{"weston", "sway"} {
+		if !want[n] {
+			continue
+		}
+		if _, err := exec.LookPath(n); err != nil {
+			skipped = append(skipped, n+": not installed (scripts/deps.sh bench installs it)")
+			continue
+		}
+		if n == "weston" {
+			targets = append(targets, bench.WestonTarget())
+		} else {
+			targets = append(targets, bench.SwayTarget(swayUser))
+		}
+	}
+	if len(targets) == 0 {
+		return bench.ErrNoTargets
+	}
+	var ws []bench.Workload
+	for _, w := range bench.Workloads() {
+		if workloads == "" || strings.Contains(","+workloads+",", ","+w.Name+",") {
+			ws = append(ws, w)
+		}
+	}
+	cfg := bench.Config{Targets: targets, Workloads: ws, Reps: reps, Warmup: warmup, Duration: duration,
+		Client: bench.ExecClient(wlb), Dir: dir, Log: os.Stderr}
+	startT := time.Now()
+	samples, notes, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	rs := bench.NewResults(cfg, samples, notes, skipped, time.Since(startT))
+	if results != "" {
+		if err := rs.Save(results); err != nil {
+			return err
+		}
+	}
+	return bench.Write(rs, out, plots)
+}

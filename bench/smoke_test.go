@@ -1,0 +1,155 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nofault/nofault/bench/wlclient"
+	"github.com/nofault/nofault/compositor"
+	"github.com/nofault/nofault/config"
+)
+
+// The smoke test runs the test binary itself as the compositor process
+// (so it needs no go build), with this variable set.
+const envCompositor = "NOFAULT_BENCH_SMOKE_COMPOSITOR"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envCompositor) == "1" {
+		os.Exit(runCompositor(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// runCompositor is cmd/compositor's core: headless until SIGTERM.
+func runCompositor(args []string) int {
+	cfg, _, err := config.Load(args, os.Getenv)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	c, err := compositor.New(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "msg=listening socket=%s renderer=%s\n", c.Socket.Path, c.Renderer.Name())
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := c.Run(ctx); err != nil && ctx.Err() == nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// TestSmoke runs the harness on nofault alone (no weston or sway): one
+// short frame workload and a short sync flood, then renders the report
+// and the plots from the results.
+func TestSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a compositor process")
+	}
+	frameW := Workload{Name: "smoke-frames", Title: "1 x 640x480, full damage", Opts: frames(2, 640, 480, 100, true), OutW: 640, OutH: 480, Sweep: true}
+	syncW := Workload{Name: "smoke-sync", Title: "sync flood", Opts: wlclient.Options{Mode: wlclient.ModeSync}, OutW: 640, OutH: 480}
+	floodW := Workload{Name: "smoke-flood", Title: "request flood", Opts: wlclient.Options{Mode: wlclient.ModeFlood, Width: 64, Height: 64, Rects: 100, Inflight: 2}, OutW: 640, OutH: 480}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	target := NofaultTarget("nofault", []string{os.Args[0]}, []string{envCompositor + "=1"})
+	cfg := Config{
+		Targets:   []Target{target},
+		Workloads: []Workload{frameW, syncW, floodW},
+		Reps:      1,
+		Warmup:    500 * time.Millisecond,
+		Duration:  1500 * time.Millisecond,
+		Client:    InProcessClient(),
+		Dir:       dir,
+		Log:       testLog{t},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	samples, notes, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) != 3 {
+		t.Fatalf("%d samples, want 3", len(samples))
+	}
+	for _, s := range samples {
+		if s.Err != "" {
+			t.Fatalf("%s: %s\ncompositor log:\n%s", s.Workload, s.Err, tail(filepath.Join(dir, "nofault.log"), 20))
+		}
+	}
+	fr, sy, fl := samples[0].Result, samples[1].Result, samples[2].Result
+	if fr.Frames == 0 || fr.FPS < 1 || fr.FPS > 200 {
+		t.Errorf("frames: %d frames, %.1f fps per surface", fr.Frames, fr.FPS)
+	}
+	if fr.CPU <= 0 && fr.CPUSched <= 0 {
+		t.Errorf("frames: compositor CPU %.3f s (sched %.3f s)", fr.CPU, fr.CPUSched)
+	}
+	if fr.CPU > 0 && fr.CPUPerFrameMS <= 0 {
+		t.Errorf("frames: CPU per frame %.3f ms", fr.CPUPerFrameMS)
+	}
+	if sy.Syncs < 10 || sy.RTTp50 <= 0 || sy.RTTp99 < sy.RTTp50 || len(sy.RTTQuantiles) != 101 {
+		t.Errorf("sync: %d round trips, p50 %.1f µs, p99 %.1f µs", sy.Syncs, sy.RTTp50, sy.RTTp99)
+	}
+	if fl.RequestsPerS <= 0 {
+		t.Errorf("flood: %.0f requests/s", fl.RequestsPerS)
+	}
+	if notes["nofault"] != "renderer=soft" {
+		t.Errorf("renderer note %q, want renderer=soft", notes["nofault"])
+	}
+
+	rs := NewResults(cfg, samples, notes, nil, time.Second)
+	path := filepath.Join(dir, "results.json")
+	if err := rs.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	rs, err = LoadResults(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := rs.Markdown("bench", "")
+	for _, want := range []string{"| compositor CPU per frame (ms) |", "| round trip p50 (µs) |", "| requests/s absorbed |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if err := rs.Plots(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"cpu-per-frame.png", "rtt.png", "cpu-workloads.png"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() < 1000 {
+			t.Errorf("plot %s: %v", f, err)
+		}
+	}
+}
+
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
+
+func TestReplaceSection(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "b.md")
+	os.WriteFile(p, []byte("# B\n\n<!-- BEGIN compare -->\nold\n<!-- END compare -->\ntail\n"), 0o644)
+	if err := ReplaceSection(p, "compare", "new\nlines\n"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	if want := "# B\n\n<!-- BEGIN compare -->\nnew\nlines\n<!-- END compare -->\ntail\n"; string(b) != want {
+		t.Errorf("got %q, want %q", b, want)
+	}
+}
