@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nofault/nofault/capture"
 	"image"
 	"log/slog"
 	"os"
@@ -42,6 +43,7 @@ type Compositor struct {
 	Seat     *seat.Seat
 	Data     *datadevice.Manager
 	Renderer render.Renderer
+	Capture  *capture.Manager
 	Probe    shm.ProbeResult
 
 	frames    uint64 // frames presented (a scene rendered)
@@ -127,6 +129,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Data = datadevice.New(d, c.Seat)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
+	c.registerCapture()
 	c.applyLimits(cfg.Limits)
 	return c, nil
 }
@@ -161,6 +164,7 @@ func (c *Compositor) Frame(now time.Time) bool {
 	}
 	shown := c.unpresented
 	c.unpresented = false
+	c.captureFrame(shown)
 	c.callbacks += uint64(c.Shell.PendingFrameCallbacks())
 	c.Shell.Frame(now)
 	return shown

@@ -1,6 +1,7 @@
 package compositor
 
 import (
+	"github.com/nofault/nofault/capture"
 	"time"
 
 	"github.com/nofault/nofault/server"
@@ -9,17 +10,18 @@ import (
 
 // Stats is what --stats writes as JSON at exit.
 type Stats struct {
-	Uptime          float64      `json:"uptime_seconds"`
-	Renderer        string       `json:"renderer"`
-	FramesPresented uint64       `json:"frames_presented"`
-	OutputFrames    uint64       `json:"output_frames"`
-	Commits         uint64       `json:"commits"`
-	FrameCallbacks  uint64       `json:"frame_callbacks"`
-	Probe           ProbeStats   `json:"nosigbus_probe"`
-	ShmRead         string       `json:"shm_read"`
-	Shm             shm.Stats    `json:"shm"`
-	Server          server.Stats `json:"server"`
-	Clients         int          `json:"clients_connected"`
+	Uptime          float64       `json:"uptime_seconds"`
+	Renderer        string        `json:"renderer"`
+	FramesPresented uint64        `json:"frames_presented"`
+	OutputFrames    uint64        `json:"output_frames"`
+	Commits         uint64        `json:"commits"`
+	FrameCallbacks  uint64        `json:"frame_callbacks"`
+	Probe           ProbeStats    `json:"nosigbus_probe"`
+	ShmRead         string        `json:"shm_read"`
+	Shm             shm.Stats     `json:"shm"`
+	Server          server.Stats  `json:"server"`
+	Clients         int           `json:"clients_connected"`
+	Capture         capture.Stats `json:"capture"`
 }
 
 // ProbeStats is the MAP_NOSIGBUS probe result.
@@ -47,6 +49,7 @@ func (c *Compositor) Stats() Stats {
 		ShmRead:         c.cfg.ShmRead,
 		Shm:             shm.ReadStats(),
 		Server:          c.Display.Stats(),
+		Capture:         c.Capture.Stats(),
 		Clients:         c.Display.ClientCount(),
 	}
 }

@@ -34,7 +34,6 @@ import (
 	"github.com/nofault/nofault/internal/nftest"
 	"github.com/nofault/nofault/internal/procstat"
 	"github.com/nofault/nofault/internal/rawclient"
-	"github.com/nofault/nofault/output"
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/server"
 	"github.com/nofault/nofault/shm"
@@ -43,18 +42,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// inproc is a compositor running in the test process with capture wired.
+// inproc is a compositor running in the test process (compositor.New,
+// which registers wlr-screencopy).
 type inproc struct {
 	c    *compositor.Compositor
-	m    *capture.Manager // nil when compositor.New registered capture itself
+	m    *capture.Manager
 	dir  string
 	path string
 	name string
 }
 
-// startInProcess builds the compositor with compositor.New, registers the
-// screencopy global on it unless New already did, and drives it with the
-// headless clock plus capture's frame hook.
+// startInProcess builds the compositor with compositor.New and drives it
+// with the headless clock.
 func startInProcess(t *testing.T, size config.Size) *inproc {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "nofault-capture-")
@@ -72,22 +71,11 @@ func startInProcess(t *testing.T, size config.Size) *inproc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &inproc{c: c, dir: dir, path: c.Socket.Path, name: c.Socket.Name}
-	if !hasGlobal(c.Display, &protocol.ZwlrScreencopyManagerV1Interface) {
-		// What compositor.New is to do (see docs/capture.md, "Wiring").
-		in.m = capture.Register(c.Display, capture.SourceFuncs{
-			Read:     func(r image.Rectangle, dst []byte, stride int) error { return c.Renderer.ReadPixels(r, dst, stride) },
-			Size:     c.Output.Size,
-			IsOutput: func(_ *server.Client, o *protocol.Object) bool { return output.FromResource(o) == c.Output },
-		})
+	if !hasGlobal(c.Display, &protocol.ZwlrScreencopyManagerV1Interface) || c.Capture == nil {
+		t.Fatal("compositor.New did not register zwlr_screencopy_manager_v1")
 	}
-	frame := func(now time.Time) {
-		c.Frame(now)
-		if in.m != nil {
-			w, h := c.Output.Size()
-			in.m.Frame([]image.Rectangle{image.Rect(0, 0, w, h)})
-		}
-	}
+	in := &inproc{c: c, m: c.Capture, dir: dir, path: c.Socket.Path, name: c.Socket.Name}
+	frame := func(now time.Time) { c.Frame(now) }
 	ctx, cancel := context.WithCancel(context.Background())
 	go headless.New(c.Display, cfg.Refresh, frame).Run(ctx)
 	done := make(chan struct{})
@@ -138,9 +126,6 @@ func (in *inproc) screenshot(t *testing.T) *image.RGBA {
 
 func (in *inproc) stats(t *testing.T) capture.Stats {
 	t.Helper()
-	if in.m == nil {
-		t.Skip("capture registered by compositor.New: its stats are not reachable from here")
-	}
 	var st capture.Stats
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -365,7 +350,7 @@ func TestGrimBinary(t *testing.T) {
 	need(t, "grim")
 	in := nftest.Start(t, "--size=640x480")
 	if !binaryHasCapture(t, in) {
-		t.Skip("the compositor binary does not register zwlr_screencopy_manager_v1 yet (compositor.New must call capture.Register; docs/capture.md)")
+		t.Fatal("the compositor binary does not advertise zwlr_screencopy_manager_v1")
 	}
 	startPatternClient(t, in.Path, 200, 150)
 	shot := waitForPattern(t, in.Screenshot, 200, 150)
