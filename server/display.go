@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nofault/nofault/protocol"
 )
@@ -98,6 +99,7 @@ type Display struct {
 	totalObjects int
 	freeDebt     int
 	freePending  bool
+	freeQuiet    *time.Timer
 }
 
 // NewDisplay returns a display that serves clients accepted on socket (which

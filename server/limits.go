@@ -311,6 +311,11 @@ const requestWeight = 16
 // finish before the one forced GC.
 const freeMemoryDelay = 300 * time.Millisecond
 
+// freeMemoryQuiet: once teardowns stop for this long, whatever debt is
+// left (at least FreeMemoryAfter/20) is paid too, so memory also comes
+// back after the last of many small clients left.
+const freeMemoryQuiet = time.Second
+
 func (d *Display) maybeFreeMemory(c *Client) {
 	d.freeDebt += c.peakObjects + int(c.peakRects) + clientWeight + c.requests/requestWeight
 	if c.abusive {
@@ -318,11 +323,21 @@ func (d *Display) maybeFreeMemory(c *Client) {
 		// garbage now.
 		d.freeDebt += FreeMemoryAfter
 	}
-	if d.freeDebt < FreeMemoryAfter || d.freePending {
-		return
+	if d.freeDebt >= FreeMemoryAfter && !d.freePending {
+		d.freePending = true
+		time.AfterFunc(freeMemoryDelay, func() { d.Do(d.freeOSMemory) })
 	}
-	d.freePending = true
-	time.AfterFunc(freeMemoryDelay, func() { d.Do(d.freeOSMemory) })
+	if d.freeQuiet == nil {
+		d.freeQuiet = time.AfterFunc(freeMemoryQuiet, func() {
+			d.Do(func() {
+				if d.freeDebt >= FreeMemoryAfter/20 && !d.freePending {
+					d.freeOSMemory()
+				}
+			})
+		})
+	} else {
+		d.freeQuiet.Reset(freeMemoryQuiet)
+	}
 }
 
 func (d *Display) freeOSMemory() {

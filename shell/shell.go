@@ -180,6 +180,9 @@ func (sh *Shell) Frame(now time.Time) {
 		cb.s.c.Destroy(cb.obj)
 	}
 	if sh.frames == nil {
+		// Reuse the array without its old entries: they point at
+		// surfaces (and their textures) of clients that may be gone.
+		clear(cbs)
 		sh.frames = cbs[:0]
 	}
 	sh.pingClients(now)
