@@ -47,27 +47,34 @@ func run(args []string) int {
 		return 2
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
+	// Signals are caught from now on: the socket appears before the
+	// session starts serving them, and a SIGUSR1 (or SIGTERM) sent as soon
+	// as it exists must wait in the channel rather than be dropped (or
+	// kill the process without cleanup).
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
+	defer signal.Stop(sigs)
 	switch cfg.Backend {
 	case "nested":
 		if !nestedBuilt {
 			fmt.Fprintf(os.Stderr, "compositor: --backend=nested: %s; use --backend=headless\n", nestedMissing)
 			return 2
 		}
-		return runNested(cfg, cmdArgs, false)
+		return runNested(cfg, cmdArgs, sigs, false)
 	case "auto":
 		if os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" {
 			if nestedBuilt {
-				return runNested(cfg, cmdArgs, true)
+				return runNested(cfg, cmdArgs, sigs, true)
 			}
 			slog.Info("a display exists but " + nestedMissing + "; running headless")
 		}
 	}
-	return runHeadless(cfg, cmdArgs)
+	return runHeadless(cfg, cmdArgs, sigs)
 }
 
 // runHeadless serves clients with no window: the headless frame clock and
 // the soft renderer, or GL through EGL surfaceless with --renderer=gl.
-func runHeadless(cfg config.Config, cmdArgs []string) int {
+func runHeadless(cfg config.Config, cmdArgs []string, sigs chan os.Signal) int {
 	var r render.Renderer
 	if cfg.Renderer == "gl" {
 		var closeGL func()
@@ -87,8 +94,7 @@ func runHeadless(cfg config.Config, cmdArgs []string) int {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := newSession(c, cfg)
-	defer s.stopSignals()
+	s := newSession(c, cfg, sigs)
 	loop := startLoop(func() error { return c.Run(ctx) })
 	if code, ok := s.startChild(cmdArgs); !ok {
 		cancel()
@@ -131,13 +137,9 @@ type session struct {
 	childDone chan error
 }
 
-func newSession(c *compositor.Compositor, cfg config.Config) *session {
-	s := &session{c: c, cfg: cfg, sigs: make(chan os.Signal, 4), childDone: make(chan error, 1)}
-	signal.Notify(s.sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
-	return s
+func newSession(c *compositor.Compositor, cfg config.Config, sigs chan os.Signal) *session {
+	return &session{c: c, cfg: cfg, sigs: sigs, childDone: make(chan error, 1)}
 }
-
-func (s *session) stopSignals() { signal.Stop(s.sigs) }
 
 // startChild starts the client command, if any. ok is false (with the exit
 // code to use) when it could not be started.

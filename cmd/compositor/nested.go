@@ -50,7 +50,7 @@ func headlessGL() (render.Renderer, func()) {
 // screenshot is read here from the last rendered frame, then the session
 // is told to stop. With auto, a window that cannot be opened falls back to
 // headless.
-func runNested(cfg config.Config, cmdArgs []string, auto bool) int {
+func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto bool) int {
 	if cfg.Renderer == "soft" {
 		slog.Warn("--renderer=soft: the nested backend draws with gl")
 	}
@@ -58,7 +58,7 @@ func runNested(cfg config.Config, cmdArgs []string, auto bool) int {
 	if err != nil {
 		if auto {
 			slog.Warn("no nested window; running headless", "err", err)
-			return runHeadless(cfg, cmdArgs)
+			return runHeadless(cfg, cmdArgs, sigs)
 		}
 		fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
 		return 1
@@ -73,8 +73,7 @@ func runNested(cfg config.Config, cmdArgs []string, auto bool) int {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := newSession(c, cfg)
-	defer s.stopSignals()
+	s := newSession(c, cfg, sigs)
 	loop := startLoop(func() error { return c.Display.Run(ctx) })
 	if code, ok := s.startChild(cmdArgs); !ok {
 		cancel()

@@ -3,6 +3,9 @@
 package main
 
 import (
+	"log/slog"
+	"os"
+
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/render"
 )
@@ -13,7 +16,10 @@ const nestedBuilt = false
 
 const nestedMissing = "the nested backend is not built into this binary (it needs cgo: build with CGO_ENABLED=1, see docs/nested.md)"
 
-func runNested(config.Config, []string, bool) int { panic("nested backend not built") }
+func runNested(config.Config, []string, chan os.Signal, bool) int { panic("nested backend not built") }
 
 // headlessGL: no GL renderer without cgo.
-func headlessGL() (render.Renderer, func()) { return nil, nil }
+func headlessGL() (render.Renderer, func()) {
+	slog.Warn("--renderer=gl: the GL renderer is not built into this binary (it needs cgo)")
+	return nil, nil
+}

@@ -823,7 +823,11 @@ func absDiff(a, b uint8) int {
 // equal the pattern composited over compositor.Background.
 func TestNestedPixelExact(t *testing.T) {
 	display := startXvfb(t)
-	p := startNested(t, display, "--shm-read=auto")
+	// auto (the default) must pick nested when DISPLAY is set.
+	p := startNested(t, display, "--backend=auto", "--shm-read=auto")
+	if !strings.Contains(p.log.String(), "backend=nested") {
+		t.Errorf("--backend=auto with DISPLAY set did not run nested:\n%s", p.log.String())
+	}
 	c := connectClient(t, "pattern", p.path, false)
 	w := c.window("pixel exact")
 
@@ -1113,5 +1117,27 @@ func TestNestedOnWayland(t *testing.T) {
 	inner.stop()
 	if st := inner.stats(); st.Renderer != "gl" || st.FramesPresented == 0 {
 		t.Errorf("inner stats: renderer %q, %d frames", st.Renderer, st.FramesPresented)
+	}
+}
+
+// TestHeadlessGL runs the headless backend with --renderer=gl (Mesa's EGL
+// surfaceless platform, no X): weston-simple-shm must show in the
+// screenshot, drawn by the GL renderer.
+func TestHeadlessGL(t *testing.T) {
+	need(t, "weston-simple-shm")
+	in := nftest.Start(t, "--renderer=gl")
+	if strings.Contains(in.LogText(), "not built into this binary") {
+		t.Skip("the compositor was built without cgo: no GL renderer")
+	}
+	if strings.Contains(in.LogText(), "falling back to soft") {
+		t.Fatalf("--renderer=gl fell back to soft (make test installs Mesa's EGL):\n%s", in.LogText())
+	}
+	cmd, out := startClient(t, in, nil, "weston-simple-shm")
+	img := waitForWindow(t, in, cmd, out, 250*250/2, 30*time.Second)
+	if box, _ := foreground(img); box.Dx() < 240 || box.Dx() > 260 {
+		t.Errorf("window %v, want about 250x250", box)
+	}
+	if st := in.Stop(); st == nil || st.Renderer != "gl" || st.FramesPresented == 0 {
+		t.Errorf("stats %+v, want the gl renderer presenting frames", st)
 	}
 }
