@@ -48,12 +48,15 @@ SRCVER=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 GCCVER=$(gcc --version | head -n1)
 mkdir -p "$CACHE/src" "$CACHE/images" "$CACHE/logs"
 
-key() { # key VARIANT -> sha256 hex
+key() { # key VARIANT -> sha256 hex; VARIANT "base" keys the configured tree
 	{
-		echo "recipe=$RECIPE variant=$1 source=linux-source-6.1 $SRCVER"
+		echo "recipe=$RECIPE source=linux-source-6.1 $SRCVER"
 		echo "gcc=$GCCVER"
 		echo "--- config.fragment"
 		cat "$FRAGMENT"
+		if [[ $1 != base ]]; then
+			echo "variant=$1"
+		fi
 		if [[ $1 == patched ]]; then
 			echo "--- patch"
 			cat "$PATCH"
@@ -61,35 +64,28 @@ key() { # key VARIANT -> sha256 hex
 	} | sha256sum | cut -c1-16
 }
 
-# Unpack a pristine tree for VARIANT (re-unpacked whenever its key changes, so
-# a changed patch never meets a half-patched tree).
-prepare_tree() { # prepare_tree VARIANT KEY -> tree path on stdout
-	local variant=$1 k=$2 tree=$CACHE/src/$1
-	if [[ -f $tree/.nofault-key && $(cat "$tree/.nofault-key") == "$k" ]]; then
-		echo "$tree"
+# One configured tree serves both kernels: stock is built with no patch
+# applied, patched with the patch applied on top, so going from one to the
+# other recompiles only what depends on the six patched files instead of
+# the whole kernel. $TREE/.nofault-state says what is applied: "none", the
+# sha256 of the applied patch (a copy is kept to reverse it), or "dirty"
+# while patch runs; a dirty tree or one configured from other inputs is
+# unpacked afresh.
+TREE=$CACHE/src/linux-6.1
+
+ensure_tree() {
+	local base
+	base=$(key base)
+	if [[ -f $TREE/.nofault-base && $(cat "$TREE/.nofault-base") == "$base" &&
+		-f $TREE/.nofault-state && $(cat "$TREE/.nofault-state") != dirty ]]; then
 		return
 	fi
-	rm -rf "$tree" "$tree.tmp"
-	local stock=$CACHE/src/stock
-	if [[ $variant == patched && -f $stock/.nofault-built && $(cat "$stock/.nofault-built") == "$(key stock)" ]]; then
-		# Seed from the built stock tree (same source, same config): make then
-		# rebuilds only what the patch touches, about half the kernel,
-		# instead of all of it.
-		log "$variant: copying the built stock tree"
-		cp -a "$stock" "$tree.tmp"
-		rm -f "$tree.tmp/.nofault-built"
-	else
-		log "$variant: unpacking $TARBALL"
-		mkdir -p "$tree.tmp"
-		tar -xJf "$TARBALL" -C "$tree.tmp" --strip-components=1
-	fi
-	if [[ $variant == patched ]]; then
-		log "$variant: applying $(basename "$PATCH")"
-		patch -d "$tree.tmp" -p1 --batch --forward --quiet <"$PATCH" >&2 ||
-			die "patch does not apply to linux-source-6.1 $SRCVER"
-	fi
+	log "unpacking $TARBALL"
+	rm -rf "$TREE" "$TREE.tmp"
+	mkdir -p "$TREE.tmp"
+	tar -xJf "$TARBALL" -C "$TREE.tmp" --strip-components=1
 	(
-		cd "$tree.tmp"
+		cd "$TREE.tmp"
 		make -s tinyconfig >/dev/null
 		scripts/kconfig/merge_config.sh -m .config "$FRAGMENT" >/dev/null
 		make -s olddefconfig >/dev/null
@@ -98,12 +94,32 @@ prepare_tree() { # prepare_tree VARIANT KEY -> tree path on stdout
 	local bad=0 line
 	while IFS= read -r line; do
 		[[ $line =~ ^CONFIG_ ]] || continue
-		grep -qxF "$line" "$tree.tmp/.config" || { log "config symbol did not stick: $line"; bad=1; }
+		grep -qxF "$line" "$TREE.tmp/.config" || { log "config symbol did not stick: $line"; bad=1; }
 	done <"$FRAGMENT"
 	((bad == 0)) || die "config fragment not honoured"
-	echo "$k" >"$tree.tmp/.nofault-key"
-	mv "$tree.tmp" "$tree"
-	echo "$tree"
+	echo "$base" >"$TREE.tmp/.nofault-base"
+	echo none >"$TREE.tmp/.nofault-state"
+	mv "$TREE.tmp" "$TREE"
+}
+
+set_patch() { # set_patch stock|patched
+	local want=none cur
+	[[ $1 == stock ]] || want=$(sha256sum <"$PATCH" | cut -c1-64)
+	cur=$(cat "$TREE/.nofault-state")
+	[[ $cur == "$want" ]] && return
+	echo dirty >"$TREE/.nofault-state"
+	if [[ $cur != none ]]; then
+		log "reversing the previously applied patch"
+		patch -d "$TREE" -p1 -R --batch --quiet <"$TREE/.nofault-applied.patch" >&2 ||
+			die "could not reverse the old patch (the next run unpacks afresh)"
+	fi
+	if [[ $want != none ]]; then
+		log "applying $(basename "$PATCH")"
+		patch -d "$TREE" -p1 --batch --forward --quiet <"$PATCH" >&2 ||
+			die "patch does not apply to linux-source-6.1 $SRCVER"
+		cp "$PATCH" "$TREE/.nofault-applied.patch"
+	fi
+	echo "$want" >"$TREE/.nofault-state"
 }
 
 build() { # build VARIANT
@@ -116,11 +132,12 @@ build() { # build VARIANT
 		echo "kernel $variant $out/bzImage"
 		return
 	fi
-	tree=$(prepare_tree "$variant" "$k")
+	ensure_tree
+	set_patch "$variant"
+	tree=$TREE
 	if command -v ccache >/dev/null; then
+		# helps when the tree is unpacked afresh with inputs seen before
 		cc="ccache gcc"
-		# both trees compile with relative paths from their root, so most of
-		# the patched build hits the stock build's cache entries
 		export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$CACHE/src CCACHE_MAXSIZE=500M
 	fi
 	log "$variant: make -j$JOBS bzImage (log: $CACHE/logs/$variant.log)"
@@ -131,7 +148,6 @@ build() { # build VARIANT
 		die "$variant: kernel build failed"
 	fi
 	log "$variant: built in $(($(date +%s) - start)) s"
-	echo "$k" >"$tree/.nofault-built"
 	mkdir -p "$out.tmp"
 	cp "$tree/arch/x86/boot/bzImage" "$out.tmp/bzImage"
 	cp "$tree/.config" "$out.tmp/config"
