@@ -966,7 +966,8 @@ func keysymOf(keymap string, key uint32) string {
 // must give its toplevel the keyboard focus (the subsurface click focuses
 // A's toplevel). Then xdotool types "hello" and "a" into the window: A
 // receives exactly those evdev codes, the keymap it got names the right
-// keysyms for them, and B receives nothing.
+// keysyms for them, and B receives nothing. Finally resizing the host
+// window must resize the output.
 func TestNestedInput(t *testing.T) {
 	need(t, "xdotool")
 	display := startXvfb(t)
@@ -1053,6 +1054,20 @@ func TestNestedInput(t *testing.T) {
 	b.roundtrip()
 	if len(b.keys) != 0 {
 		t.Errorf("B (not focused) got keys %v", b.keys)
+	}
+
+	// Resizing the host window resizes the output.
+	xdotool(t, display, "windowsize", "--sync", id, "900", "600")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		sz := p.screenshot().Bounds().Size()
+		if sz == image.Pt(900, 600) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("output %v after resizing the window to 900x600", sz)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
