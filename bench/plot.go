@@ -21,6 +21,7 @@ type point struct {
 }
 
 type series struct {
+	NoLine bool // points only (categorical x)
 	Name   string
 	Color  color.RGBA
 	Points []point
@@ -104,12 +105,17 @@ func (p *plot) render() *image.RGBA {
 	drawText(img, (x0+x1-textWidth(p.X.Label, 1))/2, y0+32, p.X.Label, 1, colBlack)
 	drawTextUp(img, 14, (y0+y1+textWidth(p.Y.Label, 1))/2, p.Y.Label, 1, colBlack)
 	// Series.
-	for _, s := range p.Series {
+	for si, s := range p.Series {
 		var px, py float64
+		dodge := 0.0
+		if s.NoLine {
+			// Categorical x: spread the series side by side.
+			dodge = (float64(si) - float64(len(p.Series)-1)/2) * 12
+		}
 		for i, pt := range s.Points {
-			x := p.X.pos(pt.X, x0, x1)
+			x := p.X.pos(pt.X, x0, x1) + dodge
 			y := p.Y.pos(pt.Y, y0, y1)
-			if i > 0 {
+			if i > 0 && !s.NoLine {
 				thickLine(img, px, py, x, y, s.Color)
 			}
 			if pt.Ylo != 0 || pt.Yhi != 0 {
@@ -192,6 +198,28 @@ func (p *plot) save(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// niceBelow returns the largest 1, 2 or 5 x 10^k not above v; niceAbove
+// the smallest not below.
+func niceBelow(v float64) float64 {
+	e := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{5, 2, 1} {
+		if m*e <= v {
+			return m * e
+		}
+	}
+	return e
+}
+
+func niceAbove(v float64) float64 {
+	e := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*e >= v {
+			return m * e
+		}
+	}
+	return 10 * e
 }
 
 // logTicks returns 1, 2, 5 x 10^k ticks within [lo, hi].

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -21,7 +22,9 @@ import (
 
 func startInProcess(b *testing.B, w, h int) string {
 	b.Helper()
-	b.Setenv("XDG_RUNTIME_DIR", b.TempDir())
+	rd := b.TempDir()
+	os.Chmod(rd, 0o700)
+	b.Setenv("XDG_RUNTIME_DIR", rd)
 	cfg := config.Default()
 	cfg.Backend = "headless"
 	cfg.Socket = "bench-profile"

@@ -83,17 +83,17 @@ func run(reps int, warmup, duration time.Duration, only, workloads, out, plots, 
 	for _, n := range strings.Split(only, ",") {
 		want[strings.TrimSpace(n)] = true
 	}
-	rev, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	rev, _ := exec.Command("git", "describe", "--always", "--dirty").Output()
 	var targets []bench.Target
 	var skipped []string
 	if want["nofault"] {
 		t := bench.NofaultTarget("nofault", []string{comp}, nil, "--renderer=soft")
-		t.Version = "nofault " + strings.TrimSpace(string(rev)) + " (soft renderer)"
+		t.Version = "nofault " + strings.TrimSpace(string(rev))
 		targets = append(targets, t)
 	}
 	if want["nofault-gl"] {
 		t := bench.NofaultTarget("nofault-gl", []string{comp}, nil, "--renderer=gl")
-		t.Version = "nofault " + strings.TrimSpace(string(rev)) + " (--renderer=gl, EGL surfaceless)"
+		t.Version = "nofault " + strings.TrimSpace(string(rev)) + " --renderer=gl (EGL surfaceless, Mesa llvmpipe)"
 		if note, ok := bench.Probe(t, dir, "gl"); ok {
 			targets = append(targets, t)
 		} else {
@@ -125,12 +125,13 @@ func run(reps int, warmup, duration time.Duration, only, workloads, out, plots, 
 	}
 	cfg := bench.Config{Targets: targets, Workloads: ws, Reps: reps, Warmup: warmup, Duration: duration,
 		Client: bench.ExecClient(wlb), Dir: dir, Log: os.Stderr}
-	startT := time.Now()
+	startT, load0 := time.Now(), bench.LoadAvg()
 	samples, notes, err := bench.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	rs := bench.NewResults(cfg, samples, notes, skipped, time.Since(startT))
+	rs.LoadStart = load0
 	if results != "" {
 		if err := rs.Save(results); err != nil {
 			return err
