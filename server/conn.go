@@ -16,6 +16,9 @@ import (
 // several maximum-size messages, and a partial message is carried over.
 const readBufSize = 4 * protocol.MaxMessageSize
 
+// initialReadSize is a new client's read buffer, before it grows.
+const initialReadSize = 1024
+
 // oobSize fits the most fds one sendmsg can carry on Linux (SCM_MAX_FD).
 var oobSize = unix.CmsgSpace(253 * 4)
 
@@ -39,16 +42,20 @@ var errFraming = errors.New("malformed message header")
 // loop. It owns nothing but its buffers; it stops at EOF, on error, or when
 // the client is closed.
 func (c *Client) readLoop(in chan<- *batch) {
-	// The buffer starts at one maximum-size message and grows to
-	// readBufSize the first time a read fills it: a thousand idle clients
-	// cost 4 KiB each, a flooding one reads in large batches.
-	acc := make([]byte, 0, protocol.MaxMessageSize)
+	// The buffer starts small and grows to readBufSize the first time a
+	// read fills all its free space (more is waiting, or a message is
+	// larger than the buffer): a thousand idle clients cost 1 KiB each, a
+	// flooding one reads in large batches.
+	acc := make([]byte, 0, initialReadSize)
 	oob := make([]byte, oobSize)
+	filled := false
 	for {
-		if len(acc) == cap(acc) && cap(acc) < readBufSize {
+		if filled && cap(acc) < readBufSize {
 			acc = append(make([]byte, 0, readBufSize), acc...)
 		}
+		free := cap(acc) - len(acc)
 		n, oobn, flags, _, err := c.conn.ReadMsgUnix(acc[len(acc):cap(acc)], oob)
+		filled = n == free
 		var fds []int
 		if oobn > 0 {
 			fds = parseRights(oob[:oobn])
@@ -126,29 +133,48 @@ func closeAll(fds []int) {
 	}
 }
 
-// writer sends a client's events. The display loop appends under mu; the
-// writer goroutine swaps the pending buffers out and sends them.
+// writer sends a client's events. The display loop appends under mu and
+// never blocks; a sending goroutine runs only while there is something to
+// send (so a thousand idle clients cost no writer goroutines), swapping the
+// pending buffers out and writing them. A client whose socket is full keeps
+// its sender blocked in the write while the loop keeps queueing, up to
+// max_queued_bytes.
 type writer struct {
 	conn *net.UnixConn
-	mu   sync.Mutex
+	// wg counts running senders, for the display's shutdown.
+	wg *sync.WaitGroup
+	// failed is called once, from the sender, when a write fails.
+	failed func(error)
+
+	mu sync.Mutex
 	// pending bytes and fds; fdEnds[i] is the byte offset in buf of the end
 	// of the message that carries fds[i].
-	buf    []byte
-	fds    []int
-	fdEnds []int
-	wake   chan struct{}
+	buf     []byte
+	fds     []int
+	fdEnds  []int
+	running bool // a sender goroutine is active
+	closed  bool // nothing more is sent; queued fds are closed
+	// The sender's own buffers, swapped with the pending ones.
+	sbuf        []byte
+	sfds, sends []int
+
 	queued atomic.Int64
-	done   chan struct{}
 	err    error
 }
 
-func newWriter(conn *net.UnixConn) *writer {
-	return &writer{conn: conn, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newWriter(conn *net.UnixConn, wg *sync.WaitGroup, failed func(error)) *writer {
+	return &writer{conn: conn, wg: wg, failed: failed}
 }
 
-// queue appends encoded events. It never blocks.
+// queue appends encoded events and starts a sender if none runs. It never
+// blocks.
 func (w *writer) queue(b []byte, fds []int) int64 {
 	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		closeAll(fds)
+		return w.queued.Load()
+	}
 	base := len(w.buf)
 	w.buf = append(w.buf, b...)
 	for _, fd := range fds {
@@ -157,48 +183,63 @@ func (w *writer) queue(b []byte, fds []int) int64 {
 		// this flush, so it must arrive with or before the last byte.
 		w.fdEnds = append(w.fdEnds, base+len(b))
 	}
-	w.mu.Unlock()
 	q := w.queued.Add(int64(len(b)))
-	select {
-	case w.wake <- struct{}{}:
-	default:
+	if !w.running {
+		w.running = true
+		w.wg.Add(1)
+		go w.run()
 	}
+	w.mu.Unlock()
 	return q
 }
 
-// loop sends queued data until stop is closed or a write fails.
-func (w *writer) loop(stop <-chan struct{}) {
-	defer close(w.done)
-	var buf []byte
-	var fds, ends []int
+// run sends until nothing is pending, the writer is closed or a write
+// fails.
+func (w *writer) run() {
+	defer w.wg.Done()
 	for {
-		select {
-		case <-w.wake:
-		case <-stop:
-			w.mu.Lock()
-			closeAll(w.fds)
-			w.fds = nil
-			w.mu.Unlock()
-			return
-		}
 		w.mu.Lock()
-		buf, w.buf = w.buf, buf[:0]
-		fds, w.fds = w.fds, fds[:0]
-		ends, w.fdEnds = w.fdEnds, ends[:0]
-		w.mu.Unlock()
-		if err := w.send(buf, fds, ends); err != nil {
-			w.err = err
-			closeAll(fds)
-			// Drain and close whatever else was queued.
-			w.mu.Lock()
-			closeAll(w.fds)
-			w.fds = nil
+		if w.closed || len(w.buf) == 0 {
+			w.running = false
 			w.mu.Unlock()
 			return
 		}
+		buf, fds, ends := w.buf, w.fds, w.fdEnds
+		w.buf, w.fds, w.fdEnds = w.sbuf[:0], w.sfds[:0], w.sends[:0]
+		w.mu.Unlock()
+		err := w.send(buf, fds, ends)
 		closeAll(fds)
 		w.queued.Add(-int64(len(buf)))
+		w.mu.Lock()
+		w.sbuf, w.sfds, w.sends = buf[:0], fds[:0], ends[:0]
+		if err != nil {
+			w.err = err
+			w.closed = true
+			closeAll(w.fds)
+			w.fds, w.fdEnds = nil, nil
+			w.running = false
+			w.mu.Unlock()
+			w.failed(err)
+			return
+		}
+		w.mu.Unlock()
 	}
+}
+
+// close stops sending: queued fds are closed and nothing more is written.
+func (w *writer) close() {
+	w.mu.Lock()
+	w.closed = true
+	closeAll(w.fds)
+	w.fds, w.fdEnds = nil, nil
+	w.mu.Unlock()
+}
+
+// idle reports whether everything queued has been sent (or dropped).
+func (w *writer) idle() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !w.running && (len(w.buf) == 0 || w.closed)
 }
 
 // send writes buf, attaching at most MaxFDsPerMessage fds per sendmsg and

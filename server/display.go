@@ -256,11 +256,20 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 		d:           d,
 		conn:        conn,
 		id:          d.nextClient,
-		w:           newWriter(conn),
 		freeBatches: make(chan *batch, 2),
 		closed:      make(chan struct{}),
 		readerDone:  make(chan struct{}),
 	}
+	c.w = newWriter(conn, &d.wg, func(err error) {
+		// A failed write ends the client from the loop's side too. Do may
+		// block on a full task queue: never from the sender itself.
+		go d.Do(func() {
+			if !c.dead {
+				c.reason = "write: " + err.Error()
+				d.destroyClient(c)
+			}
+		})
+	})
 	c.PID, c.UID, c.GID = peerCred(conn)
 	if d.trace != nil {
 		c.enc.Trace = func(obj protocol.ObjectID, iface *protocol.Interface, op uint16, args []byte, fds []int) {
@@ -275,24 +284,11 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 	d.clients[c] = struct{}{}
 	d.stats.ClientsSeen++
 	slog.Info("client connected", "client", c.id, "pid", c.PID, "uid", c.UID, "gid", c.GID)
-	d.wg.Add(2)
+	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
 		defer close(c.readerDone)
 		c.readLoop(d.in)
-	}()
-	go func() {
-		defer d.wg.Done()
-		c.w.loop(c.closed)
-		// A failed write ends the client from the loop's side too.
-		if c.w.err != nil {
-			d.Do(func() {
-				if !c.dead {
-					c.reason = "write: " + c.w.err.Error()
-					d.destroyClient(c)
-				}
-			})
-		}
 	}()
 	for _, fn := range d.clientCreated {
 		fn(c)
@@ -342,13 +338,11 @@ func (d *Display) shutdownClients() {
 func (c *Client) finish() {
 	c.closeOnce.Do(func() {
 		// Give the writer a chance to send the final error.
-		c.w.mu.Lock()
-		pending := len(c.w.buf) > 0
-		c.w.mu.Unlock()
-		if pending || c.w.queued.Load() > 0 {
+		if !c.w.idle() {
 			c.conn.SetWriteDeadline(deadlineSoon())
 			waitQueued(c.w)
 		}
+		c.w.close()
 		close(c.closed)
 		c.conn.Close()
 	})

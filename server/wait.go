@@ -12,17 +12,7 @@ func deadlineSoon() time.Time { return time.Now().Add(finalFlushTimeout) }
 // the final flush timeout passed.
 func waitQueued(w *writer) {
 	deadline := time.Now().Add(finalFlushTimeout)
-	for time.Now().Before(deadline) {
-		w.mu.Lock()
-		empty := len(w.buf) == 0
-		w.mu.Unlock()
-		if empty && w.queued.Load() == 0 {
-			return
-		}
-		select {
-		case <-w.done:
-			return
-		case <-time.After(time.Millisecond):
-		}
+	for !w.idle() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
 	}
 }

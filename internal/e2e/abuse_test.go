@@ -5,8 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -104,7 +102,7 @@ func TestAbuseFloods(t *testing.T) {
 	// heap and is never returned, which would hide the compositor's own
 	// RSS. The same scenarios run on the race build in
 	// TestMisbehaveScenarios.
-	in := startPlain(t)
+	in := nftest.StartPlain(t)
 	pid := in.PID()
 	want := misbehave.Expected(misbehave.Nofault)
 	opts := misbehave.Options{Socket: in.Path, Timeout: 10 * time.Second, Bystander: true}
@@ -119,7 +117,7 @@ func TestAbuseFloods(t *testing.T) {
 			if s == nil {
 				t.Fatalf("no scenario %s", sc.name)
 			}
-			start := in.Counters()
+			start := in.StableCounters()
 			rss0 := waitRSS(pid, 0, 0)
 			sampler := sampleRSS(pid)
 			out := misbehave.Run(s, opts)
@@ -372,143 +370,4 @@ func TestSecurityKeymapSealed(t *testing.T) {
 	if !strings.HasPrefix(string(m), "xkb_keymap") {
 		t.Errorf("keymap starts %q", m[:min(len(m), 20)])
 	}
-}
-
-var (
-	plainOnce sync.Once
-	plainBin  string
-	plainErr  error
-)
-
-// plainBinary builds cmd/compositor without -race, once per test binary.
-func plainBinary(t *testing.T) string {
-	t.Helper()
-	plainOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "nofault-plain-")
-		if err != nil {
-			plainErr = err
-			return
-		}
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Join(filepath.Dir(file), "..", "..")
-		plainBin = filepath.Join(dir, "compositor")
-		cmd := exec.Command("go", "build", "-o", plainBin, "./cmd/compositor")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			plainErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if plainErr != nil {
-		t.Fatal(plainErr)
-	}
-	return plainBin
-}
-
-// plainInstance is a compositor started from plainBinary.
-type plainInstance struct {
-	cmd  *exec.Cmd
-	Path string
-	log  *lockedBuf
-	done chan struct{}
-}
-
-type lockedBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func startPlain(t *testing.T, args ...string) *plainInstance {
-	t.Helper()
-	bin := plainBinary(t)
-	dir := t.TempDir()
-	os.Chmod(dir, 0o700)
-	in := &plainInstance{Path: filepath.Join(dir, "wayland-plain"), log: &lockedBuf{}, done: make(chan struct{})}
-	in.cmd = exec.Command(bin, append([]string{"--backend=headless", "--socket=wayland-plain"}, args...)...)
-	in.cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+dir, "WAYLAND_DISPLAY=", "DISPLAY=")
-	in.cmd.Stdout, in.cmd.Stderr = in.log, in.log
-	if err := in.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { in.cmd.Wait(); close(in.done) }()
-	t.Cleanup(func() {
-		in.cmd.Process.Signal(unix.SIGTERM)
-		select {
-		case <-in.done:
-		case <-time.After(15 * time.Second):
-			in.cmd.Process.Kill()
-			<-in.done
-		}
-		if t.Failed() {
-			t.Logf("compositor log (last 4 KiB):\n%s", tail(in.LogText(), 4096))
-		}
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if _, err := os.Stat(in.Path); err == nil {
-			return in
-		}
-		if !in.Alive() || time.Now().After(deadline) {
-			t.Fatalf("compositor did not start:\n%s", in.LogText())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
-
-func (in *plainInstance) PID() int        { return in.cmd.Process.Pid }
-func (in *plainInstance) LogText() string { return in.log.String() }
-
-func (in *plainInstance) Alive() bool {
-	select {
-	case <-in.done:
-		return false
-	default:
-		return true
-	}
-}
-
-// Counters are the compositor's fds and file mappings (as nftest's).
-func (in *plainInstance) Counters() nftest.Counters {
-	return nftest.Counters{FDs: procstat.OpenFDsOf(in.PID()), Maps: fileMappingsOf(in.PID())}
-}
-
-func (in *plainInstance) WaitCounters(want nftest.Counters, timeout time.Duration) nftest.Counters {
-	deadline := time.Now().Add(timeout)
-	for {
-		got := in.Counters()
-		if got == want || time.Now().After(deadline) {
-			return got
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// raceBuild reports whether this test binary runs with the race detector.
-func raceBuild() bool {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" {
-				return s.Value == "true"
-			}
-		}
-	}
-	return false
 }

@@ -3,13 +3,13 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"github.com/nofault/nofault/internal/nftest"
 	"io"
 	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -51,30 +51,7 @@ func readProcessCounters() processCounters {
 	return processCounters{FDs: procstat.OpenFDs(), Maps: fileMappingsSelf(), Goroutines: runtime.NumGoroutine()}
 }
 
-func fileMappingsSelf() int { return fileMappingsOf(os.Getpid()) }
-
-// fileMappingsOf counts the file-backed mappings of process pid other
-// than its executable (client pools are memfds, the keymap too).
-func fileMappingsOf(pid int) int {
-	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
-	if err != nil {
-		return -1
-	}
-	n := 0
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 6 || f[4] == "0" {
-			continue
-		}
-		path := strings.Join(f[5:], " ")
-		if path == exe || strings.HasPrefix(path, "[") {
-			continue
-		}
-		n++
-	}
-	return n
-}
+func fileMappingsSelf() int { return nftest.FileMappingsOf(os.Getpid()) }
 
 // TestSoak runs the issue 8 soak against the compositor binary (built
 // without the race detector, so its RSS is its own): SOAK_CLIENTS clients
@@ -88,7 +65,7 @@ func TestSoak(t *testing.T) {
 		t.Skip("soak")
 	}
 	dur, clients := soakSettings(t)
-	in := startPlain(t)
+	in := nftest.StartPlain(t)
 	pid := in.PID()
 	if err := misbehave.Alive(in.Path, 10*time.Second); err != nil {
 		t.Fatal(err)

@@ -23,11 +23,15 @@ import (
 	"github.com/nofault/nofault/internal/procstat"
 )
 
-var (
-	buildOnce sync.Once
-	buildDir  string
-	buildErr  error
-)
+// build is one flavour of the binaries: with the race detector (when the
+// tests run with it) or without (plain), for tests that measure RSS.
+type build struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+var raceBuild, plainBuild build
 
 // moduleRoot finds the directory holding go.mod above this source file.
 func moduleRoot() string {
@@ -35,33 +39,43 @@ func moduleRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// Binary builds cmd/NAME once per test binary (with -race when the tests
-// run with it) and returns its path.
-func Binary(t testing.TB, name string) string {
+func (b *build) binary(t testing.TB, name string, race bool) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "nofault-bin-")
-		if buildErr != nil {
+	b.once.Do(func() {
+		b.dir, b.err = os.MkdirTemp("", "nofault-bin-")
+		if b.err != nil {
 			return
 		}
 		for _, n := range []string{"compositor", "misbehave"} {
-			args := []string{"build", "-o", filepath.Join(buildDir, n)}
-			if raceEnabled {
+			args := []string{"build", "-o", filepath.Join(b.dir, n)}
+			if race {
 				args = append(args, "-race")
 			}
 			args = append(args, "./cmd/"+n)
 			cmd := exec.Command("go", args...)
 			cmd.Dir = moduleRoot()
 			if out, err := cmd.CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("go build %s: %v\n%s", n, err, out)
+				b.err = fmt.Errorf("go build %s: %v\n%s", n, err, out)
 				return
 			}
 		}
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	return filepath.Join(buildDir, name)
+	return filepath.Join(b.dir, name)
+}
+
+// Binary builds cmd/NAME once per test binary (with -race when the tests
+// run with it) and returns its path.
+func Binary(t testing.TB, name string) string {
+	return raceBuild.binary(t, name, raceEnabled)
+}
+
+// PlainBinary builds cmd/NAME without the race detector, for tests whose
+// figures (RSS) must be the compositor's own.
+func PlainBinary(t testing.TB, name string) string {
+	return plainBuild.binary(t, name, false)
 }
 
 // Instance is a running compositor.
@@ -84,7 +98,17 @@ type Instance struct {
 // its socket. It is stopped when the test ends.
 func Start(t testing.TB, args ...string) *Instance {
 	t.Helper()
-	bin := Binary(t, "compositor")
+	return start(t, Binary(t, "compositor"), args)
+}
+
+// StartPlain is Start with the binary built without the race detector.
+func StartPlain(t testing.TB, args ...string) *Instance {
+	t.Helper()
+	return start(t, PlainBinary(t, "compositor"), args)
+}
+
+func start(t testing.TB, bin string, args []string) *Instance {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "nofault-rt-")
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +215,11 @@ func (in *Instance) Counters() Counters {
 
 // fileMappings counts the lines of /proc/PID/maps backed by a file other
 // than the executable.
-func fileMappings(pid int) int {
+func fileMappings(pid int) int { return FileMappingsOf(pid) }
+
+// FileMappingsOf counts the lines of /proc/PID/maps backed by a file other
+// than the executable.
+func FileMappingsOf(pid int) int {
 	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {
@@ -210,6 +238,24 @@ func fileMappings(pid int) int {
 		n++
 	}
 	return n
+}
+
+// StableCounters waits until the counters stop changing (a client that
+// just left may still be tearing down) and returns them: the baseline for
+// a leak check.
+func (in *Instance) StableCounters() Counters {
+	last := in.Counters()
+	stable := time.Now()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		c := in.Counters()
+		if c != last {
+			last, stable = c, time.Now()
+		} else if time.Since(stable) >= 500*time.Millisecond {
+			break
+		}
+	}
+	return last
 }
 
 // WaitCounters polls until the counters equal want or the timeout passes,
