@@ -218,73 +218,11 @@ func (c *Compositor) renderScene(sc *render.Scene, w, h int, st shell.Stats) err
 // toplevel's own wl_surface, one of its subsurfaces (foot's decorations)
 // or a popup's.
 func (c *Compositor) clicked(surface *protocol.Object) {
-	if top := c.toplevelOf(surface); top != nil {
+	if top := c.Shell.RootToplevel(surface); top != nil {
 		c.Shell.Activate(top)
 	}
 }
 
-// toplevelOf returns the wl_surface of the mapped toplevel that surface
-// belongs to, or nil.
-//
-// The shell does not export a surface's parent chain. When it offers
-// RootToplevel (the accessor the lead was asked for), that answers.
-// Otherwise: a toplevel's own surface is itself; for a subsurface or a
-// popup, the toplevels of the same client are the candidates, and with
-// several the one whose rectangle is nearest to the surface's wins
-// (subsurfaces and popups sit on or next to their toplevel). A surface
-// of a client with no mapped toplevel gives nil.
-func (c *Compositor) toplevelOf(surface *protocol.Object) *protocol.Object {
-	if surface == nil || surface.Destroyed() {
-		return nil
-	}
-	if r, ok := any(c.Shell).(interface {
-		RootToplevel(*protocol.Object) *protocol.Object
-	}); ok {
-		return r.RootToplevel(surface)
-	}
-	s := c.Shell.Surface(surface)
-	if s == nil {
-		return nil
-	}
-	tops := c.Shell.Toplevels()
-	if slices.Contains(tops, surface) {
-		return surface
-	}
-	rect, visible := c.Shell.SurfaceRect(surface)
-	var best *protocol.Object
-	bestDist := -1
-	for i := len(tops) - 1; i >= 0; i-- { // topmost first: it wins ties
-		t := tops[i]
-		ts := c.Shell.Surface(t)
-		if ts == nil || ts.Client() != s.Client() {
-			continue
-		}
-		d := 0
-		if visible {
-			tr, _ := c.Shell.SurfaceRect(t)
-			d = rectDistance(rect, tr)
-		}
-		if best == nil || d < bestDist {
-			best, bestDist = t, d
-		}
-	}
-	return best
-}
-
-// rectDistance is the gap between two rectangles along x plus along y; 0
-// when they touch or overlap.
-func rectDistance(a, b image.Rectangle) int {
-	gap := func(alo, ahi, blo, bhi int) int {
-		switch {
-		case ahi < blo:
-			return blo - ahi
-		case bhi < alo:
-			return alo - bhi
-		}
-		return 0
-	}
-	return gap(a.Min.X, a.Max.X, b.Min.X, b.Max.X) + gap(a.Min.Y, a.Max.Y, b.Min.Y, b.Max.Y)
-}
 
 // Screenshot renders the current scene and returns the output's pixels.
 // It runs on the display loop.

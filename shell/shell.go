@@ -378,3 +378,31 @@ func (sh *Shell) pingClients(now time.Time) {
 		}
 	}
 }
+
+// RootToplevel returns the wl_surface of the mapped toplevel that surface
+// belongs to, following subsurface parents and popup parents, or nil when
+// it belongs to none (an unmapped window, a cursor, a dead surface). The
+// compositor uses it to focus a window when one of its subsurfaces (foot's
+// decorations) or popups is clicked.
+func (sh *Shell) RootToplevel(surface *protocol.Object) *protocol.Object {
+	s := sh.Surface(surface)
+	for s != nil && !s.obj.Destroyed() {
+		if p := s.parent(); p != nil {
+			s = p
+			continue
+		}
+		x := s.xdg
+		if x == nil || x.gone || !x.mapped {
+			return nil
+		}
+		switch {
+		case x.toplevel != nil:
+			return s.obj
+		case x.popup != nil && x.popup.parent != nil:
+			s = x.popup.parent.s
+		default:
+			return nil
+		}
+	}
+	return nil
+}

@@ -235,3 +235,45 @@ func TestSubsurfaceErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRootToplevel follows subsurface parents (foot's decorations) to the
+// toplevel a click should focus, and answers nil for surfaces of no mapped
+// window.
+func TestRootToplevel(t *testing.T) {
+	e := startEnv(t, Options{})
+	tc := e.connect()
+	w := tc.toplevel()
+	tc.mapWindow(w, 100, 100, white)
+	a, _ := tc.child(w.s, red, 1, 2)
+	b, _ := tc.child(a, green, 3, 4) // nested: a subsurface of a subsurface
+	lone := tc.surface()             // no role at all
+	unmapped := tc.toplevel()        // configured but never mapped
+	tc.mustRoundtrip()
+	// Server objects by id (single client).
+	obj := func(id uint32) (o *protocol.Object) {
+		for _, c := range e.d.Clients() {
+			if x := c.Lookup(protocol.ObjectID(id)); x != nil {
+				o = x
+			}
+		}
+		return o
+	}
+	e.do(func() {
+		top := obj(w.s.ID())
+		for _, tc := range []struct {
+			name string
+			id   uint32
+			want *protocol.Object
+		}{
+			{"toplevel itself", w.s.ID(), top},
+			{"subsurface", a.ID(), top},
+			{"nested subsurface", b.ID(), top},
+			{"no role", lone.ID(), nil},
+			{"unmapped toplevel", unmapped.s.ID(), nil},
+		} {
+			if got := e.sh.RootToplevel(obj(tc.id)); got != tc.want {
+				t.Errorf("%s: RootToplevel = %v, want %v", tc.name, got, tc.want)
+			}
+		}
+	})
+}
