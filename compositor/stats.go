@@ -2,6 +2,7 @@ package compositor
 
 import (
 	"github.com/nofault/nofault/capture"
+	"runtime"
 	"time"
 
 	"github.com/nofault/nofault/server"
@@ -21,6 +22,7 @@ type Stats struct {
 	Shm             shm.Stats     `json:"shm"`
 	Server          server.Stats  `json:"server"`
 	Clients         int           `json:"clients_connected"`
+	Goroutines      int           `json:"goroutines"`
 	Capture         capture.Stats `json:"capture"`
 }
 
@@ -50,6 +52,7 @@ func (c *Compositor) Stats() Stats {
 		Shm:             shm.ReadStats(),
 		Server:          c.Display.Stats(),
 		Capture:         c.Capture.Stats(),
+		Goroutines:      runtime.NumGoroutine(),
 		Clients:         c.Display.ClientCount(),
 	}
 }
