@@ -47,8 +47,9 @@ func BenchmarkUpload(b *testing.B) {
 	}
 }
 
-// benchRender renders sc into a w x h output in a loop; SetBytes counts
-// output pixels.
+// benchRender renders sc into a w x h output in a loop, all of it every
+// time (the scene does not change, so damage tracking would draw
+// nothing); SetBytes counts output pixels.
 func benchRender(b *testing.B, r *Renderer, sc *render.Scene, w, h int) {
 	if err := r.Render(sc, w, h); err != nil {
 		b.Fatal(err)
@@ -56,7 +57,63 @@ func benchRender(b *testing.B, r *Renderer, sc *render.Scene, w, h int) {
 	b.SetBytes(int64(w * h * 4))
 	b.ReportAllocs()
 	for b.Loop() {
+		r.Invalidate()
 		if err := r.Render(sc, w, h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDamageFrame is an upload then a render with damage tracking,
+// as the compositor does on a commit: the compare harness's partial
+// workloads.
+func BenchmarkDamageFrame(b *testing.B) {
+	const W, H = 1920, 1080
+	b.Run("1080p-ARGB-10pct-band", func(b *testing.B) {
+		r := New()
+		s := newStaging(W, H, W*4, shm.FormatARGB8888, pattern(0xff))
+		tex := upload(b, r, s)
+		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, W, H)}}
+		benchDamage(b, r, sc, func(i int) {
+			y := (i * 108) % (H - 108)
+			tex.Upload(s, []image.Rectangle{image.Rect(0, y, W, y+108)})
+		})
+	})
+	b.Run("1080p-16x256-ARGB", func(b *testing.B) {
+		r := New()
+		s := newStaging(256, 256, 256*4, shm.FormatARGB8888, pattern(0xff))
+		sc := &render.Scene{Background: bg}
+		var texs []*Texture
+		for i := range 16 {
+			tex := upload(b, r, s)
+			texs = append(texs, tex)
+			sc.Items = append(sc.Items, itemAt(tex, 32*i, 32*i, 256, 256)) // cascaded
+		}
+		benchDamage(b, r, sc, func(int) {
+			for _, tex := range texs {
+				tex.Upload(s, nil)
+			}
+		})
+	})
+	b.Run("1080p-1x256-ARGB", func(b *testing.B) {
+		r := New()
+		s := newStaging(256, 256, 256*4, shm.FormatARGB8888, pattern(0xff))
+		tex := upload(b, r, s)
+		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 256, 256)}}
+		benchDamage(b, r, sc, func(int) { tex.Upload(s, nil) })
+	})
+}
+
+func benchDamage(b *testing.B, r *Renderer, sc *render.Scene, change func(i int)) {
+	if err := r.Render(sc, 1920, 1080); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		change(i)
+		i++
+		if err := r.Render(sc, 1920, 1080); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package soft
 
 import (
+	"math/rand"
 	"testing"
 )
 
@@ -93,5 +94,94 @@ func TestPremultiply(t *testing.T) {
 		if got := premultiply(tt.r, tt.g, tt.b, tt.a); got != tt.want {
 			t.Errorf("premultiply%v = %#08x, want %#08x", []uint8{tt.r, tt.g, tt.b, tt.a}, got, tt.want)
 		}
+	}
+}
+
+// overRowRef is overRow pixel by pixel.
+func overRowRef(dst, src []uint32) {
+	for i, s := range src {
+		if a := s >> 24; a == 0xff {
+			dst[i] = s
+		} else if s != 0 {
+			dst[i] = over(s, dst[i], 0xff-a)
+		}
+	}
+}
+
+// TestOverRowRuns checks overRow's run detection against the per-pixel
+// blend on rows mixing opaque runs of every length with other pixels.
+func TestOverRowRuns(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for range 20000 {
+		n := rng.Intn(70)
+		src := make([]uint32, n)
+		for i := 0; i < n; {
+			run := 1 + rng.Intn(20)
+			kind := rng.Intn(4)
+			for k := 0; k < run && i < n; k, i = k+1, i+1 {
+				switch kind {
+				case 0, 1:
+					src[i] = rng.Uint32() | alphaMask
+				case 2:
+					src[i] = 0
+				default:
+					src[i] = rng.Uint32()
+				}
+			}
+		}
+		dst := make([]uint32, n)
+		for i := range dst {
+			dst[i] = rng.Uint32()
+		}
+		want := append([]uint32(nil), dst...)
+		overRowRef(want, src)
+		overRow(dst, src)
+		for i := range dst {
+			if dst[i] != want[i] {
+				t.Fatalf("src %08x: pixel %d = %08x, want %08x", src, i, dst[i], want[i])
+			}
+		}
+	}
+}
+
+func BenchmarkOverRow(b *testing.B) {
+	const n = 1920
+	rng := rand.New(rand.NewSource(1))
+	for _, bc := range []struct {
+		name string
+		px   func(i int) uint32
+	}{
+		{"opaque", func(i int) uint32 { return rng.Uint32() | alphaMask }},
+		{"translucent", func(i int) uint32 { return premultiply(uint8(i), 2, 3, 0xc0) }},
+		{"mixed-edges", func(i int) uint32 { // opaque with an antialiased pixel every 32
+			if i%32 == 0 {
+				return premultiply(uint8(i), 2, 3, 0x80)
+			}
+			return rng.Uint32() | alphaMask
+		}},
+		{"alternating", func(i int) uint32 {
+			if i%2 == 0 {
+				return premultiply(uint8(i), 2, 3, 0x80)
+			}
+			return rng.Uint32() | alphaMask
+		}},
+	} {
+		src := make([]uint32, n)
+		for i := range src {
+			src[i] = bc.px(i)
+		}
+		dst := make([]uint32, n)
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(n * 4)
+			for b.Loop() {
+				overRow(dst, src)
+			}
+		})
+		b.Run(bc.name+"-perpixel", func(b *testing.B) {
+			b.SetBytes(n * 4)
+			for b.Loop() {
+				overRowRef(dst, src)
+			}
+		})
 	}
 }

@@ -19,6 +19,16 @@ type Renderer struct {
 
 	cols []int    // per visible column: texture offset of its source pixel
 	row  []uint32 // gathered source row for transformed or scaled items
+
+	// Damage tracking: what the last Render drew, so that the next one
+	// redraws only the output rectangles that differ (see damage.go).
+	prev     []drawn // the last scene's drawn items, bottom first
+	cur      []drawn // this scene's (swapped with prev after a render)
+	prevBg   [4]uint8
+	havePrev bool // prev, prevBg and the output describe the last render
+	damage   damageList
+	scratch  []image.Rectangle
+	lcs      []uint16
 }
 
 var _ render.Renderer = (*Renderer)(nil)
@@ -51,10 +61,17 @@ var emptyScene render.Scene
 // is not a *Texture of this package are skipped and reported in the
 // returned error; everything else is drawn. A nil scene is transparent
 // black.
+//
+// Only the parts of the output that differ from the previous Render are
+// drawn again: the rectangles of items that appeared, disappeared, moved
+// or changed how they are drawn, and the texture rectangles uploaded
+// since, mapped to the output. The result is the same, pixel for pixel,
+// as drawing everything.
 func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	if width < 0 || height < 0 || width > MaxSize || height > MaxSize {
 		return fmt.Errorf("soft: bad output size %dx%d", width, height)
 	}
+	resized := width != r.w || height != r.h || len(r.out) != width*height
 	if n := width * height; cap(r.out) < n {
 		r.out = make([]uint32, n)
 	} else {
@@ -69,25 +86,12 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	if scene == nil {
 		scene = &emptyScene
 	}
-	items := scene.Items
-	start, covered := 0, false
-	// Everything below the topmost opaque item that covers the output is
-	// hidden: skip it, and the background fill.
-	for i := len(items) - 1; i >= 0; i-- {
-		if p, ok := r.plan(&items[i]); ok && p.opaque && p.vis == r.Bounds() {
-			start, covered = i, true
-			break
-		}
-	}
-	bg := scene.Background
-	if !covered {
-		fill(r.out, premultiply(bg[0], bg[1], bg[2], bg[3]))
-	}
-	r.outOpaque = covered || bg[3] == 0xff
-
+	bounds := r.Bounds()
 	var err error
-	for i := start; i < len(items); i++ {
-		it := &items[i]
+	cur := r.cur[:0]
+	covered := false
+	for i := range scene.Items {
+		it := &scene.Items[i]
 		p, ok := r.plan(it)
 		if !ok {
 			if _, mine := it.Texture.(*Texture); !mine && err == nil {
@@ -95,10 +99,71 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 			}
 			continue
 		}
-		r.draw(&p)
+		if p.opaque && p.vis == bounds {
+			covered = true
+		}
+		cur = append(cur, drawn{plan: p, gen: p.tex.gen})
 	}
+	r.cur = cur
+	bg := scene.Background
+
+	r.damage.reset(bounds)
+	if resized || !r.havePrev || bg != r.prevBg {
+		r.damage.add(bounds)
+	} else {
+		r.diff()
+	}
+
+	// A failed render leaves the output undefined: draw all of it next
+	// time. (Nothing below fails; this keeps that true if it changes.)
+	r.havePrev = false
+	r.outOpaque = covered || bg[3] == 0xff
+	bgPix := premultiply(bg[0], bg[1], bg[2], bg[3])
+	for _, c := range r.damage.rects {
+		r.drawRect(c, bgPix)
+	}
+	r.prev, r.cur = r.cur, r.prev[:0]
+	r.prevBg = bg
+	r.havePrev = true
 	return err
 }
+
+// drawRect draws output rectangle c again from the current scene.
+func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {
+	items := r.cur
+	// Everything below the topmost opaque item that covers c is hidden:
+	// skip it, and the background fill.
+	start, covered := 0, false
+	for i := len(items) - 1; i >= 0; i-- {
+		if items[i].opaque && c.In(items[i].vis) {
+			start, covered = i, true
+			break
+		}
+	}
+	if !covered {
+		r.fillRect(c, bgPix)
+	}
+	for i := start; i < len(items); i++ {
+		p := items[i].plan
+		if p.vis = p.vis.Intersect(c); !p.vis.Empty() {
+			r.draw(&p)
+		}
+	}
+}
+
+// fillRect sets output rectangle c to pixel v.
+func (r *Renderer) fillRect(c image.Rectangle, v uint32) {
+	if c.Min.X == 0 && c.Max.X == r.w {
+		fill(r.out[c.Min.Y*r.w:c.Max.Y*r.w], v)
+		return
+	}
+	for y := c.Min.Y; y < c.Max.Y; y++ {
+		fill(r.out[y*r.w+c.Min.X:y*r.w+c.Max.X], v)
+	}
+}
+
+// Invalidate makes the next Render draw the whole output.
+func (r *Renderer) Invalidate() { r.havePrev = false }
 
 // ReadPixels copies rectangle rect of the last output into dst as
 // ARGB8888 rows (bytes B, G, R, A; alpha 255) stride bytes apart. rect must

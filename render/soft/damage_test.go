@@ -1,0 +1,373 @@
+package soft
+
+import (
+	"fmt"
+	"image"
+	"math/rand"
+	"testing"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/shm"
+)
+
+// randPixel returns a random premultiplied pixel: mostly opaque, some
+// translucent, some fully transparent, some ill-formed (colour above
+// alpha), as clients send.
+func randPixel(rng *rand.Rand) uint32 {
+	switch rng.Intn(8) {
+	case 0:
+		return 0
+	case 1:
+		return rng.Uint32()
+	case 2, 3:
+		a := uint32(rng.Intn(256))
+		return premultiply(uint8(rng.Intn(256)), uint8(rng.Intn(256)), uint8(rng.Intn(256)), uint8(a))
+	default:
+		return rng.Uint32() | alphaMask
+	}
+}
+
+var damageFormats = []shm.Format{shm.FormatARGB8888, shm.FormatXRGB8888, shm.FormatABGR8888, shm.FormatXBGR8888}
+
+// dsurf is a surface of the random scenes: a texture and its buffer.
+type dsurf struct {
+	tex  *Texture
+	w, h int
+	f    shm.Format
+	// a run of equal pixels makes opaque runs long enough to take the
+	// copy path of overRow
+	runs bool
+}
+
+func (s *dsurf) pixels(rng *rand.Rand) func(x, y int) uint32 {
+	if s.runs {
+		c := randPixel(rng)
+		return func(x, y int) uint32 {
+			if (x+y)%17 == 0 {
+				return randPixel(rng)
+			}
+			return c
+		}
+	}
+	return func(x, y int) uint32 { return randPixel(rng) }
+}
+
+func (s *dsurf) uploadAll(t *testing.T, rng *rand.Rand) {
+	st := newStaging(s.w, s.h, s.w*4+4*rng.Intn(3), s.f, s.pixels(rng))
+	if err := s.tex.Upload(st, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// randRect returns a rectangle of up to w x h around the origin area,
+// sometimes partly outside [0, w) x [0, h).
+func randRect(rng *rand.Rand, w, h int) image.Rectangle {
+	x0, y0 := rng.Intn(w+8)-4, rng.Intn(h+8)-4
+	return image.Rect(x0, y0, x0+rng.Intn(w/2+2), y0+rng.Intn(h/2+2))
+}
+
+// randItem returns an item showing s somewhere over a w x h output.
+func randItem(rng *rand.Rand, s *dsurf, w, h int) render.Item {
+	it := render.Item{Texture: s.tex, Opaque: !s.f.HasAlpha() || rng.Intn(8) == 0}
+	sw, sh := s.w, s.h
+	if rng.Intn(4) == 0 { // crop
+		x0, y0 := rng.Intn(s.w), rng.Intn(s.h)
+		it.Src = image.Rect(x0, y0, x0+1+rng.Intn(s.w-x0), y0+1+rng.Intn(s.h-y0))
+		if rng.Intn(8) == 0 {
+			it.Src = it.Src.Add(image.Pt(rng.Intn(5), rng.Intn(5))) // past the texture
+		}
+		sw, sh = it.Src.Dx(), it.Src.Dy()
+	}
+	if rng.Intn(3) == 0 {
+		it.Transform = render.Transform(rng.Intn(9)) // 8 is invalid: drawn as normal
+		if it.Transform.SwapsAxes() {
+			sw, sh = sh, sw
+		}
+	}
+	switch rng.Intn(5) {
+	case 0: // buffer scale 2 or 3
+		it.Scale = int32(2 + rng.Intn(2))
+		sw, sh = max(sw/int(it.Scale), 1), max(sh/int(it.Scale), 1)
+	case 1: // any stretch
+		sw, sh = 1+rng.Intn(2*w/3), 1+rng.Intn(2*h/3)
+	}
+	x, y := rng.Intn(w+20)-10, rng.Intn(h+20)-10
+	it.Dst = image.Rect(x, y, x+sw, y+sh)
+	if rng.Intn(40) == 0 {
+		it.Dst = image.Rectangle{}
+	}
+	return it
+}
+
+// TestDamageTrackingMatchesFullRender renders random scene sequences with
+// long-lived renderers (damage tracked) and compares each frame, pixel
+// for pixel through ReadPixels, with a fresh renderer's full render.
+func TestDamageTrackingMatchesFullRender(t *testing.T) {
+	seeds, steps := 60, 150
+	if testing.Short() {
+		seeds, steps = 12, 100
+	}
+	for seed := 1; seed <= seeds; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { damageSequence(t, int64(seed), steps) })
+	}
+}
+
+func damageSequence(t *testing.T, seed int64, steps int) {
+	rng := rand.New(rand.NewSource(seed))
+	r, other := New(), New()
+	W, H := 40+rng.Intn(60), 30+rng.Intn(40)
+	bgs := [][4]uint8{{0x30, 0x38, 0x40, 0xff}, {0, 0, 0, 0}, {0x80, 0x10, 0x20, 0x80}}
+	bgc := bgs[0]
+	var surfs []*dsurf
+	newSurf := func() *dsurf {
+		s := &dsurf{tex: r.NewTexture().(*Texture), w: 1 + rng.Intn(40), h: 1 + rng.Intn(30),
+			f: damageFormats[rng.Intn(len(damageFormats))], runs: rng.Intn(2) == 0}
+		s.uploadAll(t, rng)
+		surfs = append(surfs, s)
+		return s
+	}
+	for range 4 {
+		newSurf()
+	}
+	var items []render.Item
+	for range 3 {
+		items = append(items, randItem(rng, surfs[rng.Intn(len(surfs))], W, H))
+	}
+	var foreign bool
+	for step := 0; step < steps; step++ {
+		var what string
+		// One or more changes per frame.
+		for k := 1 + rng.Intn(3); k > 0; k-- {
+			switch c := rng.Intn(20); {
+			case c < 7: // partial uploads (sometimes several rectangles)
+				s := surfs[rng.Intn(len(surfs))]
+				var dmg []image.Rectangle
+				for n := 1 + rng.Intn(3); n > 0; n-- {
+					dmg = append(dmg, randRect(rng, s.w, s.h))
+				}
+				if rng.Intn(10) == 0 {
+					for n := 0; n < 6; n++ {
+						dmg = append(dmg, randRect(rng, s.w, s.h))
+					}
+				}
+				st := newStaging(s.w, s.h, s.w*4, s.f, s.pixels(rng))
+				if err := s.tex.Upload(st, dmg); err != nil {
+					t.Fatal(err)
+				}
+				what += fmt.Sprintf(" upload%v", dmg)
+			case c < 8: // many uploads between two renders
+				s := surfs[rng.Intn(len(surfs))]
+				for n := 0; n < histLen+rng.Intn(3); n++ {
+					st := newStaging(s.w, s.h, s.w*4, s.f, s.pixels(rng))
+					if err := s.tex.Upload(st, []image.Rectangle{randRect(rng, s.w, s.h)}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				what += " uploads"
+			case c < 9: // resize or reformat a buffer (full upload)
+				s := surfs[rng.Intn(len(surfs))]
+				if rng.Intn(2) == 0 {
+					s.w, s.h = 1+rng.Intn(40), 1+rng.Intn(30)
+				} else {
+					s.f = damageFormats[rng.Intn(len(damageFormats))]
+				}
+				st := newStaging(s.w, s.h, s.w*4, s.f, s.pixels(rng))
+				// Damage is ignored when the size or format changes.
+				if err := s.tex.Upload(st, []image.Rectangle{image.Rect(0, 0, 1, 1)}); err != nil {
+					t.Fatal(err)
+				}
+				what += " reformat"
+			case c < 11: // move or resize an item
+				if len(items) > 0 {
+					i := rng.Intn(len(items))
+					if rng.Intn(2) == 0 {
+						items[i].Dst = items[i].Dst.Add(image.Pt(rng.Intn(9)-4, rng.Intn(9)-4))
+					} else {
+						tex := items[i].Texture
+						items[i] = randItem(rng, surfs[0], W, H)
+						items[i].Texture = tex
+					}
+					what += " move"
+				}
+			case c < 12: // change transform, crop or opacity
+				if len(items) > 0 {
+					i := rng.Intn(len(items))
+					switch rng.Intn(3) {
+					case 0:
+						items[i].Transform = render.Transform(rng.Intn(8))
+					case 1:
+						items[i].Src = randRect(rng, 30, 30)
+					default:
+						items[i].Opaque = !items[i].Opaque
+					}
+					what += " restyle"
+				}
+			case c < 13: // restack
+				if len(items) > 1 {
+					i, j := rng.Intn(len(items)), rng.Intn(len(items))
+					it := items[i]
+					items = append(items[:i], items[i+1:]...)
+					items = append(items[:j], append([]render.Item{it}, items[j:]...)...)
+					what += " restack"
+				}
+			case c < 14: // an item appears (possibly a second view of a texture)
+				s := surfs[rng.Intn(len(surfs))]
+				if rng.Intn(3) == 0 {
+					s = newSurf()
+				}
+				i := rng.Intn(len(items) + 1)
+				items = append(items[:i], append([]render.Item{randItem(rng, s, W, H)}, items[i:]...)...)
+				what += " appear"
+			case c < 15: // an item disappears
+				if len(items) > 0 {
+					i := rng.Intn(len(items))
+					items = append(items[:i], items[i+1:]...)
+					what += " disappear"
+				}
+			case c < 16: // a texture is destroyed while still in the scene, then reused
+				s := surfs[rng.Intn(len(surfs))]
+				s.tex.Destroy()
+				if rng.Intn(2) == 0 {
+					s.uploadAll(t, rng)
+				}
+				what += " destroy"
+			case c < 17: // output resize
+				if rng.Intn(2) == 0 {
+					W, H = 40+rng.Intn(60), 30+rng.Intn(40)
+				}
+				what += " resize"
+			case c < 18: // background
+				bgc = bgs[rng.Intn(len(bgs))]
+				what += " background"
+			case c < 19: // the textures are drawn by another renderer too
+				sc := &render.Scene{Items: items}
+				if err := other.Render(sc, 1+rng.Intn(50), 1+rng.Intn(50)); err != nil && !foreign {
+					t.Fatal(err)
+				}
+				what += " other"
+			default: // a foreign texture (skipped, reported)
+				if !foreign {
+					items = append(items, render.Item{Texture: fakeTexture{}, Dst: image.Rect(0, 0, 10, 10)})
+					foreign = true
+				} else {
+					for i := range items {
+						if _, ok := items[i].Texture.(fakeTexture); ok {
+							items = append(items[:i], items[i+1:]...)
+							break
+						}
+					}
+					foreign = false
+				}
+				what += " foreign"
+			}
+		}
+		foreign = false
+		for _, it := range items {
+			if _, ok := it.Texture.(fakeTexture); ok {
+				foreign = true
+			}
+		}
+		sc := &render.Scene{Background: bgc, Items: items}
+		gotErr := r.Render(sc, W, H)
+		if (gotErr != nil) != foreign {
+			t.Fatalf("step %d: Render error %v with foreign=%v", step, gotErr, foreign)
+		}
+		got := readAll(t, r)
+		ref := New()
+		ref.Render(sc, W, H)
+		want := readAll(t, ref)
+		for y := range want {
+			for x := range want[y] {
+				if got[y][x] != want[y][x] {
+					t.Fatalf("step %d (%s): pixel (%d,%d) = %08x, full render %08x; damage %v; items %v",
+						step, what, x, y, got[y][x], want[y][x], r.damage.rects, items)
+				}
+			}
+		}
+		// Rendering the same scene again changes nothing and draws nothing.
+		if err := r.Render(sc, W, H); (err != nil) != foreign {
+			t.Fatal(err)
+		}
+		if len(r.damage.rects) != 0 {
+			t.Fatalf("step %d: unchanged scene redrew %v", step, r.damage.rects)
+		}
+	}
+}
+
+// fakeTexture is a render.Texture not made by this package.
+type fakeTexture struct{}
+
+func (fakeTexture) Upload(shm.Image, []image.Rectangle) error { return nil }
+func (fakeTexture) Size() (int, int)                          { return 1, 1 }
+func (fakeTexture) Destroy()                                  {}
+
+// TestDamageIsSmall checks that the common cases redraw only what
+// changed: a band of a full-screen window, one small window of several,
+// a window raised to the top, a transformed window's partial upload.
+func TestDamageIsSmall(t *testing.T) {
+	r := New()
+	const W, H = 1920, 1080
+	win := upload(t, r, newStaging(W, H, W*4, shm.FormatARGB8888, pattern(0xff)))
+	sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(win, 0, 0, W, H)}}
+	if err := r.Render(sc, W, H); err != nil {
+		t.Fatal(err)
+	}
+	band := image.Rect(0, 500, W, 608)
+	if err := win.Upload(newStaging(W, H, W*4, shm.FormatARGB8888, pattern(0x80)), []image.Rectangle{band}); err != nil {
+		t.Fatal(err)
+	}
+	r.Render(sc, W, H)
+	if want := []image.Rectangle{band}; fmt.Sprint(r.damage.rects) != fmt.Sprint(want) {
+		t.Errorf("band upload: damage %v, want %v", r.damage.rects, want)
+	}
+
+	// 16 windows in a grid; two of them upload.
+	sc.Items = nil
+	var texs []*Texture
+	for i := range 16 {
+		tex := upload(t, r, newStaging(256, 256, 256*4, shm.FormatARGB8888, pattern(0xff)))
+		texs = append(texs, tex)
+		sc.Items = append(sc.Items, itemAt(tex, 40+(i%4)*300, 40+(i/4)*260, 256, 256))
+	}
+	r.Render(sc, W, H)
+	all := image.Rect(0, 0, 256, 256)
+	texs[3].Upload(newStaging(256, 256, 256*4, shm.FormatARGB8888, pattern(0x40)), []image.Rectangle{all})
+	texs[9].Upload(newStaging(256, 256, 256*4, shm.FormatARGB8888, pattern(0x40)), []image.Rectangle{all})
+	r.Render(sc, W, H)
+	if want := []image.Rectangle{sc.Items[3].Dst, sc.Items[9].Dst}; fmt.Sprint(r.damage.rects) != fmt.Sprint(want) {
+		t.Errorf("2 of 16 windows: damage %v, want %v", r.damage.rects, want)
+	}
+	// Every window uploads: the windows (close ones merged), not the
+	// whole output.
+	for _, tex := range texs {
+		tex.Upload(newStaging(256, 256, 256*4, shm.FormatARGB8888, pattern(0x40)), nil)
+	}
+	r.Render(sc, W, H)
+	sum := 0
+	for _, d := range r.damage.rects {
+		sum += area(d)
+	}
+	if sum > 16*256*256*5/4 {
+		t.Errorf("16 of 16 windows: damage %v, %d pixels, want about %d", r.damage.rects, sum, 16*256*256)
+	}
+
+	// Raise window 5 to the top: only its rectangle is redrawn.
+	it := sc.Items[5]
+	sc.Items = append(append(sc.Items[:5:5], sc.Items[6:]...), it)
+	r.Render(sc, W, H)
+	if want := []image.Rectangle{it.Dst}; fmt.Sprint(r.damage.rects) != fmt.Sprint(want) {
+		t.Errorf("raise: damage %v, want %v", r.damage.rects, want)
+	}
+
+	// A rotated, scaled window's partial upload maps to a small output
+	// rectangle around the mapped pixels.
+	tex := upload(t, r, newStaging(400, 200, 400*4, shm.FormatXRGB8888, pattern(0xff)))
+	rot := render.Item{Texture: tex, Dst: image.Rect(100, 100, 200, 300), Transform: render.Transform90, Scale: 2, Opaque: true}
+	sc.Items = []render.Item{rot}
+	r.Render(sc, W, H)
+	tex.Upload(newStaging(400, 200, 400*4, shm.FormatXRGB8888, pattern(0xff)), []image.Rectangle{image.Rect(0, 0, 10, 10)})
+	r.Render(sc, W, H)
+	if len(r.damage.rects) != 1 || area(r.damage.rects[0]) > 10*10 {
+		t.Errorf("rotated partial upload: damage %v, want one rectangle of about 5x5", r.damage.rects)
+	}
+}
