@@ -37,7 +37,8 @@ type Row struct {
 	Offender   string // "<result> [(<iface> <error>)] via fault|via policy"
 	Bystander  string // "<frames> frames, max gap <ms> ms[, error: ...]"
 	FlagChecks string // "enforced" (patched semantics), "ignored" (stock), or the mismatches
-	// All summarises the AllScenarios run: "<n> run, <d> died, <s> stalled",
+	// All summarises the AllScenarios run: "<n> run, <d> died, <s> stalled
+	// over <StallGap>",
 	// and for the patched kernel ", <x> differ from stock" (see CompareOutcomes).
 	All string
 }
@@ -363,9 +364,30 @@ func parseOutcomes(s *ScenarioReport) []outcome {
 	return list
 }
 
-// maxGap is the longest bystander gap the "stalled" count tolerates (the
-// misbehave issue's bound).
-const maxGap = time.Second
+// StallGap is the longest bystander gap the "stalled" count tolerates: the
+// misbehave issue's 1 s on real hardware. kerneldemo raises it under TCG,
+// where the whole guest runs several times slower and stress scenarios
+// (a thousand clients) stretch the gaps accordingly.
+var StallGap = time.Second
+
+// Stalls lists the scenarios whose bystander had an error or a gap over
+// limit, as "name (gap, error)".
+func Stalls(s *ScenarioReport, limit time.Duration) []string {
+	if s == nil {
+		return nil
+	}
+	var list []string
+	for _, o := range parseOutcomes(s) {
+		if b := o.Bystander; b != nil && (b.Error != "" || time.Duration(b.MaxGapNS) > limit) {
+			t := fmt.Sprintf("%s (max gap %v", o.Scenario, time.Duration(b.MaxGapNS).Round(time.Millisecond))
+			if b.Error != "" {
+				t += ", error: " + b.Error
+			}
+			list = append(list, t+")")
+		}
+	}
+	return list
+}
 
 func allCell(s *ScenarioReport) string {
 	switch {
@@ -375,19 +397,16 @@ func allCell(s *ScenarioReport) string {
 		return NotBuilt
 	}
 	list := parseOutcomes(s)
-	died, stalled := 0, 0
+	died := 0
 	for _, o := range list {
 		if o.Result == "compositor-died" {
 			died++
-		}
-		if b := o.Bystander; b != nil && (b.Error != "" || time.Duration(b.MaxGapNS) > maxGap) {
-			stalled++
 		}
 	}
 	if s.Signal != "" {
 		died++ // the compositor itself died of a signal
 	}
-	return fmt.Sprintf("%d run, %d died, %d stalled", len(list), died, stalled)
+	return fmt.Sprintf("%d run, %d died, %d stalled over %v", len(list), died, len(Stalls(s, StallGap)), StallGap)
 }
 
 // key is what CompareOutcomes compares: result, and the error's interface
@@ -572,7 +591,7 @@ func Check(rows []Row, allowNotBuilt bool) []error {
 				ok = ok && strings.HasSuffix(r.All, ", 0 differ from stock")
 			}
 			if !ok {
-				want := "n > 0 run, 0 died, 0 stalled"
+				want := "n > 0 run, 0 died, 0 stalled over ..."
 				if r.Kernel == "patched" {
 					want += ", 0 differ from stock"
 				}

@@ -55,8 +55,8 @@ func TestBadTable(t *testing.T) {
 		`patched: offender outcome`,
 		`patched: bystander frames`,
 		`patched: flag checks`,
-		`stock: all misbehave scenarios = "43 run, 1 died, 0 stalled"`,
-		`patched: all misbehave scenarios = "43 run, 0 died, 0 stalled, 2 differ from stock"`,
+		`stock: all misbehave scenarios = "43 run, 1 died, 0 stalled over 5s"`,
+		`patched: all misbehave scenarios = "43 run, 0 died, 0 stalled over 5s, 2 differ from stock"`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("missing error %q in:\n%s", want, all)
@@ -134,8 +134,8 @@ func TestSummarise(t *testing.T) {
 	}
 	rows[1].All += ", 0 differ from stock"
 	want := []Row{
-		{"stock", "fails (SIGBUS)", "guarded", "SIGBUS", "1", "disconnected (wl_buffer invalid_fd) via fault", "57 frames, max gap 250 ms", "ignored", "2 run, 0 died, 0 stalled"},
-		{"patched", "passes (zeros)", "nosigbus", "zeros", "0", "disconnected (wl_buffer invalid_fd) via policy", "57 frames, max gap 250 ms", "enforced", "2 run, 0 died, 0 stalled, 0 differ from stock"},
+		{"stock", "fails (SIGBUS)", "guarded", "SIGBUS", "1", "disconnected (wl_buffer invalid_fd) via fault", "57 frames, max gap 250 ms", "ignored", "2 run, 0 died, 0 stalled over 1s"},
+		{"patched", "passes (zeros)", "nosigbus", "zeros", "0", "disconnected (wl_buffer invalid_fd) via policy", "57 frames, max gap 250 ms", "enforced", "2 run, 0 died, 0 stalled over 1s, 0 differ from stock"},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Fatalf("got\n%+v\nwant\n%+v", rows, want)
@@ -181,7 +181,7 @@ func TestCompareOutcomes(t *testing.T) {
 	}
 	stalled := rep(`{"scenario":"a","result":"compositor-died"}`,
 		`{"scenario":"b","result":"survived","bystander":{"frames":3,"max_gap_ns":2000000000}}`)
-	if c := allCell(stalled); c != "2 run, 1 died, 1 stalled" {
+	if c := allCell(stalled); c != "2 run, 1 died, 1 stalled over 1s" {
 		t.Errorf("allCell = %q", c)
 	}
 }

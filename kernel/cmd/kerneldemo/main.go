@@ -45,6 +45,7 @@ var (
 		"misbehave-all\t/bin/compositor --backend=headless --shm-read=auto --stats=/tmp/stats-all.json -- /bin/misbehave --json all",
 		"scenario lines for /etc/nofault/scenarios (name TAB command), newline-separated")
 	goTests  = flag.String("gotest", "", "comma-separated packages to run inside the guest as go test binaries (e.g. ./shm)")
+	tcgGap   = flag.Duration("tcg-stall-gap", 5*time.Second, "bystander gap counted as a stall under TCG (1s under KVM)")
 	smp      = flag.Int("smp", 2, "guest CPUs")
 	memory   = flag.Int("m", 512, "guest memory in MiB")
 	logf     = func(format string, a ...any) { fmt.Fprintf(os.Stderr, "kerneldemo: "+format+"\n", a...) }
@@ -121,6 +122,9 @@ func run() error {
 
 	kernels := []struct{ name, image string }{{"stock", *stockK}, {"patched", *patchedK}}
 	useKVM := decideKVM(firstNonEmpty(*stockK, *patchedK))
+	if !useKVM {
+		demo.StallGap = *tcgGap
+	}
 	var rows []demo.Row
 	var info []string
 	all := map[string]*demo.ScenarioReport{}
@@ -168,6 +172,9 @@ func run() error {
 		for _, r := range recs {
 			if r.Kind == demo.KindScenario && r.Name == demo.AllScenarios {
 				all[k.name] = r.Scenario
+				for _, st := range demo.Stalls(r.Scenario, time.Second) {
+					notes = append(notes, k.name+": bystander gap over 1 s: "+st)
+				}
 			}
 		}
 	}
