@@ -58,8 +58,12 @@ bench-compare:
 	@scripts/deps.sh bench
 	$(GO) run ./bench/cmd/compare $(COMPARE_ARGS)
 
+# Builds (or takes from its cache) a stock and a MAP_NOSIGBUS-patched Linux
+# 6.1, boots both under QEMU with nofault inside, prints the table, and
+# checks every cell (docs/kernel.md).
 kernel-demo:
 	kernel/demo.sh
+	NOFAULT_KERNEL_DEMO=1 $(GO) test -count=1 -run TestKernelDemoTable ./kernel/demo
 
 clean:
 	rm -rf $(BIN)
