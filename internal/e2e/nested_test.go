@@ -1156,3 +1156,21 @@ func TestHeadlessGL(t *testing.T) {
 		t.Errorf("stats %+v, want the gl renderer presenting frames", st)
 	}
 }
+
+// TestGrimNested: grim captures the nested compositor's output on Xvfb
+// (GL renderer; readback through the GL thread into Go memory, then the
+// guarded write into grim's buffer) and its PNG equals nofault's own
+// screenshot pixel for pixel, whole output and regions.
+func TestGrimNested(t *testing.T) {
+	need(t, "grim")
+	display := startXvfb(t)
+	p := startNested(t, display, "--size=640x480")
+	startPatternClient(t, p.path, 200, 150)
+	shot := waitForPattern(t, p.screenshot, 200, 150)
+	env := append(hostEnv(), "XDG_RUNTIME_DIR="+p.runtimeDir, "WAYLAND_DISPLAY="+p.socket)
+	grimMatches(t, env, shot)
+	p.stop() // stats are written at exit
+	if st := p.stats(); st == nil || st.Renderer != "gl" || st.Capture.Ready < 4 || st.Capture.Failed != 0 {
+		t.Errorf("stats %+v: want the gl renderer, 4+ captures ready, none failed", st)
+	}
+}
