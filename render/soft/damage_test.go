@@ -37,9 +37,20 @@ type dsurf struct {
 	// a run of equal pixels makes opaque runs long enough to take the
 	// copy path of overRow
 	runs bool
+	// solid surfaces upload opaque pixels (alpha formats too), mostly
+	solid bool
 }
 
 func (s *dsurf) pixels(rng *rand.Rand) func(x, y int) uint32 {
+	if s.solid && rng.Intn(8) != 0 {
+		c := randPixel(rng) | alphaMask
+		return func(x, y int) uint32 {
+			if s.runs && (x+y)%5 != 0 {
+				return c
+			}
+			return randPixel(rng) | alphaMask
+		}
+	}
 	if s.runs {
 		c := randPixel(rng)
 		return func(x, y int) uint32 {
@@ -121,7 +132,7 @@ func damageSequence(t *testing.T, seed int64, steps int) {
 	var surfs []*dsurf
 	newSurf := func() *dsurf {
 		s := &dsurf{tex: r.NewTexture().(*Texture), w: 1 + rng.Intn(40), h: 1 + rng.Intn(30),
-			f: damageFormats[rng.Intn(len(damageFormats))], runs: rng.Intn(2) == 0}
+			f: damageFormats[rng.Intn(len(damageFormats))], runs: rng.Intn(2) == 0, solid: rng.Intn(2) == 0}
 		s.uploadAll(t, rng)
 		surfs = append(surfs, s)
 		return s
@@ -313,7 +324,7 @@ func TestDamageIsSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	band := image.Rect(0, 500, W, 608)
-	if err := win.Upload(newStaging(W, H, W*4, shm.FormatARGB8888, pattern(0x80)), []image.Rectangle{band}); err != nil {
+	if err := win.Upload(newStaging(W, H, W*4, shm.FormatARGB8888, pattern(0xff)), []image.Rectangle{band}); err != nil {
 		t.Fatal(err)
 	}
 	r.Render(sc, W, H)

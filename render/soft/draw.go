@@ -50,7 +50,7 @@ func (r *Renderer) plan(it *render.Item) (p plan, ok bool) {
 	}
 	return plan{
 		tex: tex, src: src, dst: dst, vis: vis, t: t, uw: uw, uh: uh,
-		opaque: it.Opaque || tex.Opaque(),
+		opaque: it.Opaque || tex.opaquePixels(),
 	}, true
 }
 
@@ -81,7 +81,7 @@ func (r *Renderer) draw(p *plan) {
 
 	// Untransformed and not scaled horizontally: rows are texture slices.
 	direct := t == render.TransformNormal && p.uw == dw
-	copyRows := p.opaque && tex.Opaque()
+	copyRows := tex.opaquePixels()
 
 	if !direct {
 		cols := r.cols[:n]

@@ -25,6 +25,11 @@ type Texture struct {
 	w, h   int
 	format shm.Format
 	valid  bool // a previous upload set pix, w, h and format
+	// solid is true when every pixel is known to have alpha 255 (an
+	// alpha format whose uploads so far were all opaque): then the
+	// texture draws like an opaque one, with copy. A partial upload can
+	// clear it; only a full one sets it again.
+	solid bool
 
 	// gen names the current contents: every upload takes a new value
 	// from gens, unique across textures, and Destroy resets it to 0. A
@@ -105,6 +110,10 @@ func (t *Texture) Size() (w, h int) { return t.w, t.h }
 // every pixel of the texture has alpha 255.
 func (t *Texture) Opaque() bool { return t.valid && !t.format.HasAlpha() }
 
+// opaquePixels reports whether every pixel has alpha 255: the format has
+// no alpha, or every uploaded pixel was opaque.
+func (t *Texture) opaquePixels() bool { return t.Opaque() || t.valid && t.solid }
+
 // Destroy frees the texture's pixels.
 func (t *Texture) Destroy() { *t = Texture{} }
 
@@ -138,26 +147,46 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 	bounds := image.Rect(0, 0, w, h)
 	t.record(full, damage, bounds)
 	if full {
-		t.copyRect(b, stride, bounds)
+		t.solid = t.copyRect(b, stride, bounds, f.HasAlpha())
 		return nil
 	}
 	for _, r := range damage {
-		t.copyRect(b, stride, r.Intersect(bounds))
+		t.solid = t.copyRect(b, stride, r.Intersect(bounds), t.solid) && t.solid
 	}
 	return nil
 }
 
-// copyRect converts rectangle r (inside the texture) from b.
-func (t *Texture) copyRect(b []byte, stride int, r image.Rectangle) {
+// copyRect converts rectangle r (inside the texture) from b. When check
+// is true it reports whether every pixel copied has alpha 255.
+func (t *Texture) copyRect(b []byte, stride int, r image.Rectangle, check bool) (opaque bool) {
 	if r.Empty() {
-		return
+		return check
 	}
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		off := y*stride + r.Min.X*4
 		src := b[off : off+r.Dx()*4]
 		dst := t.pix[y*t.w+r.Min.X : y*t.w+r.Max.X]
 		convertRow(dst, src, t.format)
+		check = check && allOpaque(dst)
 	}
+	return check
+}
+
+// allOpaque reports whether every pixel of p has alpha 255.
+func allOpaque(p []uint32) bool {
+	acc := uint32(alphaMask)
+	for len(p) >= 8 {
+		b := p[:8:8]
+		acc &= b[0] & b[1] & b[2] & b[3] & b[4] & b[5] & b[6] & b[7]
+		p = p[8:]
+		if acc < alphaMask {
+			return false
+		}
+	}
+	for _, v := range p {
+		acc &= v
+	}
+	return acc >= alphaMask
 }
 
 // convertRow converts one row of len(dst) pixels in format f.

@@ -177,3 +177,26 @@ func TestUploadUnaligned(t *testing.T) {
 		}
 	}
 }
+
+// TestSolidTexture checks that an alpha-format texture whose pixels are
+// all opaque draws as opaque, and stops when a partial upload brings
+// translucent pixels.
+func TestSolidTexture(t *testing.T) {
+	r := New()
+	tex := upload(t, r, newStaging(8, 8, 32, shm.FormatARGB8888, solid(0xff102030)))
+	if !tex.opaquePixels() {
+		t.Fatal("opaque ARGB upload: not solid")
+	}
+	if err := tex.Upload(newStaging(8, 8, 32, shm.FormatARGB8888, solid(0x80102030)), []image.Rectangle{image.Rect(7, 7, 8, 8)}); err != nil {
+		t.Fatal(err)
+	}
+	if tex.opaquePixels() {
+		t.Fatal("translucent partial upload: still solid")
+	}
+	if err := tex.Upload(newStaging(8, 8, 32, shm.FormatARGB8888, solid(0xff102030)), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !tex.opaquePixels() {
+		t.Fatal("opaque full upload: not solid again")
+	}
+}

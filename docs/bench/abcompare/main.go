@@ -1,0 +1,159 @@
+// Command abcompare measures two builds of nofault side by side with the
+// compare harness (package bench): "nofault-before", built from a git
+// revision in a temporary worktree, and "nofault", built from the working
+// tree, interleaved in the same rounds with weston (and sway with
+// --only). It saves the raw results as JSON and writes the harness's
+// Markdown tables.
+//
+//	go run ./docs/bench/abcompare --before=19780e7^ --after=19780e7 \
+//	    --workloads=1080p-damage10,16x256,1080p-full,256-full --reps=5 \
+//	    --results=docs/bench/damage-ab-results.json --out=docs/bench/damage-ab.md
+//
+// Regenerate the tables from saved results: --from=docs/bench/damage-ab-results.json.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nofault/nofault/bench"
+)
+
+func main() {
+	before := flag.String("before", "HEAD", "git revision of the \"before\" build")
+	after := flag.String("after", "", "git revision of the \"after\" build (empty: the working tree)")
+	only := flag.String("only", "nofault-before,nofault,weston", "targets (nofault-before, nofault, weston, sway)")
+	workloads := flag.String("workloads", "1080p-damage10,16x256,1080p-full,256-full", "workloads (comma-separated)")
+	reps := flag.Int("reps", 5, "repetitions of every pairing")
+	warmup := flag.Duration("warmup", time.Second, "warmup before each measured window")
+	duration := flag.Duration("duration", 5*time.Second, "measured window per run")
+	results := flag.String("results", "docs/bench/damage-ab-results.json", "where to save the raw results")
+	out := flag.String("out", "docs/bench/damage-ab.md", "Markdown output (- for stdout)")
+	from := flag.String("from", "", "do not run: report from this saved results file")
+	flag.Parse()
+	if err := run(*before, *after, *only, *workloads, *reps, *warmup, *duration, *results, *out, *from); err != nil {
+		fmt.Fprintln(os.Stderr, "abcompare:", err)
+		os.Exit(1)
+	}
+}
+
+func run(before, after, only, workloads string, reps int, warmup, duration time.Duration, results, out, from string) error {
+	if from != "" {
+		rs, err := bench.LoadResults(from)
+		if err != nil {
+			return err
+		}
+		return write(rs, out, from)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dir, err := os.MkdirTemp("", "abcompare-")
+	if err != nil {
+		return err
+	}
+	os.Chmod(dir, 0o755)
+	defer os.RemoveAll(dir)
+	git := func(args ...string) (string, error) {
+		b, err := exec.Command("git", args...).Output()
+		return strings.TrimSpace(string(b)), err
+	}
+	rev, err := git("rev-parse", "--short", before)
+	if err != nil {
+		return fmt.Errorf("git rev-parse %s: %w", before, err)
+	}
+	wt := filepath.Join(dir, "before")
+	if _, err := git("worktree", "add", "--detach", wt, rev); err != nil {
+		return fmt.Errorf("git worktree add: %w", err)
+	}
+	defer git("worktree", "remove", "--force", wt)
+	build := func(srcDir, pkg, name string) (string, error) {
+		bin := filepath.Join(dir, name)
+		cmd := exec.Command("go", "build", "-o", bin, pkg)
+		cmd.Dir, cmd.Stdout, cmd.Stderr = srcDir, os.Stderr, os.Stderr
+		return bin, cmd.Run()
+	}
+	fmt.Fprintln(os.Stderr, "abcompare: building")
+	compBefore, err := build(wt, "./cmd/compositor", "compositor-before")
+	if err != nil {
+		return err
+	}
+	afterDir, head := ".", ""
+	if after != "" {
+		arev, err := git("rev-parse", "--short", after)
+		if err != nil {
+			return fmt.Errorf("git rev-parse %s: %w", after, err)
+		}
+		afterDir, head = filepath.Join(dir, "after"), arev
+		if _, err := git("worktree", "add", "--detach", afterDir, arev); err != nil {
+			return fmt.Errorf("git worktree add: %w", err)
+		}
+		defer git("worktree", "remove", "--force", afterDir)
+	} else {
+		head, _ = git("describe", "--always", "--dirty")
+	}
+	comp, err := build(afterDir, "./cmd/compositor", "compositor")
+	if err != nil {
+		return err
+	}
+	wlb, err := build(".", "./cmd/wlbench", "wlbench")
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(only, ",") {
+		want[strings.TrimSpace(n)] = true
+	}
+	var targets []bench.Target
+	if want["nofault-before"] {
+		t := bench.NofaultTarget("nofault-before", []string{compBefore}, nil, "--renderer=soft")
+		t.Version = "nofault " + rev + " (before)"
+		targets = append(targets, t)
+	}
+	if want["nofault"] {
+		t := bench.NofaultTarget("nofault", []string{comp}, nil, "--renderer=soft")
+		t.Version = "nofault " + head + " (after)"
+		targets = append(targets, t)
+	}
+	if want["weston"] {
+		targets = append(targets, bench.WestonTarget())
+	}
+	if want["sway"] {
+		targets = append(targets, bench.SwayTarget("nofault-sway"))
+	}
+	var ws []bench.Workload
+	for _, w := range bench.Workloads() {
+		if strings.Contains(","+workloads+",", ","+w.Name+",") {
+			ws = append(ws, w)
+		}
+	}
+	cfg := bench.Config{Targets: targets, Workloads: ws, Reps: reps, Warmup: warmup, Duration: duration,
+		Client: bench.ExecClient(wlb), Dir: dir, Log: os.Stderr}
+	startT, load0 := time.Now(), bench.LoadAvg()
+	samples, notes, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	rs := bench.NewResults(cfg, samples, notes, nil, time.Since(startT))
+	rs.LoadStart = load0
+	if err := rs.Save(results); err != nil {
+		return err
+	}
+	return write(rs, out, results)
+}
+
+func write(rs *bench.Results, out, results string) error {
+	md := "<!-- generated by go run ./docs/bench/abcompare; regenerate with --from=" + results + " -->\n\n" + rs.Markdown("", "")
+	if out == "-" {
+		_, err := os.Stdout.WriteString(md)
+		return err
+	}
+	return os.WriteFile(out, []byte(md), 0o644)
+}
