@@ -91,3 +91,46 @@ func asFault(tb testing.TB, err error) *FaultError {
 //
 //go:noinline
 func load(b []byte, off int) byte { return b[off] }
+
+// stockProbe is what Probe returns on a kernel without MAP_NOSIGBUS.
+var stockProbe = ProbeResult{Faulted: true}
+
+// kernelEnforcesNoSigbus reports whether the running kernel implements
+// MapNoSigbus, decided without Probe's read past EOF (docs/kernel.md, flag
+// table): a patched kernel refuses MAP_SHARED|MapNoSigbus on a memfd with
+// EINVAL, while a stock kernel masks the bit off and maps. As a cross-check,
+// MAP_PRIVATE|MapNoSigbus with PROT_WRITE must be refused (patched) or
+// accepted (stock) the same way; any other outcome fails the test.
+func kernelEnforcesNoSigbus(tb testing.TB) bool {
+	tb.Helper()
+	ps := unix.Getpagesize()
+	fd := memfd(tb, int64(ps), 0xAB, false)
+	defer unix.Close(fd)
+	refused := func(prot, flags int) bool {
+		ptr, err := unix.MmapPtr(fd, 0, nil, uintptr(ps), prot, flags)
+		if err == nil {
+			if err := unix.MunmapPtr(ptr, uintptr(ps)); err != nil {
+				tb.Fatal(err)
+			}
+			return false
+		}
+		if !errors.Is(err, unix.EINVAL) {
+			tb.Fatalf("mmap prot %#x flags %#x: %v, want success (stock) or EINVAL (patched)", prot, flags, err)
+		}
+		return true
+	}
+	shared := refused(unix.PROT_READ, unix.MAP_SHARED|MapNoSigbus)
+	if write := refused(unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|MapNoSigbus); write != shared {
+		tb.Fatalf("MAP_SHARED|MAP_NOSIGBUS refused=%v but PROT_WRITE with MAP_PRIVATE|MAP_NOSIGBUS refused=%v: neither a stock nor a patched kernel", shared, write)
+	}
+	return shared
+}
+
+// needNoSigbusKernel skips the test unless the running kernel enforces
+// MapNoSigbus (kernelEnforcesNoSigbus): the patched kernel demo guest.
+func needNoSigbusKernel(tb testing.TB) {
+	tb.Helper()
+	if !kernelEnforcesNoSigbus(tb) {
+		tb.Skip("kernel does not implement MAP_NOSIGBUS (run it in the patched guest: kernel/demo.sh -gotest ./shm)")
+	}
+}

@@ -16,20 +16,26 @@ import (
 const mib = 1 << 20
 
 func TestProbe(t *testing.T) {
+	// The expected answer comes from mmap's flag checks, not from a read
+	// past EOF like the probe's own.
+	enforced := kernelEnforcesNoSigbus(t)
 	r := Probe()
-	t.Log(r)
+	t.Logf("%v; kernel enforces MAP_NOSIGBUS: %v", r, enforced)
 	if r.Err != nil {
 		t.Fatal(r.Err)
 	}
-	if r.Supported == r.Faulted {
-		t.Fatalf("Supported=%v Faulted=%v: exactly one must hold", r.Supported, r.Faulted)
+	if r.Supported != enforced || r.Faulted == enforced {
+		t.Fatalf("Supported=%v Faulted=%v, want Supported=%v Faulted=%v (MAP_SHARED|MAP_NOSIGBUS refused: %v)",
+			r.Supported, r.Faulted, enforced, !enforced, enforced)
 	}
-	// Stock kernels ignore the bit. NOFAULT_EXPECT_NOSIGBUS=1 (the patched
-	// kernel demo) expects support instead.
-	if want := os.Getenv("NOFAULT_EXPECT_NOSIGBUS") == "1"; r.Supported != want {
-		t.Fatalf("Supported = %v, want %v", r.Supported, want)
+	// NOFAULT_EXPECT_NOSIGBUS=1 or 0 additionally pins which kernel this
+	// must be.
+	if e := os.Getenv("NOFAULT_EXPECT_NOSIGBUS"); e != "" {
+		if want := e == "1"; enforced != want {
+			t.Fatalf("kernel enforces MAP_NOSIGBUS = %v, NOFAULT_EXPECT_NOSIGBUS=%s", enforced, e)
+		}
 	}
-	if c := ProbedNoSigbus(); c.Supported != r.Supported {
+	if c := ProbedNoSigbus(); c.Supported != r.Supported || c.Faulted != r.Faulted {
 		t.Fatalf("cached probe %v disagrees with %v", c, r)
 	}
 	if old := debug.SetPanicOnFault(false); old {
@@ -124,6 +130,7 @@ func TestStrategyChoice(t *testing.T) {
 // The wleird "sigbus" case and Weston's bad-buffer test: the client
 // truncates its file after the compositor mapped it.
 func TestTruncateThenRead(t *testing.T) {
+	forceProbe(t, stockProbe) // auto picks guarded, whatever the kernel
 	before := ReadStats()
 	p, client := newPool(t, mib, 0x11, false, Options{})
 	if p.Strategy() != Guarded {
@@ -176,8 +183,84 @@ func TestTruncateThenRead(t *testing.T) {
 	}
 }
 
+// The same truncation on a kernel that enforces MAP_NOSIGBUS, with the real
+// probe: auto picks nosigbus, reads past EOF return zeros without a fault,
+// and only the size check sees the shrink.
+func TestTruncateThenReadNoSigbus(t *testing.T) {
+	needNoSigbusKernel(t)
+	before := ReadStats()
+	p, client := newPool(t, mib, 0x11, false, Options{})
+	if p.Strategy() != NoSigbus {
+		t.Fatalf("strategy %v, want nosigbus (probe: %v)", p.Strategy(), ProbedNoSigbus())
+	}
+	if p.Shrunk() {
+		t.Fatal("Shrunk before the truncation")
+	}
+	truncate(t, client, 42)
+	if err := p.Read(func(b []byte) error {
+		if b[0] != 0x11 || b[41] != 0x11 {
+			t.Errorf("data inside the file: %x %x", b[0], b[41])
+		}
+		for _, off := range []int{42, 4095, 8197, mib - 1} {
+			if v := load(b, off); v != 0 {
+				t.Errorf("b[%d] = %#x past EOF, want 0", off, v)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("read past EOF: %v, want no fault", err)
+	}
+	if p.Faulted() {
+		t.Fatal("pool marked faulted")
+	}
+	// The memory still cannot fault, so a zero-copy view stays allowed.
+	v, ok := p.View(8192, 64, 64, 256, FormatARGB8888)
+	if !ok {
+		t.Fatal("no View of a shrunk nosigbus pool")
+	}
+	if b := v.Bytes(); b[0] != 0 || b[len(b)-1] != 0 {
+		t.Fatal("View past EOF not zeros")
+	}
+	v.Release()
+	if !p.Shrunk() || !errors.Is(p.CheckSize(), ErrShrunk) {
+		t.Fatal("shrink not seen by CheckSize")
+	}
+	after := ReadStats()
+	if after.NoSigbus.Faults != before.NoSigbus.Faults || after.Guarded.Faults != before.Guarded.Faults {
+		t.Fatalf("faults counted: %+v -> %+v", before, after)
+	}
+	if after.NoSigbus.Shrinks != before.NoSigbus.Shrinks+1 {
+		t.Fatalf("nosigbus shrinks %d -> %d", before.NoSigbus.Shrinks, after.NoSigbus.Shrinks)
+	}
+	// Page 2 now holds the kernel's zero page: after the file grows, only
+	// a new mapping (Resize) shows the new data (docs/kernel.md, "The stale
+	// zero page").
+	truncate(t, client, 2*mib)
+	if _, err := unix.Pwrite(client, []byte{0x99}, 8197); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Resize(2 * mib); err != nil {
+		t.Fatal(err)
+	}
+	if p.Strategy() != NoSigbus {
+		t.Fatalf("strategy %v after Resize", p.Strategy())
+	}
+	if err := p.Read(func(b []byte) error {
+		if b[0] != 0x11 || b[8197] != 0x99 || load(b, 2*mib-1) != 0 {
+			t.Errorf("after Resize: %x %x", b[0], b[8197])
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestTruncateToZeroWhileStaging(t *testing.T) {
+	forceProbe(t, stockProbe)
 	p, client := newPool(t, mib, 0x22, false, Options{})
+	if p.Strategy() != Guarded {
+		t.Fatalf("strategy %v", p.Strategy())
+	}
 	var s Staging
 	if err := p.Stage(&s, 0, 512, 512, 2048, FormatARGB8888, nil); err != nil {
 		t.Fatal(err)
@@ -195,7 +278,38 @@ func TestTruncateToZeroWhileStaging(t *testing.T) {
 	}
 }
 
+func TestTruncateToZeroWhileStagingNoSigbus(t *testing.T) {
+	needNoSigbusKernel(t)
+	p, client := newPool(t, mib, 0x22, false, Options{})
+	if p.Strategy() != NoSigbus {
+		t.Fatalf("strategy %v, want nosigbus", p.Strategy())
+	}
+	var s Staging
+	if err := p.Stage(&s, 0, 512, 512, 2048, FormatARGB8888, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b := s.Bytes(); b[0] != 0x22 || b[len(b)-1] != 0x22 {
+		t.Fatal("staging before the truncation")
+	}
+	truncate(t, client, 0)
+	if err := p.Stage(&s, 0, 512, 512, 2048, FormatARGB8888, nil); err != nil {
+		t.Fatalf("Stage after truncation to 0 = %v, want no fault", err)
+	}
+	if !s.valid {
+		t.Fatal("staging invalid without a fault")
+	}
+	for i, v := range s.Bytes() {
+		if v != 0 {
+			t.Fatalf("staging[%d] = %#x past EOF, want 0", i, v)
+		}
+	}
+	if p.Faulted() || !p.Shrunk() {
+		t.Fatalf("faulted %v, shrunk %v; want false, true", p.Faulted(), p.Shrunk())
+	}
+}
+
 func TestSealedResizePastFileDowngrades(t *testing.T) {
+	forceProbe(t, stockProbe) // auto picks sealed, whatever the kernel
 	before := ReadStats()
 	p, _ := newPool(t, 4096, 0x33, true, Options{})
 	if p.Strategy() != Sealed {
@@ -229,7 +343,11 @@ func TestSealedResizePastFileDowngrades(t *testing.T) {
 }
 
 func TestSealedResizeWithinFileStaysSealed(t *testing.T) {
+	forceProbe(t, stockProbe)
 	p, _ := newPool(t, mib, 1, true, Options{})
+	if p.Strategy() != Sealed {
+		t.Fatalf("strategy %v, want sealed", p.Strategy())
+	}
 	if err := p.Resize(4096); err == nil {
 		t.Fatal("shrink accepted")
 	}
@@ -398,6 +516,7 @@ func TestWriteFault(t *testing.T) {
 // recovered by the accessor of the pool it belongs to.
 func TestNestedAccess(t *testing.T) {
 	setup := func(t *testing.T) (src, dst *Pool, srcFd, dstFd int) {
+		forceProbe(t, stockProbe) // both guarded, whatever the kernel
 		src, srcFd = newPool(t, mib, 0x55, false, Options{})
 		dst, dstFd = newPool(t, mib, 0, false, Options{})
 		return
@@ -456,6 +575,34 @@ func TestNestedAccess(t *testing.T) {
 		})
 		if fe := asFault(t, outer); !fe.Write || src.Faulted() {
 			t.Fatal(fe)
+		}
+	})
+	t.Run("write contains read, nosigbus src truncated: no fault", func(t *testing.T) {
+		needNoSigbusKernel(t)
+		src, srcFd := newPool(t, mib, 0x55, false, Options{})
+		dst, _ := newPool(t, mib, 0x11, false, Options{Mode: ReadGuarded})
+		if src.Strategy() != NoSigbus {
+			t.Fatalf("src strategy %v, want nosigbus", src.Strategy())
+		}
+		truncate(t, srcFd, 4096)
+		var inner error
+		outer := dst.Write(func(d []byte) error {
+			inner = src.Read(func(s []byte) error { copy(d, s); return nil })
+			return nil
+		})
+		if outer != nil || inner != nil || src.Faulted() || dst.Faulted() {
+			t.Fatalf("outer = %v, inner = %v, src faulted %v, dst faulted %v", outer, inner, src.Faulted(), dst.Faulted())
+		}
+		if err := dst.Read(func(d []byte) error {
+			if d[4095] != 0x55 || d[4096] != 0 || d[mib-1] != 0 {
+				t.Errorf("copied %x %x %x, want 55 0 0", d[4095], d[4096], d[mib-1])
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !src.Shrunk() {
+			t.Fatal("shrink not seen")
 		}
 	})
 	if debug.SetPanicOnFault(false) {
@@ -533,6 +680,7 @@ func TestRefUnref(t *testing.T) {
 func TestNoSigbusPoolShrink(t *testing.T) {
 	// On a stock kernel the flag is ignored, so this exercises the
 	// strategy's code path and the guard behind it, not the kernel.
+	enforced := kernelEnforcesNoSigbus(t)
 	forceProbe(t, ProbeResult{Supported: true})
 	before := ReadStats()
 	p, client := newPool(t, mib, 0x66, false, Options{})
@@ -557,10 +705,19 @@ func TestNoSigbusPoolShrink(t *testing.T) {
 		t.Fatal("shrink not counted once")
 	}
 	// The probe passed, but the guard still catches a fault (stock kernel).
-	err := p.Read(func(b []byte) error { load(b, mib-1); return nil })
-	if Probe().Supported {
+	var first, past byte
+	err := p.Read(func(b []byte) error { first, past = b[0], load(b, mib-1); return nil })
+	if enforced {
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("read past EOF = %v, want zeros without a fault", err)
+		}
+		if first != 0x66 || past != 0 || p.Faulted() {
+			t.Fatalf("b[0] = %#x, past EOF %#x, faulted %v", first, past, p.Faulted())
+		}
+		if v, ok := p.View(0, 1, 1, 4, FormatARGB8888); !ok {
+			t.Fatal("no View of a shrunk nosigbus pool")
+		} else {
+			v.Release()
 		}
 	} else {
 		asFault(t, err)
@@ -571,7 +728,11 @@ func TestNoSigbusPoolShrink(t *testing.T) {
 }
 
 func TestViewGeometry(t *testing.T) {
+	forceProbe(t, stockProbe)
 	p, _ := newPool(t, 8192, 1, true, Options{})
+	if p.Strategy() != Sealed {
+		t.Fatalf("strategy %v, want sealed", p.Strategy())
+	}
 	for _, tc := range []struct {
 		off          int64
 		w, h, stride int
@@ -596,8 +757,40 @@ func TestViewGeometry(t *testing.T) {
 		}
 	}
 	g, _ := newPool(t, 8192, 1, false, Options{})
+	if g.Strategy() != Guarded {
+		t.Fatalf("strategy %v, want guarded", g.Strategy())
+	}
 	if _, ok := g.View(0, 1, 1, 4, FormatARGB8888); ok {
 		t.Fatal("View of a guarded pool")
+	}
+}
+
+// On a kernel that enforces MAP_NOSIGBUS, auto maps unsealed and sealed
+// pools nosigbus (real probe, real mmap), and both get views.
+func TestStrategyChoiceNoSigbusKernel(t *testing.T) {
+	needNoSigbusKernel(t)
+	if r := ProbedNoSigbus(); !r.Supported || r.Faulted {
+		t.Fatalf("probe %v on a kernel that enforces the flag", r)
+	}
+	if err := ReadNoSigbus.Check(); err != nil {
+		t.Fatal(err)
+	}
+	for _, seal := range []bool{false, true} {
+		for _, mode := range []ReadMode{ReadAuto, ReadNoSigbus} {
+			p, _ := newPool(t, 8192, 1, seal, Options{Mode: mode})
+			if p.Strategy() != NoSigbus {
+				t.Fatalf("sealed %v, mode %v: strategy %v, want nosigbus", seal, mode, p.Strategy())
+			}
+			v, ok := p.View(4096, 32, 32, 128, FormatARGB8888)
+			if !ok || v.Bytes()[0] != 1 {
+				t.Fatalf("sealed %v, mode %v: View %v", seal, mode, ok)
+			}
+			v.Release()
+		}
+	}
+	g, _ := newPool(t, 8192, 1, false, Options{Mode: ReadGuarded})
+	if g.Strategy() != Guarded {
+		t.Fatalf("forced guarded: strategy %v", g.Strategy())
 	}
 }
 
@@ -644,7 +837,8 @@ func TestNoLeaks(t *testing.T) {
 	cycle := func() {
 		fd := memfd(t, 64<<10, 1, false)
 		client, _ := unix.Dup(fd)
-		p, err := NewPool(fd, 64<<10, Options{})
+		// guarded on any kernel, so the reads below fault
+		p, err := NewPool(fd, 64<<10, Options{Mode: ReadGuarded})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -656,6 +850,23 @@ func TestNoLeaks(t *testing.T) {
 		p.Write(func(b []byte) error { b[8192] = 1; return nil })
 		p.Close()
 		unix.Close(client)
+
+		// auto: nosigbus on a kernel that has it (reads zeros), else guarded
+		afd := memfd(t, 64<<10, 1, false)
+		aclient, _ := unix.Dup(afd)
+		ap, err := NewPool(afd, 64<<10, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		unix.Ftruncate(aclient, 4096)
+		ap.Read(func(b []byte) error { load(b, 8192); return nil })
+		av, _ := ap.View(0, 16, 16, 64, FormatARGB8888)
+		ap.Resize(128 << 10)
+		ap.Close()
+		if av != nil {
+			av.Release()
+		}
+		unix.Close(aclient)
 
 		sfd := memfd(t, 64<<10, 1, true)
 		sp, err := NewPool(sfd, 64<<10, Options{})
