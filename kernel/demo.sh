@@ -4,8 +4,10 @@
 # table. Output (serial logs, initramfs, table.txt) goes to
 # $NOFAULT_KERNEL_OUT (default /var/cache/nofault-kernel/demo).
 #
-# usage: kernel/demo.sh [extra kerneldemo flags, e.g. -gotest ./shm]
-# Exit status: 0 all cells as expected, 2 unexpected cells, 1 other failure.
+# usage: kernel/demo.sh [extra kerneldemo flags, e.g. -gotest ./shm,./kernel/demo]
+# The shm tests (-gotest ./shm, the default) run in both guests.
+# Exit status: 0 all cells as expected and the guest tests passed,
+# 2 unexpected cells or a failed guest test, 1 other failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

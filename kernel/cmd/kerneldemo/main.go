@@ -3,8 +3,8 @@
 //
 // It builds the guest init (kernel/cmd/guestinit), cmd/compositor and
 // cmd/misbehave (static, CGO_ENABLED=0; a program that does not build is
-// left out and its table cells read "not built"), optional go test binaries,
-// packs them into a gzipped newc initramfs, boots each kernel with
+// left out and its table cells read "not built"), the go test binaries of
+// -gotest (default ./shm, which must pass in both guests), packs them into a gzipped newc initramfs, boots each kernel with
 //
 //	qemu-system-x86_64 -m 512 -smp 2 -kernel K -initrd I \
 //	  -append 'console=ttyS0 panic=-1 quiet' -nographic -no-reboot
@@ -12,7 +12,8 @@
 // (plus -enable-kvm only when a short test boot under KVM prints a kernel
 // line within a few seconds), parses the guest's "NOFAULT {json}" lines
 // and prints the table. Serial logs, the initramfs and table.txt go to -out.
-// It exits 2 when the table has an unexpected cell (see demo.Check).
+// It exits 2 when the table has an unexpected cell (see demo.Check) or a
+// -gotest binary was not built or did not pass in a guest.
 //
 // Normally run through kernel/demo.sh, which builds the kernels first.
 package main
@@ -44,13 +45,16 @@ var (
 	scen     = flag.String("scenario", "shrink-after-map\t/bin/compositor --backend=headless --shm-read=auto --stats=/tmp/stats.json -- /bin/misbehave --json shrink-after-map\n"+
 		"misbehave-all\t/bin/compositor --backend=headless --shm-read=auto --stats=/tmp/stats-all.json -- /bin/misbehave --json all",
 		"scenario lines for /etc/nofault/scenarios (name TAB command), newline-separated")
-	goTests  = flag.String("gotest", "", "comma-separated packages to run inside the guest as go test binaries (e.g. ./shm)")
+	goTests  = flag.String("gotest", "./shm", "comma-separated packages to run inside the guest as go test binaries; each must pass on both kernels (\"\" for none)")
 	tcgGap   = flag.Duration("tcg-stall-gap", 5*time.Second, "bystander gap counted as a stall under TCG (1s under KVM)")
 	smp      = flag.Int("smp", 2, "guest CPUs")
 	memory   = flag.Int("m", 512, "guest memory in MiB")
 	logf     = func(format string, a ...any) { fmt.Fprintf(os.Stderr, "kerneldemo: "+format+"\n", a...) }
 	notes    []string
 	repoRoot string
+	// testErrs are go test binaries that were not built, or that did not
+	// pass (or report) in a guest: unexpected, like a wrong table cell.
+	testErrs []string
 )
 
 func envOr(k, def string) string {
@@ -100,6 +104,8 @@ func run() error {
 			notes = append(notes, fmt.Sprintf("cmd/%s not built: %s", p, firstLine(err)))
 		}
 	}
+	allow := os.Getenv("NOFAULT_KERNEL_DEMO_ALLOW_NOT_BUILT") == "1"
+	var testBins []string // base names the guests must report
 	for _, pkg := range strings.Split(*goTests, ",") {
 		if pkg = strings.TrimSpace(pkg); pkg == "" {
 			continue
@@ -108,8 +114,14 @@ func run() error {
 		cmd := exec.Command("go", "test", "-c", "-o", bin, pkg)
 		cmd.Dir, cmd.Env = repoRoot, append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			notes = append(notes, fmt.Sprintf("go test %s not built: %s", pkg, firstLine(errors.New(string(out)))))
+			msg := fmt.Sprintf("go test %s not built: %s", pkg, firstLine(errors.New(string(out))))
+			notes = append(notes, msg)
+			if !allow {
+				testErrs = append(testErrs, msg)
+			}
+			continue
 		}
+		testBins = append(testBins, filepath.Base(bin))
 	}
 	if err := os.WriteFile(filepath.Join(stage, "etc/nofault/scenarios"), []byte(*scen+"\n"), 0o644); err != nil {
 		return err
@@ -146,6 +158,7 @@ func run() error {
 			logf("%s: %v", k.name, e)
 		}
 		release, done := "?", false
+		reported := map[string]bool{}
 		for _, r := range recs {
 			switch r.Kind {
 			case demo.KindBoot:
@@ -157,8 +170,17 @@ func run() error {
 				}
 			case demo.KindGoTest:
 				notes = append(notes, fmt.Sprintf("%s: go test %s in guest: ok=%v, %s", k.name, r.Name, r.OK, r.Detail))
+				reported[r.Name] = true
+				if !r.OK {
+					testErrs = append(testErrs, fmt.Sprintf("%s: go test %s failed in the guest: %s (FAIL lines in %s)", k.name, r.Name, r.Detail, logPath))
+				}
 			case demo.KindScenario:
 				notes = append(notes, fmt.Sprintf("%s: scenario %s: %s", k.name, r.Name, demo.ScenarioSummary(r.Scenario)))
+			}
+		}
+		for _, b := range testBins {
+			if !reported[b] {
+				testErrs = append(testErrs, fmt.Sprintf("%s: go test %s: no result from the guest", k.name, b))
 			}
 		}
 		status := "powered off"
@@ -206,8 +228,10 @@ func run() error {
 	for _, n := range notes {
 		b.WriteString("note: " + n + "\n")
 	}
-	allow := os.Getenv("NOFAULT_KERNEL_DEMO_ALLOW_NOT_BUILT") == "1"
 	errs := demo.Check(rows, allow)
+	for _, e := range testErrs {
+		errs = append(errs, errors.New(e))
+	}
 	for _, e := range errs {
 		fmt.Fprintf(&b, "UNEXPECTED: %v\n", e)
 	}
