@@ -223,7 +223,6 @@ func (c *Compositor) clicked(surface *protocol.Object) {
 	}
 }
 
-
 // Screenshot renders the current scene and returns the output's pixels.
 // It runs on the display loop.
 func (c *Compositor) Screenshot() (*image.RGBA, error) {
