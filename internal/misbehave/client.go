@@ -79,6 +79,10 @@ type client struct {
 	configured map[uint32]uint32 // xdg_surface id -> last configure serial
 	released   map[uint32]int    // wl_buffer id -> release count
 
+	// intercept, when set, sees each event first; returning true means it
+	// consumed the event (the capture scenarios record frame events).
+	intercept func(ev event) bool
+
 	err error // sticky: the connection's end
 }
 
@@ -194,6 +198,9 @@ func (c *client) dispatch(deadline time.Time) error {
 	ev, err := c.w.ReadEvent(deadline)
 	if err != nil {
 		return c.fail(err)
+	}
+	if c.intercept != nil && c.intercept(ev) {
+		return nil
 	}
 	if err := c.handle(ev); err != nil {
 		c.err = err

@@ -169,6 +169,7 @@ func (e *env) captureOffender() (*capClient, error) {
 		return nil, err
 	}
 	cc := &capClient{client: c, frames: map[uint32]*frameState{}}
+	c.intercept = cc.frameEvent
 	cc.mgr, cc.version = c.bind("zwlr_screencopy_manager_v1", 3)
 	cc.output, _ = c.bind("wl_output", 3)
 	if cc.mgr == 0 || cc.output == 0 {
@@ -182,63 +183,30 @@ func (e *env) captureOffender() (*capClient, error) {
 	return cc, nil
 }
 
-// dispatch reads one event, recording screencopy frame events and handing
-// the rest to client.handle.
-func (c *capClient) dispatch(deadline time.Time) error {
-	if c.err != nil {
-		return c.err
+// frameEvent records a screencopy frame event; it is the capture client's
+// intercept, so the client's own dispatch, waitFor and roundtrip serve it.
+func (c *capClient) frameEvent(ev event) bool {
+	f := c.frames[ev.Object]
+	if f == nil || c.ifaces[ev.Object] != "zwlr_screencopy_frame_v1" {
+		return false
 	}
-	ev, err := c.w.ReadEvent(deadline)
-	if err != nil {
-		return c.fail(err)
+	r := ev.Reader()
+	switch ev.Opcode {
+	case evFrameBuffer:
+		f.offer = offer{format: r.Uint(), width: r.Uint(), height: r.Uint(), stride: r.Uint()}
+		f.offered = true
+	case evFrameBufferDone:
+		f.bufferDone = true
+	case evFrameFlags:
+		f.flags++
+	case evFrameDamage:
+		f.damage++
+	case evFrameReady:
+		f.ready = true
+	case evFrameFailed:
+		f.fail = true
 	}
-	if f := c.frames[ev.Object]; f != nil && c.ifaces[ev.Object] == "zwlr_screencopy_frame_v1" {
-		r := ev.Reader()
-		switch ev.Opcode {
-		case evFrameBuffer:
-			f.offer = offer{format: r.Uint(), width: r.Uint(), height: r.Uint(), stride: r.Uint()}
-			f.offered = true
-		case evFrameBufferDone:
-			f.bufferDone = true
-		case evFrameFlags:
-			f.flags++
-		case evFrameDamage:
-			f.damage++
-		case evFrameReady:
-			f.ready = true
-		case evFrameFailed:
-			f.fail = true
-		}
-		return nil
-	}
-	if err := c.handle(ev); err != nil {
-		c.err = err
-		return err
-	}
-	return nil
-}
-
-func (c *capClient) waitFor(cond func() bool, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if err := c.dispatch(deadline); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// roundtrip is client.roundtrip with frame events recorded.
-func (c *capClient) roundtrip(timeout time.Duration) error {
-	cb := c.newObject("wl_callback")
-	if err := c.send(1, opDisplaySync, cb); err != nil {
-		return err
-	}
-	err := c.waitFor(func() bool { return c.done[cb] }, timeout)
-	if errors.Is(err, errTimeout) {
-		return fmt.Errorf("no answer to wl_display.sync within %v: %w", timeout, errTimeout)
-	}
-	return err
+	return true
 }
 
 // capture sends capture_output and waits for the buffer parameters.
