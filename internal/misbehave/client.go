@@ -391,3 +391,18 @@ func (e *skipError) Error() string { return e.reason }
 func skipf(format string, args ...any) error {
 	return &skipError{fmt.Sprintf(format, args...)}
 }
+
+// showAndSettle maps a window titled title, commits buf (w x h) into it and
+// keeps the client alive as settle does: the common ending of the drawing
+// scenarios.
+func (c *client) showAndSettle(title string, buf uint32, w, h int32, timeout time.Duration) error {
+	win, err := c.mapWindow(title, timeout)
+	if err != nil {
+		return err
+	}
+	cb, err := c.present(win, buf, w, h)
+	if err != nil {
+		return err
+	}
+	return c.settle(win, buf, w, h, cb, timeout)
+}

@@ -67,15 +67,7 @@ func shrinkAfterMap(to int64) func(*env) error {
 			if err := truncate(fd, to); err != nil {
 				return skipf("%v", err)
 			}
-			win, err := c.mapWindow("misbehave shrink", e.timeout)
-			if err != nil {
-				return err
-			}
-			cb, err := c.present(win, buf, bigW, bigH)
-			if err != nil {
-				return err
-			}
-			return c.settle(win, buf, bigW, bigH, cb, e.timeout)
+			return c.showAndSettle("misbehave shrink", buf, bigW, bigH, e.timeout)
 		})
 	}
 }
@@ -210,15 +202,7 @@ func sealedResizeBeyondFile(e *env) error {
 	c.send(pool, opPoolResize, int32(1<<20))
 	const w, h, stride = 256, 256, 1024
 	buf := c.createBuffer(pool, 512<<10, w, h, stride, formatARGB8888)
-	win, err := c.mapWindow("misbehave sealed", e.timeout)
-	if err != nil {
-		return err
-	}
-	cb, err := c.present(win, buf, w, h)
-	if err != nil {
-		return err
-	}
-	return c.settle(win, buf, w, h, cb, e.timeout)
+	return c.showAndSettle("misbehave sealed", buf, w, h, e.timeout)
 }
 
 // destroyPoolThenTruncate ports Weston's tests/bad-buffer-test.c.
@@ -239,15 +223,7 @@ func destroyPoolThenTruncate(e *env) error {
 		if err := truncate(fd, 12); err != nil {
 			return skipf("%v", err)
 		}
-		win, err := c.mapWindow("misbehave bad-buffer", e.timeout)
-		if err != nil {
-			return err
-		}
-		cb, err := c.present(win, buf, w, h)
-		if err != nil {
-			return err
-		}
-		return c.settle(win, buf, w, h, cb, e.timeout)
+		return c.showAndSettle("misbehave bad-buffer", buf, w, h, e.timeout)
 	})
 }
 
@@ -266,15 +242,7 @@ func createPoolLargerThanFile(e *env) error {
 		if err := c.roundtrip(e.timeout); err != nil {
 			return err
 		}
-		win, err := c.mapWindow("misbehave short file", e.timeout)
-		if err != nil {
-			return err
-		}
-		cb, err := c.present(win, buf, w, h)
-		if err != nil {
-			return err
-		}
-		return c.settle(win, buf, w, h, cb, e.timeout)
+		return c.showAndSettle("misbehave short file", buf, w, h, e.timeout)
 	})
 }
 
@@ -379,15 +347,7 @@ func fdReadonly(e *env) error {
 	if err := c.roundtrip(e.timeout); err != nil {
 		return err
 	}
-	win, err := c.mapWindow("misbehave read-only", e.timeout)
-	if err != nil {
-		return err
-	}
-	cb, err := c.present(win, buf, bigW, bigH)
-	if err != nil {
-		return err
-	}
-	return c.settle(win, buf, bigW, bigH, cb, e.timeout)
+	return c.showAndSettle("misbehave read-only", buf, bigW, bigH, e.timeout)
 }
 
 // noFD writes a create_pool request whose fd never comes: the message is
