@@ -21,8 +21,17 @@ export GOFLAGS := -mod=mod
 # CGO_ENABLED=0 build has no nested backend and always runs headless.
 RUN_BIN := $(if $(DISPLAY),compositor,$(if $(WAYLAND_DISPLAY),compositor-wayland,compositor))
 
+# A login shell without systemd (a root console, ssh without pam_systemd)
+# has no XDG_RUNTIME_DIR; the compositor refuses to start without one, so
+# make run provides a private 0700 directory.
 run: deps-run build
-	$(BIN)/$(RUN_BIN) $(ARGS)
+	@if [ -z "$$XDG_RUNTIME_DIR" ]; then \
+		dir=/tmp/nofault-runtime-$$(id -u); mkdir -p $$dir && chmod 0700 $$dir; \
+		echo "XDG_RUNTIME_DIR was not set; using $$dir (export it for clients started elsewhere)"; \
+		XDG_RUNTIME_DIR=$$dir $(BIN)/$(RUN_BIN) $(ARGS); \
+	else \
+		$(BIN)/$(RUN_BIN) $(ARGS); \
+	fi
 
 build:
 	$(GO) build -o $(BIN)/compositor ./cmd/compositor
