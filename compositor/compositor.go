@@ -138,9 +138,18 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 func (c *Compositor) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	b := headless.New(c.Display, c.cfg.Refresh, func(now time.Time) { c.Frame(now) })
+	b := headless.New(c.Display, c.cfg.Refresh, c.headlessFrame)
+	c.Display.OnActivity(b.Wake)
 	go b.Run(ctx)
 	return c.Display.Run(ctx)
+}
+
+// headlessFrame runs a frame for the headless clock and reports whether
+// the compositor is idle: nothing was drawn, no frame callback or capture
+// waits. The clock then sleeps until the next client activity.
+func (c *Compositor) headlessFrame(now time.Time) (idle bool) {
+	shown := c.Frame(now)
+	return !shown && c.Shell.PendingFrameCallbacks() == 0 && c.Capture.Stats().Pending == 0
 }
 
 // Frame is one output frame: render the scene if anything changed since

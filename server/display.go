@@ -91,6 +91,7 @@ type Display struct {
 	stats  Stats
 
 	clientCreated []func(*Client)
+	activity      []func()
 	running       atomic.Bool
 
 	// Accounts of the limits (limits.go).
@@ -143,6 +144,11 @@ func (d *Display) Do(fn func()) {
 	}
 }
 
+// OnActivity registers fn to run on the loop after client requests were
+// handled or a client came or went: an idle backend uses it to restart its
+// frame clock.
+func (d *Display) OnActivity(fn func()) { d.activity = append(d.activity, fn) }
+
 // OnClientCreated registers fn to run for every new client.
 func (d *Display) OnClientCreated(fn func(*Client)) { d.clientCreated = append(d.clientCreated, fn) }
 
@@ -175,16 +181,24 @@ func (d *Display) Run(ctx context.Context) error {
 				closeAll(b.fds)
 			}
 			b.c.freeBatches <- b
+			d.active()
 		case fn := <-d.tasks:
 			fn()
 		case conn := <-d.accepted:
 			d.AddClient(conn)
+			d.active()
 		case <-ctx.Done():
 			return nil
 		case <-d.stop:
 			return nil
 		}
 		d.flushAll()
+	}
+}
+
+func (d *Display) active() {
+	for _, fn := range d.activity {
+		fn()
 	}
 }
 

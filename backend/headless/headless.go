@@ -16,22 +16,36 @@ type Loop interface {
 
 // Backend ticks at a fixed refresh rate and runs frame on the display loop,
 // skipping ticks while the previous frame has not run yet (so a busy loop
-// is never flooded with frames).
+// is never flooded with frames). When frame reports that the compositor is
+// idle (nothing to draw, no frame callback or capture waiting), the clock
+// stops until Wake: an idle compositor costs no CPU.
 type Backend struct {
 	loop     Loop
 	interval time.Duration
-	frame    func(now time.Time)
+	frame    func(now time.Time) (idle bool)
 	pending  atomic.Bool
+	sleep    atomic.Bool
+	wake     chan struct{}
 	// Frames counts frames run.
 	Frames atomic.Uint64
 }
 
-// New returns a backend that calls frame refreshHz times a second.
-func New(loop Loop, refreshHz int, frame func(now time.Time)) *Backend {
+// New returns a backend that calls frame refreshHz times a second while
+// frame keeps returning false (not idle).
+func New(loop Loop, refreshHz int, frame func(now time.Time) (idle bool)) *Backend {
 	if refreshHz <= 0 {
 		refreshHz = 60
 	}
-	return &Backend{loop: loop, interval: time.Second / time.Duration(refreshHz), frame: frame}
+	return &Backend{loop: loop, interval: time.Second / time.Duration(refreshHz), frame: frame, wake: make(chan struct{}, 1)}
+}
+
+// Wake restarts a sleeping clock; the next frame comes within one refresh
+// interval. It never blocks and may be called from any goroutine.
+func (b *Backend) Wake() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Interval is the time between frames.
@@ -52,8 +66,23 @@ func (b *Backend) Run(ctx context.Context) {
 			b.loop.Do(func() {
 				b.pending.Store(false)
 				b.Frames.Add(1)
-				b.frame(now)
+				if b.frame(now) {
+					b.sleep.Store(true)
+				}
 			})
+		}
+		if b.sleep.Swap(false) {
+			// Wake tokens are only taken here: a Wake that came at any
+			// time after the idle frame left one in b.wake, so this
+			// returns at once and no wake-up is lost. (A stale token only
+			// costs one extra frame.)
+			t.Stop()
+			select {
+			case <-ctx.Done():
+				return
+			case <-b.wake:
+			}
+			t.Reset(b.interval)
 		}
 	}
 }

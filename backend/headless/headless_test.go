@@ -18,7 +18,7 @@ func (l *stuckLoop) Do(fn func()) { l.queued.Add(1) }
 
 func TestFramesTick(t *testing.T) {
 	var n atomic.Int32
-	b := New(directLoop{}, 200, func(time.Time) { n.Add(1) })
+	b := New(directLoop{}, 200, func(time.Time) bool { n.Add(1); return false })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
@@ -35,11 +35,98 @@ func TestFramesTick(t *testing.T) {
 
 func TestBusyLoopGetsOneFrameAtATime(t *testing.T) {
 	l := &stuckLoop{}
-	b := New(l, 1000, func(time.Time) {})
+	b := New(l, 1000, func(time.Time) bool { return false })
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	b.Run(ctx)
 	if q := l.queued.Load(); q != 1 {
 		t.Fatalf("queued %d frames on a loop that never ran one, want 1", q)
+	}
+}
+
+// TestIdleSleepsUntilWake: an idle frame stops the clock; Wake restarts it.
+func TestIdleSleepsUntilWake(t *testing.T) {
+	var n atomic.Int32
+	var idle atomic.Bool
+	idle.Store(true)
+	b := New(directLoop{}, 1000, func(time.Time) bool { n.Add(1); return idle.Load() })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { b.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s (frames %d)", what, n.Load())
+			}
+		}
+	}
+	waitFor("the first frame", func() bool { return n.Load() >= 1 })
+	time.Sleep(50 * time.Millisecond) // 50 ticks' worth
+	if got := n.Load(); got > 2 {
+		t.Fatalf("an idle clock ran %d frames", got)
+	}
+	idle.Store(false)
+	b.Wake()
+	waitFor("frames after Wake", func() bool { return n.Load() >= 10 })
+	idle.Store(true)
+	time.Sleep(20 * time.Millisecond)
+	before := n.Load()
+	time.Sleep(50 * time.Millisecond)
+	if got := n.Load() - before; got > 1 {
+		t.Fatalf("the clock kept running when idle again: %d more frames", got)
+	}
+}
+
+// asyncLoop runs tasks on its own goroutine, like the display loop; after
+// each task it runs after(), the client activity that follows a frame.
+type asyncLoop struct {
+	tasks chan func()
+	after func()
+}
+
+func (l *asyncLoop) Do(fn func()) { l.tasks <- fn }
+
+func (l *asyncLoop) run(ctx context.Context) {
+	for {
+		select {
+		case fn := <-l.tasks:
+			fn()
+			l.after()
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// TestWakeRightAfterIdleFrame: client activity (Wake) that comes right after
+// an idle frame, while the clock is about to sleep, must not be lost.
+func TestWakeRightAfterIdleFrame(t *testing.T) {
+	for i := 0; i < 50; i++ {
+		var n atomic.Int32
+		var b *Backend
+		l := &asyncLoop{tasks: make(chan func(), 4)}
+		woke := false
+		l.after = func() {
+			if !woke { // one burst of activity, after the first frame only
+				woke = true
+				b.Wake()
+			}
+		}
+		b = New(l, 2000, func(time.Time) bool { n.Add(1); return true })
+		ctx, cancel := context.WithCancel(context.Background())
+		go l.run(ctx)
+		done := make(chan struct{})
+		go func() { b.Run(ctx); close(done) }()
+		deadline := time.Now().Add(time.Second)
+		for n.Load() < 2 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Microsecond)
+		}
+		cancel()
+		<-done
+		if n.Load() < 2 {
+			t.Fatalf("round %d: the wake after an idle frame was lost", i)
+		}
 	}
 }

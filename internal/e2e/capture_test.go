@@ -26,7 +26,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nofault/nofault/backend/headless"
 	"github.com/nofault/nofault/capture"
 	"github.com/nofault/nofault/compositor"
 	"github.com/nofault/nofault/config"
@@ -75,11 +74,9 @@ func startInProcess(t *testing.T, size config.Size) *inproc {
 		t.Fatal("compositor.New did not register zwlr_screencopy_manager_v1")
 	}
 	in := &inproc{c: c, m: c.Capture, dir: dir, path: c.Socket.Path, name: c.Socket.Name}
-	frame := func(now time.Time) { c.Frame(now) }
 	ctx, cancel := context.WithCancel(context.Background())
-	go headless.New(c.Display, cfg.Refresh, frame).Run(ctx)
 	done := make(chan struct{})
-	go func() { c.Display.Run(ctx); close(done) }()
+	go func() { c.Run(ctx); close(done) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
