@@ -88,22 +88,37 @@ func startXvfb() (stop func()) {
 }
 
 // chanLoop is a display loop: one goroutine running queued functions.
-type chanLoop chan func()
+// Like server.Display.Do, Do returns without running fn once the loop has
+// stopped (the window's event forwarder may still post after the test).
+type chanLoop struct {
+	fns  chan func()
+	stop chan struct{}
+}
 
 func newLoop(t *testing.T) chanLoop {
-	l := make(chanLoop, 256)
+	l := chanLoop{fns: make(chan func(), 256), stop: make(chan struct{})}
 	done := make(chan struct{})
 	go func() {
-		for fn := range l {
-			fn()
+		defer close(done)
+		for {
+			select {
+			case fn := <-l.fns:
+				fn()
+			case <-l.stop:
+				return
+			}
 		}
-		close(done)
 	}()
-	t.Cleanup(func() { close(l); <-done })
+	t.Cleanup(func() { close(l.stop); <-done })
 	return l
 }
 
-func (l chanLoop) Do(fn func()) { l <- fn }
+func (l chanLoop) Do(fn func()) {
+	select {
+	case l.fns <- fn:
+	case <-l.stop:
+	}
+}
 
 // sync runs fn on the loop and waits.
 func (l chanLoop) sync(fn func()) {
