@@ -406,3 +406,17 @@ func (c *client) showAndSettle(title string, buf uint32, w, h int32, timeout tim
 	}
 	return c.settle(win, buf, w, h, cb, timeout)
 }
+
+// shrinkAndShow is the shape of the shrink scenarios: once the compositor
+// has mapped the pool (a roundtrip), truncate its file to size to, then
+// show buf and keep the client alive (showAndSettle). A failing truncate
+// is a skip, not a result.
+func (c *client) shrinkAndShow(fd int, to int64, title string, buf uint32, w, h int32, timeout time.Duration) error {
+	if err := c.roundtrip(timeout); err != nil {
+		return err
+	}
+	if err := truncate(fd, to); err != nil {
+		return skipf("%v", err)
+	}
+	return c.showAndSettle(title, buf, w, h, timeout)
+}

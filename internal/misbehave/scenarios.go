@@ -61,13 +61,7 @@ func shrinkAfterMap(to int64) func(*env) error {
 		return withMemfd(bigSize, func(fd int) error {
 			pool := c.createPool(fd, bigSize)
 			buf := c.createBuffer(pool, 0, bigW, bigH, bigStride, formatARGB8888)
-			if err := c.roundtrip(e.timeout); err != nil {
-				return err
-			}
-			if err := truncate(fd, to); err != nil {
-				return skipf("%v", err)
-			}
-			return c.showAndSettle("misbehave shrink", buf, bigW, bigH, e.timeout)
+			return c.shrinkAndShow(fd, to, "misbehave shrink", buf, bigW, bigH, e.timeout)
 		})
 	}
 }
@@ -217,13 +211,7 @@ func destroyPoolThenTruncate(e *env) error {
 		pool := c.createPool(fd, stride*h)
 		buf := c.createBuffer(pool, 0, w, h, stride, formatARGB8888)
 		c.send(pool, opPoolDestroy)
-		if err := c.roundtrip(e.timeout); err != nil {
-			return err
-		}
-		if err := truncate(fd, 12); err != nil {
-			return skipf("%v", err)
-		}
-		return c.showAndSettle("misbehave bad-buffer", buf, w, h, e.timeout)
+		return c.shrinkAndShow(fd, 12, "misbehave bad-buffer", buf, w, h, e.timeout)
 	})
 }
 
