@@ -12,6 +12,7 @@
  * weston's noop renderer does, so a truncated pool faults (SIGBUS) exactly
  * where a real compositor would.
  */
+#define _GNU_SOURCE /* close_range */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -401,6 +402,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s SOCKET_NAME\n", argv[0]);
 		return 2;
 	}
+	/*
+	 * Error messages carry the server's own fd numbers ("failed mmap fd
+	 * 11"); fds leaked into us by whoever ran the tests would shift them.
+	 */
+	close_range(3, ~0U, 0);
 	signal(SIGPIPE, SIG_IGN);
 	display = wl_display_create();
 	if (!display) {
