@@ -82,7 +82,7 @@ type Stats struct {
 }
 
 // Manager is the zwlr_screencopy_manager_v1 global. Its methods must be
-// called on the display loop goroutine.
+// called on the display loop.
 type Manager struct {
 	d      *server.Display
 	src    Source

@@ -10,7 +10,7 @@
 // a client has the focus, that client's wl_data_device objects get a new
 // wl_data_offer and a selection event.
 //
-// Like the seat, everything here runs on the display loop goroutine.
+// Like the seat, everything here runs on the display loop.
 package datadevice
 
 import (
@@ -65,7 +65,7 @@ type clientData struct {
 	warned     time.Time
 }
 
-// New advertises wl_data_device_manager on d (loop goroutine only, or
+// New advertises wl_data_device_manager on d (display loop only, or
 // before d runs). Seats are hooked when a client first asks for a data
 // device on them; seats listed here are hooked at once.
 func New(d *server.Display, seats ...*seat.Seat) *Manager {

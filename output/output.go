@@ -4,7 +4,7 @@
 // An Output is one screen: the nested window or the headless framebuffer.
 // It sits at (0, 0) in the global compositor space with scale 1; its mode
 // changes when the nested window is resized (SetMode). All methods must be
-// called on the display loop goroutine, except New before the loop runs.
+// called on the display loop, except New before the loop runs.
 package output
 
 import (

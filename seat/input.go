@@ -10,7 +10,7 @@ import (
 )
 
 // This file is the input API: backends and tests report device events
-// here, on the display loop goroutine.
+// here, on the display loop.
 
 // AxisEvent is one scroll event on one axis.
 type AxisEvent struct {

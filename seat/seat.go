@@ -3,7 +3,7 @@
 // client sets, and an input API that backends (headless, nested) and tests
 // feed with device events.
 //
-// Everything in this package runs on the display loop goroutine: handlers
+// Everything in this package runs on the display loop: handlers
 // are called by the server, and input methods must be called there too
 // (from other goroutines, through server.Display.Do).
 //
@@ -104,7 +104,7 @@ type seatClient struct {
 	touches   []*protocol.Object
 }
 
-// New creates a seat and advertises its wl_seat global on d (loop goroutine
+// New creates a seat and advertises its wl_seat global on d (display loop
 // only, or before d runs). When opts.Keymap is nil and the keyboard
 // keymap cannot be created, the keyboard sends the no_keymap format.
 func New(d *server.Display, opts Options) *Seat {

@@ -12,7 +12,7 @@ import (
 )
 
 // Client is one connected Wayland client. Its methods must be called on the
-// display loop goroutine.
+// display loop.
 type Client struct {
 	d       *Display
 	conn    *net.UnixConn
@@ -26,10 +26,8 @@ type Client struct {
 	// Credentials of the peer process (SO_PEERCRED).
 	PID, UID, GID int
 
-	freeBatches chan *batch
-	closed      chan struct{}
-	closeOnce   sync.Once
-	readerDone  chan struct{}
+	closeOnce  sync.Once
+	readerDone chan struct{}
 
 	dirty     bool
 	err       *protocol.Error // the error posted, if any

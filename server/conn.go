@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/nofault/nofault/protocol"
 	"golang.org/x/sys/unix"
@@ -38,16 +39,20 @@ type batch struct {
 // errFraming reports a message header libwayland could not read either.
 var errFraming = errors.New("malformed message header")
 
-// readLoop frames messages from the socket and hands them to the display
-// loop. It owns nothing but its buffers; it stops at EOF, on error, or when
-// the client is closed.
-func (c *Client) readLoop(in chan<- *batch) {
+// readLoop frames messages from the socket and dispatches them itself,
+// holding the display lock (Display.serve), as libwayland's event loop
+// reads and dispatches on one thread: a request costs no hand-off to
+// another goroutine, and a client that sends faster than the compositor
+// handles simply waits in its socket. It stops at EOF, on error, or once
+// the client is dead.
+func (c *Client) readLoop() {
 	// The buffer starts small and grows to readBufSize the first time a
 	// read fills all its free space (more is waiting, or a message is
 	// larger than the buffer): a thousand idle clients cost 1 KiB each, a
 	// flooding one reads in large batches.
 	acc := make([]byte, 0, initialReadSize)
 	oob := make([]byte, oobSize)
+	b := &batch{c: c}
 	filled := false
 	for {
 		if filled && cap(acc) < readBufSize {
@@ -76,16 +81,12 @@ func (c *Client) readLoop(in chan<- *batch) {
 			end, short, err = frame(acc)
 		}
 		if end > 0 || len(fds) > 0 || err != nil {
-			b := c.getBatch()
-			if b == nil { // client closed
-				closeAll(fds)
+			// Handlers never keep the request bytes past their return,
+			// so the batch can point into acc.
+			b.data, b.fds, b.err, b.short = acc[:end], fds, err, short
+			if !c.d.serve(b) {
 				return
 			}
-			b.data = append(b.data[:0], acc[:end]...)
-			b.fds = append(b.fds[:0], fds...)
-			b.err = err
-			b.short = short
-			in <- b
 		}
 		if err != nil {
 			return
@@ -95,22 +96,25 @@ func (c *Client) readLoop(in chan<- *batch) {
 	}
 }
 
+// serve handles a batch read from b.c's socket under the display lock,
+// then flushes events. It reports whether the client is still served.
+func (d *Display) serve(b *batch) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closing || b.c.dead {
+		closeAll(b.fds)
+		return false
+	}
+	b.c.handle(b)
+	d.active()
+	d.flushAll()
+	return !b.c.dead
+}
+
 var errEOF = errors.New("client closed the connection")
 
 func framingError(h protocol.Header) error {
 	return fmt.Errorf("%w: object %d opcode %d size %d", errFraming, h.Object, h.Opcode, h.Size)
-}
-
-// getBatch returns a free batch buffer, waiting while both are in use
-// (this is the backpressure on a client that sends faster than the loop
-// handles), or nil once the client is closed.
-func (c *Client) getBatch() *batch {
-	select {
-	case b := <-c.freeBatches:
-		return b
-	case <-c.closed:
-		return nil
-	}
 }
 
 func parseRights(oob []byte) []int {
@@ -133,14 +137,22 @@ func closeAll(fds []int) {
 	}
 }
 
-// writer sends a client's events. The display loop appends under mu and
-// never blocks; a sending goroutine runs only while there is something to
-// send (so a thousand idle clients cost no writer goroutines), swapping the
-// pending buffers out and writing them. A client whose socket is full keeps
-// its sender blocked in the write while the loop keeps queueing, up to
-// max_queued_bytes.
+// writer sends a client's events. The display loop hands it events under
+// mu and never blocks: with nothing pending they are written through with
+// one non-blocking sendmsg; what the socket refuses is appended to the
+// pending buffers, and a sending goroutine runs only while there is
+// something pending (so a thousand idle clients cost no writer
+// goroutines), swapping the pending buffers out and writing them. A client
+// whose socket is full keeps its sender blocked in the write while the
+// loop keeps queueing, up to max_queued_bytes.
 type writer struct {
 	conn *net.UnixConn
+	raw  syscall.RawConn
+	// Write-through state (under mu): the arguments and result of
+	// directWrite, made once so a write does not allocate a closure.
+	direct           func(fd uintptr) bool
+	directB, directO []byte
+	directN          int
 	// wg counts running senders, for the display's shutdown.
 	wg *sync.WaitGroup
 	// failed is called once, from the sender, when a write fails.
@@ -163,17 +175,42 @@ type writer struct {
 }
 
 func newWriter(conn *net.UnixConn, wg *sync.WaitGroup, failed func(error)) *writer {
-	return &writer{conn: conn, wg: wg, failed: failed}
+	w := &writer{conn: conn, wg: wg, failed: failed}
+	w.raw, _ = conn.SyscallConn()
+	w.direct = func(fd uintptr) bool {
+		n, err := unix.SendmsgN(int(fd), w.directB, w.directO, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+		if err != nil {
+			n = 0
+		}
+		w.directN = n
+		return true // never wait for the poller here
+	}
+	return w
 }
 
-// queue appends encoded events and starts a sender if none runs. It never
-// blocks.
+// queue writes encoded events through when nothing is pending, and queues
+// what the socket did not take for a sender goroutine, started if none
+// runs. It never blocks.
 func (w *writer) queue(b []byte, fds []int) int64 {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
 		closeAll(fds)
 		return w.queued.Load()
+	}
+	if !w.running && len(w.buf) == 0 && len(b) > 0 {
+		// Nothing is in flight: write through, as libwayland flushes,
+		// and leave only what the socket did not take to a sender.
+		n := w.tryWrite(b, fds)
+		if n > 0 {
+			closeAll(fds) // sent with the first byte
+			fds = nil
+		}
+		b = b[n:]
+		if len(b) == 0 {
+			w.mu.Unlock()
+			return w.queued.Load()
+		}
 	}
 	base := len(w.buf)
 	w.buf = append(w.buf, b...)
@@ -191,6 +228,22 @@ func (w *writer) queue(b []byte, fds []int) int64 {
 	}
 	w.mu.Unlock()
 	return q
+}
+
+// tryWrite makes one non-blocking sendmsg of b with all of fds, and returns
+// how many bytes the socket took (0 when it would block, or on an error,
+// which the sender then meets again and reports).
+func (w *writer) tryWrite(b []byte, fds []int) int {
+	if w.raw == nil || len(fds) > protocol.MaxFDsPerMessage {
+		return 0
+	}
+	w.directB, w.directO, w.directN = b, nil, 0
+	if len(fds) > 0 {
+		w.directO = unix.UnixRights(fds...)
+	}
+	w.raw.Write(w.direct)
+	w.directB, w.directO = nil, nil
+	return w.directN
 }
 
 // run sends until nothing is pending, the writer is closed or a write

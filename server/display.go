@@ -69,8 +69,12 @@ type Display struct {
 	limits Limits
 	trace  *tracer
 
-	socket   *Socket
-	in       chan *batch
+	socket *Socket
+	// mu is the display lock: whoever holds it is "the display loop".
+	// Readers take it to dispatch their client's requests, Run takes it
+	// for tasks and new clients. closing is set under it at shutdown.
+	mu       sync.Mutex
+	closing  bool
 	tasks    chan func()
 	accepted chan *net.UnixConn
 	stop     chan struct{}
@@ -109,7 +113,6 @@ func NewDisplay(socket *Socket, opts Options) *Display {
 	d := &Display{
 		limits:     opts.Limits,
 		socket:     socket,
-		in:         make(chan *batch, 64),
 		tasks:      make(chan func(), 256),
 		accepted:   make(chan *net.UnixConn),
 		stop:       make(chan struct{}),
@@ -135,8 +138,9 @@ func (d *Display) NextSerial() uint32 {
 // Serial returns the last serial handed out.
 func (d *Display) Serial() uint32 { return d.serial }
 
-// Do runs fn on the display loop goroutine. It may be called from any
-// goroutine; it blocks only if the loop's task queue is full.
+// Do runs fn on the display loop (on Run's goroutine, holding the display
+// lock). It may be called from any goroutine but the loop itself; it
+// blocks only if the loop's task queue is full.
 func (d *Display) Do(fn func()) {
 	select {
 	case d.tasks <- fn:
@@ -152,7 +156,7 @@ func (d *Display) OnActivity(fn func()) { d.activity = append(d.activity, fn) }
 // OnClientCreated registers fn to run for every new client.
 func (d *Display) OnClientCreated(fn func(*Client)) { d.clientCreated = append(d.clientCreated, fn) }
 
-// Clients returns the connected clients (loop goroutine only).
+// Clients returns the connected clients (display loop only).
 func (d *Display) Clients() []*Client {
 	cs := make([]*Client, 0, len(d.clients))
 	for c := range d.clients {
@@ -162,7 +166,9 @@ func (d *Display) Clients() []*Client {
 }
 
 // Run serves clients until ctx is done or Stop is called. It must be called
-// once; everything touching compositor state runs on its goroutine.
+// once. Everything touching compositor state runs under the display lock:
+// client requests on their reader goroutines, tasks and new clients on
+// Run's goroutine, one at a time.
 func (d *Display) Run(ctx context.Context) error {
 	if !d.running.CompareAndSwap(false, true) {
 		return errors.New("display already running")
@@ -174,25 +180,22 @@ func (d *Display) Run(ctx context.Context) error {
 	defer d.shutdown()
 	for {
 		select {
-		case b := <-d.in:
-			if !b.c.dead {
-				b.c.handle(b)
-			} else {
-				closeAll(b.fds)
-			}
-			b.c.freeBatches <- b
-			d.active()
 		case fn := <-d.tasks:
+			d.mu.Lock()
 			fn()
+			d.flushAll()
+			d.mu.Unlock()
 		case conn := <-d.accepted:
+			d.mu.Lock()
 			d.AddClient(conn)
 			d.active()
+			d.flushAll()
+			d.mu.Unlock()
 		case <-ctx.Done():
 			return nil
 		case <-d.stop:
 			return nil
 		}
-		d.flushAll()
 	}
 }
 
@@ -240,7 +243,7 @@ func (d *Display) acceptLoop() {
 	}
 }
 
-// AddClient starts serving conn (loop goroutine only).
+// AddClient starts serving conn (display loop only).
 func (d *Display) AddClient(conn *net.UnixConn) *Client {
 	if d.limits.MaxClients > 0 && len(d.clients) >= d.limits.MaxClients {
 		slog.Warn("refusing client: too many clients", "limit", d.limits.MaxClients)
@@ -267,12 +270,10 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 	}
 	d.nextClient++
 	c := &Client{
-		d:           d,
-		conn:        conn,
-		id:          d.nextClient,
-		freeBatches: make(chan *batch, 2),
-		closed:      make(chan struct{}),
-		readerDone:  make(chan struct{}),
+		d:          d,
+		conn:       conn,
+		id:         d.nextClient,
+		readerDone: make(chan struct{}),
 	}
 	c.w = newWriter(conn, &d.wg, func(err error) {
 		// A failed write ends the client from the loop's side too. Do may
@@ -290,8 +291,6 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 			d.trace.event(c, obj, iface, op, args)
 		}
 	}
-	c.freeBatches <- &batch{c: c}
-	c.freeBatches <- &batch{c: c}
 	c.display = &protocol.Object{ID: protocol.DisplayID, Interface: &protocol.WlDisplayInterface, Version: 1, Handler: &displayHandler{c: c}}
 	c.objects.Insert(c.display)
 	d.objectAdded()
@@ -302,7 +301,7 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 	go func() {
 		defer d.wg.Done()
 		defer close(c.readerDone)
-		c.readLoop(d.in)
+		c.readLoop()
 	}()
 	for _, fn := range d.clientCreated {
 		fn(c)
@@ -357,24 +356,25 @@ func (c *Client) finish() {
 			waitQueued(c.w)
 		}
 		c.w.close()
-		close(c.closed)
 		c.conn.Close()
 	})
 }
 
 func (d *Display) shutdown() {
 	d.Stop()
+	d.mu.Lock()
+	d.closing = true
 	d.shutdownClients()
+	d.mu.Unlock()
 	if d.socket != nil {
 		d.socket.Close()
 	}
-	// Drain readers that may be blocked handing us a batch.
+	// Readers see closing and stop; drain what other goroutines hand us
+	// until every reader, sender and the acceptor are gone.
 	done := make(chan struct{})
 	go func() { d.wg.Wait(); close(done) }()
 	for {
 		select {
-		case b := <-d.in:
-			closeAll(b.fds)
 		case fn := <-d.tasks:
 			_ = fn // state is gone; tasks are dropped
 		case conn := <-d.accepted:

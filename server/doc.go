@@ -1,13 +1,18 @@
 // Package server is nofault's Wayland server core: the listening socket and
-// its lock file, client connections (one reader and one writer goroutine
-// each), the registry of globals, serials, and the dispatch loop.
+// its lock file, client connections (a reader goroutine each, and a sender
+// goroutine while events wait for a full socket), the registry of globals,
+// serials, and the dispatch loop.
 //
 // # Concurrency
 //
-// One goroutine, the one running Display.Run, owns all compositor state:
-// every request handler, every global's bind function and every function
-// passed to Display.Do runs on it. Readers only frame bytes and collect fds;
-// writers only send. A client that stops reading its socket cannot block
-// the loop: its outgoing queue is bounded and overflowing it disconnects
-// that client alone.
+// The display lock owns all compositor state; "the display loop" means
+// whoever holds it. A client's reader goroutine frames bytes, collects
+// fds, and dispatches the complete requests itself under the lock, then
+// writes the events they produced straight to the socket with one
+// non-blocking sendmsg. Functions passed to Display.Do and new clients run
+// under the same lock on the goroutine running Display.Run. Handlers thus
+// run one at a time, in the order libwayland's single-threaded event loop
+// would allow. A client that stops reading its socket cannot block the
+// loop: what its socket refuses waits in a bounded queue for a sender
+// goroutine, and overflowing the queue disconnects that client alone.
 package server

@@ -24,9 +24,13 @@ func addAnyGlobal(d *Display, iface *protocol.Interface) {
 	})
 }
 
-// socketClient adds a client backed by one end of a socketpair.
+// socketClient adds a client backed by one end of a socketpair. The test
+// then holds the display lock until it ends, as the display loop would:
+// the client's reader dispatches nothing behind its back.
 func socketClient(tb testing.TB, d *Display) (*Client, *os.File) {
 	tb.Helper()
+	d.mu.Lock()
+	tb.Cleanup(d.mu.Unlock)
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		tb.Fatal(err)

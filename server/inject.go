@@ -4,9 +4,9 @@ import "github.com/nofault/nofault/protocol"
 
 // Inject handles data and fds as if they had been read from c's socket:
 // complete messages are dispatched, a trailing partial message is returned
-// unconsumed. It must run on the display loop goroutine (or, in tests and
-// fuzzing, on a goroutine that owns the display before Run). The reader uses
-// the same framing.
+// unconsumed. It must run on the display loop (with the display lock held,
+// as in a Display.Do function, or in tests and fuzzing on a goroutine that
+// owns the display before Run). The reader uses the same framing.
 func (d *Display) Inject(c *Client, data []byte, fds []int) (rest []byte) {
 	end, short, err := frame(data)
 	b := &batch{c: c, data: data[:end], fds: fds, short: short, err: err}

@@ -120,7 +120,7 @@ func (c *Client) Held(r Resource) int64 {
 	return c.held[r]
 }
 
-// Total returns how much of r all clients hold (loop goroutine only).
+// Total returns how much of r all clients hold (display loop only).
 func (d *Display) Total(r Resource) int64 { return d.totalOf(r) }
 
 func (d *Display) totalOf(r Resource) int64 {

@@ -6,7 +6,7 @@ import (
 	"github.com/nofault/nofault/protocol"
 )
 
-// Stats counts what the display has seen. Read it on the loop goroutine
+// Stats counts what the display has seen. Read it on the display loop
 // (Display.Stats does).
 type Stats struct {
 	ClientsSeen    int            `json:"clients_seen"`
@@ -61,7 +61,7 @@ func (s *Stats) errorPosted(c *Client, err *protocol.Error) {
 func (s *Stats) clientGone(*Client) { s.Disconnected++ }
 func (s *Stats) clientStalled()     { s.Stalled++ }
 
-// Stats returns a copy of the display's counters (loop goroutine only).
+// Stats returns a copy of the display's counters (display loop only).
 func (d *Display) Stats() Stats {
 	s := d.stats
 	s.Errors = append([]PostedError(nil), s.Errors...)
@@ -80,5 +80,5 @@ func (d *Display) Stats() Stats {
 	return s
 }
 
-// ClientCount returns the number of connected clients (loop goroutine only).
+// ClientCount returns the number of connected clients (display loop only).
 func (d *Display) ClientCount() int { return len(d.clients) }

@@ -3,7 +3,7 @@
 // (xdg_wm_base, xdg_positioner, xdg_surface, xdg_toplevel, xdg_popup), and
 // turns committed surface state into a render.Scene.
 //
-// Everything runs on the display loop goroutine: request handlers, and the
+// Everything runs on the display loop: request handlers, and the
 // methods the backend and seat call (Frame, Scene, SurfaceAt, Activate ...),
 // which must be called through server.Display.Do from other goroutines.
 //
@@ -165,7 +165,7 @@ func (sh *Shell) Surface(obj *protocol.Object) *Surface {
 // callback committed so far, in commit order, and destroys them. Callbacks
 // of hidden surfaces are answered too (as weston does), so that clients
 // never stall. It also drives xdg_wm_base pings. Call it once per output
-// frame on the display loop goroutine.
+// frame on the display loop.
 func (sh *Shell) Frame(now time.Time) {
 	ms := uint32(now.UnixMilli())
 	cbs := sh.frames
@@ -198,7 +198,7 @@ type Stats struct {
 	Toplevels      int    // mapped toplevels
 }
 
-// Stats returns the counters (display loop goroutine only).
+// Stats returns the counters (display loop only).
 func (sh *Shell) Stats() Stats {
 	st := sh.stats
 	st.Surfaces = len(sh.surfaces)

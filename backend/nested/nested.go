@@ -9,7 +9,7 @@
 // Threads. GLFW and the GL context live on the process's main OS thread:
 // Open and Run must be called from the main goroutine of a program whose
 // package main locks it in init (runtime.LockOSThread). Compositor state
-// lives on the display loop goroutine. The two meet in three ways:
+// lives on the display loop. The two meet in three ways:
 //
 //   - GL calls: the renderer the window hands out (Window.Renderer, a
 //     gl.Proxy) runs each call on the main thread and waits for it

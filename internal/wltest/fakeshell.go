@@ -7,7 +7,7 @@ import (
 
 // FakeShell is a minimal wl_compositor whose surfaces the test places at
 // rectangles. It implements seat.Surfaces and seat.RoleSetter and is
-// touched only on the display loop goroutine.
+// touched only on the display loop.
 type FakeShell struct {
 	created []*protocol.Object
 	rects   []rect // bottom to top

@@ -99,6 +99,29 @@ func (e *Env) Connect() *Client {
 	return &Client{T: e.T, Env: e, Conn: c}
 }
 
+// Disconnect closes the connection and waits until the display has
+// destroyed the client. Clients are served concurrently, so another
+// client's round trip says nothing about when this one is gone. It counts
+// the display's clients: connect no others while it waits.
+func (c *Client) Disconnect() {
+	c.T.Helper()
+	var before int
+	c.Env.Do(func() { before = c.Env.D.ClientCount() })
+	c.Close()
+	deadline := time.Now().Add(Timeout)
+	for {
+		var n int
+		c.Env.Do(func() { n = c.Env.D.ClientCount() })
+		if n < before {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.T.Fatal("the display did not destroy the closed client")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // MustBind binds a global and returns the new id.
 func (c *Client) MustBind(iface string, v uint32) uint32 {
 	c.T.Helper()
