@@ -65,7 +65,7 @@ func (d *Display) Limits() Limits { return d.limits }
 // false: the caller refuses the request (and must not Uncharge). When it
 // would pass the total over all clients, the client holding the most of r
 // is disconnected the same way first; if that is c, Charge returns false.
-// Loop goroutine only.
+// Display loop only.
 func (c *Client) Charge(r Resource, n int64) bool {
 	if c.dead || c.err != nil {
 		return false
