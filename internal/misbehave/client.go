@@ -325,12 +325,19 @@ func (c *client) damageAll(win *window, w, h int32) error {
 func (c *client) present(win *window, buffer uint32, w, h int32) (uint32, error) {
 	c.send(win.surface, opSurfaceAttach, buffer, int32(0), int32(0))
 	c.damageAll(win, w, h)
-	cb := c.newObject("wl_callback")
-	c.send(win.surface, opSurfaceFrame, cb)
-	if err := c.send(win.surface, opSurfaceCommit); err != nil {
+	cb, err := c.commitWithFrame(win)
+	if err != nil {
 		return 0, err
 	}
 	return cb, c.w.Flush()
+}
+
+// commitWithFrame asks for a frame callback and commits; it returns the
+// callback's id.
+func (c *client) commitWithFrame(win *window) (uint32, error) {
+	cb := c.newObject("wl_callback")
+	c.send(win.surface, opSurfaceFrame, cb)
+	return cb, c.send(win.surface, opSurfaceCommit)
 }
 
 // settle behaves like a live client until the compositor has surely used
@@ -373,9 +380,7 @@ func (c *client) settleFor(atLeast time.Duration, win *window, buf uint32, w, h 
 				c.send(win.surface, opSurfaceAttach, buf, int32(0), int32(0))
 				c.damageAll(win, w, h)
 			}
-			cb = c.newObject("wl_callback")
-			c.send(win.surface, opSurfaceFrame, cb)
-			if err := c.send(win.surface, opSurfaceCommit); err != nil {
+			if cb, err = c.commitWithFrame(win); err != nil {
 				return err
 			}
 		}

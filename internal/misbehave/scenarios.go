@@ -497,9 +497,7 @@ func destroyBufferAfterAttach(e *env) error {
 		c.send(win.surface, opSurfaceAttach, buf, int32(0), int32(0))
 		c.damageAll(win, bigW, bigH)
 		c.send(buf, opBufferDestroy)
-		cb := c.newObject("wl_callback")
-		c.send(win.surface, opSurfaceFrame, cb)
-		c.send(win.surface, opSurfaceCommit)
+		cb, _ := c.commitWithFrame(win) // a send error is kept in c (see send)
 		return c.settle(win, 0, 0, 0, cb, e.timeout)
 	})
 }
@@ -528,9 +526,7 @@ func damageInt32Max(e *env) error {
 				c.send(win.surface, opSurfaceDamageBuffer, r[0], r[1], r[2], r[3])
 			}
 		}
-		cb := c.newObject("wl_callback")
-		c.send(win.surface, opSurfaceFrame, cb)
-		c.send(win.surface, opSurfaceCommit)
+		cb, _ := c.commitWithFrame(win) // a send error is kept in c (see send)
 		return c.settle(win, 0, 0, 0, cb, e.timeout)
 	})
 }
