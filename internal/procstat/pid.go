@@ -25,8 +25,12 @@ func MappingsOf(pid int) int {
 }
 
 // RSSOf returns the resident set size of process pid in bytes, or -1.
-func RSSOf(pid int) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
+func RSSOf(pid int) int64 { return rss(strconv.Itoa(pid)) }
+
+// rss reads the resident set size from /proc/PROC/statm (PROC a pid or
+// "self").
+func rss(proc string) int64 {
+	b, err := os.ReadFile("/proc/" + proc + "/statm")
 	if err != nil {
 		return -1
 	}

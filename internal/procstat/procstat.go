@@ -5,7 +5,6 @@ package procstat
 import (
 	"bytes"
 	"os"
-	"strconv"
 )
 
 // OpenFDs returns the number of open file descriptors, not counting the one
@@ -44,18 +43,4 @@ func MappingsMatching(substr string) int {
 }
 
 // RSS returns the resident set size in bytes (from /proc/self/statm), or -1.
-func RSS() int64 {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return -1
-	}
-	f := bytes.Fields(b)
-	if len(f) < 2 {
-		return -1
-	}
-	pages, err := strconv.ParseInt(string(f[1]), 10, 64)
-	if err != nil {
-		return -1
-	}
-	return pages * int64(os.Getpagesize())
-}
+func RSS() int64 { return rss("self") }
