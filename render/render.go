@@ -67,6 +67,26 @@ func (t Transform) Valid() bool { return t >= TransformNormal && t <= TransformF
 // buffer's width becomes the surface's height.
 func (t Transform) SwapsAxes() bool { return t.Valid() && t&1 == 1 }
 
+// Flips reports which output axes run backwards through the buffer under
+// t (after SwapsAxes, if it applies).
+func (t Transform) Flips() (flipX, flipY bool) {
+	switch t {
+	case Transform90:
+		flipX = true
+	case Transform180:
+		flipX, flipY = true, true
+	case Transform270:
+		flipY = true
+	case TransformFlipped:
+		flipX = true
+	case TransformFlipped180:
+		flipY = true
+	case TransformFlipped270:
+		flipX, flipY = true, true
+	}
+	return flipX, flipY
+}
+
 // Item is one textured quad of a scene, drawn in order (first is bottom).
 type Item struct {
 	Texture Texture

@@ -302,21 +302,7 @@ func (r *Renderer) draw(it *render.Item, tex *Texture, out image.Rectangle) {
 	if t.SwapsAxes() {
 		uw, uh = uh, uw
 	}
-	var flipX, flipY bool
-	switch t {
-	case render.Transform90:
-		flipX = true
-	case render.Transform180:
-		flipX, flipY = true, true
-	case render.Transform270:
-		flipY = true
-	case render.TransformFlipped:
-		flipX = true
-	case render.TransformFlipped180:
-		flipY = true
-	case render.TransformFlipped270:
-		flipX, flipY = true, true
-	}
+	flipX, flipY := t.Flips()
 	opaque := it.Opaque || tex.Opaque()
 	if opaque {
 		ogl.Disable(ogl.BLEND)

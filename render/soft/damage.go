@@ -151,7 +151,7 @@ func (p *plan) mapRect(d image.Rectangle) image.Rectangle {
 	dw, dh := p.dst.Dx(), p.dst.Dy()
 	x0, x1 := span(u0, u1, p.uw, dw)
 	y0, y1 := span(v0, v1, p.uh, dh)
-	flipX, flipY := flips(p.t)
+	flipX, flipY := p.t.Flips()
 	if flipX {
 		x0, x1 = dw-x1, dw-x0
 	}

@@ -73,7 +73,7 @@ func (r *Renderer) draw(p *plan) {
 
 	// Which output axis runs backwards through the buffer, and whether
 	// output columns walk buffer rows (a 90 or 270 degree rotation).
-	flipX, flipY := flips(t)
+	flipX, flipY := t.Flips()
 	colStep, rowStep := 1, tw
 	if t.SwapsAxes() {
 		colStep, rowStep = tw, 1
@@ -120,26 +120,6 @@ func (r *Renderer) draw(p *plan) {
 			overRow(out, src)
 		}
 	}
-}
-
-// flips reports which output axes run backwards through the buffer
-// under transform t.
-func flips(t render.Transform) (flipX, flipY bool) {
-	switch t {
-	case render.Transform90:
-		flipX = true
-	case render.Transform180:
-		flipX, flipY = true, true
-	case render.Transform270:
-		flipY = true
-	case render.TransformFlipped:
-		flipX = true
-	case render.TransformFlipped180:
-		flipY = true
-	case render.TransformFlipped270:
-		flipX, flipY = true, true
-	}
-	return flipX, flipY
 }
 
 // sample returns the source pixel, of m, under the centre of destination
