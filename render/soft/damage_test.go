@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/render/damage"
 	"github.com/nofault/nofault/shm"
 )
 
@@ -168,7 +169,7 @@ func damageSequence(t *testing.T, seed int64, steps int) {
 				what += fmt.Sprintf(" upload%v", dmg)
 			case c < 8: // many uploads between two renders
 				s := surfs[rng.Intn(len(surfs))]
-				for n := 0; n < histLen+rng.Intn(3); n++ {
+				for n := 0; n < damage.HistLen+rng.Intn(3); n++ {
 					st := newStaging(s.w, s.h, s.w*4, s.f, s.pixels(rng))
 					if err := s.tex.Upload(st, []image.Rectangle{randRect(rng, s.w, s.h)}); err != nil {
 						t.Fatal(err)
@@ -291,7 +292,7 @@ func damageSequence(t *testing.T, seed int64, steps int) {
 			for x := range want[y] {
 				if got[y][x] != want[y][x] {
 					t.Fatalf("step %d (%s): pixel (%d,%d) = %08x, full render %08x; damage %v; items %v",
-						step, what, x, y, got[y][x], want[y][x], r.damage.rects, items)
+						step, what, x, y, got[y][x], want[y][x], r.damaged, items)
 				}
 			}
 		}
@@ -299,8 +300,8 @@ func damageSequence(t *testing.T, seed int64, steps int) {
 		if err := r.Render(sc, W, H); (err != nil) != foreign {
 			t.Fatal(err)
 		}
-		if len(r.damage.rects) != 0 {
-			t.Fatalf("step %d: unchanged scene redrew %v", step, r.damage.rects)
+		if len(r.damaged) != 0 {
+			t.Fatalf("step %d: unchanged scene redrew %v", step, r.damaged)
 		}
 	}
 }
@@ -328,8 +329,8 @@ func TestDamageIsSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Render(sc, W, H)
-	if want := []image.Rectangle{band}; fmt.Sprint(r.damage.rects) != fmt.Sprint(want) {
-		t.Errorf("band upload: damage %v, want %v", r.damage.rects, want)
+	if want := []image.Rectangle{band}; fmt.Sprint(r.damaged) != fmt.Sprint(want) {
+		t.Errorf("band upload: damage %v, want %v", r.damaged, want)
 	}
 
 	// 16 windows in a grid; two of them upload.
@@ -345,8 +346,8 @@ func TestDamageIsSmall(t *testing.T) {
 	texs[3].Upload(newStaging(256, 256, 256*4, shm.FormatARGB8888, pattern(0x40)), []image.Rectangle{all})
 	texs[9].Upload(newStaging(256, 256, 256*4, shm.FormatARGB8888, pattern(0x40)), []image.Rectangle{all})
 	r.Render(sc, W, H)
-	if want := []image.Rectangle{sc.Items[3].Dst, sc.Items[9].Dst}; fmt.Sprint(r.damage.rects) != fmt.Sprint(want) {
-		t.Errorf("2 of 16 windows: damage %v, want %v", r.damage.rects, want)
+	if want := []image.Rectangle{sc.Items[3].Dst, sc.Items[9].Dst}; fmt.Sprint(r.damaged) != fmt.Sprint(want) {
+		t.Errorf("2 of 16 windows: damage %v, want %v", r.damaged, want)
 	}
 	// Every window uploads: the windows (close ones merged), not the
 	// whole output.
@@ -355,19 +356,19 @@ func TestDamageIsSmall(t *testing.T) {
 	}
 	r.Render(sc, W, H)
 	sum := 0
-	for _, d := range r.damage.rects {
+	for _, d := range r.damaged {
 		sum += area(d)
 	}
 	if sum > 16*256*256*5/4 {
-		t.Errorf("16 of 16 windows: damage %v, %d pixels, want about %d", r.damage.rects, sum, 16*256*256)
+		t.Errorf("16 of 16 windows: damage %v, %d pixels, want about %d", r.damaged, sum, 16*256*256)
 	}
 
 	// Raise window 5 to the top: only its rectangle is redrawn.
 	it := sc.Items[5]
 	sc.Items = append(append(sc.Items[:5:5], sc.Items[6:]...), it)
 	r.Render(sc, W, H)
-	if want := []image.Rectangle{it.Dst}; fmt.Sprint(r.damage.rects) != fmt.Sprint(want) {
-		t.Errorf("raise: damage %v, want %v", r.damage.rects, want)
+	if want := []image.Rectangle{it.Dst}; fmt.Sprint(r.damaged) != fmt.Sprint(want) {
+		t.Errorf("raise: damage %v, want %v", r.damaged, want)
 	}
 
 	// A rotated, scaled window's partial upload maps to a small output
@@ -378,7 +379,7 @@ func TestDamageIsSmall(t *testing.T) {
 	r.Render(sc, W, H)
 	tex.Upload(newStaging(400, 200, 400*4, shm.FormatXRGB8888, pattern(0xff)), []image.Rectangle{image.Rect(0, 0, 10, 10)})
 	r.Render(sc, W, H)
-	if len(r.damage.rects) != 1 || area(r.damage.rects[0]) > 10*10 {
-		t.Errorf("rotated partial upload: damage %v, want one rectangle of about 5x5", r.damage.rects)
+	if len(r.damaged) != 1 || area(r.damaged[0]) > 10*10 {
+		t.Errorf("rotated partial upload: damage %v, want one rectangle of about 5x5", r.damaged)
 	}
 }

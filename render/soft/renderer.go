@@ -7,6 +7,7 @@ import (
 	"image"
 
 	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/render/damage"
 )
 
 // Renderer draws scenes into a Go-owned output image. The zero value is
@@ -20,15 +21,11 @@ type Renderer struct {
 	cols []int    // per visible column: texture offset of its source pixel
 	row  []uint32 // gathered source row for transformed or scaled items
 
-	// Damage tracking: what the last Render drew, so that the next one
-	// redraws only the output rectangles that differ (see damage.go).
-	prev     []drawn // the last scene's drawn items, bottom first
-	cur      []drawn // this scene's (swapped with prev after a render)
-	prevBg   [4]uint8
-	havePrev bool // prev, prevBg and the output describe the last render
-	damage   damageList
-	scratch  []image.Rectangle
-	lcs      []uint16
+	// Damage tracking (render/damage): what the last Render drew, so that
+	// the next one redraws only the output rectangles that differ.
+	cur     []plan // this scene's drawn items, bottom first
+	track   damage.Tracker
+	damaged []image.Rectangle // the last Render's redrawn rectangles
 }
 
 var _ render.Renderer = (*Renderer)(nil)
@@ -102,29 +99,21 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		if p.opaque && p.vis == bounds {
 			covered = true
 		}
-		cur = append(cur, drawn{plan: p, gen: p.tex.gen})
+		cur = append(cur, p)
+		r.track.Add(p.draw())
 	}
 	r.cur = cur
 	bg := scene.Background
 
-	r.damage.reset(bounds)
-	if resized || !r.havePrev || bg != r.prevBg {
-		r.damage.add(bounds)
-	} else {
-		r.diff()
+	if resized {
+		r.track.Invalidate()
 	}
-
-	// A failed render leaves the output undefined: draw all of it next
-	// time. (Nothing below fails; this keeps that true if it changes.)
-	r.havePrev = false
+	r.damaged = r.track.Damage(bounds, bg)
 	r.outOpaque = covered || bg[3] == 0xff
 	bgPix := premultiply(bg[0], bg[1], bg[2], bg[3])
-	for _, c := range r.damage.rects {
+	for _, c := range r.damaged {
 		r.drawRect(c, bgPix)
 	}
-	r.prev, r.cur = r.cur, r.prev[:0]
-	r.prevBg = bg
-	r.havePrev = true
 	return err
 }
 
@@ -144,7 +133,7 @@ func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {
 		r.fillRect(c, bgPix)
 	}
 	for i := start; i < len(items); i++ {
-		p := items[i].plan
+		p := items[i]
 		if p.vis = p.vis.Intersect(c); !p.vis.Empty() {
 			r.draw(&p)
 		}
@@ -163,7 +152,7 @@ func (r *Renderer) fillRect(c image.Rectangle, v uint32) {
 }
 
 // Invalidate makes the next Render draw the whole output.
-func (r *Renderer) Invalidate() { r.havePrev = false }
+func (r *Renderer) Invalidate() { r.track.Invalidate() }
 
 // ReadPixels copies rectangle rect of the last output into dst as
 // ARGB8888 rows (bytes B, G, R, A; alpha 255) stride bytes apart. rect must

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"image"
 	"math/bits"
-	"sync/atomic"
 
 	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/render/damage"
 	"github.com/nofault/nofault/shm"
 )
 
@@ -31,74 +31,8 @@ type Texture struct {
 	// clear it; only a full one sets it again.
 	solid bool
 
-	// gen names the current contents: every upload takes a new value
-	// from gens, unique across textures, and Destroy resets it to 0. A
-	// renderer that remembers the gen it last drew asks changes for the
-	// pixels changed since.
-	gen  uint64
-	hist [histLen]uploadRec // the last uploads, hist[histAt] newest
-	at   int
-}
-
-// gens hands out texture generations (0 is never used).
-var gens atomic.Uint64
-
-// histLen is how many uploads a texture remembers for damage tracking; a
-// renderer that missed more redraws the whole item.
-const histLen = 4
-
-// maxRecRects is how many damage rectangles an upload record keeps; more
-// are merged into their bounding box.
-const maxRecRects = 4
-
-// uploadRec is what one upload changed: gen prev became gen.
-type uploadRec struct {
-	prev, gen uint64
-	full      bool // every pixel (or the size or format) changed
-	n         int
-	rects     [maxRecRects]image.Rectangle
-}
-
-// record notes an upload that changed damage (full when all).
-func (t *Texture) record(full bool, damage []image.Rectangle, bounds image.Rectangle) {
-	t.at = (t.at + 1) % histLen
-	rec := &t.hist[t.at]
-	*rec = uploadRec{prev: t.gen, gen: gens.Add(1), full: full}
-	t.gen = rec.gen
-	if full {
-		return
-	}
-	var bb image.Rectangle
-	for _, d := range damage {
-		d = d.Intersect(bounds)
-		if d.Empty() {
-			continue
-		}
-		bb = bb.Union(d)
-		if rec.n < maxRecRects {
-			rec.rects[rec.n] = d
-		}
-		rec.n++
-	}
-	if rec.n > maxRecRects {
-		rec.rects[0], rec.n = bb, 1
-	}
-}
-
-// changes appends to dst the texture rectangles changed since generation
-// since. full is true when they are not known (too many uploads since,
-// or one that replaced everything): then the whole texture counts.
-func (t *Texture) changes(dst []image.Rectangle, since uint64) (_ []image.Rectangle, full bool) {
-	want := t.gen
-	for k := 0; k < histLen && want != since; k++ {
-		rec := &t.hist[(t.at-k+histLen)%histLen]
-		if rec.gen != want || rec.full {
-			return dst, true
-		}
-		dst = append(dst, rec.rects[:rec.n]...)
-		want = rec.prev
-	}
-	return dst, want != since
+	// hist records the uploads for the renderers' damage tracking.
+	hist damage.History
 }
 
 var _ render.Texture = (*Texture)(nil)
@@ -145,7 +79,7 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 	}
 	t.w, t.h, t.format, t.valid = w, h, f, true
 	bounds := image.Rect(0, 0, w, h)
-	t.record(full, damage, bounds)
+	t.hist.Record(full, damage, bounds)
 	if full {
 		t.solid = t.copyRect(b, stride, bounds, f.HasAlpha())
 		return nil
