@@ -4,6 +4,7 @@ package gl
 
 import (
 	"image"
+	"sync"
 
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/shm"
@@ -16,18 +17,41 @@ import (
 // when Texture.Upload returns the pixels are in the texture: the caller may
 // release the view and the wl_buffer at once, as it does with render/soft.
 //
+// Calls through one Proxy (its textures' included) run one at a time; a
+// Render, ReadPixels or Upload allocates nothing: the arguments travel in
+// the Proxy's fields to method values made once.
+//
 // Once the thread has stopped, calls return ErrStopped (textures' Destroy
 // does nothing), so a display loop shutting down after the GL thread
 // cannot hang.
 type Proxy struct {
 	t *Thread
 	r *Renderer
+
+	mu sync.Mutex // guards following: the arguments and result of the call in flight
+	// Render, ReadPixels
+	scene  *render.Scene
+	w, h   int
+	rect   image.Rectangle
+	dst    []byte
+	stride int
+	// Upload
+	tex    *proxyTexture
+	src    shm.Image
+	damage []image.Rectangle
+	err    error
+
+	renderFn, readFn, uploadFn func() // the run* methods, bound once
 }
 
 var _ render.Renderer = (*Proxy)(nil)
 
 // NewProxy returns a Proxy for r, which lives on t's thread.
-func NewProxy(t *Thread, r *Renderer) *Proxy { return &Proxy{t: t, r: r} }
+func NewProxy(t *Thread, r *Renderer) *Proxy {
+	p := &Proxy{t: t, r: r}
+	p.renderFn, p.readFn, p.uploadFn = p.runRender, p.runRead, p.runUpload
+	return p
+}
 
 // Thread is the GL thread.
 func (p *Proxy) Thread() *Thread { return p.t }
@@ -43,22 +67,39 @@ func (p *Proxy) NewTexture() render.Texture {
 	return &proxyTexture{p: p, t: &Texture{r: p.r}}
 }
 
+// do runs fn on the GL thread with p.mu held and returns p.err.
+func (p *Proxy) do(fn func()) error {
+	p.err = nil
+	err := p.t.Do(fn)
+	if err == nil {
+		err = p.err
+	}
+	p.scene, p.dst, p.tex, p.src, p.damage, p.err = nil, nil, nil, nil, nil, nil
+	return err
+}
+
+func (p *Proxy) runRender() { p.err = p.r.Render(p.scene, p.w, p.h) }
+func (p *Proxy) runRead()   { p.err = p.r.ReadPixels(p.rect, p.dst, p.stride) }
+func (p *Proxy) runUpload() {
+	pt := p.tex
+	p.err = pt.t.Upload(p.src, p.damage)
+	pt.w, pt.h = pt.t.Size()
+}
+
 // Render runs Renderer.Render on the GL thread.
 func (p *Proxy) Render(scene *render.Scene, width, height int) error {
-	var err error
-	if e := p.t.Do(func() { err = p.r.Render(scene, width, height) }); e != nil {
-		return e
-	}
-	return err
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.scene, p.w, p.h = scene, width, height
+	return p.do(p.renderFn)
 }
 
 // ReadPixels runs Renderer.ReadPixels on the GL thread.
 func (p *Proxy) ReadPixels(rect image.Rectangle, dst []byte, stride int) error {
-	var err error
-	if e := p.t.Do(func() { err = p.r.ReadPixels(rect, dst, stride) }); e != nil {
-		return e
-	}
-	return err
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rect, p.dst, p.stride = rect, dst, stride
+	return p.do(p.readFn)
 }
 
 // Close runs Renderer.Close on the GL thread. It does not stop the thread.
@@ -81,14 +122,11 @@ type proxyTexture struct {
 func (pt *proxyTexture) glTexture() *Texture { return pt.t }
 
 func (pt *proxyTexture) Upload(src shm.Image, damage []image.Rectangle) error {
-	var err error
-	if e := pt.p.t.Do(func() {
-		err = pt.t.Upload(src, damage)
-		pt.w, pt.h = pt.t.Size()
-	}); e != nil {
-		return e
-	}
-	return err
+	p := pt.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tex, p.src, p.damage = pt, src, damage
+	return p.do(p.uploadFn)
 }
 
 func (pt *proxyTexture) Size() (w, h int) { return pt.w, pt.h }

@@ -12,6 +12,7 @@ import (
 	ogl "github.com/go-gl/gl/v3.3-core/gl"
 
 	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/render/damage"
 )
 
 // maxCoord bounds item coordinates as render/soft does; items beyond it
@@ -45,7 +46,36 @@ type Renderer struct {
 	cur        uint32         // program in use during Render
 	fastDraws  uint64
 	exactDraws uint64
+
+	// Output damage (render/damage, shared with render/soft): the FBO
+	// keeps the last frame, so Render redraws only what differs.
+	plans     []plan // this scene's drawn items, bottom first
+	track     damage.Tracker
+	damaged   []image.Rectangle       // the last Render's redrawn rectangles
+	noDamage  bool                    // redraw everything every frame (A/B)
+	frames    uint64                  // Renders that drew something
+	ages      [maxAge]image.Rectangle // bounding boxes of the last renders' damage, [frames%maxAge] newest
+	blitW     int                     // the window size of the last Blit
+	blitH     int
+	blitFrame uint64 // frames at the last Blit
+
+	upload UploadMode
+	pbo    uint32 // pixel-unpack buffer for UploadMode.PBO
+	pboLen int    // its size in bytes
 }
+
+// plan is one item resolved against its texture and the output.
+type plan struct {
+	tex      *Texture
+	src, dst image.Rectangle
+	vis      image.Rectangle // dst clipped to the output, not empty
+	t        render.Transform
+	opaque   bool
+}
+
+// maxAge is how many frames of damage the renderer remembers for
+// Blit's buffer age.
+const maxAge = 4
 
 // fastProgram is a linked fast program and its uniforms.
 type fastProgram struct {
@@ -79,7 +109,7 @@ func newRenderer() (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{prog: prog, textures: make(map[*Texture]struct{})}
+	r := &Renderer{prog: prog, textures: make(map[*Texture]struct{}), noDamage: envNoDamage(), upload: envUpload()}
 	loc := func(name string) int32 { return ogl.GetUniformLocation(prog, ogl.Str(name+"\x00")) }
 	r.uRect, r.uOut, r.uTex, r.uVis = loc("uRect"), loc("uOut"), loc("uTex"), loc("uVis")
 	r.uAxX, r.uAxY, r.uFlip, r.uSwap = loc("uAxX"), loc("uAxY"), loc("uFlip"), loc("uSwap")
@@ -150,6 +180,7 @@ func (r *Renderer) resize(w, h int) error {
 		return nil
 	}
 	r.w, r.h = w, h
+	r.track.Invalidate()
 	if r.fboTex != 0 {
 		ogl.DeleteTextures(1, &r.fboTex)
 		r.fboTex = 0
@@ -205,32 +236,9 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	if scene == nil {
 		scene = &emptyScene
 	}
-	ogl.BindFramebuffer(ogl.FRAMEBUFFER, r.fbo)
-	ogl.Viewport(0, 0, int32(width), int32(height))
-	ogl.Disable(ogl.SCISSOR_TEST)
-	ogl.Disable(ogl.DEPTH_TEST)
-	ogl.ColorMask(true, true, true, true)
-	bg := scene.Background
-	ogl.ClearColor(premultiply(bg[0], bg[3]), premultiply(bg[1], bg[3]), premultiply(bg[2], bg[3]), float32(bg[3])/255)
-	ogl.Clear(ogl.COLOR_BUFFER_BIT)
-
-	ogl.BindVertexArray(r.vao)
-	ogl.ActiveTexture(ogl.TEXTURE0)
-	for _, p := range []struct{ prog, tex, out int32 }{
-		{int32(r.prog), r.uTex, r.uOut},
-		{int32(r.fast[0].prog), r.fast[0].uTex, r.fast[0].uOut},
-		{int32(r.fast[1].prog), r.fast[1].uTex, r.fast[1].uOut},
-	} {
-		ogl.UseProgram(uint32(p.prog))
-		ogl.Uniform1i(p.tex, 0)
-		ogl.Uniform2f(p.out, float32(width), float32(height))
-	}
-	r.cur = r.fast[1].prog
-	ogl.BlendFunc(ogl.ONE, ogl.ONE_MINUS_SRC_ALPHA)
-	ogl.BlendEquation(ogl.FUNC_ADD)
-
 	out := image.Rect(0, 0, width, height)
 	var err error
+	plans := r.plans[:0]
 	for i := range scene.Items {
 		it := &scene.Items[i]
 		tex := r.textureOf(it.Texture)
@@ -240,13 +248,119 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 			}
 			continue
 		}
-		r.draw(it, tex, out)
+		if p, ok := planOf(it, tex, out); ok {
+			plans = append(plans, p)
+			r.track.Add(damage.Draw{Tex: &tex.hist, Src: p.src, Dst: p.dst, Vis: p.vis, T: p.t, Opaque: p.opaque})
+		}
 	}
+	r.plans = plans
+	bg := scene.Background
+	if r.noDamage {
+		r.track.Invalidate()
+	}
+	r.damaged = r.track.Damage(out, bg)
+	if len(r.damaged) == 0 {
+		return err
+	}
+	var bb image.Rectangle
+	for _, c := range r.damaged {
+		bb = bb.Union(c)
+	}
+	r.frames++
+	r.ages[r.frames%maxAge] = bb
+
+	ogl.BindFramebuffer(ogl.FRAMEBUFFER, r.fbo)
+	ogl.Viewport(0, 0, int32(width), int32(height))
+	ogl.Disable(ogl.DEPTH_TEST)
+	ogl.ColorMask(true, true, true, true)
+	ogl.ClearColor(premultiply(bg[0], bg[3]), premultiply(bg[1], bg[3]), premultiply(bg[2], bg[3]), float32(bg[3])/255)
+	ogl.BindVertexArray(r.vao)
+	ogl.ActiveTexture(ogl.TEXTURE0)
+	progs := [3]struct{ prog, tex, out int32 }{
+		{int32(r.prog), r.uTex, r.uOut},
+		{int32(r.fast[0].prog), r.fast[0].uTex, r.fast[0].uOut},
+		{int32(r.fast[1].prog), r.fast[1].uTex, r.fast[1].uOut},
+	}
+	for _, p := range progs {
+		ogl.UseProgram(uint32(p.prog))
+		ogl.Uniform1i(p.tex, 0)
+		ogl.Uniform2f(p.out, float32(width), float32(height))
+	}
+	r.cur = r.fast[1].prog
+	ogl.BlendFunc(ogl.ONE, ogl.ONE_MINUS_SRC_ALPHA)
+	ogl.BlendEquation(ogl.FUNC_ADD)
+
+	// Each damage rectangle: the background where no opaque item covers
+	// it, then the items from the topmost opaque one that covers it up,
+	// clipped to it (the FBO's row y is output row y, so the scissor box
+	// is the rectangle itself).
+	ogl.Enable(ogl.SCISSOR_TEST)
+	for _, c := range r.damaged {
+		ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
+		start, covered := 0, false
+		for i := len(plans) - 1; i >= 0; i-- {
+			if plans[i].opaque && c.In(plans[i].vis) {
+				start, covered = i, true
+				break
+			}
+		}
+		if !covered {
+			ogl.Clear(ogl.COLOR_BUFFER_BIT)
+		}
+		for i := start; i < len(plans); i++ {
+			p := plans[i]
+			if p.vis = p.vis.Intersect(c); !p.vis.Empty() {
+				r.draw(&p)
+			}
+		}
+	}
+	ogl.Disable(ogl.SCISSOR_TEST)
 	ogl.BindVertexArray(0)
-	if e := ogl.GetError(); e != ogl.NO_ERROR && err == nil {
-		err = fmt.Errorf("gl: render: GL error 0x%x", e)
+	if e := ogl.GetError(); e != ogl.NO_ERROR {
+		// The FBO's contents are unknown: draw everything next time.
+		r.track.Invalidate()
+		if err == nil {
+			err = fmt.Errorf("gl: render: GL error 0x%x", e)
+		}
 	}
 	return err
+}
+
+// Damaged returns the output rectangles the last Render redrew (valid
+// until the next Render).
+func (r *Renderer) Damaged() []image.Rectangle { return r.damaged }
+
+// Invalidate makes the next Render draw the whole output.
+func (r *Renderer) Invalidate() { r.track.Invalidate() }
+
+// planOf resolves it against tex and the output; ok is false when
+// nothing of it is drawn. It mirrors render/soft's plan.
+func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool) {
+	if !tex.valid || tex.id == 0 || tex.w == 0 || tex.h == 0 {
+		return p, false
+	}
+	tb := image.Rect(0, 0, tex.w, tex.h)
+	src := tb
+	if it.Src != (image.Rectangle{}) {
+		src = it.Src.Intersect(tb)
+	}
+	dst := it.Dst
+	if src.Empty() || dst.Empty() || !dst.In(image.Rect(-maxCoord, -maxCoord, maxCoord, maxCoord)) {
+		return p, false
+	}
+	if dst.Dx() > maxCoord || dst.Dy() > maxCoord {
+		// The shader's 32-bit arithmetic needs 2*n + 2*16384*16384 < 2^32.
+		return p, false
+	}
+	vis := dst.Intersect(out)
+	if vis.Empty() {
+		return p, false
+	}
+	t := it.Transform
+	if !t.Valid() {
+		t = render.TransformNormal
+	}
+	return plan{tex: tex, src: src, dst: dst, vis: vis, t: t, opaque: it.Opaque || tex.Opaque()}, true
 }
 
 // axis is the sampling of one output axis (see fragmentShader).
@@ -271,39 +385,17 @@ func axisOf(lo, hi, n, m int, flip bool) axis {
 	return axis{q0: uint32(a / div), r0: uint32(a % div), step: uint32(step), div: uint32(div)}
 }
 
-// draw draws one item; it mirrors render/soft's plan and draw.
-func (r *Renderer) draw(it *render.Item, tex *Texture, out image.Rectangle) {
-	if !tex.valid || tex.id == 0 || tex.w == 0 || tex.h == 0 {
-		return
-	}
-	tb := image.Rect(0, 0, tex.w, tex.h)
-	src := tb
-	if it.Src != (image.Rectangle{}) {
-		src = it.Src.Intersect(tb)
-	}
-	dst := it.Dst
-	if src.Empty() || dst.Empty() || !dst.In(image.Rect(-maxCoord, -maxCoord, maxCoord, maxCoord)) {
-		return
-	}
-	vis := dst.Intersect(out)
-	if vis.Empty() {
-		return
-	}
+// draw draws p.vis of one item; it mirrors render/soft's draw.
+func (r *Renderer) draw(p *plan) {
+	tex, src, dst, vis := p.tex, p.src, p.dst, p.vis
 	dw, dh := dst.Dx(), dst.Dy()
-	if dw > maxCoord || dh > maxCoord {
-		// The shader's 32-bit arithmetic needs 2*n + 2*16384*16384 < 2^32.
-		return
-	}
-	t := it.Transform
-	if !t.Valid() {
-		t = render.TransformNormal
-	}
+	t := p.t
 	uw, uh := src.Dx(), src.Dy()
 	if t.SwapsAxes() {
 		uw, uh = uh, uw
 	}
 	flipX, flipY := t.Flips()
-	opaque := it.Opaque || tex.Opaque()
+	opaque := p.opaque
 	if opaque {
 		ogl.Disable(ogl.BLEND)
 	} else {
@@ -475,6 +567,9 @@ func (r *Renderer) Close() error {
 	}
 	if r.vao != 0 {
 		ogl.DeleteVertexArrays(1, &r.vao)
+	}
+	if r.pbo != 0 {
+		ogl.DeleteBuffers(1, &r.pbo)
 	}
 	if r.prog != 0 {
 		ogl.DeleteProgram(r.prog)

@@ -11,6 +11,7 @@ import (
 	ogl "github.com/go-gl/gl/v3.3-core/gl"
 
 	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/render/damage"
 	"github.com/nofault/nofault/shm"
 )
 
@@ -32,6 +33,8 @@ type Texture struct {
 	w, h   int
 	format shm.Format
 	valid  bool // a previous upload set w, h and format
+	bgra   bool // the swizzle is set for UploadMode.BGRA
+	hist   damage.History
 }
 
 var _ render.Texture = (*Texture)(nil)
@@ -52,6 +55,7 @@ func (t *Texture) Destroy() {
 		delete(t.r.textures, t)
 	}
 	t.id, t.w, t.h, t.valid = 0, 0, 0, false
+	t.hist.Reset()
 }
 
 // Upload copies the damaged rectangles of src (buffer coordinates; none
@@ -59,7 +63,9 @@ func (t *Texture) Destroy() {
 // with GL_UNPACK_ROW_LENGTH for the stride and a texture swizzle for the
 // channel order (B,G,R,A formats swap red and blue; X formats read alpha
 // as 1). When the size or format differs from the previous upload the
-// texture is reallocated and the whole buffer is copied.
+// texture is reallocated and the whole buffer is copied. The renderer's
+// UploadMode can change the format (BGRA), stream through a pixel-unpack
+// buffer (PBO) or orphan the texture's storage first (Orphan).
 //
 // src is a shm.Image, so its memory cannot fault (a zero-copy view of a
 // nosigbus or sealed pool, or a Go-owned staged copy); GL reads only the
@@ -85,6 +91,8 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 	}
 	realloc := !t.valid || w != t.w || h != t.h || t.id == 0
 	full := len(damage) == 0 || realloc || f != t.format
+	bounds := image.Rect(0, 0, w, h)
+	t.hist.Record(full, damage, bounds)
 	if w == 0 || h == 0 {
 		t.w, t.h, t.format, t.valid = w, h, f, true
 		return nil
@@ -93,9 +101,10 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 		ogl.GenTextures(1, &t.id)
 		t.r.textures[t] = struct{}{}
 	}
+	mode := t.r.upload
 	ogl.ActiveTexture(ogl.TEXTURE0)
 	ogl.BindTexture(ogl.TEXTURE_2D, t.id)
-	if realloc {
+	if realloc || full && mode.Orphan {
 		for ogl.GetError() != ogl.NO_ERROR {
 		}
 		ogl.TexImage2D(ogl.TEXTURE_2D, 0, ogl.RGBA8, int32(w), int32(h), 0, ogl.RGBA, ogl.UNSIGNED_BYTE, nil)
@@ -103,36 +112,44 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 			t.valid = false
 			return fmt.Errorf("gl: allocate %dx%d texture: GL error 0x%x", w, h, e)
 		}
+	}
+	if realloc {
 		ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_MIN_FILTER, ogl.NEAREST)
 		ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_MAG_FILTER, ogl.NEAREST)
 		ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_WRAP_S, ogl.CLAMP_TO_EDGE)
 		ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_WRAP_T, ogl.CLAMP_TO_EDGE)
 		ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_MAX_LEVEL, 0)
 	}
-	if realloc || f != t.format {
-		setSwizzle(f)
+	if realloc || f != t.format || mode.BGRA != t.bgra {
+		setSwizzle(f, mode.BGRA)
 	}
-	t.w, t.h, t.format, t.valid = w, h, f, true
+	t.w, t.h, t.format, t.valid, t.bgra = w, h, f, true, mode.BGRA
 
-	bounds := image.Rect(0, 0, w, h)
-	if !full && len(damage) > maxDamageRects {
-		var u image.Rectangle
+	var one [1]image.Rectangle
+	if full {
+		one[0] = bounds
+		damage = one[:]
+	} else if len(damage) > maxDamageRects {
 		for _, r := range damage {
-			u = u.Union(r.Intersect(bounds))
+			one[0] = one[0].Union(r.Intersect(bounds))
 		}
-		damage = []image.Rectangle{u}
+		damage = one[:]
 	}
+	glFormat, glType := pixelFormat(f, mode.BGRA)
 	ogl.PixelStorei(ogl.UNPACK_ALIGNMENT, 1)
 	ogl.PixelStorei(ogl.UNPACK_SKIP_PIXELS, 0)
 	ogl.PixelStorei(ogl.UNPACK_SKIP_ROWS, 0)
 	var err error
-	if full {
-		err = uploadRect(b, stride, bounds)
-	} else {
-		for _, r := range damage {
-			if e := uploadRect(b, stride, r.Intersect(bounds)); e != nil && err == nil {
-				err = e
-			}
+	for _, r := range damage {
+		r = r.Intersect(bounds)
+		var e error
+		if mode.PBO {
+			e = t.r.uploadPBO(b, stride, r, glFormat, glType)
+		} else {
+			e = uploadRect(b, stride, r, glFormat, glType)
+		}
+		if e != nil && err == nil {
+			err = e
 		}
 	}
 	ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, 0)
@@ -140,11 +157,22 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 	return err
 }
 
+// pixelFormat is the format and type glTexSubImage2D reads f's bytes
+// with: GL_RGBA bytes (swizzled by setSwizzle), or with bgra the layout
+// that needs no swizzle.
+func pixelFormat(f shm.Format, bgra bool) (format, typ uint32) {
+	if bgra && !f.SwapRB() { // ARGB8888, XRGB8888: bytes B, G, R, A
+		return ogl.BGRA, ogl.UNSIGNED_INT_8_8_8_8_REV
+	}
+	return ogl.RGBA, ogl.UNSIGNED_BYTE
+}
+
 // setSwizzle makes the bound texture read as R, G, B, A for format f,
-// whose bytes GL_RGBA stored in that order.
-func setSwizzle(f shm.Format) {
+// whose bytes GL_RGBA stored in that order (or, with bgra, pixelFormat's
+// format put in their places).
+func setSwizzle(f shm.Format, bgra bool) {
 	r, b, a := int32(ogl.RED), int32(ogl.BLUE), int32(ogl.ALPHA)
-	if !f.SwapRB() { // ARGB8888, XRGB8888: bytes B, G, R, A
+	if !f.SwapRB() && !bgra { // ARGB8888, XRGB8888: bytes B, G, R, A
 		r, b = ogl.BLUE, ogl.RED
 	}
 	if !f.HasAlpha() {
@@ -156,23 +184,33 @@ func setSwizzle(f shm.Format) {
 	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_A, a)
 }
 
-// uploadRect sends rectangle r (inside the texture) of b to the bound
-// texture. It is the only place that hands pixel memory to GL, and it
-// checks first that the bytes GL will read, rows r.Min.Y to r.Max.Y-1 from
-// column r.Min.X for r.Dx() pixels, stride bytes apart, lie inside b.
-func uploadRect(b []byte, stride int, r image.Rectangle) error {
-	if r.Empty() {
-		return nil
-	}
+// checkRect checks that the bytes GL will read for rectangle r, rows
+// r.Min.Y to r.Max.Y-1 from column r.Min.X for r.Dx() pixels, stride bytes
+// apart, lie inside b, and returns the offset of the first.
+func checkRect(b []byte, stride int, r image.Rectangle) (int, error) {
 	first := int64(r.Min.Y)*int64(stride) + int64(r.Min.X)*4
 	end := int64(r.Max.Y-1)*int64(stride) + int64(r.Max.X)*4
 	if r.Min.X < 0 || r.Min.Y < 0 || first < 0 || end > int64(len(b)) {
-		return fmt.Errorf("gl: damage %v outside the buffer's %d bytes", r, len(b))
+		return 0, fmt.Errorf("gl: damage %v outside the buffer's %d bytes", r, len(b))
+	}
+	return int(first), nil
+}
+
+// uploadRect sends rectangle r (inside the texture) of b to the bound
+// texture. With uploadPBO it is the only place that hands pixel memory to
+// GL, and it checks first (checkRect) that GL reads inside b.
+func uploadRect(b []byte, stride int, r image.Rectangle, format, typ uint32) error {
+	if r.Empty() {
+		return nil
+	}
+	first, err := checkRect(b, stride, r)
+	if err != nil {
+		return err
 	}
 	if stride%4 == 0 {
 		ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, int32(stride/4))
 		ogl.TexSubImage2D(ogl.TEXTURE_2D, 0, int32(r.Min.X), int32(r.Min.Y), int32(r.Dx()), int32(r.Dy()),
-			ogl.RGBA, ogl.UNSIGNED_BYTE, unsafe.Pointer(&b[first]))
+			format, typ, unsafe.Pointer(&b[first]))
 		return nil
 	}
 	// A stride that is not a whole number of pixels: row by row.
@@ -180,7 +218,53 @@ func uploadRect(b []byte, stride int, r image.Rectangle) error {
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		o := y*stride + r.Min.X*4
 		ogl.TexSubImage2D(ogl.TEXTURE_2D, 0, int32(r.Min.X), int32(y), int32(r.Dx()), 1,
-			ogl.RGBA, ogl.UNSIGNED_BYTE, unsafe.Pointer(&b[o]))
+			format, typ, unsafe.Pointer(&b[o]))
 	}
+	return nil
+}
+
+// uploadPBO sends rectangle r of b to the bound texture through the
+// renderer's pixel-unpack buffer: the rows are copied (in Go, from the
+// checked slice) into the buffer mapped with GL_MAP_INVALIDATE_BUFFER_BIT,
+// then glTexSubImage2D reads the buffer, which a GPU driver may do after
+// the call returns. When the buffer cannot be mapped it falls back to
+// uploadRect.
+func (rd *Renderer) uploadPBO(b []byte, stride int, r image.Rectangle, format, typ uint32) error {
+	if r.Empty() {
+		return nil
+	}
+	first, err := checkRect(b, stride, r)
+	if err != nil {
+		return err
+	}
+	row := r.Dx() * 4
+	size := row * r.Dy()
+	if rd.pbo == 0 {
+		ogl.GenBuffers(1, &rd.pbo)
+	}
+	ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, rd.pbo)
+	if size > rd.pboLen {
+		ogl.BufferData(ogl.PIXEL_UNPACK_BUFFER, size, nil, ogl.STREAM_DRAW)
+		rd.pboLen = size
+	}
+	p := ogl.MapBufferRange(ogl.PIXEL_UNPACK_BUFFER, 0, size, ogl.MAP_WRITE_BIT|ogl.MAP_INVALIDATE_BUFFER_BIT)
+	if p == nil {
+		ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
+		return uploadRect(b, stride, r, format, typ)
+	}
+	dst := unsafe.Slice((*byte)(p), size)
+	if stride == row {
+		copy(dst, b[first:first+size])
+	} else {
+		for y := 0; y < r.Dy(); y++ {
+			o := first + y*stride
+			copy(dst[y*row:(y+1)*row], b[o:o+row])
+		}
+	}
+	ogl.UnmapBuffer(ogl.PIXEL_UNPACK_BUFFER)
+	ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, 0)
+	ogl.TexSubImage2D(ogl.TEXTURE_2D, 0, int32(r.Min.X), int32(r.Min.Y), int32(r.Dx()), int32(r.Dy()),
+		format, typ, nil)
+	ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
 	return nil
 }

@@ -27,10 +27,20 @@ type Thread struct {
 	signal chan struct{} // has a token while the queue may be non-empty
 
 	mu      sync.Mutex
-	queue   []func()
-	spare   []func()
+	queue   []call
+	spare   []call
 	stopped bool
 }
+
+// call is a queued function; done, when not nil, receives a value once it
+// has run (Do waits on it).
+type call struct {
+	fn   func()
+	done chan struct{}
+}
+
+// doneChans recycles Do's channels, so that a call allocates nothing.
+var doneChans = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
 
 // NewThread returns a Thread. wake is called after every queued call, to
 // get the GL thread out of whatever it waits in (glfw.PostEmptyEvent for
@@ -45,27 +55,32 @@ func (t *Thread) Ready() <-chan struct{} { return t.signal }
 
 // Do runs fn on the GL thread and waits for it. It returns ErrStopped
 // without running fn when the thread has stopped.
+//
+// Do itself does not allocate; a closure passed as fn that captures
+// variables does, which is why Proxy passes method values made once.
 func (t *Thread) Do(fn func()) error {
-	done := make(chan struct{})
-	if !t.post(func() { defer close(done); fn() }) {
+	done := doneChans.Get().(chan struct{})
+	if !t.post(call{fn: fn, done: done}) {
+		doneChans.Put(done)
 		return ErrStopped
 	}
 	<-done
+	doneChans.Put(done)
 	return nil
 }
 
 // Go queues fn on the GL thread without waiting (for work whose result
 // nobody needs, such as deleting a texture). It reports false when the
 // thread has stopped.
-func (t *Thread) Go(fn func()) bool { return t.post(fn) }
+func (t *Thread) Go(fn func()) bool { return t.post(call{fn: fn}) }
 
-func (t *Thread) post(fn func()) bool {
+func (t *Thread) post(c call) bool {
 	t.mu.Lock()
 	if t.stopped {
 		t.mu.Unlock()
 		return false
 	}
-	t.queue = append(t.queue, fn)
+	t.queue = append(t.queue, c)
 	t.mu.Unlock()
 	select {
 	case t.signal <- struct{}{}:
@@ -90,15 +105,23 @@ func (t *Thread) Serve() int {
 			t.spare = q
 			return n
 		}
-		for i, fn := range q {
-			q[i] = nil
-			fn()
+		for i, c := range q {
+			q[i] = call{}
+			t.run(c)
 			n++
 		}
 		t.mu.Lock()
 		t.spare = q[:0]
 		t.mu.Unlock()
 	}
+}
+
+// run runs c and signals its waiter, even if c.fn panics.
+func (t *Thread) run(c call) {
+	if c.done != nil {
+		defer func() { c.done <- struct{}{} }()
+	}
+	c.fn()
 }
 
 // ServeUntil runs queued calls until done or abort is closed, and reports

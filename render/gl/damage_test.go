@@ -1,0 +1,195 @@
+//go:build cgo
+
+package gl
+
+import (
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/render/soft"
+	"github.com/nofault/nofault/shm"
+)
+
+// TestDamageMatchesFullRender runs random frame sequences (partial and
+// full uploads, moves, raises, items appearing and disappearing,
+// background changes) with output damage tracking, and checks after each
+// frame that the output equals a full redraw of the same scene and
+// render/soft's pixels, under every upload mode.
+func TestDamageMatchesFullRender(t *testing.T) {
+	for _, mode := range []string{"rgba", "bgra", "rgba,pbo", "bgra,pbo,orphan"} {
+		t.Run(mode, func(t *testing.T) {
+			m, err := ParseUploadMode(mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := headless(t)
+			h.Do(func(r *Renderer) { r.SetUploadMode(m) })
+			p := &pair{gl: h, soft: soft.New()}
+			cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
+			bufs := []*buffer{
+				{p: cp, off: 0, w: 40, h: 30, stride: 40*4 + 8, format: shm.FormatARGB8888},
+				{p: cp, off: 8192, w: 25, h: 25, stride: 25 * 4, format: shm.FormatXRGB8888},
+				{p: cp, off: 16384, w: 33, h: 17, stride: 33*4 + 4, format: shm.FormatABGR8888},
+				{p: cp, off: 24576, w: 12, h: 50, stride: 12 * 4, format: shm.FormatXBGR8888},
+			}
+			softTex := map[render.Texture]render.Texture{}
+			var texs []render.Texture
+			for i, b := range bufs {
+				b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(i), binaryAlpha))
+				gt, st := h.NewTexture(), p.soft.NewTexture()
+				b.uploadBoth(t, gt, st, nil, true)
+				softTex[gt] = st
+				texs = append(texs, gt)
+			}
+			rng := rand.New(rand.NewPCG(7, uint64(len(mode))))
+			const W, H = 120, 90
+			sc := randomScene(rng, texs, W, H)
+			partial := 0
+			for step := 0; step < 80; step++ {
+				switch c := rng.IntN(10); {
+				case c < 5: // a client draws and damages part of its buffer
+					i := rng.IntN(len(bufs))
+					b := bufs[i]
+					b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(1000+step), binaryAlpha))
+					x, y := rng.IntN(b.w), rng.IntN(b.h)
+					d := []image.Rectangle{image.Rect(x, y, x+1+rng.IntN(b.w-x), y+1+rng.IntN(b.h-y))}
+					b.uploadBoth(t, texs[i], softTex[texs[i]], d, true)
+				case c < 7: // an item moves
+					if len(sc.Items) > 0 {
+						it := &sc.Items[rng.IntN(len(sc.Items))]
+						it.Dst = it.Dst.Add(image.Pt(rng.IntN(9)-4, rng.IntN(9)-4))
+					}
+				case c < 8: // raise the bottom item
+					if len(sc.Items) > 1 {
+						sc.Items = append(sc.Items[1:], sc.Items[0])
+					}
+				case c < 9: // a new scene
+					sc = randomScene(rng, texs, W, H)
+				default: // nothing changes
+				}
+				what := fmt.Sprintf("step %d", step)
+				got := p.renderAndCompare(t, what, sc, softTex, W, H)
+				var damaged []image.Rectangle
+				h.Do(func(r *Renderer) {
+					for _, d := range r.Damaged() {
+						damaged = append(damaged, d)
+					}
+					r.Invalidate()
+				})
+				if len(damaged) != 1 || damaged[0] != image.Rect(0, 0, W, H) {
+					partial++
+				}
+				full := p.renderAndCompare(t, what+" full redraw", sc, softTex, W, H)
+				compare(t, what+": damage-tracked vs full redraw", got, full, W)
+				if t.Failed() {
+					t.Fatalf("%s: damage %v, scene %v", what, damaged, sc.Items)
+				}
+			}
+			if partial < 20 {
+				t.Errorf("only %d of 80 frames were partial redraws", partial)
+			}
+		})
+	}
+}
+
+// TestDamageIsPartial checks that a small window's new frame redraws only
+// that window on a 1080p output, and that an unchanged scene redraws
+// nothing.
+func TestDamageIsPartial(t *testing.T) {
+	h := headless(t)
+	cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
+	b := &buffer{p: cp, w: 256, h: 256, stride: 1024, format: shm.FormatARGB8888}
+	b.draw(image.Rect(0, 0, 256, 256), pattern(1))
+	tex := h.NewTexture()
+	img, _, err := b.image(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tex.Upload(img, nil); err != nil {
+		t.Fatal(err)
+	}
+	b.release()
+	dst := image.Rect(100, 200, 356, 456)
+	sc := render.Scene{Background: [4]uint8{1, 2, 3, 255}, Items: []render.Item{{Texture: tex, Dst: dst}}}
+	damaged := func() []image.Rectangle {
+		var d []image.Rectangle
+		h.Do(func(r *Renderer) { d = append(d, r.Damaged()...) })
+		return d
+	}
+	if err := h.Render(&sc, 1920, 1080); err != nil {
+		t.Fatal(err)
+	}
+	if d := damaged(); fmt.Sprint(d) != "[(0,0)-(1920,1080)]" {
+		t.Errorf("first frame: damage %v, want all", d)
+	}
+	if err := h.Render(&sc, 1920, 1080); err != nil {
+		t.Fatal(err)
+	}
+	if d := damaged(); len(d) != 0 {
+		t.Errorf("unchanged frame: damage %v, want none", d)
+	}
+	img, _, _ = b.image(t, nil)
+	if err := tex.Upload(img, nil); err != nil {
+		t.Fatal(err)
+	}
+	b.release()
+	if err := h.Render(&sc, 1920, 1080); err != nil {
+		t.Fatal(err)
+	}
+	if d := damaged(); fmt.Sprint(d) != fmt.Sprint([]image.Rectangle{dst}) {
+		t.Errorf("new client frame: damage %v, want %v", d, dst)
+	}
+}
+
+// TestFrameNoAllocs checks that a frame (upload of a client buffer with
+// damage, render, through the Proxy as the display loop calls it) does
+// not allocate, in every upload mode.
+func TestFrameNoAllocs(t *testing.T) {
+	h := headless(t)
+	cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
+	b := &buffer{p: cp, w: 256, h: 256, stride: 1024, format: shm.FormatARGB8888}
+	b.draw(image.Rect(0, 0, 256, 256), pattern(1))
+	tex := h.NewTexture()
+	other := h.NewTexture()
+	sc := render.Scene{Background: [4]uint8{1, 2, 3, 255}, Items: []render.Item{
+		{Texture: other, Dst: image.Rect(0, 0, 300, 300)},
+		{Texture: tex, Dst: image.Rect(10, 10, 266, 266)},
+		{Texture: tex, Dst: image.Rect(400, 10, 528, 138), Transform: render.Transform90},
+	}}
+	v, ok := cp.pool.View(0, 256, 256, 1024, shm.FormatARGB8888)
+	if !ok {
+		t.Fatal("no zero-copy view")
+	}
+	defer v.Release()
+	if err := other.Upload(v, nil); err != nil {
+		t.Fatal(err)
+	}
+	damage := []image.Rectangle{image.Rect(0, 10, 256, 20), image.Rect(5, 100, 50, 200)}
+	for _, mode := range []string{"rgba", "bgra,pbo,orphan"} {
+		m, _ := ParseUploadMode(mode)
+		h.Do(func(r *Renderer) { r.SetUploadMode(m) })
+		frame := func(dmg []image.Rectangle) {
+			if err := tex.Upload(v, dmg); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.Render(&sc, 640, 480); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 5 {
+			frame(nil)
+			frame(damage)
+		}
+		for _, c := range []struct {
+			name string
+			dmg  []image.Rectangle
+		}{{"full", nil}, {"partial", damage}} {
+			if a := testing.AllocsPerRun(50, func() { frame(c.dmg) }); a != 0 {
+				t.Errorf("%s, %s damage: %v allocations per frame, want 0", mode, c.name, a)
+			}
+		}
+	}
+}

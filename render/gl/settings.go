@@ -1,0 +1,101 @@
+//go:build cgo
+
+package gl
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+// UploadMode is how Texture.Upload hands pixels to GL. The zero value is
+// the default: GL_RGBA bytes straight from the buffer, a texture swizzle
+// for the channel order, into the texture the renderer samples.
+//
+// The variants exist to be measured against each other on real drivers
+// (bench/gpu runs them all); set one with NOFAULT_GL_UPLOAD, a comma list
+// of the names below (for example NOFAULT_GL_UPLOAD=bgra,pbo), or with
+// Renderer.SetUploadMode.
+type UploadMode struct {
+	// BGRA uploads ARGB8888/XRGB8888 as GL_BGRA, GL_UNSIGNED_INT_8_8_8_8_REV
+	// (the layout NVIDIA's drivers take without conversion) and
+	// ABGR8888/XBGR8888 as GL_RGBA, GL_UNSIGNED_BYTE, with no red/blue
+	// swizzle. Name "bgra". Mesa llvmpipe converts GL_BGRA on the CPU
+	// (measured 5x slower there).
+	BGRA bool
+	// PBO copies the damaged rows into a pixel-unpack buffer mapped with
+	// GL_MAP_INVALIDATE_BUFFER_BIT (so the driver need not wait for the
+	// previous upload from it) and uploads from the buffer, which a GPU
+	// driver can do asynchronously. Name "pbo".
+	PBO bool
+	// Orphan reallocates the texture's storage (glTexImage2D with no
+	// data) before a full-damage upload, so that the driver need not wait
+	// for draws still reading the old contents. Name "orphan".
+	Orphan bool
+}
+
+// String returns the mode's names, "rgba" for the default.
+func (m UploadMode) String() string {
+	var n []string
+	if m.BGRA {
+		n = append(n, "bgra")
+	} else {
+		n = append(n, "rgba")
+	}
+	if m.PBO {
+		n = append(n, "pbo")
+	}
+	if m.Orphan {
+		n = append(n, "orphan")
+	}
+	return strings.Join(n, ",")
+}
+
+// ParseUploadMode parses a comma list of "rgba", "bgra", "pbo", "orphan"
+// (empty: the default).
+func ParseUploadMode(s string) (UploadMode, error) {
+	var m UploadMode
+	for _, f := range strings.Split(s, ",") {
+		switch strings.TrimSpace(f) {
+		case "", "rgba", "direct":
+		case "bgra":
+			m.BGRA = true
+		case "pbo":
+			m.PBO = true
+		case "orphan":
+			m.Orphan = true
+		default:
+			return UploadMode{}, fmt.Errorf("gl: unknown upload mode %q (want rgba, bgra, pbo, orphan)", f)
+		}
+	}
+	return m, nil
+}
+
+// envUpload is the mode NOFAULT_GL_UPLOAD asks for; a bad value is logged
+// and the default used.
+func envUpload() UploadMode {
+	s := os.Getenv("NOFAULT_GL_UPLOAD")
+	m, err := ParseUploadMode(s)
+	if err != nil {
+		slog.Warn("NOFAULT_GL_UPLOAD ignored", "err", err)
+	}
+	return m
+}
+
+// envNoDamage reports whether NOFAULT_GL_DAMAGE=0 turns output damage
+// tracking off (every Render redraws the whole output), for A/B runs.
+func envNoDamage() bool { return os.Getenv("NOFAULT_GL_DAMAGE") == "0" }
+
+// SetUploadMode changes how later uploads are done. Textures already
+// uploaded take the new mode at their next upload.
+func (r *Renderer) SetUploadMode(m UploadMode) { r.upload = m }
+
+// UploadMode returns the mode uploads use.
+func (r *Renderer) UploadMode() UploadMode { return r.upload }
+
+// SetDamageTracking turns output damage tracking on (the default) or off.
+func (r *Renderer) SetDamageTracking(on bool) {
+	r.noDamage = !on
+	r.track.Invalidate()
+}
