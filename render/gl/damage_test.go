@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	ogl "github.com/go-gl/gl/v3.3-core/gl"
+
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/render/soft"
 	"github.com/nofault/nofault/shm"
@@ -191,5 +193,24 @@ func TestFrameNoAllocs(t *testing.T) {
 				t.Errorf("%s, %s damage: %v allocations per frame, want 0", mode, c.name, a)
 			}
 		}
+	}
+}
+
+// TestInfo logs the EGL and GL implementation (bench/gpu's report reads
+// these lines) and checks that the strings exist.
+func TestInfo(t *testing.T) {
+	h := headless(t)
+	var renderer, version, vendor string
+	h.Do(func(r *Renderer) {
+		renderer, version = r.Info()
+		vendor = ogl.GoStr(ogl.GetString(ogl.VENDOR))
+	})
+	t.Logf("EGL_VENDOR: %s", h.EGLVendor)
+	t.Logf("EGL_VERSION: %s", h.EGLVersion)
+	t.Logf("GL_VENDOR: %s", vendor)
+	t.Logf("GL_RENDERER: %s", renderer)
+	t.Logf("GL_VERSION: %s", version)
+	if h.EGLVendor == "" || renderer == "" || version == "" {
+		t.Errorf("empty implementation strings: EGL vendor %q, GL renderer %q, version %q", h.EGLVendor, renderer, version)
 	}
 }

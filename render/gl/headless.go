@@ -14,6 +14,9 @@ import (
 // it where no display server exists.
 type Headless struct {
 	*Proxy
+	// EGLVendor and EGLVersion are the EGL display's strings.
+	EGLVendor, EGLVersion string
+
 	quit chan struct{}
 	done chan struct{}
 }
@@ -34,6 +37,7 @@ func NewHeadless() (*Headless, error) {
 			errc <- err
 			return
 		}
+		h.EGLVendor, h.EGLVersion = ctx.Info()
 		r, err := NewWithLoader(egl.ProcAddress)
 		if err != nil {
 			ctx.Destroy()

@@ -183,3 +183,15 @@ func (c *Context) Destroy() {
 	C.eglDestroyContext(c.dpy, c.ctx)
 	c.ctx = C.EGLContext(C.EGL_NO_CONTEXT)
 }
+
+// Info returns the display's EGL_VENDOR and EGL_VERSION strings, for
+// logs and benchmark reports.
+func (c *Context) Info() (vendor, version string) {
+	q := func(name C.EGLint) string {
+		if s := C.eglQueryString(c.dpy, name); s != nil {
+			return C.GoString(s)
+		}
+		return ""
+	}
+	return q(C.EGL_VENDOR), q(C.EGL_VERSION)
+}
