@@ -101,6 +101,7 @@ type Window struct {
 	r        *gl.Renderer
 	proxy    *gl.Proxy
 	interval time.Duration
+	age      func() int // the back buffer's age for Blit (0: unknown)
 
 	aliveMu sync.RWMutex
 	alive   bool // GLFW is initialised: PostEmptyEvent is allowed
@@ -170,8 +171,10 @@ func Open(opts Options) (*Window, error) {
 	}
 	w.fbW, w.fbH = win.GetFramebufferSize()
 	w.winW, w.winH = win.GetSize()
+	age, hasAge := newBufferAge(win)
+	w.age = age
 	if rn, ver := r.Info(); rn != "" {
-		slog.Info("nested: GL context", "renderer", rn, "version", ver, "platform", platform)
+		slog.Info("nested: GL context", "renderer", rn, "version", ver, "platform", platform, "buffer_age", hasAge)
 	}
 	return w, nil
 }
@@ -275,7 +278,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			return nil
 		}
 		if rendered || w.needSwap {
-			w.r.Blit(w.fbW, w.fbH)
+			w.r.Blit(w.fbW, w.fbH, w.age())
 			w.win.SwapBuffers() // with vsync, waits here: the host paces us
 			w.needSwap = false
 		}

@@ -49,15 +49,21 @@ type Renderer struct {
 
 	// Output damage (render/damage, shared with render/soft): the FBO
 	// keeps the last frame, so Render redraws only what differs.
-	plans     []plan // this scene's drawn items, bottom first
-	track     damage.Tracker
-	damaged   []image.Rectangle       // the last Render's redrawn rectangles
-	noDamage  bool                    // redraw everything every frame (A/B)
-	frames    uint64                  // Renders that drew something
-	ages      [maxAge]image.Rectangle // bounding boxes of the last renders' damage, [frames%maxAge] newest
-	blitW     int                     // the window size of the last Blit
+	plans    []plan // this scene's drawn items, bottom first
+	track    damage.Tracker
+	damaged  []image.Rectangle // the last Render's redrawn rectangles
+	noDamage bool              // redraw everything every frame (A/B)
+	// Buffer age (Blit): the output rectangles changed since the last
+	// Blit, and what each of the last blits copied.
+	pending   image.Rectangle
+	swaps     uint64                  // Blits so far
+	swapDmg   [maxAge]image.Rectangle // [swaps%maxAge] is the last Blit's
+	blitW     int                     // window and output size of the last Blit
 	blitH     int
-	blitFrame uint64 // frames at the last Blit
+	blitOut   image.Point
+	lastBlit  image.Rectangle // what the last Blit copied (output coordinates)
+	fullBlits uint64          // Blits that copied everything
+	drawFB    uint32          // Blit's target: 0, the window (tests: an FBO)
 
 	upload UploadMode
 	pbo    uint32 // pixel-unpack buffer for UploadMode.PBO
@@ -73,8 +79,8 @@ type plan struct {
 	opaque   bool
 }
 
-// maxAge is how many frames of damage the renderer remembers for
-// Blit's buffer age.
+// maxAge is how many swaps of damage the renderer remembers for Blit's
+// buffer age; an older back buffer is redrawn whole.
 const maxAge = 4
 
 // fastProgram is a linked fast program and its uniforms.
@@ -262,12 +268,9 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	if len(r.damaged) == 0 {
 		return err
 	}
-	var bb image.Rectangle
 	for _, c := range r.damaged {
-		bb = bb.Union(c)
+		r.pending = r.pending.Union(c)
 	}
-	r.frames++
-	r.ages[r.frames%maxAge] = bb
 
 	ogl.BindFramebuffer(ogl.FRAMEBUFFER, r.fbo)
 	ogl.Viewport(0, 0, int32(width), int32(height))
@@ -529,23 +532,63 @@ func (r *Renderer) ReadPixels(rect image.Rectangle, dst []byte, stride int) erro
 // winW x winH pixels), top-left aligned and flipped to the window's
 // bottom-up rows; the rest of the window is cleared to black. The caller
 // swaps buffers afterwards.
-func (r *Renderer) Blit(winW, winH int) {
+//
+// age is the back buffer's age as EGL_EXT_buffer_age and
+// GLX_EXT_buffer_age define it: 0 when its contents are unknown (always
+// safe: everything is copied), n when it holds the frame swapped n swaps
+// ago. Then only the output rectangles changed in the last n swaps are
+// copied, in one scissored blit of their bounding box.
+func (r *Renderer) Blit(winW, winH, age int) {
 	if r.closed {
 		return
 	}
-	ogl.BindFramebuffer(ogl.DRAW_FRAMEBUFFER, 0)
+	r.swaps++
+	cur := r.pending
+	r.pending = image.Rectangle{}
+	r.swapDmg[r.swaps%maxAge] = cur
+	out := image.Pt(r.w, r.h)
+	full := age <= 0 || age > maxAge || uint64(age) >= r.swaps ||
+		winW != r.blitW || winH != r.blitH || out != r.blitOut
+	region := cur
+	if !full {
+		for k := 1; k < age; k++ {
+			region = region.Union(r.swapDmg[(r.swaps-uint64(k))%maxAge])
+		}
+	}
+	r.blitW, r.blitH, r.blitOut = winW, winH, out
+
+	ogl.BindFramebuffer(ogl.DRAW_FRAMEBUFFER, r.drawFB)
 	ogl.Viewport(0, 0, int32(winW), int32(winH))
-	ogl.Disable(ogl.SCISSOR_TEST)
-	ogl.ClearColor(0, 0, 0, 1)
-	ogl.Clear(ogl.COLOR_BUFFER_BIT)
+	if full {
+		r.fullBlits++
+		r.lastBlit = image.Rect(0, 0, r.w, r.h)
+		ogl.Disable(ogl.SCISSOR_TEST)
+		ogl.ClearColor(0, 0, 0, 1)
+		ogl.Clear(ogl.COLOR_BUFFER_BIT)
+	} else {
+		region = region.Intersect(image.Rect(0, 0, r.w, r.h))
+		r.lastBlit = region
+		if region.Empty() {
+			ogl.BindFramebuffer(ogl.FRAMEBUFFER, 0)
+			return
+		}
+	}
 	if r.fboTex == 0 {
 		return
 	}
 	ogl.BindFramebuffer(ogl.READ_FRAMEBUFFER, r.fbo)
 	ogl.ReadBuffer(ogl.COLOR_ATTACHMENT0)
-	w, h := int32(r.w), int32(r.h)
-	ogl.BlitFramebuffer(0, 0, w, h, 0, int32(winH), w, int32(winH)-h, ogl.COLOR_BUFFER_BIT, ogl.NEAREST)
+	src := r.lastBlit
+	x0, y0, x1, y1 := int32(src.Min.X), int32(src.Min.Y), int32(src.Max.X), int32(src.Max.Y)
+	wh := int32(winH)
+	ogl.BlitFramebuffer(x0, y0, x1, y1, x0, wh-y0, x1, wh-y1, ogl.COLOR_BUFFER_BIT, ogl.NEAREST)
 	ogl.BindFramebuffer(ogl.FRAMEBUFFER, 0)
+}
+
+// LastBlit returns the output rectangle the last Blit copied and how many
+// Blits so far copied everything.
+func (r *Renderer) LastBlit() (copied image.Rectangle, fullBlits uint64) {
+	return r.lastBlit, r.fullBlits
 }
 
 // Close deletes every GL object of the renderer, its textures included.

@@ -195,3 +195,29 @@ func (c *Context) Info() (vendor, version string) {
 	}
 	return q(C.EGL_VENDOR), q(C.EGL_VERSION)
 }
+
+// extBufferAge is the extension's name, made once.
+var extBufferAge = C.CString("EGL_EXT_buffer_age")
+
+// BufferAge returns the age of surface's back buffer on display dpy
+// (EGL_EXT_buffer_age), for gl.Renderer.Blit: 0 when unknown or when the
+// display lacks the extension. dpy and surface are an EGLDisplay and an
+// EGLSurface, such as GLFW's GetEGLDisplay and Window.GetEGLSurface.
+//
+// An EGLDisplay is a uintptr in Go (cgo's rule for EGL handles, which need
+// not be pointers).
+func BufferAge(dpy uintptr, surface unsafe.Pointer) int {
+	if dpy == 0 || surface == nil {
+		return 0
+	}
+	d := C.EGLDisplay(dpy)
+	exts := C.eglQueryString(d, C.EGL_EXTENSIONS)
+	if exts == nil || C.nf_has_ext(exts, extBufferAge) == 0 {
+		return 0
+	}
+	var age C.EGLint
+	if C.eglQuerySurface(d, C.EGLSurface(surface), 0x313D /* EGL_BUFFER_AGE_EXT */, &age) == C.EGL_FALSE {
+		return 0
+	}
+	return int(age)
+}

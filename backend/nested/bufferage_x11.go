@@ -1,0 +1,19 @@
+//go:build cgo && !wayland
+
+package nested
+
+import (
+	"unsafe"
+
+	"github.com/go-gl/glfw/v3.3/glfw"
+
+	"github.com/nofault/nofault/render/gl"
+)
+
+// newBufferAge returns a function reading the window's back-buffer age
+// (GLX_EXT_buffer_age) for gl.Renderer.Blit; it returns 0 (copy
+// everything) where the extension is missing.
+func newBufferAge(win *glfw.Window) (age func() int, supported bool) {
+	b := gl.NewGLXBufferAge(unsafe.Pointer(glfw.GetX11Display()), uintptr(win.GetGLXWindow()))
+	return b.Age, b.Supported()
+}
