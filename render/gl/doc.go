@@ -22,7 +22,17 @@
 // texture swizzle gives the channel order: red and blue swapped for
 // ARGB8888/XRGB8888 (bytes B,G,R,A), alpha read as 1 for the X formats.
 // Uploads cover only the damaged rectangles, with GL_UNPACK_ROW_LENGTH set
-// to the client's stride.
+// to the client's stride. UploadMode (NOFAULT_GL_UPLOAD) selects variants
+// to measure on real drivers: GL_BGRA + GL_UNSIGNED_INT_8_8_8_8_REV, a
+// pixel-unpack buffer, or orphaning the texture before a full upload.
+//
+// Output damage: the output framebuffer keeps the last frame, and Render
+// redraws only the rectangles render/damage reports changed (the tracking
+// render/soft uses), scissored, each from the topmost opaque item covering
+// it up. Blit copies the output to a window; given the back buffer's age
+// (GLXBufferAge, egl.BufferAge) it copies only what changed since that
+// buffer was drawn. Neither Render nor Upload allocates per frame, through
+// the Proxy included.
 //
 // Faults: a fault inside cgo can never be recovered, so GL must only read
 // memory that cannot fault. Texture.Upload takes a shm.Image, which only
