@@ -118,8 +118,13 @@ func (h *poolHandler) CreateBuffer(id protocol.ObjectID, offset, width, height, 
 }
 
 func (h *poolHandler) Resize(size int32) error {
+	old := h.acct.size
+	if !h.acct.grow(int64(size)) { // limits.go: the growth counts as mapped bytes
+		return nil
+	}
 	before := h.pool.Strategy()
 	if err := h.pool.Resize(int64(size)); err != nil {
+		h.acct.shrinkBack(old)
 		return protoError(h.obj, err)
 	}
 	if after := h.pool.Strategy(); after != before {

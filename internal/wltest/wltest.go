@@ -30,6 +30,12 @@ type Env struct {
 // the test ends (then stop runs, if not nil).
 func Start(t *testing.T, setup func(e *Env), stop func()) *Env {
 	t.Helper()
+	return StartWith(t, server.Options{Limits: server.DefaultLimits}, setup, stop)
+}
+
+// StartWith is Start with the display's options (such as lowered limits).
+func StartWith(t *testing.T, opts server.Options, setup func(e *Env), stop func()) *Env {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -38,7 +44,7 @@ func Start(t *testing.T, setup func(e *Env), stop func()) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := server.NewDisplay(sock, server.Options{Limits: server.DefaultLimits})
+	d := server.NewDisplay(sock, opts)
 	e := &Env{T: t, D: d, Path: sock.Path, Shell: &FakeShell{roles: map[*protocol.Object]string{}}}
 	d.AddGlobal(&protocol.WlCompositorInterface, 4, e.Shell.bind)
 	if setup != nil {
