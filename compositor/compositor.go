@@ -120,10 +120,9 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Output = output.New(d, opts.OutputName, cfg.Size.W, cfg.Size.H, cfg.Refresh*1000)
 	output.AddXdgOutputManager(d)
 	c.Shell = shell.New(d, c.Renderer, shell.Options{
-		Output:            c.Output,
-		Background:        Background,
-		MaxFrameCallbacks: cfg.Limits.MaxFrameCallbacks,
-		PingInterval:      10 * time.Second,
+		Output:       c.Output,
+		Background:   Background,
+		PingInterval: 10 * time.Second,
 	})
 	c.Seat = seat.New(d, seat.Options{Name: "seat0", Keyboard: true, Pointer: true, Surfaces: c.Shell})
 	c.Data = datadevice.New(d, c.Seat)

@@ -26,6 +26,8 @@ package config
 import (
 	"fmt"
 	"log/slog"
+
+	"github.com/nofault/nofault/server"
 )
 
 // Config is the compositor's configuration. The zero value is not valid;
@@ -64,61 +66,16 @@ type Config struct {
 	Refresh int `toml:"refresh"`
 	// LogLevel is the minimum level logged: debug, info, warn or error.
 	LogLevel slog.Level `toml:"log_level"`
-	// Limits bound what clients can make the compositor hold.
-	Limits Limits `toml:"limits"`
+	// Limits bound what clients can make the compositor hold. The
+	// [limits] table is decoded by loadFile from server.LimitTable.
+	Limits Limits `toml:"-"`
 }
 
 // Limits bound the resources one client, and all clients together, can
-// make the compositor hold. A client that exceeds a per-client limit is
-// disconnected with the error docs/limits.md gives (wl_display.error
-// no_memory unless the interface has its own), except MaxDamageRects, past
-// which damage is merged into its bounding box. When a request would exceed
-// a Total limit, the client holding the most of that resource is
-// disconnected the same way.
-type Limits struct {
-	// MaxObjects is the number of live protocol objects per client.
-	MaxObjects int `toml:"max_objects"`
-	// MaxPools is the number of wl_shm_pools (each one mapping) per client.
-	MaxPools int `toml:"max_pools"`
-	// MaxMappedBytes is the total size of a client's pools.
-	MaxMappedBytes ByteSize `toml:"max_mapped_bytes"`
-	// MaxBuffersPerPool is the number of live wl_buffers made from one pool.
-	MaxBuffersPerPool int `toml:"max_buffers_per_pool"`
-	// MaxRegionRects is the number of rectangles held by all of a client's
-	// regions together: wl_region objects and the input and opaque regions
-	// of its surfaces.
-	MaxRegionRects int `toml:"max_region_rects"`
-	// MaxDamageRects is the number of damage rectangles kept per surface
-	// and commit; past it the damage becomes its bounding box.
-	MaxDamageRects int `toml:"max_damage_rects"`
-	// MaxFDs is the number of file descriptors a client has sent that the
-	// compositor holds: queued, not yet consumed by a request, or kept open
-	// on the client's behalf.
-	MaxFDs int `toml:"max_fds"`
-	// MaxQueuedBytes is the size of the events queued for a client that
-	// has not read them yet.
-	MaxQueuedBytes ByteSize `toml:"max_queued_bytes"`
-	// MaxFrameCallbacks is the number of pending wl_surface.frame
-	// callbacks per client.
-	MaxFrameCallbacks int `toml:"max_frame_callbacks"`
-
-	// MaxClients is the number of clients connected at once.
-	MaxClients int `toml:"max_clients"`
-	// TotalObjects is the number of live protocol objects of all clients.
-	TotalObjects int `toml:"total_objects"`
-	// TotalPools is the number of wl_shm_pools across all clients, which
-	// keeps the compositor's mappings under the kernel's vm.max_map_count.
-	TotalPools int `toml:"total_pools"`
-	// TotalMappedBytes is the total size of all clients' pools.
-	TotalMappedBytes ByteSize `toml:"total_mapped_bytes"`
-	// TotalRegionRects is the number of region rectangles of all clients.
-	TotalRegionRects int `toml:"total_region_rects"`
-	// TotalFDs is the number of client file descriptors the compositor
-	// holds across all clients, connections included.
-	TotalFDs int `toml:"total_fds"`
-	// TotalQueuedBytes is the size of the unread events of all clients.
-	TotalQueuedBytes ByteSize `toml:"total_queued_bytes"`
-}
+// make the compositor hold. It is server.Limits: its fields, defaults,
+// ranges, flags, variables, TOML keys and help all come from one table,
+// server.LimitTable, which docs/limits.md is generated from.
+type Limits = server.Limits
 
 // Default returns the built-in configuration.
 func Default() Config {
@@ -134,27 +91,9 @@ func Default() Config {
 	}
 }
 
-// DefaultLimits returns the built-in limits; docs/limits.md explains each.
-func DefaultLimits() Limits {
-	return Limits{
-		MaxObjects:        65536,
-		MaxPools:          1024,
-		MaxMappedBytes:    1 * GiB,
-		MaxBuffersPerPool: 4096,
-		MaxRegionRects:    65536,
-		MaxDamageRects:    32,
-		MaxFDs:            1024,
-		MaxQueuedBytes:    256 * KiB,
-		MaxFrameCallbacks: 1024,
-		MaxClients:        1024,
-		TotalObjects:      262144,
-		TotalPools:        16384,
-		TotalMappedBytes:  8 * GiB,
-		TotalRegionRects:  1 << 20,
-		TotalFDs:          16384,
-		TotalQueuedBytes:  256 * MiB,
-	}
-}
+// DefaultLimits returns the built-in limits (server.LimitTable's
+// defaults); docs/limits.md explains each.
+func DefaultLimits() Limits { return server.DefaultLimits }
 
 // Validate reports the first setting that is out of range, naming it by
 // its TOML key.

@@ -35,7 +35,7 @@ func TestDefault(t *testing.T) {
 		t.Fatalf("Default().Validate() = %v", err)
 	}
 	if c.Size != (Size{1280, 720}) || c.Refresh != 60 || c.Backend != "auto" || c.ShmShrink != "kill" ||
-		c.LogLevel != slog.LevelInfo || c.Limits.MaxQueuedBytes != 256*KiB {
+		c.LogLevel != slog.LevelInfo || c.Limits.MaxQueuedBytes != int64(256*KiB) {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
 	got, cmd, err := Load(nil, nil)
@@ -86,11 +86,11 @@ max_mapped_bytes = 1048576
 		{"defaults", nil, nil, func(*Config) {}},
 		{"file", []string{"--config", file}, nil, func(c *Config) {
 			c.Size, c.Backend, c.Refresh = Size{800, 600}, "headless", 30
-			c.Limits.MaxObjects, c.Limits.MaxMappedBytes = 1000, MiB
+			c.Limits.MaxObjects, c.Limits.MaxMappedBytes = 1000, int64(MiB)
 		}},
 		{"file from env", nil, map[string]string{"NOFAULT_CONFIG": file}, func(c *Config) {
 			c.Size, c.Backend, c.Refresh = Size{800, 600}, "headless", 30
-			c.Limits.MaxObjects, c.Limits.MaxMappedBytes = 1000, MiB
+			c.Limits.MaxObjects, c.Limits.MaxMappedBytes = 1000, int64(MiB)
 		}},
 		{"--config beats NOFAULT_CONFIG", []string{"--config=" + other}, map[string]string{"NOFAULT_CONFIG": file}, func(c *Config) {
 			c.Size = Size{640, 480}
@@ -100,17 +100,17 @@ max_mapped_bytes = 1048576
 			"NOFAULT_SIZE": "1920x1080", "NOFAULT_MAX_OBJECTS": "2000", "NOFAULT_TRACE": "1",
 		}, func(c *Config) {
 			c.Size, c.Backend, c.Refresh, c.Trace = Size{1920, 1080}, "headless", 30, true
-			c.Limits.MaxObjects, c.Limits.MaxMappedBytes = 2000, MiB
+			c.Limits.MaxObjects, c.Limits.MaxMappedBytes = 2000, int64(MiB)
 		}},
 		{"empty env is unset", []string{"--config", file}, map[string]string{"NOFAULT_SIZE": "", "NOFAULT_BACKEND": ""}, func(c *Config) {
 			c.Size, c.Backend, c.Refresh = Size{800, 600}, "headless", 30
-			c.Limits.MaxObjects, c.Limits.MaxMappedBytes = 1000, MiB
+			c.Limits.MaxObjects, c.Limits.MaxMappedBytes = 1000, int64(MiB)
 		}},
 		{"flag beats env and file", []string{"--config", file, "--size=100x200", "-max-objects", "3000", "--trace=false"},
 			map[string]string{"NOFAULT_SIZE": "1920x1080", "NOFAULT_MAX_OBJECTS": "2000", "NOFAULT_TRACE": "true", "NOFAULT_REFRESH": "144"},
 			func(c *Config) {
 				c.Size, c.Backend, c.Refresh, c.Trace = Size{100, 200}, "headless", 144, false
-				c.Limits.MaxObjects, c.Limits.MaxMappedBytes = 3000, MiB
+				c.Limits.MaxObjects, c.Limits.MaxMappedBytes = 3000, int64(MiB)
 			}},
 		{"every flag", []string{
 			"--backend=nested", "--socket=wayland-7", "--size=1x1", "--renderer=gl", "--refresh=1",
@@ -118,7 +118,7 @@ max_mapped_bytes = 1048576
 			"--shm-read=guarded", "--shm-shrink=zeros",
 			"--max-objects=16", "--max-pools=2", "--max-mapped-bytes=64KiB", "--max-buffers-per-pool=3",
 			"--max-region-rects=4", "--max-damage-rects=5", "--max-fds=6", "--max-queued-bytes=1MiB",
-			"--max-frame-callbacks=7", "--max-clients=8", "--total-objects=20", "--total-pools=9", "--total-mapped-bytes=1GiB",
+			"--max-frame-callbacks=7", "--max-surface-frame-callbacks=24", "--max-clients=8", "--total-objects=20", "--total-pools=9", "--total-mapped-bytes=1GiB",
 			"--total-region-rects=21", "--total-fds=10", "--total-queued-bytes=128KiB",
 		}, nil, func(c *Config) {
 			*c = Config{
@@ -126,9 +126,9 @@ max_mapped_bytes = 1048576
 				Screenshot: "s.png", Stats: "s.json", Trace: true, LogLevel: slog.LevelDebug,
 				ShmRead: "guarded", ShmShrink: "zeros",
 				Limits: Limits{
-					MaxObjects: 16, MaxPools: 2, MaxMappedBytes: 64 * KiB, MaxBuffersPerPool: 3, MaxRegionRects: 4,
-					MaxDamageRects: 5, MaxFDs: 6, MaxQueuedBytes: MiB, MaxFrameCallbacks: 7, MaxClients: 8,
-					TotalObjects: 20, TotalPools: 9, TotalMappedBytes: GiB, TotalRegionRects: 21, TotalFDs: 10, TotalQueuedBytes: 128 * KiB,
+					MaxObjects: 16, MaxPools: 2, MaxMappedBytes: int64(64 * KiB), MaxBuffersPerPool: 3, MaxRegionRects: 4,
+					MaxDamageRects: 5, MaxFDs: 6, MaxQueuedBytes: int64(MiB), MaxFrameCallbacks: 7, MaxSurfaceFrameCallbacks: 24, MaxClients: 8,
+					TotalObjects: 20, TotalPools: 9, TotalMappedBytes: int64(GiB), TotalRegionRects: 21, TotalFDs: 10, TotalQueuedBytes: int64(128 * KiB),
 				},
 			}
 		}},
@@ -138,7 +138,7 @@ max_mapped_bytes = 1048576
 			"NOFAULT_LOG_LEVEL": "WARN", "NOFAULT_SHM_READ": "nosigbus", "NOFAULT_SHM_SHRINK": "zeros",
 			"NOFAULT_MAX_OBJECTS": "100", "NOFAULT_MAX_POOLS": "11", "NOFAULT_MAX_MAPPED_BYTES": "8 MiB",
 			"NOFAULT_MAX_BUFFERS_PER_POOL": "12", "NOFAULT_MAX_REGION_RECTS": "13", "NOFAULT_MAX_DAMAGE_RECTS": "14",
-			"NOFAULT_MAX_FDS": "15", "NOFAULT_MAX_QUEUED_BYTES": "65536", "NOFAULT_MAX_FRAME_CALLBACKS": "16",
+			"NOFAULT_MAX_FDS": "15", "NOFAULT_MAX_QUEUED_BYTES": "65536", "NOFAULT_MAX_FRAME_CALLBACKS": "16", "NOFAULT_MAX_SURFACE_FRAME_CALLBACKS": "25",
 			"NOFAULT_MAX_CLIENTS": "17", "NOFAULT_TOTAL_OBJECTS": "22", "NOFAULT_TOTAL_POOLS": "18", "NOFAULT_TOTAL_MAPPED_BYTES": "2GiB",
 			"NOFAULT_TOTAL_REGION_RECTS": "23", "NOFAULT_TOTAL_FDS": "19", "NOFAULT_TOTAL_QUEUED_BYTES": "1MiB",
 		}, func(c *Config) {
@@ -147,9 +147,9 @@ max_mapped_bytes = 1048576
 				Screenshot: "a.png", Stats: "b.json", Trace: true, LogLevel: slog.LevelWarn,
 				ShmRead: "nosigbus", ShmShrink: "zeros",
 				Limits: Limits{
-					MaxObjects: 100, MaxPools: 11, MaxMappedBytes: 8 * MiB, MaxBuffersPerPool: 12, MaxRegionRects: 13,
-					MaxDamageRects: 14, MaxFDs: 15, MaxQueuedBytes: 64 * KiB, MaxFrameCallbacks: 16, MaxClients: 17,
-					TotalObjects: 22, TotalPools: 18, TotalMappedBytes: 2 * GiB, TotalRegionRects: 23, TotalFDs: 19, TotalQueuedBytes: MiB,
+					MaxObjects: 100, MaxPools: 11, MaxMappedBytes: int64(8 * MiB), MaxBuffersPerPool: 12, MaxRegionRects: 13,
+					MaxDamageRects: 14, MaxFDs: 15, MaxQueuedBytes: int64(64 * KiB), MaxFrameCallbacks: 16, MaxSurfaceFrameCallbacks: 25, MaxClients: 17,
+					TotalObjects: 22, TotalPools: 18, TotalMappedBytes: int64(2 * GiB), TotalRegionRects: 23, TotalFDs: 19, TotalQueuedBytes: int64(MiB),
 				},
 			}
 		}},

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/nofault/nofault/server"
 )
 
 // EnvConfig names the TOML file to read when --config is not given.
@@ -85,24 +87,59 @@ func Load(args []string, env func(string) string) (Config, []string, error) {
 }
 
 // loadFile decodes the TOML file at path over cfg and checks every key it
-// set.
+// set. The [limits] table is decoded key by key through server.LimitTable.
 func loadFile(cfg *Config, path string) error {
-	md, err := toml.DecodeFile(path, cfg)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = strconv.Quote(k.String())
+	md, err := toml.Decode(string(data), cfg)
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	var file struct {
+		Limits map[string]any `toml:"limits"`
+	}
+	if _, err := toml.Decode(string(data), &file); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	var unknown []string
+	for _, k := range md.Undecoded() {
+		key := k.String()
+		if len(k) == 2 && k[0] == "limits" && server.LimitByKey(k[1]) != nil {
+			continue
 		}
+		if key != "limits" {
+			unknown = append(unknown, strconv.Quote(key))
+		}
+	}
+	if len(unknown) > 0 {
 		s := ""
-		if len(keys) > 1 {
+		if len(unknown) > 1 {
 			s = "s"
 		}
-		return fmt.Errorf("config file %s: unknown key%s %s", path, s, strings.Join(keys, ", "))
+		return fmt.Errorf("config file %s: unknown key%s %s", path, s, strings.Join(unknown, ", "))
 	}
 	for _, o := range options {
+		if o.group == groupClient || o.group == groupTotal {
+			v, ok := file.Limits[strings.TrimPrefix(o.key, "limits.")]
+			if !ok {
+				continue
+			}
+			var text string
+			switch v := v.(type) {
+			case int64:
+				text = strconv.FormatInt(v, 10)
+			case string:
+				text = v
+			default:
+				return fmt.Errorf("config file %s: %s: want an integer or a string, got %v", path, o.key, v)
+			}
+			if err := o.set(cfg, text); err != nil {
+				return fmt.Errorf("config file %s: %s: %v", path, o.key, err)
+			}
+			continue
+		}
 		if md.IsDefined(strings.Split(o.key, ".")...) {
 			if err := o.check(cfg); err != nil {
 				return fmt.Errorf("config file %s: %s: %v", path, o.key, err)
@@ -220,26 +257,6 @@ func intOpt(group, flagName, usage string, field func(*Config) *int, lo, hi int)
 	return o
 }
 
-func bytesOpt(group, flagName, usage string, field func(*Config) *ByteSize, lo, hi ByteSize) option {
-	o := newOption(group, flagName, "BYTES", usage)
-	o.check = func(c *Config) error {
-		if v := *field(c); v < lo || v > hi {
-			return fmt.Errorf("want %v to %v, got %v", lo, hi, v)
-		}
-		return nil
-	}
-	o.set = func(c *Config, s string) error {
-		v, err := ParseByteSize(s)
-		if err != nil {
-			return err
-		}
-		*field(c) = v
-		return o.check(c)
-	}
-	o.get = func(c *Config) string { return field(c).String() }
-	return o
-}
-
 func orList(values []string) string {
 	switch len(values) {
 	case 1:
@@ -258,11 +275,9 @@ const (
 	groupTotal   = "Limits across all clients (TOML table [limits])"
 )
 
-// maxInt32 bounds counts; they are compared with protocol ids and sizes.
-const maxInt32 = 1<<31 - 1
-
-// options lists every setting except --config, in Usage order.
-var options = []option{
+// options lists every setting except --config, in Usage order: the
+// compositor's own, then one per row of server.LimitTable.
+var options = append([]option{
 	enumOpt(groupGeneral, "backend", "where the output goes: auto is nested when $WAYLAND_DISPLAY or $DISPLAY is set, headless otherwise",
 		func(c *Config) *string { return &c.Backend }, "auto", "nested", "headless"),
 	stringOpt(groupGeneral, "socket", "NAME", "socket name in $XDG_RUNTIME_DIR; empty takes the first free wayland-N",
@@ -310,40 +325,71 @@ var options = []option{
 		func(c *Config) *string { return &c.ShmRead }, "auto", "nosigbus", "guarded"),
 	enumOpt(groupShm, "shm-shrink", "a client that shrinks a pool under its buffers: kill posts wl_shm.error invalid_fd (as libwayland); zeros draws zeros and keeps it (as wlroots)",
 		func(c *Config) *string { return &c.ShmShrink }, "kill", "zeros"),
+}, limitOptions()...)
 
-	intOpt(groupClient, "max-objects", "live protocol objects",
-		func(c *Config) *int { return &c.Limits.MaxObjects }, 16, 0xfeffffff),
-	intOpt(groupClient, "max-pools", "wl_shm_pools (mappings)",
-		func(c *Config) *int { return &c.Limits.MaxPools }, 1, maxInt32),
-	bytesOpt(groupClient, "max-mapped-bytes", "total size of the client's pools",
-		func(c *Config) *ByteSize { return &c.Limits.MaxMappedBytes }, 4*KiB, 64*TiB),
-	intOpt(groupClient, "max-buffers-per-pool", "live wl_buffers from one pool",
-		func(c *Config) *int { return &c.Limits.MaxBuffersPerPool }, 1, maxInt32),
-	intOpt(groupClient, "max-region-rects", "rectangles in all the client's regions together",
-		func(c *Config) *int { return &c.Limits.MaxRegionRects }, 1, maxInt32),
-	intOpt(groupClient, "max-damage-rects", "damage rectangles per surface commit; more become their bounding box (no error)",
-		func(c *Config) *int { return &c.Limits.MaxDamageRects }, 1, maxInt32),
-	intOpt(groupClient, "max-fds", "file descriptors received and held for the client",
-		func(c *Config) *int { return &c.Limits.MaxFDs }, 1, maxInt32),
-	bytesOpt(groupClient, "max-queued-bytes", "events queued for a client that does not read them; past it the client is disconnected",
-		func(c *Config) *ByteSize { return &c.Limits.MaxQueuedBytes }, 64*KiB, 1*TiB),
-	intOpt(groupClient, "max-frame-callbacks", "pending wl_surface.frame callbacks",
-		func(c *Config) *int { return &c.Limits.MaxFrameCallbacks }, 1, maxInt32),
-
-	intOpt(groupTotal, "max-clients", "clients connected at once",
-		func(c *Config) *int { return &c.Limits.MaxClients }, 1, maxInt32),
-	intOpt(groupTotal, "total-objects", "live protocol objects of all clients",
-		func(c *Config) *int { return &c.Limits.TotalObjects }, 16, maxInt32),
-	intOpt(groupTotal, "total-pools", "wl_shm_pools of all clients (kept under vm.max_map_count)",
-		func(c *Config) *int { return &c.Limits.TotalPools }, 1, maxInt32),
-	bytesOpt(groupTotal, "total-mapped-bytes", "total size of all clients' pools",
-		func(c *Config) *ByteSize { return &c.Limits.TotalMappedBytes }, 4*KiB, 64*TiB),
-	intOpt(groupTotal, "total-region-rects", "rectangles in all clients' regions",
-		func(c *Config) *int { return &c.Limits.TotalRegionRects }, 1, maxInt32),
-	intOpt(groupTotal, "total-fds", "client file descriptors held, connections included",
-		func(c *Config) *int { return &c.Limits.TotalFDs }, 1, maxInt32),
-	bytesOpt(groupTotal, "total-queued-bytes", "unread events of all clients",
-		func(c *Config) *ByteSize { return &c.Limits.TotalQueuedBytes }, 64*KiB, 1*TiB),
+// limitOptions makes the option of each row of server.LimitTable: flag
+// --max-objects, variable NOFAULT_MAX_OBJECTS, TOML limits.max_objects,
+// help from the row, its range checked, bytes with a unit.
+func limitOptions() []option {
+	var opts []option
+	for _, row := range server.LimitTable {
+		group := groupClient
+		if row.Scope == server.Total {
+			group = groupTotal
+		}
+		usage := row.Counts
+		if row.Scope == server.PerPool || row.Scope == server.PerSurface {
+			usage = row.Scope.String() + ": " + usage
+		}
+		arg := "N"
+		if row.Unit == server.Bytes {
+			arg = "BYTES"
+		}
+		o := newOption(group, strings.ReplaceAll(row.Key, "_", "-"), arg, usage)
+		field := row.Field
+		lo, hi := row.Min, row.Max
+		rangeErr := func(got any) error {
+			if row.Unit == server.Bytes {
+				return fmt.Errorf("want %v to %v, got %v", ByteSize(lo), ByteSize(hi), got)
+			}
+			return fmt.Errorf("want an integer from %d to %d, got %v", lo, hi, got)
+		}
+		o.check = func(c *Config) error {
+			if v := *field(&c.Limits); v < lo || v > hi {
+				if row.Unit == server.Bytes {
+					return rangeErr(ByteSize(v))
+				}
+				return rangeErr(v)
+			}
+			return nil
+		}
+		o.set = func(c *Config, s string) error {
+			var v int64
+			if row.Unit == server.Bytes {
+				b, err := ParseByteSize(s)
+				if err != nil {
+					return err
+				}
+				v = int64(b)
+			} else {
+				n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+				if err != nil {
+					return rangeErr(strconv.Quote(s))
+				}
+				v = n
+			}
+			*field(&c.Limits) = v
+			return o.check(c)
+		}
+		o.get = func(c *Config) string {
+			if row.Unit == server.Bytes {
+				return ByteSize(*field(&c.Limits)).String()
+			}
+			return strconv.FormatInt(*field(&c.Limits), 10)
+		}
+		opts = append(opts, o)
+	}
+	return opts
 }
 
 // checkSocket accepts a socket name: empty (automatic) or a file name in
@@ -401,14 +447,19 @@ single dash works too.
 		for _, line := range wrap(o.usage, 70) {
 			fmt.Fprintf(w, "      %s\n", line)
 		}
-		fmt.Fprintf(w, "      env %s, TOML %s\n", o.env, o.key)
+		if line := fmt.Sprintf("      env %s, TOML %s", o.env, o.key); len(line) <= 80 {
+			fmt.Fprintln(w, line)
+		} else {
+			fmt.Fprintf(w, "      env %s,\n      TOML %s\n", o.env, o.key)
+		}
 	}
 	fmt.Fprintf(w, `
 Sizes in bytes take an integer with an optional unit: 4194304, 4096KiB,
 4MiB, 1GiB. A client that exceeds a limit is disconnected with
 wl_display.error no_memory (or the interface's own error) and a log line
-naming the limit; when a total is reached, the client holding the most of
-that resource is. See docs/limits.md.
+naming the limit; when a total is reached, the client furthest over its
+fair share of it is (shares split by user, then process, then connection).
+See docs/limits.md.
 
 Example:
   %[1]s --backend=headless --size=1920x1080 --screenshot=out.png -- foot

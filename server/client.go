@@ -38,13 +38,14 @@ type Client struct {
 	display   *protocol.Object
 
 	// Accounts of the limits (limits.go).
-	held        [numResources]int64
+	held        [numCharged]int64
 	queuedFDs   int64
 	released    bool
 	peakObjects int
 	peakRects   int64
 	requests    int
-	abusive     bool // ended by a limit
+	abusive     bool   // ended by a limit
+	lastActive  uint64 // Display.batches when its last requests came
 }
 
 // Display returns the display the client is connected to.
@@ -166,6 +167,8 @@ func (c *Client) OnDestroy(fn func()) { c.destroyFn = append(c.destroyFn, fn) }
 
 // handle dispatches the complete messages in b.
 func (c *Client) handle(b *batch) {
+	c.d.batches++
+	c.lastActive = c.d.batches // limits.go: admit ends the longest idle
 	c.fds.Push(b.fds...)
 	if len(b.fds) > 0 {
 		c.checkFDs()

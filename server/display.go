@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -13,52 +12,13 @@ import (
 	"github.com/nofault/nofault/protocol"
 )
 
-// Limits bounds what one client, and all clients together, may hold
-// (docs/limits.md). Zero means unlimited.
-type Limits struct {
-	MaxObjects     int // live objects per client
-	MaxFDs         int // received fds queued or held (pools) per client
-	MaxQueuedBytes int // outgoing bytes the client has not read
-	MaxClients     int // clients connected at once (total)
-
-	MaxPools          int   // live wl_shm pools per client
-	MaxMappedBytes    int64 // sum of a client's pool sizes
-	MaxBuffersPerPool int   // live wl_buffers per pool (enforced by shm)
-	MaxRegionRects    int   // rectangles of a client's regions
-	MaxDamageRects    int   // damage rectangles per surface (coalesced by shell)
-	MaxFrameCallbacks int   // pending frame callbacks per client
-
-	TotalObjects     int
-	TotalPools       int
-	TotalMappedBytes int64
-	TotalRegionRects int
-	TotalFDs         int // client fds held, one per connection included
-	TotalQueuedBytes int64
-}
-
-// DefaultLimits are the limits used when none are configured.
-var DefaultLimits = Limits{
-	MaxObjects:        65536,
-	MaxFDs:            1024,
-	MaxQueuedBytes:    4 << 20,
-	MaxClients:        1024,
-	MaxPools:          1024,
-	MaxMappedBytes:    1 << 30,
-	MaxBuffersPerPool: 4096,
-	MaxRegionRects:    65536,
-	MaxDamageRects:    32,
-	MaxFrameCallbacks: 1024,
-	TotalObjects:      262144,
-	TotalPools:        16384,
-	TotalMappedBytes:  8 << 30,
-	TotalRegionRects:  1 << 20,
-	TotalFDs:          16384,
-	TotalQueuedBytes:  256 << 20,
-}
-
 // Options configures a Display.
 type Options struct {
+	// Limits are the limits; zero fields take their defaults (LimitTable).
 	Limits Limits
+	// PeerCred, when set, replaces the SO_PEERCRED lookup of a new
+	// connection's pid, uid and gid: tests use it to play several users.
+	PeerCred func(*net.UnixConn) (pid, uid, gid int)
 	// Trace, when true, logs every request and event like WAYLAND_DEBUG.
 	Trace bool
 }
@@ -66,8 +26,9 @@ type Options struct {
 // Display is the Wayland display: it accepts clients, owns the registry of
 // globals and runs the dispatch loop.
 type Display struct {
-	limits Limits
-	trace  *tracer
+	limits   Limits
+	peerCred func(*net.UnixConn) (pid, uid, gid int)
+	trace    *tracer
 
 	socket *Socket
 	// mu is the display lock: whoever holds it is "the display loop".
@@ -99,8 +60,9 @@ type Display struct {
 	running       atomic.Bool
 
 	// Accounts of the limits (limits.go).
-	total        [numResources]int64
+	total        [numCharged]int64
 	queuedFDs    int64
+	batches      uint64 // request batches handled, the clock of Client.lastActive
 	totalObjects int
 	freeDebt     int
 	freePending  bool
@@ -111,7 +73,8 @@ type Display struct {
 // may be nil for tests that call AddClient directly).
 func NewDisplay(socket *Socket, opts Options) *Display {
 	d := &Display{
-		limits:     opts.Limits,
+		limits:     opts.Limits.WithDefaults(),
+		peerCred:   opts.PeerCred,
 		socket:     socket,
 		tasks:      make(chan func(), 256),
 		accepted:   make(chan *net.UnixConn),
@@ -245,27 +208,11 @@ func (d *Display) acceptLoop() {
 
 // AddClient starts serving conn (display loop only).
 func (d *Display) AddClient(conn *net.UnixConn) *Client {
-	if d.limits.MaxClients > 0 && len(d.clients) >= d.limits.MaxClients {
-		slog.Warn("refusing client: too many clients", "limit", d.limits.MaxClients)
-		// The socket buffer of a new connection is empty: this small
-		// write cannot block.
-		var e protocol.Encoder
-		protocol.SendWlDisplayError(&e, protocol.DisplayID, protocol.DisplayID, protocol.ErrorNoMemory, fmt.Sprintf("max_clients (%d) exceeded", d.limits.MaxClients))
-		b, _ := e.Take()
-		conn.Write(b)
-		conn.Close()
-		d.stats.ClientsRefused++
-		return nil
+	pid, uid, gid := peerCred(conn)
+	if d.peerCred != nil {
+		pid, uid, gid = d.peerCred(conn)
 	}
-	if lim := d.limits.TotalFDs; lim > 0 && d.totalOf(HeldFDs)+1 > int64(lim) {
-		slog.Warn("refusing client: client fds over the total", "limit", "total_fds", "value", lim)
-		d.stats.limitHit("total_fds")
-		var e protocol.Encoder
-		protocol.SendWlDisplayError(&e, protocol.DisplayID, protocol.DisplayID, protocol.ErrorNoMemory, fmt.Sprintf("total_fds (%d) exceeded", lim))
-		b, _ := e.Take()
-		conn.Write(b)
-		conn.Close()
-		d.stats.ClientsRefused++
+	if !d.admit(conn, uid) { // limits.go
 		return nil
 	}
 	d.nextClient++
@@ -285,7 +232,7 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 			}
 		})
 	})
-	c.PID, c.UID, c.GID = peerCred(conn)
+	c.PID, c.UID, c.GID = pid, uid, gid
 	if d.trace != nil {
 		c.enc.Trace = func(obj protocol.ObjectID, iface *protocol.Interface, op uint16, args []byte, fds []int) {
 			d.trace.event(c, obj, iface, op, args)

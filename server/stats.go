@@ -19,6 +19,11 @@ type Stats struct {
 	// Limits counts, per limit key (docs/limits.md), the clients ended for
 	// passing it, and for max_damage_rects the damage lists coalesced.
 	Limits map[string]int `json:"limits,omitempty"`
+	// LimitValues is every limit of LimitTable by key, as enforced.
+	LimitValues map[string]int64 `json:"limit_values"`
+	// Totals is, per key of a limit across all clients, what all clients
+	// hold now.
+	Totals map[string]int64 `json:"totals"`
 	// MemoryReturns counts debug.FreeOSMemory calls after large
 	// teardowns (limits.go).
 	MemoryReturns int `json:"memory_returns"`
@@ -76,6 +81,14 @@ func (d *Display) Stats() Stats {
 			l[k] = v
 		}
 		s.Limits = l
+	}
+	s.LimitValues = make(map[string]int64, len(LimitTable))
+	s.Totals = make(map[string]int64)
+	for _, row := range LimitTable {
+		s.LimitValues[row.Key] = *row.Field(&d.limits)
+		if row.Scope == Total {
+			s.Totals[row.Key] = d.totalOf(row.Resource)
+		}
 	}
 	return s
 }

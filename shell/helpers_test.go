@@ -34,7 +34,10 @@ type env struct {
 	r    *fakeRenderer
 }
 
-func startEnv(t *testing.T, opts Options) *env {
+func startEnv(t *testing.T, opts Options) *env { return startEnvLimits(t, opts, server.Limits{}) }
+
+// startEnvLimits is startEnv with lowered limits (zero fields: defaults).
+func startEnvLimits(t *testing.T, opts Options, lim server.Limits) *env {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o700); err != nil {
@@ -45,7 +48,7 @@ func startEnv(t *testing.T, opts Options) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, r: &fakeRenderer{}}
-	e.d = server.NewDisplay(sock, server.Options{Limits: server.DefaultLimits})
+	e.d = server.NewDisplay(sock, server.Options{Limits: lim})
 	e.out = output.New(e.d, "TEST-1", 800, 600, 60000)
 	output.AddXdgOutputManager(e.d)
 	opts.Output = e.out

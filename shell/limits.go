@@ -6,17 +6,9 @@ import (
 	"github.com/nofault/nofault/server"
 )
 
-// defaultDamageRects is max_damage_rects when the display has no limit.
-const defaultDamageRects = 32
-
 // damageLimit is max_damage_rects: the damage rectangles one list of a
 // surface keeps before it collapses into its bounding box.
-func (s *Surface) damageLimit() int {
-	if n := s.c.Display().Limits().MaxDamageRects; n > 0 {
-		return n
-	}
-	return defaultDamageRects
-}
+func (s *Surface) damageLimit() int { return int(s.c.Display().Limits().MaxDamageRects) }
 
 // addDamage appends r to a pending damage list, counting a collapse into
 // the bounding box in the stats (limits: max_damage_rects). Damage is a
@@ -64,6 +56,21 @@ func (s *Surface) syncRegions() {
 		s.c.Uncharge(server.RegionRects, -d)
 	}
 	s.regionCharged = n
+}
+
+// chargeFrame applies max_frame_callbacks (the client's callbacks) and
+// then max_surface_frame_callbacks (this surface's) to one more
+// wl_surface.frame. On false the client has its no_memory error.
+func (s *Surface) chargeFrame() bool {
+	if !s.c.Charge(server.FrameCallbacks, 1) {
+		return false
+	}
+	if lim := s.c.Display().Limits().MaxSurfaceFrameCallbacks; int64(s.frameCount) >= lim {
+		s.c.Uncharge(server.FrameCallbacks, 1)
+		s.c.OverLimit("max_surface_frame_callbacks", lim)
+		return false
+	}
+	return true
 }
 
 // frameCharge is the handler of a wl_surface.frame callback: it gives the

@@ -32,11 +32,6 @@ const (
 	WmBaseVersion        = 5 // xdg_wm_base, the highest in wayland-protocols 1.31
 )
 
-// DefaultMaxFrameCallbacks bounds the wl_surface.frame callbacks one surface
-// may have outstanding (requested and not yet done); beyond it the client
-// gets no_memory.
-const DefaultMaxFrameCallbacks = 1024
-
 // BufferSource is what a wl_buffer object's handler implements so that a
 // surface can consume it. The shm glue implements it; shell never reads
 // client memory itself.
@@ -63,8 +58,6 @@ type Options struct {
 	Output *output.Output
 	// Background is the scene's background colour (R, G, B, A).
 	Background [4]uint8
-	// MaxFrameCallbacks per surface; 0 means DefaultMaxFrameCallbacks.
-	MaxFrameCallbacks int
 	// PingInterval is how often Frame pings each xdg_wm_base client that
 	// has no ping outstanding; 0 disables pings.
 	PingInterval time.Duration
@@ -102,9 +95,6 @@ type frameCallback struct {
 // New registers wl_compositor, wl_subcompositor and xdg_wm_base on d.
 // Textures for surface contents come from r.
 func New(d *server.Display, r render.Renderer, opts Options) *Shell {
-	if opts.MaxFrameCallbacks <= 0 {
-		opts.MaxFrameCallbacks = DefaultMaxFrameCallbacks
-	}
 	if opts.Background == ([4]uint8{}) {
 		opts.Background = [4]uint8{0x30, 0x30, 0x38, 0xff}
 	}

@@ -303,11 +303,7 @@ func (s *Surface) DamageBuffer(x, y, w, h int32) error {
 
 // Frame handles wl_surface.frame.
 func (s *Surface) Frame(callback protocol.ObjectID) error {
-	if s.frameCount >= s.sh.opts.MaxFrameCallbacks {
-		s.c.OverLimit("max_frame_callbacks", int64(s.sh.opts.MaxFrameCallbacks))
-		return nil
-	}
-	if !s.c.Charge(server.FrameCallbacks, 1) { // limits.go
+	if !s.chargeFrame() { // limits.go
 		return nil
 	}
 	cb := s.c.NewObject(callback, &protocol.WlCallbackInterface, 1, frameCharge{s.c})

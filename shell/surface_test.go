@@ -2,11 +2,13 @@ package shell
 
 import (
 	"image"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/server"
 	"github.com/rajveermalviya/go-wayland/wayland/client"
 )
 
@@ -165,14 +167,43 @@ func TestFrameCallbackOnUnmappedSurface(t *testing.T) {
 	}
 }
 
-func TestFrameCallbackLimit(t *testing.T) {
-	e := startEnv(t, Options{MaxFrameCallbacks: 4})
-	tc := e.connect()
-	s := tc.surface()
-	for i := 0; i < 5; i++ {
-		s.Frame()
+// TestFrameCallbackLimits: max_surface_frame_callbacks bounds one
+// surface's pending callbacks and max_frame_callbacks the client's over
+// all its surfaces, each error naming its own key (they were one key,
+// checked per surface and per client).
+func TestFrameCallbackLimits(t *testing.T) {
+	tests := []struct {
+		name            string
+		lim             server.Limits
+		surfaces, calls int // calls per surface
+		key             string
+	}{
+		{"per surface", server.Limits{MaxSurfaceFrameCallbacks: 4, MaxFrameCallbacks: 100}, 1, 5, "max_surface_frame_callbacks (4)"},
+		{"per client", server.Limits{MaxSurfaceFrameCallbacks: 4, MaxFrameCallbacks: 10}, 3, 4, "max_frame_callbacks (10)"},
+		{"within both", server.Limits{MaxSurfaceFrameCallbacks: 4, MaxFrameCallbacks: 12}, 3, 4, ""},
 	}
-	tc.expectError(tc.disp, protocol.ErrorNoMemory)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := startEnvLimits(t, Options{}, tt.lim)
+			tc := e.connect()
+			for range tt.surfaces {
+				s := tc.surface()
+				for range tt.calls {
+					s.Frame()
+				}
+			}
+			if tt.key == "" {
+				if err := tc.roundtrip(); err != nil || tc.err != nil {
+					t.Fatalf("roundtrip: %v, error %+v", err, tc.err)
+				}
+				return
+			}
+			tc.expectError(tc.disp, protocol.ErrorNoMemory)
+			if !strings.Contains(tc.err.msg, tt.key+" exceeded") {
+				t.Errorf("error %q, want it to name %s", tc.err.msg, tt.key)
+			}
+		})
+	}
 }
 
 func TestSurfaceErrors(t *testing.T) {

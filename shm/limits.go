@@ -47,8 +47,8 @@ func (a *poolAcct) unref() {
 
 // addBuffer checks max_buffers_per_pool and counts a new wl_buffer.
 func (a *poolAcct) addBuffer() bool {
-	if lim := a.c.Display().Limits().MaxBuffersPerPool; lim > 0 && a.buffers >= lim {
-		a.c.OverLimit("max_buffers_per_pool", int64(lim))
+	if lim := a.c.Display().Limits().MaxBuffersPerPool; lim > 0 && int64(a.buffers) >= lim {
+		a.c.OverLimit("max_buffers_per_pool", lim)
 		return false
 	}
 	a.buffers++
