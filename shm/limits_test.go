@@ -3,9 +3,11 @@ package shm_test
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -151,5 +153,53 @@ func TestResizeUnchargedWhenPoolGoes(t *testing.T) {
 		if held != 0 {
 			t.Fatalf("mapped bytes charged after the pool went = %d, want 0", held)
 		}
+	}
+}
+
+// TestTotalMappedBytesSparesTheHonestPool is issue 16's other case: an
+// honest process with one 100 MiB pool while another process opens 91
+// connections with a sparse 95 MiB pool each, over total_mapped_bytes
+// (8 GiB). The honest client holds the largest pool, but its process far
+// less than its fair share; before, it was the one disconnected.
+func TestTotalMappedBytesSparesTheHonestPool(t *testing.T) {
+	var pid atomic.Int64
+	e := wltest.StartWith(t, server.Options{PeerCred: func(*net.UnixConn) (int, int, int) { return int(pid.Load()), 1000, 1000 }},
+		func(e *wltest.Env) { shm.Register(e.D, shm.Options{Mode: shm.ReadGuarded}) }, nil)
+	name := fmt.Sprintf("nofault-fair-%d", os.Getpid())
+	pool := func(c *wltest.Client, size int64) error {
+		wlShm := c.MustBind("wl_shm", 1)
+		if err := c.Send(wlShm, opCreatePool, rawclient.NewID(c.NewID()), rawclient.FD(sparseMemfd(t, name, size)), int32(size)); err != nil {
+			return err
+		}
+		_, err := c.Roundtrip(wltest.Timeout)
+		return err
+	}
+	pid.Store(100)
+	honest := e.Connect()
+	if err := pool(honest, 100<<20); err != nil {
+		t.Fatalf("honest client: %v", err)
+	}
+	pid.Store(200)
+	for i := range 91 {
+		err := pool(e.Connect(), 95<<20)
+		if pe, ok := err.(*rawclient.ProtocolError); ok {
+			if pe.Code != uint32(protocol.ErrorNoMemory) || !strings.Contains(pe.Message, "total_mapped_bytes") {
+				t.Fatalf("flooding client %d: %v, want no_memory naming total_mapped_bytes", i, pe)
+			}
+		} else if err != nil {
+			t.Fatalf("flooding client %d: %v", i, err)
+		}
+	}
+	if _, err := honest.Roundtrip(wltest.Timeout); err != nil {
+		t.Fatalf("the honest client was ended: %v", err)
+	}
+	var total int64
+	var hits int
+	e.Do(func() { total, hits = e.D.Total(server.MappedBytes), e.D.Stats().Limits["total_mapped_bytes"] })
+	if hits == 0 {
+		t.Fatal("total_mapped_bytes was never reached: the test does not test it")
+	}
+	if lim := server.DefaultLimits.TotalMappedBytes; total > lim {
+		t.Errorf("%d bytes mapped, over total_mapped_bytes (%d)", total, lim)
 	}
 }
