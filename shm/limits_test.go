@@ -69,12 +69,10 @@ func mappedBytes(t *testing.T, name string) int64 {
 	return total
 }
 
-// startShm runs a display with wl_shm and the given limits (the defaults
-// for the fields left zero).
+// startShm runs a display with wl_shm and max_mapped_bytes lowered to
+// maxMapped (1 GiB, the default, in these tests: set to say so).
 func startShm(t *testing.T, maxMapped int64) *wltest.Env {
-	lim := server.DefaultLimits
-	lim.MaxMappedBytes = maxMapped
-	return wltest.StartWith(t, server.Options{Limits: lim}, func(e *wltest.Env) {
+	return wltest.StartWith(t, server.Options{Limits: server.Limits{MaxMappedBytes: maxMapped}}, func(e *wltest.Env) {
 		shm.Register(e.D, shm.Options{Mode: shm.ReadGuarded})
 	}, nil)
 }

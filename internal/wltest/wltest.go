@@ -30,7 +30,7 @@ type Env struct {
 // the test ends (then stop runs, if not nil).
 func Start(t *testing.T, setup func(e *Env), stop func()) *Env {
 	t.Helper()
-	return StartWith(t, server.Options{Limits: server.DefaultLimits}, setup, stop)
+	return StartWith(t, server.Options{}, setup, stop)
 }
 
 // StartWith is Start with the display's options (such as lowered limits).
