@@ -267,11 +267,11 @@ func (c *Client) Charge(r Resource, n int64) bool {
 	if c.dead || c.err != nil || r >= numCharged {
 		return false
 	}
+	if r == HeldFDs {
+		c.syncQueuedFDs() // the total counts queued fds too
+	}
 	per, total, perKey, totalKey := c.d.limits.limit(r)
 	if per > 0 && c.Held(r)+n > per {
-		if r == HeldFDs {
-			c.syncQueuedFDs()
-		}
 		c.OverLimit(perKey, per)
 		return false
 	}
