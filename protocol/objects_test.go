@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -145,4 +146,82 @@ func TestObjectMapDenseCatchesUp(t *testing.T) {
 	if m.Len() != len(live) {
 		t.Fatalf("Len %d, want %d", m.Len(), len(live))
 	}
+}
+
+// FuzzObjectMap runs a sequence of inserts and removes against a plain Go
+// map with libwayland's id rule and checks every answer of the ObjectMap.
+// Each op byte: low bit insert (the next id, or a freed id picked by the
+// rest) or remove (a live id picked by the rest); 0xff jumps the next id
+// by 1,000 through inserts and removes, to reach the sparse part.
+func FuzzObjectMap(f *testing.F) {
+	f.Add([]byte{1, 1, 1, 0, 2, 1, 0xff, 1, 3, 0})
+	f.Add([]byte{0xff, 0xff, 1, 1, 0, 0xff, 5, 7, 9, 0xff, 1, 1})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		var m ObjectMap
+		ref := map[ObjectID]*Object{}
+		next := ObjectID(1)
+		insert := func(id ObjectID) {
+			want := id <= next && ref[id] == nil
+			if got := m.CanReserve(id); got != want {
+				t.Fatalf("CanReserve(%d) = %v, want %v (next %d)", id, got, want, next)
+			}
+			o := &Object{ID: id}
+			if got := m.Insert(o); got != want {
+				t.Fatalf("Insert(%d) = %v, want %v", id, got, want)
+			}
+			if want {
+				ref[id] = o
+				next = max(next, id+1)
+			}
+		}
+		for _, op := range ops {
+			switch {
+			case op == 0xff:
+				for range 1000 {
+					insert(next)
+					m.Remove(next - 1)
+					delete(ref, next-1)
+				}
+			case op&1 == 1:
+				id := next
+				if op > 1 && next > 2 {
+					id = ObjectID(op>>1)%(next-1) + 1
+				}
+				insert(id)
+			default:
+				if len(ref) > 0 {
+					ids := make([]ObjectID, 0, len(ref))
+					for id := range ref {
+						ids = append(ids, id)
+					}
+					slices.Sort(ids)
+					id := ids[int(op>>1)%len(ids)]
+					if m.Remove(id) != ref[id] {
+						t.Fatalf("Remove(%d) returned another object", id)
+					}
+					delete(ref, id)
+				}
+			}
+			if m.Len() != len(ref) {
+				t.Fatalf("Len %d, want %d", m.Len(), len(ref))
+			}
+		}
+		for id, o := range ref {
+			if m.Lookup(id) != o {
+				t.Fatalf("Lookup(%d) lost its object", id)
+			}
+		}
+		var last ObjectID
+		n := 0
+		m.All(func(o *Object) {
+			if o.ID <= last || ref[o.ID] != o {
+				t.Fatalf("All: %d after %d", o.ID, last)
+			}
+			last = o.ID
+			n++
+		})
+		if n != len(ref) {
+			t.Fatalf("All visited %d, want %d", n, len(ref))
+		}
+	})
 }
