@@ -115,7 +115,8 @@ func newRenderer() (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{prog: prog, textures: make(map[*Texture]struct{}), noDamage: envNoDamage(), upload: envUpload()}
+	r := &Renderer{prog: prog, textures: make(map[*Texture]struct{}), noDamage: envNoDamage()}
+	r.upload = envUpload(ogl.GoStr(ogl.GetString(ogl.RENDERER)))
 	loc := func(name string) int32 { return ogl.GetUniformLocation(prog, ogl.Str(name+"\x00")) }
 	r.uRect, r.uOut, r.uTex, r.uVis = loc("uRect"), loc("uOut"), loc("uTex"), loc("uVis")
 	r.uAxX, r.uAxY, r.uFlip, r.uSwap = loc("uAxX"), loc("uAxY"), loc("uFlip"), loc("uSwap")

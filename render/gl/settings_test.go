@@ -1,0 +1,31 @@
+//go:build cgo
+
+package gl
+
+import "testing"
+
+func TestAutoUploadMode(t *testing.T) {
+	for _, tc := range []struct {
+		renderer string
+		want     UploadMode
+	}{
+		{"llvmpipe (LLVM 15.0.6, 256 bits)", UploadMode{}},
+		{"softpipe", UploadMode{}},
+		{"Software Rasterizer", UploadMode{}},
+		{"NVIDIA H200/PCIe/SSE2", UploadMode{PBO: true}},
+		{"AMD Radeon RX 7900 XTX (radeonsi, navi31, LLVM 15.0.7, DRM 3.54, 6.5.0)", UploadMode{PBO: true}},
+		{"Mesa Intel(R) UHD Graphics 620 (KBL GT2)", UploadMode{PBO: true}},
+	} {
+		if got := AutoUploadMode(tc.renderer); got != tc.want {
+			t.Errorf("AutoUploadMode(%q) = %v, want %v", tc.renderer, got, tc.want)
+		}
+	}
+	t.Setenv("NOFAULT_GL_UPLOAD", "bgra")
+	if got := envUpload("NVIDIA H200/PCIe/SSE2"); got != (UploadMode{BGRA: true}) {
+		t.Errorf("NOFAULT_GL_UPLOAD=bgra on NVIDIA: got %v", got)
+	}
+	t.Setenv("NOFAULT_GL_UPLOAD", "nonsense")
+	if got := envUpload("llvmpipe"); got != (UploadMode{}) {
+		t.Errorf("bad NOFAULT_GL_UPLOAD on llvmpipe: got %v, want the automatic rgba", got)
+	}
+}
