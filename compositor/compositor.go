@@ -42,6 +42,7 @@ type Compositor struct {
 	Shell    *shell.Shell
 	Seat     *seat.Seat
 	Data     *datadevice.Manager
+	Primary  *datadevice.Primary
 	Renderer render.Renderer
 	Capture  *capture.Manager
 	Probe    shm.ProbeResult
@@ -126,6 +127,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	})
 	c.Seat = seat.New(d, seat.Options{Name: "seat0", Keyboard: true, Pointer: true, Surfaces: c.Shell})
 	c.Data = datadevice.New(d, c.Seat)
+	c.Primary = datadevice.NewPrimary(c.Data, c.Seat)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	c.registerCapture()
