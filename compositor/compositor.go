@@ -15,6 +15,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nofault/nofault/activation"
 	"github.com/nofault/nofault/backend/headless"
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/datadevice"
@@ -43,6 +44,7 @@ type Compositor struct {
 	Seat     *seat.Seat
 	Data     *datadevice.Manager
 	Primary  *datadevice.Primary
+	Activate *activation.Manager
 	Renderer render.Renderer
 	Capture  *capture.Manager
 	Probe    shm.ProbeResult
@@ -128,6 +130,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Seat = seat.New(d, seat.Options{Name: "seat0", Keyboard: true, Pointer: true, Surfaces: c.Shell})
 	c.Data = datadevice.New(d, c.Seat)
 	c.Primary = datadevice.NewPrimary(c.Data, c.Seat)
+	c.Activate = activation.New(d, c.Seat, c.Shell)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	c.registerCapture()
