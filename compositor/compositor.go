@@ -27,6 +27,7 @@ import (
 	"github.com/nofault/nofault/server"
 	"github.com/nofault/nofault/shell"
 	"github.com/nofault/nofault/shm"
+	"github.com/nofault/nofault/textinput"
 )
 
 // Background is the output's clear colour (R, G, B, A): a dark slate that
@@ -45,6 +46,7 @@ type Compositor struct {
 	Data     *datadevice.Manager
 	Primary  *datadevice.Primary
 	Activate *activation.Manager
+	Text     *textinput.Manager
 	Renderer render.Renderer
 	Capture  *capture.Manager
 	Probe    shm.ProbeResult
@@ -131,6 +133,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Data = datadevice.New(d, c.Seat)
 	c.Primary = datadevice.NewPrimary(c.Data, c.Seat)
 	c.Activate = activation.New(d, c.Seat, c.Shell)
+	c.Text = textinput.New(d)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	c.registerCapture()

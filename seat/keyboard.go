@@ -85,6 +85,7 @@ func (s *Seat) SetKeyboardFocus(surface *protocol.Object) {
 			fn(c)
 		}
 	}
+	s.keyboardSurfaceChanged()
 }
 
 // SurfaceDestroyed forgets surface wherever the seat holds it (keyboard
@@ -104,6 +105,7 @@ func (s *Seat) SurfaceDestroyed(surface *protocol.Object) {
 				fn(nil)
 			}
 		}
+		s.keyboardSurfaceChanged()
 	}
 	if s.ptr.focus == surface {
 		s.clearPointerFocus(false)

@@ -92,6 +92,7 @@ type Seat struct {
 
 	onClick    []func(surface *protocol.Object)
 	onKbdFocus []func(c *server.Client)
+	onKbdSurf  []func(surface *protocol.Object) // focus_hook.go
 	onCursor   []func(Cursor)
 }
 
