@@ -19,6 +19,7 @@ import (
 	"github.com/nofault/nofault/backend/headless"
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/datadevice"
+	"github.com/nofault/nofault/decoration"
 	"github.com/nofault/nofault/output"
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/render"
@@ -47,6 +48,7 @@ type Compositor struct {
 	Primary  *datadevice.Primary
 	Activate *activation.Manager
 	Text     *textinput.Manager
+	Deco     *decoration.Manager
 	Renderer render.Renderer
 	Capture  *capture.Manager
 	Probe    shm.ProbeResult
@@ -134,6 +136,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Primary = datadevice.NewPrimary(c.Data, c.Seat)
 	c.Activate = activation.New(d, c.Seat, c.Shell)
 	c.Text = textinput.New(d)
+	c.Deco = decoration.New(d, c.Shell, decoration.Options{}) // client_side: no server-side frames yet
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	c.registerCapture()

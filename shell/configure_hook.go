@@ -1,0 +1,18 @@
+package shell
+
+import "github.com/nofault/nofault/protocol"
+
+// ConfigureToplevel sends the toplevel whose xdg_toplevel object is obj
+// its configure sequence again, unchanged (xdg_toplevel.configure, then
+// xdg_surface.configure), for protocols whose own configure events must
+// be followed by one (xdg-decoration). Before the initial commit it sends
+// nothing: the initial configure follows then. It reports false when obj
+// is not a live xdg_toplevel of this shell.
+func (sh *Shell) ConfigureToplevel(obj *protocol.Object) bool {
+	t, ok := obj.Handler.(*xdgToplevel)
+	if !ok || t.sh != sh || obj.Destroyed() {
+		return false
+	}
+	t.configure()
+	return true
+}
