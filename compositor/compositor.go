@@ -137,6 +137,8 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Activate = activation.New(d, c.Seat, c.Shell)
 	c.Text = textinput.New(d)
 	c.Deco = decoration.New(d, c.Shell, decoration.Options{}) // client_side: no server-side frames yet
+	seat.AddRelativePointerManager(d)
+	seat.AddPointerConstraints(d)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	c.registerCapture()

@@ -38,6 +38,11 @@ func (s *Seat) PointerMotion(x, y float64, t time.Time) {
 	if s.caps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
 		return
 	}
+	x, y, move := s.constrainMotion(x, y, t) // constraints.go
+	defer s.updateConstraint()
+	if !move {
+		return
+	}
 	p := &s.ptr
 	p.x, p.y = x, y
 	if len(p.buttons) == 0 || !p.focusAlive() {
@@ -172,6 +177,7 @@ func (s *Seat) Key(evdevCode uint32, pressed bool, t time.Time) {
 		k.keys = slices.Delete(k.keys, i, i+1)
 	}
 	changed := k.mods.Key(evdevCode, pressed)
+	s.constraintKey(evdevCode, pressed) // constraints.go
 	c, keyboards := s.focusKeyboards()
 	if len(keyboards) == 0 {
 		return

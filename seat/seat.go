@@ -94,6 +94,8 @@ type Seat struct {
 	onKbdFocus []func(c *server.Client)
 	onKbdSurf  []func(surface *protocol.Object) // focus_hook.go
 	onCursor   []func(Cursor)
+
+	ext ext // relative.go, constraints.go
 }
 
 // seatClient is the objects one client has on this seat.

@@ -21,6 +21,8 @@ var addedProtocols = map[string]int{
 	"xdg_activation_v1":                       1,
 	"zwp_text_input_manager_v3":               1,
 	"zxdg_decoration_manager_v1":              1,
+	"zwp_relative_pointer_manager_v1":         1,
+	"zwp_pointer_constraints_v1":              1,
 }
 
 // TestWaylandInfoListsProtocols: the real wayland-info sees every added

@@ -1,6 +1,10 @@
 package shell
 
-import "github.com/nofault/nofault/protocol"
+import (
+	"image"
+
+	"github.com/nofault/nofault/protocol"
+)
 
 // ConfigureToplevel sends the toplevel whose xdg_toplevel object is obj
 // its configure sequence again, unchanged (xdg_toplevel.configure, then
@@ -15,4 +19,15 @@ func (sh *Shell) ConfigureToplevel(obj *protocol.Object) bool {
 	}
 	t.configure()
 	return true
+}
+
+// RegionRects returns a copy of the rectangles of a wl_region of this
+// shell (surface-local once given to a request), and false when obj is not
+// one: pointer constraints copy the region they are made with.
+func (sh *Shell) RegionRects(obj *protocol.Object) ([]image.Rectangle, bool) {
+	r, ok := obj.Handler.(*region)
+	if !ok {
+		return nil, false
+	}
+	return r.rs.clone(), true
 }
