@@ -20,6 +20,7 @@ import (
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/datadevice"
 	"github.com/nofault/nofault/decoration"
+	"github.com/nofault/nofault/inhibit"
 	"github.com/nofault/nofault/output"
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/render"
@@ -49,6 +50,8 @@ type Compositor struct {
 	Activate *activation.Manager
 	Text     *textinput.Manager
 	Deco     *decoration.Manager
+	Idle     *inhibit.Idle
+	Keys     *inhibit.Shortcuts
 	Renderer render.Renderer
 	Capture  *capture.Manager
 	Probe    shm.ProbeResult
@@ -139,6 +142,8 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Deco = decoration.New(d, c.Shell, decoration.Options{}) // client_side: no server-side frames yet
 	seat.AddRelativePointerManager(d)
 	seat.AddPointerConstraints(d)
+	c.Idle = inhibit.NewIdle(d, c.Shell)
+	c.Keys = inhibit.NewShortcuts(d)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	c.registerCapture()

@@ -1,7 +1,9 @@
 package compositor
 
 import (
+	"github.com/nofault/nofault/activation"
 	"github.com/nofault/nofault/capture"
+	"github.com/nofault/nofault/inhibit"
 	"runtime"
 	"time"
 
@@ -24,6 +26,10 @@ type Stats struct {
 	Clients         int           `json:"clients_connected"`
 	Goroutines      int           `json:"goroutines"`
 	Capture         capture.Stats `json:"capture"`
+
+	// Protocols of issue 13.
+	IdleInhibit inhibit.IdleStats `json:"idle_inhibit"`
+	Activation  activation.Stats  `json:"activation"`
 }
 
 // ProbeStats is the MAP_NOSIGBUS probe result.
@@ -52,6 +58,8 @@ func (c *Compositor) Stats() Stats {
 		Shm:             shm.ReadStats(),
 		Server:          c.Display.Stats(),
 		Capture:         c.Capture.Stats(),
+		IdleInhibit:     c.Idle.Stats(),
+		Activation:      c.Activate.Stats(),
 		Goroutines:      runtime.NumGoroutine(),
 		Clients:         c.Display.ClientCount(),
 	}

@@ -17,12 +17,14 @@ import (
 // addedProtocols are the globals of issue 13 and their versions; each
 // must show in wayland-info (docs/protocols.md lists them all).
 var addedProtocols = map[string]int{
-	"zwp_primary_selection_device_manager_v1": 1,
-	"xdg_activation_v1":                       1,
-	"zwp_text_input_manager_v3":               1,
-	"zxdg_decoration_manager_v1":              1,
-	"zwp_relative_pointer_manager_v1":         1,
-	"zwp_pointer_constraints_v1":              1,
+	"zwp_primary_selection_device_manager_v1":   1,
+	"xdg_activation_v1":                         1,
+	"zwp_text_input_manager_v3":                 1,
+	"zxdg_decoration_manager_v1":                1,
+	"zwp_relative_pointer_manager_v1":           1,
+	"zwp_pointer_constraints_v1":                1,
+	"zwp_idle_inhibit_manager_v1":               1,
+	"zwp_keyboard_shortcuts_inhibit_manager_v1": 1,
 }
 
 // TestWaylandInfoListsProtocols: the real wayland-info sees every added
