@@ -22,6 +22,7 @@ import (
 	"github.com/nofault/nofault/decoration"
 	"github.com/nofault/nofault/inhibit"
 	"github.com/nofault/nofault/output"
+	"github.com/nofault/nofault/presentation"
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/render/soft"
@@ -52,6 +53,7 @@ type Compositor struct {
 	Deco     *decoration.Manager
 	Idle     *inhibit.Idle
 	Keys     *inhibit.Shortcuts
+	Present  *presentation.Presentation
 	Renderer render.Renderer
 	Capture  *capture.Manager
 	Probe    shm.ProbeResult
@@ -144,6 +146,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	seat.AddPointerConstraints(d)
 	c.Idle = inhibit.NewIdle(d, c.Shell)
 	c.Keys = inhibit.NewShortcuts(d)
+	c.Present = presentation.New(d, c.Output, c.Shell)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	c.registerCapture()
@@ -190,6 +193,7 @@ func (c *Compositor) Frame(now time.Time) bool {
 	}
 	shown := c.unpresented
 	c.unpresented = false
+	c.Present.Frame(now, c.ticks, shown)
 	c.captureFrame(shown)
 	c.callbacks += uint64(c.Shell.PendingFrameCallbacks())
 	c.Shell.Frame(now)

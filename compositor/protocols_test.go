@@ -9,6 +9,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nofault/nofault/internal/rawclient"
+	"github.com/nofault/nofault/protocol"
+	"golang.org/x/sys/unix"
 )
 
 // do runs fn on c's display loop.
@@ -102,4 +106,100 @@ func TestWestonConfine(t *testing.T) {
 			t.Errorf("confined pointer at %g,%g, outside the window %v", x, y, r)
 		}
 	})
+}
+
+// TestPresentationFeedback: a client that commits a real shm buffer with a
+// feedback gets presented with a CLOCK_MONOTONIC time between its commit
+// and the event's arrival, the output's refresh period and frame count,
+// from the running headless frame clock.
+func TestPresentationFeedback(t *testing.T) {
+	c, path := start(t)
+	cl, err := rawclient.Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := cl.Globals(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	bind := func(name string, v uint32) uint32 {
+		id, err := cl.BindGlobal(name, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	send := func(obj uint32, op uint16, args ...any) {
+		if err := cl.Send(obj, op, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	comp, shmG, wm, pres := bind("wl_compositor", 4), bind("wl_shm", 1), bind("xdg_wm_base", 1), bind("wp_presentation", 1)
+	surf, xs, top := cl.NewID(), cl.NewID(), cl.NewID()
+	send(comp, protocol.WlCompositorRequestCreateSurface, rawclient.NewID(surf))
+	send(wm, protocol.XdgWmBaseRequestGetXdgSurface, rawclient.NewID(xs), surf)
+	send(xs, protocol.XdgSurfaceRequestGetToplevel, rawclient.NewID(top))
+	send(surf, protocol.WlSurfaceRequestCommit)
+	evs, err := cl.Roundtrip(5 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var serial uint32
+	for _, ev := range evs {
+		if ev.Object == xs && ev.Opcode == protocol.XdgSurfaceEventConfigure {
+			serial = ev.Uint(0)
+		}
+	}
+	send(xs, protocol.XdgSurfaceRequestAckConfigure, serial)
+	const w, h = 64, 64
+	fd, err := unix.MemfdCreate("buf", unix.MFD_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Ftruncate(fd, w*h*4)
+	pool, buf := cl.NewID(), cl.NewID()
+	send(shmG, protocol.WlShmRequestCreatePool, rawclient.NewID(pool), rawclient.FD(fd), int32(w*h*4))
+	unix.Close(fd)
+	send(pool, protocol.WlShmPoolRequestCreateBuffer, rawclient.NewID(buf), int32(0), int32(w), int32(h), int32(w*4), uint32(protocol.WlShmFormatXrgb8888))
+	fb := cl.NewID()
+	send(pres, protocol.WpPresentationRequestFeedback, surf, rawclient.NewID(fb))
+	send(surf, protocol.WlSurfaceRequestAttach, buf, int32(0), int32(0))
+	send(surf, protocol.WlSurfaceRequestDamage, int32(0), int32(0), int32(w), int32(h))
+	var before unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &before)
+	send(surf, protocol.WlSurfaceRequestCommit)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		evs, err := cl.Roundtrip(5 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range evs {
+			if ev.Object != fb {
+				continue
+			}
+			if ev.Opcode == protocol.WpPresentationFeedbackEventDiscarded {
+				t.Fatal("the update was discarded")
+			}
+			if ev.Opcode != protocol.WpPresentationFeedbackEventPresented {
+				continue
+			}
+			var after unix.Timespec
+			unix.ClockGettime(unix.CLOCK_MONOTONIC, &after)
+			r := ev.Reader()
+			hi, lo, ns, refresh, _, seq, flags := r.Uint(), r.Uint(), r.Uint(), r.Uint(), r.Uint(), r.Uint(), r.Uint()
+			at := int64(uint64(hi)<<32|uint64(lo))*1e9 + int64(ns)
+			if at < before.Nano() || at > after.Nano() {
+				t.Errorf("presented at %d, not between the commit (%d) and now (%d)", at, before.Nano(), after.Nano())
+			}
+			if want := uint32(1e12 / int64(c.Output.Refresh())); refresh != want || seq == 0 || flags != 0 {
+				t.Errorf("refresh %d (want %d), seq %d, flags %d", refresh, want, seq, flags)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no presented event")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -31,3 +31,14 @@ func (sh *Shell) RegionRects(obj *protocol.Object) ([]image.Rectangle, bool) {
 	}
 	return r.rs.clone(), true
 }
+
+// OnApply registers fn to run whenever a surface's committed state is
+// applied (a commit, or a synchronized subsurface's cache with its
+// parent's): the content update presentation feedback is about.
+func (sh *Shell) OnApply(fn func(surface *protocol.Object)) { sh.onApply = append(sh.onApply, fn) }
+
+func (sh *Shell) applied(surface *protocol.Object) {
+	for _, fn := range sh.onApply {
+		fn(surface)
+	}
+}

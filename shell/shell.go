@@ -83,6 +83,7 @@ type Shell struct {
 	stats     Stats
 
 	onFocus  []func(surface *protocol.Object)
+	onApply  []func(surface *protocol.Object) // protocol_hooks.go
 	onMove   []func(surface, seat *protocol.Object, serial uint32)
 	onResize []func(surface, seat *protocol.Object, serial uint32, edges uint32)
 }

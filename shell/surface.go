@@ -464,6 +464,7 @@ func (s *Surface) apply(st *state) {
 		s.sh.frames = append(s.sh.frames, frameCallback{obj: cb, s: s})
 	}
 	st.reset()
+	s.sh.applied(s.obj) // protocol_hooks.go
 
 	s.children = append(s.children[:0], s.childrenPending...)
 	for _, ch := range s.children {

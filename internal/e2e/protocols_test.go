@@ -25,6 +25,7 @@ var addedProtocols = map[string]int{
 	"zwp_pointer_constraints_v1":                1,
 	"zwp_idle_inhibit_manager_v1":               1,
 	"zwp_keyboard_shortcuts_inhibit_manager_v1": 1,
+	"wp_presentation":                           1,
 }
 
 // TestWaylandInfoListsProtocols: the real wayland-info sees every added
