@@ -144,6 +144,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Deco = decoration.New(d, c.Shell, decoration.Options{}) // client_side: no server-side frames yet
 	seat.AddRelativePointerManager(d)
 	seat.AddPointerConstraints(d)
+	seat.AddCursorShapeManager(d)
 	c.Idle = inhibit.NewIdle(d, c.Shell)
 	c.Keys = inhibit.NewShortcuts(d)
 	c.Present = presentation.New(d, c.Output, c.Shell)

@@ -15,6 +15,9 @@ type Cursor struct {
 	Surface *protocol.Object
 	// HotspotX and HotspotY are the hotspot in surface coordinates.
 	HotspotX, HotspotY int32
+	// Shape is a named cursor (wp_cursor_shape_v1, CSS names such as
+	// "text" or "pointer") when set, instead of Surface (cursorshape.go).
+	Shape string
 }
 
 type pointerState struct {

@@ -26,6 +26,7 @@ var addedProtocols = map[string]int{
 	"zwp_idle_inhibit_manager_v1":               1,
 	"zwp_keyboard_shortcuts_inhibit_manager_v1": 1,
 	"wp_presentation":                           1,
+	"wp_cursor_shape_manager_v1":                1,
 }
 
 // TestWaylandInfoListsProtocols: the real wayland-info sees every added
