@@ -50,6 +50,7 @@ type Compositor struct {
 	Primary  *datadevice.Primary
 	Activate *activation.Manager
 	Text     *textinput.Manager
+	TextV1   *textinput.V1
 	Deco     *decoration.Manager
 	Idle     *inhibit.Idle
 	Keys     *inhibit.Shortcuts
@@ -141,6 +142,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Primary = datadevice.NewPrimary(c.Data, c.Seat)
 	c.Activate = activation.New(d, c.Seat, c.Shell)
 	c.Text = textinput.New(d)
+	c.TextV1 = textinput.NewV1(d)
 	c.Deco = decoration.New(d, c.Shell, decoration.Options{}) // client_side: no server-side frames yet
 	seat.AddRelativePointerManager(d)
 	seat.AddPointerConstraints(d)

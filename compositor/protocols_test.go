@@ -203,3 +203,36 @@ func TestPresentationFeedback(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestWestonEditor: weston-editor (text-input-unstable-v1) starts, maps
+// its window and, clicked, activates its text input in the focused
+// surface.
+func TestWestonEditor(t *testing.T) {
+	c, _ := start(t)
+	out := runClient(t, c, "weston-editor")
+	r := waitWindow(t, c, out)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var active bool
+		do(t, c, func() {
+			// The editor's entries fill its window: click in the upper one.
+			x, y := float64(r.Min.X+r.Dx()/2), float64(r.Min.Y+r.Dy()/4)
+			c.Seat.PointerMotion(x, y, time.Time{})
+			c.Seat.PointerButton(0x110, true, time.Time{})
+			c.Seat.PointerButton(0x110, false, time.Time{})
+			active = c.TextV1.Active(c.Seat) != nil
+		})
+		if active {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("weston-editor's text input never activated\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	do(t, c, func() {
+		if f := c.Seat.KeyboardFocus(); c.TextV1.Active(c.Seat) != f {
+			t.Error("the active text input is not in the focused surface")
+		}
+	})
+}
