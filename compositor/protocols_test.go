@@ -6,6 +6,8 @@ import (
 	"image"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -234,5 +236,83 @@ func TestWestonEditor(t *testing.T) {
 		if f := c.Seat.KeyboardFocus(); c.TextV1.Active(c.Seat) != f {
 			t.Error("the active text input is not in the focused surface")
 		}
+	})
+}
+
+// TestFootPrimarySelection: foot and wl-clipboard share the primary
+// selection both ways. A double-click selects a word in foot, which makes
+// it the primary selection (wl-paste --primary prints it); text that
+// wl-copy --primary offers is pasted into foot by a middle click (foot
+// writes it to its shell, which saves it).
+func TestFootPrimarySelection(t *testing.T) {
+	for _, b := range []string{"foot", "wl-copy", "wl-paste"} {
+		if _, err := exec.LookPath(b); err != nil {
+			t.Skipf("%s not installed", b)
+		}
+	}
+	c, _ := start(t)
+	saved := t.TempDir() + "/pasted"
+	const word = "nofaultprimaryword"
+	out := runClient(t, c, "foot", "-o", "tweak.render-timer=none", "sh", "-c", "printf "+word+"; cat > "+saved)
+	r := waitWindow(t, c, out)
+	wait := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s\nfoot: %s", what, out.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	// Double-click the word (first row, a few cells in).
+	x, y := float64(r.Min.X+20), float64(r.Min.Y+8)
+	wait("foot did not set the primary selection", func() bool {
+		var ok bool
+		do(t, c, func() {
+			c.Seat.PointerMotion(x, y, time.Time{})
+			for i := 0; i < 2; i++ {
+				c.Seat.PointerButton(0x110, true, time.Time{})
+				c.Seat.PointerButton(0x110, false, time.Time{})
+			}
+			_, ok = c.Primary.Selection(c.Seat)
+		})
+		return ok
+	})
+	env := append(os.Environ(), "WAYLAND_DISPLAY="+c.Socket.Path, "WAYLAND_DEBUG=")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	paste := exec.CommandContext(ctx, "wl-paste", "--primary", "--no-newline")
+	paste.Env = env
+	got, err := paste.Output()
+	// foot's word selection may end with the line's newline.
+	if err != nil || strings.TrimSuffix(string(got), "\n") != word {
+		t.Fatalf("wl-paste --primary: %q, %v; want %q", got, err, word)
+	}
+
+	// The other way: wl-copy --primary, then a middle click in foot.
+	const text = "from-wl-copy"
+	cp := exec.Command("wl-copy", "--primary", "--foreground", text+"\n")
+	cp.Env = env
+	if err := cp.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cp.Process.Kill(); cp.Wait() }()
+	wait("wl-copy did not take the primary selection", func() bool {
+		var ok bool
+		do(t, c, func() {
+			mimes, _ := c.Primary.Selection(c.Seat)
+			ok = slices.Contains(mimes, "text/plain;charset=utf-8")
+		})
+		return ok
+	})
+	wait("foot did not paste the primary selection", func() bool {
+		do(t, c, func() {
+			c.Seat.PointerMotion(x, y, time.Time{})
+			c.Seat.PointerButton(0x112, true, time.Time{})
+			c.Seat.PointerButton(0x112, false, time.Time{})
+		})
+		b, _ := os.ReadFile(saved)
+		return bytes.Contains(b, []byte(text))
 	})
 }
