@@ -314,6 +314,11 @@ func (s *Seat) deactivate(c *constraint) {
 	if c.oneshot {
 		c.dead = true
 	}
+	if c.lock {
+		// The backend held the host cursor; released, it jumps back to
+		// where the lock began: no relative motion for that jump.
+		s.ext.haveLast = false
+	}
 	s.constraintChanged()
 }
 

@@ -180,8 +180,10 @@ func TestLock(t *testing.T) {
 	if got := a.names(a.MustRoundtrip(), lock); !same(got, "off") {
 		t.Fatalf("Super+Escape: %v", got)
 	}
+	// The first position after a lock ends is where the backend's held
+	// cursor came back to: no relative motion for that jump.
 	e.motion(61, 45)
-	if got := a.names(a.MustRoundtrip(), lock); !same(got, "rel 1,0 1,0", "motion 61,45", "frame") {
+	if got := a.names(a.MustRoundtrip(), lock); !same(got, "motion 61,45", "frame") {
 		t.Fatalf("released: %v", got)
 	}
 	// Leave and come back: persistent locks again. The motion that
@@ -207,7 +209,7 @@ func TestLock(t *testing.T) {
 	e.Do(func() { e.seat.SetKeyboardFocus(nil) })
 	e.Do(func() { e.seat.SetKeyboardFocus(a.surf) })
 	e.motion(71, 45)
-	if got := a.names(a.MustRoundtrip(), one); !same(got, "off", "rel 1,0 1,0", "motion 71,45", "frame") {
+	if got := a.names(a.MustRoundtrip(), one); !same(got, "off", "motion 71,45", "frame") {
 		t.Fatalf("oneshot after focus loss: %v", got)
 	}
 }

@@ -108,11 +108,13 @@ type Window struct {
 
 	mu        sync.Mutex
 	scheduled bool
+	lockWant  bool // pointerlock.go
 
 	// Main thread only.
 	fbW, fbH   int
 	winW, winH int
 	needSwap   bool
+	lockHave   bool // pointerlock.go
 	fwd        *forwarder
 	input      Input
 	comp       Compositor
@@ -263,6 +265,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 				return nil
 			}
 			w.thread.Serve()
+			w.applyPointerLock()
 			now := time.Now()
 			if !now.Before(next) || (idle && w.takeScheduled()) {
 				break

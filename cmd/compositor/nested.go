@@ -16,6 +16,7 @@ import (
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/render/gl"
+	"github.com/nofault/nofault/seat"
 	"github.com/nofault/nofault/shm"
 )
 
@@ -70,6 +71,8 @@ func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto bo
 		fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
 		return 1
 	}
+	// A client's pointer lock holds the host cursor (relative motion only).
+	c.Seat.OnPointerConstraint(func(pc seat.PointerConstraint) { win.SetPointerLocked(pc.Active && pc.Locked) })
 	announce(c, cfg, "nested")
 
 	ctx, cancel := context.WithCancel(context.Background())
