@@ -108,13 +108,16 @@ type Window struct {
 
 	mu        sync.Mutex
 	scheduled bool
-	lockWant  bool // pointerlock.go
+	lockWant  bool   // pointerlock.go
+	shapeWant string // cursor.go
 
 	// Main thread only.
 	fbW, fbH   int
 	winW, winH int
 	needSwap   bool
-	lockHave   bool // pointerlock.go
+	lockHave   bool                                 // pointerlock.go
+	shapeHave  glfw.StandardCursor                  // cursor.go
+	cursors    map[glfw.StandardCursor]*glfw.Cursor // cursor.go
 	fwd        *forwarder
 	input      Input
 	comp       Compositor
@@ -266,6 +269,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			}
 			w.thread.Serve()
 			w.applyPointerLock()
+			w.applyCursorShape()
 			now := time.Now()
 			if !now.Before(next) || (idle && w.takeScheduled()) {
 				break
