@@ -109,7 +109,9 @@ func (m *Manager) Destroy() { m.d.RemoveGlobal(m.global) }
 // Urgent reports whether the toplevel whose wl_surface is surface asked
 // to be activated without a granted token and has not had the focus
 // since.
-func (m *Manager) Urgent(surface *protocol.Object) bool { return m.urgent[surface] && !surface.Destroyed() }
+func (m *Manager) Urgent(surface *protocol.Object) bool {
+	return m.urgent[surface] && !surface.Destroyed()
+}
 
 // Stats returns the counters.
 func (m *Manager) Stats() Stats {
