@@ -40,6 +40,7 @@ var Background = [4]uint8{0x30, 0x38, 0x40, 0xff}
 // Compositor is a running nofault instance.
 type Compositor struct {
 	cfg      config.Config
+	opts     Options
 	Display  *server.Display
 	Socket   *server.Socket
 	Shm      *shm.Global
@@ -84,6 +85,10 @@ type Options struct {
 	Renderer render.Renderer
 	// OutputName is the wl_output name; "HEADLESS-1" when empty.
 	OutputName string
+	// PresentAfterSwap: the backend shows a rendered frame later and
+	// calls Presented then (the nested window, after the host's swap);
+	// otherwise a frame counts as presented when Frame renders it.
+	PresentAfterSwap bool
 }
 
 // New creates the socket and the globals with the soft renderer. It does
@@ -115,6 +120,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	d := server.NewDisplay(sock, server.Options{Limits: serverLimits(cfg.Limits), Trace: cfg.Trace})
 	c := &Compositor{
 		cfg:       cfg,
+		opts:      opts,
 		Display:   d,
 		Socket:    sock,
 		Probe:     probe,
@@ -196,12 +202,23 @@ func (c *Compositor) Frame(now time.Time) bool {
 	}
 	shown := c.unpresented
 	c.unpresented = false
-	c.Present.Frame(now, c.ticks, shown)
+	if c.opts.PresentAfterSwap {
+		if shown {
+			c.Present.Rendered(c.ticks) // Presented follows the host's swap
+		}
+	} else {
+		c.Present.Frame(now, c.ticks, shown)
+	}
 	c.captureFrame(shown)
 	c.callbacks += uint64(c.Shell.PendingFrameCallbacks())
 	c.Shell.Frame(now)
 	return shown
 }
+
+// Presented tells presentation feedback that the last rendered frame
+// reached the screen at t (with Options.PresentAfterSwap). It runs on the
+// display loop.
+func (c *Compositor) Presented(t time.Time) { c.Present.Presented(t) }
 
 // Resize sets the output mode (the nested window's framebuffer was
 // resized): wl_output mode and done go out, maximized and fullscreen

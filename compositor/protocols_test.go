@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/internal/rawclient"
 	"github.com/nofault/nofault/protocol"
 	"golang.org/x/sys/unix"
@@ -116,11 +117,64 @@ func TestWestonConfine(t *testing.T) {
 // from the running headless frame clock.
 func TestPresentationFeedback(t *testing.T) {
 	c, path := start(t)
+	before, wait := commitWithFeedback(t, path)
+	at, refresh, seq, flags := wait(nil)
+	var after unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &after)
+	if at < before || at > after.Nano() {
+		t.Errorf("presented at %d, not between the commit (%d) and now (%d)", at, before, after.Nano())
+	}
+	if want := uint32(1e12 / int64(c.Output.Refresh())); refresh != want || seq == 0 || flags != 0 {
+		t.Errorf("refresh %d (want %d), seq %d, flags %d", refresh, want, seq, flags)
+	}
+}
+
+// TestPresentAfterSwap: with Options.PresentAfterSwap (the nested
+// window), a rendered frame's feedback waits for Presented and carries
+// its time.
+func TestPresentAfterSwap(t *testing.T) {
+	dir := t.TempDir()
+	os.Chmod(dir, 0o700)
+	t.Setenv("XDG_RUNTIME_DIR", dir)
+	c, err := NewWithOptions(config.Default(), Options{PresentAfterSwap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Display.Run(ctx); close(done) }() // no frame clock: the test drives frames
+	defer func() { cancel(); <-done }()
+	_, wait := commitWithFeedback(t, c.Socket.Path)
+	swap := time.Now().Add(50 * time.Millisecond) // far from any frame time
+	at, _, seq, _ := wait(func() {
+		do(t, c, func() {
+			if c.Frame(time.Now()) { // rendered: the feedback waits for the swap
+				c.Presented(swap)
+			}
+		})
+	})
+	var mono unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono)
+	if want := mono.Nano() - int64(time.Since(swap)); at < want-int64(time.Millisecond) || at > want+int64(time.Millisecond) {
+		t.Errorf("presented at %d, want the swap's time %d", at, want)
+	}
+	if seq == 0 {
+		t.Error("sequence 0")
+	}
+}
+
+// commitWithFeedback connects to path, maps a toplevel with a real shm
+// buffer and commits it with a presentation feedback. It returns the
+// CLOCK_MONOTONIC time before the commit and a function that waits for
+// the presented event (calling step, if not nil, between round trips)
+// and returns its time in ns, refresh, sequence (low word) and flags.
+func commitWithFeedback(t *testing.T, path string) (int64, func(step func()) (int64, uint32, uint32, uint32)) {
+	t.Helper()
 	cl, err := rawclient.Dial(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cl.Close()
+	t.Cleanup(func() { cl.Close() })
 	if _, err := cl.Globals(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -170,39 +224,36 @@ func TestPresentationFeedback(t *testing.T) {
 	var before unix.Timespec
 	unix.ClockGettime(unix.CLOCK_MONOTONIC, &before)
 	send(surf, protocol.WlSurfaceRequestCommit)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		evs, err := cl.Roundtrip(5 * time.Second)
-		if err != nil {
-			t.Fatal(err)
+	return before.Nano(), func(step func()) (int64, uint32, uint32, uint32) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			evs, err := cl.Roundtrip(5 * time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range evs {
+				if ev.Object != fb {
+					continue
+				}
+				if ev.Opcode == protocol.WpPresentationFeedbackEventDiscarded {
+					t.Fatal("the update was discarded")
+				}
+				if ev.Opcode != protocol.WpPresentationFeedbackEventPresented {
+					continue
+				}
+				r := ev.Reader()
+				hi, lo, ns, refresh, _, seq, flags := r.Uint(), r.Uint(), r.Uint(), r.Uint(), r.Uint(), r.Uint(), r.Uint()
+				return int64(uint64(hi)<<32|uint64(lo))*1e9 + int64(ns), refresh, seq, flags
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no presented event")
+			}
+			if step != nil {
+				step()
+			}
+			time.Sleep(5 * time.Millisecond)
 		}
-		for _, ev := range evs {
-			if ev.Object != fb {
-				continue
-			}
-			if ev.Opcode == protocol.WpPresentationFeedbackEventDiscarded {
-				t.Fatal("the update was discarded")
-			}
-			if ev.Opcode != protocol.WpPresentationFeedbackEventPresented {
-				continue
-			}
-			var after unix.Timespec
-			unix.ClockGettime(unix.CLOCK_MONOTONIC, &after)
-			r := ev.Reader()
-			hi, lo, ns, refresh, _, seq, flags := r.Uint(), r.Uint(), r.Uint(), r.Uint(), r.Uint(), r.Uint(), r.Uint()
-			at := int64(uint64(hi)<<32|uint64(lo))*1e9 + int64(ns)
-			if at < before.Nano() || at > after.Nano() {
-				t.Errorf("presented at %d, not between the commit (%d) and now (%d)", at, before.Nano(), after.Nano())
-			}
-			if want := uint32(1e12 / int64(c.Output.Refresh())); refresh != want || seq == 0 || flags != 0 {
-				t.Errorf("refresh %d (want %d), seq %d, flags %d", refresh, want, seq, flags)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no presented event")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

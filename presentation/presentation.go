@@ -8,7 +8,8 @@
 // The compositor calls Frame for every output frame with the time the
 // frame was presented: on the headless backend the frame clock's tick,
 // which is the real time at which the output (a screenshot, a capture)
-// holds the new pixels. Flags are 0: the headless output has no vertical
+// holds the new pixels. The nested backend calls Rendered with the frame
+// and Presented once the host's swap returned. Flags are 0: the headless output has no vertical
 // retrace, no hardware clock and no zero-copy scan-out to claim.
 //
 // The protocol's errors (invalid_timestamp, invalid_flag) belong to no
@@ -58,8 +59,11 @@ type Presentation struct {
 	shell   Surfaces
 	global  *server.Global
 	waiting map[*protocol.Object][]*feedback // by wl_surface
-	count   map[*server.Client]int
-	stats   Stats
+	// inFlight are the feedbacks of the frame rendered and not yet
+	// presented (Rendered, Presented).
+	inFlight []*feedback
+	count    map[*server.Client]int
+	stats    Stats
 }
 
 // New advertises wp_presentation on d for out.
@@ -81,6 +85,11 @@ func (p *Presentation) Stats() Stats {
 	st := p.stats
 	for _, l := range p.waiting {
 		st.Waiting += len(l)
+	}
+	for _, fb := range p.inFlight {
+		if fb.live {
+			st.Waiting++
+		}
 	}
 	return st
 }
@@ -144,12 +153,51 @@ func (p *Presentation) set(surface *protocol.Object, l []*feedback) {
 	}
 }
 
-// Frame answers the committed feedbacks after an output frame presented
-// at t with sequence number seq: presented for visible surfaces when
-// shown (the frame holds a new render), discarded for hidden or destroyed
-// ones. Without a new render, committed updates wait for the next.
+// Frame is Rendered then Presented at t, for a backend whose frame is on
+// the output as soon as it is rendered (headless): the committed
+// feedbacks of visible surfaces are presented when shown (the frame holds
+// a new render), those of hidden or destroyed surfaces discarded. Without
+// a new render, committed updates wait for the next.
 func (p *Presentation) Frame(t time.Time, seq uint64, shown bool) {
+	if shown {
+		p.Rendered(seq)
+		p.Presented(t)
+	} else {
+		p.dropDead()
+	}
+}
+
+// Rendered takes the committed feedbacks into the frame just rendered
+// (sequence number seq): those of visible surfaces wait for Presented,
+// the others are discarded. A backend that shows the frame later (the
+// nested window's swap) calls Presented then; updates committed
+// meanwhile belong to the next frame.
+func (p *Presentation) Rendered(seq uint64) {
 	if len(p.waiting) == 0 {
+		return
+	}
+	for surface, l := range p.waiting {
+		keep := l[:0]
+		_, visible := p.shell.SurfaceRect(surface)
+		for _, fb := range l {
+			switch {
+			case surface.Destroyed() || (fb.committed && !visible):
+				fb.discard()
+			case fb.committed:
+				fb.seq = seq
+				p.inFlight = append(p.inFlight, fb)
+			default:
+				keep = append(keep, fb)
+			}
+		}
+		p.set(surface, keep)
+	}
+}
+
+// Presented answers the feedbacks of the last Rendered frame: it reached
+// the output at t.
+func (p *Presentation) Presented(t time.Time) {
+	if len(p.inFlight) == 0 {
 		return
 	}
 	ts := monotonic(t)
@@ -157,24 +205,24 @@ func (p *Presentation) Frame(t time.Time, seq uint64, shown bool) {
 	if mhz := p.out.Refresh(); mhz > 0 {
 		refresh = uint32(1e12 / int64(mhz))
 	}
-	for surface, l := range p.waiting {
-		keep := l[:0]
-		_, visible := p.shell.SurfaceRect(surface)
-		for _, fb := range l {
-			switch {
-			case surface.Destroyed():
-				fb.discard()
-			case !fb.committed:
-				keep = append(keep, fb)
-			case !shown:
-				keep = append(keep, fb)
-			case !visible:
-				fb.discard()
-			default:
-				fb.present(ts, refresh, seq)
-			}
+	fbs := p.inFlight
+	p.inFlight = nil
+	for _, fb := range fbs {
+		if fb.live {
+			fb.present(ts, refresh, fb.seq)
 		}
-		p.set(surface, keep)
+	}
+}
+
+// dropDead discards the feedbacks of destroyed surfaces.
+func (p *Presentation) dropDead() {
+	for surface, l := range p.waiting {
+		if surface.Destroyed() {
+			for _, fb := range l {
+				fb.discard()
+			}
+			delete(p.waiting, surface)
+		}
 	}
 }
 
@@ -194,7 +242,8 @@ type feedback struct {
 	obj       *protocol.Object
 	surface   *protocol.Object
 	committed bool
-	live      bool // counted in p.count and listed in p.waiting
+	live      bool   // counted in p.count and listed in p.waiting or p.inFlight
+	seq       uint64 // the frame it was rendered in
 }
 
 func (fb *feedback) present(ts unix.Timespec, refresh uint32, seq uint64) {

@@ -3,6 +3,7 @@ package presentation_test
 import (
 	"fmt"
 	"image"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,5 +196,33 @@ func TestFeedbackLimit(t *testing.T) {
 	b.MustSend(b.pres, protocol.WpPresentationRequestFeedback, b.out, rawclient.NewID(b.NewID()))
 	if pe := b.ProtocolError(); pe.ObjectID != 1 || pe.Code != protocol.ErrorInvalidMethod {
 		t.Errorf("feedback for an output: %v", pe)
+	}
+}
+
+// TestPresentedAfterSwap: with Rendered and Presented apart (the nested
+// window swaps after rendering), an update committed in between belongs
+// to the next frame, and the rendered one gets the swap's time and the
+// rendered frame's sequence.
+func TestPresentedAfterSwap(t *testing.T) {
+	e := start(t)
+	a := e.client()
+	e.Do(func() { e.sh.visible[a.surf] = true })
+	first := a.feedback()
+	e.Do(func() { e.sh.commit(a.surf); e.p.Rendered(41) })
+	second := a.feedback()
+	e.Do(func() { e.sh.commit(a.surf) })
+	swap := time.Now()
+	e.Do(func() { e.p.Presented(swap) })
+	evs := a.MustRoundtrip()
+	got := a.outcome(evs, first)
+	if len(got) != 2 || !strings.HasSuffix(got[1], " 20000000 41 0") {
+		t.Fatalf("rendered update: %v", got)
+	}
+	if got := a.outcome(evs, second); len(got) != 0 {
+		t.Fatalf("update committed after the render: %v", got)
+	}
+	e.Do(func() { e.p.Rendered(42); e.p.Presented(time.Now()) })
+	if got := a.outcome(a.MustRoundtrip(), second); len(got) != 2 || !strings.HasSuffix(got[1], " 42 0") {
+		t.Fatalf("next frame: %v", got)
 	}
 }

@@ -288,6 +288,10 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			w.r.Blit(w.fbW, w.fbH, w.age())
 			w.win.SwapBuffers() // with vsync, waits here: the host paces us
 			w.needSwap = false
+			if p, ok := w.comp.(presenter); ok && rendered {
+				t := time.Now()
+				w.fwd.post(func() { p.Presented(t) })
+			}
 		}
 		idle = !rendered
 		// When the swap did not wait (no vsync) or nothing was drawn, the

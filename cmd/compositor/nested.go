@@ -66,7 +66,7 @@ func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto bo
 		return 1
 	}
 	defer win.Close()
-	c, err := compositor.NewWithOptions(cfg, compositor.Options{Renderer: &scheduling{Renderer: win.Renderer(), win: win}, OutputName: "NESTED-1"})
+	c, err := compositor.NewWithOptions(cfg, compositor.Options{Renderer: &scheduling{Renderer: win.Renderer(), win: win}, OutputName: "NESTED-1", PresentAfterSwap: true})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
 		return 1
