@@ -367,3 +367,52 @@ func TestFootPrimarySelection(t *testing.T) {
 		return bytes.Contains(b, []byte(text))
 	})
 }
+
+// TestFootUrgency: foot rings its bell in the background with
+// bell.urgent=yes, which it does through xdg_activation_v1 (a token for
+// its own surface, then activate). Its token comes from a client without
+// the keyboard focus, so the focus stays and foot's window is marked
+// urgent instead.
+func TestFootUrgency(t *testing.T) {
+	if _, err := exec.LookPath("weston-simple-shm"); err != nil {
+		t.Skip("weston-simple-shm not installed")
+	}
+	c, _ := start(t)
+	ring := t.TempDir() + "/ring"
+	out := runClient(t, c, "foot", "-o", "tweak.render-timer=none", "-o", "bell.urgent=yes",
+		"sh", "-c", "while [ ! -e "+ring+" ]; do sleep 0.05; done; printf '\\a'; sleep 60")
+	waitWindow(t, c, out)
+	var foot *protocol.Object
+	do(t, c, func() { foot = c.Shell.Focused() })
+	other := runClient(t, c, "weston-simple-shm")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var moved bool
+		do(t, c, func() { f := c.Shell.Focused(); moved = f != nil && f != foot })
+		if moved {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the second window never took the focus\n%s", other.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := os.WriteFile(ring, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		var urgent, focusedFoot bool
+		do(t, c, func() { urgent, focusedFoot = c.Activate.Urgent(foot), c.Shell.Focused() == foot })
+		if focusedFoot {
+			t.Fatal("foot's bell took the focus")
+		}
+		if urgent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("foot's window never became urgent\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
