@@ -178,10 +178,18 @@ func (p *Presentation) Rendered(seq uint64) {
 	}
 	for surface, l := range p.waiting {
 		keep := l[:0]
-		_, visible := p.shell.SurfaceRect(surface)
+		// Feedbacks not committed yet cost no scene walk.
+		visible, known := false, false
+		isVisible := func() bool {
+			if !known {
+				_, visible = p.shell.SurfaceRect(surface)
+				known = true
+			}
+			return visible
+		}
 		for _, fb := range l {
 			switch {
-			case surface.Destroyed() || (fb.committed && !visible):
+			case surface.Destroyed() || (fb.committed && !isVisible()):
 				fb.discard()
 			case fb.committed:
 				fb.seq = seq
