@@ -12,8 +12,21 @@ import (
 
 // newBufferAge returns a function reading the window's back-buffer age
 // (EGL_EXT_buffer_age) for gl.Renderer.Blit; it returns 0 (copy
-// everything) where the extension is missing.
+// everything) where the extension is missing or GLFW cannot name the
+// window's EGL surface.
 func newBufferAge(win *glfw.Window) (age func() int, supported bool) {
+	none := func() int { return 0 }
+	// This GLFW binding reports errors by panicking: GetEGLSurface raises
+	// NoWindowContext when GLFW's Wayland window did not get its context
+	// through GLFW's own EGL code. That only costs buffer age.
+	defer func() {
+		if recover() != nil {
+			age, supported = none, false
+		}
+	}()
 	dpy, surf := uintptr(glfw.GetEGLDisplay()), unsafe.Pointer(win.GetEGLSurface())
-	return func() int { return egl.BufferAge(dpy, surf) }, dpy != 0 && surf != nil
+	if dpy == 0 || surf == nil {
+		return none, false
+	}
+	return func() int { return egl.BufferAge(dpy, surf) }, true
 }

@@ -1,3 +1,5 @@
+//go:build cgo && !wayland
+
 package nested
 
 import (
