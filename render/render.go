@@ -6,7 +6,9 @@
 // Renderers never see client memory that can fault: Texture.Upload takes a
 // shm.Image, which only package shm can make, and shm makes one only from a
 // mapping that cannot raise SIGBUS (nosigbus or sealed pools) or from a
-// Go-owned staged copy.
+// Go-owned staged copy. A BufferTexture (render/soft) instead holds a
+// *shm.Pixels and reads the client's memory while drawing, through shm's
+// guarded accessor (Pixels.Read), never from cgo.
 package render
 
 import (
@@ -26,6 +28,29 @@ type Texture interface {
 	Size() (w, h int)
 	// Destroy frees the texture. It must not be used afterwards.
 	Destroy()
+}
+
+// BufferTexture is a Texture that shows a client buffer without copying it
+// at commit: the renderer reads the buffer's pixels through src.Read when
+// it draws (only the pixels it draws), as pixman compositors do. A commit
+// then costs no copy and no memory however large the buffer; the buffer
+// stays busy (no wl_buffer.release) while held. render/soft implements it;
+// copying renderers (render/gl) implement only Upload, and the shell uses
+// whichever the texture offers.
+type BufferTexture interface {
+	Texture
+	// Attach makes the texture show src from now on. damage (buffer
+	// coordinates; nil means all, an empty list nothing) is what changed
+	// since the previous Attach or Upload. The caller keeps src unreleased until the next
+	// Attach, Upload or Destroy, and releases it afterwards.
+	Attach(src *shm.Pixels, damage []image.Rectangle) error
+}
+
+// TextureLimiter is implemented by renderers whose textures have a largest
+// width and height (GL_MAX_TEXTURE_SIZE): the shell refuses a larger
+// buffer at commit, before copying anything.
+type TextureLimiter interface {
+	MaxTextureSize() int
 }
 
 // Transform is a wl_output.transform value applied to a buffer.

@@ -39,6 +39,13 @@ func startEnv(t *testing.T, opts Options) *env { return startEnvLimits(t, opts, 
 // startEnvLimits is startEnv with lowered limits (zero fields: defaults).
 func startEnvLimits(t *testing.T, opts Options, lim server.Limits) *env {
 	t.Helper()
+	return startEnvWith(t, &fakeRenderer{}, opts, false, lim)
+}
+
+// startEnvWith is startEnvLimits with renderer r and, when realShm is set,
+// the real wl_shm (package shm) instead of the fake one.
+func startEnvWith(t *testing.T, r render.Renderer, opts Options, realShm bool, lim server.Limits) *env {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -47,14 +54,19 @@ func startEnvLimits(t *testing.T, opts Options, lim server.Limits) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, r: &fakeRenderer{}}
+	e := &env{t: t}
+	e.r, _ = r.(*fakeRenderer)
 	e.d = server.NewDisplay(sock, server.Options{Limits: lim})
 	e.out = output.New(e.d, "TEST-1", 800, 600, 60000)
 	output.AddXdgOutputManager(e.d)
 	opts.Output = e.out
-	e.sh = New(e.d, e.r, opts)
+	e.sh = New(e.d, r, opts)
 	fs := &fakeShm{}
-	e.d.AddGlobal(&protocol.WlShmInterface, 1, fs.bind)
+	if realShm {
+		shm.Register(e.d, shm.Options{})
+	} else {
+		e.d.AddGlobal(&protocol.WlShmInterface, 1, fs.bind)
+	}
 	e.d.AddGlobal(&protocol.WlSeatInterface, 1, func(c *server.Client, id protocol.ObjectID, v uint32) {
 		c.NewObject(id, &protocol.WlSeatInterface, v, fakeSeat{})
 	})

@@ -16,6 +16,7 @@ package shell
 import (
 	"image"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/nofault/nofault/output"
@@ -64,6 +65,12 @@ type Options struct {
 	// PingTimeout is how long a ping may stay unanswered before the client
 	// gets xdg_wm_base.error.unresponsive; 0 never disconnects.
 	PingTimeout time.Duration
+	// MaxUploadBytes (limit max_upload_bytes) is the largest buffer, in
+	// bytes (width*height*4), that a copying renderer (render/gl) copies
+	// into a texture at commit; a larger one is refused before any copy
+	// and the surface shows nothing. 0 means DefaultMaxUploadBytes. The
+	// soft renderer draws from the buffer itself and never needs it.
+	MaxUploadBytes int64
 }
 
 // Shell owns every surface of every client.
@@ -183,7 +190,8 @@ func (sh *Shell) Frame(now time.Time) {
 type Stats struct {
 	Commits        uint64 // wl_surface.commit requests accepted
 	Uploads        uint64 // buffers uploaded into textures
-	BuffersUsed    uint64 // buffers consumed and released at commit
+	BuffersUsed    uint64 // buffers consumed at commit (copied or held)
+	Refused        uint64 // buffers too large to copy, refused at commit
 	FrameCallbacks uint64 // wl_callback.done sent by Frame
 	Surfaces       int    // live wl_surfaces
 	Toplevels      int    // mapped toplevels
@@ -304,7 +312,10 @@ func (sh *Shell) raise(t *xdgToplevel) {
 func (sh *Shell) removeFromStack(t *xdgToplevel) bool {
 	for i, x := range sh.stack {
 		if x == t {
-			sh.stack = append(sh.stack[:i], sh.stack[i+1:]...)
+			// slices.Delete clears the freed slot: a stale pointer there
+			// kept a departed client's surface, and its memory, alive
+			// until another toplevel mapped.
+			sh.stack = slices.Delete(sh.stack, i, i+1)
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"fmt"
 	"image"
 	"log/slog"
 
@@ -139,6 +140,8 @@ type Surface struct {
 	bufOpaque bool
 
 	tex     render.Texture
+	held    *shm.Pixels // the buffer tex draws from (render.BufferTexture)
+	refused bool        // the current buffer was refused (too large to copy)
 	staging shm.Staging
 	scratch []image.Rectangle
 
@@ -250,10 +253,7 @@ func (s *Surface) OnDestroy() {
 			}
 		}
 	}
-	if s.tex != nil {
-		s.tex.Destroy()
-		s.tex = nil
-	}
+	s.dropContents()
 	s.hasBuffer = false
 	s.opaque, s.input = nil, nil
 	s.syncRegions()
@@ -483,13 +483,36 @@ func (s *Surface) apply(st *state) {
 	}
 }
 
-// consumeBuffer uploads the damaged part of the committed buffer into the
-// texture and releases the buffer at once. A NULL (or destroyed) buffer
-// removes the contents.
+// PixelSource is implemented by buffer sources whose pixels a renderer can
+// hold and read while drawing, instead of a copy at commit (shm buffers).
+type PixelSource interface {
+	Pixels() *shm.Pixels
+}
+
+// DefaultMaxUploadBytes is the default Options.MaxUploadBytes: 256 MiB, an
+// 8192x8192 ARGB buffer.
+const DefaultMaxUploadBytes = 256 << 20
+
+// maxUploadBytes is the largest buffer a copying renderer copies at commit.
+func (sh *Shell) maxUploadBytes() int64 {
+	if sh.opts.MaxUploadBytes > 0 {
+		return sh.opts.MaxUploadBytes
+	}
+	return DefaultMaxUploadBytes
+}
+
+// consumeBuffer gives the committed buffer to the surface's texture. A
+// render.BufferTexture (render/soft) holds the buffer itself, no copy: the
+// buffer stays busy until replaced, and is released then. Other textures
+// (render/gl) get the damaged part copied into them, and the buffer is
+// released at once; a buffer larger than the renderer's texture size or
+// Options.MaxUploadBytes is refused before any copy (the surface shows
+// nothing). A NULL (or destroyed) buffer removes the contents.
 func (s *Surface) consumeBuffer(st *state) {
 	src := bufferSource(st.buffer)
 	if src == nil {
 		s.hasBuffer, s.bufW, s.bufH = false, 0, 0
+		s.dropContents()
 		return
 	}
 	w, h := src.Size()
@@ -499,19 +522,47 @@ func (s *Surface) consumeBuffer(st *state) {
 	if !full {
 		damage = s.bufferDamage(st)
 		if len(damage) == 0 {
-			s.sh.stats.BuffersUsed++
-			src.Release()
+			if s.held == nil {
+				s.sh.stats.BuffersUsed++
+				src.Release()
+				return
+			}
+			damage = []image.Rectangle{} // a held buffer is replaced all the same
+		}
+	}
+	if s.tex == nil {
+		s.tex = s.sh.r.NewTexture()
+	}
+	if bt, ok := s.tex.(render.BufferTexture); ok {
+		if ps, ok := src.(PixelSource); ok {
+			s.attach(bt, ps, damage)
 			return
 		}
 	}
+	if s.held != nil {
+		// A renderer that held buffers does not take this one.
+		s.dropContents()
+		s.tex = s.sh.r.NewTexture()
+		damage = nil
+	}
+	if reason := s.sh.uploadRefused(w, h); reason != "" {
+		if !s.refused {
+			slog.Warn("buffer refused: too large to copy into a texture", "client", s.c.ID(), "surface", s.obj.ID,
+				"size", image.Pt(w, h), "limit", reason)
+		}
+		s.refused = true
+		s.sh.stats.Refused++
+		s.sh.stats.BuffersUsed++
+		s.dropContents()
+		src.Release()
+		return
+	}
+	s.refused = false
 	img, err := src.Image(&s.staging, damage)
 	if err != nil {
 		// The buffer's owner has posted the protocol error.
 		s.hasBuffer, s.bufW, s.bufH = false, 0, 0
 		return
-	}
-	if s.tex == nil {
-		s.tex = s.sh.r.NewTexture()
 	}
 	if err := s.tex.Upload(img, damage); err != nil {
 		slog.Error("texture upload failed", "client", s.c.ID(), "surface", s.obj.ID, "size", image.Pt(w, h), "err", err)
@@ -519,6 +570,55 @@ func (s *Surface) consumeBuffer(st *state) {
 	s.sh.stats.Uploads++
 	s.sh.stats.BuffersUsed++
 	src.Release()
+}
+
+// attach makes the texture hold the buffer's pixels (no copy) and releases
+// the buffer held before, which sends its wl_buffer.release unless
+// another surface still shows it.
+func (s *Surface) attach(bt render.BufferTexture, ps PixelSource, damage []image.Rectangle) {
+	px := ps.Pixels()
+	old := s.held
+	if err := bt.Attach(px, damage); err != nil {
+		slog.Error("texture attach failed", "client", s.c.ID(), "surface", s.obj.ID, "size", image.Pt(s.bufW, s.bufH), "err", err)
+		px.Release()
+		s.dropContents()
+		return
+	}
+	s.held = px
+	if old != nil {
+		old.Release()
+	}
+	s.sh.stats.Uploads++
+	s.sh.stats.BuffersUsed++
+}
+
+// dropContents frees the texture and lets go of a held buffer (releasing
+// it) and of the staging copy: a surface without contents keeps no memory
+// for them.
+func (s *Surface) dropContents() {
+	if s.tex != nil {
+		s.tex.Destroy()
+		s.tex = nil
+	}
+	if s.held != nil {
+		s.held.Release()
+		s.held = nil
+	}
+	s.staging = shm.Staging{}
+}
+
+// uploadRefused says which limit a w x h buffer exceeds for a copying
+// renderer ("" when none): the renderer's texture size or MaxUploadBytes.
+func (sh *Shell) uploadRefused(w, h int) string {
+	if l, ok := sh.r.(render.TextureLimiter); ok {
+		if m := l.MaxTextureSize(); w > m || h > m {
+			return fmt.Sprintf("max texture size %d", m)
+		}
+	}
+	if int64(w)*int64(h)*4 > sh.maxUploadBytes() {
+		return fmt.Sprintf("max_upload_bytes %d", sh.maxUploadBytes())
+	}
+	return ""
 }
 
 // bufferDamage converts st's surface damage into buffer coordinates (the

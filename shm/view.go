@@ -1,5 +1,10 @@
 package shm
 
+import (
+	"errors"
+	"fmt"
+)
+
 // View is a zero-copy Image of a buffer in a pool that cannot fault
 // (nosigbus, or sealed with the file covering the pool). Only Pool.View
 // creates one; its fields are unexported, so holding a *View proves the
@@ -74,3 +79,121 @@ func (v *View) Format() Format { return v.format }
 func (*View) faultFree() {}
 
 var _ Image = (*View)(nil)
+
+// Pixels is a wl_buffer's pixels held for reading while a renderer draws,
+// instead of a copy made at commit: the way render/soft composites straight
+// from client memory, as pixman compositors do. It holds a reference on the
+// pool (the mapping stays valid after wl_shm_pool.destroy or a resize) and
+// on the pool's charges under the client's limits, and keeps the wl_buffer
+// busy: wl_buffer.release goes out when the last Pixels of a buffer is
+// released. Make one with Buffer.Pixels; use it on the display loop.
+//
+// Pixels never hands out memory that may fault except inside Read, which
+// guards it: the bytes are not an Image and must not reach cgo.
+type Pixels struct {
+	b      *Buffer
+	pool   *Pool
+	acct   *poolAcct
+	offset int64
+	width  int
+	height int
+	stride int
+	format Format
+	done   bool
+}
+
+// Pixels holds the buffer's current pixels for reading at render time (see
+// Pixels). Release it when the renderer no longer draws it.
+func (b *Buffer) Pixels() *Pixels {
+	px := b.pool.Pixels(b.offset, b.width, b.height, b.stride, b.format)
+	if b.acct != nil {
+		b.acct.refs++ // the charges stay while the mapping is held
+	}
+	b.holds++
+	px.b, px.acct = b, b.acct
+	return px
+}
+
+// Pixels holds the pool for reading the pixels of a buffer at offset with
+// the given geometry at render time, with no wl_buffer behind it (faults
+// are then only returned). The geometry is checked by Read.
+func (p *Pool) Pixels(offset int64, width, height, stride int, f Format) *Pixels {
+	p.Ref()
+	return &Pixels{pool: p, offset: offset, width: width, height: height, stride: stride, format: f}
+}
+
+// Width is the width in pixels.
+func (px *Pixels) Width() int { return px.width }
+
+// Height is the height in pixels.
+func (px *Pixels) Height() int { return px.height }
+
+// Stride is the distance in bytes between rows.
+func (px *Pixels) Stride() int { return px.stride }
+
+// Format is the pixel format.
+func (px *Pixels) Format() Format { return px.format }
+
+// Read runs fn with the buffer's bytes: rows 0..Height-1, row y at
+// y*Stride, the last one truncated to Width*4 bytes. It is Pool.Read
+// narrowed to the buffer, with the same rules: b is valid only during fn
+// and must not be retained, passed to cgo or to another goroutine.
+//
+// A fault (the client shrank its file) ends as Buffer.Image's does: under
+// --shm-shrink=kill the wl_buffer gets invalid_fd and Read returns the
+// error; under zeros fn runs again over the zeroed pages.
+func (px *Pixels) Read(fn func(b []byte) error) error {
+	if px.done {
+		return ErrClosed
+	}
+	n, ok := extent(px.offset, px.width, px.height, px.stride, px.format)
+	if !ok {
+		return fmt.Errorf("%w: %dx%d stride %d format 0x%x", ErrGeometry, px.width, px.height, px.stride, uint32(px.format))
+	}
+	kill := px.pool.Options().Shrink == ShrinkKill
+	if kill && px.pool.Strategy() == NoSigbus {
+		if err := px.pool.CheckSize(); err != nil {
+			px.postFault()
+			return err
+		}
+	}
+	read := func(b []byte) error {
+		if px.offset+n > int64(len(b)) {
+			return fmt.Errorf("%w: buffer at %d needs %d bytes, pool has %d", ErrGeometry, px.offset, n, len(b))
+		}
+		return fn(b[px.offset : px.offset+n : px.offset+n])
+	}
+	err := px.pool.Read(read)
+	if err != nil && errors.Is(err, ErrFault) {
+		if kill {
+			px.postFault()
+			return err
+		}
+		err = px.pool.Read(read)
+	}
+	return err
+}
+
+// Release ends the hold: the pool reference and charges go, and the
+// wl_buffer gets wl_buffer.release once no other Pixels holds it. Calling
+// it twice is a no-op.
+func (px *Pixels) Release() {
+	if px.done {
+		return
+	}
+	px.done = true
+	if b := px.b; b != nil {
+		b.holds--
+		if b.holds == 0 {
+			b.Release()
+		}
+	}
+	px.pool.Unref()
+	px.acct.unref()
+}
+
+func (px *Pixels) postFault() {
+	if px.b != nil {
+		px.b.postFault()
+	}
+}

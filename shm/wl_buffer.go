@@ -23,6 +23,7 @@ type Buffer struct {
 	format Format
 
 	view  *View
+	holds int // Pixels not yet released (view.go)
 	spans []Span
 	rects []Rect
 }

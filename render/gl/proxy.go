@@ -137,3 +137,7 @@ func (pt *proxyTexture) Destroy() {
 	pt.p.t.Go(t.Destroy)
 	pt.w, pt.h = 0, 0
 }
+
+// MaxTextureSize is the renderer's largest texture width and height
+// (render.TextureLimiter): the shell refuses larger buffers before copying.
+func (p *Proxy) MaxTextureSize() int { return p.r.MaxTextureSize() }

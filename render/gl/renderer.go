@@ -626,3 +626,7 @@ func (r *Renderer) Close() error {
 	*r = Renderer{closed: true}
 	return nil
 }
+
+// MaxTextureSize is the largest texture width and height
+// (render.TextureLimiter): GL_MAX_TEXTURE_SIZE, at most MaxSize.
+func (r *Renderer) MaxTextureSize() int { return r.maxSize }

@@ -1,9 +1,11 @@
 package soft
 
 import (
+	"encoding/binary"
 	"image"
 
 	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/shm"
 )
 
 // maxCoord bounds item coordinates so that the sampling arithmetic
@@ -54,34 +56,76 @@ func (r *Renderer) plan(it *render.Item) (p plan, ok bool) {
 	}, true
 }
 
-// draw composites p into the output.
+// draw composites p into the output, from the texture's own pixels or,
+// for an attached buffer, from the client's memory under shm's guard.
 //
 // Sampling is nearest-neighbour at pixel centres, in buffer space: output
 // pixel i of an item n output pixels wide whose source is m buffer pixels
 // wide shows buffer pixel sample(i, m, n), counted from the far edge when
 // the transform flips that axis (a centre on a pixel boundary, as with
-// scale 2, takes the lower buffer pixel). The texture offset of a sample
-// is the sum of a column term, depending only on the output column and
-// kept in r.cols, and a row term depending only on the output row.
+// scale 2, takes the lower buffer pixel). The offset of a sample is the
+// sum of a column term, depending only on the output column and kept in
+// r.cols, and a row term depending only on the output row.
 func (r *Renderer) draw(p *plan) {
-	tex, t := p.tex, p.t
-	tw := tex.w
+	tex := p.tex
+	if tex.src == nil {
+		r.drawFrom(p, asBytes(tex.pix), tex.w*4, shm.FormatARGB8888, tex.opaquePixels())
+		return
+	}
+	// A fault is handled by Read (the client gets its error, or the pages
+	// read as zeros); what was drawn of the item stays until it goes.
+	r.drawing = *p
+	if r.readFn == nil {
+		r.readFn = r.drawRead
+	}
+	if err := tex.src.Read(r.readFn); err != nil {
+		r.readErrs++
+	}
+	r.drawing = plan{}
+}
+
+// drawRead is draw's callback for Pixels.Read (a method value kept in
+// r.readFn, so that drawing allocates nothing).
+func (r *Renderer) drawRead(b []byte) error {
+	p := &r.drawing
+	r.drawFrom(p, b, p.tex.src.Stride(), p.tex.format, false)
+	return nil
+}
+
+// drawFrom draws p from b, rows stride bytes apart in format f. alphaSet
+// says every pixel of b already has alpha 255 where it must (a converted
+// opaque texture).
+func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSet bool) {
+	t := p.t
 	dw, dh := p.dst.Dx(), p.dst.Dy()
 	x0, x1 := p.vis.Min.X-p.dst.Min.X, p.vis.Max.X-p.dst.Min.X
-	base := p.src.Min.Y*tw + p.src.Min.X
 	n := x1 - x0
+
+	// Offsets count pixels when b can be viewed as pixels (4-byte aligned
+	// rows: client buffers in practice), else bytes.
+	pix, aligned := asPixels(b)
+	aligned = aligned && stride%4 == 0
+	unit, rowStride := 4, stride
+	if aligned {
+		unit, rowStride = 1, stride/4
+	}
+	base := p.src.Min.Y*rowStride + p.src.Min.X*unit
 
 	// Which output axis runs backwards through the buffer, and whether
 	// output columns walk buffer rows (a 90 or 270 degree rotation).
 	flipX, flipY := t.Flips()
-	colStep, rowStep := 1, tw
+	colStep, rowStep := unit, rowStride
 	if t.SwapsAxes() {
-		colStep, rowStep = tw, 1
+		colStep, rowStep = rowStride, unit
 	}
 
-	// Untransformed and not scaled horizontally: rows are texture slices.
+	// Untransformed and not scaled horizontally: rows are slices of b.
 	direct := t == render.TransformNormal && p.uw == dw
-	copyRows := tex.opaquePixels()
+	// Rows of b used as they are (no conversion): pixels in native
+	// 0xAARRGGBB order.
+	native := direct && aligned && !f.SwapRB()
+	// After conversion, opaque formats have alpha 255.
+	opaqueSrc := alphaSet || !native && !f.HasAlpha()
 
 	if !direct {
 		cols := r.cols[:n]
@@ -104,15 +148,30 @@ func (r *Renderer) draw(p *plan) {
 		out := r.out[o : o+n]
 
 		var src []uint32
-		if direct {
-			s := base + rowOff + x0
-			src = tex.pix[s : s+n]
-		} else {
+		switch s := base + rowOff; {
+		case native:
+			src = pix[s+x0 : s+x0+n]
+		case direct:
 			src = r.row[:n]
-			gather(src, tex.pix[base+rowOff:], r.cols[:n])
+			if aligned {
+				s *= 4
+			}
+			convertRow(src, b[s+x0*4:s+x0*4+n*4], f)
+		case aligned:
+			src = r.row[:n]
+			gather(src, pix[s:], r.cols[:n])
+			if f != shm.FormatARGB8888 {
+				convertPixels(src, src, f)
+			}
+		default:
+			src = r.row[:n]
+			gatherBytes(src, b[s:], r.cols[:n])
+			if f != shm.FormatARGB8888 {
+				convertPixels(src, src, f)
+			}
 		}
 		switch {
-		case copyRows:
+		case p.opaque && opaqueSrc:
 			copy(out, src)
 		case p.opaque:
 			opaqueRow(out, src)
@@ -127,6 +186,15 @@ func (r *Renderer) draw(p *plan) {
 // that lies on a boundary.
 func sample(i, m, n int) int {
 	return ((2*i+1)*m - 1) / (2 * n)
+}
+
+// gatherBytes sets dst[i] to the little-endian pixel at byte offset
+// cols[i] of b.
+func gatherBytes(dst []uint32, b []byte, cols []int) {
+	cols = cols[:len(dst)]
+	for i, c := range cols {
+		dst[i] = binary.LittleEndian.Uint32(b[c:])
+	}
 }
 
 // gather sets dst[i] = pix[cols[i]].

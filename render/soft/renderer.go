@@ -26,6 +26,10 @@ type Renderer struct {
 	cur     []plan // this scene's drawn items, bottom first
 	track   damage.Tracker
 	damaged []image.Rectangle // the last Render's redrawn rectangles
+
+	drawing  plan               // the item drawRead draws
+	readFn   func([]byte) error // r.drawRead, made once
+	readErrs uint64             // buffer reads that failed (faults)
 }
 
 var _ render.Renderer = (*Renderer)(nil)

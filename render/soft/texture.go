@@ -17,10 +17,12 @@ import (
 // bound (16384 x 16384 x 4 bytes is 1 GiB).
 const MaxSize = 16384
 
-// Texture is the soft renderer's copy of a surface's pixels: premultiplied
-// 0xAARRGGBB, rows of exactly Size's width. Make one with
-// Renderer.NewTexture.
+// Texture is what the soft renderer draws a surface from: either its own
+// copy of the pixels (Upload: premultiplied 0xAARRGGBB, rows of exactly
+// Size's width) or the client's buffer itself (Attach: a held *shm.Pixels
+// read while drawing, no copy). Make one with Renderer.NewTexture.
 type Texture struct {
+	src    *shm.Pixels // Attach: the buffer drawn from; pix is then nil
 	pix    []uint32
 	w, h   int
 	format shm.Format
@@ -35,7 +37,7 @@ type Texture struct {
 	hist damage.History
 }
 
-var _ render.Texture = (*Texture)(nil)
+var _ render.BufferTexture = (*Texture)(nil)
 
 // Size is the size in buffer pixels of the last upload.
 func (t *Texture) Size() (w, h int) { return t.w, t.h }
@@ -47,6 +49,27 @@ func (t *Texture) Opaque() bool { return t.valid && !t.format.HasAlpha() }
 // opaquePixels reports whether every pixel has alpha 255: the format has
 // no alpha, or every uploaded pixel was opaque.
 func (t *Texture) opaquePixels() bool { return t.Opaque() || t.valid && t.solid }
+
+// Attach makes the texture draw src's pixels from now on, read through
+// src.Read at render time: no copy, no memory of its own (see
+// render.BufferTexture). Any size the pool holds is fine; only the pixels
+// that reach the output are ever read. damage (buffer coordinates; nil
+// means all, an empty list that no pixel changed) feeds the renderer's
+// output damage tracking.
+func (t *Texture) Attach(src *shm.Pixels, damage []image.Rectangle) error {
+	w, h, f := src.Width(), src.Height(), src.Format()
+	if !f.Supported() {
+		return fmt.Errorf("soft: unsupported format %#x", uint32(f))
+	}
+	if w <= 0 || h <= 0 || w > maxCoord || h > maxCoord || src.Stride() < w*4 {
+		return fmt.Errorf("soft: bad buffer %dx%d stride %d", w, h, src.Stride())
+	}
+	full := damage == nil || !t.valid || t.src == nil || w != t.w || h != t.h || f != t.format
+	t.src, t.pix = src, nil
+	t.w, t.h, t.format, t.valid, t.solid = w, h, f, true, false
+	t.hist.Record(full, damage, image.Rect(0, 0, w, h))
+	return nil
+}
 
 // Destroy frees the texture's pixels.
 func (t *Texture) Destroy() { *t = Texture{} }
@@ -69,7 +92,8 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 	if w > 0 && h > 0 && (stride < w*4 || stride > len(b) && h > 1 || len(b) < (h-1)*stride+w*4) {
 		return fmt.Errorf("soft: %dx%d buffer with stride %d does not fit %d bytes", w, h, stride, len(b))
 	}
-	full := len(damage) == 0 || !t.valid || w != t.w || h != t.h || f != t.format
+	full := len(damage) == 0 || !t.valid || t.src != nil || w != t.w || h != t.h || f != t.format
+	t.src = nil
 	// Reuse the pixels unless they are too few, or far too many (a window
 	// that shrank should not keep its largest size's memory).
 	if n := w * h; cap(t.pix) < n || cap(t.pix)-n > 1<<20 && cap(t.pix) > 2*n {

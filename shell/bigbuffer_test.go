@@ -1,0 +1,284 @@
+package shell
+
+import (
+	"encoding/binary"
+	"image"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/render/soft"
+	"github.com/nofault/nofault/server"
+	"github.com/nofault/nofault/shm"
+	"github.com/rajveermalviya/go-wayland/wayland/client"
+	"golang.org/x/sys/unix"
+)
+
+// Regression tests for issue 16's rendering rows: a big buffer must cost
+// the compositor no copy at commit (soft renderer), no copy per surface
+// showing it, no memory once its client is gone, and a copying renderer
+// must refuse a buffer it cannot hold before copying anything.
+
+// heapInUse returns the Go heap in use after a full collection.
+func heapInUse() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapInuse)
+}
+
+// sparseBuffer makes a w x h ARGB8888 buffer on a memfd that is never
+// written except its first row (red): the client's memory costs nothing
+// until someone reads it. The pool is unsealed, so shm guards it.
+func (tc *tclient) sparseBuffer(w, h int) *client.Buffer {
+	tc.t.Helper()
+	size := w * h * 4
+	fd, err := unix.MemfdCreate("big-buffer", unix.MFD_CLOEXEC)
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Ftruncate(fd, int64(size)); err != nil {
+		tc.t.Fatal(err)
+	}
+	row := make([]byte, w*4)
+	for i := 0; i < len(row); i += 4 {
+		binary.LittleEndian.PutUint32(row[i:], 0xffff0000)
+	}
+	if _, err := unix.Pwrite(fd, row, 0); err != nil {
+		tc.t.Fatal(err)
+	}
+	pool, err := tc.shm.CreatePool(fd, int32(size))
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	buf, err := pool.CreateBuffer(0, int32(w), int32(h), int32(w*4), 0)
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	pool.Destroy()
+	return buf
+}
+
+// renderOnce renders the current scene with r on the display loop.
+func (e *env) renderOnce(r render.Renderer) {
+	e.t.Helper()
+	var err error
+	e.do(func() { err = r.Render(e.sh.Scene(), 800, 600) })
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestBigBufferNoCopyPerSurface commits one 64 MiB buffer on three
+// toplevels and renders: the soft renderer draws from the client's memory,
+// so the compositor's heap does not grow by the buffer (it grew by two
+// buffers per surface, a staging copy and a texture, before), and the
+// pixels still reach the output.
+func TestBigBufferNoCopyPerSurface(t *testing.T) {
+	r := soft.New()
+	e := startEnvWith(t, r, Options{}, true, server.Limits{})
+	tc := e.connect()
+	const w, h = 4096, 4096 // 64 MiB
+	buf := tc.sparseBuffer(w, h)
+	before := heapInUse()
+	for range 3 {
+		win := tc.toplevel()
+		win.xs.AckConfigure(win.serial)
+		win.s.Attach(buf, 0, 0)
+		win.s.Commit()
+	}
+	tc.mustRoundtrip()
+	e.renderOnce(r)
+	grown := heapInUse() - before
+	if grown > 16<<20 {
+		t.Errorf("heap grew by %d MiB for a 64 MiB buffer on 3 surfaces, want no copy", grown>>20)
+	}
+	if n := len(e.sceneItems()); n != 3 {
+		t.Fatalf("scene has %d items, want 3", n)
+	}
+	img, err := render.ReadImage(r, image.Rect(0, 0, 800, 600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top image.Rectangle
+	e.do(func() { top = e.sh.Scene().Items[2].Dst })
+	if c := img.RGBAAt(top.Min.X, top.Min.Y); c.R != 0xff || c.G != 0 || c.B != 0 {
+		t.Errorf("pixel at the buffer's first row = %v, want red", c)
+	}
+}
+
+// TestBigBufferReleasedWhenClientGoes: the held buffer's mapping is
+// unmapped once its client is gone, and nothing buffer-sized stays on the
+// heap.
+func TestBigBufferReleasedWhenClientGoes(t *testing.T) {
+	r := soft.New()
+	e := startEnvWith(t, r, Options{}, true, server.Limits{})
+	base := shm.ReadStats().BytesMapped
+	heap0 := heapInUse()
+	tc := e.connect()
+	const w, h = 4096, 4096
+	buf := tc.sparseBuffer(w, h)
+	win := tc.toplevel()
+	win.xs.AckConfigure(win.serial)
+	win.s.Attach(buf, 0, 0)
+	win.s.Commit()
+	tc.mustRoundtrip()
+	e.renderOnce(r)
+	if got := shm.ReadStats().BytesMapped - base; got < w*h*4 {
+		t.Fatalf("bytes mapped while shown = %d, want the buffer's pool held", got)
+	}
+	tc.ctx.Close()
+	// Wait for the server to have destroyed the client: the mapping goes
+	// with its last holder.
+	waitFor(t, "the big pool unmapped after its client left", func() bool {
+		var n int
+		n = e.stats().Surfaces
+		return n == 0 && shm.ReadStats().BytesMapped == base
+	})
+	e.renderOnce(r)
+	if grown := heapInUse() - heap0; grown > 16<<20 {
+		t.Errorf("heap still %d MiB above its start after the client left", grown>>20)
+	}
+}
+
+// TestHeldBufferReleasedOnReplace: a buffer the soft renderer draws from is
+// busy until the next buffer replaces it, then released exactly once.
+func TestHeldBufferReleasedOnReplace(t *testing.T) {
+	r := soft.New()
+	e := startEnvWith(t, r, Options{}, true, server.Limits{})
+	tc := e.connect()
+	a, b := tc.sparseBuffer(64, 64), tc.sparseBuffer(64, 64)
+	released := map[uint32]int{}
+	for _, x := range []*client.Buffer{a, b} {
+		x.SetReleaseHandler(func(client.BufferReleaseEvent) { released[x.ID()]++ })
+	}
+	win := tc.toplevel()
+	win.xs.AckConfigure(win.serial)
+	win.s.Attach(a, 0, 0)
+	win.s.Commit()
+	tc.mustRoundtrip()
+	if released[a.ID()] != 0 {
+		t.Fatalf("buffer released while shown")
+	}
+	win.s.Attach(b, 0, 0)
+	win.s.DamageBuffer(0, 0, 64, 64)
+	win.s.Commit()
+	tc.mustRoundtrip()
+	if released[a.ID()] != 1 || released[b.ID()] != 0 {
+		t.Fatalf("after replacing a by b: releases a=%d b=%d, want 1 and 0", released[a.ID()], released[b.ID()])
+	}
+	win.s.Attach(nil, 0, 0)
+	win.s.Commit()
+	tc.mustRoundtrip()
+	if released[b.ID()] != 1 {
+		t.Fatalf("after a NULL attach: b released %d times, want 1", released[b.ID()])
+	}
+}
+
+// limitedRenderer is a copying renderer with a largest texture size, as
+// render/gl has.
+type limitedRenderer struct {
+	fakeRenderer
+	max int
+}
+
+func (l *limitedRenderer) MaxTextureSize() int { return l.max }
+
+// TestCopyRefusedBeforeCopy: a buffer larger than a copying renderer's
+// texture size, or than MaxUploadBytes, is refused at commit before
+// anything is copied (the surface shows nothing); one within both is
+// uploaded.
+func TestCopyRefusedBeforeCopy(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		w, h     int
+		maxSize  int
+		maxBytes int64
+		refused  bool
+	}{
+		{"1xN over the texture size", 1, 4 << 20, 16384, 0, true},
+		{"over max_upload_bytes", 2048, 2048, 16384, 8 << 20, true},
+		{"within both", 1024, 1024, 16384, 8 << 20, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := startEnvWith(t, &limitedRenderer{max: tt.maxSize}, Options{MaxUploadBytes: tt.maxBytes}, false, server.Limits{})
+			tc := e.connect()
+			win := tc.toplevel()
+			win.xs.AckConfigure(win.serial)
+			b := tc.sparseBuffer(tt.w, tt.h)
+			released := false
+			b.SetReleaseHandler(func(client.BufferReleaseEvent) { released = true })
+			heap0 := heapInUse()
+			win.s.Attach(b, 0, 0)
+			win.s.Commit()
+			tc.mustRoundtrip()
+			grown := heapInUse() - heap0
+			items := len(e.sceneItems())
+			if tt.refused {
+				if items != 0 || grown > int64(tt.w*tt.h*4)/2 {
+					t.Errorf("refused buffer: %d scene items, heap grew %d bytes; want none and no copy", items, grown)
+				}
+				if e.stats().Refused != 1 {
+					t.Errorf("Refused = %d, want 1", e.stats().Refused)
+				}
+			} else if items != 1 {
+				t.Errorf("%d scene items, want the buffer shown", items)
+			}
+			if !released {
+				t.Errorf("buffer not released at commit")
+			}
+			if tc.err != nil {
+				t.Errorf("protocol error %+v, want a refusal without one", *tc.err)
+			}
+		})
+	}
+}
+
+// sceneItems returns the current scene's items.
+func (e *env) sceneItems() []render.Item {
+	var items []render.Item
+	e.do(func() { items = e.sh.Scene().Items })
+	return items
+}
+
+// stats returns the shell's counters.
+func (e *env) stats() Stats {
+	var st Stats
+	e.do(func() { st = e.sh.Stats() })
+	return st
+}
+
+// waitFor polls cond (on this goroutine) until it holds, for at most 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestCopyPathMemoryReturnedWhenClientGoes: with a copying renderer the
+// staging copy of a departed client's surface is freed. The stack of
+// toplevels kept a stale pointer to the last one removed, so its surface
+// and staging stayed alive until another toplevel mapped.
+func TestCopyPathMemoryReturnedWhenClientGoes(t *testing.T) {
+	e := startEnv(t, Options{})
+	bystander := e.connect()
+	bystander.mapWindow(bystander.toplevel(), 64, 64, 0xff00ff00)
+	heap0 := heapInUse()
+	tc := e.connect()
+	tc.mapWindow(tc.toplevel(), 2048, 2048, 0xffff0000) // 16 MiB staged
+	if grown := heapInUse() - heap0; grown < 12<<20 {
+		t.Fatalf("heap grew by %d bytes: the copy path did not stage the buffer", grown)
+	}
+	tc.ctx.Close()
+	waitFor(t, "the client's surface destroyed", func() bool { return e.stats().Surfaces == 1 })
+	if grown := heapInUse() - heap0; grown > 4<<20 {
+		t.Errorf("heap still %d MiB above its start after the client left", grown>>20)
+	}
+}
