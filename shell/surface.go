@@ -486,6 +486,8 @@ func (s *Surface) apply(st *state) {
 // PixelSource is implemented by buffer sources whose pixels a renderer can
 // hold and read while drawing, instead of a copy at commit (shm buffers).
 type PixelSource interface {
+	// Pixels holds the buffer; nil when the client may not hold more (it
+	// has its protocol error).
 	Pixels() *shm.Pixels
 }
 
@@ -577,6 +579,10 @@ func (s *Surface) consumeBuffer(st *state) {
 // another surface still shows it.
 func (s *Surface) attach(bt render.BufferTexture, ps PixelSource, damage []image.Rectangle) {
 	px := ps.Pixels()
+	if px == nil {
+		s.dropContents()
+		return
+	}
 	old := s.held
 	if err := bt.Attach(px, damage); err != nil {
 		slog.Error("texture attach failed", "client", s.c.ID(), "surface", s.obj.ID, "size", image.Pt(s.bufW, s.bufH), "err", err)

@@ -156,12 +156,14 @@ func TestResizeUnchargedWhenPoolGoes(t *testing.T) {
 
 // TestTotalMappedBytesSparesTheHonestPool is issue 16's other case: an
 // honest process with one 100 MiB pool while another process opens 91
-// connections with a sparse 95 MiB pool each, over total_mapped_bytes
-// (8 GiB). The honest client holds the largest pool, but its process far
+// connections with a sparse 95 MiB pool each, over a total_mapped_bytes
+// of 8 GiB. The honest client holds the largest pool, but its process far
 // less than its fair share; before, it was the one disconnected.
 func TestTotalMappedBytesSparesTheHonestPool(t *testing.T) {
 	var pid atomic.Int64
-	e := wltest.StartWith(t, server.Options{PeerCred: func(*net.UnixConn) (int, int, int) { return int(pid.Load()), 1000, 1000 }},
+	const totalLimit = 8 << 30
+	e := wltest.StartWith(t, server.Options{Limits: server.Limits{TotalMappedBytes: totalLimit},
+		PeerCred: func(*net.UnixConn) (int, int, int) { return int(pid.Load()), 1000, 1000 }},
 		func(e *wltest.Env) { shm.Register(e.D, shm.Options{Mode: shm.ReadGuarded}) }, nil)
 	name := fmt.Sprintf("nofault-fair-%d", os.Getpid())
 	pool := func(c *wltest.Client, size int64) error {
@@ -197,7 +199,7 @@ func TestTotalMappedBytesSparesTheHonestPool(t *testing.T) {
 	if hits == 0 {
 		t.Fatal("total_mapped_bytes was never reached: the test does not test it")
 	}
-	if lim := server.DefaultLimits.TotalMappedBytes; total > lim {
+	if lim := int64(totalLimit); total > lim {
 		t.Errorf("%d bytes mapped, over total_mapped_bytes (%d)", total, lim)
 	}
 }

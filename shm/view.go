@@ -3,6 +3,8 @@ package shm
 import (
 	"errors"
 	"fmt"
+
+	"github.com/nofault/nofault/server"
 )
 
 // View is a zero-copy Image of a buffer in a pool that cannot fault
@@ -83,8 +85,8 @@ var _ Image = (*View)(nil)
 // Pixels is a wl_buffer's pixels held for reading while a renderer draws,
 // instead of a copy made at commit: the way render/soft composites straight
 // from client memory, as pixman compositors do. It holds a reference on the
-// pool (the mapping stays valid after wl_shm_pool.destroy or a resize) and
-// on the pool's charges under the client's limits, and keeps the wl_buffer
+// pool (the mapping stays valid after wl_shm_pool.destroy or a resize),
+// counts against the client's limits (see Buffer.Pixels), and keeps the wl_buffer
 // busy: wl_buffer.release goes out when the last Pixels of a buffer is
 // released. Make one with Buffer.Pixels; use it on the display loop.
 //
@@ -93,7 +95,6 @@ var _ Image = (*View)(nil)
 type Pixels struct {
 	b      *Buffer
 	pool   *Pool
-	acct   *poolAcct
 	offset int64
 	width  int
 	height int
@@ -104,13 +105,25 @@ type Pixels struct {
 
 // Pixels holds the buffer's current pixels for reading at render time (see
 // Pixels). Release it when the renderer no longer draws it.
+//
+// A held buffer counts as one pool and one fd of its client (max_pools,
+// max_fds and their totals) until released, since its mapping and fd live
+// on after the client destroys the wl_buffer and pool (the content stays
+// valid, as wl_surface.attach requires). Its bytes count only while the
+// client's pool exists: a client replacing its pool (foot, on resize)
+// must not pay twice for the one it is replacing. Pixels returns nil when
+// the client is over those limits (it has its no_memory error) or failed.
 func (b *Buffer) Pixels() *Pixels {
-	px := b.pool.Pixels(b.offset, b.width, b.height, b.stride, b.format)
-	if b.acct != nil {
-		b.acct.refs++ // the charges stay while the mapping is held
+	if !b.c.Charge(server.Pools, 1) {
+		return nil
 	}
+	if !b.c.Charge(server.HeldFDs, 1) {
+		b.c.Uncharge(server.Pools, 1)
+		return nil
+	}
+	px := b.pool.Pixels(b.offset, b.width, b.height, b.stride, b.format)
 	b.holds++
-	px.b, px.acct = b, b.acct
+	px.b = b
 	return px
 }
 
@@ -189,7 +202,10 @@ func (px *Pixels) Release() {
 		}
 	}
 	px.pool.Unref()
-	px.acct.unref()
+	if b := px.b; b != nil {
+		b.c.Uncharge(server.Pools, 1)
+		b.c.Uncharge(server.HeldFDs, 1)
+	}
 }
 
 func (px *Pixels) postFault() {

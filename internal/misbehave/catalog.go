@@ -352,7 +352,7 @@ func init() {
 			Doc:        "Memory is never touched, so it costs address space, mappings and fds, not RAM. Bounded at 256 pools or 15 s.",
 			LibWayland: survives(noteFlood),
 			WlrShm:     survives(noteFlood),
-			Nofault:    killedBy("wl_display", codeNoMemory, "max_mapped_bytes (1 GiB of pools per client) is reached at the 17th pool"),
+			Nofault:    killedBy("wl_display", codeNoMemory, "max_mapped_bytes (4 GiB of pools per client) is reached at the 65th pool"),
 			run:        memfdFlood,
 		},
 	} {
