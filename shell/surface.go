@@ -580,6 +580,8 @@ func (s *Surface) consumeBuffer(st *state) {
 func (s *Surface) attach(bt render.BufferTexture, ps PixelSource, damage []image.Rectangle) {
 	px := ps.Pixels()
 	if px == nil {
+		// The buffer's owner has posted the protocol error.
+		s.hasBuffer, s.bufW, s.bufH = false, 0, 0
 		s.dropContents()
 		return
 	}

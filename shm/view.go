@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/nofault/nofault/server"
+	"golang.org/x/sys/unix"
 )
 
 // View is a zero-copy Image of a buffer in a pool that cannot fault
@@ -114,6 +115,15 @@ type Pixels struct {
 // must not pay twice for the one it is replacing. Pixels returns nil when
 // the client is over those limits (it has its no_memory error) or failed.
 func (b *Buffer) Pixels() *Pixels {
+	// A file that no longer covers the buffer would fault when drawn:
+	// answer at commit, as libwayland's read at commit does, with one
+	// fstat (a sealed file cannot shrink).
+	if b.pool.Options().Shrink == ShrinkKill && b.pool.Strategy() != Sealed {
+		if err := b.pool.covers(b.offset, b.width, b.height, b.stride, b.format); err != nil {
+			b.postFault()
+			return nil
+		}
+	}
 	if !b.c.Charge(server.Pools, 1) {
 		return nil
 	}
@@ -212,4 +222,25 @@ func (px *Pixels) postFault() {
 	if px.b != nil {
 		px.b.postFault()
 	}
+}
+
+// covers checks with fstat that the file still holds every byte of the
+// buffer at offset; otherwise it returns an error wrapping ErrShrunk (and
+// counts the pool's shrink once, as CheckSize does).
+func (p *Pool) covers(offset int64, width, height, stride int, f Format) error {
+	n, ok := extent(offset, width, height, stride, f)
+	if !ok {
+		return fmt.Errorf("%w: %dx%d stride %d format 0x%x", ErrGeometry, width, height, stride, uint32(f))
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(p.fd, &st); err != nil {
+		return fmt.Errorf("shm: fstat fd %d: %w", p.fd, err)
+	}
+	if st.Size >= offset+n {
+		return nil
+	}
+	if p.shrunk.CompareAndSwap(false, true) {
+		stats.strategy[p.Strategy()].shrinks.Add(1)
+	}
+	return fmt.Errorf("%w: file is %d bytes, buffer ends at %d", ErrShrunk, st.Size, offset+n)
 }
