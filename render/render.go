@@ -128,8 +128,10 @@ type Item struct {
 	// and serves as a filtering hint. Invalid values draw as normal and 1.
 	Transform Transform
 	Scale     int32
-	// Opaque is true for formats without alpha (XRGB8888, XBGR8888): the
-	// alpha byte is ignored and the item covers what is below.
+	// Opaque is true for formats without alpha (XRGB8888, XBGR8888) and
+	// for surfaces whose opaque region (wl_surface.set_opaque_region)
+	// covers them: the alpha byte is ignored and the item covers what is
+	// below, which the renderer need not draw.
 	Opaque bool
 }
 

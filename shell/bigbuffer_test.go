@@ -282,3 +282,48 @@ func TestCopyPathMemoryReturnedWhenClientGoes(t *testing.T) {
 		t.Errorf("heap still %d MiB above its start after the client left", grown>>20)
 	}
 }
+
+// TestOpaqueRegionMakesItemOpaque: an ARGB surface whose opaque region
+// covers it is drawn as opaque (the renderer culls what is below it); a
+// region that covers only part of it, or that a larger buffer outgrows,
+// is not.
+func TestOpaqueRegionMakesItemOpaque(t *testing.T) {
+	e := startEnv(t, Options{})
+	tc := e.connect()
+	win := tc.toplevel()
+	win.xs.AckConfigure(win.serial)
+	region := func(w, h int32) *client.Region {
+		r, err := tc.comp.CreateRegion()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Add(0, 0, w/2, h)
+		r.Add(w/2, 0, w-w/2, h)
+		return r
+	}
+	commit := func(bw, bh int, r *client.Region) bool {
+		win.s.Attach(tc.buffer(bw, bh, 0, 0xff102030), 0, 0)
+		if r != nil {
+			win.s.SetOpaqueRegion(r)
+		}
+		win.s.Commit()
+		tc.mustRoundtrip()
+		items := e.sceneItems()
+		if len(items) != 1 {
+			t.Fatalf("%d scene items, want 1", len(items))
+		}
+		return items[0].Opaque
+	}
+	if commit(40, 30, nil) {
+		t.Errorf("ARGB surface without an opaque region drawn opaque")
+	}
+	if !commit(40, 30, region(40, 30)) {
+		t.Errorf("ARGB surface covered by its opaque region (two halves) not drawn opaque")
+	}
+	if commit(50, 30, nil) {
+		t.Errorf("opaque region outgrown by a larger buffer still drawn opaque")
+	}
+	if commit(50, 30, region(50, 20)) {
+		t.Errorf("opaque region covering part of the surface drawn opaque")
+	}
+}

@@ -91,6 +91,25 @@ func (rs rects) contains(p image.Point) bool {
 	return false
 }
 
+// covers reports whether the rectangles cover all of r. Regions of more
+// than maxCoverRects rectangles are not examined (false).
+func (rs rects) covers(r image.Rectangle) bool {
+	if r.Empty() || len(rs) == 0 || len(rs) > maxCoverRects {
+		return false
+	}
+	rest := rects{r}
+	for _, x := range rs {
+		if rest = rest.subtract(x); len(rest) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// maxCoverRects bounds the work of covers, run at every commit that sets an
+// opaque region: real opaque regions have a handful of rectangles.
+const maxCoverRects = 64
+
 func (rs rects) clone() rects { return append(rects(nil), rs...) }
 
 // region implements wl_region. Its rectangles count against the client's

@@ -63,7 +63,7 @@ func (sh *Shell) Scene() *render.Scene {
 			Dst:       r,
 			Transform: s.transform,
 			Scale:     s.scale,
-			Opaque:    s.bufOpaque,
+			Opaque:    s.bufOpaque || s.opaqueAll,
 		})
 	})
 	return sc

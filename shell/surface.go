@@ -138,6 +138,9 @@ type Surface struct {
 	bufW      int
 	bufH      int
 	bufOpaque bool
+	// opaqueAll: the opaque region covers the whole surface, so the
+	// renderer may treat it as opaque (and cull what is below).
+	opaqueAll bool
 
 	tex     render.Texture
 	held    *shm.Pixels // the buffer tex draws from (render.BufferTexture)
@@ -459,6 +462,10 @@ func (s *Surface) apply(st *state) {
 	}
 	if st.set&fInput != 0 {
 		s.input, s.inputAll = st.input, st.inputAll
+	}
+	if st.set&(fOpaque|fBuffer|fScale|fTransform) != 0 {
+		w, h := s.Size()
+		s.opaqueAll = s.opaque.covers(image.Rect(0, 0, w, h))
 	}
 	for _, cb := range st.frames {
 		s.sh.frames = append(s.sh.frames, frameCallback{obj: cb, s: s})

@@ -177,14 +177,37 @@ func BenchmarkRender(b *testing.B) {
 	})
 }
 
-// BenchmarkFrame is one full-damage 1080p frame: upload then render.
+// BenchmarkFrame is one full-damage 1080p frame: upload then render
+// ("upload", the copy renderers and the soft renderer before it drew from
+// client memory), or attach the held buffer then render, reading the
+// client's pool under shm's guard ("attach").
 func BenchmarkFrame(b *testing.B) {
 	for _, f := range []shm.Format{shm.FormatXRGB8888, shm.FormatARGB8888} {
 		name := "1080p-XRGB8888"
 		if f == shm.FormatARGB8888 {
 			name = "1080p-ARGB8888"
 		}
-		b.Run(name, func(b *testing.B) {
+		b.Run("attach-"+name, func(b *testing.B) {
+			r := New()
+			s := newStaging(1920, 1080, 1920*4, f, pattern(0xff))
+			tex, px, _ := attached(b, r, s, 0)
+			sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 1920, 1080)}}
+			sc.Items[0].Opaque = !f.HasAlpha()
+			if err := r.Render(sc, 1920, 1080); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(1920 * 1080 * 4)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := tex.Attach(px, nil); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Render(sc, 1920, 1080); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("upload-"+name, func(b *testing.B) {
 			r := New()
 			s := newStaging(1920, 1080, 1920*4, f, pattern(0xff))
 			tex := upload(b, r, s)
