@@ -83,3 +83,46 @@ func opaqueRow(dst, src []uint32) {
 		dst[i] = s | alphaMask
 	}
 }
+
+// overSolidRow sets dst to src over the solid pixel bg: what overRow gives
+// over a row filled with bg, in one pass (opaque runs are copied, the rest
+// blended with bg).
+func overSolidRow(dst, src []uint32, bg uint32) {
+	dst = dst[:len(src)]
+	n := len(src)
+	i := 0
+	for i+8 <= n {
+		b := src[i : i+8 : i+8]
+		if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
+			j := i + 8
+			for j+8 <= n {
+				b := src[j : j+8 : j+8]
+				if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] < alphaMask {
+					break
+				}
+				j += 8
+			}
+			copy(dst[i:j], src[i:j])
+			i = j
+			continue
+		}
+		overSolidPixels(dst[i:i+8:i+8], b, bg)
+		i += 8
+	}
+	overSolidPixels(dst[i:], src[i:], bg)
+}
+
+// overSolidPixels is overSolidRow pixel by pixel.
+func overSolidPixels(dst, src []uint32, bg uint32) {
+	dst = dst[:len(src)]
+	for i, s := range src {
+		switch a := s >> 24; {
+		case a == 0xff:
+			dst[i] = s
+		case s == 0:
+			dst[i] = bg
+		default:
+			dst[i] = over(s, bg, 0xff-a)
+		}
+	}
+}

@@ -185,3 +185,40 @@ func BenchmarkOverRow(b *testing.B) {
 		})
 	}
 }
+
+// TestOverSolidRowMatchesFillThenOver: blending over a solid background
+// in one pass gives what filling with it and then overRow give, for
+// opaque runs, translucent, transparent and ill-formed pixels.
+func TestOverSolidRowMatchesFillThenOver(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for _, bg := range []uint32{0xff303840, 0x80402010, 0, 0xffffffff} {
+		for n := 0; n < 70; n++ {
+			src := make([]uint32, n)
+			for i := range src {
+				switch rng.Intn(4) {
+				case 0:
+					src[i] = 0xff000000 | rng.Uint32()
+				case 1:
+					src[i] = 0
+				default:
+					src[i] = rng.Uint32() // includes colour above alpha
+				}
+			}
+			if n > 20 {
+				for i := 3; i < 19; i++ {
+					src[i] |= 0xff000000 // an opaque run
+				}
+			}
+			want := make([]uint32, n)
+			fill(want, bg)
+			overRow(want, src)
+			got := make([]uint32, n)
+			overSolidRow(got, src, bg)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("bg %#x n %d: pixel %d (src %#x) = %#x, want %#x", bg, n, i, src[i], got[i], want[i])
+				}
+			}
+		}
+	}
+}

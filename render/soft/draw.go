@@ -21,6 +21,10 @@ type plan struct {
 	t      render.Transform
 	uw, uh int  // src size after the transform
 	opaque bool // alpha is ignored (or always 255)
+	// overBg: draw over the solid pixel bg instead of over the output
+	// (what is below is only the background; drawRect sets it).
+	overBg bool
+	bg     uint32
 }
 
 // plan resolves it; ok is false when nothing of it is drawn.
@@ -175,6 +179,8 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 			copy(out, src)
 		case p.opaque:
 			opaqueRow(out, src)
+		case p.overBg:
+			overSolidRow(out, src, p.bg)
 		default:
 			overRow(out, src)
 		}

@@ -134,7 +134,25 @@ func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {
 		}
 	}
 	if !covered {
-		r.fillRect(c, bgPix)
+		// When the lowest item drawn in c covers it, blend it over the
+		// background colour in one pass instead of filling c first (a
+		// translucent-format window, the usual case: one output pass
+		// saved).
+		first := -1
+		for i := start; i < len(items); i++ {
+			if items[i].vis.Overlaps(c) {
+				first = i
+				break
+			}
+		}
+		if first >= 0 && c.In(items[first].vis) {
+			p := items[first]
+			p.vis, p.overBg, p.bg = c, true, bgPix
+			r.draw(&p)
+			start = first + 1
+		} else {
+			r.fillRect(c, bgPix)
+		}
 	}
 	for i := start; i < len(items); i++ {
 		p := items[i]
