@@ -7,10 +7,13 @@
 // methods the backend and seat call (Frame, Scene, SurfaceAt, Activate ...),
 // which must be called through server.Display.Do from other goroutines.
 //
-// Buffers are consumed at commit: the committed buffer's pixels are uploaded
-// into the surface's render.Texture and the buffer is released at once, so
-// a client never has a buffer held by the compositor between commits
-// (weston-simple-shm aborts with "Both buffers busy" otherwise).
+// Buffers are consumed at commit. A render.BufferTexture (render/soft)
+// holds the committed buffer and draws from it, no copy; the buffer is
+// released when the next one replaces it, as pixman compositors do (clients
+// keep two buffers). Other textures (render/gl) get the damaged pixels
+// copied in and the buffer is released at once; a buffer too large to copy
+// (the renderer's texture size, Options.MaxUploadBytes) is refused before
+// any copy.
 package shell
 
 import (
