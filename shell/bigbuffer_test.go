@@ -162,6 +162,14 @@ func TestHeldBufferReleasedOnReplace(t *testing.T) {
 	if released[a.ID()] != 0 {
 		t.Fatalf("buffer released while shown")
 	}
+	// Committed again (redrawn in place): still shown, still busy.
+	win.s.Attach(a, 0, 0)
+	win.s.DamageBuffer(0, 0, 8, 8)
+	win.s.Commit()
+	tc.mustRoundtrip()
+	if released[a.ID()] != 0 {
+		t.Fatalf("buffer released when committed again while shown")
+	}
 	win.s.Attach(b, 0, 0)
 	win.s.DamageBuffer(0, 0, 64, 64)
 	win.s.Commit()
@@ -325,5 +333,44 @@ func TestOpaqueRegionMakesItemOpaque(t *testing.T) {
 	}
 	if commit(50, 30, region(50, 20)) {
 		t.Errorf("opaque region covering part of the surface drawn opaque")
+	}
+}
+
+// TestHeldBufferNotReleasedFromSubsurfaceCache: a synchronized subsurface
+// that caches the buffer it is showing, then replaces it in the cache,
+// does not get that buffer released while it is still drawn from.
+func TestHeldBufferNotReleasedFromSubsurfaceCache(t *testing.T) {
+	r := soft.New()
+	e := startEnvWith(t, r, Options{}, true, server.Limits{})
+	tc := e.connect()
+	w := tc.toplevel()
+	w.xs.AckConfigure(w.serial)
+	w.s.Attach(tc.sparseBuffer(64, 64), 0, 0)
+	w.s.Commit()
+	s := tc.surface()
+	if _, err := tc.subc.GetSubsurface(s, w.s); err != nil {
+		t.Fatal(err)
+	}
+	a, b := tc.sparseBuffer(8, 8), tc.sparseBuffer(8, 8)
+	released := map[uint32]int{}
+	for _, x := range []*client.Buffer{a, b} {
+		x.SetReleaseHandler(func(client.BufferReleaseEvent) { released[x.ID()]++ })
+	}
+	s.Attach(a, 0, 0)
+	s.Commit()
+	w.s.Commit() // applies the child's cache: a is shown (held)
+	tc.mustRoundtrip()
+	s.Attach(a, 0, 0)
+	s.Commit() // a cached again
+	s.Attach(b, 0, 0)
+	s.Commit() // b replaces a in the cache
+	tc.mustRoundtrip()
+	if released[a.ID()] != 0 {
+		t.Fatalf("shown buffer released %d times when replaced in the cache", released[a.ID()])
+	}
+	w.s.Commit() // b shown
+	tc.mustRoundtrip()
+	if released[a.ID()] != 1 || released[b.ID()] != 0 {
+		t.Fatalf("after the parent commit: releases a=%d b=%d, want 1 and 0", released[a.ID()], released[b.ID()])
 	}
 }

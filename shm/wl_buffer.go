@@ -131,9 +131,13 @@ func (b *Buffer) releaseView() {
 }
 
 // Release ends the compositor's use of the content and sends
-// wl_buffer.release, so the client may reuse the buffer.
+// wl_buffer.release, so the client may reuse the buffer, unless a surface
+// still holds it (Buffer.Pixels): the last hold's release sends it then.
 func (b *Buffer) Release() {
 	b.releaseView()
+	if b.holds > 0 {
+		return // a surface still draws from it (Pixels); its release sends it
+	}
 	if !b.obj.Destroyed() && !b.c.Failed() {
 		protocol.SendWlBufferRelease(b.c.Events(), b.obj.ID)
 	}
