@@ -45,6 +45,9 @@ func (s *Seat) PointerMotion(x, y float64, t time.Time) {
 	}
 	p := &s.ptr
 	p.x, p.y = x, y
+	if s.grabMotion(x, y) { // grab.go
+		return
+	}
 	if len(p.buttons) == 0 || !p.focusAlive() {
 		surf, sx, sy := s.surfaceAt(x, y)
 		if surf != p.focus || !p.focusAlive() {
@@ -78,7 +81,7 @@ func (s *Seat) PointerButton(button uint32, pressed bool, t time.Time) {
 	}
 	p := &s.ptr
 	i := slices.Index(p.buttons, button)
-	if pressed == (i >= 0) {
+	if pressed == (i >= 0) || s.grabButton(button, pressed, i) { // grab.go
 		return
 	}
 	state := protocol.WlPointerButtonStateReleased
@@ -98,6 +101,9 @@ func (s *Seat) PointerButton(button uint32, pressed bool, t time.Time) {
 	}
 	if c, pointers := s.pointers(); len(pointers) > 0 {
 		serial := s.d.NextSerial()
+		if pressed {
+			s.notePress(serial) // grab.go
+		}
 		ms := msec(t)
 		e := c.Events()
 		for _, o := range pointers {
@@ -122,7 +128,7 @@ func (s *Seat) PointerAxis(ev AxisEvent, t time.Time) {
 		return
 	}
 	c, pointers := s.pointers()
-	if len(pointers) == 0 {
+	if len(pointers) == 0 || s.ptr.grab != nil {
 		return
 	}
 	ms := msec(t)
@@ -166,7 +172,7 @@ func (s *Seat) Key(evdevCode uint32, pressed bool, t time.Time) {
 	}
 	k := &s.kbd
 	i := slices.Index(k.keys, evdevCode)
-	if pressed == (i >= 0) {
+	if pressed == (i >= 0) || s.shortcut(evdevCode, pressed) { // shortcut.go
 		return
 	}
 	state := protocol.WlKeyboardKeyStateReleased

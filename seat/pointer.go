@@ -30,6 +30,11 @@ type pointerState struct {
 	enterSerial      uint32
 	buttons          []uint32 // pressed, in press order
 	cursor           Cursor
+	// grab takes motion and buttons while set (grab.go); pressSerial and
+	// pressSurface are the latest button press sent, for GrabSerial.
+	grab         PointerGrab
+	pressSerial  uint32
+	pressSurface *protocol.Object
 }
 
 // focusAlive reports whether the pointer focus is a live surface.
@@ -79,7 +84,7 @@ func (s *Seat) RefreshPointerFocus() {
 	if s.caps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
 		return
 	}
-	if len(p.buttons) > 0 && p.focusAlive() {
+	if len(p.buttons) > 0 && p.focusAlive() || p.grab != nil {
 		return
 	}
 	surf, sx, sy := s.surfaceAt(p.x, p.y)

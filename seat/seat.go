@@ -90,6 +90,8 @@ type Seat struct {
 	ptr pointerState
 	kbd keyboardState
 
+	shortcuts []binding // shortcut.go
+
 	onClick    []func(surface *protocol.Object)
 	onKbdFocus []func(c *server.Client)
 	onKbdSurf  []func(surface *protocol.Object) // focus_hook.go
