@@ -17,9 +17,11 @@ type recGrab struct {
 	cancelled bool
 }
 
-func (g *recGrab) Motion(x, y float64)         { g.got = append(g.got, fmt.Sprintf("motion %g,%g", x, y)) }
-func (g *recGrab) Button(button, state uint32) { g.got = append(g.got, fmt.Sprintf("button %#x %d", button, state)) }
-func (g *recGrab) Cancel()                     { g.cancelled = true }
+func (g *recGrab) Motion(x, y float64) { g.got = append(g.got, fmt.Sprintf("motion %g,%g", x, y)) }
+func (g *recGrab) Button(button, state uint32) {
+	g.got = append(g.got, fmt.Sprintf("button %#x %d", button, state))
+}
+func (g *recGrab) Cancel() { g.cancelled = true }
 
 // TestPointerGrab: a grab started on a held button press (whose serial
 // GrabSerial accepts) takes motion and buttons away from the client, which
