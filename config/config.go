@@ -66,6 +66,11 @@ type Config struct {
 	Refresh int `toml:"refresh"`
 	// LogLevel is the minimum level logged: debug, info, warn or error.
 	LogLevel slog.Level `toml:"log_level"`
+	// CycleWindowsKey raises and focuses the next window; UnminimizeKey
+	// brings back minimized windows. Written as seat.ParseShortcut reads
+	// them ("ctrl+super+tab"); empty disables the shortcut.
+	CycleWindowsKey string `toml:"cycle_windows_key"`
+	UnminimizeKey   string `toml:"unminimize_key"`
 	// Limits bound what clients can make the compositor hold. The
 	// [limits] table is decoded by loadFile from server.LimitTable.
 	Limits Limits `toml:"-"`
@@ -88,6 +93,9 @@ func Default() Config {
 		Refresh:   60,
 		LogLevel:  slog.LevelInfo,
 		Limits:    DefaultLimits(),
+
+		CycleWindowsKey: "ctrl+super+tab",
+		UnminimizeKey:   "ctrl+super+m",
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/nofault/nofault/seat"
 	"github.com/nofault/nofault/server"
 )
 
@@ -321,11 +322,21 @@ var options = append([]option{
 		get:   func(c *Config) string { return strings.ToLower(c.LogLevel.String()) },
 	},
 
+	stringOpt(groupGeneral, "cycle-windows-key", "KEYS", "shortcut that raises and focuses the next window, such as ctrl+super+tab; empty for none",
+		func(c *Config) *string { return &c.CycleWindowsKey }, checkShortcut),
+	stringOpt(groupGeneral, "unminimize-key", "KEYS", "shortcut that brings back minimized windows; empty for none",
+		func(c *Config) *string { return &c.UnminimizeKey }, checkShortcut),
+
 	enumOpt(groupShm, "shm-read", "how client memory is read: auto takes nosigbus when the kernel honours MAP_NOSIGBUS, else sealed for sealed pools, else guarded; nosigbus requires it; guarded guards every read",
 		func(c *Config) *string { return &c.ShmRead }, "auto", "nosigbus", "guarded"),
 	enumOpt(groupShm, "shm-shrink", "a client that shrinks a pool under its buffers: kill posts wl_shm.error invalid_fd (as libwayland); zeros draws zeros and keeps it (as wlroots)",
 		func(c *Config) *string { return &c.ShmShrink }, "kill", "zeros"),
 }, limitOptions()...)
+
+func checkShortcut(s string) error {
+	_, err := seat.ParseShortcut(s)
+	return err
+}
 
 // limitOptions makes the option of each row of server.LimitTable: flag
 // --max-objects, variable NOFAULT_MAX_OBJECTS, TOML limits.max_objects,

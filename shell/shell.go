@@ -86,6 +86,7 @@ type Shell struct {
 	surfaces map[*Surface]struct{}
 	// stack holds the mapped toplevels, bottom first.
 	stack     []*xdgToplevel
+	minimized []*xdgToplevel // mapped but hidden, oldest first (wm.go)
 	activated *xdgToplevel
 	wmBases   map[*wmBase]struct{}
 	frames    []frameCallback // committed callbacks in commit order
@@ -244,7 +245,7 @@ func (sh *Shell) MoveTo(surface *protocol.Object, x, y int) bool {
 	if t == nil {
 		return false
 	}
-	t.x, t.y, t.placed = x, y, true
+	t.x, t.y, t.placed, t.anchor = x, y, true, 0
 	sh.updateOutputs()
 	return true
 }
@@ -308,6 +309,7 @@ func (sh *Shell) toplevelOf(surface *protocol.Object) *xdgToplevel {
 }
 
 func (sh *Shell) raise(t *xdgToplevel) {
+	t.unminimize()
 	sh.removeFromStack(t)
 	sh.stack = append(sh.stack, t)
 }
@@ -356,8 +358,11 @@ func (sh *Shell) activateTop() {
 }
 
 func (sh *Shell) outputResized() {
+	sh.keepReachable() // wm.go
 	for _, t := range sh.stack {
-		if t.maximized || t.fullscreen {
+		// Maximized and fullscreen windows get the new size; from
+		// version 4 every window learns the new configure_bounds.
+		if t.maximized || t.fullscreen || t.obj.Version >= 4 {
 			t.configure()
 		}
 	}

@@ -247,6 +247,8 @@ func (xs *xdgSurface) committed() {
 		}
 	case !xs.s.hasBuffer && xs.mapped:
 		xs.unmap()
+	case xs.mapped && xs.toplevel != nil:
+		xs.toplevel.applied() // wm.go
 	}
 }
 

@@ -124,7 +124,7 @@ func TestXdgMaximizedConfigure(t *testing.T) {
 	if w.size != [2]int32{800, 600} || !hasState(w.states, protocol.XdgToplevelStateMaximized) {
 		t.Fatalf("maximized initial configure: size %v states %v", w.size, w.states)
 	}
-	if bounds != [2]int32{800, 600} || caps != 2 {
+	if bounds != [2]int32{800, 600} || caps != 3 { // maximize, fullscreen, minimize
 		t.Errorf("configure_bounds %v, wm_capabilities %d entries", bounds, caps)
 	}
 	tc.mapWindow(w, 800, 600, white)

@@ -29,7 +29,15 @@ type xdgToplevel struct {
 	x, y           int // window geometry origin in output coordinates
 	placed         bool
 	savedX, savedY int // position before maximize/fullscreen
+	savedW, savedH int // window geometry size before maximize/fullscreen
 	sentCaps       bool
+	minimized      bool // hidden by set_minimized, on Shell.minimized
+
+	// An interactive resize keeps the edges opposite those in anchor at
+	// anchorRect (wm.go) until the client committed anchorSerial.
+	anchor       uint32
+	anchorRect   image.Rectangle
+	anchorSerial uint32
 }
 
 // Destroy handles xdg_toplevel.destroy.
@@ -192,25 +200,6 @@ func (t *xdgToplevel) UnsetFullscreen() error {
 	return nil
 }
 
-// SetMinimized handles xdg_toplevel.set_minimized: there is nowhere to
-// minimize to, so it is ignored (the spec allows it).
-func (t *xdgToplevel) SetMinimized() error { return nil }
-
-func (t *xdgToplevel) saveAndCover() {
-	if !t.maximized && !t.fullscreen {
-		t.savedX, t.savedY = t.x, t.y
-	}
-	r := t.sh.outputRect()
-	t.x, t.y = r.Min.X, r.Min.Y
-}
-
-func (t *xdgToplevel) restore() {
-	if !t.maximized && !t.fullscreen {
-		t.x, t.y = t.savedX, t.savedY
-		t.reqW, t.reqH = 0, 0
-	}
-}
-
 // configure sends a configure sequence with the current size and states.
 // Before the initial commit nothing is sent: the initial commit's
 // configure carries everything set so far.
@@ -247,61 +236,32 @@ func (t *xdgToplevel) configure() {
 		var caps []byte
 		caps = binary.LittleEndian.AppendUint32(caps, uint32(protocol.XdgToplevelWmCapabilitiesMaximize))
 		caps = binary.LittleEndian.AppendUint32(caps, uint32(protocol.XdgToplevelWmCapabilitiesFullscreen))
+		caps = binary.LittleEndian.AppendUint32(caps, uint32(protocol.XdgToplevelWmCapabilitiesMinimize))
 		protocol.SendXdgToplevelWmCapabilities(e, t.obj.ID, caps)
 	}
 	protocol.SendXdgToplevelConfigure(e, t.obj.ID, int32(w), int32(h), states)
 	xs.sendConfigure()
 }
 
-// mapped places a newly mapped toplevel, raises and activates it.
+// mapped places a newly mapped toplevel (wm.go), raises and activates
+// it. A window larger than the output is asked to fit it.
 func (t *xdgToplevel) mapped() {
 	if !t.placed {
+		if w, h, shrink := t.fitSize(); shrink && !t.maximized && !t.fullscreen {
+			t.reqW, t.reqH = w, h
+			t.configure()
+		}
 		t.place()
 	}
 	t.sh.raise(t)
 	t.sh.activate(t)
 }
 
-// place centres the window on the output (on its parent for dialogs),
-// cascading away from windows already at that spot.
-func (t *xdgToplevel) place() {
-	t.placed = true
-	out := t.sh.outputRect()
-	if t.maximized || t.fullscreen {
-		t.x, t.y = out.Min.X, out.Min.Y
-		return
-	}
-	g := t.xs.geometry()
-	area := out
-	if p := t.parent; p != nil && p.xs.mapped {
-		pg := p.xs.geometry()
-		area = image.Rect(p.x, p.y, p.x+pg.Dx(), p.y+pg.Dy())
-	}
-	x := area.Min.X + (area.Dx()-g.Dx())/2
-	y := area.Min.Y + (area.Dy()-g.Dy())/2
-	x, y = max(x, out.Min.X), max(y, out.Min.Y)
-	for i := 0; i < 16 && t.sh.occupied(x, y); i++ {
-		x += cascadeStep
-		y += cascadeStep
-		if x+g.Dx() > out.Max.X || y+g.Dy() > out.Max.Y {
-			x, y = out.Min.X+cascadeStep*(i%4), out.Min.Y+cascadeStep*(i%4)
-		}
-	}
-	t.x, t.y = x, y
-}
-
-func (sh *Shell) occupied(x, y int) bool {
-	for _, o := range sh.stack {
-		if o.x == x && o.y == y {
-			return true
-		}
-	}
-	return false
-}
-
 // unmapped takes an unmapped toplevel off the stack; focus moves to the
 // topmost remaining one.
 func (t *xdgToplevel) unmapped() {
+	t.unminimize()
+	t.anchor = 0
 	t.sh.removeFromStack(t)
 	t.reparentChildren()
 	if t.sh.activated == t {
