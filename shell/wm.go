@@ -34,10 +34,11 @@ func (t *xdgToplevel) windowRect() image.Rectangle {
 // place picks the new toplevel's position: maximized and fullscreen
 // windows cover the output; a dialog is centred on its parent; the first
 // window is centred; later ones go to the free spot nearest the centre
-// that overlaps no window (smart placement), or, when the output is full,
-// cascade down and right from the topmost window so every title bar stays
-// visible. The window is kept inside the output (its top-left corner
-// when it is larger).
+// that overlaps no window (smart placement). When the output is full, the
+// spot that hides least of the other windows, their title bars above all,
+// is taken; when every spot would hide a whole title bar, windows cascade
+// down and right from the topmost one. The window is kept inside the
+// output (at its top-left corner when it is larger).
 func (t *xdgToplevel) place() {
 	t.placed = true
 	out := t.sh.outputRect()
@@ -81,33 +82,42 @@ func (sh *Shell) placement(t *xdgToplevel, sz image.Point) image.Point {
 		xs = append(xs, o.Max.X, o.Min.X-sz.X, o.Min.X)
 		ys = append(ys, o.Max.Y, o.Min.Y-sz.Y, o.Min.Y)
 	}
-	best, found, bestDist := image.Point{}, false, 0
+	best, bestScore, bestDist := image.Point{}, -1, 0
 	for _, x := range xs {
 		for _, y := range ys {
 			p := inside(image.Pt(x, y))
-			r := image.Rectangle{Min: p, Max: p.Add(sz)}
-			if !r.In(out) || overlapsAny(r, others) {
-				continue
-			}
+			score := coverScore(image.Rectangle{Min: p, Max: p.Add(sz)}, others)
 			d := p.Sub(centre)
-			if dist := d.X*d.X + d.Y*d.Y; !found || dist < bestDist {
-				best, found, bestDist = p, true, dist
+			dist := d.X*d.X + d.Y*d.Y
+			if bestScore < 0 || score < bestScore || score == bestScore && dist < bestDist {
+				best, bestScore, bestDist = p, score, dist
 			}
 		}
 	}
-	if found {
+	if bestScore < hidesTitle {
 		return best
 	}
 	return sh.cascade(t, sz)
 }
 
-func overlapsAny(r image.Rectangle, others []image.Rectangle) bool {
+// hidesTitle is the coverScore of a spot that hides a whole title bar.
+const hidesTitle = 1 << 40
+
+// coverScore rates how much a window at r would hide of the windows
+// others: 0 for a free spot; the area it covers, title bar areas counting
+// 16 times; hidesTitle or more when it hides some window's whole title bar
+// area.
+func coverScore(r image.Rectangle, others []image.Rectangle) int {
+	score := 0
 	for _, o := range others {
-		if r.Overlaps(o) {
-			return true
+		title := image.Rect(o.Min.X, o.Min.Y, o.Max.X, o.Min.Y+min(o.Dy(), reachTitle))
+		if title.In(r) {
+			score += hidesTitle
 		}
+		a, b := r.Intersect(o), r.Intersect(title)
+		score += a.Dx()*a.Dy() + 15*b.Dx()*b.Dy()
 	}
-	return false
+	return score
 }
 
 // cascade places a window one cascadeStep down and right of the topmost
