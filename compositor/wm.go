@@ -66,6 +66,7 @@ func (c *Compositor) startInteractive(surface, seatObj *protocol.Object, serial,
 	}
 	c.Shell.Activate(surface)
 	c.Seat.StartGrab(&wmGrab{seat: c.Seat, in: in})
+	slog.Debug("interactive grab started", "surface", surface.ID, "edges", edges, "x", x, "y", y)
 }
 
 // wmGrab is the seat.PointerGrab of an interactive move or resize: it ends
