@@ -8,6 +8,7 @@ package e2e
 // show the expected state.
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -17,6 +18,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nofault/nofault/config"
+	"github.com/nofault/nofault/protocol"
+	"github.com/rajveermalviya/go-wayland/wayland/client"
 )
 
 // startIn runs a Wayland client in the nested compositor p: its socket,
@@ -236,4 +241,83 @@ func TestWMCycleKeyRaisesHidden(t *testing.T) {
 		b, nb := footBox(img, colB)
 		return na >= a.Dx()*a.Dy()*9/10 && nb < b.Dx()*b.Dy()*9/10
 	})
+}
+
+// TestWMMoveSerialHeadless runs the compositor in process on the headless
+// backend: xdg_toplevel.move starts a grab only with the serial of the
+// button press still held on that window (as weston and wlroots check);
+// other requests are ignored without an error. The grab moves the window
+// with the pointer and ends on release.
+func TestWMMoveSerialHeadless(t *testing.T) {
+	in := startInProcess(t, config.Size{W: 800, H: 600})
+	c := connectClient(t, "client", in.path, true)
+	ptr, err := c.seat.GetPointer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var press uint32
+	ptr.SetButtonHandler(func(ev client.PointerButtonEvent) {
+		if ev.State == 1 {
+			press = ev.Serial
+		}
+	})
+	wins := map[string]*wlWindow{}
+	for _, name := range []string{"A", "B"} {
+		w := c.window(name)
+		b := c.buffer(200, 100, 800, 0, fmtXRGB8888, false)
+		c.show(w.s, b)
+		wins[name] = w
+	}
+	sync := func(fn func()) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := in.c.Sync(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var a *protocol.Object
+	var pa image.Point
+	sync(func() {
+		a = in.c.Shell.Toplevels()[0]
+		x, y, _ := in.c.Shell.Position(a)
+		pa = image.Pt(x, y)
+		in.c.Seat.PointerMotion(float64(pa.X+10), float64(pa.Y+10), time.Time{})
+		in.c.Seat.PointerButton(0x110, true, time.Time{})
+	})
+	c.dispatchUntil("the button press", func() bool { return press != 0 }, 20*time.Second)
+	noGrab := func(what string) {
+		t.Helper()
+		c.roundtrip()
+		sync(func() {
+			if in.c.Seat.Grab() != nil {
+				t.Errorf("%s started a grab", what)
+				in.c.Seat.EndGrab(in.c.Seat.Grab())
+			}
+		})
+	}
+	wins["B"].top.Move(c.seat, press)
+	noGrab("a move of another window with the press serial")
+	wins["A"].top.Move(c.seat, press+1)
+	noGrab("a move with a serial that is not the press")
+	wins["A"].top.Resize(c.seat, 0, 8)
+	noGrab("a resize with serial 0")
+
+	wins["A"].top.Move(c.seat, press)
+	c.roundtrip()
+	sync(func() {
+		if in.c.Seat.Grab() == nil {
+			t.Fatal("a move with the press serial did not start a grab")
+		}
+		in.c.Seat.PointerMotion(float64(pa.X+60), float64(pa.Y+40), time.Time{})
+		if x, y, _ := in.c.Shell.Position(a); image.Pt(x, y) != pa.Add(image.Pt(50, 30)) {
+			t.Errorf("window at %d,%d after the pointer moved by 50,30 from %v", x, y, pa)
+		}
+		in.c.Seat.PointerButton(0x110, false, time.Time{})
+		if in.c.Seat.Grab() != nil {
+			t.Error("the grab outlived the button release")
+		}
+	})
+	wins["A"].top.Move(c.seat, press)
+	noGrab("a move with the serial of a released press")
 }
