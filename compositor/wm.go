@@ -65,6 +65,7 @@ func (c *Compositor) startInteractive(surface, seatObj *protocol.Object, serial,
 		return
 	}
 	c.Shell.Activate(surface)
+	c.Seat.ClearPointerFocus() // the client gets leave, as in weston
 	c.Seat.StartGrab(&wmGrab{seat: c.Seat, in: in})
 	slog.Debug("interactive grab started", "surface", surface.ID, "edges", edges, "x", x, "y", y)
 }
@@ -78,15 +79,20 @@ type wmGrab struct {
 
 func (g *wmGrab) Motion(x, y float64) {
 	if !g.in.Motion(x, y) {
-		g.in.End()
-		g.seat.EndGrab(g)
+		g.end()
 	}
 }
 
 func (g *wmGrab) Button(button, state uint32) {
-	if state == uint32(protocol.WlPointerButtonStateReleased) && g.seat.PointerButtons() == 0 {
-		g.in.End()
-		g.seat.EndGrab(g)
+	if state == uint32(protocol.WlPointerButtonStateReleased) && g.seat.ButtonsHeld() == 0 {
+		g.end()
+	}
+}
+
+func (g *wmGrab) end() {
+	g.in.End()
+	if g.seat.Grab() == seat.PointerGrab(g) {
+		g.seat.EndGrab()
 	}
 }
 

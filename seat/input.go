@@ -45,7 +45,8 @@ func (s *Seat) PointerMotion(x, y float64, t time.Time) {
 	}
 	p := &s.ptr
 	p.x, p.y = x, y
-	if s.grabMotion(x, y) { // grab.go
+	if s.grab != nil {
+		s.grab.Motion(x, y)
 		return
 	}
 	if len(p.buttons) == 0 || !p.focusAlive() {
@@ -81,10 +82,20 @@ func (s *Seat) PointerButton(button uint32, pressed bool, t time.Time) {
 	}
 	p := &s.ptr
 	i := slices.Index(p.buttons, button)
-	if pressed == (i >= 0) || s.grabButton(button, pressed, i) { // grab.go
+	if pressed == (i >= 0) {
 		return
 	}
 	state := protocol.WlPointerButtonStateReleased
+	if s.grab != nil {
+		if pressed {
+			p.buttons = append(p.buttons, button)
+			state = protocol.WlPointerButtonStatePressed
+		} else {
+			p.buttons = slices.Delete(p.buttons, i, i+1)
+		}
+		s.grab.Button(button, uint32(state))
+		return
+	}
 	if pressed {
 		p.buttons = append(p.buttons, button)
 		state = protocol.WlPointerButtonStatePressed
@@ -101,8 +112,8 @@ func (s *Seat) PointerButton(button uint32, pressed bool, t time.Time) {
 	}
 	if c, pointers := s.pointers(); len(pointers) > 0 {
 		serial := s.d.NextSerial()
-		if pressed {
-			s.notePress(serial) // grab.go
+		if pressed && len(p.buttons) == 1 {
+			p.grabSerial = serial
 		}
 		ms := msec(t)
 		e := c.Events()
@@ -123,12 +134,15 @@ func (s *Seat) PointerAxis(ev AxisEvent, t time.Time) {
 	if s.caps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
 		return
 	}
+	if s.grab != nil {
+		return
+	}
 	if ev.Axis > protocol.WlPointerAxisHorizontalScroll || ev.Source > protocol.WlPointerAxisSourceWheelTilt {
 		slog.Warn("seat: dropping invalid axis event", "axis", ev.Axis, "source", ev.Source)
 		return
 	}
 	c, pointers := s.pointers()
-	if len(pointers) == 0 || s.ptr.grab != nil {
+	if len(pointers) == 0 {
 		return
 	}
 	ms := msec(t)

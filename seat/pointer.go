@@ -29,12 +29,8 @@ type pointerState struct {
 	originX, originY float64
 	enterSerial      uint32
 	buttons          []uint32 // pressed, in press order
+	grabSerial       uint32   // serial of the press that started the implicit grab
 	cursor           Cursor
-	// grab takes motion and buttons while set (grab.go); pressSerial and
-	// pressSurface are the latest button press sent, for GrabSerial.
-	grab         PointerGrab
-	pressSerial  uint32
-	pressSurface *protocol.Object
 }
 
 // focusAlive reports whether the pointer focus is a live surface.
@@ -84,7 +80,7 @@ func (s *Seat) RefreshPointerFocus() {
 	if s.caps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
 		return
 	}
-	if len(p.buttons) > 0 && p.focusAlive() || p.grab != nil {
+	if s.grab != nil || len(p.buttons) > 0 && p.focusAlive() {
 		return
 	}
 	surf, sx, sy := s.surfaceAt(p.x, p.y)

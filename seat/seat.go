@@ -84,13 +84,13 @@ type Seat struct {
 	ownKeymap bool
 	rate      int32
 	delay     int32
+	shortcuts []binding // compositor key bindings (shortcut.go)
 
 	clients map[*server.Client]*seatClient
 
-	ptr pointerState
-	kbd keyboardState
-
-	shortcuts []binding // shortcut.go
+	ptr  pointerState
+	kbd  keyboardState
+	grab PointerGrab // the active pointer grab (grab.go), or nil
 
 	onClick    []func(surface *protocol.Object)
 	onKbdFocus []func(c *server.Client)
@@ -171,6 +171,7 @@ func (s *Seat) Destroy() {
 	if s.ownKeymap {
 		s.km.Close()
 	}
+	s.cancelGrab()
 	s.clearPointerFocus(false)
 	s.clearKeyboardFocus(false)
 	s.caps = 0
@@ -194,6 +195,7 @@ func (s *Seat) SetCapabilities(pointer, keyboard bool) {
 		return
 	}
 	if !pointer {
+		s.cancelGrab()
 		s.clearPointerFocus(true)
 	}
 	if !keyboard {

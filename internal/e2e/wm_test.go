@@ -292,7 +292,7 @@ func TestWMMoveSerialHeadless(t *testing.T) {
 		sync(func() {
 			if in.c.Seat.Grab() != nil {
 				t.Errorf("%s started a grab", what)
-				in.c.Seat.EndGrab(in.c.Seat.Grab())
+				in.c.Seat.EndGrab()
 			}
 		})
 	}
