@@ -14,7 +14,8 @@ import (
 
 // setupWM registers the move and resize handlers and binds the window
 // shortcuts of the configuration (validated by config already; a bad one
-// is logged and left unbound).
+// is logged and left unbound). A client holding an active
+// zwp_keyboard_shortcuts_inhibitor_v1 gets the shortcut keys instead.
 func (c *Compositor) setupWM() {
 	c.Shell.OnMoveRequest(func(surface, seatObj *protocol.Object, serial uint32) {
 		c.startInteractive(surface, seatObj, serial, 0)
@@ -35,7 +36,14 @@ func (c *Compositor) setupWM() {
 			continue
 		}
 		fn := b.fn
-		c.Seat.BindShortcut(sc, func() { fn(); c.Seat.RefreshPointerFocus() })
+		c.Seat.BindShortcut(sc, func() bool {
+			if c.Keys != nil && c.Keys.Inhibited(c.Seat) {
+				return false // the focused client asked for every key
+			}
+			fn()
+			c.Seat.RefreshPointerFocus()
+			return true
+		})
 	}
 }
 

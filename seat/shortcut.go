@@ -80,11 +80,13 @@ func (sc Shortcut) String() string {
 }
 
 // BindShortcut makes the compositor handle sc: when its key is pressed
-// while exactly its modifiers are held, fn runs and the focused client
-// gets neither the press nor its release (the modifiers it does get, as
-// with any compositor shortcut). A zero Shortcut binds nothing. A later
+// while exactly its modifiers are held, fn runs; when it reports true the
+// focused client gets neither the press nor its release (the modifiers it
+// does get, as with any compositor shortcut), and when it reports false
+// (a client inhibits shortcuts, zwp_keyboard_shortcuts_inhibit_v1) the key
+// goes to the client as usual. A zero Shortcut binds nothing. A later
 // binding of the same combination replaces the earlier one.
-func (s *Seat) BindShortcut(sc Shortcut, fn func()) {
+func (s *Seat) BindShortcut(sc Shortcut, fn func() (handled bool)) {
 	if sc.Key == 0 || fn == nil {
 		return
 	}
@@ -99,12 +101,12 @@ func (s *Seat) BindShortcut(sc Shortcut, fn func()) {
 
 type binding struct {
 	sc Shortcut
-	fn func()
+	fn func() bool
 }
 
-// shortcut runs the binding a key press matches and reports whether there
-// was one; the press is then not recorded as held, so its release is
-// dropped too.
+// shortcut runs the binding a key press matches and reports whether it
+// handled the key; the press is then not recorded as held, so its release
+// is dropped too.
 func (s *Seat) shortcut(code uint32, pressed bool) bool {
 	if !pressed || len(s.shortcuts) == 0 {
 		return false
@@ -112,8 +114,7 @@ func (s *Seat) shortcut(code uint32, pressed bool) bool {
 	dep, _, _, _ := s.kbd.mods.Serialize()
 	for _, b := range s.shortcuts {
 		if b.sc.Key == code && b.sc.Mods == dep&shortcutMods {
-			b.fn()
-			return true
+			return b.fn()
 		}
 	}
 	return false

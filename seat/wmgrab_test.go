@@ -83,9 +83,15 @@ func TestShortcut(t *testing.T) {
 	st := c.MustBind("wl_seat", 8)
 	_, surf := c.Surface(comp)
 	kbd, _, _ := getKeyboard(t, c, st)
-	runs := 0
+	runs, inhibited := 0, false
 	e.Do(func() {
-		e.seat.BindShortcut(sc, func() { runs++ })
+		e.seat.BindShortcut(sc, func() bool {
+			if inhibited {
+				return false
+			}
+			runs++
+			return true
+		})
 		e.seat.SetKeyboardFocus(surf)
 	})
 	c.MustRoundtrip()
@@ -117,5 +123,15 @@ func TestShortcut(t *testing.T) {
 	})
 	if got := keysSent(); fmt.Sprint(got) != fmt.Sprint([]uint32{keyMeta << 1, keyTab<<1 | 1, keyTab << 1}) || runs != 1 {
 		t.Errorf("ctrl+tab: client got %v, shortcut ran %d times", got, runs)
+	}
+	// A binding that declines (shortcuts inhibited) lets the key through.
+	e.Do(func() {
+		inhibited = true
+		e.seat.Key(keyMeta, true, now)
+		e.seat.Key(keyTab, true, now)
+		e.seat.Key(keyTab, false, now)
+	})
+	if got := keysSent(); fmt.Sprint(got) != fmt.Sprint([]uint32{keyMeta<<1 | 1, keyTab<<1 | 1, keyTab << 1}) || runs != 1 {
+		t.Errorf("declined ctrl+super+tab: client got %v, shortcut ran %d times; want the tab press and release", got, runs)
 	}
 }
