@@ -19,6 +19,12 @@ type Shortcut struct {
 // Num Lock) and AltGr do not matter.
 const shortcutMods = keymap.ModShift | keymap.ModCtrl | keymap.ModAlt | keymap.ModLogo
 
+// modifierCodes are the evdev codes of the modifier and lock keys (Ctrl,
+// Shift, Alt, Super, AltGr, Caps Lock, Num Lock), which cannot be a
+// shortcut's key. A fixed list: keymap.ModifierKeys would parse the keymap
+// at startup.
+var modifierCodes = map[uint32]bool{29: true, 97: true, 42: true, 54: true, 56: true, 100: true, 125: true, 126: true, 58: true, 69: true}
+
 // ParseShortcut reads a shortcut written as modifiers and a key joined by
 // "+", such as "ctrl+super+tab" or "super+F1". Modifiers are shift, ctrl
 // (control), alt and super (logo, mod4); the key is an evdev key name
@@ -53,7 +59,7 @@ func ParseShortcut(spec string) (Shortcut, error) {
 		if !ok {
 			return Shortcut{}, fmt.Errorf("%q: unknown key %q (want an evdev key name such as tab, esc, f1, m)", spec, p)
 		}
-		if _, mod := keymap.ModifierKeys()[code]; mod {
+		if modifierCodes[code] {
 			return Shortcut{}, fmt.Errorf("%q: the key %q is a modifier", spec, p)
 		}
 		sc.Key = code

@@ -68,7 +68,7 @@ func TestShortcut(t *testing.T) {
 	if err != nil || sc != (seat.Shortcut{Mods: keymap.ModCtrl | keymap.ModLogo, Key: keyTab}) {
 		t.Fatalf("ParseShortcut = %+v, %v", sc, err)
 	}
-	for _, bad := range []string{"ctrl+", "ctrl+super", "hyper+tab", "ctrl+nokey", "super+shift"} {
+	for _, bad := range []string{"ctrl+", "ctrl+super", "hyper+tab", "ctrl+nokey", "super+shift", "ctrl+leftshift", "super+capslock"} {
 		if _, err := seat.ParseShortcut(bad); err == nil {
 			t.Errorf("ParseShortcut(%q) accepted", bad)
 		}
