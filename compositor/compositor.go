@@ -158,9 +158,9 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Present = presentation.New(d, c.Output, c.Shell)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
-	c.setupWM() // wm.go
 	c.registerCapture()
 	c.applyLimits(cfg.Limits)
+	c.setupWM() // wm.go
 	return c, nil
 }
 
