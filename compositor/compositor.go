@@ -155,12 +155,12 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	seat.AddCursorShapeManager(d)
 	c.Idle = inhibit.NewIdle(d, c.Shell)
 	c.Keys = inhibit.NewShortcuts(d)
+	c.setupWM() // wm.go: move/resize grabs, window shortcuts
 	c.Present = presentation.New(d, c.Output, c.Shell)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	c.registerCapture()
 	c.applyLimits(cfg.Limits)
-	c.setupWM() // wm.go
 	return c, nil
 }
 
