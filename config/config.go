@@ -85,6 +85,9 @@ type Limits = server.Limits
 // Default returns the built-in configuration.
 func Default() Config {
 	return Config{
+		CycleWindowsKey: "ctrl+super+tab",
+		UnminimizeKey:   "ctrl+super+m",
+
 		Backend:   "auto",
 		Size:      Size{1280, 720},
 		ShmRead:   "auto",
@@ -93,9 +96,6 @@ func Default() Config {
 		Refresh:   60,
 		LogLevel:  slog.LevelInfo,
 		Limits:    DefaultLimits(),
-
-		CycleWindowsKey: "ctrl+super+tab",
-		UnminimizeKey:   "ctrl+super+m",
 	}
 }
 
