@@ -26,18 +26,21 @@ type xdgToplevel struct {
 	maximized, fullscreen, resizing bool
 	reqW, reqH                      int // size asked for outside maximized/fullscreen
 
+	// Window management (wm.go): the window geometry size before
+	// maximize/fullscreen (savedX, savedY hold the place); set_minimized
+	// (on Shell.minimized); an interactive resize keeps the edges opposite
+	// those in anchor at anchorRect until the client committed
+	// anchorSerial.
+	savedW, savedH int
+	minimized      bool
+	anchor         uint32
+	anchorRect     image.Rectangle
+	anchorSerial   uint32
+
 	x, y           int // window geometry origin in output coordinates
 	placed         bool
 	savedX, savedY int // position before maximize/fullscreen
-	savedW, savedH int // window geometry size before maximize/fullscreen
 	sentCaps       bool
-	minimized      bool // hidden by set_minimized, on Shell.minimized
-
-	// An interactive resize keeps the edges opposite those in anchor at
-	// anchorRect (wm.go) until the client committed anchorSerial.
-	anchor       uint32
-	anchorRect   image.Rectangle
-	anchorSerial uint32
 }
 
 // Destroy handles xdg_toplevel.destroy.
@@ -260,12 +263,12 @@ func (t *xdgToplevel) mapped() {
 // unmapped takes an unmapped toplevel off the stack; focus moves to the
 // topmost remaining one.
 func (t *xdgToplevel) unmapped() {
-	t.unminimize()
-	t.anchor = 0
 	t.sh.removeFromStack(t)
 	t.reparentChildren()
 	if t.sh.activated == t {
 		t.sh.activated = nil
 		t.sh.activateTop()
 	}
+	t.unminimize() // wm.go
+	t.anchor = 0
 }
