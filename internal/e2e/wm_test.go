@@ -22,6 +22,7 @@ import (
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/protocol"
 	"github.com/rajveermalviya/go-wayland/wayland/client"
+	ksi "github.com/rajveermalviya/go-wayland/wayland/unstable/keyboard-shortcuts-inhibit-v1"
 )
 
 // startIn runs a Wayland client in the nested compositor p: its socket,
@@ -320,4 +321,80 @@ func TestWMMoveSerialHeadless(t *testing.T) {
 	})
 	wins["A"].top.Move(c.seat, press)
 	noGrab("a move with the serial of a released press")
+}
+
+// TestWMShortcutsHeadless drives the default window shortcuts through the
+// seat of an in-process headless compositor: Ctrl+Super+Tab raises and
+// focuses the bottom window and the client never sees the Tab;
+// Ctrl+Super+M brings back a minimized window; while the focused surface
+// holds an active zwp_keyboard_shortcuts_inhibitor_v1 the keys go to the
+// client instead.
+func TestWMShortcutsHeadless(t *testing.T) {
+	in := startInProcess(t, config.Size{W: 800, H: 600})
+	c := connectClient(t, "client", in.path, true)
+	wins := map[string]*wlWindow{}
+	for _, name := range []string{"A", "B"} {
+		w := c.window(name)
+		c.show(w.s, c.buffer(200, 100, 800, 0, fmtXRGB8888, false))
+		wins[name] = w
+	}
+	sync := func(fn func()) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := in.c.Sync(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const keyCtrl, keyMeta, keyTab, keyM = 29, 125, 15, 50
+	press := func(keys ...uint32) {
+		sync(func() {
+			for _, k := range keys {
+				in.c.Seat.Key(k, true, time.Time{})
+			}
+			for i := len(keys) - 1; i >= 0; i-- {
+				in.c.Seat.Key(keys[i], false, time.Time{})
+			}
+		})
+		c.roundtrip()
+	}
+	c.dispatchUntil("focus on B", func() bool { return c.focus == wins["B"].s }, 10*time.Second)
+
+	press(keyCtrl, keyMeta, keyTab)
+	c.dispatchUntil("focus on A after Ctrl+Super+Tab", func() bool { return c.focus == wins["A"].s }, 10*time.Second)
+	if fmt.Sprint(c.keys) != fmt.Sprint([]uint32{keyCtrl, keyMeta}) {
+		t.Errorf("the client got keys %v, want only the modifiers %v", c.keys, []uint32{keyCtrl, keyMeta})
+	}
+
+	wins["A"].top.SetMinimized()
+	c.dispatchUntil("focus on B after A minimized", func() bool { return c.focus == wins["B"].s }, 10*time.Second)
+	press(keyCtrl, keyMeta, keyM)
+	c.dispatchUntil("focus on A after Ctrl+Super+M", func() bool { return c.focus == wins["A"].s }, 10*time.Second)
+	sync(func() {
+		if n := len(in.c.Shell.Minimized()); n != 0 {
+			t.Errorf("%d windows still minimized", n)
+		}
+	})
+
+	reg, err := c.disp.GetRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := ksi.NewKeyboardShortcutsInhibitManager(c.ctx)
+	const iface = "zwp_keyboard_shortcuts_inhibit_manager_v1"
+	if err := reg.Bind(c.names[iface], iface, 1, mgr); err != nil {
+		t.Fatal(err)
+	}
+	inh, err := mgr.InhibitShortcuts(wins["A"].s, c.seat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := false
+	inh.SetActiveHandler(func(ksi.KeyboardShortcutsInhibitorActiveEvent) { active = true })
+	c.dispatchUntil("the inhibitor active", func() bool { return active }, 10*time.Second)
+	c.keys = nil
+	press(keyCtrl, keyMeta, keyTab)
+	if fmt.Sprint(c.keys) != fmt.Sprint([]uint32{keyCtrl, keyMeta, keyTab}) || c.focus != wins["A"].s {
+		t.Errorf("with shortcuts inhibited: keys %v and focus on A %v; want the Tab delivered and no cycling", c.keys, c.focus == wins["A"].s)
+	}
 }
