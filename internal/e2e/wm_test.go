@@ -167,6 +167,22 @@ func TestWMMoveResizeWestonTerminal(t *testing.T) {
 			got.Dx() >= body.Dx()+100 && got.Dx() <= body.Dx()+120
 	})
 	t.Logf("moved by %v to %v, resized to %v", delta, body, got)
+
+	// Dragged to the bottom right, then the host window shrinks to
+	// 640x400: the terminal, wholly outside the smaller output, comes
+	// back so that its title bar is on it.
+	time.Sleep(400 * time.Millisecond) // no double click, as above
+	title = image.Pt(got.Min.X+60, got.Min.Y-13)
+	drag(t, p, display, id, title, title.Add(image.Pt(700, 300)), 3)
+	p.waitShot("the terminal dragged to the bottom right", 20*time.Second, func(img image.Image) bool {
+		b, ok := terminalBody(img)
+		return ok && b.Min.X >= 640+6 && b.Min.Y >= 400+27
+	})
+	xdotool(t, display, "windowsize", "--sync", id, "640", "400")
+	p.waitShot("the terminal's title bar on the 640x400 output", 20*time.Second, func(img image.Image) bool {
+		_, n := foreground(img)
+		return img.Bounds().Size() == image.Pt(640, 400) && n >= 64*32
+	})
 }
 
 // footBox finds a foot window by its background colour: the bounding box and
