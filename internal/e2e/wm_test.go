@@ -2,10 +2,12 @@ package e2e
 
 // Window management in the nested backend on Xvfb, driven by xdotool as a
 // user would drive it: a title-bar drag moves weston-terminal, an edge
-// drag resizes it, two foot windows opened one after the other do not
-// cover each other, and the window-cycling key raises a hidden window.
-// Positions come from nofault's screenshots (SIGUSR1), polled until they
-// show the expected state.
+// drag resizes it, a smaller host window brings it back into reach, two
+// foot windows opened one after the other do not cover each other, and
+// the window-cycling key raises a hidden window. Positions come from
+// nofault's screenshots (SIGUSR1), polled until they show the expected
+// state. In process on the headless backend: the move serial check and
+// the shortcuts with a keyboard-shortcuts inhibitor.
 
 import (
 	"context"
