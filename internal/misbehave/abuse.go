@@ -101,7 +101,9 @@ func init() {
 				"reads its socket, and the offender asks for the data 10,000 times. Each fd is forwarded to the source " +
 				"client. nofault forwards a burst of 256 then 64 per second and closes the rest (the reader sees end of " +
 				"file); a compositor that forwards them all holds them in the source's unread queue. Needs a wl_seat with a " +
-				"keyboard focus (weston headless has no seat: skipped there).",
+				"keyboard focus (weston headless has no seat: skipped there). Where the compositor offers " +
+				"zwp_virtual_keyboard_manager_v1 (sway, cage, phoc), a virtual keyboard gives the windows focus and the " +
+				"source sets the selection with its own keyboard-enter serial, as wlroots requires.",
 			LibWayland: survives("every fd is forwarded; the source's unread queue grows until libwayland drops that client"),
 			WlrShm:     survives("every fd is forwarded; the source's unread queue grows until libwayland drops that client"),
 			Nofault:    survives("receives past the budget (256, then 64/s) have their fd closed at once"),
@@ -340,6 +342,63 @@ func fdFloodDataDevice(e *env) error {
 	}
 	dev := c.newObject("wl_data_device")
 	c.send(ddm, opDDMGetDataDevice, dev, seat)
+
+	// On wlroots, a virtual keyboard gives windows the focus, and the
+	// source needs a serial of its own: it maps a window first and sets
+	// the selection with its keyboard-enter serial; the offender's window
+	// comes next and takes the focus, and with it the selection.
+	kb, err := virtualKeyboard(e)
+	if err != nil {
+		return skipf("%v", err)
+	}
+	if kb != nil {
+		defer kb.close()
+	}
+
+	// The source: a second connection that sets the selection and then
+	// never reads.
+	src, err := connect(e.socket, e.timeout)
+	if err != nil {
+		return err
+	}
+	defer src.close()
+	sseat, _ := src.bind("wl_seat", 1)
+	sddm, _ := src.bind("wl_data_device_manager", 3)
+	setSelection := func(serial uint32) error {
+		sdev := src.newObject("wl_data_device")
+		src.send(sddm, opDDMGetDataDevice, sdev, sseat)
+		source := src.newObject("wl_data_source")
+		src.send(sddm, opDDMCreateDataSource, source)
+		src.send(source, opDataSourceOffer, "text/plain")
+		src.send(sdev, opDataDeviceSetSel, source, serial)
+		if err := src.roundtrip(e.timeout); err != nil {
+			return fmt.Errorf("source: %w", err)
+		}
+		return nil
+	}
+	if kb != nil {
+		serial, err := focusedWindow(src, sseat, "misbehave clipboard source", e.timeout)
+		if err != nil {
+			return err
+		}
+		if err := setSelection(serial); err != nil {
+			return err
+		}
+	}
+
+	// The selection's offer, whenever it comes.
+	var offer uint32
+	c.intercept = func(ev event) bool {
+		if ev.Object == dev && ev.Opcode == evDataDeviceSelection {
+			if id := ev.Reader().Uint(); id != 0 {
+				offer = id
+				c.ifaces[id] = "wl_data_offer"
+			}
+			return true
+		}
+		return false
+	}
+
 	// A window with content, so that the offender gets the keyboard focus
 	// and with it the selection.
 	const w, stride = 32, 32 * 4
@@ -362,50 +421,22 @@ func fdFloodDataDevice(e *env) error {
 	if err != nil {
 		return err
 	}
-
-	// The source: a second connection that sets the selection and then
-	// never reads.
-	src, err := connect(e.socket, e.timeout)
-	if err != nil {
-		return err
-	}
-	defer src.close()
-	sseat, _ := src.bind("wl_seat", 1)
-	sddm, _ := src.bind("wl_data_device_manager", 3)
-	sdev := src.newObject("wl_data_device")
-	src.send(sddm, opDDMGetDataDevice, sdev, sseat)
-	source := src.newObject("wl_data_source")
-	src.send(sddm, opDDMCreateDataSource, source)
-	src.send(source, opDataSourceOffer, "text/plain")
-	// A recent serial (the offender's last configure), so that no
-	// earlier selection counts as newer.
-	src.send(sdev, opDataDeviceSetSel, source, serial)
-	if err := src.roundtrip(e.timeout); err != nil {
-		return fmt.Errorf("source: %w", err)
-	}
-
-	// Wait for the offer the selection brings.
-	var offer uint32
-	deadline := time.Now().Add(e.timeout)
-	for offer == 0 {
-		ev, err := c.w.ReadEvent(deadline)
-		if errors.Is(err, errTimeout) {
-			return skipf("no selection offer arrived within %v (no keyboard focus?)", e.timeout)
-		}
-		if err != nil {
-			return c.fail(err)
-		}
-		if ev.Object == dev && ev.Opcode == evDataDeviceSelection {
-			if id := ev.Reader().Uint(); id != 0 {
-				offer = id
-				c.ifaces[id] = "wl_data_offer"
-			}
-			continue
-		}
-		if err := c.handle(ev); err != nil {
+	if kb == nil {
+		// A recent serial (the offender's last configure), so that no
+		// earlier selection counts as newer.
+		if err := setSelection(serial); err != nil {
 			return err
 		}
 	}
+
+	// Wait for the offer the selection brings (it may have come while the
+	// window was mapped: the intercept has recorded it).
+	if err := c.waitFor(func() bool { return offer != 0 }, e.timeout); errors.Is(err, errTimeout) {
+		return skipf("no selection offer arrived within %v (no keyboard focus?)", e.timeout)
+	} else if err != nil {
+		return err
+	}
+	c.intercept = nil
 
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
