@@ -340,7 +340,7 @@ type column struct {
 // memory: the floods of cheap requests and of pools.
 var floods = map[string]bool{
 	"region-flood": true, "region-flood-many": true, "damage-flood": true, "object-id-exhaustion": true,
-	"fd-flood-data-device": true, "frame-callback-flood": true, "never-reads": true, "thousand-clients": true,
+	"fd-flood-data-device": true, "selection-mime-flood": true, "frame-callback-flood": true, "never-reads": true, "thousand-clients": true,
 	"pool-flood-one-fd": true, "buffer-flood": true, "memfd-flood": true,
 }
 
