@@ -23,7 +23,9 @@
 # When a scenario kills the compositor, the script records the signal (the
 # compositor runs under `sh -c 'CMD; echo $? >STATUS'`), starts a fresh
 # one and continues with the next scenario, so one crash does not hide the
-# rest of the table.
+# rest of the table. A compositor that misbehave found unresponsive but
+# whose process lives and answers within 60 s is reported as stalled, not
+# dead, and kept.
 #
 # sway, cage, phoc, mutter and kwin refuse root or need a session bus: as
 # root, the script creates (if missing) the unprivileged user $MISBEHAVE_USER
@@ -270,7 +272,7 @@ run_all() {
 			restarts=$((restarts + 1))
 			"start_$name" || return 1
 		fi
-		local before after ended=""
+		local before after ended="" stalled=false
 		before=$(rss_kb)
 		"$mb" --socket "$cur_socket" --json -q "$s" >"$work/one.json" || true
 		after=$(rss_kb)
@@ -278,15 +280,28 @@ run_all() {
 		local result
 		result=$(grep -o '"result": "[a-z-]*"' "$work/one.json" | head -1 | cut -d'"' -f4)
 		if [ "$result" = compositor-died ]; then
+			# Dead, or only slower than misbehave's timeout? A process that
+			# lives and answers within a minute stalled; one that does not
+			# answer is killed and reported as hung.
 			for _ in $(seq 100); do [ -s "$cur_status" ] && break; sleep 0.1; done
 			status=$(cat "$cur_status" 2>/dev/null || echo "")
-			if [ -n "$status" ]; then ended=$(signame "$status"); else ended="hung (no answer; killed)"; fi
-			stop_current
-			after=0
+			if [ -n "$status" ]; then
+				ended=$(signame "$status")
+			elif "$mb" --socket "$cur_socket" --timeout 60s --grace 0 --no-bystander -q create-pool-zero >/dev/null 2>&1; then
+				stalled=true
+			else
+				ended="hung: no answer within 60 s, killed"
+			fi
+			if [ "$stalled" = false ]; then
+				stop_current
+				after=0
+			else
+				after=$(rss_kb)
+			fi
 		fi
-		log "$name: $s: $result${ended:+ ($ended)} rss ${before}k -> ${after}k"
-		printf '{"process": {"scenario": "%s", "rss_before_kb": %d, "rss_after_kb": %d, "ended": "%s"}}\n' \
-			"$s" "${before:-0}" "${after:-0}" "$ended" >>"$work/$name.json"
+		log "$name: $s: $result${ended:+ ($ended)}$([ "$stalled" = false ] || echo ' (stalled, alive)') rss ${before}k -> ${after}k"
+		printf '{"process": {"scenario": "%s", "rss_before_kb": %d, "rss_after_kb": %d, "ended": "%s", "stalled": %s}}\n' \
+			"$s" "${before:-0}" "${after:-0}" "$ended" "$stalled" >>"$work/$name.json"
 	done
 	stop_current
 }

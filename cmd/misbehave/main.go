@@ -96,6 +96,10 @@ type Process struct {
 	// Ended says how the process ended when it died in Scenario:
 	// "SIGBUS", "exit status 1", ...
 	Ended string `json:"ended,omitempty"`
+	// Stalled means misbehave found the compositor dead (no answer
+	// within its timeout) but the process lived on and answered again
+	// later: a stall, not a crash.
+	Stalled bool `json:"stalled,omitempty"`
 }
 
 func main() {
@@ -401,7 +405,7 @@ func compare(files []string, stdout, stderr io.Writer) int {
 				fmt.Fprint(stdout, " not run |")
 				continue
 			}
-			fmt.Fprintf(stdout, " %s |", mdCell(o, c.procs[s.Name].Ended))
+			fmt.Fprintf(stdout, " %s |", mdCell(o, c.procs[s.Name]))
 		}
 		fmt.Fprintln(stdout)
 	}
@@ -471,13 +475,16 @@ func mb(kb int64) string {
 }
 
 // mdCell renders one outcome; a compositor death is bold, with how the
-// process ended when that is known.
-func mdCell(o misbehave.Outcome, ended string) string {
+// process ended when that is known; a stall is not a death.
+func mdCell(o misbehave.Outcome, p Process) string {
 	s := o.Result.String()
-	if o.Result == misbehave.CompositorDied {
+	switch {
+	case o.Result == misbehave.CompositorDied && p.Stalled:
+		s = "stalled (no answer within the timeout; the process answered again later)"
+	case o.Result == misbehave.CompositorDied:
 		s = "**compositor-died"
-		if ended != "" {
-			s += " (" + ended + ")"
+		if p.Ended != "" {
+			s += " (" + p.Ended + ")"
 		}
 		s += "**"
 	}

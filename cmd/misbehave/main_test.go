@@ -19,6 +19,8 @@ func TestCompareProcessLines(t *testing.T) {
 {"process": {"scenario": "region-flood", "rss_before_kb": 12288, "rss_after_kb": 30720}}
 {"socket": "s", "started": "2026-01-01T00:00:00Z", "outcomes": [{"scenario": "sealed-resize-beyond-file", "result": "compositor-died", "detail": "the socket refuses new connections", "elapsed_ns": 1}]}
 {"process": {"scenario": "sealed-resize-beyond-file", "rss_before_kb": 30720, "ended": "SIGBUS"}}
+{"socket": "s", "started": "2026-01-01T00:00:00Z", "outcomes": [{"scenario": "shrink-between-frames", "result": "compositor-died", "detail": "a new connection got no answer within 5s", "elapsed_ns": 1}]}
+{"process": {"scenario": "shrink-between-frames", "rss_before_kb": 30720, "stalled": true}}
 {"socket": "s", "started": "2026-01-01T00:00:00Z", "outcomes": [{"scenario": "memfd-flood", "result": "survived", "elapsed_ns": 1}]}
 {"process": {"scenario": "memfd-flood", "rss_before_kb": 12288, "rss_after_kb": 20480}}
 `
@@ -40,6 +42,7 @@ func TestCompareProcessLines(t *testing.T) {
 		"| `region-flood` | survived | survived; bystander max gap 1.097s | not run |",
 		"| **crashes** (scenarios that killed the compositor) | | **1** | 0 |",
 		"| 12 MB → 20 MB (30 MB) | - |",
+		"| `shrink-between-frames` | disconnected wl_buffer code 2 (invalid_fd) | stalled (no answer within the timeout; the process answered again later) (a new connection got no answer within 5s) | not run |",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("compare output lacks %q:\n%s", want, got)
