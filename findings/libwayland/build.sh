@@ -25,6 +25,24 @@ if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
 fi
 log() { echo "libwayland: $*" >&2; }
 
+# Build dependencies (Debian): what debian/control's Build-Depends needs for
+# the libraries and tests, plus apt's source tooling.
+need=()
+for c in meson:meson ninja:ninja-build dpkg-source:dpkg-dev cc:gcc pkg-config:pkg-config patch:patch; do
+	command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
+done
+for p in libffi:libffi-dev expat:libexpat1-dev libxml-2.0:libxml2-dev; do
+	pkg-config --exists "${p%%:*}" 2>/dev/null || need+=("${p#*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		log "missing build dependencies: ${need[*]} (apt-get install them, then rerun)"
+		exit 2
+	fi
+	log "installing ${need[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >&2
+fi
+
 src=$(ls -d "$cache"/wayland-1.21.0 2>/dev/null || true)
 if [ -z "$src" ]; then
 	if ! grep -rqs '^Types: deb-src\|^deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then

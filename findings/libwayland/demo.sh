@@ -35,6 +35,11 @@ while [ $# -gt 0 ]; do
 done
 log() { echo "demo: $*" >&2; }
 
+if ! command -v gdb >/dev/null && [ -n "$btdir" ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends gdb >&2
+fi
+command -v wayland-scanner >/dev/null && pkg-config --exists wayland-client ||
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends libwayland-dev wayland-protocols >&2
 paths=$("$here/build.sh")
 stock=$(sed -n 's/^stock=//p' <<<"$paths")
 patched=$(sed -n 's/^patched=//p' <<<"$paths")
