@@ -204,17 +204,26 @@ start_sway() {
 	launch sway "$dir" 'wayland-*[0-9]' sway --user "${wlr_env[@]}" -- sway -c "$work/sway.conf"
 }
 
+# sleeper: the application cage and phoc start, without a window; it
+# leaves when its parent (the compositor) is gone, since phoc starts it in
+# a session of its own, out of reach of the kill of the process group.
+sleeper() {
+	printf '#!/bin/sh\nwhile kill -0 $PPID 2>/dev/null; do sleep 1; done\n' >"$work/sleeper"
+	chmod 755 "$work/sleeper"
+}
+
 start_cage() {
 	local dir; dir=$(rundir cage)
-	# cage shows one application and exits with it: a sleeper without a window.
-	launch cage "$dir" 'wayland-*[0-9]' cage --user "${wlr_env[@]}" -- cage -- sleep 1000000
+	sleeper
+	launch cage "$dir" 'wayland-*[0-9]' cage --user "${wlr_env[@]}" -- cage -- "$work/sleeper"
 }
 
 start_phoc() {
 	local dir; dir=$(rundir phoc)
 	printf '[core]\nxwayland=false\n[output:HEADLESS-1]\nmode=1280x720\n' >"$work/phoc.ini"
 	chmod 644 "$work/phoc.ini"
-	launch phoc "$dir" 'wayland-*[0-9]' phoc --user --dbus "${wlr_env[@]}" -- phoc -C "$work/phoc.ini" -E 'sleep 1000000'
+	sleeper
+	launch phoc "$dir" 'wayland-*[0-9]' phoc --user --dbus "${wlr_env[@]}" -- phoc -C "$work/phoc.ini" -E "$work/sleeper"
 }
 
 start_mutter() {

@@ -76,8 +76,9 @@ wlr=(WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1)
 install -m 0755 "$(command -v kwin_wayland 2>/dev/null || echo /bin/false)" "$work/kwin_wayland"
 printf '[core]\nxwayland=false\n[output:HEADLESS-1]\nmode=1280x720\n' >"$work/phoc.ini"
 printf 'output * resolution 1280x720\n' >"$work/sway.conf"
-# phoc's session (-E): a command without a window that stays.
-printf '#!/bin/sh\nexec sleep 1000000\n' >"$work/sleeper"
+# The application of cage and phoc (-E): no window; it leaves when its
+# parent, the compositor, is gone (phoc starts it in a session of its own).
+printf '#!/bin/sh\nwhile kill -0 $PPID 2>/dev/null; do sleep 1; done\n' >"$work/sleeper"
 chmod 755 "$work/sleeper"
 chmod 644 "$work/phoc.ini" "$work/sway.conf"
 
@@ -86,7 +87,7 @@ spec() {
 	case $1 in
 	weston) echo "root nodbus demo-weston weston -- weston --backend=headless-backend.so --use-pixman --idle-time=0 --socket=demo-weston" ;;
 	sway) echo "user nodbus wayland-*[0-9] sway -- sway -c $work/sway.conf" ;;
-	cage) echo "user nodbus wayland-*[0-9] cage -- cage -- sleep 1000000" ;;
+	cage) echo "user nodbus wayland-*[0-9] cage -- cage -- $work/sleeper" ;;
 	phoc) echo "user dbus wayland-*[0-9] phoc -- phoc -C $work/phoc.ini -E $work/sleeper" ;;
 	mutter) echo "user dbus demo-mutter mutter -- mutter --headless --virtual-monitor 1280x720 --wayland --no-x11 --wayland-display=demo-mutter" ;;
 	kwin) echo "user dbus demo-kwin kwin_wayland -- $work/kwin_wayland --virtual --no-lockscreen --width 1280 --height 720 --socket demo-kwin" ;;
