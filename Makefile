@@ -14,7 +14,7 @@ FUZZTIME ?= 30s
 
 export GOFLAGS := -mod=mod
 
-.PHONY: run build test test-go fuzz bench bench-compare kernel-demo soak generate deps-run deps-test clean
+.PHONY: run build test test-go fuzz bench bench-compare kernel-demo soak generate deps-run deps-test clean misbehave-report libwayland-demo
 
 # The nested backend (a window in your desktop) needs cgo: GLFW and OpenGL.
 # GLFW picks its platform at build time: bin/compositor is the X11 build
@@ -85,3 +85,15 @@ clean:
 # runs the same soak for 10 s.)
 soak:
 	SOAK_DURATION=60s $(GO) test -count=1 -timeout 15m -run '^TestSoak' -v ./internal/e2e
+
+# Every misbehave scenario against weston, sway, cage, mutter, kwin, phoc
+# and nofault, headless, one after the other (installs the missing ones;
+# about 40 min): regenerates the table in docs/misbehave.md.
+misbehave-report:
+	$(GO) build -o $(BIN)/compositor ./cmd/compositor
+	scripts/misbehave-compare.sh --install --nofault $(BIN)/compositor
+
+# libwayland 1.21 built stock and with the sealed-resize fix; the reproducer
+# against each compositor with each (docs/findings/libwayland-sealed-resize.md).
+libwayland-demo:
+	findings/libwayland/demo.sh

@@ -1,34 +1,49 @@
 #!/usr/bin/env bash
-# misbehave-compare.sh: run every misbehave scenario against weston 10
-# headless, sway 1.7 headless and (when asked) nofault, and write the
-# side-by-side table into docs/misbehave.md.
+# misbehave-compare.sh: run every misbehave scenario against each reference
+# compositor in turn, and nofault, and write the side-by-side table into
+# docs/misbehave.md. `make misbehave-report` runs it with --install and
+# nofault.
 #
-# usage: scripts/misbehave-compare.sh [--nofault CMD] [--only LIST] [--out FILE] [--keep]
+# usage: scripts/misbehave-compare.sh [--nofault CMD] [--only LIST] [--scenarios LIST]
+#                                     [--install] [--out FILE] [--keep]
 #
-#   --nofault CMD  also run nofault, started as: CMD --backend=headless --socket=NAME
-#                  (skipped with a note when CMD is not executable)
-#   --only LIST    comma-separated subset of weston,sway,nofault (default: all that apply)
-#   --out FILE     Markdown file to update between its generated-section markers
-#                  (default docs/misbehave.md; "-" prints the section to stdout)
-#   --keep         keep the work directory (JSON reports, compositor logs)
+#   --nofault CMD     also run nofault, started as: CMD --backend=headless --socket=NAME
+#                     (skipped with a note when CMD is not executable)
+#   --only LIST       comma-separated subset of weston,sway,cage,mutter,kwin,phoc,nofault
+#                     (default: all of them)
+#   --scenarios LIST  comma-separated scenario names (default: every scenario)
+#   --install         apt-get install the compositors that are missing (Debian 12)
+#   --out FILE        Markdown file to update between its generated-section markers
+#                     (default docs/misbehave.md; "-" prints the section to stdout)
+#   --keep            keep the work directory (JSON reports, compositor logs)
 #
-# Each scenario runs as its own `misbehave NAME --json` invocation. When a
-# scenario kills the compositor, the script records how the process ended
-# and starts a fresh one for the next scenario, so one crash does not hide
-# the rest of the table.
+# Each compositor is started headless in its own 0700 runtime directory,
+# each scenario runs as its own `misbehave NAME --json` invocation, and
+# the compositor's RSS (VmRSS) is read before and after every scenario.
+# When a scenario kills the compositor, the script records the signal (the
+# compositor runs under `sh -c 'CMD; echo $? >STATUS'`), starts a fresh
+# one and continues with the next scenario, so one crash does not hide the
+# rest of the table. A compositor that misbehave found unresponsive but
+# whose process lives and answers within 60 s is reported as stalled, not
+# dead, and kept.
 #
-# sway refuses to run as root: as root, the script creates (if missing) the
-# unprivileged user $SWAY_USER (default nofault-sway) and runs sway as that
-# user with runuser, with its own 0700 runtime directory. misbehave itself
-# connects as the invoking user.
+# sway, cage, phoc, mutter and kwin refuse root or need a session bus: as
+# root, the script creates (if missing) the unprivileged user $MISBEHAVE_USER
+# (default nofault-misbehave) and runs them as that user with runuser and,
+# for mutter, kwin and phoc, dbus-run-session. misbehave itself connects as
+# the invoking user. /usr/bin/kwin_wayland carries a file capability
+# (cap_sys_resource) that a container may not grant (exec fails with
+# EPERM); the script runs a copy without it.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 nofault_cmd=""
-only="weston,sway,nofault"
+only="weston,sway,cage,mutter,kwin,phoc,nofault"
+scen_list=""
+install=0
 out="$repo/docs/misbehave.md"
 keep=0
-sway_user=${SWAY_USER:-nofault-sway}
+run_user=${MISBEHAVE_USER:-nofault-misbehave}
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -36,6 +51,9 @@ while [ $# -gt 0 ]; do
 	--nofault=*) nofault_cmd=${1#*=}; shift ;;
 	--only) only=$2; shift 2 ;;
 	--only=*) only=${1#*=}; shift ;;
+	--scenarios) scen_list=$2; shift 2 ;;
+	--scenarios=*) scen_list=${1#*=}; shift ;;
+	--install) install=1; shift ;;
 	--out) out=$2; shift 2 ;;
 	--out=*) out=${1#*=}; shift ;;
 	--keep) keep=1; shift ;;
@@ -60,90 +78,184 @@ cleanup() {
 trap cleanup EXIT
 
 log() { echo "misbehave-compare: $*" >&2; }
+want() { case ",$only," in *",$1,"*) return 0 ;; esac; return 1; }
+
+# Debian packages and the binary each compositor needs.
+declare -A pkg=([weston]=weston [sway]=sway [cage]=cage [mutter]=mutter [kwin]=kwin-wayland [phoc]=phoc)
+declare -A bin=([weston]=weston [sway]=sway [cage]=cage [mutter]=mutter [kwin]=kwin_wayland [phoc]=phoc)
+if [ "$install" = 1 ]; then
+	missing=()
+	for c in weston sway cage mutter kwin phoc; do
+		want "$c" || continue
+		command -v "${bin[$c]}" >/dev/null || missing+=("${pkg[$c]}")
+	done
+	command -v dbus-run-session >/dev/null || missing+=(dbus)
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing ${missing[*]}"
+		SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+		DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >&2
+	fi
+fi
 
 log "building misbehave"
 (cd "$repo" && go build -o "$work/misbehave" ./cmd/misbehave)
 mb="$work/misbehave"
-scenarios=$("$mb" list | awk 'NR > 1 { print $1 }')
+if [ -n "$scen_list" ]; then
+	scenarios=${scen_list//,/ }
+else
+	scenarios=$("$mb" list | awk 'NR > 1 { print $1 }')
+fi
 
-want() { case ",$only," in *",$1,"*) return 0 ;; esac; return 1; }
-
-# Current compositor: its process group id, socket path, log file.
+# Current compositor: its process group id, process name, socket path, log
+# file and the file its wrapper writes the exit status to.
 cur_pid=""
+cur_comm=""
 cur_socket=""
 cur_log=""
-cur_exit=""
+cur_status=""
+restarts=0
 
 signame() {
 	local s=$(( $1 - 128 ))
 	if [ "$1" -gt 128 ] && kill -l "$s" >/dev/null 2>&1; then
-		echo "signal SIG$(kill -l "$s")"
+		echo "SIG$(kill -l "$s")"
 	else
 		echo "exit status $1"
 	fi
 }
 
-# wait_socket DIR PATTERN: wait up to 10 s for a socket in DIR.
+# wait_socket DIR PATTERN: wait up to 30 s for a socket in DIR.
 wait_socket() {
 	local i s
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		for s in "$1"/$2; do
 			if [ -S "$s" ]; then echo "$s"; return 0; fi
 		done
+		kill -0 "$cur_pid" 2>/dev/null || return 1
 		sleep 0.1
 	done
 	return 1
 }
 
-start_weston() {
-	local dir="$work/weston-run"
+# rundir NAME: a fresh 0700 runtime directory, owned by the user the
+# compositor runs as.
+rundir() {
+	local dir="$work/$1-run"
 	rm -rf "$dir"; mkdir -m 0700 "$dir"
-	cur_log="$work/weston.log"
-	setsid env -u WAYLAND_DISPLAY -u DISPLAY XDG_RUNTIME_DIR="$dir" \
-		weston --backend=headless-backend.so --use-pixman --idle-time=0 \
-		--socket=misbehave-weston >>"$cur_log" 2>&1 &
+	[ -z "${runas[*]}" ] || chown "$run_user" "$dir"
+	echo "$dir"
+}
+
+# Unprivileged user for the compositors that refuse root.
+runas=()
+if [ "$(id -u)" = 0 ]; then
+	if ! id "$run_user" >/dev/null 2>&1; then
+		log "creating user $run_user to run the compositors that refuse root"
+		useradd --system --no-create-home --shell /usr/sbin/nologin "$run_user"
+	fi
+	runas=(runuser -u "$run_user" --)
+fi
+
+# launch NAME DIR SOCKETGLOB COMM [--user] [--dbus] [ENV=V...] -- CMD...:
+# starts CMD in a new session under the status wrapper and waits for its
+# socket.
+launch() {
+	local name=$1 dir=$2 glob=$3 comm=$4; shift 4
+	local pre=() envs=()
+	while [ "$1" != -- ]; do
+		case "$1" in
+		--user) pre=("${runas[@]}" "${pre[@]}") ;;
+		--dbus) dbus=1 ;;
+		*) envs+=("$1") ;;
+		esac
+		shift
+	done
+	shift
+	cur_log="$work/$name.log"
+	cur_status="$dir/status"
+	cur_comm=$comm
+	local wrap=(sh -c '"$@"; echo $? >"$STATUS"' sh "$@")
+	if [ "${dbus:-0}" = 1 ]; then wrap=(dbus-run-session -- "${wrap[@]}"); fi
+	dbus=0
+	setsid "${pre[@]}" env -i PATH="$PATH" HOME="$dir" XDG_RUNTIME_DIR="$dir" STATUS="$cur_status" \
+		"${envs[@]}" "${wrap[@]}" >>"$cur_log" 2>&1 </dev/null &
 	cur_pid=$!
 	pids+=("$cur_pid")
-	cur_socket=$(wait_socket "$dir" misbehave-weston) || { log "weston did not start; see $cur_log"; tail -20 "$cur_log" >&2; return 1; }
+	cur_socket=$(wait_socket "$dir" "$glob") || { log "$name did not start; see $cur_log"; tail -20 "$cur_log" >&2; return 1; }
+}
+
+wlr_env=(WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1)
+
+start_weston() {
+	local dir; dir=$(runas='' rundir weston)
+	launch weston "$dir" misbehave-weston weston -- \
+		weston --backend=headless-backend.so --use-pixman --idle-time=0 --socket=misbehave-weston
 }
 
 start_sway() {
-	local dir="$work/sway-run"
-	rm -rf "$dir"; mkdir -m 0700 "$dir"
-	cur_log="$work/sway.log"
-	cat >"$work/sway.conf" <<-'EOF'
+	local dir; dir=$(rundir sway)
+	cat >"$work/sway.conf" <<-'EOF2'
 	# Minimal configuration for misbehave: one headless output, no bar,
 	# no background, no idle handling.
 	output * resolution 1280x720
 	default_border none
-	EOF
+	EOF2
 	chmod 644 "$work/sway.conf"
-	local runas=()
-	if [ "$(id -u)" = 0 ]; then
-		if ! id "$sway_user" >/dev/null 2>&1; then
-			log "creating user $sway_user to run sway (it refuses root)"
-			useradd --system --no-create-home --shell /usr/sbin/nologin "$sway_user"
-		fi
-		chown "$sway_user" "$dir"
-		runas=(runuser -u "$sway_user" --)
-	fi
-	setsid "${runas[@]}" env -i PATH="$PATH" HOME="$dir" XDG_RUNTIME_DIR="$dir" \
-		WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
-		sway -c "$work/sway.conf" >>"$cur_log" 2>&1 &
-	cur_pid=$!
-	pids+=("$cur_pid")
-	cur_socket=$(wait_socket "$dir" 'wayland-*[0-9]') || { log "sway did not start; see $cur_log"; tail -20 "$cur_log" >&2; return 1; }
+	launch sway "$dir" 'wayland-*[0-9]' sway --user "${wlr_env[@]}" -- sway -c "$work/sway.conf"
+}
+
+# sleeper: the application cage and phoc start, without a window; it
+# leaves when its parent (the compositor) is gone, since phoc starts it in
+# a session of its own, out of reach of the kill of the process group.
+sleeper() {
+	printf '#!/bin/sh\nwhile kill -0 $PPID 2>/dev/null; do sleep 1; done\n' >"$work/sleeper"
+	chmod 755 "$work/sleeper"
+}
+
+start_cage() {
+	local dir; dir=$(rundir cage)
+	sleeper
+	launch cage "$dir" 'wayland-*[0-9]' cage --user "${wlr_env[@]}" -- cage -- "$work/sleeper"
+}
+
+start_phoc() {
+	local dir; dir=$(rundir phoc)
+	printf '[core]\nxwayland=false\n[output:HEADLESS-1]\nmode=1280x720\n' >"$work/phoc.ini"
+	chmod 644 "$work/phoc.ini"
+	sleeper
+	launch phoc "$dir" 'wayland-*[0-9]' phoc --user --dbus "${wlr_env[@]}" -- phoc -C "$work/phoc.ini" -E "$work/sleeper"
+}
+
+start_mutter() {
+	local dir; dir=$(rundir mutter)
+	launch mutter "$dir" misbehave-mutter mutter --user --dbus -- \
+		mutter --headless --virtual-monitor 1280x720 --wayland --no-x11 --wayland-display=misbehave-mutter
+}
+
+start_kwin() {
+	local dir; dir=$(rundir kwin)
+	# A copy without the file capability the container cannot grant.
+	install -m 0755 "$(command -v kwin_wayland)" "$work/kwin_wayland"
+	launch kwin "$dir" misbehave-kwin kwin_wayland --user --dbus -- \
+		"$work/kwin_wayland" --virtual --no-lockscreen --width 1280 --height 720 --socket misbehave-kwin
 }
 
 start_nofault() {
-	local dir="$work/nofault-run"
-	rm -rf "$dir"; mkdir -m 0700 "$dir"
-	cur_log="$work/nofault.log"
-	setsid env -u WAYLAND_DISPLAY -u DISPLAY XDG_RUNTIME_DIR="$dir" \
-		$nofault_cmd --backend=headless --socket=misbehave-nofault >>"$cur_log" 2>&1 &
-	cur_pid=$!
-	pids+=("$cur_pid")
-	cur_socket=$(wait_socket "$dir" misbehave-nofault) || { log "nofault did not start; see $cur_log"; tail -20 "$cur_log" >&2; return 1; }
+	local dir; dir=$(runas='' rundir nofault)
+	launch nofault "$dir" misbehave-nofault "$(basename "${nofault_cmd%% *}")" -- \
+		$nofault_cmd --backend=headless --socket=misbehave-nofault
+}
+
+# comp_pid: the compositor process itself (in the session started by
+# launch, the process named $cur_comm).
+comp_pid() {
+	ps -e -o pid=,sid=,comm= | awk -v s="$cur_pid" -v c="${cur_comm:0:15}" '$2 == s && $3 == c { print $1; exit }'
+}
+
+# rss_kb: the compositor's VmRSS in KiB, or 0.
+rss_kb() {
+	local p; p=$(comp_pid)
+	[ -n "$p" ] && awk '/^VmRSS:/ { print $2; f = 1 } END { if (!f) print 0 }' "/proc/$p/status" 2>/dev/null || echo 0
 }
 
 stop_current() {
@@ -154,57 +266,96 @@ stop_current() {
 }
 
 # run_all NAME: every scenario against compositor NAME, restarting it after
-# a death. Writes $work/NAME.json (one report per scenario) and
-# $work/NAME.notes (how the compositor ended when it died).
+# a death. Writes $work/NAME.json: misbehave's reports plus one "process"
+# line per scenario (RSS before and after; how the process ended if it died).
 run_all() {
-	local name=$1 s status
+	local name=$1 s status version=$2
 	: >"$work/$name.json"
-	: >"$work/$name.notes"
+	restarts=0
 	"start_$name" || return 1
 	log "$name: socket $cur_socket"
+	printf '{"process": {"version": "%s"}}\n' "$version" >>"$work/$name.json"
 	for s in $scenarios; do
-		if ! kill -0 "$cur_pid" 2>/dev/null; then
+		if ! kill -0 "$cur_pid" 2>/dev/null || [ -z "$(comp_pid)" ]; then
+			stop_current
+			restarts=$((restarts + 1))
 			"start_$name" || return 1
 		fi
+		local before after ended="" stalled=false
+		before=$(rss_kb)
 		"$mb" --socket "$cur_socket" --json -q "$s" >"$work/one.json" || true
+		after=$(rss_kb)
 		cat "$work/one.json" >>"$work/$name.json"
 		local result
 		result=$(grep -o '"result": "[a-z-]*"' "$work/one.json" | head -1 | cut -d'"' -f4)
-		log "$name: $s: $result"
 		if [ "$result" = compositor-died ]; then
-			status=0
-			for _ in $(seq 50); do kill -0 "$cur_pid" 2>/dev/null || break; sleep 0.1; done
-			wait "$cur_pid" 2>/dev/null || status=$?
-			echo "$s: $name ended with $(signame "$status")" >>"$work/$name.notes"
-			cur_pid=""
+			# Dead, or only slower than misbehave's timeout? A process that
+			# lives and answers within a minute stalled; one that does not
+			# answer is killed and reported as hung.
+			for _ in $(seq 100); do [ -s "$cur_status" ] && break; sleep 0.1; done
+			status=$(cat "$cur_status" 2>/dev/null || echo "")
+			if [ -n "$status" ]; then
+				ended=$(signame "$status")
+			elif "$mb" --socket "$cur_socket" --timeout 60s --grace 0 --no-bystander -q create-pool-zero >/dev/null 2>&1; then
+				stalled=true
+			else
+				ended="hung: no answer within 60 s, killed"
+			fi
+			if [ "$stalled" = false ]; then
+				stop_current
+				after=0
+			else
+				after=$(rss_kb)
+			fi
 		fi
+		log "$name: $s: $result${ended:+ ($ended)}$([ "$stalled" = false ] || echo ' (stalled, alive)') rss ${before}k -> ${after}k"
+		printf '{"process": {"scenario": "%s", "rss_before_kb": %d, "rss_after_kb": %d, "ended": "%s", "stalled": %s}}\n' \
+			"$s" "${before:-0}" "${after:-0}" "$ended" "$stalled" >>"$work/$name.json"
 	done
 	stop_current
 }
 
+dpkgv() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo '?'; }
+libwl="libwayland-server $(dpkgv libwayland-server0)"
+declare -A label=(
+	[weston]="weston $(dpkgv weston)"
+	[sway]="sway $(dpkgv sway)"
+	[cage]="cage $(dpkgv cage)"
+	[mutter]="mutter $(dpkgv mutter)"
+	[kwin]="kwin $(dpkgv kwin-wayland | sed 's/^[0-9]*://')"
+	[phoc]="phoc $(dpkgv phoc)"
+)
+declare -A detail=(
+	[weston]="weston $(dpkgv weston): --backend=headless-backend.so --use-pixman; $libwl"
+	[sway]="sway $(dpkgv sway), wlroots $(dpkgv libwlroots10): WLR_BACKENDS=headless WLR_RENDERER=pixman; $libwl"
+	[cage]="cage $(dpkgv cage), wlroots $(dpkgv libwlroots10): WLR_BACKENDS=headless WLR_RENDERER=pixman; $libwl"
+	[mutter]="mutter $(dpkgv mutter): --headless --virtual-monitor 1280x720 --wayland --no-x11 (llvmpipe); $libwl"
+	[kwin]="kwin_wayland $(dpkgv kwin-wayland): --virtual --no-lockscreen (llvmpipe); $libwl"
+	[phoc]="phoc $(dpkgv phoc), wlroots $(dpkg-query -W -f '${Version}' 'libwlroots*' 2>/dev/null | sort -V | tail -1): WLR_BACKENDS=headless WLR_RENDERER=pixman; $libwl"
+)
+
 columns=()
 versions=()
-if want weston; then
-	if command -v weston >/dev/null; then
-		run_all weston && columns+=("weston 10 headless=$work/weston.json")
-		versions+=("weston: $(weston --version 2>&1 | head -1), libwayland-server $(dpkg-query -W -f '${Version}' libwayland-server0 2>/dev/null || echo '?')")
-	else
-		log "weston not installed, skipping"
+for c in weston sway cage mutter kwin phoc; do
+	want "$c" || continue
+	if ! command -v "${bin[$c]}" >/dev/null; then
+		log "$c is not installed, skipping (--install installs it)"
+		continue
 	fi
-fi
-if want sway; then
-	if command -v sway >/dev/null; then
-		run_all sway && columns+=("sway 1.7 headless=$work/sway.json")
-		versions+=("sway: $(sway --version 2>&1 | head -1), wlroots $(dpkg-query -W -f '${Version}' 'libwlroots*' 2>/dev/null | head -1 || echo '?'), libwayland-server $(dpkg-query -W -f '${Version}' libwayland-server0 2>/dev/null || echo '?')")
+	if run_all "$c" "${label[$c]}"; then
+		columns+=("${label[$c]}=$work/$c.json")
+		versions+=("${detail[$c]}")
 	else
-		log "sway not installed, skipping"
+		log "$c: could not be started; left out"
+		versions+=("${detail[$c]}: could not be started here (see the log of misbehave-compare)")
 	fi
-fi
+done
 nofault_note=""
 if want nofault && [ -n "$nofault_cmd" ]; then
 	if command -v "${nofault_cmd%% *}" >/dev/null; then
-		run_all nofault && columns+=("nofault headless=$work/nofault.json")
-		versions+=("nofault: $nofault_cmd ($(cd "$repo" && git rev-parse --short HEAD))")
+		rev=$(cd "$repo" && git rev-parse --short HEAD)
+		run_all nofault "nofault $rev" && columns+=("nofault $rev=$work/nofault.json")
+		versions+=("nofault $rev: $nofault_cmd --backend=headless (Go $(go env GOVERSION 2>/dev/null || echo '?'))")
 	else
 		nofault_note="nofault was requested (--nofault $nofault_cmd) but that command does not exist."
 		log "$nofault_note"
@@ -217,22 +368,15 @@ fi
 
 section="$work/section.md"
 {
-	echo "Generated by \`scripts/misbehave-compare.sh\` on $(date -u +%Y-%m-%d), Linux $(uname -r)."
+	echo "Generated by \`make misbehave-report\` (scripts/misbehave-compare.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'),"
+	echo "Linux $(uname -r), Debian $(cat /etc/debian_version), $(nproc) CPUs; every compositor headless with software rendering:"
 	echo
 	for v in "${versions[@]}"; do echo "- $v"; done
 	echo
 	"$mb" compare "${columns[@]}"
-	notes=$(cat "$work"/*.notes 2>/dev/null || true)
-	if [ -n "$notes" ]; then
-		echo
-		echo "How the compositor process ended where it died:"
-		echo
-		echo "$notes" | sed 's/^/- /'
-	fi
 	if ! printf '%s\n' "${columns[@]}" | grep -q '^nofault'; then
 		echo
-		echo "nofault column: not measured yet. Run \`scripts/misbehave-compare.sh --nofault ./compositor\`"
-		echo "once the server exists. ${nofault_note}"
+		echo "nofault column: not measured in this run. ${nofault_note}"
 	fi
 } >"$section"
 

@@ -81,6 +81,25 @@ type Report struct {
 	Started  time.Time           `json:"started"`
 	Expect   string              `json:"expect,omitempty"`
 	Outcomes []misbehave.Outcome `json:"outcomes"`
+	// Process is set on the lines scripts/misbehave-compare.sh appends
+	// about the compositor's process; such a line has no outcomes.
+	Process *Process `json:"process,omitempty"`
+}
+
+// Process is what misbehave-compare.sh observed of the compositor process
+// around one scenario (or, with only Version set, which compositor ran).
+type Process struct {
+	Version     string `json:"version,omitempty"`
+	Scenario    string `json:"scenario,omitempty"`
+	RSSBeforeKB int64  `json:"rss_before_kb,omitempty"`
+	RSSAfterKB  int64  `json:"rss_after_kb,omitempty"`
+	// Ended says how the process ended when it died in Scenario:
+	// "SIGBUS", "exit status 1", ...
+	Ended string `json:"ended,omitempty"`
+	// Stalled means misbehave found the compositor dead (no answer
+	// within its timeout) but the process lived on and answered again
+	// later: a stall, not a crash.
+	Stalled bool `json:"stalled,omitempty"`
 }
 
 func main() {
@@ -313,14 +332,29 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// column is one compositor's results in a compare table.
+type column struct {
+	label   string
+	results map[string]misbehave.Outcome
+	procs   map[string]Process // by scenario
+	order   []string           // scenarios with a process line, in run order
+}
+
+// floods are the scenarios after which compare reports the compositor's
+// memory: the floods of cheap requests and of pools.
+var floods = map[string]bool{
+	"region-flood": true, "region-flood-many": true, "damage-flood": true, "object-id-exhaustion": true,
+	"fd-flood-data-device": true, "selection-mime-flood": true, "frame-callback-flood": true, "never-reads": true, "thousand-clients": true,
+	"pool-flood-one-fd": true, "buffer-flood": true, "memfd-flood": true,
+}
+
 // compare prints a Markdown table with one column per report.
 func compare(files []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "misbehave compare: need at least one [LABEL=]FILE written by --json")
 		return 2
 	}
-	var labels []string
-	results := map[string]map[string]misbehave.Outcome{}
+	var cols []*column
 	for _, arg := range files {
 		label, file, ok := strings.Cut(arg, "=")
 		if !ok {
@@ -332,7 +366,7 @@ func compare(files []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "misbehave compare:", err)
 			return 2
 		}
-		m := map[string]misbehave.Outcome{}
+		col := &column{label: label, results: map[string]misbehave.Outcome{}, procs: map[string]Process{}}
 		dec := json.NewDecoder(f)
 		for {
 			var r Report
@@ -344,39 +378,116 @@ func compare(files []string, stdout, stderr io.Writer) int {
 				return 2
 			}
 			for _, o := range r.Outcomes {
-				m[o.Scenario] = o
+				col.results[o.Scenario] = o
+			}
+			if p := r.Process; p != nil && p.Scenario != "" {
+				col.procs[p.Scenario] = *p
+				col.order = append(col.order, p.Scenario)
 			}
 		}
 		f.Close()
-		labels = append(labels, label)
-		results[label] = m
+		cols = append(cols, col)
 	}
 	fmt.Fprint(stdout, "| scenario | libwayland expects |")
-	for _, l := range labels {
-		fmt.Fprintf(stdout, " %s |", l)
+	for _, c := range cols {
+		fmt.Fprintf(stdout, " %s |", c.label)
 	}
 	fmt.Fprint(stdout, "\n|---|---|")
-	for range labels {
+	for range cols {
 		fmt.Fprint(stdout, "---|")
 	}
 	fmt.Fprintln(stdout)
 	for _, s := range misbehave.Scenarios() {
 		fmt.Fprintf(stdout, "| `%s` | %s |", s.Name, s.LibWayland)
-		for _, l := range labels {
-			o, ok := results[l][s.Name]
+		for _, c := range cols {
+			o, ok := c.results[s.Name]
 			if !ok {
 				fmt.Fprint(stdout, " not run |")
 				continue
 			}
-			fmt.Fprintf(stdout, " %s |", mdCell(o))
+			fmt.Fprintf(stdout, " %s |", mdCell(o, c.procs[s.Name]))
 		}
 		fmt.Fprintln(stdout)
+	}
+	if hasProcs(cols) {
+		row := func(name string, cell func(*column) string) {
+			fmt.Fprintf(stdout, "| %s | |", name)
+			for _, c := range cols {
+				fmt.Fprintf(stdout, " %s |", cell(c))
+			}
+			fmt.Fprintln(stdout)
+		}
+		row("**crashes** (scenarios that killed the compositor)", func(c *column) string {
+			n := 0
+			for _, p := range c.procs {
+				if p.Ended != "" {
+					n++
+				}
+			}
+			if n == 0 {
+				return "0"
+			}
+			return fmt.Sprintf("**%d**", n)
+		})
+		row("RSS before the first flood → after the last flood (peak after a flood)", func(c *column) string {
+			return floodRSS(c)
+		})
 	}
 	return 0
 }
 
-func mdCell(o misbehave.Outcome) string {
-	s := "**" + o.Result.String() + "**"
+func hasProcs(cols []*column) bool {
+	for _, c := range cols {
+		if len(c.procs) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// floodRSS renders the compositor's RSS before the first flood scenario,
+// after the last one and the largest value seen after any of them.
+func floodRSS(c *column) string {
+	var before, after, peak int64
+	seen := false
+	for _, name := range c.order {
+		if !floods[name] {
+			continue
+		}
+		p := c.procs[name]
+		if !seen {
+			before, seen = p.RSSBeforeKB, true
+		}
+		after = p.RSSAfterKB
+		peak = max(peak, p.RSSAfterKB)
+	}
+	if !seen {
+		return "-"
+	}
+	return fmt.Sprintf("%s → %s (%s)", mb(before), mb(after), mb(peak))
+}
+
+func mb(kb int64) string {
+	if kb <= 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.0f MB", float64(kb)/1024)
+}
+
+// mdCell renders one outcome; a compositor death is bold, with how the
+// process ended when that is known; a stall is not a death.
+func mdCell(o misbehave.Outcome, p Process) string {
+	s := o.Result.String()
+	switch {
+	case o.Result == misbehave.CompositorDied && p.Stalled:
+		s = "stalled (no answer within the timeout; the process answered again later)"
+	case o.Result == misbehave.CompositorDied:
+		s = "**compositor-died"
+		if p.Ended != "" {
+			s += " (" + p.Ended + ")"
+		}
+		s += "**"
+	}
 	if o.Error != nil {
 		s += " " + o.ErrorText()
 	} else if o.Detail != "" {

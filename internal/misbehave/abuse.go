@@ -29,6 +29,7 @@ const (
 	opDataDeviceSetSel    = 1
 	opDataOfferReceive    = 1
 	evDataDeviceDataOffer = 0
+	evDataOfferOffer      = 0
 	evDataDeviceSelection = 5
 )
 
@@ -40,6 +41,7 @@ const (
 	damageFloodCommit = 10
 	objectFloodCount  = 70000
 	fdFloodReceives   = 10000
+	mimeFloodTypes    = 50000
 	frameFloodCount   = 100000
 	neverReadsSyncs   = 50000
 	thousandClients   = 1000
@@ -48,6 +50,7 @@ const (
 const (
 	noteNoLimit   = "no limit on this resource: the flood is accepted and the memory grows (weston 10: 19 MB to 660 MB for resource-thief region)"
 	noteCoalesce  = "past 4,096 rectangles a region becomes its bounding box, so one region stays small; a rectangle inside it is a no-op"
+	noteMimeFlood = "every type is stored and announced in one burst, which overflows libwayland's buffer for the focused client: the victim of someone else's selection is disconnected"
 	noteNeverRead = "the client's queue of unread events passes the server's bound; the error could not be delivered"
 )
 
@@ -101,11 +104,27 @@ func init() {
 				"reads its socket, and the offender asks for the data 10,000 times. Each fd is forwarded to the source " +
 				"client. nofault forwards a burst of 256 then 64 per second and closes the rest (the reader sees end of " +
 				"file); a compositor that forwards them all holds them in the source's unread queue. Needs a wl_seat with a " +
-				"keyboard focus (weston headless has no seat: skipped there).",
+				"keyboard focus (weston headless has no seat: skipped there). Where the compositor offers " +
+				"zwp_virtual_keyboard_manager_v1 (sway, cage, phoc), a virtual keyboard gives the windows focus and the " +
+				"source sets the selection with its own keyboard-enter serial, as wlroots requires.",
 			LibWayland: survives("every fd is forwarded; the source's unread queue grows until libwayland drops that client"),
 			WlrShm:     survives("every fd is forwarded; the source's unread queue grows until libwayland drops that client"),
 			Nofault:    survives("receives past the budget (256, then 64/s) have their fd closed at once"),
 			run:        fdFloodDataDevice,
+		},
+		{
+			Name:    "selection-mime-flood",
+			Summary: "a selection whose source offers 50,000 mime types, sent to the focused window",
+			Doc: "A second connection creates a wl_data_source, offers 50,000 distinct mime types (text/x-misbehave-00000, " +
+				"...) and sets the selection; the offender's window has the keyboard focus, so the compositor announces the " +
+				"offer to it: one wl_data_offer.offer event per type, in one burst. The offender reads everything. " +
+				"nofault keeps the first 128 types of a source (datadevice.MaxMimeTypes). Needs keyboard focus, as " +
+				"fd-flood-data-device (virtual keyboard on wlroots; weston headless has no seat). The detail says how many " +
+				"types were announced.",
+			LibWayland: Want{Result: DisconnectedNoError, Note: noteMimeFlood},
+			WlrShm:     Want{Result: DisconnectedNoError, Note: noteMimeFlood},
+			Nofault:    survives("the first 128 mime types are kept and announced, the rest ignored"),
+			run:        selectionMimeFlood,
 		},
 		{
 			Name:    "frame-callback-flood",
@@ -326,8 +345,12 @@ func thousandClientsRun(e *env) error {
 	return nil
 }
 
-// fdFloodDataDevice: see the scenario's Doc.
-func fdFloodDataDevice(e *env) error {
+// withSelection gives the offender (c, which must have a surface) the
+// selection of a second connection that offers mimes and then never
+// reads, and calls body with the offer and how many mime types the
+// compositor announced on it. Without a seat or a data device manager, or
+// when no offer arrives, it skips.
+func withSelection(e *env, mimes []string, body func(c *client, offer uint32, announced int) error) error {
 	c, err := e.offender(true)
 	if err != nil {
 		return err
@@ -340,6 +363,74 @@ func fdFloodDataDevice(e *env) error {
 	}
 	dev := c.newObject("wl_data_device")
 	c.send(ddm, opDDMGetDataDevice, dev, seat)
+
+	// On wlroots, a virtual keyboard gives windows the focus, and the
+	// source needs a serial of its own: it maps a window first and sets
+	// the selection with its keyboard-enter serial; the offender's window
+	// comes next and takes the focus, and with it the selection.
+	kb, err := virtualKeyboard(e)
+	if err != nil {
+		return skipf("%v", err)
+	}
+	if kb != nil {
+		defer kb.close()
+	}
+
+	// The source: a second connection that sets the selection and then
+	// never reads.
+	src, err := connect(e.socket, e.timeout)
+	if err != nil {
+		return err
+	}
+	defer src.close()
+	sseat, _ := src.bind("wl_seat", 1)
+	sddm, _ := src.bind("wl_data_device_manager", 3)
+	setSelection := func(serial uint32) error {
+		sdev := src.newObject("wl_data_device")
+		src.send(sddm, opDDMGetDataDevice, sdev, sseat)
+		source := src.newObject("wl_data_source")
+		src.send(sddm, opDDMCreateDataSource, source)
+		for _, m := range mimes {
+			src.send(source, opDataSourceOffer, m)
+		}
+		src.send(sdev, opDataDeviceSetSel, source, serial)
+		if err := src.roundtrip(e.timeout); err != nil {
+			return fmt.Errorf("source: %w", err)
+		}
+		return nil
+	}
+	if kb != nil {
+		serial, err := focusedWindow(src, sseat, "misbehave clipboard source", e.timeout)
+		if err != nil {
+			return err
+		}
+		if err := setSelection(serial); err != nil {
+			return err
+		}
+	}
+
+	// The selection's offer, whenever it comes, and the mime types
+	// announced on each offer.
+	var offer uint32
+	announced := map[uint32]int{}
+	c.intercept = func(ev event) bool {
+		switch {
+		case ev.Object == dev && ev.Opcode == evDataDeviceDataOffer:
+			id := ev.Reader().Uint()
+			c.ifaces[id] = "wl_data_offer"
+			announced[id] = 0
+		case ev.Object == dev && ev.Opcode == evDataDeviceSelection:
+			if id := ev.Reader().Uint(); id != 0 {
+				offer = id
+			}
+		case c.ifaces[ev.Object] == "wl_data_offer" && ev.Opcode == evDataOfferOffer:
+			announced[ev.Object]++
+		default:
+			return false
+		}
+		return true
+	}
+
 	// A window with content, so that the offender gets the keyboard focus
 	// and with it the selection.
 	const w, stride = 32, 32 * 4
@@ -362,71 +453,63 @@ func fdFloodDataDevice(e *env) error {
 	if err != nil {
 		return err
 	}
-
-	// The source: a second connection that sets the selection and then
-	// never reads.
-	src, err := connect(e.socket, e.timeout)
-	if err != nil {
-		return err
-	}
-	defer src.close()
-	sseat, _ := src.bind("wl_seat", 1)
-	sddm, _ := src.bind("wl_data_device_manager", 3)
-	sdev := src.newObject("wl_data_device")
-	src.send(sddm, opDDMGetDataDevice, sdev, sseat)
-	source := src.newObject("wl_data_source")
-	src.send(sddm, opDDMCreateDataSource, source)
-	src.send(source, opDataSourceOffer, "text/plain")
-	// A recent serial (the offender's last configure), so that no
-	// earlier selection counts as newer.
-	src.send(sdev, opDataDeviceSetSel, source, serial)
-	if err := src.roundtrip(e.timeout); err != nil {
-		return fmt.Errorf("source: %w", err)
-	}
-
-	// Wait for the offer the selection brings.
-	var offer uint32
-	deadline := time.Now().Add(e.timeout)
-	for offer == 0 {
-		ev, err := c.w.ReadEvent(deadline)
-		if errors.Is(err, errTimeout) {
-			return skipf("no selection offer arrived within %v (no keyboard focus?)", e.timeout)
-		}
-		if err != nil {
-			return c.fail(err)
-		}
-		if ev.Object == dev && ev.Opcode == evDataDeviceSelection {
-			if id := ev.Reader().Uint(); id != 0 {
-				offer = id
-				c.ifaces[id] = "wl_data_offer"
-			}
-			continue
-		}
-		if err := c.handle(ev); err != nil {
+	if kb == nil {
+		// A recent serial (the offender's last configure), so that no
+		// earlier selection counts as newer.
+		if err := setSelection(serial); err != nil {
 			return err
 		}
 	}
 
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		return skipf("pipe: %v", err)
-	}
-	defer unix.Close(p[0])
-	defer unix.Close(p[1])
-	stop := time.Now().Add(abuseTime)
-	for i := 0; i < fdFloodReceives && c.err == nil; i++ {
-		if i%256 == 0 && time.Now().After(stop) {
-			break
-		}
-		c.send(offer, opDataOfferReceive, "text/plain", FD(p[1]))
-		if i%1000 == 999 {
-			if err := c.roundtrip(floodWait(e)); err != nil {
-				return err
-			}
-		}
-	}
-	if err := c.floodErr(); err != nil {
+	// Wait for the offer the selection brings (it may have come while the
+	// window was mapped: the intercept has recorded it).
+	if err := c.waitFor(func() bool { return offer != 0 }, e.timeout); errors.Is(err, errTimeout) {
+		return skipf("no selection offer arrived within %v (no keyboard focus?)", e.timeout)
+	} else if err != nil {
 		return err
 	}
-	return c.roundtrip(floodWait(e))
+	if err := c.roundtrip(floodWait(e)); err != nil { // every offer event is in
+		return err
+	}
+	c.intercept = nil
+	return body(c, offer, announced[offer])
+}
+
+// fdFloodDataDevice: see the scenario's Doc.
+func fdFloodDataDevice(e *env) error {
+	return withSelection(e, []string{"text/plain"}, func(c *client, offer uint32, _ int) error {
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+			return skipf("pipe: %v", err)
+		}
+		defer unix.Close(p[0])
+		defer unix.Close(p[1])
+		stop := time.Now().Add(abuseTime)
+		for i := 0; i < fdFloodReceives && c.err == nil; i++ {
+			if i%256 == 0 && time.Now().After(stop) {
+				break
+			}
+			c.send(offer, opDataOfferReceive, "text/plain", FD(p[1]))
+			if i%1000 == 999 {
+				if err := c.roundtrip(floodWait(e)); err != nil {
+					return err
+				}
+			}
+		}
+		if err := c.floodErr(); err != nil {
+			return err
+		}
+		return c.roundtrip(floodWait(e))
+	})
+}
+
+// selectionMimeFlood: see the scenario's Doc.
+func selectionMimeFlood(e *env) error {
+	mimes := make([]string, mimeFloodTypes)
+	for i := range mimes {
+		mimes[i] = fmt.Sprintf("text/x-misbehave-%05d", i)
+	}
+	return withSelection(e, mimes, func(c *client, offer uint32, announced int) error {
+		return notef("%d of %d mime types announced", announced, len(mimes))
+	})
 }

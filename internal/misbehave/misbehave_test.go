@@ -182,8 +182,16 @@ func TestWeston(t *testing.T) {
 		if !want.Match(o) {
 			t.Errorf("%s: %s, libwayland expectation: %v", s.Name, o.Summary(), want)
 		}
-		if b := o.Bystander; o.Result != CompositorDied && (b == nil || b.Frames == 0 || b.MaxGap > time.Second) {
-			t.Errorf("%s: bystander %+v", s.Name, b)
+		// The bystander must have run (that is the harness's job); how
+		// long weston stalled it is weston's timing, reported, never
+		// asserted: on a loaded machine weston 10 stalls over 1 s in
+		// region-flood (issue 16).
+		if b := o.Bystander; o.Result != CompositorDied {
+			if b == nil || b.Frames == 0 {
+				t.Errorf("%s: bystander did not run: %+v", s.Name, b)
+			} else {
+				t.Logf("%s: weston's bystander: %d frames, max gap %v", s.Name, b.Frames, b.MaxGap.Round(time.Millisecond))
+			}
 		}
 		if o.Result == CompositorDied {
 			cmd.Wait()

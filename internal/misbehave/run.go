@@ -98,6 +98,7 @@ func Run(s *Scenario, opts Options) (out Outcome) {
 
 	var pe *ProtocolError
 	var se *skipError
+	var ne *noteError
 	switch {
 	case err == nil:
 		out.Result = Survived
@@ -107,6 +108,8 @@ func Run(s *Scenario, opts Options) (out Outcome) {
 		out.Result = DisconnectedNoError
 	case errors.As(err, &se):
 		out.Result, out.Detail = Skipped, se.reason
+	case errors.As(err, &ne):
+		out.Result, out.Detail = Survived, ne.text
 	default:
 		// The connection is still open but something went wrong: most
 		// often a wait ran out because the compositor stopped answering.
@@ -176,4 +179,14 @@ func RunAll(names []string, opts Options, report func(Outcome)) ([]Outcome, erro
 		}
 	}
 	return outs, nil
+}
+
+// noteError ends a scenario that ran to its end with the offender still
+// connected, carrying what it observed for the table (Outcome.Detail).
+type noteError struct{ text string }
+
+func (e *noteError) Error() string { return e.text }
+
+func notef(format string, args ...any) error {
+	return &noteError{fmt.Sprintf(format, args...)}
 }
