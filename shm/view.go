@@ -236,7 +236,10 @@ func (p *Pool) covers(offset int64, width, height, stride int, f Format) error {
 	if err := unix.Fstat(p.fd, &st); err != nil {
 		return fmt.Errorf("shm: fstat fd %d: %w", p.fd, err)
 	}
-	if st.Size >= offset+n {
+	// Only a regular file's (memfd, tmpfs, disk) size says what can be
+	// read; a character device such as /dev/zero has st_size 0 and maps
+	// fine, as libwayland accepts it. Reads stay guarded either way.
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size >= offset+n {
 		return nil
 	}
 	if p.shrunk.CompareAndSwap(false, true) {
