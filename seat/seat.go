@@ -91,6 +91,8 @@ type Seat struct {
 	ptr  pointerState
 	kbd  keyboardState
 	grab PointerGrab // the active pointer grab (grab.go), or nil
+	tch  touchState
+	virt virtualDevices
 
 	onClick    []func(surface *protocol.Object)
 	onKbdFocus []func(c *server.Client)
@@ -174,17 +176,18 @@ func (s *Seat) Destroy() {
 	s.cancelGrab()
 	s.clearPointerFocus(false)
 	s.clearKeyboardFocus(false)
+	s.tch.points = nil
 	s.caps = 0
 }
 
 // Capabilities returns the current wl_seat.capability bits.
 func (s *Seat) Capabilities() uint32 { return s.caps }
 
-// SetCapabilities changes the seat's capabilities (a device came or went)
-// and tells every bound wl_seat. Losing the pointer or keyboard clears its
-// focus (with leave events).
+// SetCapabilities changes the pointer and keyboard capabilities (a device
+// came or went) and tells every bound wl_seat; touch is SetTouch's. Losing
+// the pointer or keyboard clears its focus (with leave events).
 func (s *Seat) SetCapabilities(pointer, keyboard bool) {
-	var caps uint32
+	caps := s.caps & uint32(protocol.WlSeatCapabilityTouch)
 	if pointer {
 		caps |= uint32(protocol.WlSeatCapabilityPointer)
 	}
@@ -201,13 +204,7 @@ func (s *Seat) SetCapabilities(pointer, keyboard bool) {
 	if !keyboard {
 		s.clearKeyboardFocus(true)
 	}
-	s.caps = caps
-	s.everCaps |= caps
-	for _, sc := range s.clients {
-		for _, o := range sc.seats {
-			protocol.SendWlSeatCapabilities(sc.c.Events(), o.ID, caps)
-		}
-	}
+	s.setCaps(caps)
 }
 
 // FromResource returns the Seat a wl_seat object belongs to, or nil if o
@@ -310,34 +307,8 @@ func (r *seatResource) GetKeyboard(id protocol.ObjectID) error {
 	return nil
 }
 
-// GetTouch answers missing_capability: this seat never has touch.
-func (r *seatResource) GetTouch(id protocol.ObjectID) error {
-	if r.s.everCaps&uint32(protocol.WlSeatCapabilityTouch) == 0 {
-		return protocol.Errorf(r.obj, uint32(protocol.WlSeatErrorMissingCapability),
-			"wl_seat.get_touch called when no touch capability has existed")
-	}
-	h := &touchResource{sc: r.sc}
-	o := r.sc.c.NewObject(id, &protocol.WlTouchInterface, r.obj.Version, h)
-	if o != nil {
-		h.obj = o
-		r.sc.touches = append(r.sc.touches, o)
-	}
-	return nil
-}
-
 // Release destroys the wl_seat object (the server does it on return).
 func (r *seatResource) Release() error { return nil }
-
-// touchResource is an inert wl_touch: the seat has no touch devices.
-type touchResource struct {
-	sc  *seatClient
-	obj *protocol.Object
-}
-
-func (r *touchResource) OnDestroy() { r.sc.touches = remove(r.sc.touches, r.obj) }
-
-// Release destroys the wl_touch.
-func (r *touchResource) Release() error { return nil }
 
 // remove deletes o from l, keeping the order.
 func remove(l []*protocol.Object, o *protocol.Object) []*protocol.Object {
