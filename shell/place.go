@@ -1,0 +1,44 @@
+package shell
+
+import (
+	"image"
+
+	"github.com/nofault/nofault/protocol"
+)
+
+// This file places toplevels at absolute output coordinates, for window
+// management: the WLCS integration's position_window_absolute, and a
+// window manager that restores saved positions. MoveTo (shell.go) places
+// the window geometry; MoveSurfaceTo places the wl_surface itself, which
+// differs when the client set a window geometry (client-side shadows) or
+// a subsurface sticks out above or left of the main surface.
+
+// MoveSurfaceTo places the toplevel whose wl_surface is surface so that
+// the surface's top-left corner is at (x, y) in output coordinates. It
+// reports false when surface is not a toplevel's. The position holds until
+// the window is moved again; a toplevel placed before it maps keeps the
+// place instead of being cascaded. A maximized or fullscreen toplevel
+// stays where it is and goes there when restored.
+func (sh *Shell) MoveSurfaceTo(surface *protocol.Object, x, y int) bool {
+	t := sh.toplevelOf(surface)
+	if t == nil {
+		return false
+	}
+	g := t.xs.geometry().Min
+	x, y = x+g.X, y+g.Y
+	if t.maximized || t.fullscreen {
+		t.savedX, t.savedY = x, y
+		return true
+	}
+	t.x, t.y, t.placed = x, y, true
+	sh.updateOutputs()
+	return true
+}
+
+// SurfaceOrigin returns where the wl_surface's top-left corner is in
+// output coordinates, for a mapped toplevel, popup or subsurface of one,
+// and false for a surface that is not shown.
+func (sh *Shell) SurfaceOrigin(surface *protocol.Object) (image.Point, bool) {
+	r, visible := sh.SurfaceRect(surface)
+	return r.Min, visible
+}
