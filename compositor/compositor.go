@@ -142,6 +142,8 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 		Output:       c.Output,
 		Background:   Background,
 		PingInterval: 10 * time.Second,
+
+		AcceptUnackedBuffer: cfg.XdgUnackedBuffer == "accept",
 	})
 	c.Seat = seat.New(d, seat.Options{Name: "seat0", Keyboard: true, Pointer: true, Surfaces: c.Shell})
 	c.Data = datadevice.New(d, c.Seat)

@@ -58,6 +58,12 @@ type Config struct {
 	// or "zeros" (the lost pages read as zeros and the client keeps
 	// running, as with wlroots).
 	ShmShrink string `toml:"shm_shrink"`
+	// XdgUnackedBuffer is what happens to a buffer committed to an
+	// xdg_surface after its first configure was sent but before the client
+	// acked it: "error" (xdg_surface.error unconfigured_buffer, as wlroots
+	// and weston) or "accept" (the surface maps, as mutter and Mir). A
+	// buffer before any configure is always an error.
+	XdgUnackedBuffer string `toml:"xdg_unacked_buffer"`
 	// Renderer is "auto" (gl for the nested backend, soft otherwise),
 	// "soft" (pure Go) or "gl".
 	Renderer string `toml:"renderer"`
@@ -93,9 +99,11 @@ func Default() Config {
 		ShmRead:   "auto",
 		ShmShrink: "kill",
 		Renderer:  "auto",
-		Refresh:   60,
-		LogLevel:  slog.LevelInfo,
-		Limits:    DefaultLimits(),
+
+		XdgUnackedBuffer: "error",
+		Refresh:          60,
+		LogLevel:         slog.LevelInfo,
+		Limits:           DefaultLimits(),
 	}
 }
 

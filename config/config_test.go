@@ -115,7 +115,7 @@ max_mapped_bytes = 1048576
 		{"every flag", []string{
 			"--backend=nested", "--socket=wayland-7", "--size=1x1", "--renderer=gl", "--refresh=1",
 			"--screenshot=s.png", "--stats=s.json", "--trace", "--log-level=debug",
-			"--shm-read=guarded", "--shm-shrink=zeros",
+			"--shm-read=guarded", "--shm-shrink=zeros", "--xdg-unacked-buffer=accept",
 			"--max-objects=16", "--max-pools=2", "--max-mapped-bytes=64KiB", "--max-buffers-per-pool=3",
 			"--max-region-rects=4", "--max-damage-rects=5", "--max-fds=6", "--max-queued-bytes=1MiB",
 			"--max-frame-callbacks=7", "--max-surface-frame-callbacks=24", "--max-clients=8", "--total-objects=20", "--total-pools=9", "--total-mapped-bytes=1GiB",
@@ -125,7 +125,7 @@ max_mapped_bytes = 1048576
 			*c = Config{
 				Backend: "nested", Socket: "wayland-7", Size: Size{1, 1}, Renderer: "gl", Refresh: 1,
 				Screenshot: "s.png", Stats: "s.json", Trace: true, LogLevel: slog.LevelDebug,
-				ShmRead: "guarded", ShmShrink: "zeros",
+				ShmRead: "guarded", ShmShrink: "zeros", XdgUnackedBuffer: "accept",
 				Limits: Limits{
 					MaxObjects: 16, MaxPools: 2, MaxMappedBytes: int64(64 * KiB), MaxBuffersPerPool: 3, MaxRegionRects: 4,
 					MaxDamageRects: 5, MaxFDs: 6, MaxQueuedBytes: int64(MiB), MaxFrameCallbacks: 7, MaxSurfaceFrameCallbacks: 24, MaxClients: 8,
@@ -138,7 +138,8 @@ max_mapped_bytes = 1048576
 			"NOFAULT_BACKEND": "headless", "NOFAULT_SOCKET": "nf", "NOFAULT_SIZE": "2X3", "NOFAULT_RENDERER": "soft",
 			"NOFAULT_REFRESH": "75", "NOFAULT_SCREENSHOT": "a.png", "NOFAULT_STATS": "b.json", "NOFAULT_TRACE": "true",
 			"NOFAULT_LOG_LEVEL": "WARN", "NOFAULT_SHM_READ": "nosigbus", "NOFAULT_SHM_SHRINK": "zeros",
-			"NOFAULT_MAX_OBJECTS": "100", "NOFAULT_MAX_POOLS": "11", "NOFAULT_MAX_MAPPED_BYTES": "8 MiB",
+			"NOFAULT_XDG_UNACKED_BUFFER": "accept",
+			"NOFAULT_MAX_OBJECTS":        "100", "NOFAULT_MAX_POOLS": "11", "NOFAULT_MAX_MAPPED_BYTES": "8 MiB",
 			"NOFAULT_MAX_BUFFERS_PER_POOL": "12", "NOFAULT_MAX_REGION_RECTS": "13", "NOFAULT_MAX_DAMAGE_RECTS": "14",
 			"NOFAULT_MAX_FDS": "15", "NOFAULT_MAX_QUEUED_BYTES": "65536", "NOFAULT_MAX_FRAME_CALLBACKS": "16", "NOFAULT_MAX_SURFACE_FRAME_CALLBACKS": "25",
 			"NOFAULT_MAX_CLIENTS": "17", "NOFAULT_TOTAL_OBJECTS": "22", "NOFAULT_TOTAL_POOLS": "18", "NOFAULT_TOTAL_MAPPED_BYTES": "2GiB",
@@ -148,7 +149,7 @@ max_mapped_bytes = 1048576
 			*c = Config{
 				Backend: "headless", Socket: "nf", Size: Size{2, 3}, Renderer: "soft", Refresh: 75,
 				Screenshot: "a.png", Stats: "b.json", Trace: true, LogLevel: slog.LevelWarn,
-				ShmRead: "nosigbus", ShmShrink: "zeros",
+				ShmRead: "nosigbus", ShmShrink: "zeros", XdgUnackedBuffer: "accept",
 				Limits: Limits{
 					MaxObjects: 100, MaxPools: 11, MaxMappedBytes: int64(8 * MiB), MaxBuffersPerPool: 12, MaxRegionRects: 13,
 					MaxDamageRects: 14, MaxFDs: 15, MaxQueuedBytes: int64(64 * KiB), MaxFrameCallbacks: 16, MaxSurfaceFrameCallbacks: 25, MaxClients: 17,

@@ -65,6 +65,12 @@ type Options struct {
 	// PingInterval is how often Frame pings each xdg_wm_base client that
 	// has no ping outstanding; 0 disables pings.
 	PingInterval time.Duration
+	// AcceptUnackedBuffer lets a buffer committed after the first
+	// xdg_surface.configure was sent, but before the client acked it, map
+	// the surface (as mutter and Mir do) instead of posting
+	// unconfigured_buffer (as wlroots and weston do). A buffer committed
+	// before any configure is an error either way.
+	AcceptUnackedBuffer bool
 	// PingTimeout is how long a ping may stay unanswered before the client
 	// gets xdg_wm_base.error.unresponsive; 0 never disconnects.
 	PingTimeout time.Duration

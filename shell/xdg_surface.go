@@ -178,6 +178,13 @@ func (xs *xdgSurface) AckConfigure(serial uint32) error {
 		"xdg_surface@%d.ack_configure: serial %d was not sent or was already acked", xs.obj.ID, serial)
 }
 
+// ackedOrSent reports whether a buffer may map the surface: a configure
+// was acked since the initial commit, or (Options.AcceptUnackedBuffer) the
+// initial configure was sent.
+func (xs *xdgSurface) ackedOrSent() bool {
+	return xs.configured || (xs.sh.opts.AcceptUnackedBuffer && xs.initialized)
+}
+
 // sendConfigure ends a configure sequence with xdg_surface.configure.
 func (xs *xdgSurface) sendConfigure() {
 	serial := xs.sh.d.NextSerial()
@@ -198,7 +205,7 @@ func (xs *xdgSurface) precommit() error {
 			"xdg_surface@%d committed without a role (get_toplevel or get_popup)", xs.obj.ID)
 	}
 	s := xs.s
-	if s.pending.set&fBuffer != 0 && s.pending.buffer != nil && !xs.configured {
+	if s.pending.set&fBuffer != 0 && s.pending.buffer != nil && !xs.ackedOrSent() {
 		return xs.errorf(protocol.XdgSurfaceErrorUnconfiguredBuffer,
 			"xdg_surface@%d: buffer committed before the configure was acked", xs.obj.ID)
 	}
@@ -237,7 +244,7 @@ func (xs *xdgSurface) committed() {
 		return
 	}
 	switch {
-	case xs.s.hasBuffer && !xs.mapped && xs.configured:
+	case xs.s.hasBuffer && !xs.mapped && xs.ackedOrSent():
 		if p := xs.popup; p != nil && (p.dismissed || p.parent == nil) {
 			return
 		}
