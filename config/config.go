@@ -59,10 +59,10 @@ type Config struct {
 	// running, as with wlroots).
 	ShmShrink string `toml:"shm_shrink"`
 	// XdgUnackedBuffer is what happens to a buffer committed to an
-	// xdg_surface after its first configure was sent but before the client
-	// acked it: "error" (xdg_surface.error unconfigured_buffer, as wlroots
-	// and weston) or "accept" (the surface maps, as mutter and Mir). A
-	// buffer before any configure is always an error.
+	// xdg_surface before the client acked a configure: "error"
+	// (xdg_surface.error unconfigured_buffer, as the xdg-shell spec says
+	// and wlroots, weston and mutter do) or "accept" (the surface maps, as
+	// Mir does; for WLCS 1.5.0 and old clients).
 	XdgUnackedBuffer string `toml:"xdg_unacked_buffer"`
 	// Renderer is "auto" (gl for the nested backend, soft otherwise),
 	// "soft" (pure Go) or "gl".

@@ -305,7 +305,7 @@ var options = append([]option{
 		func(c *Config) *string { return &c.Screenshot }, func(string) error { return nil }),
 	stringOpt(groupGeneral, "stats", "PATH", "write JSON statistics here at exit",
 		func(c *Config) *string { return &c.Stats }, func(string) error { return nil }),
-	enumOpt(groupGeneral, "xdg-unacked-buffer", "a buffer committed to an xdg_surface whose first configure was sent but not acked: error posts unconfigured_buffer (as wlroots, weston); accept maps it (as mutter, Mir)",
+	enumOpt(groupGeneral, "xdg-unacked-buffer", "a buffer committed to an xdg_surface before a configure was acked: error posts unconfigured_buffer (the spec; wlroots, weston, mutter); accept maps it (Mir; WLCS 1.5.0 needs it)",
 		func(c *Config) *string { return &c.XdgUnackedBuffer }, "error", "accept"),
 	boolOpt(groupGeneral, "trace", "log every protocol message on stderr, like WAYLAND_DEBUG=1",
 		func(c *Config) *bool { return &c.Trace }),

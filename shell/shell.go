@@ -65,11 +65,12 @@ type Options struct {
 	// PingInterval is how often Frame pings each xdg_wm_base client that
 	// has no ping outstanding; 0 disables pings.
 	PingInterval time.Duration
-	// AcceptUnackedBuffer lets a buffer committed after the first
-	// xdg_surface.configure was sent, but before the client acked it, map
-	// the surface (as mutter and Mir do) instead of posting
-	// unconfigured_buffer (as wlroots and weston do). A buffer committed
-	// before any configure is an error either way.
+	// AcceptUnackedBuffer lets a buffer committed to an xdg_surface
+	// before the client acked a configure map the surface, as Mir does,
+	// instead of posting unconfigured_buffer as the xdg-shell spec, wlroots,
+	// weston and mutter do. A buffer in the initial commit then gets the
+	// initial configure and maps at once. WLCS 1.5.0's clients need it
+	// (docs/conformance.md); off by default.
 	AcceptUnackedBuffer bool
 	// PingTimeout is how long a ping may stay unanswered before the client
 	// gets xdg_wm_base.error.unresponsive; 0 never disconnects.

@@ -180,7 +180,7 @@ func (xs *xdgSurface) AckConfigure(serial uint32) error {
 
 // ackedOrSent reports whether a buffer may map the surface: a configure
 // was acked since the initial commit, or (Options.AcceptUnackedBuffer) the
-// initial configure was sent.
+// initial configure was sent, possibly by this very commit.
 func (xs *xdgSurface) ackedOrSent() bool {
 	return xs.configured || (xs.sh.opts.AcceptUnackedBuffer && xs.initialized)
 }
@@ -205,7 +205,7 @@ func (xs *xdgSurface) precommit() error {
 			"xdg_surface@%d committed without a role (get_toplevel or get_popup)", xs.obj.ID)
 	}
 	s := xs.s
-	if s.pending.set&fBuffer != 0 && s.pending.buffer != nil && !xs.ackedOrSent() {
+	if s.pending.set&fBuffer != 0 && s.pending.buffer != nil && !xs.configured && !xs.sh.opts.AcceptUnackedBuffer {
 		return xs.errorf(protocol.XdgSurfaceErrorUnconfiguredBuffer,
 			"xdg_surface@%d: buffer committed before the configure was acked", xs.obj.ID)
 	}
@@ -241,7 +241,9 @@ func (xs *xdgSurface) committed() {
 		} else {
 			xs.popup.configure()
 		}
-		return
+		if !xs.s.hasBuffer || !xs.sh.opts.AcceptUnackedBuffer {
+			return
+		}
 	}
 	switch {
 	case xs.s.hasBuffer && !xs.mapped && xs.ackedOrSent():
