@@ -174,6 +174,9 @@ func nofaultNewTouch(h C.uintptr_t) (th C.uintptr_t) {
 }
 
 // nofaultTouch is touch_down (op 0), touch_move (1) and touch_up (2).
+// touch.h declares x and y as wl_fixed_t, but WLCS 1.5.0 passes whole
+// pixels (Touch::Impl::down_at hands its ints through unconverted), and
+// Mir's integration reads them as ints: so do we.
 //
 //export nofaultTouch
 func nofaultTouch(th C.uintptr_t, op C.int, x, y C.int32_t) {
@@ -181,9 +184,9 @@ func nofaultTouch(th C.uintptr_t, op C.int, x, y C.int32_t) {
 	t := cgo.Handle(th).Value().(*wlcs.Touch)
 	switch op {
 	case 0:
-		logErr("touch_down", t.Down(fixed(x), fixed(y)))
+		logErr("touch_down", t.Down(float64(x), float64(y)))
 	case 1:
-		logErr("touch_move", t.Move(fixed(x), fixed(y)))
+		logErr("touch_move", t.Move(float64(x), float64(y)))
 	default:
 		logErr("touch_up", t.Up())
 	}
