@@ -71,7 +71,8 @@ type Compositor struct {
 	// What the last render drew, to skip renders that would draw the same
 	// (see Frame).
 	last        lastRender
-	unpresented bool // a render since the last Frame (a screenshot) is not shown yet
+	unpresented bool      // a render since the last Frame (a screenshot) is not shown yet
+	sceneKey    [3]uint64 // shell commits, surfaces, toplevels when sceneActivity last looked
 }
 
 // Options are what New cannot take from the configuration: the pieces a
@@ -161,6 +162,8 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Present = presentation.New(d, c.Output, c.Shell)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
+	d.OnActivity(c.sceneActivity)
+	c.Shell.OnSceneChange(c.sceneActivity)
 	c.registerCapture()
 	c.applyLimits(cfg.Limits)
 	return c, nil
@@ -263,6 +266,21 @@ func (c *Compositor) renderScene(sc *render.Scene, w, h int, st shell.Stats) err
 	c.unpresented = true
 	c.frames++
 	return nil
+}
+
+// sceneActivity runs after each commit and after client requests were
+// handled: when a surface was committed, created or destroyed, or a
+// toplevel mapped or unmapped, the pointer focus is found again (a surface may have moved, grown or
+// shrunk under the pointer) and touch points on destroyed surfaces end.
+func (c *Compositor) sceneActivity() {
+	st := c.Shell.Stats()
+	key := [3]uint64{st.Commits, uint64(st.Surfaces), uint64(st.Toplevels)}
+	if key == c.sceneKey {
+		return
+	}
+	c.sceneKey = key
+	c.Seat.RefreshPointerFocus()
+	c.Seat.EndDeadTouches(time.Time{})
 }
 
 // clicked is the seat's OnClick hook: a button press over surface raises

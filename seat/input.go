@@ -57,17 +57,7 @@ func (s *Seat) PointerMotion(x, y float64, t time.Time) {
 		}
 		p.originX, p.originY = x-sx, y-sy
 	}
-	c, pointers := s.pointers()
-	if len(pointers) == 0 {
-		return
-	}
-	ms := msec(t)
-	sx, sy := protocol.FixedFromFloat(x-p.originX), protocol.FixedFromFloat(y-p.originY)
-	e := c.Events()
-	for _, o := range pointers {
-		protocol.SendWlPointerMotion(e, o.ID, ms, sx, sy)
-		frame(e, o)
-	}
+	s.sendMotion(t)
 }
 
 // PointerButton presses or releases button (an evdev code such as BTN_LEFT,

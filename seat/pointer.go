@@ -1,6 +1,8 @@
 package seat
 
 import (
+	"time"
+
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/server"
 )
@@ -84,7 +86,33 @@ func (s *Seat) RefreshPointerFocus() {
 		return
 	}
 	surf, sx, sy := s.surfaceAt(p.x, p.y)
+	if surf != nil && surf == p.focus && p.focusAlive() {
+		// The surface moved under the pointer: the client learns the
+		// pointer's new place in it, as if the pointer had moved.
+		if ox, oy := p.x-sx, p.y-sy; ox != p.originX || oy != p.originY {
+			p.originX, p.originY = ox, oy
+			s.sendMotion(time.Time{})
+		}
+		return
+	}
 	s.setPointerFocus(surf, sx, sy)
+}
+
+// sendMotion sends wl_pointer.motion (and frame) at the pointer's place in
+// the focused surface.
+func (s *Seat) sendMotion(t time.Time) {
+	p := &s.ptr
+	c, pointers := s.pointers()
+	if len(pointers) == 0 {
+		return
+	}
+	ms := msec(t)
+	sx, sy := protocol.FixedFromFloat(p.x-p.originX), protocol.FixedFromFloat(p.y-p.originY)
+	e := c.Events()
+	for _, o := range pointers {
+		protocol.SendWlPointerMotion(e, o.ID, ms, sx, sy)
+		frame(e, o)
+	}
 }
 
 func (s *Seat) surfaceAt(x, y float64) (*protocol.Object, float64, float64) {

@@ -223,3 +223,32 @@ func (r *touchResource) OnDestroy() { r.sc.touches = remove(r.sc.touches, r.obj)
 
 // Release destroys the wl_touch.
 func (r *touchResource) Release() error { return nil }
+
+// EndDeadTouches ends the touch points whose surface was destroyed: their
+// client gets wl_touch.up and frame for each (as Mir does; the point's
+// sequence cannot go on without its surface), and the points are
+// forgotten. The compositor calls it when surfaces may have gone.
+func (s *Seat) EndDeadTouches(t time.Time) {
+	for i := 0; i < len(s.tch.points); i++ {
+		p := s.tch.points[i]
+		if p.surface == nil || !p.surface.Destroyed() {
+			continue
+		}
+		s.tch.points = slices.Delete(s.tch.points, i, i+1)
+		i--
+		if p.client == nil || p.client.Failed() {
+			continue
+		}
+		touches := s.touches(p.client)
+		if len(touches) == 0 {
+			continue
+		}
+		serial := s.d.NextSerial()
+		ms := msec(t)
+		e := p.client.Events()
+		for _, o := range touches {
+			protocol.SendWlTouchUp(e, o.ID, serial, ms, p.id)
+			protocol.SendWlTouchFrame(e, o.ID)
+		}
+	}
+}

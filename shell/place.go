@@ -42,3 +42,15 @@ func (sh *Shell) SurfaceOrigin(surface *protocol.Object) (image.Point, bool) {
 	r, visible := sh.SurfaceRect(surface)
 	return r.Min, visible
 }
+
+// OnSceneChange registers fn to run after a wl_surface commit was applied
+// (a surface may have mapped, moved, grown or shrunk), before the next
+// request is handled: the compositor finds the pointer focus again there,
+// so that a client's roundtrip after the commit sees the enter or leave.
+func (sh *Shell) OnSceneChange(fn func()) { sh.onScene = append(sh.onScene, fn) }
+
+func (sh *Shell) sceneChanged() {
+	for _, fn := range sh.onScene {
+		fn()
+	}
+}

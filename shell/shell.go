@@ -102,6 +102,7 @@ type Shell struct {
 
 	onFocus  []func(surface *protocol.Object)
 	onApply  []func(surface *protocol.Object) // protocol_hooks.go
+	onScene  []func()
 	onMove   []func(surface, seat *protocol.Object, serial uint32)
 	onResize []func(surface, seat *protocol.Object, serial uint32, edges uint32)
 }

@@ -394,6 +394,7 @@ func (s *Surface) Commit() error {
 		s.apply(&s.pending)
 	}
 	s.sh.updateOutputs()
+	s.sh.sceneChanged()
 	return nil
 }
 
