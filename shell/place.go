@@ -49,8 +49,33 @@ func (sh *Shell) SurfaceOrigin(surface *protocol.Object) (image.Point, bool) {
 // so that a client's roundtrip after the commit sees the enter or leave.
 func (sh *Shell) OnSceneChange(fn func()) { sh.onScene = append(sh.onScene, fn) }
 
-func (sh *Shell) sceneChanged() {
+// sceneChanged runs after s was committed.
+func (sh *Shell) sceneChanged(s *Surface) {
+	sh.keepSurfaceOrigin(s)
 	for _, fn := range sh.onScene {
 		fn()
 	}
+}
+
+// keepSurfaceOrigin keeps the wl_surface of the toplevel that s belongs
+// to where it is on the output when its window geometry's corner moves in
+// surface coordinates: a subsurface mapped or moved above or left of the
+// surface (the implicit geometry is the bounds of the surface tree), or a
+// client changing its set_window_geometry offset. The window, not the
+// surface, moves on screen, as in weston and Mir (WLCS
+// SubsurfaceTest.subsurface_moves_under_input_device_once). Maximized and
+// fullscreen windows keep their geometry on the output instead.
+func (sh *Shell) keepSurfaceOrigin(s *Surface) {
+	root := sh.Surface(sh.RootToplevel(s.obj))
+	if root == nil || root.xdg == nil || root.xdg.toplevel == nil {
+		return
+	}
+	t := root.xdg.toplevel
+	g := t.xs.geometry().Min
+	if t.geomKnown && g != t.geomMin && !t.maximized && !t.fullscreen {
+		t.x += g.X - t.geomMin.X
+		t.y += g.Y - t.geomMin.Y
+		sh.updateOutputs()
+	}
+	t.geomMin, t.geomKnown = g, true
 }

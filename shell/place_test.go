@@ -76,3 +76,44 @@ func TestMoveSurfaceTo(t *testing.T) {
 		}
 	})
 }
+
+// A subsurface mapped or moved above-left of its parent extends the
+// implicit window geometry; the parent surface stays where it is on the
+// output and the window geometry's corner moves instead (WLCS
+// SubsurfaceTest.subsurface_moves_under_input_device_once found the
+// parent jumping away from the pointer).
+func TestSurfaceStaysWhenGeometryGrows(t *testing.T) {
+	e := startEnv(t, Options{})
+	tc := e.connect()
+	w := tc.toplevel()
+	tc.mapWindow(w, 40, 30, white)
+	e.do(func() { e.sh.MoveTo(e.sh.Toplevels()[0], 100, 100) })
+	_, sub := tc.child(w.s, red, 5, 5)
+	w.s.Commit()
+	tc.mustRoundtrip()
+	surfaceAt := func() (image.Point, image.Point) {
+		var o image.Point
+		var x, y int
+		e.do(func() {
+			top := e.sh.Toplevels()[0]
+			o, _ = e.sh.SurfaceOrigin(top)
+			x, y, _ = e.sh.Position(top)
+		})
+		return o, image.Pt(x, y)
+	}
+	if o, g := surfaceAt(); o != image.Pt(100, 100) || g != image.Pt(100, 100) {
+		t.Fatalf("surface at %v, geometry at %v, want both at 100,100", o, g)
+	}
+	sub.SetPosition(-10, -20)
+	w.s.Commit()
+	tc.mustRoundtrip()
+	if o, g := surfaceAt(); o != image.Pt(100, 100) || g != image.Pt(90, 80) {
+		t.Errorf("after the subsurface moved to -10,-20: surface at %v, geometry at %v; want 100,100 and 90,80", o, g)
+	}
+	sub.SetPosition(0, 0)
+	w.s.Commit()
+	tc.mustRoundtrip()
+	if o, g := surfaceAt(); o != image.Pt(100, 100) || g != image.Pt(100, 100) {
+		t.Errorf("after it moved back: surface at %v, geometry at %v, want both at 100,100", o, g)
+	}
+}

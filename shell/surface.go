@@ -394,7 +394,7 @@ func (s *Surface) Commit() error {
 		s.apply(&s.pending)
 	}
 	s.sh.updateOutputs()
-	s.sh.sceneChanged()
+	s.sh.sceneChanged(s)
 	return nil
 }
 

@@ -40,6 +40,11 @@ type xdgToplevel struct {
 	x, y           int // window geometry origin in output coordinates
 	placed         bool
 	savedX, savedY int // position before maximize/fullscreen
+	// geomMin is the window geometry's corner in surface coordinates when
+	// last seen mapped (geomKnown): keepSurfaceOrigin moves the window
+	// when it changes, so that the wl_surface stays where it is.
+	geomMin   image.Point
+	geomKnown bool
 	sentCaps       bool
 }
 
@@ -263,6 +268,7 @@ func (t *xdgToplevel) mapped() {
 // unmapped takes an unmapped toplevel off the stack; focus moves to the
 // topmost remaining one.
 func (t *xdgToplevel) unmapped() {
+	t.geomKnown = false
 	t.sh.removeFromStack(t)
 	t.reparentChildren()
 	if t.sh.activated == t {
