@@ -45,7 +45,7 @@ type xdgToplevel struct {
 	// when it changes, so that the wl_surface stays where it is.
 	geomMin   image.Point
 	geomKnown bool
-	sentCaps       bool
+	sentCaps  bool
 }
 
 // Destroy handles xdg_toplevel.destroy.

@@ -93,7 +93,6 @@ func TestExtensions(t *testing.T) {
 	}
 }
 
-
 // The seat has touch from the start (WLCS's devices come later), and a
 // client on a ClientSocket is served.
 func TestClientSocketAndTouchCapability(t *testing.T) {
@@ -157,7 +156,6 @@ func TestPositionWindowErrors(t *testing.T) {
 		t.Errorf("ClientSocket after Stop: %v", err)
 	}
 }
-
 
 // WLCS makes a server per test, a thousand times: nothing may leak.
 func TestNoLeakAcrossServers(t *testing.T) {
