@@ -44,14 +44,18 @@ func (sh *Shell) SurfaceOrigin(surface *protocol.Object) (image.Point, bool) {
 }
 
 // OnSceneChange registers fn to run after a wl_surface commit was applied
-// (a surface may have mapped, moved, grown or shrunk), before the next
-// request is handled: the compositor finds the pointer focus again there,
-// so that a client's roundtrip after the commit sees the enter or leave.
+// (a surface may have mapped, moved, grown or shrunk) and after a
+// wl_surface was destroyed, before the next request is handled: the
+// compositor finds the pointer focus again there, so that a client's
+// roundtrip after the commit sees the enter or leave.
 func (sh *Shell) OnSceneChange(fn func()) { sh.onScene = append(sh.onScene, fn) }
 
-// sceneChanged runs after s was committed.
+// sceneChanged runs after s was committed, or with nil after a surface
+// was destroyed.
 func (sh *Shell) sceneChanged(s *Surface) {
-	sh.keepSurfaceOrigin(s)
+	if s != nil {
+		sh.keepSurfaceOrigin(s)
+	}
 	for _, fn := range sh.onScene {
 		fn()
 	}

@@ -262,6 +262,7 @@ func (s *Surface) OnDestroy() {
 	s.syncRegions()
 	delete(s.sh.surfaces, s)
 	s.sh.updateOutputs()
+	s.sh.sceneChanged(nil)
 }
 
 // Attach handles wl_surface.attach.
