@@ -14,7 +14,7 @@ FUZZTIME ?= 30s
 
 export GOFLAGS := -mod=mod
 
-.PHONY: run build test test-go fuzz bench bench-compare kernel-demo soak generate deps-run deps-test clean misbehave-report libwayland-demo
+.PHONY: run build test test-go fuzz bench bench-compare kernel-demo soak generate deps-run deps-test clean misbehave-report libwayland-demo wlcs
 
 # The nested backend (a window in your desktop) needs cgo: GLFW and OpenGL.
 # GLFW picks its platform at build time: bin/compositor is the X11 build
@@ -97,3 +97,11 @@ misbehave-report:
 # against each compositor with each (docs/findings/libwayland-sealed-resize.md).
 libwayland-demo:
 	findings/libwayland/demo.sh
+
+# Canonical's Wayland Conformance Test Suite against nofault (Debian's wlcs
+# runner loading bin/nofault-wlcs.so): prints the pass/fail/skip table and
+# fails on any failure not in wlcs/testdata/disagreements.txt
+# (docs/conformance.md). make test runs the same check (TestWLCS).
+wlcs: deps-test
+	CGO_ENABLED=1 $(GO) build -buildmode=c-shared -o $(BIN)/nofault-wlcs.so ./cmd/nofault-wlcs
+	NOFAULT_WLCS_SO=$(CURDIR)/$(BIN)/nofault-wlcs.so $(GO) test -count=1 -timeout 30m -run '^TestWLCS$$' -v ./wlcs

@@ -9,7 +9,7 @@ run_pkgs=(ca-certificates gcc pkg-config libwayland-dev wayland-protocols
   libxi-dev libxxf86vm-dev libxkbcommon-dev libgl1-mesa-dri)
 test_pkgs=("${run_pkgs[@]}" xvfb xauth mesa-utils xdotool libxkbcommon-tools
   weston wayland-utils foot gtk-3-examples imv grim wl-clipboard xwayland
-  sway procps)
+  sway procps wlcs mir-wlcs-integration)
 bench_pkgs=("${test_pkgs[@]}")
 
 case "${1:-test}" in
