@@ -163,7 +163,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	d.OnActivity(c.sceneActivity)
-	c.Shell.OnSceneChange(c.sceneActivity)
+	c.Shell.OnSceneChange(c.sceneChanged)
 	c.registerCapture()
 	c.applyLimits(cfg.Limits)
 	return c, nil
@@ -275,10 +275,17 @@ func (c *Compositor) renderScene(sc *render.Scene, w, h int, st shell.Stats) err
 func (c *Compositor) sceneActivity() {
 	st := c.Shell.Stats()
 	key := [3]uint64{st.Commits, uint64(st.Surfaces), uint64(st.Toplevels)}
-	if key == c.sceneKey {
-		return
+	if key != c.sceneKey {
+		c.sceneChanged()
 	}
-	c.sceneKey = key
+}
+
+// sceneChanged is the shell's OnSceneChange hook (a commit, a surface or
+// role object destroyed) and sceneActivity's work: the pointer focus is
+// found again and touch points on destroyed surfaces end.
+func (c *Compositor) sceneChanged() {
+	st := c.Shell.Stats()
+	c.sceneKey = [3]uint64{st.Commits, uint64(st.Surfaces), uint64(st.Toplevels)}
 	c.Seat.RefreshPointerFocus()
 	c.Seat.EndDeadTouches(time.Time{})
 }

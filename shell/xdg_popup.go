@@ -32,6 +32,7 @@ func (p *xdgPopup) Destroy() error {
 
 // OnDestroy unmaps the popup and leaves its parent.
 func (p *xdgPopup) OnDestroy() {
+	wasShown := p.xs.mapped && !p.dismissed
 	if p.xs.popup == p {
 		p.xs.unmap()
 		p.xs.popup = nil
@@ -45,6 +46,10 @@ func (p *xdgPopup) OnDestroy() {
 		}
 	}
 	p.sh.updateOutputs()
+	if p.grabbed && wasShown {
+		p.sh.grabbedPopupGone()
+	}
+	p.sh.sceneChanged(nil)
 }
 
 // Grab handles xdg_popup.grab. There is no seat grab yet: the grab is
@@ -105,9 +110,13 @@ func (p *xdgPopup) dismiss() {
 	if p.dismissed {
 		return
 	}
+	wasShown := p.xs.mapped
 	p.dismissed = true
 	p.xs.mapped = false
 	if !p.obj.Destroyed() {
 		protocol.SendXdgPopupPopupDone(p.xs.c.Events(), p.obj.ID)
+	}
+	if p.grabbed && wasShown {
+		p.sh.grabbedPopupGone()
 	}
 }

@@ -253,6 +253,8 @@ func (xs *xdgSurface) committed() {
 		xs.mapped = true
 		if xs.toplevel != nil {
 			xs.toplevel.mapped()
+		} else if xs.popup.grabbed {
+			xs.sh.grabbedPopupMapped(xs.popup)
 		}
 	case !xs.s.hasBuffer && xs.mapped:
 		xs.unmap()

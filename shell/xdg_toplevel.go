@@ -59,6 +59,7 @@ func (t *xdgToplevel) OnDestroy() {
 	}
 	t.reparentChildren()
 	t.sh.updateOutputs()
+	t.sh.sceneChanged(nil)
 }
 
 func (t *xdgToplevel) reparentChildren() {
@@ -254,6 +255,7 @@ func (t *xdgToplevel) configure() {
 // mapped places a newly mapped toplevel (wm.go), raises and activates
 // it. A window larger than the output is asked to fit it.
 func (t *xdgToplevel) mapped() {
+	t.sh.dismissGrabs()
 	if !t.placed {
 		if w, h, shrink := t.fitSize(); shrink && !t.maximized && !t.fullscreen {
 			t.reqW, t.reqH = w, h
