@@ -11,6 +11,7 @@ import (
 	"github.com/nofault/nofault/capture"
 	"image"
 	"log/slog"
+	"math"
 	"os"
 	"slices"
 	"time"
@@ -276,18 +277,37 @@ func (c *Compositor) sceneActivity() {
 	st := c.Shell.Stats()
 	key := [3]uint64{st.Commits, uint64(st.Surfaces), uint64(st.Toplevels)}
 	if key != c.sceneKey {
-		c.sceneChanged()
+		c.sceneChanged(nil)
 	}
 }
 
-// sceneChanged is the shell's OnSceneChange hook (a commit, a surface or
-// role object destroyed) and sceneActivity's work: the pointer focus is
-// found again and touch points on destroyed surfaces end.
-func (c *Compositor) sceneChanged() {
+// sceneChanged is the shell's OnSceneChange hook and sceneActivity's work:
+// the pointer focus is found again and touch points on destroyed surfaces
+// end. A commit (committed not nil) of a window that neither has the
+// pointer focus nor lies under the pointer cannot change either, and
+// costs no scene walk: a busy desktop commits thousands of times a second.
+func (c *Compositor) sceneChanged(committed *protocol.Object) {
 	st := c.Shell.Stats()
 	c.sceneKey = [3]uint64{st.Commits, uint64(st.Surfaces), uint64(st.Toplevels)}
+	if committed != nil && !c.pointerMayCare(committed) {
+		return
+	}
 	c.Seat.RefreshPointerFocus()
 	c.Seat.EndDeadTouches(time.Time{})
+}
+
+// pointerMayCare reports whether a commit of surface can move the pointer
+// focus: the focus is on its window, or its window is under the pointer.
+func (c *Compositor) pointerMayCare(surface *protocol.Object) bool {
+	if f := c.Seat.PointerFocus(); f != nil && c.Shell.SameWindow(f, surface) {
+		return true
+	}
+	r, ok := c.Shell.WindowBounds(surface)
+	if !ok {
+		return false
+	}
+	x, y := c.Seat.PointerPosition()
+	return image.Pt(int(math.Floor(x)), int(math.Floor(y))).In(r)
 }
 
 // clicked is the seat's OnClick hook: a button press over surface raises

@@ -44,21 +44,63 @@ func (sh *Shell) SurfaceOrigin(surface *protocol.Object) (image.Point, bool) {
 }
 
 // OnSceneChange registers fn to run after a wl_surface commit was applied
-// (a surface may have mapped, moved, grown or shrunk) and after a
-// wl_surface was destroyed, before the next request is handled: the
-// compositor finds the pointer focus again there, so that a client's
-// roundtrip after the commit sees the enter or leave.
-func (sh *Shell) OnSceneChange(fn func()) { sh.onScene = append(sh.onScene, fn) }
+// (a surface may have mapped, moved, grown or shrunk; committed is that
+// wl_surface) and after a wl_surface or its role object was destroyed
+// (committed is nil), before the next request is handled: the compositor
+// finds the pointer focus again there, so that a client's roundtrip after
+// the commit sees the enter or leave.
+func (sh *Shell) OnSceneChange(fn func(committed *protocol.Object)) {
+	sh.onScene = append(sh.onScene, fn)
+}
 
 // sceneChanged runs after s was committed, or with nil after a surface
 // was destroyed.
 func (sh *Shell) sceneChanged(s *Surface) {
+	var obj *protocol.Object
 	if s != nil {
 		sh.keepSurfaceOrigin(s)
+		obj = s.obj
 	}
 	for _, fn := range sh.onScene {
-		fn()
+		fn(obj)
 	}
+}
+
+// windowRoot returns the surface at the top of s's subsurface tree (a
+// toplevel's or popup's wl_surface, or a surface without a role), or nil
+// for a destroyed one.
+func windowRoot(s *Surface) *Surface {
+	for s != nil && !s.destroyed {
+		p := s.parent()
+		if p == nil {
+			return s
+		}
+		s = p
+	}
+	return nil
+}
+
+// SameWindow reports whether wl_surfaces a and b are one window: the same
+// toplevel or popup, or subsurfaces of it.
+func (sh *Shell) SameWindow(a, b *protocol.Object) bool {
+	ra, rb := windowRoot(sh.Surface(a)), windowRoot(sh.Surface(b))
+	return ra != nil && ra == rb
+}
+
+// WindowBounds returns where the window that surface belongs to (its
+// toplevel or popup with their subsurfaces) is on the output, and false
+// when it is not shown. A commit of surface can change what is under the
+// pointer only there.
+func (sh *Shell) WindowBounds(surface *protocol.Object) (image.Rectangle, bool) {
+	root := windowRoot(sh.Surface(surface))
+	if root == nil || root.xdg == nil {
+		return image.Rectangle{}, false
+	}
+	x := root.xdg
+	if !x.mapped || x.gone || (x.popup != nil && (x.popup.dismissed || x.popup.parent == nil)) {
+		return image.Rectangle{}, false
+	}
+	return treeBounds(root, x.surfaceOrigin()), true
 }
 
 // keepSurfaceOrigin keeps the wl_surface of the toplevel that s belongs

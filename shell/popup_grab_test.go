@@ -20,7 +20,7 @@ func TestPopupGrab(t *testing.T) {
 	var sceneLive []bool // for each scene change: do all wl_surfaces live?
 	e.do(func() {
 		e.sh.OnFocus(func(s *protocol.Object) { focus = append(focus, s) })
-		e.sh.OnSceneChange(func() {
+		e.sh.OnSceneChange(func(*protocol.Object) {
 			live := true
 			for s := range e.sh.surfaces {
 				live = live && !s.obj.Destroyed()

@@ -102,7 +102,7 @@ type Shell struct {
 
 	onFocus  []func(surface *protocol.Object)
 	onApply  []func(surface *protocol.Object) // protocol_hooks.go
-	onScene  []func()
+	onScene  []func(committed *protocol.Object)
 	onMove   []func(surface, seat *protocol.Object, serial uint32)
 	onResize []func(surface, seat *protocol.Object, serial uint32, edges uint32)
 }
