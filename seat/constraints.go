@@ -15,8 +15,10 @@ import (
 // its surface.
 //
 // A constraint is active while its surface has the pointer focus and its
-// client the keyboard focus (so a window in the background cannot take
-// the pointer), and it activates once the pointer is inside its region.
+// window (its client, when the shell does not say) the keyboard focus (so
+// a window in the background cannot take the pointer), and it activates
+// once the pointer is inside its region; a focus change re-evaluates it
+// at once.
 // A oneshot constraint is dead once deactivated; a persistent one waits
 // for the next time. Super+Escape always releases the active constraint
 // (ReleasePointerConstraint), whatever the client does, until the pointer
@@ -286,8 +288,23 @@ func (c *constraint) clamp(x, y float64) (float64, float64) {
 func (c *constraint) eligible() bool {
 	s := c.s
 	p := &s.ptr
-	return !c.dead && !c.obj.Destroyed() && !c.surface.Destroyed() &&
-		p.focusAlive() && p.focus == c.surface && s.kbd.focusClient == c.c && s.kbd.focusAlive()
+	if c.dead || c.obj.Destroyed() || c.surface.Destroyed() || !p.focusAlive() || p.focus != c.surface ||
+		s.kbd.focusClient != c.c || !s.kbd.focusAlive() {
+		return false
+	}
+	// Another window of the same client being focused puts this one in
+	// the background too (WLCS PointerConstraints: a new window of the
+	// client unlocks the pointer, as in Mir).
+	if w, ok := s.surfaces.(windowSurfaces); ok {
+		return w.SameWindow(s.kbd.focus, c.surface)
+	}
+	return true
+}
+
+// windowSurfaces is implemented by a Surfaces that knows which surfaces
+// make one window (the shell: a toplevel or popup and its subsurfaces).
+type windowSurfaces interface {
+	SameWindow(a, b *protocol.Object) bool
 }
 
 func (s *Seat) activate(c *constraint) {

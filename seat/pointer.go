@@ -82,6 +82,7 @@ func (s *Seat) RefreshPointerFocus() {
 	if s.caps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
 		return
 	}
+	defer s.updateConstraint() // the focus may have moved: constraints.go
 	if s.grab != nil || len(p.buttons) > 0 && p.focusAlive() {
 		return
 	}
