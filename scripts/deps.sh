@@ -4,7 +4,9 @@
 # Usage: scripts/deps.sh run|test|bench
 set -euo pipefail
 
-run_pkgs=(ca-certificates gcc pkg-config libwayland-dev wayland-protocols
+# curl and unzip: scripts/go.sh fetches the Go toolchain with them when no
+# go at all is installed.
+run_pkgs=(ca-certificates curl unzip gcc pkg-config libwayland-dev wayland-protocols
   libx11-dev libgl-dev libegl-dev libxrandr-dev libxinerama-dev libxcursor-dev
   libxi-dev libxxf86vm-dev libxkbcommon-dev libgl1-mesa-dri)
 test_pkgs=("${run_pkgs[@]}" xvfb xauth mesa-utils xdotool libxkbcommon-tools

@@ -29,11 +29,14 @@
 package nested
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -118,6 +121,7 @@ type Window struct {
 	lockHave   bool                                 // pointerlock.go
 	shapeHave  glfw.StandardCursor                  // cursor.go
 	cursors    map[glfw.StandardCursor]*glfw.Cursor // cursor.go
+	lost       bool                                 // the host connection broke: Close leaves GLFW alone
 	fwd        *forwarder
 	input      Input
 	comp       Compositor
@@ -125,6 +129,11 @@ type Window struct {
 
 // ErrClosed is returned by Run when the user closed the window.
 var ErrClosed = errors.New("nested: window closed")
+
+// ErrHostLost is returned by Run when the connection to the host display
+// broke (the X server or the host compositor went away). The window can
+// no longer be shown; the GL context still reads back what it drew.
+var ErrHostLost = errors.New("nested: connection to the host display lost")
 
 // Open initialises GLFW, opens the window with an OpenGL 3.3 core context
 // and makes the GL renderer. Call it on the main OS thread.
@@ -138,9 +147,13 @@ func Open(opts Options) (*Window, error) {
 	if opts.RefreshMilliHz <= 0 {
 		opts.RefreshMilliHz = 60000
 	}
-	if err := glfw.Init(); err != nil {
-		return nil, fmt.Errorf("nested: glfw init: %w", err)
+	if err := checkHost(); err != nil {
+		return nil, fmt.Errorf("nested: %w", err)
 	}
+	if err := initGLFW(); err != nil {
+		return nil, err
+	}
+	watchHost()
 	w := &Window{opts: opts, alive: true,
 		interval: time.Duration(float64(time.Second) * 1000 / float64(opts.RefreshMilliHz))}
 	glfw.WindowHint(glfw.ContextVersionMajor, 3)
@@ -182,6 +195,38 @@ func Open(opts Options) (*Window, error) {
 		slog.Info("nested: GL context", "renderer", rn, "version", ver, "platform", platform, "buffer_age", hasAge)
 	}
 	return w, nil
+}
+
+// initGLFW initialises GLFW and reports a failure as an error. This
+// binding's Init returns nil when glfwInit fails with a platform error (it
+// only logs it with package log) and the next GLFW call then panics with
+// NotInitialized: the log line is captured for the message, and whether
+// GLFW is up is asked with a call that panics when it is not.
+func initGLFW() (err error) {
+	var logged bytes.Buffer
+	out, flags := log.Writer(), log.Flags()
+	log.SetOutput(&logged)
+	log.SetFlags(0)
+	initErr := glfw.Init()
+	log.SetOutput(out)
+	log.SetFlags(flags)
+	why := strings.TrimSpace(logged.String())
+	if initErr != nil {
+		return fmt.Errorf("nested: glfw init: %w", initErr)
+	}
+	defer func() {
+		if recover() != nil {
+			if why == "" {
+				why = "GLFW is not initialized"
+			}
+			err = fmt.Errorf("nested: glfw init failed: %s", why)
+		}
+	}()
+	glfw.GetTime() // panics with NotInitialized when glfwInit failed
+	if why != "" {
+		slog.Warn("nested: glfw", "msg", why)
+	}
+	return nil
 }
 
 func b2glfw(b bool) int {
@@ -261,8 +306,12 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 		// Wait for the next frame's time, serving GL calls and events;
 		// an idle window wakes early when a frame is scheduled.
 		for {
+			if hostLost() {
+				w.lost = true
+				return ErrHostLost
+			}
 			if w.win.ShouldClose() {
-				return ErrClosed
+				return w.closed()
 			}
 			if ctx.Err() != nil {
 				return nil
@@ -279,8 +328,12 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 		start := time.Now()
 		rendered, ok := w.frame(ctx, start)
 		if !ok {
+			if hostLost() {
+				w.lost = true
+				return ErrHostLost
+			}
 			if w.win.ShouldClose() {
-				return ErrClosed
+				return w.closed()
 			}
 			return nil
 		}
@@ -335,10 +388,22 @@ func (w *Window) frame(ctx context.Context, now time.Time) (rendered, ok bool) {
 	}
 }
 
+// closed is ErrClosed, or ErrHostLost when the close request was GLFW's
+// answer to a broken connection (its Wayland backend does that).
+func (w *Window) closed() error {
+	if hostLost() {
+		w.lost = true
+		return ErrHostLost
+	}
+	return ErrClosed
+}
+
 // Close destroys the renderer, the window and GLFW. Call it on the main
-// thread after Run.
+// thread after Run. After ErrHostLost it does nothing: the window system
+// calls behind them would talk to a connection that is gone, and the
+// process is about to exit.
 func (w *Window) Close() {
-	if w.win == nil {
+	if w.win == nil || w.lost {
 		return
 	}
 	w.thread.Stop()

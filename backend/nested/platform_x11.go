@@ -2,7 +2,48 @@
 
 package nested
 
-import "github.com/nofault/nofault/seat/keycodes"
+/*
+#cgo LDFLAGS: -lX11
+#include <stdlib.h>
+#include <X11/Xlib.h>
+
+static volatile int nofault_x_lost;
+
+// Xlib calls the IO error handler, then the exit handler, when the
+// connection to the X server breaks. The defaults print and call exit():
+// nofault would end without its screenshot, stats or socket cleanup. These
+// note the loss and return; Xlib then marks the display dead and every
+// later call on it returns at once (libX11 >= 1.8).
+static int nofault_io_error(Display *d) { (void)d; __atomic_store_n(&nofault_x_lost, 1, __ATOMIC_SEQ_CST); return 0; }
+static void nofault_io_exit(Display *d, void *data) { (void)d; (void)data; __atomic_store_n(&nofault_x_lost, 1, __ATOMIC_SEQ_CST); }
+
+static void nofault_watch_display(void *d) {
+	XSetIOErrorHandler(nofault_io_error);
+	XSetIOErrorExitHandler((Display *)d, nofault_io_exit, NULL);
+}
+
+static int nofault_display_lost(void) { return __atomic_load_n(&nofault_x_lost, __ATOMIC_SEQ_CST); }
+
+// nofault_probe_display opens and closes the display named by DISPLAY:
+// 0 when it answers.
+static int nofault_probe_display(void) {
+	Display *d = XOpenDisplay(NULL);
+	if (d == NULL) return -1;
+	XCloseDisplay(d);
+	return 0;
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"os"
+	"unsafe"
+
+	"github.com/go-gl/glfw/v3.3/glfw"
+
+	"github.com/nofault/nofault/seat/keycodes"
+)
 
 const platform = "x11"
 
@@ -20,3 +61,28 @@ func evdevOfScancode(sc int) (uint32, bool) {
 	}
 	return keycodes.FromXKeycode(uint32(sc)), true
 }
+
+// checkHost reports why GLFW could not open a window here, before GLFW
+// tries: no DISPLAY, or an X server that does not answer.
+func checkHost() error {
+	d := os.Getenv("DISPLAY")
+	if d == "" {
+		if os.Getenv("WAYLAND_DISPLAY") != "" {
+			return fmt.Errorf("DISPLAY is not set and this is the X11 build; in a Wayland session use the Wayland build (go build -tags wayland, bin/compositor-wayland; make run picks it) or run Xwayland")
+		}
+		return fmt.Errorf("DISPLAY is not set: no X server to open a window on")
+	}
+	if C.nofault_probe_display() != 0 {
+		return fmt.Errorf("cannot open X display %q (is the X server running, and may this user connect?)", d)
+	}
+	return nil
+}
+
+// watchHost makes a lost X connection a flag that hostLost reports, rather
+// than Xlib's exit(1).
+func watchHost() {
+	C.nofault_watch_display(unsafe.Pointer(glfw.GetX11Display()))
+}
+
+// hostLost reports whether the connection to the X server broke.
+func hostLost() bool { return C.nofault_display_lost() != 0 }

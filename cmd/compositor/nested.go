@@ -102,9 +102,14 @@ func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto bo
 	status := 0
 	if ctx.Err() == nil {
 		// The window closed (or failed) on its own.
-		if errors.Is(err, nested.ErrClosed) {
+		switch {
+		case errors.Is(err, nested.ErrClosed):
 			slog.Info("window closed; shutting down")
-		} else {
+		case errors.Is(err, nested.ErrHostLost):
+			// As SIGTERM, but the window is gone: exit non-zero.
+			fmt.Fprintf(os.Stderr, "compositor: lost the connection to the host display (%s); shutting down\n", hostName())
+			status = 1
+		default:
 			fmt.Fprintf(os.Stderr, "compositor: nested window: %v\n", err)
 			status = 1
 		}
@@ -173,4 +178,12 @@ func (t *schedTexture) Upload(src shm.Image, damage []image.Rectangle) error {
 	err := t.Texture.Upload(src, damage)
 	t.win.ScheduleFrame()
 	return err
+}
+
+// hostName names the host display for messages.
+func hostName() string {
+	if d := os.Getenv("DISPLAY"); d != "" {
+		return "DISPLAY=" + d
+	}
+	return "WAYLAND_DISPLAY=" + os.Getenv("WAYLAND_DISPLAY")
 }
