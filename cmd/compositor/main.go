@@ -12,6 +12,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -273,11 +275,34 @@ func (s *session) reapChild() {
 	}
 	if s.pgid > 0 {
 		deadline := time.Now().Add(2 * time.Second)
-		for syscall.Kill(-s.pgid, 0) == nil && time.Now().Before(deadline) {
+		for groupRunning(s.pgid) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		s.signalGroup(syscall.SIGKILL)
 	}
+}
+
+// groupRunning reports whether a process of group pgid still runs. Zombies
+// do not count: kill(-pgid, 0) would, until whoever adopted them (init)
+// reaps them.
+func groupRunning(pgid int) bool {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp ...
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(string(b[i+1:]))
+		if len(fields) > 2 && fields[2] == strconv.Itoa(pgid) && fields[0] != "Z" && fields[0] != "X" {
+			return true
+		}
+	}
+	return false
 }
 
 // childEnv is the `-- CMD` child's environment: nofault's socket as
