@@ -47,6 +47,7 @@ import (
 	"github.com/nofault/nofault/render/gl"
 	"github.com/nofault/nofault/seat"
 	"github.com/nofault/nofault/seat/keycodes"
+	"github.com/nofault/nofault/seat/keymap"
 )
 
 // Loop is the display loop: server.Display implements it. Do queues fn to
@@ -469,20 +470,62 @@ func (w *Window) installCallbacks() {
 		}
 	})
 	w.win.SetKeyCallback(func(_ *glfw.Window, key glfw.Key, scancode int, action glfw.Action, _ glfw.ModifierKey) {
-		if action == glfw.Repeat { // clients repeat by themselves
-			return
-		}
 		code, ok := evdevOf(int(key), scancode)
 		if !ok {
 			return
 		}
-		t, pressed := time.Now(), action == glfw.Press
+		t, pressed := time.Now(), action != glfw.Release
+		if pressed {
+			w.syncKeys(t, false)
+		}
+		// A repeat is passed on as a press, which the seat drops when it
+		// holds the key (clients repeat by themselves): GLFW reports a
+		// press as a repeat when it missed the key's release, and the
+		// press must then not be lost.
 		w.fwd.post(func() { in.Key(code, pressed, t) })
 	})
 	w.win.SetFocusCallback(func(_ *glfw.Window, focused bool) {
+		t := time.Now()
 		if !focused {
-			t := time.Now()
 			w.fwd.post(func() { in.ReleaseAllKeys(t) })
+			return
+		}
+		w.syncKeys(t, true)
+	})
+}
+
+// keyState is what the seat offers for syncKeys (*seat.Seat has both).
+type keyState interface {
+	PressedKeys() []uint32
+	SetLockedModifiers(mask uint32)
+}
+
+// syncKeys brings the seat's keys in line with the host's, on focus-in
+// and before each key press: a key released while the window did not see
+// it is released. With locks (focus-in), Caps and Num Lock follow the
+// host's too (not before a key press: a Caps Lock press has already
+// toggled the host's lock, and the seat toggles its own with the key). GLFW's
+// X11 platform ignores the focus changes of a keyboard grab (a window
+// manager's Alt+Tab grabs the keyboard), so the release of Alt after
+// Alt+Tab back to the window never reaches it, and every later key would
+// arrive with Alt held. Main thread.
+func (w *Window) syncKeys(t time.Time, locks bool) {
+	ks, ok := w.input.(keyState)
+	if !ok {
+		return
+	}
+	held, locked, ok := hostKeys()
+	if !ok {
+		return
+	}
+	w.fwd.post(func() {
+		for _, k := range ks.PressedKeys() {
+			if !held[k] {
+				w.input.Key(k, false, t)
+			}
+		}
+		if locks {
+			ks.SetLockedModifiers(locked & (keymap.ModCaps | keymap.ModNum))
 		}
 	})
 }

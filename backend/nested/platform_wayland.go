@@ -61,6 +61,10 @@ var hostDisplay unsafe.Pointer
 
 func watchHost() { hostDisplay = unsafe.Pointer(glfw.GetWaylandDisplay()) }
 
+// hostKeys: a Wayland host sends the held keys and the modifiers itself
+// in wl_keyboard.enter and modifiers, which GLFW turns into key events.
+func hostKeys() (held map[uint32]bool, locked uint32, ok bool) { return nil, 0, false }
+
 // hostLost reports whether the connection to the host compositor broke
 // (GLFW then reports it as a close request).
 func hostLost() bool { return C.nofault_wayland_error(hostDisplay) != 0 }

@@ -6,6 +6,7 @@ package nested
 #cgo LDFLAGS: -lX11
 #include <stdlib.h>
 #include <X11/Xlib.h>
+#include <X11/XKBlib.h>
 
 static volatile int nofault_x_lost;
 
@@ -23,6 +24,18 @@ static void nofault_watch_display(void *d) {
 }
 
 static int nofault_display_lost(void) { return __atomic_load_n(&nofault_x_lost, __ATOMIC_SEQ_CST); }
+
+// nofault_host_keys fills keys with the X server's key bitmap (XQueryKeymap:
+// bit k of byte k/8 for X keycode k) and returns the locked modifiers, or -1
+// when the display is gone.
+static int nofault_host_keys(void *dpy, char keys[32]) {
+	Display *d = (Display *)dpy;
+	if (__atomic_load_n(&nofault_x_lost, __ATOMIC_SEQ_CST)) return -1;
+	XQueryKeymap(d, keys);
+	XkbStateRec st;
+	if (XkbGetState(d, XkbUseCoreKbd, &st) != Success) return 0;
+	return st.locked_mods;
+}
 
 // nofault_probe_display opens and closes the display named by DISPLAY:
 // 0 when it answers.
@@ -82,6 +95,24 @@ func checkHost() error {
 // than Xlib's exit(1).
 func watchHost() {
 	C.nofault_watch_display(unsafe.Pointer(glfw.GetX11Display()))
+}
+
+// hostKeys asks the X server which keys are down (evdev codes) and which
+// modifiers are locked (X's LockMask and Mod2Mask are the keymap's ModCaps
+// and ModNum bits). ok is false when it cannot tell. Main thread.
+func hostKeys() (held map[uint32]bool, locked uint32, ok bool) {
+	var keys [32]C.char
+	m := C.nofault_host_keys(unsafe.Pointer(glfw.GetX11Display()), &keys[0])
+	if m < 0 {
+		return nil, 0, false
+	}
+	held = make(map[uint32]bool)
+	for kc := 8; kc < 256; kc++ {
+		if byte(keys[kc/8])&(1<<(kc%8)) != 0 {
+			held[keycodes.FromXKeycode(uint32(kc))] = true
+		}
+	}
+	return held, uint32(m), true
 }
 
 // hostLost reports whether the connection to the X server broke.

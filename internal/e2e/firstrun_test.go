@@ -6,6 +6,7 @@ package e2e
 // group and exit status; SIGPIPE and SIGQUIT; flags checked at start.
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rajveermalviya/go-wayland/wayland/client"
 
 	"github.com/nofault/nofault/internal/nftest"
 )
@@ -539,4 +542,108 @@ func TestFlagsAtStart(t *testing.T) {
 			t.Errorf("%s to a missing directory: status %d, output %q", flag, code, out)
 		}
 	}
+}
+
+// x11GrabKeyboard grabs the X keyboard on the root window, as a window
+// manager does for Alt+Tab, until the returned connection is closed. The
+// grab's FocusOut and FocusIn (modes NotifyGrab and NotifyUngrab) are the
+// ones GLFW's X11 platform ignores.
+func x11GrabKeyboard(t *testing.T, display string) net.Conn {
+	t.Helper()
+	num, _, _ := strings.Cut(strings.TrimPrefix(display, ":"), ".")
+	conn, err := net.Dial("unix", "/tmp/.X11-unix/X"+num)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	le := binary.LittleEndian
+	if _, err := conn.Write([]byte{'l', 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, 8)
+	if _, err := readFull(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	rest := make([]byte, int(le.Uint16(head[6:]))*4)
+	if _, err := readFull(conn, rest); err != nil {
+		t.Fatal(err)
+	}
+	if head[0] != 1 {
+		t.Fatalf("X11 setup refused: %q", rest)
+	}
+	// The first screen's root: after the fixed part, the vendor string
+	// and the pixmap formats.
+	vendor := int(le.Uint16(rest[16:]))
+	formats := int(rest[21])
+	root := le.Uint32(rest[32+(vendor+3)&^3+8*formats:])
+	req := make([]byte, 16)
+	req[0] = 31 // GrabKeyboard, owner-events false
+	le.PutUint16(req[2:], 4)
+	le.PutUint32(req[4:], root)
+	le.PutUint32(req[8:], 0) // CurrentTime
+	req[12], req[13] = 1, 1  // pointer and keyboard modes: asynchronous
+	if _, err := conn.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	reply := make([]byte, 32)
+	if _, err := readFull(conn, reply); err != nil {
+		t.Fatal(err)
+	}
+	if reply[0] != 1 || reply[1] != 0 {
+		t.Fatalf("GrabKeyboard: reply %v", reply[:2])
+	}
+	return conn
+}
+
+// Issue 11: after Alt+Tab away and back, Alt stayed pressed: the window
+// manager's keyboard grab took the Alt release, GLFW ignores the grab's
+// focus changes, and every later key reached the client with Alt. The
+// seat now follows the host's key state before each key press.
+func TestNestedNoStuckAlt(t *testing.T) {
+	need(t, "xdotool")
+	display := startXvfb(t)
+	p := startNested(t, display)
+	a := connectClient(t, "client A", p.path, true)
+	wa := a.window("A")
+	buf := a.buffer(160, 120, 160*4, 0, fmtXRGB8888, false)
+	buf.fill(func(x, y int) uint32 { return 0xff4080c0 })
+	a.show(wa.s, buf)
+	var mods uint32
+	type keyEv struct{ key, mods uint32 }
+	var keys []keyEv
+	a.kbd.SetModifiersHandler(func(ev client.KeyboardModifiersEvent) { mods = ev.ModsDepressed })
+	a.kbd.SetKeyHandler(func(ev client.KeyboardKeyEvent) {
+		if ev.State == 1 {
+			keys = append(keys, keyEv{ev.Key, mods})
+		}
+	})
+	img := p.screenshot()
+	box, n := colorBox(img, argbColor(0xff4080c0))
+	if n < 100 {
+		savePNG(t, img)
+		t.Fatal("client not visible")
+	}
+	id := strconv.FormatUint(uint64(nestedWindowID(t, display)), 10)
+	xdotool(t, display, "windowfocus", "--sync", id)
+	xdotool(t, display, "mousemove", "--window", id, strconv.Itoa((box.Min.X+box.Max.X)/2), strconv.Itoa((box.Min.Y+box.Max.Y)/2))
+	xdotool(t, display, "click", "1")
+	a.dispatchUntil("keyboard focus", func() bool { return a.focus == wa.s }, 10*time.Second)
+
+	const mod1 = 1 << 3 // Alt
+	xdotool(t, display, "keydown", "alt")
+	a.dispatchUntil("Alt down", func() bool { return mods&mod1 != 0 }, 10*time.Second)
+	grab := x11GrabKeyboard(t, display)
+	xdotool(t, display, "keyup", "alt") // to the grab, not to nofault
+	grab.Close()                        // the ungrab
+	xdotool(t, display, "key", "a")
+	a.dispatchUntil("the key a", func() bool { return len(keys) > 0 && keys[len(keys)-1].key == 30 }, 10*time.Second)
+	if k := keys[len(keys)-1]; k.mods&mod1 != 0 {
+		t.Errorf("after Alt was released under a grab, the client got a (30) with modifiers %#x: Alt (%#x) stuck", k.mods, mod1)
+	}
+	// GLFW still believes Alt is down, and reports the next press as a
+	// repeat: it must reach the client all the same.
+	xdotool(t, display, "keydown", "alt")
+	a.dispatchUntil("Alt down again", func() bool { return mods&mod1 != 0 }, 10*time.Second)
+	xdotool(t, display, "keyup", "alt")
+	a.dispatchUntil("Alt up again", func() bool { return mods&mod1 == 0 }, 10*time.Second)
 }
