@@ -253,6 +253,14 @@ func (w *Window) terminate() {
 	glfw.Terminate()
 }
 
+// HostKeymap returns the host's keyboard layout names where the host
+// tells them: the X server's _XKB_RULES_NAMES; ok is false on Wayland.
+// Main thread, after Open.
+func (w *Window) HostKeymap() (names keymap.Names, ok bool) {
+	n, ok := hostKeymap()
+	return keymap.Names{Rules: n[0], Model: n[1], Layout: n[2], Variant: n[3], Options: n[4]}, ok
+}
+
 // Renderer is the GL renderer for the compositor: a render.Renderer whose
 // methods may be called from any goroutine other than the main thread
 // (normally the display loop) and run on the main thread.

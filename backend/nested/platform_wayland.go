@@ -65,6 +65,9 @@ func watchHost() { hostDisplay = unsafe.Pointer(glfw.GetWaylandDisplay()) }
 // in wl_keyboard.enter and modifiers, which GLFW turns into key events.
 func hostKeys() (held map[uint32]bool, locked uint32, ok bool) { return nil, 0, false }
 
+// hostKeymap: GLFW does not pass on the Wayland host's keymap.
+func hostKeymap() (names [5]string, ok bool) { return names, false }
+
 // hostLost reports whether the connection to the host compositor broke
 // (GLFW then reports it as a close request).
 func hostLost() bool { return C.nofault_wayland_error(hostDisplay) != 0 }

@@ -7,6 +7,8 @@ package nested
 #include <stdlib.h>
 #include <X11/Xlib.h>
 #include <X11/XKBlib.h>
+#include <X11/Xatom.h>
+#include <string.h>
 
 static volatile int nofault_x_lost;
 
@@ -37,6 +39,25 @@ static int nofault_host_keys(void *dpy, char keys[32]) {
 	return st.locked_mods;
 }
 
+// nofault_rules_names copies the root window's _XKB_RULES_NAMES (rules,
+// model, layout, variant, options, each NUL-terminated) into buf and
+// returns its length, or -1.
+static int nofault_rules_names(void *dpy, char *buf, int cap) {
+	Display *d = (Display *)dpy;
+	Atom prop = XInternAtom(d, "_XKB_RULES_NAMES", True);
+	if (prop == None) return -1;
+	Atom type; int format; unsigned long n, after; unsigned char *data = NULL;
+	if (XGetWindowProperty(d, DefaultRootWindow(d), prop, 0, cap / 4, False, XA_STRING,
+			&type, &format, &n, &after, &data) != Success || data == NULL) return -1;
+	int len = -1;
+	if (type == XA_STRING && format == 8 && (int)n <= cap) {
+		memcpy(buf, data, n);
+		len = (int)n;
+	}
+	XFree(data);
+	return len;
+}
+
 // nofault_probe_display opens and closes the display named by DISPLAY:
 // 0 when it answers.
 static int nofault_probe_display(void) {
@@ -51,6 +72,7 @@ import "C"
 import (
 	"fmt"
 	"os"
+	"strings"
 	"unsafe"
 
 	"github.com/go-gl/glfw/v3.3/glfw"
@@ -113,6 +135,22 @@ func hostKeys() (held map[uint32]bool, locked uint32, ok bool) {
 		}
 	}
 	return held, uint32(m), true
+}
+
+// hostKeymap returns the X server's keyboard layout names (the root
+// window's _XKB_RULES_NAMES, which setxkbmap and desktops keep current):
+// rules, model, layout, variant, options. Main thread.
+func hostKeymap() (names [5]string, ok bool) {
+	var buf [4096]C.char
+	n := C.nofault_rules_names(unsafe.Pointer(glfw.GetX11Display()), &buf[0], C.int(len(buf)))
+	if n <= 0 {
+		return names, false
+	}
+	fields := strings.Split(C.GoStringN(&buf[0], n), "\x00")
+	for i := 0; i < len(names) && i < len(fields); i++ {
+		names[i] = fields[i]
+	}
+	return names, names[2] != ""
 }
 
 // hostLost reports whether the connection to the X server broke.

@@ -37,6 +37,7 @@ import (
 	"github.com/nofault/nofault/compositor"
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/seat/keymap"
 )
 
 func main() {
@@ -48,10 +49,11 @@ func run(args []string) int {
 		fmt.Println(version())
 		return 0
 	}
+	args, kmFlag, kmSet := takeKeymapFlag(args)
 	cfg, cmdArgs, err := config.Load(args, os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		config.Usage(os.Stdout, "compositor")
-		fmt.Fprintln(os.Stdout, "\n  --version\n    \tprint the version (module, VCS revision, Go) and exit")
+		fmt.Fprint(os.Stdout, extraUsage)
 		return 0
 	}
 	if err != nil {
@@ -59,6 +61,20 @@ func run(args []string) int {
 		return 2
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
+	// The keymap: --keymap, else XKB_DEFAULT_*, else (nested on X11) the
+	// host's layout, else us. A name xkbcommon does not know stops here.
+	names := keymap.NamesFromEnv(os.Getenv)
+	explicit := names != keymap.Names{}
+	if kmSet {
+		names, explicit = keymapFlagNames(names, kmFlag), true
+	}
+	if explicit {
+		if err := keymap.Use(names); err != nil {
+			fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
+			return 2
+		}
+		slog.Info("keymap", "names", names.String())
+	}
 	// The outputs are checked now rather than at exit, when the screenshot
 	// of a whole session would be lost to a typo.
 	for _, o := range []struct{ flag, path string }{{"screenshot", cfg.Screenshot}, {"stats", cfg.Stats}} {
@@ -91,11 +107,11 @@ func run(args []string) int {
 			fmt.Fprintf(os.Stderr, "compositor: --backend=nested: %s; use --backend=headless\n", nestedMissing)
 			return 2
 		}
-		return runNested(cfg, cmdArgs, sigs, false)
+		return runNested(cfg, cmdArgs, sigs, false, explicit)
 	case "auto":
 		if os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" {
 			if nestedBuilt {
-				return runNested(cfg, cmdArgs, sigs, true)
+				return runNested(cfg, cmdArgs, sigs, true, explicit)
 			}
 			slog.Info("a display exists but " + nestedMissing + "; running headless")
 		}
@@ -490,4 +506,52 @@ func flagMessage(msg string) string {
 	}
 	msg = strings.Replace(msg, "flag provided but not defined:", "unknown flag", 1)
 	return flagDash.ReplaceAllString(msg, "$1--$2")
+}
+
+// extraUsage documents the flags cmd/compositor handles itself, after
+// config's.
+const extraUsage = `
+  --keymap LAYOUT[:VARIANT[:OPTIONS]]
+    	keyboard layout sent to clients, e.g. de, de:nodeadkeys, us::ctrl:nocaps,
+    	compiled with xkbcli compile-keymap (libxkbcommon-tools); default:
+    	XKB_DEFAULT_LAYOUT, _VARIANT, _OPTIONS (and _RULES, _MODEL), else the
+    	host X server's layout when nested, else us
+  --version
+    	print the version (module, VCS revision, Go) and exit
+`
+
+// takeKeymapFlag removes --keymap=V (or --keymap V, one dash too) before
+// "--" from args.
+func takeKeymapFlag(args []string) (rest []string, value string, set bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(rest, args[i:]...), value, set
+		}
+		name, v, hasV := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "keymap" {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasV && i+1 < len(args) {
+			i++
+			v = args[i]
+		}
+		value, set = v, true
+	}
+	return rest, value, set
+}
+
+// keymapFlagNames puts --keymap's LAYOUT[:VARIANT[:OPTIONS]] over names
+// (the options may hold colons themselves: caps:escape).
+func keymapFlagNames(names keymap.Names, v string) keymap.Names {
+	f := strings.SplitN(v, ":", 3)
+	names.Layout, names.Variant = f[0], ""
+	if len(f) > 1 {
+		names.Variant = f[1]
+	}
+	if len(f) > 2 {
+		names.Options = f[2]
+	}
+	return names
 }

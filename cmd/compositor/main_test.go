@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/nofault/nofault/seat/keymap"
 )
 
 func TestFlagMessage(t *testing.T) {
@@ -81,5 +83,39 @@ func TestCheckWritable(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("checkWritable left %d files behind", len(entries))
+	}
+}
+
+func TestTakeKeymapFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args, rest []string
+		value      string
+		set        bool
+	}{
+		{[]string{"--size=1x1", "--keymap=de", "--", "foot", "--keymap=x"}, []string{"--size=1x1", "--", "foot", "--keymap=x"}, "de", true},
+		{[]string{"--keymap", "de:nodeadkeys"}, nil, "de:nodeadkeys", true},
+		{[]string{"-keymap=fr"}, nil, "fr", true},
+		{[]string{"--keymaps=fr"}, []string{"--keymaps=fr"}, "", false},
+	} {
+		rest, v, set := takeKeymapFlag(tc.args)
+		if fmt.Sprint(rest) != fmt.Sprint(tc.rest) || v != tc.value || set != tc.set {
+			t.Errorf("takeKeymapFlag(%q) = %q, %q, %v", tc.args, rest, v, set)
+		}
+	}
+}
+
+func TestKeymapFlagNames(t *testing.T) {
+	base := keymap.Names{Model: "pc104", Variant: "old", Options: "grp:alt_shift_toggle"}
+	for _, tc := range []struct {
+		v    string
+		want keymap.Names
+	}{
+		{"de", keymap.Names{Model: "pc104", Layout: "de", Options: "grp:alt_shift_toggle"}},
+		{"de:nodeadkeys", keymap.Names{Model: "pc104", Layout: "de", Variant: "nodeadkeys", Options: "grp:alt_shift_toggle"}},
+		{"us::caps:escape", keymap.Names{Model: "pc104", Layout: "us", Options: "caps:escape"}},
+	} {
+		if got := keymapFlagNames(base, tc.v); got != tc.want {
+			t.Errorf("keymapFlagNames(%q) = %+v, want %+v", tc.v, got, tc.want)
+		}
 	}
 }

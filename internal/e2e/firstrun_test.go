@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -544,11 +545,9 @@ func TestFlagsAtStart(t *testing.T) {
 	}
 }
 
-// x11GrabKeyboard grabs the X keyboard on the root window, as a window
-// manager does for Alt+Tab, until the returned connection is closed. The
-// grab's FocusOut and FocusIn (modes NotifyGrab and NotifyUngrab) are the
-// ones GLFW's X11 platform ignores.
-func x11GrabKeyboard(t *testing.T, display string) net.Conn {
+// x11Connect opens an X11 connection (no authorization, as Xvfb here)
+// and returns it with the first screen's root window.
+func x11Connect(t *testing.T, display string) (net.Conn, uint32) {
 	t.Helper()
 	num, _, _ := strings.Cut(strings.TrimPrefix(display, ":"), ".")
 	conn, err := net.Dial("unix", "/tmp/.X11-unix/X"+num)
@@ -575,7 +574,17 @@ func x11GrabKeyboard(t *testing.T, display string) net.Conn {
 	// and the pixmap formats.
 	vendor := int(le.Uint16(rest[16:]))
 	formats := int(rest[21])
-	root := le.Uint32(rest[32+(vendor+3)&^3+8*formats:])
+	return conn, le.Uint32(rest[32+(vendor+3)&^3+8*formats:])
+}
+
+// x11GrabKeyboard grabs the X keyboard on the root window, as a window
+// manager does for Alt+Tab, until the returned connection is closed. The
+// grab's FocusOut and FocusIn (modes NotifyGrab and NotifyUngrab) are the
+// ones GLFW's X11 platform ignores.
+func x11GrabKeyboard(t *testing.T, display string) net.Conn {
+	t.Helper()
+	conn, root := x11Connect(t, display)
+	le := binary.LittleEndian
 	req := make([]byte, 16)
 	req[0] = 31 // GrabKeyboard, owner-events false
 	le.PutUint16(req[2:], 4)
@@ -646,4 +655,87 @@ func TestNestedNoStuckAlt(t *testing.T) {
 	a.dispatchUntil("Alt down again", func() bool { return mods&mod1 != 0 }, 10*time.Second)
 	xdotool(t, display, "keyup", "alt")
 	a.dispatchUntil("Alt up again", func() bool { return mods&mod1 == 0 }, 10*time.Second)
+}
+
+// keymapSyms returns the first keysym of each group-1 level of key <name>
+// in a keymap text ("z Z ..." for <AD06> in German).
+func keymapSyms(t *testing.T, km, name string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)key <` + name + `>\s*\{(.*?)\};`).FindStringSubmatch(km)
+	if m == nil {
+		t.Fatalf("no key <%s> in the client's keymap", name)
+	}
+	s := regexp.MustCompile(`\[\s*([^\]]*)\]`).FindAllStringSubmatch(m[1], -1)
+	if len(s) == 0 {
+		t.Fatalf("key <%s> has no symbols", name)
+	}
+	return strings.Join(strings.Fields(strings.ReplaceAll(s[len(s)-1][1], ",", " ")), " ")
+}
+
+// Issue 11: the keymap was fixed to US. On a German host (setxkbmap de)
+// nofault follows the host's layout: typing zyä reaches the client as the
+// keys at those positions with a keymap that makes them z, y and ä. With
+// --keymap=de on a US host the client gets the German keymap too, and an
+// unknown layout stops nofault at start with xkbcommon's reason.
+func TestNestedKeymapLayouts(t *testing.T) {
+	need(t, "xdotool", "setxkbmap", "xkbcli")
+	t.Run("host de", func(t *testing.T) {
+		display := startXvfb(t)
+		// Xvfb resets (keymap and root properties back to defaults) when
+		// its last client leaves: one stays connected meanwhile.
+		hold, _ := x11Connect(t, display)
+		defer hold.Close()
+		cmd := exec.Command("setxkbmap", "-display", display, "de")
+		cmd.Env = hostEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("setxkbmap de: %v: %s", err, out)
+		}
+		p := startNested(t, display)
+		a := connectClient(t, "client A", p.path, true)
+		wa := a.window("A")
+		buf := a.buffer(160, 120, 160*4, 0, fmtXRGB8888, false)
+		buf.fill(func(x, y int) uint32 { return 0xff4080c0 })
+		a.show(wa.s, buf)
+		img := p.screenshot()
+		box, n := colorBox(img, argbColor(0xff4080c0))
+		if n < 100 {
+			savePNG(t, img)
+			t.Fatal("client not visible")
+		}
+		id := strconv.FormatUint(uint64(nestedWindowID(t, display)), 10)
+		xdotool(t, display, "windowfocus", "--sync", id)
+		xdotool(t, display, "mousemove", "--window", id, strconv.Itoa((box.Min.X+box.Max.X)/2), strconv.Itoa((box.Min.Y+box.Max.Y)/2))
+		xdotool(t, display, "click", "1")
+		a.dispatchUntil("keyboard focus", func() bool { return a.focus == wa.s }, 10*time.Second)
+		xdotool(t, display, "type", "--delay", "30", "zyä")
+		a.dispatchUntil("three keys", func() bool { return len(a.keys) >= 3 }, 10*time.Second)
+		// evdev 21, 44, 40 are <AD06>, <AB01>, <AC11>: y, z, ' on a US
+		// keyboard, z, y, ä on a German one.
+		if fmt.Sprint(a.keys) != "[21 44 40]" {
+			t.Errorf("keys %v, want [21 44 40]", a.keys)
+		}
+		for key, want := range map[string]string{"AD06": "z Z", "AB01": "y Y", "AC11": "adiaeresis Adiaeresis"} {
+			if got := keymapSyms(t, a.keymap, key); !strings.HasPrefix(got, want) {
+				t.Errorf("the client's keymap has <%s> = %q, want %q: not German", key, got, want)
+			}
+		}
+		if !strings.Contains(p.log.String(), "keymap from the host") {
+			t.Errorf("no log line about the host's keymap:\n%s", p.log.String())
+		}
+	})
+	t.Run("--keymap=de", func(t *testing.T) {
+		in := nftest.Start(t, "--keymap=de")
+		c := connectClient(t, "client", in.Path, true)
+		c.dispatchUntil("the keymap", func() bool { return c.keymap != "" }, 10*time.Second)
+		if got := keymapSyms(t, c.keymap, "AD06"); !strings.HasPrefix(got, "z Z") {
+			t.Errorf("--keymap=de: <AD06> = %q, want z Z", got)
+		}
+	})
+	t.Run("unknown", func(t *testing.T) {
+		env := append(hostEnv(), "XDG_RUNTIME_DIR="+privateRuntimeDir(t), "XKB_DEFAULT_LAYOUT=nofault-xx")
+		code, out := runOnce(t, env, "--backend=headless", "--", "true")
+		if code != 2 || !strings.Contains(out, "unknown layout nofault-xx") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+			t.Errorf("unknown layout: status %d, output %q; want 2 and one line naming it", code, out)
+		}
+	})
 }
