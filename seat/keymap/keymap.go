@@ -54,7 +54,7 @@ var embeddedText string
 // another) in libxkbcommon's text format (xkb_v1), without the NUL
 // terminator that [Keymap] adds.
 func Text() string {
-	t, _ := activeKeymap()
+	t, _ := activeKeymap(false)
 	return t
 }
 

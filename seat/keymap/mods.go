@@ -44,7 +44,7 @@ type modKey struct {
 // modKeys maps evdev key codes to their modifier actions in the keymap in
 // use (parsed once per keymap).
 func modKeys() map[uint32]modKey {
-	_, m := activeKeymap()
+	_, m := activeKeymap(true)
 	return m
 }
 

@@ -134,15 +134,21 @@ func ActiveNames() Names {
 	return active.names
 }
 
-func activeKeymap() (string, map[uint32]modKey) {
+// activeKeymap returns the keymap text in use and its modifier keys. The
+// embedded keymap's are parsed on first use, not at start: New needs only
+// the text.
+func activeKeymap(withModKeys bool) (string, map[uint32]modKey) {
 	active.mu.Lock()
 	defer active.mu.Unlock()
 	if active.text == "" {
-		m, err := parseModKeys(embeddedText)
+		active.text, active.names = embeddedText, Names{}.withDefaults()
+	}
+	if withModKeys && active.modKeys == nil {
+		m, err := parseModKeys(active.text)
 		if err != nil {
-			panic(errors.Join(errors.New("keymap: the embedded keymap does not parse"), err)) // tests parse it
+			panic(errors.Join(errors.New("keymap: the embedded keymap does not parse"), err)) // tests parse it; Use checks others
 		}
-		active.text, active.modKeys, active.names = embeddedText, m, Names{}.withDefaults()
+		active.modKeys = m
 	}
 	return active.text, active.modKeys
 }
