@@ -34,6 +34,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nofault/nofault/compositor"
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/render"
@@ -199,8 +201,13 @@ func (s *session) startChild(cmdArgs []string) (code int, ok bool) {
 	child.Stdin, child.Stdout, child.Stderr = os.Stdin, os.Stdout, os.Stderr
 	child.Env = childEnv(os.Environ(), s.c.Socket.Name)
 	// Its own process group, so that everything it starts ends with
-	// nofault (termChild, reapChild).
+	// nofault (termChild, reapChild). On a terminal that group becomes
+	// the foreground job, as a shell does, so that the client may read
+	// the terminal (and Ctrl-C reaches it; its exit then ends nofault).
 	child.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if foregroundTerminal() {
+		child.SysProcAttr.Foreground, child.SysProcAttr.Ctty = true, 0
+	}
 	if err := child.Start(); err != nil {
 		code := startFailure(err)
 		fmt.Fprintf(os.Stderr, "compositor: start %s: %v\n", cmdArgs[0], err)
@@ -554,4 +561,11 @@ func keymapFlagNames(names keymap.Names, v string) keymap.Names {
 		names.Options = f[2]
 	}
 	return names
+}
+
+// foregroundTerminal reports whether stdin is a terminal whose foreground
+// process group is nofault's own.
+func foregroundTerminal() bool {
+	pgrp, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
+	return err == nil && pgrp == syscall.Getpgrp()
 }

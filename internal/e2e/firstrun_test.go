@@ -739,3 +739,33 @@ func TestNestedKeymapLayouts(t *testing.T) {
 		}
 	})
 }
+
+// The child is in a process group of its own; on a terminal that group is
+// the foreground job, so a client reading the terminal is not stopped by
+// SIGTTIN (script(1) provides the terminal).
+func TestChildReadsTerminal(t *testing.T) {
+	need(t, "script")
+	bin := nftest.Binary(t, "compositor")
+	line := "XDG_RUNTIME_DIR=" + privateRuntimeDir(t) + " " + bin +
+		" --backend=headless --socket=wayland-tty -- sh -c 'read x; echo got=$x; exit 3'"
+	cmd := exec.Command("script", "-qec", line, "/dev/null")
+	cmd.Env = hostEnv()
+	cmd.Stdin = strings.NewReader("hello\n")
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if code := exitCode(err); code != 3 || !strings.Contains(out.String(), "got=hello") {
+			t.Errorf("status %d, output %q; want 3 and got=hello", code, out.String())
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("the client never read the terminal:\n%s", out.String())
+	}
+}
