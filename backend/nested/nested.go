@@ -123,6 +123,7 @@ type Window struct {
 	shapeHave  glfw.StandardCursor                  // cursor.go
 	cursors    map[glfw.StandardCursor]*glfw.Cursor // cursor.go
 	lost       bool                                 // the host connection broke: Close leaves GLFW alone
+	keysDown   map[uint32]bool                      // evdev keys passed on as pressed (syncKeys)
 	fwd        *forwarder
 	input      Input
 	comp       Compositor
@@ -155,7 +156,7 @@ func Open(opts Options) (*Window, error) {
 		return nil, err
 	}
 	watchHost()
-	w := &Window{opts: opts, alive: true,
+	w := &Window{opts: opts, alive: true, keysDown: make(map[uint32]bool),
 		interval: time.Duration(float64(time.Second) * 1000 / float64(opts.RefreshMilliHz))}
 	glfw.WindowHint(glfw.ContextVersionMajor, 3)
 	glfw.WindowHint(glfw.ContextVersionMinor, 3)
@@ -486,10 +487,18 @@ func (w *Window) installCallbacks() {
 		if pressed {
 			w.syncKeys(t, false)
 		}
-		// A repeat is passed on as a press, which the seat drops when it
-		// holds the key (clients repeat by themselves): GLFW reports a
-		// press as a repeat when it missed the key's release, and the
-		// press must then not be lost.
+		// Host key repeat is dropped (clients repeat by themselves), but
+		// GLFW also reports a press as a repeat when it missed the key's
+		// release (syncKeys then found the key up): that press is passed
+		// on.
+		if action == glfw.Repeat && w.keysDown[code] {
+			return
+		}
+		if pressed {
+			w.keysDown[code] = true
+		} else {
+			delete(w.keysDown, code)
+		}
 		w.fwd.post(func() { in.Key(code, pressed, t) })
 	})
 	w.win.SetFocusCallback(func(_ *glfw.Window, focused bool) {
@@ -525,6 +534,11 @@ func (w *Window) syncKeys(t time.Time, locks bool) {
 	held, locked, ok := hostKeys()
 	if !ok {
 		return
+	}
+	for k := range w.keysDown {
+		if !held[k] {
+			delete(w.keysDown, k)
+		}
 	}
 	w.fwd.post(func() {
 		for _, k := range ks.PressedKeys() {

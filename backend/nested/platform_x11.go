@@ -28,12 +28,30 @@ static void nofault_watch_display(void *d) {
 static int nofault_display_lost(void) { return __atomic_load_n(&nofault_x_lost, __ATOMIC_SEQ_CST); }
 
 // nofault_host_keys fills keys with the X server's key bitmap (XQueryKeymap:
-// bit k of byte k/8 for X keycode k) and returns the locked modifiers, or -1
-// when the display is gone.
+// bit k of byte k/8 for X keycode k), counting keys whose KeyRelease is
+// still queued as down, and returns the locked modifiers, or -1 when the
+// display is gone.
+static Bool nofault_note_release(Display *d, XEvent *ev, XPointer arg) {
+	(void)d;
+	if (ev->type == KeyRelease && ev->xkey.keycode < 256) {
+		((char *)arg)[ev->xkey.keycode / 8] |= 1 << (ev->xkey.keycode % 8);
+	}
+	return False; // nothing is taken from the queue
+}
+
 static int nofault_host_keys(void *dpy, char keys[32]) {
 	Display *d = (Display *)dpy;
 	if (__atomic_load_n(&nofault_x_lost, __ATOMIC_SEQ_CST)) return -1;
 	XQueryKeymap(d, keys);
+	// The server's state is ahead of the event being handled: a key
+	// released after it shows up, but its KeyRelease is still queued and
+	// will be delivered in order. Such keys count as down here. Every
+	// event sent before the reply is in the queue by now; XCheckIfEvent
+	// scans it without blocking or removing anything.
+	char pending[32] = {0};
+	XEvent ev;
+	XCheckIfEvent(d, &ev, nofault_note_release, (XPointer)pending);
+	for (int i = 0; i < 32; i++) keys[i] |= pending[i];
 	XkbStateRec st;
 	if (XkbGetState(d, XkbUseCoreKbd, &st) != Success) return 0;
 	return st.locked_mods;
