@@ -3,7 +3,13 @@
 #               headless otherwise); ARGS="--size=1920x1080 -- foot" passes flags
 #   make test   install what the tests need and run the whole suite
 SHELL := /bin/bash
-GO ?= go
+# scripts/go.sh runs the Go toolchain go.mod names: a go on PATH that is new
+# enough, else the one it fetched once (the go command's own toolchain
+# module from the Go module proxy, checked against the checksum database)
+# into ~/.cache/nofault/go. No Go needs to be installed. GO=go uses PATH's.
+GO ?= scripts/go.sh
+# WITHGO puts that toolchain first on PATH, for scripts that call go.
+WITHGO = PATH="$$(dirname "$$(scripts/go.sh --which)"):$$PATH"
 BIN := bin
 ARGS ?=
 # -count=1: several tests build and start the compositor binary with `go
@@ -26,11 +32,13 @@ RUN_BIN := $(if $(DISPLAY),compositor,$(if $(WAYLAND_DISPLAY),compositor-wayland
 
 # A login shell without systemd (a root console, ssh without pam_systemd)
 # has no XDG_RUNTIME_DIR; the compositor refuses to start without one, so
-# make run provides a private 0700 directory.
+# make run provides a private 0700 directory for this run alone (mktemp),
+# removed when it ends.
 run: deps-run build
 	@if [ -z "$$XDG_RUNTIME_DIR" ]; then \
-		dir=/tmp/nofault-runtime-$$(id -u); mkdir -p $$dir && chmod 0700 $$dir; \
-		echo "XDG_RUNTIME_DIR was not set; using $$dir (export it for clients started elsewhere)"; \
+		dir=$$(mktemp -d /tmp/nofault-runtime-XXXXXX) || exit 1; \
+		trap 'rm -rf "$$dir"' EXIT; \
+		echo "XDG_RUNTIME_DIR was not set; using $$dir for this run (export it for clients started elsewhere)"; \
 		XDG_RUNTIME_DIR=$$dir $(BIN)/$(RUN_BIN) $(ARGS); \
 	else \
 		$(BIN)/$(RUN_BIN) $(ARGS); \
@@ -59,7 +67,7 @@ generate:
 
 # Runs every fuzz target for FUZZTIME each.
 fuzz:
-	@scripts/fuzz.sh $(FUZZTIME)
+	@$(WITHGO) scripts/fuzz.sh $(FUZZTIME)
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
@@ -74,7 +82,7 @@ bench-compare:
 # 6.1, boots both under QEMU with nofault inside, prints the table, and
 # checks every cell (docs/kernel.md).
 kernel-demo:
-	kernel/demo.sh
+	$(WITHGO) kernel/demo.sh
 	NOFAULT_KERNEL_DEMO=1 $(GO) test -count=1 -run TestKernelDemoTable ./kernel/demo
 
 clean:

@@ -4,9 +4,12 @@
 # Usage: scripts/deps.sh run|test|bench
 set -euo pipefail
 
-run_pkgs=(ca-certificates gcc pkg-config libwayland-dev wayland-protocols
+# curl and unzip: scripts/go.sh fetches the Go toolchain with them when no
+# go at all is installed. libxkbcommon-tools: xkbcli compiles any keymap
+# other than us (--keymap, XKB_DEFAULT_LAYOUT, the host's layout).
+run_pkgs=(ca-certificates curl unzip gcc pkg-config libwayland-dev wayland-protocols
   libx11-dev libgl-dev libegl-dev libxrandr-dev libxinerama-dev libxcursor-dev
-  libxi-dev libxxf86vm-dev libxkbcommon-dev libgl1-mesa-dri)
+  libxi-dev libxxf86vm-dev libxkbcommon-dev libgl1-mesa-dri libxkbcommon-tools)
 test_pkgs=("${run_pkgs[@]}" xvfb xauth mesa-utils xdotool libxkbcommon-tools
   weston wayland-utils foot gtk-3-examples imv grim wl-clipboard xwayland
   sway procps wlcs mir-wlcs-integration)

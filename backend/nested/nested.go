@@ -29,11 +29,14 @@
 package nested
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +47,7 @@ import (
 	"github.com/nofault/nofault/render/gl"
 	"github.com/nofault/nofault/seat"
 	"github.com/nofault/nofault/seat/keycodes"
+	"github.com/nofault/nofault/seat/keymap"
 )
 
 // Loop is the display loop: server.Display implements it. Do queues fn to
@@ -118,6 +122,8 @@ type Window struct {
 	lockHave   bool                                 // pointerlock.go
 	shapeHave  glfw.StandardCursor                  // cursor.go
 	cursors    map[glfw.StandardCursor]*glfw.Cursor // cursor.go
+	lost       bool                                 // the host connection broke: Close leaves GLFW alone
+	keysDown   map[uint32]bool                      // evdev keys passed on as pressed (syncKeys)
 	fwd        *forwarder
 	input      Input
 	comp       Compositor
@@ -125,6 +131,11 @@ type Window struct {
 
 // ErrClosed is returned by Run when the user closed the window.
 var ErrClosed = errors.New("nested: window closed")
+
+// ErrHostLost is returned by Run when the connection to the host display
+// broke (the X server or the host compositor went away). The window can
+// no longer be shown; the GL context still reads back what it drew.
+var ErrHostLost = errors.New("nested: connection to the host display lost")
 
 // Open initialises GLFW, opens the window with an OpenGL 3.3 core context
 // and makes the GL renderer. Call it on the main OS thread.
@@ -138,10 +149,14 @@ func Open(opts Options) (*Window, error) {
 	if opts.RefreshMilliHz <= 0 {
 		opts.RefreshMilliHz = 60000
 	}
-	if err := glfw.Init(); err != nil {
-		return nil, fmt.Errorf("nested: glfw init: %w", err)
+	if err := checkHost(); err != nil {
+		return nil, fmt.Errorf("nested: %w", err)
 	}
-	w := &Window{opts: opts, alive: true,
+	if err := initGLFW(); err != nil {
+		return nil, err
+	}
+	watchHost()
+	w := &Window{opts: opts, alive: true, keysDown: make(map[uint32]bool),
 		interval: time.Duration(float64(time.Second) * 1000 / float64(opts.RefreshMilliHz))}
 	glfw.WindowHint(glfw.ContextVersionMajor, 3)
 	glfw.WindowHint(glfw.ContextVersionMinor, 3)
@@ -184,6 +199,38 @@ func Open(opts Options) (*Window, error) {
 	return w, nil
 }
 
+// initGLFW initialises GLFW and reports a failure as an error. This
+// binding's Init returns nil when glfwInit fails with a platform error (it
+// only logs it with package log) and the next GLFW call then panics with
+// NotInitialized: the log line is captured for the message, and whether
+// GLFW is up is asked with a call that panics when it is not.
+func initGLFW() (err error) {
+	var logged bytes.Buffer
+	out, flags := log.Writer(), log.Flags()
+	log.SetOutput(&logged)
+	log.SetFlags(0)
+	initErr := glfw.Init()
+	log.SetOutput(out)
+	log.SetFlags(flags)
+	why := strings.TrimSpace(logged.String())
+	if initErr != nil {
+		return fmt.Errorf("nested: glfw init: %w", initErr)
+	}
+	defer func() {
+		if recover() != nil {
+			if why == "" {
+				why = "GLFW is not initialized"
+			}
+			err = fmt.Errorf("nested: glfw init failed: %s", why)
+		}
+	}()
+	glfw.GetTime() // panics with NotInitialized when glfwInit failed
+	if why != "" {
+		slog.Warn("nested: glfw", "msg", why)
+	}
+	return nil
+}
+
 func b2glfw(b bool) int {
 	if b {
 		return glfw.True
@@ -205,6 +252,14 @@ func (w *Window) terminate() {
 	w.alive = false
 	w.aliveMu.Unlock()
 	glfw.Terminate()
+}
+
+// HostKeymap returns the host's keyboard layout names where the host
+// tells them: the X server's _XKB_RULES_NAMES; ok is false on Wayland.
+// Main thread, after Open.
+func (w *Window) HostKeymap() (names keymap.Names, ok bool) {
+	n, ok := hostKeymap()
+	return keymap.Names{Rules: n[0], Model: n[1], Layout: n[2], Variant: n[3], Options: n[4]}, ok
 }
 
 // Renderer is the GL renderer for the compositor: a render.Renderer whose
@@ -261,8 +316,12 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 		// Wait for the next frame's time, serving GL calls and events;
 		// an idle window wakes early when a frame is scheduled.
 		for {
+			if hostLost() {
+				w.lost = true
+				return ErrHostLost
+			}
 			if w.win.ShouldClose() {
-				return ErrClosed
+				return w.closed()
 			}
 			if ctx.Err() != nil {
 				return nil
@@ -279,8 +338,12 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 		start := time.Now()
 		rendered, ok := w.frame(ctx, start)
 		if !ok {
+			if hostLost() {
+				w.lost = true
+				return ErrHostLost
+			}
 			if w.win.ShouldClose() {
-				return ErrClosed
+				return w.closed()
 			}
 			return nil
 		}
@@ -335,10 +398,22 @@ func (w *Window) frame(ctx context.Context, now time.Time) (rendered, ok bool) {
 	}
 }
 
+// closed is ErrClosed, or ErrHostLost when the close request was GLFW's
+// answer to a broken connection (its Wayland backend does that).
+func (w *Window) closed() error {
+	if hostLost() {
+		w.lost = true
+		return ErrHostLost
+	}
+	return ErrClosed
+}
+
 // Close destroys the renderer, the window and GLFW. Call it on the main
-// thread after Run.
+// thread after Run. After ErrHostLost it does nothing: the window system
+// calls behind them would talk to a connection that is gone, and the
+// process is about to exit.
 func (w *Window) Close() {
-	if w.win == nil {
+	if w.win == nil || w.lost {
 		return
 	}
 	w.thread.Stop()
@@ -404,20 +479,75 @@ func (w *Window) installCallbacks() {
 		}
 	})
 	w.win.SetKeyCallback(func(_ *glfw.Window, key glfw.Key, scancode int, action glfw.Action, _ glfw.ModifierKey) {
-		if action == glfw.Repeat { // clients repeat by themselves
-			return
-		}
 		code, ok := evdevOf(int(key), scancode)
 		if !ok {
 			return
 		}
-		t, pressed := time.Now(), action == glfw.Press
+		t, pressed := time.Now(), action != glfw.Release
+		if pressed {
+			w.syncKeys(t, false)
+		}
+		// Host key repeat is dropped (clients repeat by themselves), but
+		// GLFW also reports a press as a repeat when it missed the key's
+		// release (syncKeys then found the key up): that press is passed
+		// on.
+		if action == glfw.Repeat && w.keysDown[code] {
+			return
+		}
+		if pressed {
+			w.keysDown[code] = true
+		} else {
+			delete(w.keysDown, code)
+		}
 		w.fwd.post(func() { in.Key(code, pressed, t) })
 	})
 	w.win.SetFocusCallback(func(_ *glfw.Window, focused bool) {
+		t := time.Now()
 		if !focused {
-			t := time.Now()
 			w.fwd.post(func() { in.ReleaseAllKeys(t) })
+			return
+		}
+		w.syncKeys(t, true)
+	})
+}
+
+// keyState is what the seat offers for syncKeys (*seat.Seat has both).
+type keyState interface {
+	PressedKeys() []uint32
+	SetLockedModifiers(mask uint32)
+}
+
+// syncKeys brings the seat's keys in line with the host's, on focus-in
+// and before each key press: a key released while the window did not see
+// it is released. With locks (focus-in), Caps and Num Lock follow the
+// host's too (not before a key press: a Caps Lock press has already
+// toggled the host's lock, and the seat toggles its own with the key). GLFW's
+// X11 platform ignores the focus changes of a keyboard grab (a window
+// manager's Alt+Tab grabs the keyboard), so the release of Alt after
+// Alt+Tab back to the window never reaches it, and every later key would
+// arrive with Alt held. Main thread.
+func (w *Window) syncKeys(t time.Time, locks bool) {
+	ks, ok := w.input.(keyState)
+	if !ok {
+		return
+	}
+	held, locked, ok := hostKeys()
+	if !ok {
+		return
+	}
+	for k := range w.keysDown {
+		if !held[k] {
+			delete(w.keysDown, k)
+		}
+	}
+	w.fwd.post(func() {
+		for _, k := range ks.PressedKeys() {
+			if !held[k] {
+				w.input.Key(k, false, t)
+			}
+		}
+		if locks {
+			ks.SetLockedModifiers(locked & (keymap.ModCaps | keymap.ModNum))
 		}
 	})
 }

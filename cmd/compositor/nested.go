@@ -17,6 +17,7 @@ import (
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/render/gl"
 	"github.com/nofault/nofault/seat"
+	"github.com/nofault/nofault/seat/keymap"
 	"github.com/nofault/nofault/shm"
 )
 
@@ -52,7 +53,7 @@ func headlessGL() (render.Renderer, func()) {
 // screenshot is read here from the last rendered frame, then the session
 // is told to stop. With auto, a window that cannot be opened falls back to
 // headless.
-func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto bool) int {
+func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto, keymapChosen bool) int {
 	if cfg.Renderer == "soft" {
 		slog.Warn("--renderer=soft: the nested backend draws with gl")
 	}
@@ -66,6 +67,16 @@ func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto bo
 		return 1
 	}
 	defer win.Close()
+	if !keymapChosen {
+		// Follow the host's layout, as the user types on it.
+		if names, ok := win.HostKeymap(); ok && names != (keymap.Names{Rules: "evdev", Model: "pc105", Layout: "us"}) {
+			if err := keymap.Use(names); err != nil {
+				slog.Warn("the host's keyboard layout cannot be compiled; using us", "err", err)
+			} else {
+				slog.Info("keymap from the host", "names", names.String())
+			}
+		}
+	}
 	c, err := compositor.NewWithOptions(cfg, compositor.Options{Renderer: &scheduling{Renderer: win.Renderer(), win: win}, OutputName: "NESTED-1", PresentAfterSwap: true})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
@@ -102,9 +113,14 @@ func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto bo
 	status := 0
 	if ctx.Err() == nil {
 		// The window closed (or failed) on its own.
-		if errors.Is(err, nested.ErrClosed) {
+		switch {
+		case errors.Is(err, nested.ErrClosed):
 			slog.Info("window closed; shutting down")
-		} else {
+		case errors.Is(err, nested.ErrHostLost):
+			// As SIGTERM, but the window is gone: exit non-zero.
+			fmt.Fprintf(os.Stderr, "compositor: lost the connection to the host display (%s); shutting down\n", hostName())
+			status = 1
+		default:
 			fmt.Fprintf(os.Stderr, "compositor: nested window: %v\n", err)
 			status = 1
 		}
@@ -173,4 +189,12 @@ func (t *schedTexture) Upload(src shm.Image, damage []image.Rectangle) error {
 	err := t.Texture.Upload(src, damage)
 	t.win.ScheduleFrame()
 	return err
+}
+
+// hostName names the host display for messages.
+func hostName() string {
+	if d := os.Getenv("DISPLAY"); d != "" {
+		return "DISPLAY=" + d
+	}
+	return "WAYLAND_DISPLAY=" + os.Getenv("WAYLAND_DISPLAY")
 }

@@ -16,7 +16,9 @@ const nestedBuilt = false
 
 const nestedMissing = "the nested backend is not built into this binary (it needs cgo: build with CGO_ENABLED=1, see docs/nested.md)"
 
-func runNested(config.Config, []string, chan os.Signal, bool) int { panic("nested backend not built") }
+func runNested(config.Config, []string, chan os.Signal, bool, bool) int {
+	panic("nested backend not built")
+}
 
 // headlessGL: no GL renderer without cgo.
 func headlessGL() (render.Renderer, func()) {

@@ -825,6 +825,10 @@ func TestNestedPixelExact(t *testing.T) {
 	display := startXvfb(t)
 	// auto (the default) must pick nested when DISPLAY is set.
 	p := startNested(t, display, "--backend=auto", "--shm-read=auto")
+	// The "listening" line follows the socket's creation: wait for it.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.log.String(), "msg=listening") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if !strings.Contains(p.log.String(), "backend=nested") {
 		t.Errorf("--backend=auto with DISPLAY set did not run nested:\n%s", p.log.String())
 	}

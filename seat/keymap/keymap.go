@@ -1,7 +1,7 @@
 // Package keymap serves the XKB keymap that nofault sends in
 // wl_keyboard.keymap and tracks the modifier state that goes with it.
 //
-// The keymap text is compiled at build time, not at run time: us.xkb is the
+// The default keymap is compiled at build time, not at run time: us.xkb is the
 // output of
 //
 //	xkbcli compile-keymap --layout us --rules evdev --model pc105
@@ -10,6 +10,10 @@
 // and embedded, so nofault needs neither cgo nor libxkbcommon. Run
 // go generate in this directory to rebuild it (the generator writes to a
 // temporary file first, so a missing xkbcli leaves us.xkb untouched).
+//
+// Another layout ([Use], with [Names] from XKB_DEFAULT_* or nofault's
+// --keymap) is compiled at start by xkbcommon's own compiler, xkbcli
+// compile-keymap, which must then be installed.
 //
 // # Serving the keymap
 //
@@ -41,14 +45,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// text is the embedded keymap, exactly as xkbcli printed it.
+// embeddedText is the embedded keymap, exactly as xkbcli printed it.
 //
 //go:embed us.xkb
-var text string
+var embeddedText string
 
-// Text returns the keymap in libxkbcommon's text format (xkb_v1), without
-// the NUL terminator that [Keymap] adds.
-func Text() string { return text }
+// Text returns the keymap in use (the embedded one unless [Use] chose
+// another) in libxkbcommon's text format (xkb_v1), without the NUL
+// terminator that [Keymap] adds.
+func Text() string {
+	t, _ := activeKeymap(false)
+	return t
+}
 
 // FormatXKBV1 is wl_keyboard.keymap_format.xkb_v1, the format of [Text].
 const FormatXKBV1 = 1
@@ -67,8 +75,9 @@ type Keymap struct {
 	size uint32
 }
 
-// New writes the embedded keymap and a NUL into a new sealed memfd.
-func New() (*Keymap, error) { return newKeymap(text) }
+// New writes the keymap in use (see [Use]) and a NUL into a new sealed
+// memfd.
+func New() (*Keymap, error) { return newKeymap(Text()) }
 
 func newKeymap(s string) (*Keymap, error) {
 	fd, err := unix.MemfdCreate("nofault-keymap", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)

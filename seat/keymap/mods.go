@@ -5,7 +5,6 @@ import (
 	"math/bits"
 	"regexp"
 	"strings"
-	"sync"
 )
 
 // Masks of the keymap's real modifiers as wl_keyboard.modifiers carries
@@ -42,15 +41,12 @@ type modKey struct {
 	lock bool   // LockMods (Caps_Lock, Num_Lock) rather than SetMods
 }
 
-// modKeys maps evdev key codes to their modifier actions, derived from the
-// embedded keymap once.
-var modKeys = sync.OnceValue(func() map[uint32]modKey {
-	m, err := parseModKeys(text)
-	if err != nil {
-		panic(err) // the embedded keymap is fixed; tests parse it
-	}
+// modKeys maps evdev key codes to their modifier actions in the keymap in
+// use (parsed once per keymap).
+func modKeys() map[uint32]modKey {
+	_, m := activeKeymap(true)
 	return m
-})
+}
 
 // ModifierKeys returns the evdev key codes that change the modifier state
 // with the real modifier mask each sets or locks.
@@ -103,6 +99,7 @@ func parseModKeys(km string) (map[uint32]modKey, error) {
 		}
 	}
 	out := map[uint32]modKey{}
+	var level3 uint32 // the real modifiers of virtual LevelThree
 	maps := modmapRE.FindAllStringSubmatch(km, -1)
 	if len(maps) == 0 {
 		return nil, fmt.Errorf("keymap: no modifier_map")
@@ -138,13 +135,31 @@ func parseModKeys(km string) (map[uint32]modKey, error) {
 				k.mask |= prev.mask
 			}
 			out[code] = k
+			if syms[name] == "ISO_Level3_Shift" {
+				level3 |= mask
+			}
+		}
+	}
+	// ISO_Level3_Shift sets the virtual modifier LevelThree, whatever the
+	// key's own modifier_map: the real modifiers of the keys with that
+	// keysym in a modifier_map (Mod5 for <LVL3>). So <RALT>, AltGr in most
+	// layouts but us, sets Mod5 without a modifier_map entry of its own.
+	if level3 != 0 {
+		for name, sym := range syms {
+			code, ok := codes[name]
+			if sym != "ISO_Level3_Shift" || !ok || code < 8 {
+				continue
+			}
+			if _, done := out[code-8]; !done {
+				out[code-8] = modKey{mask: level3}
+			}
 		}
 	}
 	return out, nil
 }
 
 // ModState tracks the modifier state of one keyboard as libxkbcommon's
-// xkb_state does for the embedded keymap: held Shift, Control, Alt, Logo
+// xkb_state does for the keymap in use: held Shift, Control, Alt, Logo
 // and Level3 keys are depressed modifiers; Caps Lock and Num Lock lock
 // their modifier on press and unlock it on the release of a press that
 // began locked (so while the key is held the modifier is both depressed and

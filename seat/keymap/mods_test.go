@@ -134,8 +134,32 @@ func TestAgainstLibxkbcommon(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
+	replayAgainstLibxkbcommon(t)
+}
+
+// TestAgainstLibxkbcommonLayouts does the same for keymaps compiled from
+// other layouts (Use), where AltGr is ISO_Level3_Shift on <RALT>.
+func TestAgainstLibxkbcommonLayouts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	if _, err := exec.LookPath("xkbcli"); err != nil {
+		t.Skip("xkbcli not installed (libxkbcommon-tools)")
+	}
+	defer Use(Names{})
+	for _, n := range []Names{{Layout: "de"}, {Layout: "fr", Variant: "azerty"}, {Layout: "us", Options: "ctrl:nocaps"}, {Layout: "gb", Options: "lv3:ralt_switch"}} {
+		t.Run(n.String(), func(t *testing.T) {
+			if err := Use(n); err != nil {
+				t.Fatal(err)
+			}
+			replayAgainstLibxkbcommon(t)
+		})
+	}
+}
+
+func replayAgainstLibxkbcommon(t *testing.T) {
 	bin := buildXKBState(t)
-	path := filepath.Join(t.TempDir(), "us.xkb")
+	path := filepath.Join(t.TempDir(), "keymap.xkb")
 	if err := os.WriteFile(path, []byte(Text()), 0o600); err != nil {
 		t.Fatal(err)
 	}
