@@ -20,6 +20,7 @@ type seatData struct {
 	serial    uint32 // serial of the set_selection that made it
 	hasSerial bool
 	devices   map[*server.Client][]*device
+	drag      *drag // the running drag-and-drop (drag.go), or nil
 }
 
 // setSelection replaces the selection with src (nil: none), cancelling
@@ -102,6 +103,7 @@ func (d *device) OnDestroy() {
 		return
 	}
 	d.live = false
+	d.sd.deviceGone(d)
 	l := d.sd.devices[d.c]
 	for i, x := range l {
 		if x == d {
@@ -116,31 +118,23 @@ func (d *device) OnDestroy() {
 	}
 }
 
-// StartDrag answers drag-and-drop minimally: after the spec's checks (a
-// used source, an icon with another role) the drag is refused at once and
-// a version 3 source gets cancelled, so its client cleans up.
+// StartDrag starts drag-and-drop (drag.go). A used source is an
+// invalid_source error and an icon with another role a role error; a
+// serial that is not the implicit grab's on origin cancels the source.
 func (d *device) StartDrag(sourceObj, origin, icon *protocol.Object, serial uint32) error {
 	src, err := sourceOf(sourceObj)
 	if err != nil {
 		return err
 	}
-	if src != nil {
-		if src.used {
-			return protocol.Errorf(sourceObj, uint32(protocol.WlDataSourceErrorInvalidSource),
-				"wl_data_source@%d was already used", sourceObj.ID)
-		}
+	if src != nil && src.used {
+		return protocol.Errorf(sourceObj, uint32(protocol.WlDataSourceErrorInvalidSource),
+			"wl_data_source@%d was already used", sourceObj.ID)
 	}
 	if icon != nil && !d.sd.s.AssignRole(icon, RoleDragIcon) {
 		return protocol.Errorf(d.obj, uint32(protocol.WlDataDeviceErrorRole),
 			"Cannot assign role %s to wl_surface@%d, already has another role", RoleDragIcon, icon.ID)
 	}
-	slog.Debug("datadevice: drag-and-drop not supported; cancelling", "client", d.c.ID())
-	if src != nil {
-		src.used = true
-		if src.obj.Version >= protocol.WlDataSourceEventDndDropPerformedSince {
-			src.cancel()
-		}
-	}
+	d.startDrag(src, origin, icon, serial)
 	return nil
 }
 

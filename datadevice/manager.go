@@ -1,9 +1,8 @@
 // Package datadevice implements wl_data_device_manager version 3 and its
 // wl_data_source, wl_data_device and wl_data_offer objects: the clipboard
-// (selection) between clients, with the data piped straight from the
-// source client to the receiving client through the fd the receiver
-// passes. Drag-and-drop is answered minimally but correctly: start_drag
-// cancels the source at once.
+// (selection) between clients and drag-and-drop (drag.go), with the data
+// piped straight from the source client to the receiving client through
+// the fd the receiver passes.
 //
 // The selection belongs to a seat. Its keyboard focus decides who sees it:
 // when the focus enters a client, and whenever the selection changes while
@@ -52,6 +51,8 @@ type Manager struct {
 	global  *server.Global
 	seats   map[*seat.Seat]*seatData
 	clients map[*server.Client]*clientData
+	// iconOffset reads a drag icon's committed offset (SetIconOffset).
+	iconOffset IconOffset
 }
 
 // clientData is what the manager bounds per client.

@@ -10,13 +10,21 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// offer implements wl_data_offer. All offers are selection offers (there
-// is no drag-and-drop), created by the server with data_offer.
+// offer implements wl_data_offer: a selection offer, or a drag-and-drop
+// offer sent with wl_data_device.enter. The server creates both with
+// data_offer. src is nil once a drag offer is inert (the pointer left, the
+// source went or the offer finished).
 type offer struct {
 	m   *Manager
 	c   *server.Client
 	obj *protocol.Object
 	src *source
+
+	dnd                bool
+	actions, preferred uint32 // set_actions
+	dropped            bool   // the drop happened on this offer
+	inAsk              bool   // ... with the ask action
+	finished           bool
 }
 
 // newOffer creates a server-side wl_data_offer of src for c, or returns
@@ -33,15 +41,41 @@ func (m *Manager) newOffer(c *server.Client, src *source, version uint32) *offer
 	return o
 }
 
-// OnDestroy releases the offer's slot in the client's bound.
+// OnDestroy releases the offer's slot in the client's bound. A dropped
+// offer destroyed without finish ends the drag for the source as weston
+// does: an offer older than version 3 cannot finish, so its destruction is
+// the finish; a version 3 offer abandoned the transfer, so the source is
+// cancelled.
 func (o *offer) OnDestroy() {
 	if cd := o.m.clients[o.c]; cd != nil {
 		cd.offers--
 	}
+	src := o.src
+	if !o.dnd || src == nil || src.offer != o {
+		return
+	}
+	if o.dropped && !o.finished && src.live() {
+		if o.obj.Version < protocol.WlDataOfferRequestFinishSince {
+			o.notifyFinish()
+		} else if src.obj.Version >= protocol.WlDataSourceEventDndFinishedSince {
+			src.cancel()
+		}
+	}
+	o.detach()
 }
 
-// Accept is feedback for drag-and-drop only; selection offers ignore it.
-func (o *offer) Accept(serial uint32, mimeType string) error { return nil }
+// Accept tells the source of a drag offer under the pointer (or dropped on)
+// which mime type the destination would take (target; none cancels the
+// acceptance). Selection offers and inert drag offers ignore it.
+func (o *offer) Accept(serial uint32, mimeType string) error {
+	src := o.src
+	if !o.dnd || src == nil || src.offer != o || !src.live() {
+		return nil
+	}
+	src.accepted = mimeType != ""
+	protocol.SendWlDataSourceTarget(src.c.Events(), src.obj.ID, mimeType)
+	return nil
+}
 
 // Receive forwards fd to the source client with wl_data_source.send; the
 // source writes the data into it and closes it. If the source is gone (the
@@ -69,14 +103,48 @@ func (o *offer) Receive(mimeType string, fd int) error {
 // Destroy destroys the offer (the server does it on return).
 func (o *offer) Destroy() error { return nil }
 
-// Finish is only for drag-and-drop offers: invalid_finish.
+// Finish ends a drop: the source gets dnd_finished (and, after an ask,
+// the action the destination chose). As the spec and weston say, finish on
+// a selection offer, before the drop or without an accepted mime type is
+// invalid_finish, and with no action or ask chosen invalid_offer. An inert
+// offer (its source gone) ignores it.
 func (o *offer) Finish() error {
-	return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidFinish), "offer is not drag-and-drop")
+	if !o.dnd {
+		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidFinish), "offer is not drag-and-drop")
+	}
+	src := o.src
+	if src == nil || src.offer != o || !src.live() {
+		return nil
+	}
+	if !o.dropped || !src.accepted {
+		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidFinish), "premature finish request")
+	}
+	switch src.current {
+	case 0, uint32(protocol.WlDataDeviceManagerDndActionAsk):
+		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidOffer), "offer finished with an invalid action")
+	}
+	o.notifyFinish()
+	return nil
+}
+
+// notifyFinish is weston's data_source_notify_finish: the action chosen
+// during an ask, then dnd_finished, to a version 3 source.
+func (o *offer) notifyFinish() {
+	src := o.src
+	o.finished = true
+	if src.obj.Version >= protocol.WlDataSourceEventDndFinishedSince {
+		e := src.c.Events()
+		if o.inAsk {
+			protocol.SendWlDataSourceAction(e, src.obj.ID, src.current)
+		}
+		protocol.SendWlDataSourceDndFinished(e, src.obj.ID)
+	}
+	o.detach()
 }
 
 // SetActions checks its arguments as the spec says (invalid_action_mask,
-// invalid_action), then refuses: it is only for drag-and-drop offers
-// (invalid_offer).
+// invalid_action); on a selection offer it is invalid_offer. On a drag
+// offer it records the destination's actions and renegotiates.
 func (o *offer) SetActions(dndActions, preferredAction uint32) error {
 	if dndActions&^allActions != 0 {
 		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidActionMask),
@@ -86,6 +154,15 @@ func (o *offer) SetActions(dndActions, preferredAction uint32) error {
 		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidAction),
 			"invalid action %x", preferredAction)
 	}
-	return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidOffer),
-		"set_actions can only be sent to drag-and-drop offers")
+	if !o.dnd {
+		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidOffer),
+			"set_actions can only be sent to drag-and-drop offers")
+	}
+	if o.finished {
+		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidOffer),
+			"set_actions after finish")
+	}
+	o.actions, o.preferred = dndActions, preferredAction
+	o.updateAction()
+	return nil
 }

@@ -30,6 +30,14 @@ type source struct {
 	cancelled bool
 	// sel is the seat whose selection this source is, or nil.
 	sel *seatData
+
+	// Drag-and-drop state: the drag it feeds (until the drop), the offer
+	// of the destination under the pointer or dropped on, whether that
+	// destination accepted a mime type, and the chosen action.
+	drag     *drag
+	offer    *offer
+	accepted bool
+	current  uint32
 }
 
 // live reports whether the source can still provide data.
@@ -43,8 +51,15 @@ func (s *source) cancel() {
 	s.cancelled = true
 }
 
-// OnDestroy drops the selection this source provided.
+// OnDestroy drops the selection this source provided and cancels the
+// drag it feeds.
 func (s *source) OnDestroy() {
+	if dr := s.drag; dr != nil {
+		dr.abort()
+	}
+	if o := s.offer; o != nil {
+		o.detach()
+	}
 	if sd := s.sel; sd != nil {
 		s.sel = nil
 		sd.sourceGone(s)
