@@ -499,4 +499,3 @@ func TestDragOldOfferDestroyed(t *testing.T) {
 		t.Errorf("A: %v, want dnd_finished", evs)
 	}
 }
-
