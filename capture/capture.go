@@ -144,7 +144,27 @@ func (m *Manager) Stats() Stats {
 // what changed since the previous call; nil or empty means nothing changed.
 // It serves every pending copy, and every copy_with_damage whose region
 // the damage accumulated since its manager's last copy touches.
-func (m *Manager) Frame(damage []image.Rectangle) {
+func (m *Manager) Frame(damage []image.Rectangle) { m.frame(damage, false, false) }
+
+// Waiting reports whether a copy waits whose frame was created with
+// overlay_cursor set (cursor) or not (!cursor).
+func (m *Manager) Waiting(cursor bool) bool {
+	for _, f := range m.pending {
+		if f.cursor == cursor {
+			return true
+		}
+	}
+	return false
+}
+
+// FrameCursor is Frame serving only the copies whose frame asked for the
+// cursor (cursor) or not (!cursor); the others keep waiting. A compositor
+// that draws the cursor into its output renders without it, calls
+// FrameCursor(damage, false), renders with it and calls
+// FrameCursor(nil, true).
+func (m *Manager) FrameCursor(damage []image.Rectangle, cursor bool) { m.frame(damage, true, cursor) }
+
+func (m *Manager) frame(damage []image.Rectangle, filter, cursor bool) {
 	var box image.Rectangle
 	for _, r := range damage {
 		box = box.Union(r.Canon())
@@ -165,7 +185,7 @@ func (m *Manager) Frame(damage []image.Rectangle) {
 	keep := m.pending[:0]
 	var served []*managerObj
 	for _, f := range m.pending {
-		if f.withDamage && f.mgr.damage.Intersect(f.box).Empty() {
+		if filter && f.cursor != cursor || f.withDamage && f.mgr.damage.Intersect(f.box).Empty() {
 			keep = append(keep, f)
 			continue
 		}

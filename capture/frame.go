@@ -43,7 +43,7 @@ func (b *managerObj) OnDestroy() {
 // CaptureOutput handles zwlr_screencopy_manager_v1.capture_output.
 func (b *managerObj) CaptureOutput(id protocol.ObjectID, overlayCursor int32, output *protocol.Object) error {
 	w, h := b.m.src.OutputSize()
-	b.newFrame(id, output, image.Rect(0, 0, w, h))
+	b.newFrame(id, output, image.Rect(0, 0, w, h), overlayCursor != 0)
 	return nil
 }
 
@@ -58,13 +58,13 @@ func (b *managerObj) CaptureOutputRegion(id protocol.ObjectID, overlayCursor int
 	if width > 0 && height > 0 {
 		r = image.Rect(int(x), int(y), int(x)+int(width), int(y)+int(height)).Intersect(image.Rect(0, 0, w, h))
 	}
-	b.newFrame(id, output, r)
+	b.newFrame(id, output, r, overlayCursor != 0)
 	return nil
 }
 
-func (b *managerObj) newFrame(id protocol.ObjectID, output *protocol.Object, box image.Rectangle) {
+func (b *managerObj) newFrame(id protocol.ObjectID, output *protocol.Object, box image.Rectangle, cursor bool) {
 	m := b.m
-	f := &frame{m: m, mgr: b, c: b.c, box: box}
+	f := &frame{m: m, mgr: b, c: b.c, box: box, cursor: cursor}
 	f.obj = b.c.NewObject(id, &protocol.ZwlrScreencopyFrameV1Interface, b.obj.Version, f)
 	if f.obj == nil {
 		return
@@ -92,6 +92,9 @@ type frame struct {
 	c   *server.Client
 	obj *protocol.Object
 	box image.Rectangle // the captured rectangle, output coordinates
+	// cursor: overlay_cursor was set; the compositor serves the frame
+	// from an output with the cursor drawn (Manager.FrameCursor).
+	cursor bool
 
 	inert      bool             // failed before any copy: requests are ignored
 	used       bool             // a copy was requested

@@ -23,14 +23,3 @@ func (c *Compositor) registerCapture() {
 		},
 	})
 }
-
-// captureFrame serves pending copies after an output frame; rendered tells
-// whether the output changed (then the whole output is damage).
-func (c *Compositor) captureFrame(rendered bool) {
-	var damage []image.Rectangle
-	if rendered {
-		w, h := c.Output.Size()
-		damage = []image.Rectangle{image.Rect(0, 0, w, h)}
-	}
-	c.Capture.Frame(damage)
-}

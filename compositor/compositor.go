@@ -74,6 +74,8 @@ type Compositor struct {
 	last        lastRender
 	unpresented bool      // a render since the last Frame (a screenshot) is not shown yet
 	sceneKey    [3]uint64 // shell commits, surfaces, toplevels when sceneActivity last looked
+
+	cursor cursorState // cursor.go
 }
 
 // Options are what New cannot take from the configuration: the pieces a
@@ -175,6 +177,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	d.OnActivity(c.sceneActivity)
 	c.Shell.OnSceneChange(c.sceneChanged)
 	c.registerCapture()
+	c.initCursor()
 	c.applyLimits(cfg.Limits)
 	return c, nil
 }
@@ -209,6 +212,7 @@ func (c *Compositor) headlessFrame(now time.Time) (idle bool) {
 func (c *Compositor) Frame(now time.Time) bool {
 	c.ticks++
 	sc := c.Shell.Scene()
+	c.addOverlays(sc, true)
 	w, h := c.Output.Size()
 	st := c.Shell.Stats()
 	if !c.rendered || c.last.differs(sc, st, w, h) {
@@ -225,7 +229,7 @@ func (c *Compositor) Frame(now time.Time) bool {
 	} else {
 		c.Present.Frame(now, c.ticks, shown)
 	}
-	c.captureFrame(shown)
+	c.captureFrame(sc, shown)
 	c.callbacks += uint64(c.Shell.PendingFrameCallbacks())
 	c.Shell.Frame(now)
 	return shown
@@ -260,7 +264,9 @@ func (l *lastRender) differs(sc *render.Scene, st shell.Stats, w, h int) bool {
 
 func (c *Compositor) render() error {
 	w, h := c.Output.Size()
-	return c.renderScene(c.Shell.Scene(), w, h, c.Shell.Stats())
+	sc := c.Shell.Scene()
+	c.addOverlays(sc, false)
+	return c.renderScene(sc, w, h, c.Shell.Stats())
 }
 
 func (c *Compositor) renderScene(sc *render.Scene, w, h int, st shell.Stats) error {

@@ -69,6 +69,24 @@ func (sh *Shell) Scene() *render.Scene {
 	return sc
 }
 
+// AppendSurface appends to sc the items of a surface drawn outside the
+// shell's stacking (a cursor, a drag icon) with its top-left corner at
+// at: the surface and its subsurfaces. It reports whether anything was
+// appended.
+func (sh *Shell) AppendSurface(sc *render.Scene, surface *protocol.Object, at image.Point) bool {
+	s := sh.Surface(surface)
+	if s == nil || s.destroyed {
+		return false
+	}
+	n := len(sc.Items)
+	walkTree(s, at, func(s *Surface, r image.Rectangle) {
+		if s.tex != nil {
+			sc.Items = append(sc.Items, render.Item{Texture: s.tex, Dst: r, Transform: s.transform, Scale: s.scale, Opaque: s.bufOpaque})
+		}
+	})
+	return len(sc.Items) > n
+}
+
 // SurfaceAt returns the topmost visible surface accepting input at output
 // position (x, y), and the position in its surface coordinates; surface is
 // nil when the point is over the background.

@@ -161,6 +161,11 @@ type Surface struct {
 
 	regionCharged int64 // region rectangles charged to the client (limits.go)
 
+	// roleOffset sums the offsets (wl_surface.offset, attach dx, dy)
+	// committed on a surface whose role is not the shell's: cursors and
+	// drag icons move by them (RoleOffset).
+	roleOffset image.Point
+
 	onOutput  bool
 	visEpoch  uint64
 	entered   []*protocol.Object // wl_output objects sent enter
@@ -209,6 +214,11 @@ func (s *Surface) Size() (w, h int) {
 	}
 	return w, h
 }
+
+// RoleOffset returns the sum of the offsets committed on a surface with a
+// role from outside this package (a cursor's hotspot moves by the change,
+// a drag icon's position too).
+func (s *Surface) RoleOffset() (x, y int) { return s.roleOffset.X, s.roleOffset.Y }
 
 // Texture returns the texture holding the committed contents, or nil.
 func (s *Surface) Texture() render.Texture { return s.tex }
@@ -457,6 +467,8 @@ func (s *Surface) apply(st *state) {
 		case s.xdg != nil && s.xdg.toplevel != nil:
 			s.xdg.toplevel.x += st.dx
 			s.xdg.toplevel.y += st.dy
+		default:
+			s.roleOffset = s.roleOffset.Add(image.Pt(st.dx, st.dy))
 		}
 	}
 	if st.set&fOpaque != 0 {

@@ -57,7 +57,7 @@ func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto, k
 	if cfg.Renderer == "soft" {
 		slog.Warn("--renderer=soft: the nested backend draws with gl")
 	}
-	win, err := nested.Open(nested.Options{Title: "nofault", Width: cfg.Size.W, Height: cfg.Size.H, RefreshMilliHz: cfg.Refresh * 1000})
+	win, err := nested.Open(nested.Options{Title: "nofault", Width: cfg.Size.W, Height: cfg.Size.H, RefreshMilliHz: cfg.Refresh * 1000, HideCursor: true})
 	if err != nil {
 		if auto {
 			slog.Warn("no nested window; running headless", "err", err)

@@ -1,0 +1,195 @@
+package compositor
+
+import (
+	"image"
+	"log/slog"
+	"math"
+	"strings"
+
+	"github.com/nofault/nofault/protocol"
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/seat"
+	"github.com/nofault/nofault/shm"
+)
+
+// This file draws the pointer: the top layers of the scene are the drag
+// icon of a running drag-and-drop, then the cursor. The cursor is the
+// surface the client under the pointer set with wl_pointer.set_cursor (at
+// the pointer minus its hotspot; nothing when it set none), or nofault's
+// own arrow where no client set one. Both are plain scene items, so both
+// renderers draw them with no code of their own.
+//
+// The cursor is part of what the output shows (the nested window) but not
+// of what --screenshot writes, and wlr-screencopy captures include it only
+// when the client asked with overlay_cursor, as in wlroots.
+
+// cursorState follows the seat's cursor.
+type cursorState struct {
+	cur seat.Cursor
+	// base is the cursor surface's RoleOffset when set_cursor named it:
+	// offsets committed since move the hotspot (wl_pointer.set_cursor:
+	// "hotspot_x and hotspot_y are decremented by the x and y parameters
+	// passed to the request").
+	base image.Point
+
+	arrow    render.Texture // the default cursor, uploaded once
+	arrowErr bool
+
+	drawn bool // the last scene built for the output has a cursor item
+}
+
+// arrowHotspot is where the arrow points, in its pixels.
+var arrowHotspot = image.Pt(0, 0)
+
+// arrowArt is the default cursor: X black, o white, space transparent.
+var arrowArt = []string{
+	"X",
+	"XX",
+	"XoX",
+	"XooX",
+	"XoooX",
+	"XooooX",
+	"XoooooX",
+	"XooooooX",
+	"XoooooooX",
+	"XooooooooX",
+	"XoooooooooX",
+	"XooooooXXXXX",
+	"XoooXooX",
+	"XooX XooX",
+	"XoX  XooX",
+	"XX    XooX",
+	"X     XooX",
+	"       XX",
+}
+
+// arrowImage returns the arrow as ARGB8888 pixels in Go memory.
+func arrowImage() *shm.Staging {
+	w := 0
+	for _, row := range arrowArt {
+		w = max(w, len(row))
+	}
+	h := len(arrowArt)
+	var st shm.Staging
+	st.Reset(w, h, w*4, shm.FormatARGB8888)
+	b := st.Bytes()
+	clear(b)
+	for y, row := range arrowArt {
+		for x, ch := range row {
+			px := b[y*w*4+x*4:]
+			switch ch {
+			case 'X':
+				px[0], px[1], px[2], px[3] = 0, 0, 0, 0xff
+			case 'o':
+				px[0], px[1], px[2], px[3] = 0xff, 0xff, 0xff, 0xff
+			}
+		}
+	}
+	return &st
+}
+
+// initCursor hooks the seat's cursor and the drag icon offsets.
+func (c *Compositor) initCursor() {
+	c.Seat.OnCursor(c.cursorChanged)
+	c.Data.SetIconOffset(c.roleOffset)
+}
+
+func (c *Compositor) roleOffset(surface *protocol.Object) (x, y int) {
+	if s := c.Shell.Surface(surface); s != nil {
+		return s.RoleOffset()
+	}
+	return 0, 0
+}
+
+func (c *Compositor) cursorChanged(cur seat.Cursor) {
+	c.cursor.cur = cur
+	x, y := c.roleOffset(cur.Surface)
+	c.cursor.base = image.Pt(x, y)
+}
+
+// arrowTexture returns the default cursor's texture, uploading it on
+// first use; nil if the renderer refused it (then no default cursor is
+// drawn, and this is logged once).
+func (c *Compositor) arrowTexture() render.Texture {
+	cs := &c.cursor
+	if cs.arrow != nil || cs.arrowErr {
+		return cs.arrow
+	}
+	t := c.Renderer.NewTexture()
+	if err := t.Upload(arrowImage(), nil); err != nil {
+		slog.Error("default cursor: upload failed; drawing none", "err", err)
+		t.Destroy()
+		cs.arrowErr = true
+		return nil
+	}
+	cs.arrow = t
+	return t
+}
+
+// addOverlays appends the drag icon and, if withCursor, the cursor to sc.
+func (c *Compositor) addOverlays(sc *render.Scene, withCursor bool) {
+	if icon, ok := c.Data.Icon(c.Seat); ok {
+		c.Shell.AppendSurface(sc, icon.Surface, image.Pt(icon.X, icon.Y))
+	}
+	if withCursor {
+		c.cursor.drawn = c.appendCursor(sc)
+	}
+}
+
+// appendCursor appends the cursor to sc and reports whether it did.
+func (c *Compositor) appendCursor(sc *render.Scene) bool {
+	if c.Seat.Capabilities()&uint32(protocol.WlSeatCapabilityPointer) == 0 {
+		return false
+	}
+	px, py := c.Seat.PointerPosition()
+	p := image.Pt(int(math.Floor(px)), int(math.Floor(py)))
+	cur := c.Seat.Cursor()
+	if cur.ClientSet {
+		if cur.Surface == nil {
+			return false // the client hid the cursor
+		}
+		x, y := c.roleOffset(cur.Surface)
+		hot := image.Pt(int(cur.HotspotX), int(cur.HotspotY)).Sub(image.Pt(x, y).Sub(c.cursor.base))
+		return c.Shell.AppendSurface(sc, cur.Surface, p.Sub(hot))
+	}
+	t := c.arrowTexture()
+	if t == nil {
+		return false
+	}
+	w, h := t.Size()
+	at := p.Sub(arrowHotspot)
+	sc.Items = append(sc.Items, render.Item{Texture: t, Dst: image.Rectangle{Min: at, Max: at.Add(image.Pt(w, h))}, Scale: 1})
+	return true
+}
+
+// captureFrame serves the screencopy copies after an output frame whose
+// output shows sc; rendered tells whether the output changed (then the
+// whole output is damage). Copies made without overlay_cursor, while the
+// output shows a cursor, are served from a render without it, then the
+// output is drawn again as it was.
+func (c *Compositor) captureFrame(sc *render.Scene, rendered bool) {
+	w, h := c.Output.Size()
+	var damage []image.Rectangle
+	if rendered {
+		damage = []image.Rectangle{image.Rect(0, 0, w, h)}
+	}
+	if !c.cursor.drawn || !c.Capture.Waiting(false) {
+		c.Capture.Frame(damage)
+		return
+	}
+	bare := c.Shell.Scene()
+	c.addOverlays(bare, false)
+	if err := c.Renderer.Render(bare, w, h); err != nil {
+		slog.Error("render without the cursor failed", "err", err)
+	}
+	c.Capture.FrameCursor(damage, false)
+	if err := c.Renderer.Render(sc, w, h); err != nil {
+		slog.Error("render failed", "err", err)
+		c.last = lastRender{}
+	}
+	c.Capture.FrameCursor(nil, true)
+}
+
+// ArrowArt returns the default cursor as text rows (X black, o white),
+// for documentation and tests.
+func ArrowArt() string { return strings.Join(arrowArt, "\n") }
