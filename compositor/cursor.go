@@ -35,8 +35,14 @@ type cursorState struct {
 	arrow    render.Texture // the default cursor, uploaded once
 	arrowErr bool
 
-	drawn bool // the last scene built for the output has a cursor item
+	drawn   bool // the last scene built for the output has a cursor item
+	outside bool // the host pointer left the nested window (PointerInside)
 }
+
+// PointerInside tells the compositor whether the host pointer is over the
+// nested window: outside it no cursor is drawn. The nested backend calls
+// it on the display loop.
+func (c *Compositor) PointerInside(inside bool) { c.cursor.outside = !inside }
 
 // arrowHotspot is where the arrow points, in its pixels.
 var arrowHotspot = image.Pt(0, 0)
@@ -138,7 +144,7 @@ func (c *Compositor) addOverlays(sc *render.Scene, withCursor bool) {
 
 // appendCursor appends the cursor to sc and reports whether it did.
 func (c *Compositor) appendCursor(sc *render.Scene) bool {
-	if c.Seat.Capabilities()&uint32(protocol.WlSeatCapabilityPointer) == 0 {
+	if c.cursor.outside || c.Seat.Capabilities()&uint32(protocol.WlSeatCapabilityPointer) == 0 {
 		return false
 	}
 	px, py := c.Seat.PointerPosition()

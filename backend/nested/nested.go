@@ -81,6 +81,14 @@ type Compositor interface {
 	Resize(width, height int)
 }
 
+// PointerInsider is implemented by a Compositor that draws the cursor
+// itself: PointerInside runs on the display loop when the host pointer
+// enters or leaves the window, so that the cursor is hidden while the
+// pointer is elsewhere on the host.
+type PointerInsider interface {
+	PointerInside(inside bool)
+}
+
 // Options configure the window.
 type Options struct {
 	Title         string // window title; "nofault" when empty
@@ -439,6 +447,12 @@ func (w *Window) installCallbacks() {
 	})
 	w.win.SetRefreshCallback(func(*glfw.Window) { w.needSwap = true })
 	w.win.SetCloseCallback(func(*glfw.Window) { w.wake() })
+	if pi, ok := w.comp.(PointerInsider); ok {
+		w.win.SetCursorEnterCallback(func(_ *glfw.Window, entered bool) {
+			w.fwd.post(func() { pi.PointerInside(entered) })
+			w.ScheduleFrame()
+		})
+	}
 	if w.input == nil {
 		return
 	}

@@ -6,6 +6,7 @@ package e2e
 // weston-dnd dragging a flower from one cell to another.
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"image"
@@ -20,6 +21,8 @@ import (
 	"time"
 
 	"github.com/rajveermalviya/go-wayland/wayland/client"
+
+	"github.com/nofault/nofault/config"
 )
 
 // x11Image reads rectangle r of the root window of display with the X11
@@ -359,4 +362,29 @@ func tail(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+// TestGrimOverlayCursor: grim captures the cursor only with -c
+// (overlay_cursor), as on wlroots; without it the capture equals
+// --screenshot, which has no cursor.
+func TestGrimOverlayCursor(t *testing.T) {
+	need(t, "grim")
+	in := startInProcess(t, config.Size{W: 320, H: 240})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := in.c.Sync(ctx, func() { in.c.Seat.PointerMotion(100, 80, time.Time{}) }); err != nil {
+		t.Fatal(err)
+	}
+	black, white := color.RGBA{0, 0, 0, 0xff}, color.RGBA{0xff, 0xff, 0xff, 0xff}
+	with := runGrim(t, in.env(), "-c")
+	if rgbaAt(with, 100, 80) != black || rgbaAt(with, 101, 82) != white {
+		savePNG(t, with)
+		t.Errorf("grim -c: %v at the pointer, %v at (+1,+2); want the arrow", rgbaAt(with, 100, 80), rgbaAt(with, 101, 82))
+	}
+	plain := runGrim(t, in.env())
+	shot := in.screenshot(t)
+	if rgbaAt(plain, 100, 80) == black {
+		t.Error("grim without -c captured the cursor")
+	}
+	samePixels(t, "grim without -c", plain, shot, shot.Bounds())
 }
