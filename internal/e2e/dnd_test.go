@@ -248,33 +248,8 @@ func TestNestedWestonDnd(t *testing.T) {
 	need(t, "xdotool", "weston-dnd")
 	display := startXvfb(t)
 	p := startNested(t, display)
-	cmd := exec.Command("weston-dnd")
-	cmd.Env = append(hostEnv(), "WAYLAND_DISPLAY="+p.socket, "XDG_RUNTIME_DIR="+p.runtimeDir, "WAYLAND_DEBUG=1")
-	trace := new(syncBuffer)
-	cmd.Stdout, cmd.Stderr = trace, trace
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		<-exited
-		if t.Failed() {
-			t.Logf("weston-dnd trace (last 8 KiB):\n%s", tail(trace.String(), 8192))
-		}
-	})
-	waitTrace := func(what string, re *regexp.Regexp) {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for !re.MatchString(trace.String()) {
-			if time.Now().After(deadline) {
-				t.Fatalf("weston-dnd: no %s in its trace", what)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	trace := tracedClient(t, p, "weston-dnd")
+	waitTrace := func(what string, re *regexp.Regexp) { t.Helper(); trace.wait(t, what, re) }
 
 	// The drop area is a 4x4 grid of 64-pixel cells with 16 pixels of
 	// padding; cell 1 holds a flower, cell 0 is empty (dnd.c).
@@ -352,6 +327,143 @@ func TestNestedWestonDnd(t *testing.T) {
 		if time.Now().After(deadline) {
 			savePNG(t, img)
 			t.Fatal("no flower in cell 0 after the drop")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// tracedClient runs a client of p with WAYLAND_DEBUG=1; the returned
+// buffer collects its protocol trace (and other output).
+func tracedClient(t *testing.T, p *nestedProc, name string, args ...string) *syncBuffer {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(hostEnv(), "WAYLAND_DISPLAY="+p.socket, "XDG_RUNTIME_DIR="+p.runtimeDir, "WAYLAND_DEBUG=1", "GDK_BACKEND=wayland")
+	trace := new(syncBuffer)
+	cmd.Stdout, cmd.Stderr = trace, trace
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("%s trace (last 8 KiB):\n%s", name, tail(trace.String(), 8192))
+		}
+	})
+	return trace
+}
+
+// wait polls the trace until re matches it; it fails the test after 15 s.
+func (b *syncBuffer) wait(t *testing.T, what string, re *regexp.Regexp) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !re.MatchString(b.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s in the client's trace", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// boxWhere returns the bounding box of the pixels of r for which ok holds
+// and their count.
+func boxWhere(img image.Image, r image.Rectangle, ok func(c color.RGBA) bool) (image.Rectangle, int) {
+	var box image.Rectangle
+	n := 0
+	r = r.Intersect(img.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if ok(rgbaAt(img, x, y)) {
+				box = box.Union(image.Rect(x, y, x+1, y+1))
+				n++
+			}
+		}
+	}
+	return box, n
+}
+
+func red(c color.RGBA) bool    { return c.R > 0xb0 && c.G < 0x30 && c.B < 0x30 }
+func orange(c color.RGBA) bool { return c.R > 0xd0 && c.G > 0x60 && c.G < 0xd0 && c.B < 0x50 }
+
+// TestNestedGtkDnd: GTK 3 as a real drag-and-drop client. gtk3-demo's
+// Clipboard demo has two images that are drag sources and drop targets;
+// xdotool drags the warning sign onto the stop sign, which becomes a
+// warning sign. GTK's trace shows start_drag, drop and finish.
+func TestNestedGtkDnd(t *testing.T) {
+	need(t, "xdotool", "gtk3-demo")
+	display := startXvfb(t)
+	p := startNested(t, display)
+	trace := tracedClient(t, p, "gtk3-demo", "--run=clipboard")
+	var stop image.Rectangle
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n int
+		img := p.screenshot()
+		if stop, n = boxWhere(img, img.Bounds(), red); n > 100 && stop.Dx() < 40 && stop.Dy() < 40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			savePNG(t, img)
+			t.Fatalf("no stop sign on the screen (red box %v, %d pixels)", stop, n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	img := p.screenshot()
+	row := image.Rect(stop.Min.X-60, stop.Min.Y-4, stop.Min.X, stop.Max.Y+4)
+	warn, n := boxWhere(img, row, orange)
+	if n < 50 {
+		savePNG(t, img)
+		t.Fatalf("no warning sign left of the stop sign %v (%d orange pixels in %v)", stop, n, row)
+	}
+	from := warn.Min.Add(warn.Size().Div(2))
+	to := stop.Min.Add(stop.Size().Div(2))
+
+	id := strconv.FormatUint(uint64(nestedWindowID(t, display)), 10)
+	move := func(pt image.Point) {
+		xdotool(t, display, "mousemove", "--window", id, strconv.Itoa(pt.X), strconv.Itoa(pt.Y))
+	}
+	motions := func() int { return strings.Count(trace.String(), "wl_pointer@") }
+	move(from)
+	for deadline := time.Now().Add(15 * time.Second); motions() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("gtk3-demo got no pointer events")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	xdotool(t, display, "mousedown", "1")
+	trace.wait(t, "the button press", regexp.MustCompile(`wl_pointer@\d+\.button\(\d+, \d+, 272, 1\)`))
+	// GTK starts the drag past its 8-pixel threshold.
+	for i := 1; i <= 8; i++ {
+		move(from.Add(image.Pt(0, 2*i)))
+	}
+	trace.wait(t, "start_drag", regexp.MustCompile(`wl_data_device@\d+\.start_drag\(`))
+	for i := 1; i <= 4; i++ {
+		move(from.Add(image.Pt(0, 16)).Add(to.Sub(from.Add(image.Pt(0, 16))).Mul(i).Div(4)))
+	}
+	trace.wait(t, "the drag entering", regexp.MustCompile(`wl_data_device@\d+\.enter\(`))
+	trace.wait(t, "the destination accepting", regexp.MustCompile(`wl_data_source@\d+\.target\("[^"]+"\)`))
+	xdotool(t, display, "mouseup", "1")
+	trace.wait(t, "drop", regexp.MustCompile(`wl_data_device@\d+\.drop\(\)`))
+	trace.wait(t, "finish", regexp.MustCompile(`wl_data_offer@\d+\.finish\(\)`))
+	trace.wait(t, "dnd_finished", regexp.MustCompile(`wl_data_source@\d+\.dnd_finished\(\)`))
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		img := p.screenshot()
+		_, r := boxWhere(img, stop, red)
+		_, o := boxWhere(img, stop, orange)
+		if r == 0 && o > 10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			savePNG(t, img)
+			t.Fatalf("the stop sign was not replaced: %d red, %d orange pixels in %v", r, o, stop)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
