@@ -311,6 +311,21 @@ func TestNestedWestonDnd(t *testing.T) {
 	}
 	dst := local.Add(to.Sub(from))
 	waitTrace("drag motion over the empty cell", regexp.MustCompile(fmt.Sprintf(`wl_data_device@\d+\.(motion\(\d+|enter\(\d+, wl_surface@\d+), %d\.\d+, %d\.`, dst.X, dst.Y)))
+	// The drag icon (the flower, placed by attach's dx, dy so that the
+	// point held stays under the pointer) is over the empty cell.
+	lit := func(c color.RGBA) bool { return c.R >= 0x30 || c.G >= 0x30 || c.B >= 0x30 }
+	around := cell(0).Inset(-12).Intersect(area)
+	var icon image.Rectangle
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		var n int
+		if icon, n = boxWhere(p.screenshot(), around, lit); n > 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no drag icon over cell 0 (%d lit pixels)", n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	xdotool(t, display, "mouseup", "1")
 	waitTrace("drop", regexp.MustCompile(`wl_data_device@\d+\.drop\(\)`))
 	waitTrace("the transfer (send to the source)", regexp.MustCompile(`wl_data_source@\d+\.send\("application/x-wayland-dnd-flower"`))
@@ -322,6 +337,10 @@ func TestNestedWestonDnd(t *testing.T) {
 	for {
 		img = p.screenshot()
 		if litPixels(img, cell(0)) > 200 {
+			// weston-dnd puts the flower where its icon was dropped.
+			if b, _ := boxWhere(img, around, lit); b != icon {
+				t.Errorf("the dropped flower is at %v, its drag icon was at %v", b, icon)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
