@@ -4,12 +4,10 @@ import (
 	"image"
 	"log/slog"
 	"math"
-	"strings"
 
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/seat"
-	"github.com/nofault/nofault/shm"
 )
 
 // This file draws the pointer: the top layers of the scene are the drag
@@ -32,8 +30,9 @@ type cursorState struct {
 	// passed to the request").
 	base image.Point
 
-	arrow    render.Texture // the default cursor, uploaded once
-	arrowErr bool
+	// shapes holds the built-in cursors uploaded so far, by canonical
+	// name (cursorshapes.go); nil for one the renderer refused.
+	shapes map[string]shapeTex
 
 	drawn   bool // the last scene built for the output has a cursor item
 	outside bool // the host pointer left the nested window (PointerInside)
@@ -69,31 +68,6 @@ var arrowArt = []string{
 	"       XX",
 }
 
-// arrowImage returns the arrow as ARGB8888 pixels in Go memory.
-func arrowImage() *shm.Staging {
-	w := 0
-	for _, row := range arrowArt {
-		w = max(w, len(row))
-	}
-	h := len(arrowArt)
-	var st shm.Staging
-	st.Reset(w, h, w*4, shm.FormatARGB8888)
-	b := st.Bytes()
-	clear(b)
-	for y, row := range arrowArt {
-		for x, ch := range row {
-			px := b[y*w*4+x*4:]
-			switch ch {
-			case 'X':
-				px[0], px[1], px[2], px[3] = 0, 0, 0, 0xff
-			case 'o':
-				px[0], px[1], px[2], px[3] = 0xff, 0xff, 0xff, 0xff
-			}
-		}
-	}
-	return &st
-}
-
 // initCursor hooks the seat's cursor and the drag icon offsets.
 func (c *Compositor) initCursor() {
 	c.Seat.OnCursor(c.cursorChanged)
@@ -113,23 +87,48 @@ func (c *Compositor) cursorChanged(cur seat.Cursor) {
 	c.cursor.base = image.Pt(x, y)
 }
 
-// arrowTexture returns the default cursor's texture, uploading it on
-// first use; nil if the renderer refused it (then no default cursor is
-// drawn, and this is logged once).
-func (c *Compositor) arrowTexture() render.Texture {
+// shapeTexture returns the texture of the built-in cursor name and its
+// hotspot, uploading it on first use; nil if the renderer refused it
+// (then that cursor is not drawn, and this is logged once).
+func (c *Compositor) shapeTexture(name string) (render.Texture, image.Point) {
 	cs := &c.cursor
-	if cs.arrow != nil || cs.arrowErr {
-		return cs.arrow
+	canon, ok := shapeAlias[name]
+	if !ok {
+		canon = "default"
 	}
+	if st, ok := cs.shapes[canon]; ok {
+		return st.tex, st.hot
+	}
+	if cs.shapes == nil {
+		cs.shapes = make(map[string]shapeTex)
+	}
+	img := buildCursor(canon)
 	t := c.Renderer.NewTexture()
-	if err := t.Upload(arrowImage(), nil); err != nil {
-		slog.Error("default cursor: upload failed; drawing none", "err", err)
+	if err := t.Upload(img.pix, nil); err != nil {
+		slog.Error("built-in cursor: upload failed; drawing none", "cursor", canon, "err", err)
 		t.Destroy()
-		cs.arrowErr = true
-		return nil
+		t = nil
 	}
-	cs.arrow = t
-	return t
+	cs.shapes[canon] = shapeTex{t, img.hot}
+	return t, img.hot
+}
+
+// shapeTex is an uploaded built-in cursor.
+type shapeTex struct {
+	tex render.Texture
+	hot image.Point
+}
+
+// appendShape appends the built-in cursor name with its hotspot at p.
+func (c *Compositor) appendShape(sc *render.Scene, p image.Point, name string) bool {
+	t, hot := c.shapeTexture(name)
+	if t == nil {
+		return false
+	}
+	w, h := t.Size()
+	at := p.Sub(hot)
+	sc.Items = append(sc.Items, render.Item{Texture: t, Dst: image.Rectangle{Min: at, Max: at.Add(image.Pt(w, h))}, Scale: 1})
+	return true
 }
 
 // addOverlays appends the drag icon and, if withCursor, the cursor to sc.
@@ -158,14 +157,7 @@ func (c *Compositor) appendCursor(sc *render.Scene) bool {
 		hot := image.Pt(int(cur.HotspotX), int(cur.HotspotY)).Sub(image.Pt(x, y).Sub(c.cursor.base))
 		return c.Shell.AppendSurface(sc, cur.Surface, p.Sub(hot))
 	}
-	t := c.arrowTexture()
-	if t == nil {
-		return false
-	}
-	w, h := t.Size()
-	at := p.Sub(arrowHotspot)
-	sc.Items = append(sc.Items, render.Item{Texture: t, Dst: image.Rectangle{Min: at, Max: at.Add(image.Pt(w, h))}, Scale: 1})
-	return true
+	return c.appendShape(sc, p, "default")
 }
 
 // captureFrame serves the screencopy copies after an output frame whose
@@ -195,7 +187,3 @@ func (c *Compositor) captureFrame(sc *render.Scene, rendered bool) {
 	}
 	c.Capture.FrameCursor(nil, true)
 }
-
-// ArrowArt returns the default cursor as text rows (X black, o white),
-// for documentation and tests.
-func ArrowArt() string { return strings.Join(arrowArt, "\n") }
