@@ -34,8 +34,14 @@ type cursorState struct {
 	// name (cursorshapes.go); nil for one the renderer refused.
 	shapes map[string]shapeTex
 
-	drawn   bool // the last scene built for the output has a cursor item
-	outside bool // the host pointer left the nested window (PointerInside)
+	drawn bool // the last scene built for the output has a cursor item
+	// outside: the pointer is not over the output. It starts outside (a
+	// headless output, or a nested window the host pointer has not
+	// entered, shows no cursor), comes in when it moves, and goes out when
+	// the nested window says the host pointer left (PointerInside).
+	outside bool
+	lastX   float64 // pointer position when last looked at
+	lastY   float64
 }
 
 // PointerInside tells the compositor whether the host pointer is over the
@@ -70,6 +76,7 @@ var arrowArt = []string{
 
 // initCursor hooks the seat's cursor and the drag icon offsets.
 func (c *Compositor) initCursor() {
+	c.cursor.outside = true
 	c.Seat.OnCursor(c.cursorChanged)
 	c.Data.SetIconOffset(c.roleOffset)
 }
@@ -143,10 +150,14 @@ func (c *Compositor) addOverlays(sc *render.Scene, withCursor bool) {
 
 // appendCursor appends the cursor to sc and reports whether it did.
 func (c *Compositor) appendCursor(sc *render.Scene) bool {
-	if c.cursor.outside || c.Seat.Capabilities()&uint32(protocol.WlSeatCapabilityPointer) == 0 {
+	cs := &c.cursor
+	px, py := c.Seat.PointerPosition()
+	if px != cs.lastX || py != cs.lastY {
+		cs.lastX, cs.lastY, cs.outside = px, py, false // it moved: it is over the output
+	}
+	if cs.outside || c.Seat.Capabilities()&uint32(protocol.WlSeatCapabilityPointer) == 0 {
 		return false
 	}
-	px, py := c.Seat.PointerPosition()
 	p := image.Pt(int(math.Floor(px)), int(math.Floor(py)))
 	cur := c.Seat.Cursor()
 	if cur.ClientSet {

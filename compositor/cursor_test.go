@@ -165,13 +165,19 @@ func box(img *image.RGBA, col color.RGBA) (image.Rectangle, int) {
 // new hotspot moves it, so does wl_surface.offset (the hotspot decreases
 // by the offset); set_cursor(null) hides it; over the background the
 // arrow is drawn, tip at the pointer; --screenshot leaves the cursor out.
+// No cursor is drawn before the pointer first moves, nor while the host
+// pointer is outside the nested window.
 func TestCursor(t *testing.T) {
 	c, path := start(t)
 	cl := dialCursorClient(t, path)
 	const winPx, curPx = 0xff2060a0, 0xffff00ff
 	win := cl.window(200, 160, winPx)
 	winCol, curCol := color.RGBA{0x20, 0x60, 0xa0, 0xff}, color.RGBA{0xff, 0x00, 0xff, 0xff}
-	wbox, n := box(shown(t, c), winCol)
+	first := shown(t, c)
+	if first.RGBAAt(0, 0) != first.RGBAAt(20, 20) {
+		t.Errorf("a cursor at (0,0) before the pointer moved: %v", first.RGBAAt(0, 0))
+	}
+	wbox, n := box(first, winCol)
 	if n < 200*150 {
 		t.Fatalf("window not drawn (%d pixels)", n)
 	}
