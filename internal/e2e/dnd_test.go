@@ -459,11 +459,16 @@ func TestNestedGtkDnd(t *testing.T) {
 	}
 	xdotool(t, display, "mousedown", "1")
 	trace.wait(t, "the button press", regexp.MustCompile(`wl_pointer@\d+\.button\(\d+, \d+, 272, 1\)`))
-	// GTK starts the drag past its 8-pixel threshold.
-	for i := 1; i <= 8; i++ {
-		move(from.Add(image.Pt(0, 2*i)))
+	// GTK starts the drag on a motion past its 8-pixel threshold; like a
+	// user, keep moving (down and back) until it has.
+	startDrag := regexp.MustCompile(`wl_data_device@\d+\.start_drag\(`)
+	for i, deadline := 1, time.Now().Add(20*time.Second); !startDrag.MatchString(trace.String()); i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("gtk3-demo did not start the drag")
+		}
+		move(from.Add(image.Pt(0, 10+2*(i%8))))
+		time.Sleep(50 * time.Millisecond)
 	}
-	trace.wait(t, "start_drag", regexp.MustCompile(`wl_data_device@\d+\.start_drag\(`))
 	for i := 1; i <= 4; i++ {
 		move(from.Add(image.Pt(0, 16)).Add(to.Sub(from.Add(image.Pt(0, 16))).Mul(i).Div(4)))
 	}
