@@ -13,8 +13,9 @@ import (
 // This file draws the pointer: the top layers of the scene are the drag
 // icon of a running drag-and-drop, then the cursor. The cursor is the
 // surface the client under the pointer set with wl_pointer.set_cursor (at
-// the pointer minus its hotspot; nothing when it set none), or nofault's
-// own arrow where no client set one. Both are plain scene items, so both
+// the pointer minus its hotspot; nothing when it set none), nofault's own
+// image of the shape it named with wp_cursor_shape_v1 (cursorshapes.go),
+// or nofault's own arrow where no client set one. Both are plain scene items, so both
 // renderers draw them with no code of their own.
 //
 // The cursor is part of what the output shows (the nested window) but not
@@ -159,16 +160,22 @@ func (c *Compositor) appendCursor(sc *render.Scene) bool {
 		return false
 	}
 	p := image.Pt(int(math.Floor(px)), int(math.Floor(py)))
-	cur := c.Seat.Cursor()
-	if cur.ClientSet {
-		if cur.Surface == nil {
-			return false // the client hid the cursor
-		}
-		x, y := c.roleOffset(cur.Surface)
-		hot := image.Pt(int(cur.HotspotX), int(cur.HotspotY)).Sub(image.Pt(x, y).Sub(c.cursor.base))
-		return c.Shell.AppendSurface(sc, cur.Surface, p.Sub(hot))
+	return c.appendCursorAt(sc, c.Seat.Cursor(), p)
+}
+
+// appendCursorAt appends cursor cur with its hotspot at p.
+func (c *Compositor) appendCursorAt(sc *render.Scene, cur seat.Cursor, p image.Point) bool {
+	switch {
+	case !cur.ClientSet:
+		return c.appendShape(sc, p, "default")
+	case cur.Shape != "":
+		return c.appendShape(sc, p, cur.Shape) // wp_cursor_shape_v1
+	case cur.Surface == nil:
+		return false // the client hid the cursor
 	}
-	return c.appendShape(sc, p, "default")
+	x, y := c.roleOffset(cur.Surface)
+	hot := image.Pt(int(cur.HotspotX), int(cur.HotspotY)).Sub(image.Pt(x, y).Sub(c.cursor.base))
+	return c.Shell.AppendSurface(sc, cur.Surface, p.Sub(hot))
 }
 
 // captureFrame serves the screencopy copies after an output frame whose

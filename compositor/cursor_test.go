@@ -135,14 +135,6 @@ func shown(t *testing.T, c *Compositor) *image.RGBA {
 	return img
 }
 
-func do(t *testing.T, c *Compositor, fn func()) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := c.Sync(ctx, fn); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // box returns the bounding box of the pixels of colour col and their count.
 func box(img *image.RGBA, col color.RGBA) (image.Rectangle, int) {

@@ -4,6 +4,9 @@ import (
 	"image"
 	"strings"
 	"testing"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/seat"
 )
 
 // TestCursorShapes checks every built-in cursor: each alias names an
@@ -56,5 +59,30 @@ func TestCursorShapes(t *testing.T) {
 	}
 	if img := buildCursor("no such shape"); img.hot != arrowHotspot || img.pix.Width() != buildCursor("default").pix.Width() {
 		t.Error("an unknown name does not give the arrow")
+	}
+}
+
+// TestCursorShapeItems: a cursor named with wp_cursor_shape_v1 (the seat's
+// Cursor.Shape) is drawn with the built-in image of that name, hotspot at
+// the pointer; a name without an image gets the arrow.
+func TestCursorShapeItems(t *testing.T) {
+	c, _ := start(t)
+	p := image.Pt(50, 40)
+	for _, tc := range []struct {
+		shape string
+		want  image.Rectangle
+	}{
+		{"text", image.Rect(47, 33, 54, 48)},
+		{"vertical-text", image.Rect(47, 33, 54, 48)},
+		{"ew-resize", image.Rect(42, 32, 59, 49)},
+		{"nwse-resize", image.Rect(42, 32, 59, 49)},
+		{"pointer", image.Rect(50, 40, 62, 58)},
+		{"zoom-in", image.Rect(42, 32, 59, 49)},
+	} {
+		var sc render.Scene
+		do(t, c, func() { c.appendCursorAt(&sc, seat.Cursor{ClientSet: true, Shape: tc.shape}, p) })
+		if len(sc.Items) != 1 || sc.Items[0].Dst != tc.want {
+			t.Errorf("%s: items %+v, want one at %v", tc.shape, sc.Items, tc.want)
+		}
 	}
 }

@@ -84,7 +84,6 @@ func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto, k
 	}
 	// A client's pointer lock holds the host cursor (relative motion only).
 	c.Seat.OnPointerConstraint(func(pc seat.PointerConstraint) { win.SetPointerLocked(pc.Active && pc.Locked) })
-	c.Seat.OnCursor(func(cur seat.Cursor) { win.SetCursorShape(cur.Shape) })
 	announce(c, cfg, "nested")
 
 	ctx, cancel := context.WithCancel(context.Background())
