@@ -58,15 +58,20 @@ func (sh *Shell) Scene() *render.Scene {
 		if s.tex == nil {
 			return
 		}
-		sc.Items = append(sc.Items, render.Item{
-			Texture:   s.tex,
-			Dst:       r,
-			Transform: s.transform,
-			Scale:     s.scale,
-			Opaque:    s.bufOpaque || s.opaqueAll,
-		})
+		sc.Items = append(sc.Items, s.item(r))
 	})
 	return sc
+}
+
+// item is the scene item of s drawn at r.
+func (s *Surface) item(r image.Rectangle) render.Item {
+	return render.Item{
+		Texture:   s.tex,
+		Dst:       r,
+		Transform: s.transform,
+		Scale:     s.scale,
+		Opaque:    s.bufOpaque || s.opaqueAll,
+	}
 }
 
 // AppendSurface appends to sc the items of a surface drawn outside the
@@ -81,7 +86,7 @@ func (sh *Shell) AppendSurface(sc *render.Scene, surface *protocol.Object, at im
 	n := len(sc.Items)
 	walkTree(s, at, func(s *Surface, r image.Rectangle) {
 		if s.tex != nil {
-			sc.Items = append(sc.Items, render.Item{Texture: s.tex, Dst: r, Transform: s.transform, Scale: s.scale, Opaque: s.bufOpaque})
+			sc.Items = append(sc.Items, s.item(r))
 		}
 	})
 	return len(sc.Items) > n
