@@ -17,7 +17,7 @@ import (
 
 // cursorClient is a go-wayland client with a toplevel and a pointer.
 type cursorClient struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   *client.Context
 	disp  *client.Display
 	comp  *client.Compositor
@@ -29,7 +29,7 @@ type cursorClient struct {
 	over  *client.Surface
 }
 
-func dialCursorClient(t *testing.T, path string) *cursorClient {
+func dialCursorClient(t testing.TB, path string) *cursorClient {
 	t.Helper()
 	disp, err := client.Connect(path)
 	if err != nil {
@@ -255,5 +255,24 @@ func TestCursor(t *testing.T) {
 	do(t, c, func() { c.PointerInside(true) })
 	if img := shown(t, c); img.RGBAAt(p.X, p.Y) != black {
 		t.Error("no arrow after the pointer came back")
+	}
+}
+
+// BenchmarkCursorMotion is one output frame after the pointer moved by a
+// pixel over a 200x160 window on the 1280x720 soft-rendered output: what
+// moving the drawn cursor costs per frame.
+func BenchmarkCursorMotion(b *testing.B) {
+	c, path := start(b)
+	cl := dialCursorClient(b, path)
+	cl.window(200, 160, 0xff2060a0)
+	ctx := context.Background()
+	x := 0.0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		x = float64(100 + i%400)
+		c.Sync(ctx, func() {
+			c.Seat.PointerMotion(x, 300, time.Time{})
+			c.Frame(time.Now())
+		})
 	}
 }
