@@ -8,6 +8,7 @@ package protocol
 //go:generate go run ./internal/wlgen -o xdg_output.gen.go /usr/share/wayland-protocols/unstable/xdg-output/xdg-output-unstable-v1.xml
 //go:generate go run ./internal/wlgen -o wlr_screencopy.gen.go xml/wlr-screencopy-unstable-v1.xml
 //go:generate go run ./internal/wlgen -o primary_selection.gen.go /usr/share/wayland-protocols/unstable/primary-selection/primary-selection-unstable-v1.xml
+//go:generate go run ./internal/wlgen -o gtk_primary_selection.gen.go xml/gtk-primary-selection.xml
 //go:generate go run ./internal/wlgen -o xdg_activation.gen.go /usr/share/wayland-protocols/staging/xdg-activation/xdg-activation-v1.xml
 //go:generate go run ./internal/wlgen -o text_input.gen.go /usr/share/wayland-protocols/unstable/text-input/text-input-unstable-v3.xml
 //go:generate go run ./internal/wlgen -o xdg_decoration.gen.go /usr/share/wayland-protocols/unstable/xdg-decoration/xdg-decoration-unstable-v1.xml
