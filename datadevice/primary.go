@@ -25,12 +25,44 @@ const PrimaryVersion = 1
 // of offer, the receive budget is one bucket), so a client cannot double
 // what it hoards by using both protocols.
 //
-// The protocol defines no errors of its own; a wrong object type, a bad id
-// or a missing fd are the core errors the decoder posts.
+// The same selection can be offered through GTK's older twin protocol,
+// gtk_primary_selection_device_manager (AdvertiseGtk): a client of either
+// protocol pastes what a client of the other selected.
+//
+// The protocols define no errors of their own; a wrong object type, a bad
+// id or a missing fd are the core errors the decoder posts.
 type Primary struct {
-	m      *Manager
-	global *server.Global
-	seats  map[*seat.Seat]*primarySeat
+	m         *Manager
+	global    *server.Global
+	gtkGlobal *server.Global
+	seats     map[*seat.Seat]*primarySeat
+}
+
+// primaryProtocol is what differs between the two primary selection
+// protocols: the interfaces and the encoders of their events. Their
+// requests are the same (opcodes and arguments), so one set of handlers
+// serves both, each object knowing its protocol.
+type primaryProtocol struct {
+	manager, device, source, offer *protocol.Interface
+
+	sendDataOffer func(e *protocol.Encoder, dev, offer protocol.ObjectID)
+	sendSelection func(e *protocol.Encoder, dev, offer protocol.ObjectID)
+	sendOffer     func(e *protocol.Encoder, offer protocol.ObjectID, mimeType string)
+	sendSend      func(e *protocol.Encoder, src protocol.ObjectID, mimeType string, fd int)
+	sendCancelled func(e *protocol.Encoder, src protocol.ObjectID)
+}
+
+// zwpPrimary is zwp_primary_selection_device_manager_v1 (wayland-protocols).
+var zwpPrimary = &primaryProtocol{
+	manager:       &protocol.ZwpPrimarySelectionDeviceManagerV1Interface,
+	device:        &protocol.ZwpPrimarySelectionDeviceV1Interface,
+	source:        &protocol.ZwpPrimarySelectionSourceV1Interface,
+	offer:         &protocol.ZwpPrimarySelectionOfferV1Interface,
+	sendDataOffer: protocol.SendZwpPrimarySelectionDeviceV1DataOffer,
+	sendSelection: protocol.SendZwpPrimarySelectionDeviceV1Selection,
+	sendOffer:     protocol.SendZwpPrimarySelectionOfferV1Offer,
+	sendSend:      protocol.SendZwpPrimarySelectionSourceV1Send,
+	sendCancelled: protocol.SendZwpPrimarySelectionSourceV1Cancelled,
 }
 
 // NewPrimary advertises zwp_primary_selection_device_manager_v1 on m's
@@ -41,12 +73,18 @@ func NewPrimary(m *Manager, seats ...*seat.Seat) *Primary {
 	for _, s := range seats {
 		p.seat(s)
 	}
-	p.global = m.d.AddGlobal(&protocol.ZwpPrimarySelectionDeviceManagerV1Interface, PrimaryVersion, p.bind)
+	p.global = m.d.AddGlobal(zwpPrimary.manager, PrimaryVersion, p.bind(zwpPrimary))
 	return p
 }
 
-// Destroy withdraws the global.
-func (p *Primary) Destroy() { p.m.d.RemoveGlobal(p.global) }
+// Destroy withdraws the globals.
+func (p *Primary) Destroy() {
+	p.m.d.RemoveGlobal(p.global)
+	if p.gtkGlobal != nil {
+		p.m.d.RemoveGlobal(p.gtkGlobal)
+		p.gtkGlobal = nil
+	}
+}
 
 // Selection returns the mime types of s's primary selection, and false
 // when there is none.
@@ -68,36 +106,40 @@ func (p *Primary) seat(s *seat.Seat) *primarySeat {
 	return ps
 }
 
-func (p *Primary) bind(c *server.Client, id protocol.ObjectID, version uint32) {
-	h := &primaryManager{p: p, c: c}
-	h.obj = c.NewObject(id, &protocol.ZwpPrimarySelectionDeviceManagerV1Interface, version, h)
+func (p *Primary) bind(proto *primaryProtocol) server.BindFunc {
+	return func(c *server.Client, id protocol.ObjectID, version uint32) {
+		h := &primaryManager{p: p, proto: proto, c: c}
+		h.obj = c.NewObject(id, proto.manager, version, h)
+	}
 }
 
-// primaryManager implements zwp_primary_selection_device_manager_v1 for
-// one client.
+// primaryManager implements zwp_primary_selection_device_manager_v1 or
+// gtk_primary_selection_device_manager for one client.
 type primaryManager struct {
-	p   *Primary
-	c   *server.Client
-	obj *protocol.Object
+	p     *Primary
+	proto *primaryProtocol
+	c     *server.Client
+	obj   *protocol.Object
 }
 
-// CreateSource creates a zwp_primary_selection_source_v1.
+// CreateSource creates a source of the manager's protocol.
 func (r *primaryManager) CreateSource(id protocol.ObjectID) error {
-	h := &primarySource{p: r.p, c: r.c}
-	h.obj = r.c.NewObject(id, &protocol.ZwpPrimarySelectionSourceV1Interface, r.obj.Version, h)
+	h := &primarySource{p: r.p, proto: r.proto, c: r.c}
+	h.obj = r.c.NewObject(id, r.proto.source, r.obj.Version, h)
 	return nil
 }
 
 // GetDevice creates the client's primary selection device of seatObj and,
-// if the client has the keyboard focus, sends it the selection.
+// if the client has the keyboard focus, sends it the selection. Devices of
+// both protocols count against one MaxDevicesPerClient.
 func (r *primaryManager) GetDevice(id protocol.ObjectID, seatObj *protocol.Object) error {
 	s := seat.FromResource(seatObj)
 	if s == nil {
 		return protocol.Errorf(nil, protocol.ErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
 	}
 	ps := r.p.seat(s)
-	h := &primaryDevice{ps: ps, c: r.c}
-	o := r.c.NewObject(id, &protocol.ZwpPrimarySelectionDeviceV1Interface, r.obj.Version, h)
+	h := &primaryDevice{ps: ps, proto: r.proto, c: r.c}
+	o := r.c.NewObject(id, r.proto.device, r.obj.Version, h)
 	if o == nil {
 		return nil
 	}
@@ -118,7 +160,8 @@ func (r *primaryManager) GetDevice(id protocol.ObjectID, seatObj *protocol.Objec
 // what it made lives on.
 func (r *primaryManager) Destroy() error { return nil }
 
-// primarySeat is the primary selection of one seat.
+// primarySeat is the primary selection of one seat, whichever protocol
+// set it.
 type primarySeat struct {
 	p         *Primary
 	s         *seat.Seat
@@ -160,37 +203,40 @@ func (ps *primarySeat) focusChanged(c *server.Client) {
 func (ps *primarySeat) sendSelectionToFocus() { ps.focusChanged(ps.s.KeyboardFocusClient()) }
 
 // sendSelectionTo sends dev a new offer of the selection (data_offer,
-// offer per mime type, selection), or selection(null).
+// offer per mime type, selection) in dev's protocol, whichever protocol
+// the source's client used, or selection(null).
 func (ps *primarySeat) sendSelectionTo(dev *primaryDevice) {
-	c := dev.c
+	c, proto := dev.c, dev.proto
 	src := ps.selection
 	if src == nil || !src.live() {
-		protocol.SendZwpPrimarySelectionDeviceV1Selection(c.Events(), dev.obj.ID, 0)
+		proto.sendSelection(c.Events(), dev.obj.ID, 0)
 		return
 	}
 	cd := ps.p.m.client(c)
 	if cd.offers >= MaxOffersPerClient {
 		slog.Warn("primary selection: client holds too many offers; sending no selection", "client", c.ID(), "limit", MaxOffersPerClient)
-		protocol.SendZwpPrimarySelectionDeviceV1Selection(c.Events(), dev.obj.ID, 0)
+		proto.sendSelection(c.Events(), dev.obj.ID, 0)
 		return
 	}
 	off := &primaryOffer{p: ps.p, c: c, src: src}
-	off.obj = c.NewServerObject(&protocol.ZwpPrimarySelectionOfferV1Interface, dev.obj.Version, off)
+	off.obj = c.NewServerObject(proto.offer, dev.obj.Version, off)
 	cd.offers++
 	e := c.Events()
-	protocol.SendZwpPrimarySelectionDeviceV1DataOffer(e, dev.obj.ID, off.obj.ID)
+	proto.sendDataOffer(e, dev.obj.ID, off.obj.ID)
 	for _, mime := range src.mimes {
-		protocol.SendZwpPrimarySelectionOfferV1Offer(e, off.obj.ID, mime)
+		proto.sendOffer(e, off.obj.ID, mime)
 	}
-	protocol.SendZwpPrimarySelectionDeviceV1Selection(e, dev.obj.ID, off.obj.ID)
+	proto.sendSelection(e, dev.obj.ID, off.obj.ID)
 }
 
-// primaryDevice implements zwp_primary_selection_device_v1.
+// primaryDevice implements zwp_primary_selection_device_v1 and
+// gtk_primary_selection_device.
 type primaryDevice struct {
-	ps   *primarySeat
-	c    *server.Client
-	obj  *protocol.Object
-	live bool
+	ps    *primarySeat
+	proto *primaryProtocol
+	c     *server.Client
+	obj   *protocol.Object
+	live  bool
 }
 
 // OnDestroy unregisters the device.
@@ -212,14 +258,15 @@ func (d *primaryDevice) OnDestroy() {
 // ignored and its source cancelled. A source that was already a selection
 // (replaced, so cancelled, since) cannot come back: the request is ignored,
 // since the protocol defines no error for it; setting the current
-// selection again does nothing.
+// selection again does nothing. The decoder has checked that the source
+// is of the device's protocol (invalid_method otherwise).
 func (d *primaryDevice) SetSelection(sourceObj *protocol.Object, serial uint32) error {
 	ps := d.ps
 	var src *primarySource
 	if sourceObj != nil {
 		var ok bool
 		if src, ok = sourceObj.Handler.(*primarySource); !ok {
-			return protocol.Errorf(nil, protocol.ErrorImplementation, "zwp_primary_selection_source_v1@%d has no source", sourceObj.ID)
+			return protocol.Errorf(nil, protocol.ErrorImplementation, "%s@%d has no source", sourceObj.Interface.Name, sourceObj.ID)
 		}
 		if src == ps.selection {
 			return nil
@@ -244,9 +291,11 @@ func (d *primaryDevice) SetSelection(sourceObj *protocol.Object, serial uint32) 
 // Destroy destroys the device (the server does it on return).
 func (d *primaryDevice) Destroy() error { return nil }
 
-// primarySource implements zwp_primary_selection_source_v1.
+// primarySource implements zwp_primary_selection_source_v1 and
+// gtk_primary_selection_source.
 type primarySource struct {
 	p         *Primary
+	proto     *primaryProtocol
 	c         *server.Client
 	obj       *protocol.Object
 	mimes     []string
@@ -259,7 +308,7 @@ func (s *primarySource) live() bool { return !s.obj.Destroyed() && !s.cancelled 
 
 func (s *primarySource) cancel() {
 	if s.live() {
-		protocol.SendZwpPrimarySelectionSourceV1Cancelled(s.c.Events(), s.obj.ID)
+		s.proto.sendCancelled(s.c.Events(), s.obj.ID)
 	}
 	s.cancelled = true
 }
@@ -289,7 +338,8 @@ func (s *primarySource) Offer(mimeType string) error {
 // Destroy destroys the source (the server does it on return).
 func (s *primarySource) Destroy() error { return nil }
 
-// primaryOffer implements zwp_primary_selection_offer_v1.
+// primaryOffer implements zwp_primary_selection_offer_v1 and
+// gtk_primary_selection_offer (its source may be of either protocol).
 type primaryOffer struct {
 	p   *Primary
 	c   *server.Client
@@ -321,7 +371,7 @@ func (o *primaryOffer) Receive(mimeType string, fd int) error {
 		}
 		unix.Close(fd)
 	default:
-		protocol.SendZwpPrimarySelectionSourceV1Send(o.src.c.Events(), o.src.obj.ID, mimeType, fd)
+		o.src.proto.sendSend(o.src.c.Events(), o.src.obj.ID, mimeType, fd)
 	}
 	return nil
 }
