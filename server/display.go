@@ -7,9 +7,11 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/nofault/nofault/protocol"
+	"golang.org/x/sys/unix"
 )
 
 // Options configures a Display.
@@ -183,20 +185,41 @@ func (d *Display) flushAll() {
 	d.dirty = d.dirty[:0]
 }
 
+// acceptLoop hands new connections to Run. Errors that say the process or
+// the system is short of something for now (out of fds under a flood,
+// out of memory, a connection aborted before it was accepted) are
+// retried with a back-off from 5 ms doubling to 1 s, as net/http's Server
+// does: the loop ends only when the socket is closed.
 func (d *Display) acceptLoop() {
 	defer d.wg.Done()
+	var delay time.Duration
 	for {
 		conn, err := d.socket.Accept()
 		if err != nil {
 			select {
 			case <-d.stop:
+				return
 			default:
-				if !errors.Is(err, net.ErrClosed) {
-					slog.Error("accept failed", "err", err)
-				}
 			}
-			return
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			if !temporaryAccept(err) {
+				slog.Error("accept failed; no new clients will be accepted", "err", err)
+				return
+			}
+			delay = min(max(2*delay, acceptMinDelay), acceptMaxDelay)
+			slog.Warn("accept failed; retrying", "err", err, "retry_in", delay)
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-d.stop:
+				t.Stop()
+				return
+			}
+			continue
 		}
+		delay = 0
 		select {
 		case d.accepted <- conn:
 		case <-d.stop:
@@ -204,6 +227,25 @@ func (d *Display) acceptLoop() {
 			return
 		}
 	}
+}
+
+// Back-off of acceptLoop after a temporary error (net/http's values).
+const (
+	acceptMinDelay = 5 * time.Millisecond
+	acceptMaxDelay = time.Second
+)
+
+// temporaryAccept reports whether an accept error passes: the process or
+// the system ran out of fds or memory, or the peer went before its
+// connection was accepted.
+func temporaryAccept(err error) bool {
+	for _, e := range []syscall.Errno{unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM,
+		unix.ECONNABORTED, unix.ECONNRESET, unix.EINTR, unix.EAGAIN, unix.EPROTO, unix.EPERM, unix.ETIMEDOUT} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // AddClient starts serving conn (display loop only).
@@ -281,7 +323,7 @@ func (d *Display) destroyClient(c *Client) {
 		}
 	}
 	d.stats.clientGone(c)
-	slog.Info("client disconnected", "client", c.id, "pid", c.PID, "reason", c.reason)
+	d.wg.Add(1)
 	go c.finish()
 }
 
@@ -293,18 +335,23 @@ func (d *Display) shutdownClients() {
 	}
 }
 
-// finish lets the writer flush what is queued (bounded by the socket), then
-// closes the connection and releases the reader.
+// finish lets the writer flush what is queued (bounded by a write
+// deadline), closes the connection, waits for the reader to leave and then
+// logs "client disconnected": from that line on, the process holds nothing
+// of the client (its connection, queued and received fds and pool
+// mappings are closed), which tests wait for before counting fds.
 func (c *Client) finish() {
+	defer c.d.wg.Done()
 	c.closeOnce.Do(func() {
-		// Give the writer a chance to send the final error.
-		if !c.w.idle() {
-			c.conn.SetWriteDeadline(deadlineSoon())
-			waitQueued(c.w)
-		}
+		// Give the writer a chance to send the final error: a blocked
+		// sender fails at the deadline.
+		c.conn.SetWriteDeadline(deadlineSoon())
+		c.w.wait()
 		c.w.close()
 		c.conn.Close()
 	})
+	<-c.readerDone
+	slog.Info("client disconnected", "client", c.id, "pid", c.PID, "reason", c.reason)
 }
 
 func (d *Display) shutdown() {
