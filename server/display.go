@@ -52,7 +52,7 @@ type Display struct {
 
 	globals    []*Global
 	nextGlobal uint32
-	registries map[*protocol.Object]*Client
+	registries registrySet
 
 	serial uint32
 	stats  Stats
@@ -82,7 +82,7 @@ func NewDisplay(socket *Socket, opts Options) *Display {
 		accepted:   make(chan *net.UnixConn),
 		stop:       make(chan struct{}),
 		clients:    make(map[*Client]struct{}),
-		registries: make(map[*protocol.Object]*Client),
+		registries: registrySet{m: make(map[*protocol.Object]*Client)},
 		nextGlobal: 1,
 	}
 	if opts.Trace {
@@ -314,14 +314,13 @@ func (d *Display) destroyClient(c *Client) {
 	for _, fn := range c.destroyFn {
 		fn()
 	}
+	// The client's registries left d.registries with their objects
+	// (registryHandler.OnDestroy): teardown touches only what the client
+	// holds, never a display-wide map, so a thousand clients leaving at
+	// once cost a thousand times one, not a million registry visits.
 	c.fds.CloseAll()
 	c.releaseAccounts()
 	delete(d.clients, c)
-	for reg, rc := range d.registries {
-		if rc == c {
-			delete(d.registries, reg)
-		}
-	}
 	d.stats.clientGone(c)
 	d.wg.Add(1)
 	go c.finish()
