@@ -23,7 +23,7 @@ const initialReadSize = 1024
 // maxFDsPerRead is the most fds one read takes from a client socket:
 // libwayland's MAX_FDS_OUT (its receive buffer is CMSG_LEN of 28 fds).
 // A client that attaches more to one sendmsg loses the rest to the kernel
-// (MSG_CTRUNC) and is disconnected, so no read installs more than this
+// (MSG_CTRUNC), as with libwayland, so no read installs more than this
 // many fds in the compositor, whatever the client sends.
 const maxFDsPerRead = protocol.MaxFDsPerMessage
 
@@ -99,8 +99,11 @@ func (c *Client) readLoop() {
 		if oobn > 0 {
 			fds = parseRights(r.oob[:oobn])
 		}
-		if flags&unix.MSG_CTRUNC != 0 && err == nil {
-			err = fmt.Errorf("control message truncated: more than %d fds in one message, fds lost", maxFDsPerRead)
+		if flags&unix.MSG_CTRUNC != 0 {
+			// More than maxFDsPerRead fds came with one sendmsg: the
+			// kernel closed the rest. libwayland ignores this too (the
+			// client fails later if a request lacks its fd).
+			c.d.fdsTruncated++
 		}
 		if n < 0 {
 			n = 0

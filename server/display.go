@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -56,6 +57,17 @@ type Display struct {
 
 	serial uint32
 	stats  Stats
+	// fdsTruncated counts reads that brought more than maxFDsPerRead fds
+	// (the kernel closed the rest).
+	fdsTruncated int
+
+	// present counts clients from AddClient until their teardown has
+	// closed everything (finish); gone is closed and replaced whenever a
+	// teardown ends. Both under presentMu, which finish takes without
+	// the display lock.
+	presentMu sync.Mutex
+	present   int
+	gone      chan struct{}
 
 	clientCreated []func(*Client)
 	activity      []func()
@@ -83,6 +95,7 @@ func NewDisplay(socket *Socket, opts Options) *Display {
 		stop:       make(chan struct{}),
 		clients:    make(map[*Client]struct{}),
 		registries: registrySet{m: make(map[*protocol.Object]*Client)},
+		gone:       make(chan struct{}),
 		nextGlobal: 1,
 	}
 	if opts.Trace {
@@ -284,6 +297,9 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 	c.objects.Insert(c.display)
 	d.objectAdded()
 	d.clients[c] = struct{}{}
+	d.presentMu.Lock()
+	d.present++
+	d.presentMu.Unlock()
 	d.stats.ClientsSeen++
 	slog.Info("client connected", "client", c.id, "pid", c.PID, "uid", c.UID, "gid", c.GID)
 	d.wg.Add(1)
@@ -351,6 +367,34 @@ func (c *Client) finish() {
 	})
 	<-c.readerDone
 	slog.Info("client disconnected", "client", c.id, "pid", c.PID, "reason", c.reason)
+	d := c.d
+	d.presentMu.Lock()
+	d.present--
+	close(d.gone)
+	d.gone = make(chan struct{})
+	d.presentMu.Unlock()
+}
+
+// WaitClientsGone waits until no client is connected and every client
+// that left has had its connection, fds and pool mappings closed (the
+// moment "client disconnected" is logged for the last one), or until ctx
+// is done. It may be called from any goroutine but the display loop.
+// Tests use it to count a process's fds after clients left, on the
+// server's event rather than after a delay.
+func (d *Display) WaitClientsGone(ctx context.Context) error {
+	for {
+		d.presentMu.Lock()
+		n, ch := d.present, d.gone
+		d.presentMu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("%d clients still present: %w", n, ctx.Err())
+		}
+	}
 }
 
 func (d *Display) shutdown() {

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"net"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/nofault/nofault/protocol"
 	"golang.org/x/sys/unix"
@@ -42,6 +44,13 @@ func lockedClients(t *testing.T, d *Display, n int) []*Client {
 func TestTeardownVisitsOnlyItsClient(t *testing.T) {
 	const clients, perClient = 200, 30
 	d := NewDisplay(nil, Options{Limits: DefaultLimits})
+	t.Cleanup(func() { // last: the clients' ends are closed, the lock free
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := d.WaitClientsGone(ctx); err != nil {
+			t.Error(err)
+		}
+	})
 	d.mu.Lock()
 	t.Cleanup(d.mu.Unlock)
 	compositorGlobal(d)
@@ -80,5 +89,42 @@ func TestTeardownVisitsOnlyItsClient(t *testing.T) {
 	d.AddGlobal(&protocol.WlOutputInterface, 1, func(*Client, protocol.ObjectID, uint32) {})
 	if visits, want := d.registries.scans-before, len(d.registries.m); visits != want {
 		t.Errorf("global broadcast visited %d registries, want %d", visits, want)
+	}
+}
+
+// TestWaitClientsGoneMeansClosed: when WaitClientsGone returns, the
+// departed clients' connections and the fds they sent are closed already:
+// the process's fd count is back where it was, read once, without a delay.
+func TestWaitClientsGoneMeansClosed(t *testing.T) {
+	d, path := startDisplay(t, nil)
+	null, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(null)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for round := 0; round < 3; round++ {
+		before := openFDs(t)
+		var cs []*rawClient
+		for i := 0; i < 20; i++ {
+			c := dialRaw(t, path)
+			if _, err := c.sync(make28(null)...); err != nil { // fds queued, never used
+				t.Fatal(err)
+			}
+			if err := c.roundtrip(30 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			cs = append(cs, c)
+		}
+		for _, c := range cs {
+			c.conn.Close()
+		}
+		if err := d.WaitClientsGone(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := openFDs(t); n != before {
+			t.Fatalf("round %d: %d fds open once the clients were gone, %d before", round, n, before)
+		}
 	}
 }
