@@ -254,12 +254,8 @@ func TestSecuritySocketAndCreds(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := fmt.Sprintf("pid=%d uid=%d gid=%d", os.Getpid(), os.Getuid(), os.Getgid())
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(in.LogText(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no \"client connected ... %s\" in the log:\n%s", want, in.LogText())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !in.WaitLog(want, 30*time.Second) {
+		t.Fatalf("no \"client connected ... %s\" in the log:\n%s", want, in.LogText())
 	}
 }
 

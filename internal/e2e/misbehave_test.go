@@ -24,7 +24,7 @@ func TestMisbehaveScenarios(t *testing.T) {
 					if !in.Alive() {
 						t.Fatal("compositor died in an earlier scenario")
 					}
-					start := in.Counters()
+					start := in.StableCounters()
 					out := misbehave.Run(s, misbehave.Options{Socket: in.Path, Timeout: 10 * time.Second, Bystander: true})
 					if !in.Alive() {
 						t.Fatalf("compositor died: %+v", out)

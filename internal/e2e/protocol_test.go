@@ -36,7 +36,7 @@ var Differences = map[string]oracle.Difference{
 // or the same disconnect, while a bystander keeps getting frames.
 func TestProtocolErrorsMatchLibwayland(t *testing.T) {
 	in := nftest.Start(t)
-	start := in.Counters()
+	start := in.StableCounters()
 	by, err := misbehave.StartBystander(in.Path, 10*time.Second)
 	if err != nil {
 		t.Fatalf("bystander: %v", err)
