@@ -440,7 +440,7 @@ type wlClient struct {
 	enters []*client.Surface
 	ptr    *client.Pointer
 	under  *client.Surface // pointer focus
-	keys   []uint32 // evdev codes pressed, in order
+	keys   []uint32        // evdev codes pressed, in order
 }
 
 func connectClient(t *testing.T, name, path string, keyboard bool) *wlClient {
