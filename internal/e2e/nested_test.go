@@ -240,7 +240,9 @@ func (p *nestedProc) stop() {
 		return
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	if !p.wait(15 * time.Second) {
+	// A failsafe: the exit writes a screenshot and the stats, which takes
+	// seconds when other work keeps the CPUs busy.
+	if !p.wait(90 * time.Second) {
 		p.cmd.Process.Kill()
 		<-p.done
 		p.t.Errorf("compositor did not exit on SIGTERM")
@@ -711,7 +713,7 @@ func TestNestedShowsClientAndClosesCleanly(t *testing.T) {
 	if err := x11Close(display, id); err != nil {
 		t.Fatalf("WM_DELETE_WINDOW: %v", err)
 	}
-	if !p.wait(20 * time.Second) {
+	if !p.wait(90 * time.Second) {
 		t.Fatal("the compositor did not exit after its window was closed")
 	}
 	if p.exitErr != nil {
@@ -951,9 +953,7 @@ func TestNestedShrinkFaultGL(t *testing.T) {
 		t.Errorf("the bystander's 64x64 window shows %d pixels", n)
 	}
 	r := by.Stop()
-	if r.Error != "" || r.MaxGap > 2*time.Second {
-		t.Errorf("bystander: %+v", r)
-	}
+	checkBystander(t, &r)
 	p.stop()
 	st := p.stats()
 	if st.Renderer != "gl" || st.FramesPresented < 30 {

@@ -57,7 +57,8 @@ func fileMappingsSelf() int { return nftest.FileMappingsOf(os.Getpid()) }
 // without the race detector, so its RSS is its own): SOAK_CLIENTS clients
 // (200) for SOAK_DURATION connecting, creating pools and surfaces,
 // committing at 60 Hz, misbehaving at random and disconnecting, with a
-// bystander whose frame callbacks must never stop for more than 1 s. At the
+// bystander whose frame callbacks must never stop (freezeGap; the longest
+// gap is reported). At the
 // end the compositor's fds and file mappings are back exactly and its RSS
 // is within 20% of its start. TestSoakGoroutines counts goroutines.
 func TestSoak(t *testing.T) {
@@ -118,12 +119,7 @@ func checkSoakReport(t *testing.T, rep misbehave.SoakReport) {
 	if rep.HonestFailures > 0 {
 		t.Errorf("%d honest sessions failed; first: %s", rep.HonestFailures, rep.FirstFailure)
 	}
-	if rep.Bystander.Error != "" {
-		t.Errorf("bystander's connection ended: %s", rep.Bystander.Error)
-	}
-	if rep.Bystander.MaxGap > time.Second {
-		t.Errorf("bystander went %v without a frame callback", rep.Bystander.MaxGap)
-	}
+	checkBystander(t, &rep.Bystander)
 	if rep.Honest == 0 || rep.Commits == 0 || len(rep.Misbehaved) == 0 {
 		t.Errorf("the soak did not run: %+v", rep)
 	}

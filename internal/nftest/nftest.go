@@ -144,20 +144,16 @@ func start(t testing.TB, bin string, args []string) *Instance {
 			t.Logf("compositor log:\n%s", in.LogText())
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if _, err := os.Stat(in.Path); err == nil {
-			break
-		}
+	// The compositor logs "listening" once its socket accepts: the file
+	// alone appears at bind(2), before listen(2), and a client connecting
+	// in between is refused.
+	if !in.WaitLog("msg=listening", 60*time.Second) {
 		select {
 		case <-in.done:
 			t.Fatalf("compositor exited at start: %v\n%s", in.exitErr, in.LogText())
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("compositor socket %s did not appear\n%s", in.Path, in.LogText())
-		}
-		time.Sleep(10 * time.Millisecond)
+		t.Fatalf("compositor socket %s did not start listening\n%s", in.Path, in.LogText())
 	}
 	return in
 }
@@ -434,6 +430,12 @@ func (in *Instance) Screenshot() image.Image {
 	return nil
 }
 
+// stopTimeout bounds the wait for the compositor to exit on SIGTERM. It
+// is a failsafe: the exit writes a screenshot and the stats, which a
+// race-instrumented compositor on a machine whose CPUs are busy with
+// other work has taken 14 s to do.
+const stopTimeout = 90 * time.Second
+
 // Stop sends SIGTERM, waits for exit and returns the stats it wrote.
 func (in *Instance) Stop() *compositor.Stats {
 	if !in.stopped {
@@ -441,7 +443,7 @@ func (in *Instance) Stop() *compositor.Stats {
 		in.Cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-in.done:
-		case <-time.After(15 * time.Second):
+		case <-time.After(stopTimeout):
 			in.Cmd.Process.Kill()
 			<-in.done
 			in.t.Errorf("compositor did not exit on SIGTERM")
