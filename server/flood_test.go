@@ -127,7 +127,7 @@ func TestFDFloodKeepsAccepting(t *testing.T) {
 	for i := range many {
 		many[i] = null
 	}
-	const flooders, rounds = 20, 5
+	const flooders, rounds = 40, 10
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var conns []*net.UnixConn
