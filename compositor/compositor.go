@@ -14,6 +14,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/nofault/nofault/activation"
@@ -346,14 +347,34 @@ func (c *Compositor) Screenshot() (*image.RGBA, error) {
 	return render.ReadImage(c.Renderer, image.Rect(0, 0, w, h))
 }
 
-// Sync runs fn on the display loop and waits for it, or for ctx.
+// Sync runs fn on the display loop and waits for it, or for ctx. When it
+// returns an error, fn has not run and never will (the caller may read
+// what fn would have written): a fn already running when ctx ends is
+// waited for.
 func (c *Compositor) Sync(ctx context.Context, fn func()) error {
 	done := make(chan struct{})
-	c.Display.Do(func() { fn(); close(done) })
+	var mu sync.Mutex
+	abandoned := false
+	c.Display.Do(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !abandoned {
+			fn()
+			close(done)
+		}
+	})
 	select {
 	case <-done:
 		return nil
 	case <-ctx.Done():
+		mu.Lock()
+		defer mu.Unlock()
+		select {
+		case <-done:
+			return nil
+		default:
+		}
+		abandoned = true
 		return errors.New("display loop did not answer")
 	}
 }

@@ -20,8 +20,15 @@ const readBufSize = 4 * protocol.MaxMessageSize
 // initialReadSize is a new client's read buffer, before it grows.
 const initialReadSize = 1024
 
-// oobSize fits the most fds one sendmsg can carry on Linux (SCM_MAX_FD).
-var oobSize = unix.CmsgSpace(253 * 4)
+// maxFDsPerRead is the most fds one read takes from a client socket:
+// libwayland's MAX_FDS_OUT (its receive buffer is CMSG_LEN of 28 fds).
+// A client that attaches more to one sendmsg loses the rest to the kernel
+// (MSG_CTRUNC), as with libwayland, so no read installs more than this
+// many fds in the compositor, whatever the client sends.
+const maxFDsPerRead = protocol.MaxFDsPerMessage
+
+// oobSize fits maxFDsPerRead fds.
+var oobSize = unix.CmsgSpace(maxFDsPerRead * 4)
 
 // batch is a run of complete messages read from one client, with the fds
 // that arrived with them. err, when set, ends the client after the
@@ -40,67 +47,148 @@ type batch struct {
 var errFraming = errors.New("malformed message header")
 
 // readLoop frames messages from the socket and dispatches them itself,
-// holding the display lock (Display.serve), as libwayland's event loop
-// reads and dispatches on one thread: a request costs no hand-off to
-// another goroutine, and a client that sends faster than the compositor
-// handles simply waits in its socket. It stops at EOF, on error, or once
-// the client is dead.
+// holding the display lock, as libwayland's event loop reads and
+// dispatches on one thread: a request costs no hand-off to another
+// goroutine, and a client that sends faster than the compositor handles
+// simply waits in its socket. The recvmsg itself runs under the display
+// lock too (the goroutine waits for the socket to be readable without it):
+// before it, room for maxFDsPerRead more fds is made under total_fds, and
+// the fds it brings are charged before the lock is released, so the
+// readers of many clients can never together hold fds that no limit
+// counted. It stops at EOF, on error, or once the client is dead.
 func (c *Client) readLoop() {
+	raw, err := c.conn.SyscallConn()
+	if err != nil {
+		c.d.Do(func() {
+			if !c.dead {
+				c.reason = "socket: " + err.Error()
+				c.d.destroyClient(c)
+			}
+		})
+		return
+	}
 	// The buffer starts small and grows to readBufSize the first time a
 	// read fills all its free space (more is waiting, or a message is
 	// larger than the buffer): a thousand idle clients cost 1 KiB each, a
 	// flooding one reads in large batches.
-	acc := make([]byte, 0, initialReadSize)
-	oob := make([]byte, oobSize)
+	r := &reader{c: c, acc: make([]byte, 0, initialReadSize), oob: make([]byte, oobSize)}
+	r.recv = r.recvLocked
 	b := &batch{c: c}
 	filled := false
 	for {
-		if filled && cap(acc) < readBufSize {
-			acc = append(make([]byte, 0, readBufSize), acc...)
+		if filled && cap(r.acc) < readBufSize {
+			r.acc = append(make([]byte, 0, readBufSize), r.acc...)
 		}
-		free := cap(acc) - len(acc)
-		n, oobn, flags, _, err := c.conn.ReadMsgUnix(acc[len(acc):cap(acc)], oob)
+		free := cap(r.acc) - len(r.acc)
+		r.locked, r.stop = false, false
+		if err := raw.Read(r.recv); err != nil {
+			// The connection was closed (finish): the client is gone.
+			if r.locked {
+				c.d.mu.Unlock()
+			}
+			return
+		}
+		// raw.Read returned after recvLocked took the display lock.
+		if r.stop {
+			c.d.mu.Unlock()
+			return
+		}
+		n, oobn, flags, err := r.n, r.oobn, r.flags, r.err
 		filled = n == free
 		var fds []int
 		if oobn > 0 {
-			fds = parseRights(oob[:oobn])
+			fds = parseRights(r.oob[:oobn])
 		}
-		if flags&unix.MSG_CTRUNC != 0 && err == nil {
-			err = errors.New("control message truncated: fds lost")
+		if flags&unix.MSG_CTRUNC != 0 {
+			// More than maxFDsPerRead fds came with one sendmsg: the
+			// kernel closed the rest. libwayland ignores this too (the
+			// client fails later if a request lacks its fd).
+			c.d.fdsTruncated++
 		}
 		if n < 0 {
 			n = 0
 		}
-		acc = acc[:len(acc)+n]
+		r.acc = r.acc[:len(r.acc)+n]
 		if (n == 0 && err == nil) || errors.Is(err, io.EOF) {
 			err = errEOF
 		}
 		var end int
 		var short *protocol.Header
 		if err == nil {
-			end, short, err = frame(acc)
+			end, short, err = frame(r.acc)
 		}
+		alive := true
 		if end > 0 || len(fds) > 0 || err != nil {
 			// Handlers never keep the request bytes past their return,
 			// so the batch can point into acc.
-			b.data, b.fds, b.err, b.short = acc[:end], fds, err, short
-			if !c.d.serve(b) {
-				return
-			}
+			b.data, b.fds, b.err, b.short = r.acc[:end], fds, err, short
+			alive = c.d.serveLocked(b)
 		}
-		if err != nil {
+		c.d.mu.Unlock()
+		if !alive || err != nil {
 			return
 		}
-		copy(acc, acc[end:])
-		acc = acc[:len(acc)-end]
+		copy(r.acc, r.acc[end:])
+		r.acc = r.acc[:len(r.acc)-end]
 	}
 }
 
-// serve handles a batch read from b.c's socket under the display lock,
-// then flushes events. It reports whether the client is still served.
-func (d *Display) serve(b *batch) bool {
+// reader is readLoop's state for recvLocked, made once so that a read
+// does not allocate a closure.
+type reader struct {
+	c        *Client
+	acc, oob []byte
+	recv     func(fd uintptr) bool
+	// Results of the last recvLocked.
+	n, oobn, flags int
+	err            error
+	locked         bool // recvLocked returned holding the display lock
+	stop           bool // the client is dead or the display closing
+}
+
+// recvLocked is the raw.Read callback: it takes the display lock, makes
+// room for maxFDsPerRead fds and receives without blocking. When the
+// socket has nothing it lets the lock go and returns false, so raw.Read
+// waits for the socket to be readable; otherwise it returns true, still
+// holding the lock.
+func (r *reader) recvLocked(fd uintptr) bool {
+	d := r.c.d
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	r.locked = true
+	if d.closing || r.c.dead || !d.makeFDRoom(r.c) {
+		// makeFDRoom posted the client its error: flush it and end.
+		d.flushAll()
+		r.stop = true
+		return true
+	}
+	for {
+		r.n, r.oobn, r.flags, _, r.err = unix.Recvmsg(int(fd), r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
+		if r.err != unix.EINTR {
+			break
+		}
+	}
+	if r.err == unix.EAGAIN {
+		r.locked = false
+		d.mu.Unlock()
+		return false
+	}
+	return true
+}
+
+// makeFDRoom makes room under total_fds for the fds of one more read
+// (maxFDsPerRead) before it happens: while the fds held and queued by all
+// clients, plus that read, would pass the total, clients are ended as for
+// any total (makeRoom). It reports false when c was ended (its error is
+// posted). Display loop only.
+func (d *Display) makeFDRoom(c *Client) bool {
+	_, total, _, totalKey := d.limits.limit(HeldFDs)
+	return d.makeRoom(HeldFDs, maxFDsPerRead, total, totalKey, c)
+}
+
+// serveLocked handles a batch read from b.c's socket, then flushes events.
+// It reports whether the client is still served. The caller holds the
+// display lock.
+func (d *Display) serveLocked(b *batch) bool {
 	if d.closing || b.c.dead {
 		closeAll(b.fds)
 		return false
@@ -153,8 +241,10 @@ type writer struct {
 	direct           func(fd uintptr) bool
 	directB, directO []byte
 	directN          int
-	// wg counts running senders, for the display's shutdown.
-	wg *sync.WaitGroup
+	// wg counts running senders, for the display's shutdown; senders
+	// counts this writer's own, for the client's teardown (wait).
+	wg      *sync.WaitGroup
+	senders sync.WaitGroup
 	// failed is called once, from the sender, when a write fails.
 	failed func(error)
 
@@ -224,6 +314,7 @@ func (w *writer) queue(b []byte, fds []int) int64 {
 	if !w.running {
 		w.running = true
 		w.wg.Add(1)
+		w.senders.Add(1)
 		go w.run()
 	}
 	w.mu.Unlock()
@@ -250,6 +341,7 @@ func (w *writer) tryWrite(b []byte, fds []int) int {
 // fails.
 func (w *writer) run() {
 	defer w.wg.Done()
+	defer w.senders.Done()
 	for {
 		w.mu.Lock()
 		if w.closed || len(w.buf) == 0 {
@@ -286,13 +378,6 @@ func (w *writer) close() {
 	closeAll(w.fds)
 	w.fds, w.fdEnds = nil, nil
 	w.mu.Unlock()
-}
-
-// idle reports whether everything queued has been sent (or dropped).
-func (w *writer) idle() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return !w.running && (len(w.buf) == 0 || w.closed)
 }
 
 // send writes buf, attaching at most MaxFDsPerMessage fds per sendmsg and

@@ -3,13 +3,16 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/nofault/nofault/protocol"
+	"golang.org/x/sys/unix"
 )
 
 // Options configures a Display.
@@ -50,10 +53,21 @@ type Display struct {
 
 	globals    []*Global
 	nextGlobal uint32
-	registries map[*protocol.Object]*Client
+	registries registrySet
 
 	serial uint32
 	stats  Stats
+	// fdsTruncated counts reads that brought more than maxFDsPerRead fds
+	// (the kernel closed the rest).
+	fdsTruncated int
+
+	// present counts clients from AddClient until their teardown has
+	// closed everything (finish); gone is closed and replaced whenever a
+	// teardown ends. Both under presentMu, which finish takes without
+	// the display lock.
+	presentMu sync.Mutex
+	present   int
+	gone      chan struct{}
 
 	clientCreated []func(*Client)
 	activity      []func()
@@ -80,7 +94,8 @@ func NewDisplay(socket *Socket, opts Options) *Display {
 		accepted:   make(chan *net.UnixConn),
 		stop:       make(chan struct{}),
 		clients:    make(map[*Client]struct{}),
-		registries: make(map[*protocol.Object]*Client),
+		registries: registrySet{m: make(map[*protocol.Object]*Client)},
+		gone:       make(chan struct{}),
 		nextGlobal: 1,
 	}
 	if opts.Trace {
@@ -183,20 +198,41 @@ func (d *Display) flushAll() {
 	d.dirty = d.dirty[:0]
 }
 
+// acceptLoop hands new connections to Run. Errors that say the process or
+// the system is short of something for now (out of fds under a flood,
+// out of memory, a connection aborted before it was accepted) are
+// retried with a back-off from 5 ms doubling to 1 s, as net/http's Server
+// does: the loop ends only when the socket is closed.
 func (d *Display) acceptLoop() {
 	defer d.wg.Done()
+	var delay time.Duration
 	for {
 		conn, err := d.socket.Accept()
 		if err != nil {
 			select {
 			case <-d.stop:
+				return
 			default:
-				if !errors.Is(err, net.ErrClosed) {
-					slog.Error("accept failed", "err", err)
-				}
 			}
-			return
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			if !temporaryAccept(err) {
+				slog.Error("accept failed; no new clients will be accepted", "err", err)
+				return
+			}
+			delay = min(max(2*delay, acceptMinDelay), acceptMaxDelay)
+			slog.Warn("accept failed; retrying", "err", err, "retry_in", delay)
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-d.stop:
+				t.Stop()
+				return
+			}
+			continue
 		}
+		delay = 0
 		select {
 		case d.accepted <- conn:
 		case <-d.stop:
@@ -204,6 +240,25 @@ func (d *Display) acceptLoop() {
 			return
 		}
 	}
+}
+
+// Back-off of acceptLoop after a temporary error (net/http's values).
+const (
+	acceptMinDelay = 5 * time.Millisecond
+	acceptMaxDelay = time.Second
+)
+
+// temporaryAccept reports whether an accept error passes: the process or
+// the system ran out of fds or memory, or the peer went before its
+// connection was accepted.
+func temporaryAccept(err error) bool {
+	for _, e := range []syscall.Errno{unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM,
+		unix.ECONNABORTED, unix.ECONNRESET, unix.EINTR, unix.EAGAIN, unix.EPROTO, unix.EPERM, unix.ETIMEDOUT} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // AddClient starts serving conn (display loop only).
@@ -242,6 +297,9 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 	c.objects.Insert(c.display)
 	d.objectAdded()
 	d.clients[c] = struct{}{}
+	d.presentMu.Lock()
+	d.present++
+	d.presentMu.Unlock()
 	d.stats.ClientsSeen++
 	slog.Info("client connected", "client", c.id, "pid", c.PID, "uid", c.UID, "gid", c.GID)
 	d.wg.Add(1)
@@ -272,16 +330,15 @@ func (d *Display) destroyClient(c *Client) {
 	for _, fn := range c.destroyFn {
 		fn()
 	}
+	// The client's registries left d.registries with their objects
+	// (registryHandler.OnDestroy): teardown touches only what the client
+	// holds, never a display-wide map, so a thousand clients leaving at
+	// once cost a thousand times one, not a million registry visits.
 	c.fds.CloseAll()
 	c.releaseAccounts()
 	delete(d.clients, c)
-	for reg, rc := range d.registries {
-		if rc == c {
-			delete(d.registries, reg)
-		}
-	}
 	d.stats.clientGone(c)
-	slog.Info("client disconnected", "client", c.id, "pid", c.PID, "reason", c.reason)
+	d.wg.Add(1)
 	go c.finish()
 }
 
@@ -293,18 +350,51 @@ func (d *Display) shutdownClients() {
 	}
 }
 
-// finish lets the writer flush what is queued (bounded by the socket), then
-// closes the connection and releases the reader.
+// finish lets the writer flush what is queued (bounded by a write
+// deadline), closes the connection, waits for the reader to leave and then
+// logs "client disconnected": from that line on, the process holds nothing
+// of the client (its connection, queued and received fds and pool
+// mappings are closed), which tests wait for before counting fds.
 func (c *Client) finish() {
+	defer c.d.wg.Done()
 	c.closeOnce.Do(func() {
-		// Give the writer a chance to send the final error.
-		if !c.w.idle() {
-			c.conn.SetWriteDeadline(deadlineSoon())
-			waitQueued(c.w)
-		}
+		// Give the writer a chance to send the final error: a blocked
+		// sender fails at the deadline.
+		c.conn.SetWriteDeadline(deadlineSoon())
+		c.w.wait()
 		c.w.close()
 		c.conn.Close()
 	})
+	<-c.readerDone
+	slog.Info("client disconnected", "client", c.id, "pid", c.PID, "reason", c.reason)
+	d := c.d
+	d.presentMu.Lock()
+	d.present--
+	close(d.gone)
+	d.gone = make(chan struct{})
+	d.presentMu.Unlock()
+}
+
+// WaitClientsGone waits until no client is connected and every client
+// that left has had its connection, fds and pool mappings closed (the
+// moment "client disconnected" is logged for the last one), or until ctx
+// is done. It may be called from any goroutine but the display loop.
+// Tests use it to count a process's fds after clients left, on the
+// server's event rather than after a delay.
+func (d *Display) WaitClientsGone(ctx context.Context) error {
+	for {
+		d.presentMu.Lock()
+		n, ch := d.present, d.gone
+		d.presentMu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("%d clients still present: %w", n, ctx.Err())
+		}
+	}
 }
 
 func (d *Display) shutdown() {

@@ -25,9 +25,9 @@ func (d *Display) AddGlobal(iface *protocol.Interface, version uint32, bind Bind
 	g := &Global{Name: d.nextGlobal, Interface: iface, Version: version, bind: bind}
 	d.nextGlobal++
 	d.globals = append(d.globals, g)
-	for reg, c := range d.registries {
+	d.registries.each(func(reg *protocol.Object, c *Client) {
 		protocol.SendWlRegistryGlobal(c.Events(), reg.ID, g.Name, iface.Name, version)
-	}
+	})
 	return g
 }
 
@@ -43,8 +43,25 @@ func (d *Display) RemoveGlobal(g *Global) {
 			break
 		}
 	}
-	for reg, c := range d.registries {
+	d.registries.each(func(reg *protocol.Object, c *Client) {
 		protocol.SendWlRegistryGlobalRemove(c.Events(), reg.ID, g.Name)
+	})
+}
+
+// registrySet is the display's live wl_registry objects with their
+// clients, for the global and global_remove broadcasts. Adding and
+// removing one is a map operation; only a broadcast visits them all, and
+// scans counts the entries it visited, so tests can check that nothing
+// else (a client's teardown) walks the whole set.
+type registrySet struct {
+	m     map[*protocol.Object]*Client
+	scans int
+}
+
+func (s *registrySet) each(fn func(reg *protocol.Object, c *Client)) {
+	for reg, c := range s.m {
+		s.scans++
+		fn(reg, c)
 	}
 }
 
@@ -72,7 +89,7 @@ func (h *displayHandler) GetRegistry(registry protocol.ObjectID) error {
 		return nil
 	}
 	o.Handler = &registryHandler{c: c, obj: o}
-	c.d.registries[o] = c
+	c.d.registries.m[o] = c
 	for _, g := range c.d.globals {
 		protocol.SendWlRegistryGlobal(c.Events(), o.ID, g.Name, g.Interface.Name, g.Version)
 	}
@@ -85,7 +102,7 @@ type registryHandler struct {
 	obj *protocol.Object
 }
 
-func (r *registryHandler) OnDestroy() { delete(r.c.d.registries, r.obj) }
+func (r *registryHandler) OnDestroy() { delete(r.c.d.registries.m, r.obj) }
 
 // Bind follows libwayland's registry_bind checks and messages; all of them
 // post invalid_object on the registry.

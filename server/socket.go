@@ -47,7 +47,10 @@ func CheckRuntimeDir(dir string) error {
 // Listen creates the socket in runtimeDir. With name == "" it takes the
 // first free wayland-N (N from 0 to 32, as libwayland's
 // wl_display_add_socket_auto); otherwise exactly name. A socket counts as
-// taken while another process holds its lock file with flock.
+// taken while another process holds its lock file with flock; a socket
+// left by a compositor that is gone is replaced, and a path that is not a
+// socket (a directory, a file) is never touched: Listen refuses it, or
+// with name == "" takes the next wayland-N.
 func Listen(runtimeDir, name string) (*Socket, error) {
 	if err := CheckRuntimeDir(runtimeDir); err != nil {
 		return nil, err
@@ -63,14 +66,17 @@ func Listen(runtimeDir, name string) (*Socket, error) {
 		if err == nil {
 			return s, nil
 		}
-		if !errors.Is(err, errSocketBusy) {
+		if !errors.Is(err, errSocketBusy) && !errors.Is(err, errNotSocket) {
 			return nil, err
 		}
 	}
 	return nil, errors.New("no free wayland-N socket name in XDG_RUNTIME_DIR")
 }
 
-var errSocketBusy = errors.New("socket in use")
+var (
+	errSocketBusy = errors.New("socket in use")
+	errNotSocket  = errors.New("refusing to replace it")
+)
 
 func listenName(dir, name string) (*Socket, error) {
 	s := &Socket{Name: name, Path: filepath.Join(dir, name), lockPath: filepath.Join(dir, name+".lock"), lockFD: -1}
@@ -86,10 +92,12 @@ func listenName(dir, name string) (*Socket, error) {
 		return nil, fmt.Errorf("%s: %w", name, errSocketBusy)
 	}
 	s.lockFD = fd
-	// We hold the lock, so a leftover socket file is stale.
-	if err := os.Remove(s.Path); err != nil && !errors.Is(err, os.ErrNotExist) {
+	// We hold the lock, so a leftover socket is stale and is replaced, as
+	// libwayland does. Anything else at the path (a directory, a file, a
+	// link) is not ours to delete.
+	if err := removeStaleSocket(s.Path); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("remove stale socket %s: %w", s.Path, err)
+		return nil, err
 	}
 	old := syscall.Umask(0o077) // the socket file is created 0700
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: s.Path, Net: "unix"})
@@ -101,6 +109,42 @@ func listenName(dir, name string) (*Socket, error) {
 	l.SetUnlinkOnClose(false)
 	s.listener = l
 	return s, nil
+}
+
+// removeStaleSocket removes the socket left at path by a compositor that
+// is gone. It refuses, naming what is there, a path that is not a socket.
+func removeStaleSocket(path string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("socket path %s: %w", path, err)
+	}
+	if fi.Mode().Type() != os.ModeSocket {
+		return fmt.Errorf("socket path %s exists and is %s, not a socket: %w; choose another --socket name or remove it", path, fileKind(fi.Mode()), errNotSocket)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove stale socket %s: %w", path, err)
+	}
+	return nil
+}
+
+// fileKind names a file type for an error message.
+func fileKind(m os.FileMode) string {
+	switch m.Type() {
+	case 0:
+		return "a regular file"
+	case os.ModeDir:
+		return "a directory"
+	case os.ModeSymlink:
+		return "a symbolic link"
+	case os.ModeNamedPipe:
+		return "a named pipe"
+	case os.ModeDevice, os.ModeDevice | os.ModeCharDevice:
+		return "a device"
+	}
+	return "mode " + m.String()
 }
 
 // Accept waits for the next client connection.

@@ -8,11 +8,8 @@ const finalFlushTimeout = 500 * time.Millisecond
 
 func deadlineSoon() time.Time { return time.Now().Add(finalFlushTimeout) }
 
-// waitQueued waits until the writer has sent everything queued, failed, or
-// the final flush timeout passed.
-func waitQueued(w *writer) {
-	deadline := time.Now().Add(finalFlushTimeout)
-	for !w.idle() && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-}
+// wait returns once no sender goroutine runs: everything queued was sent,
+// or a write failed (a departing client's socket has a write deadline, so
+// this is bounded by finalFlushTimeout). No event is queued any more when
+// it is called (the client is dead).
+func (w *writer) wait() { w.senders.Wait() }

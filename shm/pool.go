@@ -52,6 +52,11 @@ type Pool struct {
 // (MAP_PRIVATE|MAP_NOSIGBUS for nosigbus, MAP_SHARED otherwise), so an
 // O_RDONLY or write-sealed fd works, unlike in libwayland.
 //
+// A regular file on a file system that a process or the network serves
+// (FUSE, NFS, ...) is refused with invalid_fd wrapping ErrFileSystem: its
+// reads could block the compositor for as long as the server wants
+// (checkFileSystem, docs/shm.md).
+//
 // Errors are *Error: size <= 0 is invalid_stride, an mmap failure is
 // invalid_fd "failed mmap fd %d: %s" wrapping ErrMap. libwayland accepts
 // whatever mmap accepts; so does NewPool (docs/shm.md, "fds").
@@ -59,6 +64,10 @@ func NewPool(fd int, size int64, opts Options) (*Pool, error) {
 	if size <= 0 || size > maxInt {
 		unix.Close(fd)
 		return nil, protoErr(InvalidStride, nil, "invalid size (%d)", size)
+	}
+	if err := checkFileSystem(fd); err != nil {
+		unix.Close(fd)
+		return nil, protoErr(InvalidFD, err, "fd %d: %v: pools must be shared memory (memfd, tmpfs, hugetlbfs) or a file on a local disk", fd, err)
 	}
 	s, err := chooseStrategy(fd, size, opts.Mode)
 	if err != nil {

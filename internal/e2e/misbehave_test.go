@@ -12,7 +12,8 @@ import (
 // nofault under each read strategy that applies (guarded for everything;
 // auto, where sealed pools take the zero-copy path) and checks: the
 // compositor is alive, the offender got the documented outcome, a bystander
-// kept its frame callbacks (no gap over 1 s), and the compositor's fds and
+// kept its frame callbacks (the gap is reported; only a freeze fails, see
+// freezeGap), and the compositor's fds and
 // file mappings are back to their start values.
 func TestMisbehaveScenarios(t *testing.T) {
 	want := misbehave.Expected(misbehave.Nofault)
@@ -24,7 +25,7 @@ func TestMisbehaveScenarios(t *testing.T) {
 					if !in.Alive() {
 						t.Fatal("compositor died in an earlier scenario")
 					}
-					start := in.Counters()
+					start := in.StableCounters()
 					out := misbehave.Run(s, misbehave.Options{Socket: in.Path, Timeout: 10 * time.Second, Bystander: true})
 					if !in.Alive() {
 						t.Fatalf("compositor died: %+v", out)
@@ -43,16 +44,7 @@ func TestMisbehaveScenarios(t *testing.T) {
 						t.Errorf("error %s code %d (%s), want %s code %d (%s)",
 							out.Error.Interface, out.Error.Code, out.Error.Message, w.Interface, w.Code, w.Note)
 					}
-					if b := out.Bystander; b == nil {
-						t.Error("no bystander report")
-					} else {
-						if b.Error != "" {
-							t.Errorf("bystander's connection ended: %s", b.Error)
-						}
-						if b.MaxGap > time.Second {
-							t.Errorf("bystander went %v without a frame callback", b.MaxGap)
-						}
-					}
+					checkBystander(t, out.Bystander)
 					if got := in.WaitCounters(start, 5*time.Second); got != start {
 						t.Errorf("compositor holds %+v after the scenario, want %+v (leak)", got, start)
 					}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -89,6 +90,7 @@ type Instance struct {
 	StatsPath  string
 	Log        *bytes.Buffer
 	logMu      *sync.Mutex
+	events     *clientEvents
 	done       chan struct{}
 	exitErr    error
 	stopped    bool
@@ -122,13 +124,14 @@ func start(t testing.TB, bin string, args []string) *Instance {
 		StatsPath:  filepath.Join(dir, "stats.json"),
 		Log:        new(bytes.Buffer),
 		logMu:      new(sync.Mutex),
+		events:     newClientEvents(),
 		done:       make(chan struct{}),
 	}
 	in.Path = filepath.Join(dir, in.Socket)
 	all := append([]string{"--backend=headless", "--socket=" + in.Socket, "--screenshot=" + in.Shot, "--stats=" + in.StatsPath}, args...)
 	in.Cmd = exec.Command(bin, all...)
 	in.Cmd.Env = append(cleanEnv(), "XDG_RUNTIME_DIR="+dir)
-	w := &lockedWriter{mu: in.logMu, b: in.Log}
+	w := &lockedWriter{mu: in.logMu, b: in.Log, ev: in.events}
 	in.Cmd.Stdout, in.Cmd.Stderr = w, w
 	if err := in.Cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -141,20 +144,16 @@ func start(t testing.TB, bin string, args []string) *Instance {
 			t.Logf("compositor log:\n%s", in.LogText())
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if _, err := os.Stat(in.Path); err == nil {
-			break
-		}
+	// The compositor logs "listening" once its socket accepts: the file
+	// alone appears at bind(2), before listen(2), and a client connecting
+	// in between is refused.
+	if !in.WaitLog("msg=listening", 60*time.Second) {
 		select {
 		case <-in.done:
 			t.Fatalf("compositor exited at start: %v\n%s", in.exitErr, in.LogText())
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("compositor socket %s did not appear\n%s", in.Path, in.LogText())
-		}
-		time.Sleep(10 * time.Millisecond)
+		t.Fatalf("compositor socket %s did not start listening\n%s", in.Path, in.LogText())
 	}
 	return in
 }
@@ -240,34 +239,170 @@ func FileMappingsOf(pid int) int {
 	return n
 }
 
-// StableCounters waits until the counters stop changing (a client that
-// just left may still be tearing down) and returns them: the baseline for
-// a leak check.
+// StableCounters waits until the compositor has no client left (the
+// server logs "client disconnected" once a client's connection, fds and
+// mappings are all closed) and returns the counters then: the baseline
+// for a leak check.
 func (in *Instance) StableCounters() Counters {
-	last := in.Counters()
-	stable := time.Now()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-		time.Sleep(50 * time.Millisecond)
-		c := in.Counters()
-		if c != last {
-			last, stable = c, time.Now()
-		} else if time.Since(stable) >= 500*time.Millisecond {
-			break
-		}
-	}
-	return last
+	in.t.Helper()
+	return in.Settled(Counters{}, settleTimeout)
 }
 
-// WaitCounters polls until the counters equal want or the timeout passes,
-// and returns the last value.
+// settleTimeout bounds a wait for the compositor's clients to go. It is
+// a failsafe, not a schedule: the wait ends on the server's event.
+const settleTimeout = 60 * time.Second
+
+// WaitCounters waits until the compositor has no client left, then
+// compares its counters with want; while they differ, it waits for the
+// next client to come and go (a connection accepted late) before reading
+// them again. It returns the last value; timeout is a failsafe for a
+// compositor that never lets its clients go.
 func (in *Instance) WaitCounters(want Counters, timeout time.Duration) Counters {
+	in.t.Helper()
+	return in.Settled(want, max(timeout, settleTimeout))
+}
+
+// Settled waits for the server's event that no client is connected
+// (every "client connected" has its "client disconnected") and returns
+// the counters then. With a want other than Counters{} (no particular
+// value) that the counters do not
+// equal, it waits for the next such event, until timeout.
+func (in *Instance) Settled(want Counters, timeout time.Duration) Counters {
 	deadline := time.Now().Add(timeout)
 	for {
+		gen, ok := in.events.waitIdle(deadline, in.done)
 		got := in.Counters()
-		if got == want || time.Now().After(deadline) {
+		if !ok || want == (Counters{}) || got == want {
+			if !ok && in.Alive() {
+				in.t.Logf("clients still connected after %v: %v", timeout, in.events.live())
+			}
 			return got
 		}
-		time.Sleep(20 * time.Millisecond)
+		// Something was still open: a client accepted after the last
+		// one left. Wait for the next client event, then look again.
+		if !in.events.waitChange(gen, deadline, in.done) {
+			return in.Counters()
+		}
+	}
+}
+
+// ClientsGone waits until the compositor has no client connected, by its
+// log, and reports whether that happened within timeout.
+func (in *Instance) ClientsGone(timeout time.Duration) bool {
+	_, ok := in.events.waitIdle(time.Now().Add(timeout), in.done)
+	return ok
+}
+
+// WaitLog waits until the compositor's output contains s, and reports
+// whether it did within timeout (a failsafe: the wait ends on the write).
+func (in *Instance) WaitLog(s string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		in.events.mu.Lock()
+		ch := in.events.written
+		in.events.mu.Unlock()
+		if strings.Contains(in.LogText(), s) {
+			return true
+		}
+		if !waitOn(ch, deadline, in.done) {
+			return strings.Contains(in.LogText(), s)
+		}
+	}
+}
+
+// clientEvents follows the compositor's "client connected" and "client
+// disconnected" log lines.
+type clientEvents struct {
+	mu      sync.Mutex // guards following
+	partial []byte
+	clients map[string]bool
+	gen     int // bumped on every client event
+	changed chan struct{}
+	written chan struct{} // closed and replaced on every write
+}
+
+func newClientEvents() *clientEvents {
+	return &clientEvents{clients: map[string]bool{}, changed: make(chan struct{}), written: make(chan struct{})}
+}
+
+var clientEventRE = regexp.MustCompile(`msg="client (connected|disconnected)" client=(\d+)`)
+
+// feed takes log output as it is written.
+func (e *clientEvents) feed(p []byte) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	close(e.written)
+	e.written = make(chan struct{})
+	e.partial = append(e.partial, p...)
+	for {
+		i := bytes.IndexByte(e.partial, '\n')
+		if i < 0 {
+			return
+		}
+		line := e.partial[:i]
+		if m := clientEventRE.FindSubmatch(line); m != nil {
+			if string(m[1]) == "connected" {
+				e.clients[string(m[2])] = true
+			} else {
+				delete(e.clients, string(m[2]))
+			}
+			e.gen++
+			close(e.changed)
+			e.changed = make(chan struct{})
+		}
+		e.partial = e.partial[i+1:]
+	}
+}
+
+func (e *clientEvents) live() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ids []string
+	for id := range e.clients {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// waitIdle waits until no client is connected; it returns the event
+// generation then, and false if deadline passed or the process exited.
+func (e *clientEvents) waitIdle(deadline time.Time, exited <-chan struct{}) (int, bool) {
+	for {
+		e.mu.Lock()
+		n, gen, ch := len(e.clients), e.gen, e.changed
+		e.mu.Unlock()
+		if n == 0 {
+			return gen, true
+		}
+		if !waitOn(ch, deadline, exited) {
+			return gen, false
+		}
+	}
+}
+
+// waitChange waits for a client event after generation gen, and then for
+// no client to be connected.
+func (e *clientEvents) waitChange(gen int, deadline time.Time, exited <-chan struct{}) bool {
+	e.mu.Lock()
+	cur, ch := e.gen, e.changed
+	e.mu.Unlock()
+	if cur == gen && !waitOn(ch, deadline, exited) {
+		return false
+	}
+	_, ok := e.waitIdle(deadline, exited)
+	return ok
+}
+
+func waitOn(ch <-chan struct{}, deadline time.Time, exited <-chan struct{}) bool {
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-ch:
+		return true
+	case <-exited:
+		return false
+	case <-t.C:
+		return false
 	}
 }
 
@@ -295,6 +430,12 @@ func (in *Instance) Screenshot() image.Image {
 	return nil
 }
 
+// stopTimeout bounds the wait for the compositor to exit on SIGTERM. It
+// is a failsafe: the exit writes a screenshot and the stats, which a
+// race-instrumented compositor on a machine whose CPUs are busy with
+// other work has taken 14 s to do.
+const stopTimeout = 90 * time.Second
+
 // Stop sends SIGTERM, waits for exit and returns the stats it wrote.
 func (in *Instance) Stop() *compositor.Stats {
 	if !in.stopped {
@@ -302,7 +443,7 @@ func (in *Instance) Stop() *compositor.Stats {
 		in.Cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-in.done:
-		case <-time.After(15 * time.Second):
+		case <-time.After(stopTimeout):
 			in.Cmd.Process.Kill()
 			<-in.done
 			in.t.Errorf("compositor did not exit on SIGTERM")
@@ -333,10 +474,14 @@ func (in *Instance) LogText() string {
 type lockedWriter struct {
 	mu *sync.Mutex
 	b  *bytes.Buffer
+	ev *clientEvents
 }
 
 func (w *lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.ev != nil {
+		w.ev.feed(p)
+	}
 	return w.b.Write(p)
 }

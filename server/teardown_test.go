@@ -1,0 +1,130 @@
+package server
+
+import (
+	"context"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/nofault/nofault/protocol"
+	"golang.org/x/sys/unix"
+)
+
+// lockedClients adds n clients on socketpairs to d, whose lock the test
+// holds (as the display loop would) until it ends.
+func lockedClients(t *testing.T, d *Display, n int) []*Client {
+	t.Helper()
+	cs := make([]*Client, n)
+	for i := range cs {
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := os.NewFile(uintptr(fds[0]), "server-end")
+		conn, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		peer := os.NewFile(uintptr(fds[1]), "client-end")
+		t.Cleanup(func() { peer.Close() })
+		cs[i] = d.AddClient(conn.(*net.UnixConn))
+	}
+	return cs
+}
+
+// TestTeardownVisitsOnlyItsClient is issue 16's mass departure (900
+// clients x 280 registries leaving together stalled the display for
+// seconds): destroying a client used to walk the display-wide registry
+// map once per client, so N clients leaving cost N times all registries.
+// The test counts that work: a teardown visits no registry of the display
+// (the client's own go with its objects), and the set still holds exactly
+// the other clients' registries, which a broadcast then visits once each.
+func TestTeardownVisitsOnlyItsClient(t *testing.T) {
+	const clients, perClient = 200, 30
+	d := NewDisplay(nil, Options{Limits: DefaultLimits})
+	t.Cleanup(func() { // last: the clients' ends are closed, the lock free
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := d.WaitClientsGone(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	d.mu.Lock()
+	t.Cleanup(d.mu.Unlock)
+	compositorGlobal(d)
+	cs := lockedClients(t, d, clients)
+	for _, c := range cs {
+		var req []byte
+		for i := 0; i < perClient; i++ {
+			req = append(req, msg(1, 1, uint32(2+i))...) // wl_display.get_registry
+		}
+		if rest := d.Inject(c, req, nil); len(rest) != 0 || c.Failed() {
+			t.Fatalf("get_registry failed: %v", c.err)
+		}
+	}
+	if got := len(d.registries.m); got != clients*perClient {
+		t.Fatalf("%d registries, want %d", got, clients*perClient)
+	}
+	before := d.registries.scans
+	leaving := cs[:clients/2]
+	for _, c := range leaving {
+		c.reason = "test"
+		d.destroyClient(c)
+	}
+	if visits := d.registries.scans - before; visits != 0 {
+		t.Errorf("%d clients' teardown visited %d registries of the display, want 0 (only their own objects)", len(leaving), visits)
+	}
+	if got, want := len(d.registries.m), (clients-len(leaving))*perClient; got != want {
+		t.Errorf("%d registries left, want %d", got, want)
+	}
+	for _, rc := range d.registries.m {
+		if rc.dead {
+			t.Fatal("a departed client's registry is still in the set")
+		}
+	}
+	// A broadcast does visit each remaining registry, once.
+	before = d.registries.scans
+	d.AddGlobal(&protocol.WlOutputInterface, 1, func(*Client, protocol.ObjectID, uint32) {})
+	if visits, want := d.registries.scans-before, len(d.registries.m); visits != want {
+		t.Errorf("global broadcast visited %d registries, want %d", visits, want)
+	}
+}
+
+// TestWaitClientsGoneMeansClosed: when WaitClientsGone returns, the
+// departed clients' connections and the fds they sent are closed already:
+// the process's fd count is back where it was, read once, without a delay.
+func TestWaitClientsGoneMeansClosed(t *testing.T) {
+	d, path := startDisplay(t, nil)
+	null, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(null)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for round := 0; round < 3; round++ {
+		before := openFDs(t)
+		var cs []*rawClient
+		for i := 0; i < 20; i++ {
+			c := dialRaw(t, path)
+			if _, err := c.sync(make28(null)...); err != nil { // fds queued, never used
+				t.Fatal(err)
+			}
+			if err := c.roundtrip(30 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			cs = append(cs, c)
+		}
+		for _, c := range cs {
+			c.conn.Close()
+		}
+		if err := d.WaitClientsGone(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := openFDs(t); n != before {
+			t.Fatalf("round %d: %d fds open once the clients were gone, %d before", round, n, before)
+		}
+	}
+}
