@@ -649,6 +649,11 @@ func (d *Display) freeOSMemory() {
 	d.freePending = false
 	d.freeDebt = 0
 	d.stats.MemoryReturns++
-	// Off the loop: a full GC of a large heap takes milliseconds.
-	go debug.FreeOSMemory()
+	n := d.stats.MemoryReturns
+	// Off the loop: a full GC of a large heap takes milliseconds. The log
+	// line marks the moment the memory is back (tests wait for it).
+	go func() {
+		debug.FreeOSMemory()
+		slog.Info("memory returned to the OS", "returns", n)
+	}()
 }
