@@ -99,8 +99,17 @@ func listenName(dir, name string) (*Socket, error) {
 		s.Close()
 		return nil, err
 	}
+	// The socket appears at its name only once it listens: bind(2) creates
+	// the file before listen(2) is called, and a client that connects in
+	// between (one that waits for the file to appear) gets ECONNREFUSED.
+	// So it is bound under a private name and renamed into place.
+	bindPath := filepath.Join(dir, fmt.Sprintf(".%s.%d", name, os.Getpid()))
+	if len(bindPath) >= len(unix.RawSockaddrUnix{}.Path) {
+		bindPath = s.Path // no room for the private name: bind in place
+	}
+	os.Remove(bindPath)
 	old := syscall.Umask(0o077) // the socket file is created 0700
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: s.Path, Net: "unix"})
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: bindPath, Net: "unix"})
 	syscall.Umask(old)
 	if err != nil {
 		s.Close()
@@ -108,6 +117,13 @@ func listenName(dir, name string) (*Socket, error) {
 	}
 	l.SetUnlinkOnClose(false)
 	s.listener = l
+	if bindPath != s.Path {
+		if err := os.Rename(bindPath, s.Path); err != nil {
+			os.Remove(bindPath)
+			s.Close()
+			return nil, fmt.Errorf("listen on %s: %w", s.Path, err)
+		}
+	}
 	return s, nil
 }
 

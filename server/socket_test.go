@@ -5,7 +5,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 func runtimeDir(t *testing.T) string {
@@ -103,5 +107,56 @@ func TestListenAutoSkipsNonSocket(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "wayland-0")); err != nil || !fi.IsDir() {
 		t.Errorf("wayland-0 directory gone: %v", err)
+	}
+}
+
+// TestListenSocketAppearsListening: the socket's name appears only once it
+// listens (renamed into place), never by bind(2) creating it, after which a
+// client that connects before listen(2) gets ECONNREFUSED; tests and
+// launchers that wait for the file to appear hit that window on a loaded
+// machine. inotify tells how the name came to be.
+func TestListenSocketAppearsListening(t *testing.T) {
+	dir := runtimeDir(t)
+	in, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
+	if err != nil {
+		t.Skipf("inotify: %v", err)
+	}
+	defer unix.Close(in)
+	if _, err := unix.InotifyAddWatch(in, dir, unix.IN_CREATE|unix.IN_MOVED_TO); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Listen(dir, "wayland-atomic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := net.Dial("unix", s.Path)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c.Close()
+	buf := make([]byte, 64*(unix.SizeofInotifyEvent+unix.NAME_MAX+1))
+	n, err := unix.Read(in, buf)
+	if err != nil {
+		t.Fatalf("read inotify: %v", err)
+	}
+	var how []string
+	for off := 0; off+unix.SizeofInotifyEvent <= n; {
+		ev := (*unix.InotifyEvent)(unsafe.Pointer(&buf[off]))
+		nameb := buf[off+unix.SizeofInotifyEvent : off+unix.SizeofInotifyEvent+int(ev.Len)]
+		name := strings.TrimRight(string(nameb), "\x00")
+		off += unix.SizeofInotifyEvent + int(ev.Len)
+		if name != "wayland-atomic" {
+			continue
+		}
+		switch {
+		case ev.Mask&unix.IN_CREATE != 0:
+			how = append(how, "created")
+		case ev.Mask&unix.IN_MOVED_TO != 0:
+			how = append(how, "renamed")
+		}
+	}
+	if len(how) != 1 || how[0] != "renamed" {
+		t.Errorf("socket name appeared by %v, want only by a rename of a listening socket", how)
 	}
 }
