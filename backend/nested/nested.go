@@ -120,18 +120,15 @@ type Window struct {
 
 	mu        sync.Mutex
 	scheduled bool
-	lockWant  bool   // pointerlock.go
-	shapeWant string // cursor.go
+	lockWant  bool // pointerlock.go
 
 	// Main thread only.
 	fbW, fbH   int
 	winW, winH int
 	needSwap   bool
-	lockHave   bool                                 // pointerlock.go
-	shapeHave  glfw.StandardCursor                  // cursor.go
-	cursors    map[glfw.StandardCursor]*glfw.Cursor // cursor.go
-	lost       bool                                 // the host connection broke: Close leaves GLFW alone
-	keysDown   map[uint32]bool                      // evdev keys passed on as pressed (syncKeys)
+	lockHave   bool            // pointerlock.go
+	lost       bool            // the host connection broke: Close leaves GLFW alone
+	keysDown   map[uint32]bool // evdev keys passed on as pressed (syncKeys)
 	fwd        *forwarder
 	input      Input
 	comp       Compositor
@@ -336,7 +333,6 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			}
 			w.thread.Serve()
 			w.applyPointerLock()
-			w.applyCursorShape()
 			now := time.Now()
 			if !now.Before(next) || (idle && w.takeScheduled()) {
 				break
