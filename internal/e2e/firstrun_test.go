@@ -202,22 +202,14 @@ func TestNestedHostLost(t *testing.T) {
 	}
 }
 
-// xvfbPID finds the Xvfb serving display in /proc.
+// xvfbPID is the pid of the Xvfb that startXvfb started for display.
 func xvfbPID(t *testing.T, display string) int {
 	t.Helper()
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, f := range procs {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		if args := strings.Split(string(b), "\x00"); len(args) > 1 && filepath.Base(args[0]) == "Xvfb" && args[1] == display {
-			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
-			return pid
-		}
+	pid, ok := xvfbs.Load(display)
+	if !ok {
+		t.Fatalf("no Xvfb of ours serves %s", display)
 	}
-	t.Fatalf("no Xvfb process for %s", display)
-	return 0
+	return pid.(int)
 }
 
 func waitPidFile(t *testing.T, path string) int {

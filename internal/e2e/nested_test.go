@@ -10,6 +10,7 @@ package e2e
 // cgo (then it has no nested backend).
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -43,43 +44,54 @@ import (
 
 // startXvfb starts Xvfb on a free display number for this test and
 // returns its DISPLAY value.
+// xvfbs maps the displays startXvfb started to their Xvfb's pid.
+var xvfbs sync.Map
+
 func startXvfb(t *testing.T) string {
 	t.Helper()
 	need(t, "Xvfb")
-	for n := 100 + os.Getpid()%300; n < 1000; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		var out syncBuffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("Xvfb: %v", err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
-		for i := 0; i < 200; i++ {
-			if _, err := os.Stat(sock); err == nil {
-				t.Cleanup(func() {
-					cmd.Process.Kill()
-					<-exited
-				})
-				return fmt.Sprintf(":%d", n)
-			}
-			select {
-			case <-exited:
-				i = 200 // lost the race for this display number
-			case <-time.After(25 * time.Millisecond):
-			}
-		}
+	// -displayfd: Xvfb picks a free display number itself and writes it
+	// to the pipe once it accepts connections, so neither a concurrent
+	// test's Xvfb nor a socket file that exists before the server is
+	// ready can make a client fail to open the display. -noreset: the
+	// server keeps its state (keymap, root properties) when its last
+	// client leaves.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset")
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		t.Fatalf("Xvfb: %v", err)
+	}
+	w.Close()
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-exited
+	})
+	line := make(chan string, 1)
+	go func() {
+		b, _ := bufio.NewReader(r).ReadString('\n')
+		line <- strings.TrimSpace(b)
+	}()
+	select {
+	case n := <-line:
+		if n == "" {
+			t.Fatalf("Xvfb exited without a display:\n%s", out.String())
+		}
+		xvfbs.Store(":"+n, cmd.Process.Pid)
+		t.Cleanup(func() { xvfbs.Delete(":" + n) })
+		return ":" + n
+	case <-time.After(2 * time.Minute): // failsafe: the read ends when Xvfb is ready or exits
+		t.Fatalf("Xvfb did not come up:\n%s", out.String())
 	}
-	t.Fatal("no Xvfb display came up")
 	return ""
 }
 
