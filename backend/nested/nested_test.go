@@ -3,6 +3,7 @@
 package nested
 
 import (
+	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -60,29 +61,28 @@ func startXvfb() (stop func()) {
 		xvfbErr = err
 		return func() {}
 	}
-	for n := 90 + os.Getpid()%50; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		cmd := exec.Command(path, fmt.Sprintf(":%d", n), "-screen", "0", "1280x1024x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			xvfbErr = err
-			return func() {}
-		}
-		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
-		for i := 0; i < 100; i++ {
-			if _, err := os.Stat(sock); err == nil {
-				os.Setenv("DISPLAY", fmt.Sprintf(":%d", n))
-				return func() { cmd.Process.Kill(); cmd.Wait() }
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		cmd.Process.Kill()
-		cmd.Wait()
+	// -displayfd: Xvfb picks a free display and writes its number once it
+	// accepts connections (no race with other Xvfbs, no connecting early).
+	r, w, err := os.Pipe()
+	if err != nil {
+		xvfbErr = err
+		return func() {}
 	}
+	defer r.Close()
+	cmd := exec.Command(path, "-displayfd", "3", "-screen", "0", "1280x1024x24", "-nolisten", "tcp", "-noreset")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		xvfbErr = err
+		return func() {}
+	}
+	w.Close()
+	if n, _ := bufio.NewReader(r).ReadString('\n'); strings.TrimSpace(n) != "" {
+		os.Setenv("DISPLAY", ":"+strings.TrimSpace(n))
+		return func() { cmd.Process.Kill(); cmd.Wait() }
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
 	xvfbErr = errors.New("no Xvfb display came up")
 	return func() {}
 }
