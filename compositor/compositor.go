@@ -32,6 +32,7 @@ import (
 	"github.com/nofault/nofault/server"
 	"github.com/nofault/nofault/shell"
 	"github.com/nofault/nofault/shm"
+	"github.com/nofault/nofault/singlepixel"
 	"github.com/nofault/nofault/textinput"
 )
 
@@ -173,6 +174,8 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Keys = inhibit.NewShortcuts(d)
 	c.setupWM() // wm.go: move/resize grabs, window shortcuts
 	c.Present = presentation.New(d, c.Output, c.Shell)
+	c.Shell.AddViewporter()
+	singlepixel.Register(d)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	d.OnActivity(c.sceneActivity)

@@ -68,6 +68,7 @@ func (s *Surface) item(r image.Rectangle) render.Item {
 	return render.Item{
 		Texture:   s.tex,
 		Dst:       r,
+		Src:       s.viewportSrc(), // viewporter.go
 		Transform: s.transform,
 		Scale:     s.scale,
 		Opaque:    s.bufOpaque || s.opaqueAll,

@@ -27,6 +27,8 @@ var addedProtocols = map[string]int{
 	"zwp_keyboard_shortcuts_inhibit_manager_v1": 1,
 	"wp_presentation":                           1,
 	"wp_cursor_shape_manager_v1":                1,
+	"wp_viewporter":                             1,
+	"wp_single_pixel_buffer_manager_v1":         1,
 }
 
 // TestWaylandInfoListsProtocols: the real wayland-info sees every added
