@@ -158,6 +158,8 @@ type Surface struct {
 	vpSrcSet bool
 	vpDst    image.Point
 	viewport *viewport
+	// fractional is the live wp_fractional_scale_v1 (fractional.go).
+	fractional *fractionalScale
 
 	tex     render.Texture
 	held    *shm.Pixels // the buffer tex draws from (render.BufferTexture)
@@ -183,10 +185,11 @@ type Surface struct {
 	// drag icons move by them (RoleOffset).
 	roleOffset image.Point
 
-	onOutput  bool
-	visEpoch  uint64
-	entered   []*protocol.Object // wl_output objects sent enter
-	destroyed bool
+	outputs    uint64 // bit i: on the shell's output i (outputs.go)
+	visEpoch   uint64 // updateOutputs' walk that set visOutputs
+	visOutputs uint64
+	entered    []*protocol.Object // wl_output objects sent enter
+	destroyed  bool
 }
 
 func newSurface(sh *Shell, c *server.Client) *Surface {
@@ -260,6 +263,10 @@ func (s *Surface) OnDestroy() {
 	if s.viewport != nil {
 		s.viewport.surfaceGone()
 		s.viewport = nil
+	}
+	if s.fractional != nil {
+		s.fractional.s = nil
+		s.fractional = nil
 	}
 	if s.xdg != nil {
 		s.xdg.surfaceGone()

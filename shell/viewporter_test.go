@@ -28,12 +28,18 @@ type vpClient struct {
 	spm *spb.WpSinglePixelBufferManager
 }
 
-func startViewporter(t *testing.T) *vpClient {
+func startViewporter(t *testing.T) *vpClient { return startScaled(t, 120) }
+
+// startScaled is startViewporter on an output of scale scale120/120, with
+// wp_fractional_scale_manager_v1 advertised too.
+func startScaled(t *testing.T, scale120 int) *vpClient {
 	t.Helper()
 	r := soft.New()
 	e := startEnvWith(t, r, Options{}, true, server.Limits{})
 	e.do(func() {
+		e.out.SetScale120(scale120)
 		e.sh.AddViewporter()
+		e.sh.AddFractionalScale()
 		singlepixel.Register(e.d)
 	})
 	tc := e.connect()
