@@ -29,6 +29,7 @@ var addedProtocols = map[string]int{
 	"wp_cursor_shape_manager_v1":                1,
 	"wp_viewporter":                             1,
 	"wp_single_pixel_buffer_manager_v1":         1,
+	"wp_fractional_scale_manager_v1":            1,
 }
 
 // TestWaylandInfoListsProtocols: the real wayland-info sees every added
