@@ -173,13 +173,14 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Activate = activation.New(d, c.Seat, c.Shell)
 	c.Text = textinput.New(d)
 	c.TextV1 = textinput.NewV1(d)
-	c.Deco = decoration.New(d, c.Shell, decoration.Options{}) // client_side: no server-side frames yet
+	c.Deco = decoration.New(d, c.Shell, decoration.Options{ServerSide: true}) // frames.go draws the title bars
 	seat.AddRelativePointerManager(d)
 	seat.AddPointerConstraints(d)
 	seat.AddCursorShapeManager(d)
 	c.Idle = inhibit.NewIdle(d, c.Shell)
 	c.Keys = inhibit.NewShortcuts(d)
-	c.setupWM() // wm.go: move/resize grabs, window shortcuts
+	c.setupWM()     // wm.go: move/resize grabs, window shortcuts
+	c.setupFrames() // frames.go: server-side title bars
 	c.Present = presentation.New(d, c.Output, c.Shell)
 	c.Shell.AddViewporter()
 	c.Shell.AddFractionalScale()

@@ -54,12 +54,20 @@ func walkTree(s *Surface, origin image.Point, fn func(s *Surface, r image.Rectan
 // textures stay valid until the next request is handled.
 func (sh *Shell) Scene() *render.Scene {
 	sc := &render.Scene{Background: sh.opts.Background}
-	sh.walk(func(s *Surface, r image.Rectangle) {
+	add := func(s *Surface, r image.Rectangle) {
 		if s.tex == nil {
 			return
 		}
 		sc.Items = append(sc.Items, s.item(sh.toPixels(r))) // outputs.go
-	})
+	}
+	for _, t := range sh.stack { // as walk, with title bars (frames.go)
+		if !t.xs.mapped {
+			continue
+		}
+		sh.frameItems(sc, t)
+		walkTree(t.xs.s, t.xs.surfaceOrigin(), add)
+		walkPopups(t.xs, add)
+	}
 	return sc
 }
 

@@ -96,8 +96,10 @@ type Shell struct {
 	minimized []*xdgToplevel // mapped but hidden, oldest first (wm.go)
 	activated *xdgToplevel
 	wmBases   map[*wmBase]struct{}
-	frames    []frameCallback  // committed callbacks in commit order
-	outs      []*output.Output // outputs.go; outs[0] is out
+	frames    []frameCallback       // committed callbacks in commit order
+	outs      []*output.Output      // outputs.go; outs[0] is out
+	ssd       map[*xdgToplevel]bool // toplevels with a title bar (frames.go)
+	framer    FrameDrawer
 	epoch     uint64
 	stats     Stats
 

@@ -86,8 +86,8 @@ func TestFootStartsWithoutWarnings(t *testing.T) {
 			t.Errorf("foot warned %q", w)
 		}
 	}
-	// foot asked for server-side decorations and was told client_side.
-	if !strings.Contains(log, "using CSD decorations") {
+	// foot asked for server-side decorations and got them.
+	if !strings.Contains(log, "using SSD decorations") {
 		t.Errorf("foot did not negotiate decorations:\n%s", log)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nofault/nofault/internal/nftest"
+	"github.com/nofault/nofault/shell"
 )
 
 // TestWaylandInfoOutputs: --outputs makes several headless outputs side
@@ -57,8 +58,8 @@ func TestWaylandInfoOutputs(t *testing.T) {
 // TestFootScaled: at --scale=1.5, foot (1.13, which predates its
 // fractional-scale-v1 support) renders at wl_output.scale 2 with buffer
 // scale 2, and nofault shows its window at 1.5 times its logical size:
-// the window geometry foot sets (surface coordinates) times 1.5 is the
-// window's size in the screenshot.
+// the window geometry foot sets (surface coordinates, with nofault's title
+// bar above it) times 1.5 is the window's size in the screenshot.
 func TestFootScaled(t *testing.T) {
 	need(t, "foot")
 	in := nftest.Start(t, "--size=1920x1080", "--scale=1.5", "--trace")
@@ -79,6 +80,9 @@ func TestFootScaled(t *testing.T) {
 	last := geo[len(geo)-1]
 	gw, _ := strconv.Atoi(last[3])
 	gh, _ := strconv.Atoi(last[4])
+	if strings.Contains(out.String(), "using SSD decorations") {
+		gh += shell.TitleBarHeight // nofault's title bar above the window
+	}
 	box, _ := foreground(img)
 	wantW, wantH := gw*3/2, gh*3/2
 	if d := box.Dx() - wantW; d < -2 || d > 2 {
