@@ -222,3 +222,29 @@ func TestTwoOutputsEnterLeave(t *testing.T) {
 		t.Fatalf("scene %v, want the window at (1000, 10)", items)
 	}
 }
+
+// TestMoveAtOutputScale: an interactive move follows the pointer in
+// output pixels: at scale 2, 100 pixels of pointer motion move the window
+// 50 units of the global space, so it stays under the pointer.
+func TestMoveAtOutputScale(t *testing.T) {
+	vc := startScaled(t, 240)
+	win := vc.toplevel()
+	vc.mapWindow(win, 100, 80, 0xffffffff)
+	var before, after image.Rectangle
+	vc.e.do(func() {
+		s := vc.e.sh.Toplevels()[0]
+		before, _ = vc.e.sh.SurfaceRect(s)
+		px := float64(before.Min.X*2 + 10)
+		py := float64(before.Min.Y*2 + 10)
+		g := vc.e.sh.BeginMove(s, px, py)
+		if g == nil {
+			t.Fatal("no move")
+		}
+		g.Motion(px+100, py+60)
+		g.End()
+		after, _ = vc.e.sh.SurfaceRect(s)
+	})
+	if d := after.Min.Sub(before.Min); d != image.Pt(50, 30) {
+		t.Fatalf("window moved by %v in the global space, want (50,30) for (100,60) output pixels at scale 2", d)
+	}
+}
