@@ -380,3 +380,26 @@ func TestParseByteSize(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleAndOutputs: the scale in 1/120ths, and the outputs list.
+func TestScaleAndOutputs(t *testing.T) {
+	for _, tc := range []struct {
+		scale float64
+		want  int
+	}{{1, 120}, {1.25, 150}, {1.5, 180}, {2, 240}, {1.0 + 1.0/3, 160}, {10, 1200}} {
+		c := Config{Scale: tc.scale}
+		if got := c.Scale120(); got != tc.want {
+			t.Errorf("Scale120(%v) = %d, want %d", tc.scale, got, tc.want)
+		}
+	}
+	got, err := ParseOutputs("1920x1080, 1280x720")
+	if err != nil || !reflect.DeepEqual(got, []Size{{1920, 1080}, {1280, 720}}) {
+		t.Errorf("ParseOutputs = %v, %v", got, err)
+	}
+	if got, err := ParseOutputs(""); err != nil || got != nil {
+		t.Errorf("ParseOutputs(\"\") = %v, %v, want none", got, err)
+	}
+	if _, err := ParseOutputs(strings.Repeat("1x1,", MaxOutputs) + "1x1"); err == nil {
+		t.Errorf("%d outputs accepted", MaxOutputs+1)
+	}
+}
