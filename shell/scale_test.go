@@ -248,3 +248,20 @@ func TestMoveAtOutputScale(t *testing.T) {
 		t.Fatalf("window moved by %v in the global space, want (50,30) for (100,60) output pixels at scale 2", d)
 	}
 }
+
+// TestWindowBoundsAtOutputScale: WindowBounds is in output pixels, as the
+// pointer positions it is compared with.
+func TestWindowBoundsAtOutputScale(t *testing.T) {
+	vc := startScaled(t, 240)
+	win := vc.toplevel()
+	vc.mapWindow(win, 100, 80, 0xffffffff)
+	vc.e.do(func() {
+		s := vc.e.sh.Toplevels()[0]
+		logical, _ := vc.e.sh.SurfaceRect(s)
+		b, ok := vc.e.sh.WindowBounds(s)
+		want := image.Rectangle{Min: logical.Min.Mul(2), Max: logical.Max.Mul(2)}
+		if !ok || b != want {
+			t.Errorf("WindowBounds %v, want %v (the %v window at scale 2)", b, want, logical)
+		}
+	})
+}
