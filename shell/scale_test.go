@@ -265,3 +265,29 @@ func TestWindowBoundsAtOutputScale(t *testing.T) {
 		}
 	})
 }
+
+// TestAppendSurfaceAtOutputScale: a cursor or drag icon surface drawn at
+// an output pixel position is scaled like the windows: a 10x10 surface is
+// 20x20 output pixels at scale 2, its subsurface offset doubled.
+func TestAppendSurfaceAtOutputScale(t *testing.T) {
+	vc := startScaled(t, 240)
+	s := vc.surface()
+	s.Attach(vc.quadrants(10, 10), 0, 0)
+	s.Commit()
+	vc.mustRoundtrip()
+	var items []render.Item
+	vc.e.do(func() {
+		sc := &render.Scene{}
+		var obj *protocol.Object
+		for x := range vc.e.sh.surfaces {
+			obj = x.obj
+		}
+		if !vc.e.sh.AppendSurface(sc, obj, image.Pt(100, 50)) {
+			t.Error("nothing appended")
+		}
+		items = sc.Items
+	})
+	if len(items) != 1 || items[0].Dst != image.Rect(100, 50, 120, 70) {
+		t.Fatalf("items %v, want one at (100,50)-(120,70)", items)
+	}
+}
