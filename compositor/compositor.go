@@ -32,6 +32,7 @@ import (
 	"github.com/nofault/nofault/server"
 	"github.com/nofault/nofault/shell"
 	"github.com/nofault/nofault/shm"
+	"github.com/nofault/nofault/singlepixel"
 	"github.com/nofault/nofault/textinput"
 )
 
@@ -46,7 +47,8 @@ type Compositor struct {
 	Display  *server.Display
 	Socket   *server.Socket
 	Shm      *shm.Global
-	Output   *output.Output
+	Output   *output.Output   // the first output
+	Outputs  []*output.Output // every output, first at (0, 0); outputs.go
 	Shell    *shell.Shell
 	Seat     *seat.Seat
 	Data     *datadevice.Manager
@@ -88,7 +90,9 @@ type Options struct {
 	// one. Its methods are called from the display loop. The compositor
 	// does not close it: its maker does.
 	Renderer render.Renderer
-	// OutputName is the wl_output name; "HEADLESS-1" when empty.
+	// OutputName is the wl_output name; "HEADLESS-1" when empty. A
+	// backend that names its output (the nested window) has that one
+	// output: --outputs makes several only when it is empty.
 	OutputName string
 	// PresentAfterSwap: the backend shows a rendered frame later and
 	// calls Presented then (the nested window, after the host's swap);
@@ -146,11 +150,12 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	if c.Renderer == nil {
 		c.Renderer = soft.New()
 	}
+	single := opts.OutputName != ""
 	if opts.OutputName == "" {
 		opts.OutputName = "HEADLESS-1"
 	}
 	c.Shm = shm.Register(d, shm.Options{Mode: mode, Shrink: shrink})
-	c.Output = output.New(d, opts.OutputName, cfg.Size.W, cfg.Size.H, cfg.Refresh*1000)
+	c.addOutputs(cfg, opts.OutputName, single) // outputs.go
 	output.AddXdgOutputManager(d)
 	c.Shell = shell.New(d, c.Renderer, shell.Options{
 		Output:       c.Output,
@@ -159,20 +164,27 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 
 		AcceptUnackedBuffer: cfg.XdgUnackedBuffer == "accept",
 	})
+	for _, o := range c.Outputs[1:] {
+		c.Shell.AddOutput(o)
+	}
 	c.Seat = seat.New(d, seat.Options{Name: "seat0", Keyboard: true, Pointer: true, Surfaces: c.Shell})
 	c.Data = datadevice.New(d, c.Seat)
 	c.Primary = datadevice.NewPrimary(c.Data, c.Seat)
 	c.Activate = activation.New(d, c.Seat, c.Shell)
 	c.Text = textinput.New(d)
 	c.TextV1 = textinput.NewV1(d)
-	c.Deco = decoration.New(d, c.Shell, decoration.Options{}) // client_side: no server-side frames yet
+	c.Deco = decoration.New(d, c.Shell, decoration.Options{ServerSide: true}) // frames.go draws the title bars
 	seat.AddRelativePointerManager(d)
 	seat.AddPointerConstraints(d)
 	seat.AddCursorShapeManager(d)
 	c.Idle = inhibit.NewIdle(d, c.Shell)
 	c.Keys = inhibit.NewShortcuts(d)
-	c.setupWM() // wm.go: move/resize grabs, window shortcuts
+	c.setupWM()     // wm.go: move/resize grabs, window shortcuts
+	c.setupFrames() // frames.go: server-side title bars
 	c.Present = presentation.New(d, c.Output, c.Shell)
+	c.Shell.AddViewporter()
+	c.Shell.AddFractionalScale()
+	singlepixel.Register(d)
 	c.Shell.OnFocus(c.Seat.SetKeyboardFocus)
 	c.Seat.OnClick(c.clicked)
 	d.OnActivity(c.sceneActivity)
@@ -214,7 +226,7 @@ func (c *Compositor) Frame(now time.Time) bool {
 	c.ticks++
 	sc := c.Shell.Scene()
 	c.addOverlays(sc, true)
-	w, h := c.Output.Size()
+	w, h := c.renderSize()
 	st := c.Shell.Stats()
 	if !c.rendered || c.last.differs(sc, st, w, h) {
 		if err := c.renderScene(sc, w, h, st); err != nil {
@@ -264,7 +276,7 @@ func (l *lastRender) differs(sc *render.Scene, st shell.Stats, w, h int) bool {
 }
 
 func (c *Compositor) render() error {
-	w, h := c.Output.Size()
+	w, h := c.renderSize()
 	sc := c.Shell.Scene()
 	c.addOverlays(sc, false)
 	return c.renderScene(sc, w, h, c.Shell.Stats())
@@ -343,7 +355,7 @@ func (c *Compositor) Screenshot() (*image.RGBA, error) {
 	if err := c.render(); err != nil {
 		return nil, err
 	}
-	w, h := c.Output.Size()
+	w, h := c.renderSize()
 	return render.ReadImage(c.Renderer, image.Rect(0, 0, w, h))
 }
 

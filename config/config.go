@@ -41,6 +41,14 @@ type Config struct {
 	Socket string `toml:"socket"`
 	// Size is the output size in pixels (the nested window's initial size).
 	Size Size `toml:"size"`
+	// Scale is the output scale, 1 to 10 in steps of 1/120 (1.5, 2, ...):
+	// clients see wl_output.scale rounded up, and the exact value through
+	// fractional-scale-v1; the global space is the output size divided by
+	// it.
+	Scale float64 `toml:"scale"`
+	// Outputs lists headless outputs, "WxH,WxH,..." laid out left to
+	// right; empty means one output of Size. The nested backend ignores it.
+	Outputs string `toml:"outputs"`
 	// Screenshot is where to write a PNG of the output at exit and on
 	// SIGUSR1; empty for none.
 	Screenshot string `toml:"screenshot"`
@@ -102,6 +110,7 @@ func Default() Config {
 
 		XdgUnackedBuffer: "error",
 		Refresh:          60,
+		Scale:            1,
 		LogLevel:         slog.LevelInfo,
 		Limits:           DefaultLimits(),
 	}

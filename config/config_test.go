@@ -114,6 +114,7 @@ max_mapped_bytes = 1048576
 			}},
 		{"every flag", []string{
 			"--backend=nested", "--socket=wayland-7", "--size=1x1", "--renderer=gl", "--refresh=1",
+			"--scale=1.5", "--outputs=1920x1080,1280x720",
 			"--screenshot=s.png", "--stats=s.json", "--trace", "--log-level=debug",
 			"--shm-read=guarded", "--shm-shrink=zeros", "--xdg-unacked-buffer=accept",
 			"--max-objects=16", "--max-pools=2", "--max-mapped-bytes=64KiB", "--max-buffers-per-pool=3",
@@ -124,6 +125,7 @@ max_mapped_bytes = 1048576
 		}, nil, func(c *Config) {
 			*c = Config{
 				Backend: "nested", Socket: "wayland-7", Size: Size{1, 1}, Renderer: "gl", Refresh: 1,
+				Scale: 1.5, Outputs: "1920x1080,1280x720",
 				Screenshot: "s.png", Stats: "s.json", Trace: true, LogLevel: slog.LevelDebug,
 				ShmRead: "guarded", ShmShrink: "zeros", XdgUnackedBuffer: "accept",
 				Limits: Limits{
@@ -136,7 +138,7 @@ max_mapped_bytes = 1048576
 		}},
 		{"every env var", nil, map[string]string{
 			"NOFAULT_BACKEND": "headless", "NOFAULT_SOCKET": "nf", "NOFAULT_SIZE": "2X3", "NOFAULT_RENDERER": "soft",
-			"NOFAULT_REFRESH": "75", "NOFAULT_SCREENSHOT": "a.png", "NOFAULT_STATS": "b.json", "NOFAULT_TRACE": "true",
+			"NOFAULT_REFRESH": "75", "NOFAULT_SCALE": "2", "NOFAULT_OUTPUTS": "640x480", "NOFAULT_SCREENSHOT": "a.png", "NOFAULT_STATS": "b.json", "NOFAULT_TRACE": "true",
 			"NOFAULT_LOG_LEVEL": "WARN", "NOFAULT_SHM_READ": "nosigbus", "NOFAULT_SHM_SHRINK": "zeros",
 			"NOFAULT_XDG_UNACKED_BUFFER": "accept",
 			"NOFAULT_MAX_OBJECTS":        "100", "NOFAULT_MAX_POOLS": "11", "NOFAULT_MAX_MAPPED_BYTES": "8 MiB",
@@ -148,6 +150,7 @@ max_mapped_bytes = 1048576
 		}, func(c *Config) {
 			*c = Config{
 				Backend: "headless", Socket: "nf", Size: Size{2, 3}, Renderer: "soft", Refresh: 75,
+				Scale: 2, Outputs: "640x480",
 				Screenshot: "a.png", Stats: "b.json", Trace: true, LogLevel: slog.LevelWarn,
 				ShmRead: "nosigbus", ShmShrink: "zeros", XdgUnackedBuffer: "accept",
 				Limits: Limits{
@@ -196,6 +199,10 @@ func TestErrors(t *testing.T) {
 		{"renderer", []string{"--renderer=vulkan"}, nil, "", `--renderer: want auto, soft or gl, got "vulkan"`},
 		{"refresh", []string{"--refresh=0"}, nil, "", `--refresh: want an integer from 1 to 1000, got 0`},
 		{"refresh syntax", []string{"--refresh=60Hz"}, nil, "", `--refresh: want an integer from 1 to 1000, got "60Hz"`},
+		{"scale", []string{"--scale=0.5"}, nil, "", `--scale: want a number from 1 to 10, got 0.5`},
+		{"scale syntax", []string{"--scale=1,5"}, nil, "", `--scale: want a number from 1 to 10, got "1,5"`},
+		{"scale NaN", nil, map[string]string{"NOFAULT_SCALE": "NaN"}, "", `NOFAULT_SCALE: want a number from 1 to 10, got NaN`},
+		{"outputs", []string{"--outputs=1920x1080,"}, nil, "", `--outputs: want WxH, got ""`},
 		{"trace", []string{"--trace=maybe"}, nil, "", `--trace: want true or false, got "maybe"`},
 		{"log level", []string{"--log-level=loud"}, nil, "", `--log-level: want debug, info, warn or error, got "loud"`},
 		{"shortcut key", []string{"--cycle-windows-key=super+tabb"}, nil, "", `--cycle-windows-key: "super+tabb": unknown key "tabb" (want an evdev key name such as tab, esc, f1, m)`},
@@ -371,5 +378,28 @@ func TestParseByteSize(t *testing.T) {
 		if got := b.String(); got != want {
 			t.Errorf("ByteSize(%d).String() = %q, want %q", int64(b), got, want)
 		}
+	}
+}
+
+// TestScaleAndOutputs: the scale in 1/120ths, and the outputs list.
+func TestScaleAndOutputs(t *testing.T) {
+	for _, tc := range []struct {
+		scale float64
+		want  int
+	}{{1, 120}, {1.25, 150}, {1.5, 180}, {2, 240}, {1.0 + 1.0/3, 160}, {10, 1200}} {
+		c := Config{Scale: tc.scale}
+		if got := c.Scale120(); got != tc.want {
+			t.Errorf("Scale120(%v) = %d, want %d", tc.scale, got, tc.want)
+		}
+	}
+	got, err := ParseOutputs("1920x1080, 1280x720")
+	if err != nil || !reflect.DeepEqual(got, []Size{{1920, 1080}, {1280, 720}}) {
+		t.Errorf("ParseOutputs = %v, %v", got, err)
+	}
+	if got, err := ParseOutputs(""); err != nil || got != nil {
+		t.Errorf("ParseOutputs(\"\") = %v, %v, want none", got, err)
+	}
+	if _, err := ParseOutputs(strings.Repeat("1x1,", MaxOutputs) + "1x1"); err == nil {
+		t.Errorf("%d outputs accepted", MaxOutputs+1)
 	}
 }

@@ -301,6 +301,22 @@ var options = append([]option{
 		func(c *Config) *string { return &c.Renderer }, "auto", "soft", "gl"),
 	intOpt(groupGeneral, "refresh", "output refresh rate in Hz (headless frame clock, wl_output mode)",
 		func(c *Config) *int { return &c.Refresh }, 1, 1000),
+	{
+		flag: "scale", env: "NOFAULT_SCALE", key: "scale", arg: "N", group: groupGeneral,
+		usage: "output scale, 1 to 10 in steps of 1/120 (1.5 is fractional: wl_output.scale 2, preferred_scale 180)",
+		set: func(c *Config, s string) error {
+			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err != nil {
+				return fmt.Errorf("want a number from 1 to 10, got %q", s)
+			}
+			c.Scale = v
+			return checkScale(c.Scale)
+		},
+		check: func(c *Config) error { return checkScale(c.Scale) },
+		get:   func(c *Config) string { return strconv.FormatFloat(c.Scale, 'g', -1, 64) },
+	},
+	stringOpt(groupGeneral, "outputs", "WxH,...", "headless outputs laid out left to right (--outputs=1920x1080,1280x720); empty is one of --size",
+		func(c *Config) *string { return &c.Outputs }, func(s string) error { _, err := ParseOutputs(s); return err }),
 	stringOpt(groupGeneral, "screenshot", "PATH", "write a PNG of the output here at exit and on SIGUSR1",
 		func(c *Config) *string { return &c.Screenshot }, func(string) error { return nil }),
 	stringOpt(groupGeneral, "stats", "PATH", "write JSON statistics here at exit",

@@ -32,6 +32,42 @@ func ParseSize(s string) (Size, error) {
 	return Size{w, h}, nil
 }
 
+// checkScale accepts a scale from 1 to 10.
+func checkScale(v float64) error {
+	if !(v >= 1 && v <= 10) {
+		return fmt.Errorf("want a number from 1 to 10, got %v", v)
+	}
+	return nil
+}
+
+// Scale120 returns the scale in 1/120ths, rounded to the nearest
+// (fractional-scale-v1's unit): 180 for 1.5.
+func (c *Config) Scale120() int { return int(c.Scale*120 + 0.5) }
+
+// MaxOutputs is the most outputs [ParseOutputs] accepts.
+const MaxOutputs = 16
+
+// ParseOutputs parses a comma-separated list of sizes ("1920x1080,1280x720"),
+// at most [MaxOutputs]; empty is none.
+func ParseOutputs(s string) ([]Size, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) > MaxOutputs {
+		return nil, fmt.Errorf("want at most %d outputs, got %d", MaxOutputs, len(parts))
+	}
+	out := make([]Size, 0, len(parts))
+	for _, p := range parts {
+		v, err := ParseSize(strings.TrimSpace(p))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // parseDecimal parses a non-empty run of ASCII digits (no sign) that fits
 // an int32.
 func parseDecimal(s string) (int, error) {

@@ -1,15 +1,12 @@
 // Package decoration implements zxdg_decoration_manager_v1: a toplevel
 // and the compositor agree on who draws the window's frame.
 //
-// nofault does not draw server-side decorations yet (no title bar, close
-// or maximize buttons, no drag to move drawn by the compositor), so the
-// compositor registers the manager with ServerSide false and every
-// toplevel is told client_side, whatever it prefers: the client keeps
-// drawing its own frame (foot, GTK and Qt do; mpv and other clients that
-// draw none show no frame). Clients that find the manager stop warning
-// that it is missing and know the answer at once instead of guessing.
-// With ServerSide true (a future renderer that draws frames) the client's
-// preference is honoured, server_side when it has none.
+// With Options.ServerSide (what the compositor sets) the client's
+// preference is honoured, server_side when it has none: the shell then
+// shows a title bar above the window, which Frames (frame.go) draws with
+// the renderer's textures. Without it every toplevel is told client_side.
+// Clients that find the manager stop warning that it is missing and know
+// the answer at once instead of guessing.
 //
 // Errors are the spec's: a second decoration for one toplevel is
 // already_constructed, a request on a decoration whose toplevel was
@@ -32,6 +29,9 @@ const Version = 1
 type Toplevels interface {
 	// ConfigureToplevel sends the toplevel its configure sequence again.
 	ConfigureToplevel(xdgToplevel *protocol.Object) bool
+	// SetServerSide gives the toplevel a compositor-drawn title bar or
+	// takes it away (it sends no configure).
+	SetServerSide(xdgToplevel *protocol.Object, on bool) bool
 }
 
 // Options configure the manager.
@@ -126,6 +126,7 @@ func (dc *deco) negotiate() {
 	}
 	dc.mode = mode
 	protocol.SendZxdgToplevelDecorationV1Configure(dc.c.Events(), dc.obj.ID, mode)
+	dc.m.shell.SetServerSide(dc.toplevel, mode == uint32(protocol.ZxdgToplevelDecorationV1ModeServerSide))
 	dc.m.shell.ConfigureToplevel(dc.toplevel)
 }
 
@@ -137,10 +138,16 @@ func (dc *deco) orphaned() error {
 	return nil
 }
 
-// OnDestroy forgets the decoration.
+// OnDestroy forgets the decoration; a toplevel it made server-side draws
+// its own frame again (the spec: without a decoration object, client_side).
 func (dc *deco) OnDestroy() {
 	if !dc.inert && dc.m.decos[dc.toplevel] == dc {
 		delete(dc.m.decos, dc.toplevel)
+		if dc.mode == uint32(protocol.ZxdgToplevelDecorationV1ModeServerSide) {
+			if dc.m.shell.SetServerSide(dc.toplevel, false) {
+				dc.m.shell.ConfigureToplevel(dc.toplevel)
+			}
+		}
 	}
 }
 

@@ -1,10 +1,16 @@
 // Package output implements wl_output (version 4) and
 // zxdg_output_manager_v1 (version 3) for the compositor's outputs.
 //
-// An Output is one screen: the nested window or the headless framebuffer.
-// It sits at (0, 0) in the global compositor space with scale 1; its mode
-// changes when the nested window is resized (SetMode). All methods must be
-// called on the display loop, except New before the loop runs.
+// An Output is one screen: the nested window or a headless framebuffer.
+// Its mode is in pixels; its scale (SetScale120, integer or fractional, in
+// 1/120ths as fractional-scale-v1 counts) makes its logical size, the area
+// it covers in the global compositor space, mode/scale; its position
+// (SetPosition) places it in that space, (0, 0) by default. wl_output.scale
+// is the scale rounded up (the integer scale a client without
+// fractional-scale-v1 renders at); zxdg_output_v1 has the logical position
+// and size. The mode changes when the nested window is resized (SetMode).
+// All methods must be called on the display loop, except New, SetScale120
+// and SetPosition before the loop runs.
 package output
 
 import (
@@ -26,7 +32,8 @@ type Output struct {
 	make, model string
 	w, h        int
 	refresh     int // mHz
-	scale       int32
+	scale120    int // scale in 1/120ths (120 is scale 1)
+	x, y        int // logical position in the global space
 
 	resources  []*resource // bound wl_output objects, in bind order
 	xdgOutputs []*xdgOutput
@@ -56,7 +63,7 @@ func New(d *server.Display, name string, width, height, refreshmHz int) *Output 
 		w:           width,
 		h:           height,
 		refresh:     refreshmHz,
-		scale:       1,
+		scale120:    120,
 	}
 	o.global = d.AddGlobal(&protocol.WlOutputInterface, Version, o.bind)
 	return o
@@ -68,9 +75,36 @@ func (o *Output) Name() string { return o.name }
 // Description returns the output's human-readable description.
 func (o *Output) Description() string { return o.description }
 
-// Size returns the current mode's size in pixels (also the logical size:
-// the scale is 1).
+// Size returns the current mode's size in pixels.
 func (o *Output) Size() (w, h int) { return o.w, o.h }
+
+// SetScale120 sets the scale in 1/120ths (180 is 1.5); values below 120
+// (scales below 1) are taken as 120. Call it before clients bind.
+func (o *Output) SetScale120(v int) {
+	o.scale120 = max(v, 120)
+}
+
+// Scale120 returns the scale in 1/120ths.
+func (o *Output) Scale120() int { return o.scale120 }
+
+// Scale returns the scale as a number (1.5 for 180/120).
+func (o *Output) Scale() float64 { return float64(o.scale120) / 120 }
+
+// IntScale is the wl_output.scale value: the scale rounded up.
+func (o *Output) IntScale() int32 { return int32((o.scale120 + 119) / 120) }
+
+// LogicalSize is the area the output covers in the global space: the
+// mode's size divided by the scale, rounded to the nearest integer.
+func (o *Output) LogicalSize() (w, h int) {
+	return (o.w*120 + o.scale120/2) / o.scale120, (o.h*120 + o.scale120/2) / o.scale120
+}
+
+// SetPosition places the output's top left corner at (x, y) in the
+// global space (logical coordinates). Call it before clients bind.
+func (o *Output) SetPosition(x, y int) { o.x, o.y = x, y }
+
+// Position returns the output's logical position.
+func (o *Output) Position() (x, y int) { return o.x, o.y }
 
 // Refresh returns the refresh rate in mHz.
 func (o *Output) Refresh() int { return o.refresh }
@@ -123,8 +157,9 @@ func (o *Output) SetMode(w, h int) {
 	for _, r := range o.resources {
 		r.sendMode()
 	}
+	lw, lh := o.LogicalSize()
 	for _, x := range o.xdgOutputs {
-		protocol.SendZxdgOutputV1LogicalSize(x.c.Events(), x.obj.ID, int32(w), int32(h))
+		protocol.SendZxdgOutputV1LogicalSize(x.c.Events(), x.obj.ID, int32(lw), int32(lh))
 		if x.obj.Version < 3 {
 			protocol.SendZxdgOutputV1Done(x.c.Events(), x.obj.ID)
 		}
@@ -148,11 +183,11 @@ func (o *Output) bind(c *server.Client, id protocol.ObjectID, version uint32) {
 	e := c.Events()
 	// Physical size assuming 96 dpi: Xwayland and GTK derive a DPI from it.
 	mmW, mmH := int32(o.w*254/960), int32(o.h*254/960)
-	protocol.SendWlOutputGeometry(e, obj.ID, 0, 0, mmW, mmH,
+	protocol.SendWlOutputGeometry(e, obj.ID, int32(o.x), int32(o.y), mmW, mmH,
 		int32(protocol.WlOutputSubpixelUnknown), o.make, o.model, int32(protocol.WlOutputTransformNormal))
 	r.sendMode()
 	if version >= 2 {
-		protocol.SendWlOutputScale(e, obj.ID, o.scale)
+		protocol.SendWlOutputScale(e, obj.ID, o.IntScale())
 	}
 	if version >= 4 {
 		protocol.SendWlOutputName(e, obj.ID, o.name)

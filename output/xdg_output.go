@@ -47,8 +47,9 @@ func (m *xdgOutputManager) GetXdgOutput(id protocol.ObjectID, output *protocol.O
 	x.o = o
 	o.xdgOutputs = append(o.xdgOutputs, x)
 	e := m.c.Events()
-	protocol.SendZxdgOutputV1LogicalPosition(e, obj.ID, 0, 0)
-	protocol.SendZxdgOutputV1LogicalSize(e, obj.ID, int32(o.w), int32(o.h))
+	lw, lh := o.LogicalSize()
+	protocol.SendZxdgOutputV1LogicalPosition(e, obj.ID, int32(o.x), int32(o.y))
+	protocol.SendZxdgOutputV1LogicalSize(e, obj.ID, int32(lw), int32(lh))
 	if obj.Version >= 2 {
 		protocol.SendZxdgOutputV1Name(e, obj.ID, o.name)
 		protocol.SendZxdgOutputV1Description(e, obj.ID, o.description)

@@ -19,3 +19,6 @@ package protocol
 //go:generate go run ./internal/wlgen -o presentation_time.gen.go /usr/share/wayland-protocols/stable/presentation-time/presentation-time.xml
 //go:generate go run ./internal/wlgen -o cursor_shape.gen.go xml/cursor-shape-v1.xml
 //go:generate go run ./internal/wlgen -o text_input_v1.gen.go /usr/share/wayland-protocols/unstable/text-input/text-input-unstable-v1.xml
+//go:generate go run ./internal/wlgen -o viewporter.gen.go /usr/share/wayland-protocols/stable/viewporter/viewporter.xml
+//go:generate go run ./internal/wlgen -o single_pixel_buffer.gen.go /usr/share/wayland-protocols/staging/single-pixel-buffer/single-pixel-buffer-v1.xml
+//go:generate go run ./internal/wlgen -o fractional_scale.gen.go /usr/share/wayland-protocols/staging/fractional-scale/fractional-scale-v1.xml

@@ -96,6 +96,11 @@ func (s *Seat) PointerButton(button uint32, pressed bool, t time.Time) {
 			for _, fn := range s.onClick {
 				fn(surf)
 			}
+		} else {
+			s.pressedEmpty(button) // emptypress.go
+			if s.grab != nil {
+				return // a hook started a grab (a title bar drag)
+			}
 		}
 	} else {
 		p.buttons = slices.Delete(p.buttons, i, i+1)

@@ -95,6 +95,7 @@ type Seat struct {
 	virt virtualDevices
 
 	onClick    []func(surface *protocol.Object)
+	onEmpty    []func(x, y float64, button uint32) // emptypress.go
 	onKbdFocus []func(c *server.Client)
 	onKbdSurf  []func(surface *protocol.Object) // focus_hook.go
 	onCursor   []func(Cursor)

@@ -88,7 +88,8 @@ func (sh *Shell) SameWindow(a, b *protocol.Object) bool {
 }
 
 // WindowBounds returns where the window that surface belongs to (its
-// toplevel or popup with their subsurfaces) is on the output, and false
+// toplevel or popup with their subsurfaces) is on the output, in output
+// pixels (the global space times the scale), and false
 // when it is not shown. A commit of surface can change what is under the
 // pointer only there.
 func (sh *Shell) WindowBounds(surface *protocol.Object) (image.Rectangle, bool) {
@@ -100,7 +101,7 @@ func (sh *Shell) WindowBounds(surface *protocol.Object) (image.Rectangle, bool) 
 	if !x.mapped || x.gone || (x.popup != nil && (x.popup.dismissed || x.popup.parent == nil)) {
 		return image.Rectangle{}, false
 	}
-	return treeBounds(root, x.surfaceOrigin()), true
+	return sh.toPixels(treeBounds(root, x.surfaceOrigin())), true // output pixels, as pointer positions (outputs.go)
 }
 
 // keepSurfaceOrigin keeps the wl_surface of the toplevel that s belongs

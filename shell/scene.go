@@ -6,7 +6,6 @@ import (
 
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/render"
-	"github.com/nofault/nofault/server"
 )
 
 // walk calls fn for every visible surface, bottom first, with its
@@ -50,16 +49,25 @@ func walkTree(s *Surface, origin image.Point, fn func(s *Surface, r image.Rectan
 }
 
 // Scene returns what the output shows now: the background and one item per
-// visible surface, bottom first. The scene is freshly allocated; its
+// visible surface, bottom first, in output pixels (the global space times
+// the output scale). The scene is freshly allocated; its
 // textures stay valid until the next request is handled.
 func (sh *Shell) Scene() *render.Scene {
 	sc := &render.Scene{Background: sh.opts.Background}
-	sh.walk(func(s *Surface, r image.Rectangle) {
+	add := func(s *Surface, r image.Rectangle) {
 		if s.tex == nil {
 			return
 		}
-		sc.Items = append(sc.Items, s.item(r))
-	})
+		sc.Items = append(sc.Items, s.item(sh.toPixels(r))) // outputs.go
+	}
+	for _, t := range sh.stack { // as walk, with title bars (frames.go)
+		if !t.xs.mapped {
+			continue
+		}
+		sh.frameItems(sc, t)
+		walkTree(t.xs.s, t.xs.surfaceOrigin(), add)
+		walkPopups(t.xs, add)
+	}
 	return sc
 }
 
@@ -68,6 +76,7 @@ func (s *Surface) item(r image.Rectangle) render.Item {
 	return render.Item{
 		Texture:   s.tex,
 		Dst:       r,
+		Src:       s.viewportSrc(), // viewporter.go
 		Transform: s.transform,
 		Scale:     s.scale,
 		Opaque:    s.bufOpaque || s.opaqueAll,
@@ -76,7 +85,8 @@ func (s *Surface) item(r image.Rectangle) render.Item {
 
 // AppendSurface appends to sc the items of a surface drawn outside the
 // shell's stacking (a cursor, a drag icon) with its top-left corner at
-// at: the surface and its subsurfaces. It reports whether anything was
+// at (output pixels): the surface and its subsurfaces, scaled by the
+// output scale. It reports whether anything was
 // appended.
 func (sh *Shell) AppendSurface(sc *render.Scene, surface *protocol.Object, at image.Point) bool {
 	s := sh.Surface(surface)
@@ -84,18 +94,22 @@ func (sh *Shell) AppendSurface(sc *render.Scene, surface *protocol.Object, at im
 		return false
 	}
 	n := len(sc.Items)
-	walkTree(s, at, func(s *Surface, r image.Rectangle) {
+	walkTree(s, image.Point{}, func(s *Surface, r image.Rectangle) {
 		if s.tex != nil {
-			sc.Items = append(sc.Items, s.item(r))
+			// at is in output pixels; the tree's offsets and sizes are
+			// surface units (outputs.go).
+			sc.Items = append(sc.Items, s.item(sh.toPixels(r).Add(at)))
 		}
 	})
 	return len(sc.Items) > n
 }
 
 // SurfaceAt returns the topmost visible surface accepting input at output
-// position (x, y), and the position in its surface coordinates; surface is
-// nil when the point is over the background.
+// position (x, y) (pixels of the rendered output, as Scene's), and the
+// position in its surface coordinates; surface is nil when the point is
+// over the background.
 func (sh *Shell) SurfaceAt(x, y float64) (surface *protocol.Object, sx, sy float64) {
+	x, y = sh.toLogical(x, y) // outputs.go
 	p := image.Pt(int(math.Floor(x)), int(math.Floor(y)))
 	var hit *Surface
 	var at image.Point
@@ -114,7 +128,8 @@ func (sh *Shell) SurfaceAt(x, y float64) (surface *protocol.Object, sx, sy float
 	return hit.obj, x - float64(at.X), y - float64(at.Y)
 }
 
-// SurfaceRect returns where a visible surface is in output coordinates.
+// SurfaceRect returns where a visible surface is in the global (logical)
+// space, in surface-coordinate units.
 func (sh *Shell) SurfaceRect(surface *protocol.Object) (r image.Rectangle, visible bool) {
 	target := sh.Surface(surface)
 	sh.walk(func(s *Surface, sr image.Rectangle) {
@@ -123,51 +138,4 @@ func (sh *Shell) SurfaceRect(surface *protocol.Object) (r image.Rectangle, visib
 		}
 	})
 	return r, visible
-}
-
-// updateOutputs sends wl_surface.enter to surfaces that became visible on
-// the output and wl_surface.leave to those that stopped being.
-func (sh *Shell) updateOutputs() {
-	if sh.out == nil {
-		return
-	}
-	sh.epoch++
-	out := sh.outputRect()
-	sh.walk(func(s *Surface, r image.Rectangle) {
-		if r.Overlaps(out) {
-			s.visEpoch = sh.epoch
-		}
-	})
-	for s := range sh.surfaces {
-		on := s.visEpoch == sh.epoch && !s.destroyed
-		if on == s.onOutput {
-			continue
-		}
-		s.onOutput = on
-		if on {
-			for _, res := range sh.out.Resources(s.c) {
-				protocol.SendWlSurfaceEnter(s.c.Events(), s.obj.ID, res.ID)
-				s.entered = append(s.entered, res)
-			}
-			continue
-		}
-		for _, res := range s.entered {
-			if !res.Destroyed() {
-				protocol.SendWlSurfaceLeave(s.c.Events(), s.obj.ID, res.ID)
-			}
-		}
-		clear(s.entered)
-		s.entered = s.entered[:0]
-	}
-}
-
-// outputBound sends enter for c's visible surfaces to a newly bound
-// wl_output.
-func (sh *Shell) outputBound(c *server.Client, res *protocol.Object) {
-	for s := range sh.surfaces {
-		if s.c == c && s.onOutput {
-			protocol.SendWlSurfaceEnter(c.Events(), s.obj.ID, res.ID)
-			s.entered = append(s.entered, res)
-		}
-	}
 }

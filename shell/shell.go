@@ -96,7 +96,10 @@ type Shell struct {
 	minimized []*xdgToplevel // mapped but hidden, oldest first (wm.go)
 	activated *xdgToplevel
 	wmBases   map[*wmBase]struct{}
-	frames    []frameCallback // committed callbacks in commit order
+	frames    []frameCallback       // committed callbacks in commit order
+	outs      []*output.Output      // outputs.go; outs[0] is out
+	ssd       map[*xdgToplevel]bool // toplevels with a title bar (frames.go)
+	framer    FrameDrawer
 	epoch     uint64
 	stats     Stats
 
@@ -130,19 +133,9 @@ func New(d *server.Display, r render.Renderer, opts Options) *Shell {
 	d.AddGlobal(&protocol.WlSubcompositorInterface, SubcompositorVersion, sh.bindSubcompositor)
 	d.AddGlobal(&protocol.XdgWmBaseInterface, WmBaseVersion, sh.bindWmBase)
 	if sh.out != nil {
-		sh.out.OnBind(sh.outputBound)
-		sh.out.OnModeChange(func(w, h int) { sh.outputResized() })
+		sh.AddOutput(sh.out)
 	}
 	return sh
-}
-
-// outputRect is the output's area in the global space.
-func (sh *Shell) outputRect() image.Rectangle {
-	if sh.out == nil {
-		return image.Rect(0, 0, 1280, 720)
-	}
-	w, h := sh.out.Size()
-	return image.Rect(0, 0, w, h)
 }
 
 // OnFocus registers fn to run when the activated toplevel changes; surface

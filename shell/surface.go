@@ -21,6 +21,8 @@ const (
 	fTransform
 	fOpaque
 	fInput
+	fViewportSrc // viewporter.go
+	fViewportDst
 )
 
 // state is one set of double-buffered wl_surface values: the pending state
@@ -37,6 +39,10 @@ type state struct {
 	input     rects
 	inputAll  bool // input region is infinite
 	frames    []*protocol.Object
+	// wp_viewport state (viewporter.go); vpDst zero means unset.
+	vpSrc    vpSource
+	vpSrcSet bool
+	vpDst    image.Point
 }
 
 // moveInto merges st into dst (the sync cache) and clears st. A cached
@@ -64,6 +70,12 @@ func (st *state) moveInto(dst *state, damageLimit int) {
 	}
 	if st.set&fInput != 0 {
 		dst.input, dst.inputAll = st.input, st.inputAll
+	}
+	if st.set&fViewportSrc != 0 {
+		dst.vpSrc, dst.vpSrcSet = st.vpSrc, st.vpSrcSet
+	}
+	if st.set&fViewportDst != 0 {
+		dst.vpDst = st.vpDst
 	}
 	dst.damage = appendDamage(dst.damage, damageLimit, st.damage...)
 	dst.bufDamage = appendDamage(dst.bufDamage, damageLimit, st.bufDamage...)
@@ -141,6 +153,13 @@ type Surface struct {
 	// opaqueAll: the opaque region covers the whole surface, so the
 	// renderer may treat it as opaque (and cull what is below).
 	opaqueAll bool
+	// The applied wp_viewport state and the live viewport (viewporter.go).
+	vpSrc    vpSource
+	vpSrcSet bool
+	vpDst    image.Point
+	viewport *viewport
+	// fractional is the live wp_fractional_scale_v1 (fractional.go).
+	fractional *fractionalScale
 
 	tex     render.Texture
 	held    *shm.Pixels // the buffer tex draws from (render.BufferTexture)
@@ -166,10 +185,11 @@ type Surface struct {
 	// drag icons move by them (RoleOffset).
 	roleOffset image.Point
 
-	onOutput  bool
-	visEpoch  uint64
-	entered   []*protocol.Object // wl_output objects sent enter
-	destroyed bool
+	outputs    uint64 // bit i: on the shell's output i (outputs.go)
+	visEpoch   uint64 // updateOutputs' walk that set visOutputs
+	visOutputs uint64
+	entered    []*protocol.Object // wl_output objects sent enter
+	destroyed  bool
 }
 
 func newSurface(sh *Shell, c *server.Client) *Surface {
@@ -202,11 +222,18 @@ func (s *Surface) SetRole(name string) bool {
 }
 
 // Size returns the surface size in surface coordinates: the buffer size
-// divided by the buffer scale, rotated by the buffer transform. It is 0x0
-// without a buffer.
+// divided by the buffer scale, rotated by the buffer transform, unless a
+// wp_viewport sets a destination size (or a source size without one). It
+// is 0x0 without a buffer.
 func (s *Surface) Size() (w, h int) {
 	if !s.hasBuffer {
 		return 0, 0
+	}
+	if s.vpDst != (image.Point{}) {
+		return s.vpDst.X, s.vpDst.Y
+	}
+	if s.vpSrcSet {
+		return s.vpSrc.w.Int(), s.vpSrc.h.Int()
 	}
 	w, h = s.bufW/int(s.scale), s.bufH/int(s.scale)
 	if s.transform.SwapsAxes() {
@@ -233,6 +260,14 @@ func (s *Surface) Destroy() error { return nil }
 // OnDestroy unmaps the surface and detaches whatever referred to it.
 func (s *Surface) OnDestroy() {
 	s.destroyed = true
+	if s.viewport != nil {
+		s.viewport.surfaceGone()
+		s.viewport = nil
+	}
+	if s.fractional != nil {
+		s.fractional.s = nil
+		s.fractional = nil
+	}
 	if s.xdg != nil {
 		s.xdg.surfaceGone()
 	}
@@ -385,6 +420,9 @@ func (s *Surface) Commit() error {
 	if err := s.checkSize(); err != nil {
 		return err
 	}
+	if err := s.checkViewport(); err != nil { // viewporter.go
+		return err
+	}
 	if s.xdg != nil {
 		if err := s.xdg.precommit(); err != nil {
 			return err
@@ -456,6 +494,12 @@ func (s *Surface) apply(st *state) {
 	if st.set&fTransform != 0 {
 		s.transform = st.transform
 	}
+	if st.set&fViewportSrc != 0 {
+		s.vpSrc, s.vpSrcSet = st.vpSrc, st.vpSrcSet
+	}
+	if st.set&fViewportDst != 0 {
+		s.vpDst = st.vpDst
+	}
 	if st.set&fBuffer != 0 {
 		s.consumeBuffer(st)
 	}
@@ -477,7 +521,7 @@ func (s *Surface) apply(st *state) {
 	if st.set&fInput != 0 {
 		s.input, s.inputAll = st.input, st.inputAll
 	}
-	if st.set&(fOpaque|fBuffer|fScale|fTransform) != 0 {
+	if st.set&(fOpaque|fBuffer|fScale|fTransform|fViewportSrc|fViewportDst) != 0 {
 		w, h := s.Size()
 		s.opaqueAll = s.opaque.covers(image.Rect(0, 0, w, h))
 	}
@@ -663,6 +707,12 @@ func (s *Surface) bufferDamage(st *state) []image.Rectangle {
 	surf := image.Rect(0, 0, W/sc, H/sc)
 	buf := image.Rect(0, 0, bw, bh)
 	out := s.scratch[:0]
+	if len(st.damage) > 0 && s.hasViewport() {
+		// Surface damage through a crop and scale: the whole buffer.
+		out = append(out, buf)
+		s.scratch = out
+		return out
+	}
 	for _, r := range st.damage {
 		r = r.Intersect(surf)
 		if r.Empty() {

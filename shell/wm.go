@@ -41,7 +41,7 @@ func (t *xdgToplevel) windowRect() image.Rectangle {
 // output (at its top-left corner when it is larger).
 func (t *xdgToplevel) place() {
 	t.placed = true
-	out := t.sh.outputRect()
+	out := t.sh.coverRect(t) // frames.go
 	if t.maximized || t.fullscreen {
 		t.x, t.y = out.Min.X, out.Min.Y
 		return
@@ -351,6 +351,7 @@ func (sh *Shell) begin(surface *protocol.Object, edges uint32, px, py float64) *
 	if t == nil || !t.xs.mapped || t.minimized || t.maximized || t.fullscreen || t.obj.Destroyed() {
 		return nil
 	}
+	px, py = sh.toLogical(px, py) // pointer positions are output pixels (outputs.go)
 	g := &Interactive{sh: sh, t: t, edges: edges, px: px, py: py, start: t.windowRect()}
 	g.w, g.h = g.start.Dx(), g.start.Dy()
 	if edges != 0 {
@@ -373,6 +374,7 @@ func (g *Interactive) Motion(x, y float64) bool {
 	if g.ended || t.obj.Destroyed() || t.xs.toplevel != t || !t.xs.mapped || t.minimized {
 		return false
 	}
+	x, y = g.sh.toLogical(x, y)
 	dx, dy := int(x-g.px), int(y-g.py)
 	if g.edges == 0 {
 		p := g.sh.reachable(g.start.Min.Add(image.Pt(dx, dy)), t.xs.geometry().Size())

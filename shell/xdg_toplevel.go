@@ -218,10 +218,11 @@ func (t *xdgToplevel) configure() {
 		return
 	}
 	e := xs.c.Events()
-	out := t.sh.outputRect()
+	out := t.sh.coverRect(t) // frames.go: below a server-side title bar
 	w, h := t.reqW, t.reqH
 	if t.maximized || t.fullscreen {
 		w, h = out.Dx(), out.Dy()
+		t.x, t.y = out.Min.X, out.Min.Y
 	}
 	var states []byte
 	add := func(s protocol.XdgToplevelState) { states = binary.LittleEndian.AppendUint32(states, uint32(s)) }

@@ -27,6 +27,9 @@ var addedProtocols = map[string]int{
 	"zwp_keyboard_shortcuts_inhibit_manager_v1": 1,
 	"wp_presentation":                           1,
 	"wp_cursor_shape_manager_v1":                1,
+	"wp_viewporter":                             1,
+	"wp_single_pixel_buffer_manager_v1":         1,
+	"wp_fractional_scale_manager_v1":            1,
 }
 
 // TestWaylandInfoListsProtocols: the real wayland-info sees every added
@@ -83,8 +86,8 @@ func TestFootStartsWithoutWarnings(t *testing.T) {
 			t.Errorf("foot warned %q", w)
 		}
 	}
-	// foot asked for server-side decorations and was told client_side.
-	if !strings.Contains(log, "using CSD decorations") {
+	// foot asked for server-side decorations and got them.
+	if !strings.Contains(log, "using SSD decorations") {
 		t.Errorf("foot did not negotiate decorations:\n%s", log)
 	}
 }

@@ -320,3 +320,35 @@ func TestStopped(t *testing.T) {
 	}
 	tx.Destroy()
 }
+
+// TestOnePixelStretched: a 1x1 texture (a single-pixel buffer) stretched
+// over a large destination, opaque and translucent, and a crop of a
+// texture stretched (a wp_viewport source and destination), draw exactly
+// as render/soft does.
+func TestOnePixelStretched(t *testing.T) {
+	h := headless(t)
+	p := &pair{gl: h, soft: soft.New()}
+	cp := newClientPool(t, 1<<16, false, shm.ReadGuarded)
+	bufs := []*buffer{
+		{p: cp, off: 0, w: 1, h: 1, stride: 4, format: shm.FormatARGB8888},
+		{p: cp, off: 64, w: 1, h: 1, stride: 4, format: shm.FormatARGB8888},
+		{p: cp, off: 4096, w: 8, h: 6, stride: 32, format: shm.FormatXRGB8888},
+	}
+	bufs[0].draw(image.Rect(0, 0, 1, 1), func(int, int) uint32 { return 0xff20c040 })
+	bufs[1].draw(image.Rect(0, 0, 1, 1), func(int, int) uint32 { return 0x80400000 }) // premultiplied
+	bufs[2].draw(image.Rect(0, 0, 8, 6), patternOf(3, binaryAlpha))
+	softTex := map[render.Texture]render.Texture{}
+	var texs []render.Texture
+	for _, b := range bufs {
+		gt, st := h.NewTexture(), p.soft.NewTexture()
+		b.uploadBoth(t, gt, st, nil, false)
+		softTex[gt] = st
+		texs = append(texs, gt)
+	}
+	sc := render.Scene{Background: [4]uint8{10, 20, 30, 255}, Items: []render.Item{
+		{Texture: texs[0], Dst: image.Rect(3, 4, 93, 64), Opaque: true},
+		{Texture: texs[1], Dst: image.Rect(50, 30, 120, 90)},
+		{Texture: texs[2], Src: image.Rect(2, 1, 6, 4), Dst: image.Rect(10, 70, 47, 95)},
+	}}
+	p.renderAndCompareTol(t, "stretched", sc, softTex, 128, 100, 1)
+}
