@@ -19,3 +19,4 @@ package protocol
 //go:generate go run ./internal/wlgen -o presentation_time.gen.go /usr/share/wayland-protocols/stable/presentation-time/presentation-time.xml
 //go:generate go run ./internal/wlgen -o cursor_shape.gen.go xml/cursor-shape-v1.xml
 //go:generate go run ./internal/wlgen -o text_input_v1.gen.go /usr/share/wayland-protocols/unstable/text-input/text-input-unstable-v1.xml
+//go:generate go run ./internal/wlgen -o wlr_virtual_pointer.gen.go xml/wlr-virtual-pointer-unstable-v1.xml
