@@ -27,6 +27,7 @@ var addedProtocols = map[string]int{
 	"zwp_keyboard_shortcuts_inhibit_manager_v1": 1,
 	"wp_presentation":                           1,
 	"wp_cursor_shape_manager_v1":                1,
+	"zwlr_virtual_pointer_manager_v1":           2,
 }
 
 // TestWaylandInfoListsProtocols: the real wayland-info sees every added
