@@ -177,6 +177,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	seat.AddRelativePointerManager(d)
 	seat.AddPointerConstraints(d)
 	seat.AddCursorShapeManager(d)
+	seat.AddWlrVirtualPointerManager(c.Seat, c.Output) // any client may drive the pointer, as in wlroots
 	c.Idle = inhibit.NewIdle(d, c.Shell)
 	c.Keys = inhibit.NewShortcuts(d)
 	c.setupWM()     // wm.go: move/resize grabs, window shortcuts

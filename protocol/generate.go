@@ -22,3 +22,4 @@ package protocol
 //go:generate go run ./internal/wlgen -o viewporter.gen.go /usr/share/wayland-protocols/stable/viewporter/viewporter.xml
 //go:generate go run ./internal/wlgen -o single_pixel_buffer.gen.go /usr/share/wayland-protocols/staging/single-pixel-buffer/single-pixel-buffer-v1.xml
 //go:generate go run ./internal/wlgen -o fractional_scale.gen.go /usr/share/wayland-protocols/staging/fractional-scale/fractional-scale-v1.xml
+//go:generate go run ./internal/wlgen -o wlr_virtual_pointer.gen.go xml/wlr-virtual-pointer-unstable-v1.xml

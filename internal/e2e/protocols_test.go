@@ -30,6 +30,7 @@ var addedProtocols = map[string]int{
 	"wp_viewporter":                             1,
 	"wp_single_pixel_buffer_manager_v1":         1,
 	"wp_fractional_scale_manager_v1":            1,
+	"zwlr_virtual_pointer_manager_v1":           2,
 }
 
 // TestWaylandInfoListsProtocols: the real wayland-info sees every added
