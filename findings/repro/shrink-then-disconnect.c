@@ -20,6 +20,13 @@
  * pointer, outside libwayland's SIGBUS guard (wlroots 0.15
  * types/wlr_buffer.c, shm_client_buffer_begin_data_ptr_access), and dies.
  *
+ * --destroy-buffer: instead of disconnecting, the offender destroys its
+ * wl_buffer and pool (the protocol allows destroying a committed
+ * wl_buffer) and stays connected for another second: sway takes the same
+ * unguarded path with the client still there.
+ * --no-bystander: the offender alone (sway then reads the buffer while the
+ * wl_buffer exists, under libwayland's guard, and posts invalid_fd).
+ *
  * Build: cc -o shrink-then-disconnect shrink-then-disconnect.c \
  *            xdg-shell-protocol.c -lpthread \
  *            $(pkg-config --cflags --libs wayland-client)
@@ -274,7 +281,17 @@ enum { W = 512, H = 512, STRIDE = W * 4, SIZE = STRIDE * H };
 
 int main(int argc, char **argv)
 {
-	bool with_bystander = !(argc > 1 && strcmp(argv[1], "--no-bystander") == 0);
+	bool with_bystander = true, destroy_buffer = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-bystander") == 0) {
+			with_bystander = false;
+		} else if (strcmp(argv[i], "--destroy-buffer") == 0) {
+			destroy_buffer = true;
+		} else {
+			fprintf(stderr, "usage: shrink-then-disconnect [--no-bystander] [--destroy-buffer]\n");
+			return 2;
+		}
+	}
 	pthread_t by;
 
 	if (!alive()) {
@@ -335,8 +352,19 @@ int main(int argc, char **argv)
 	}
 	if (wl_display_roundtrip(c.d) < 0)
 		goto gone;
-	printf("shrink-then-disconnect: %d frames in %.0f ms, no error; disconnecting\n",
-	       frames, (now_s() - start) * 1000);
+	printf("shrink-then-disconnect: %d frames in %.0f ms, no error; %s\n",
+	       frames, (now_s() - start) * 1000,
+	       destroy_buffer ? "destroying the wl_buffer" : "disconnecting");
+	if (destroy_buffer) {
+		wl_buffer_destroy(buf);
+		wl_shm_pool_destroy(pool);
+		for (double t = now_s(); now_s() < t + 1;)
+			if (dispatch_for(&c, 20) < 0)
+				goto gone;
+		if (wl_display_roundtrip(c.d) < 0)
+			goto gone;
+		printf("shrink-then-disconnect: still connected a second later; disconnecting\n");
+	}
 	close(fd);
 	wl_display_disconnect(c.d);
 

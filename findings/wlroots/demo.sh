@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # demo.sh: the shrink-then-disconnect reproducer against sway 1.7, once
 # with Debian's wlroots 0.15 as built from source (stock) and once with the
-# fix (patched), chosen with LD_LIBRARY_PATH.
+# fix (patched), chosen with LD_LIBRARY_PATH; in both of its modes: the
+# client disconnects, or it destroys its wl_buffer and stays
+# (--destroy-buffer).
 #
 # usage: findings/wlroots/demo.sh [--tries N] [--backtrace FILE]
 #
-#   --tries N         runs per library (default 3)
+#   --tries N         runs per library and mode (default 3)
 #   --backtrace FILE  also run sway with the stock library under gdb and
 #                     write the faulting thread's backtrace to FILE
 #
@@ -75,10 +77,13 @@ fi
 printf 'output * resolution 1280x720\n' >"$work/sway.conf"
 chmod 644 "$work/sway.conf"
 
-# trial LIBDIR N [gdb]: start sway with LD_LIBRARY_PATH=LIBDIR, run the
-# reproducer, print how sway ended ("SIGBUS", "alive", ...).
+# trial LIBDIR N MODE [gdb]: start sway with LD_LIBRARY_PATH=LIBDIR, run
+# the reproducer (MODE: disconnect or destroy-buffer), print how sway ended
+# ("SIGBUS", "alive", ...).
 trial() {
-	local lib=$1 n=$2 gdb=${3:-}
+	local lib=$1 n=$2 mode=$3 gdb=${4:-}
+	local args=()
+	[ "$mode" = disconnect ] || args=(--$mode)
 	local dir="$work/run-$n"
 	rm -rf "$dir"; mkdir -m 0700 "$dir"
 	[ ${#runas[@]} -eq 0 ] || chown "$user" "$dir"
@@ -101,7 +106,7 @@ trial() {
 	if [ -z "$sock" ]; then
 		echo "did-not-start"; kill -- "-$cur" 2>/dev/null || true; cur=""; return
 	fi
-	XDG_RUNTIME_DIR="$dir" WAYLAND_DISPLAY="$(basename "$sock")" timeout 30 "$bin" >"$dir/repro.log" 2>&1 || true
+	XDG_RUNTIME_DIR="$dir" WAYLAND_DISPLAY="$(basename "$sock")" timeout 30 "$bin" "${args[@]}" >"$dir/repro.log" 2>&1 || true
 	local ended=""
 	for i in $(seq 100); do
 		if [ -n "$gdb" ]; then
@@ -131,19 +136,21 @@ trial() {
 }
 
 status=0
-printf '%-8s %-4s %s\n' library run "sway 1.7 after shrink-then-disconnect"
-for n in $(seq "$tries"); do
-	r=$(trial "$stock" "$n")
-	printf '%-8s %-4s %s\n' stock "$n" "$r"
-	[ "$r" = SIGBUS ] || status=1
-done
-for n in $(seq "$tries"); do
-	r=$(trial "$patched" "$n")
-	printf '%-8s %-4s %s\n' patched "$n" "$r"
-	case $r in alive*) ;; *) status=1 ;; esac
+printf '%-8s %-15s %-4s %s\n' library mode run "sway 1.7 after shrink-then-disconnect"
+for mode in disconnect destroy-buffer; do
+	for n in $(seq "$tries"); do
+		r=$(trial "$stock" "$n" $mode)
+		printf '%-8s %-15s %-4s %s\n' stock $mode "$n" "$r"
+		[ "$r" = SIGBUS ] || status=1
+	done
+	for n in $(seq "$tries"); do
+		r=$(trial "$patched" "$n" $mode)
+		printf '%-8s %-15s %-4s %s\n' patched $mode "$n" "$r"
+		case $r in alive*) ;; *) status=1 ;; esac
+	done
 done
 if [ -n "$bt" ]; then
-	r=$(trial "$stock" gdb gdb)
+	r=$(trial "$stock" gdb disconnect gdb)
 	echo "stock under gdb: $r; backtrace in $bt"
 fi
 if [ $status -eq 0 ]; then
