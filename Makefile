@@ -20,7 +20,7 @@ FUZZTIME ?= 30s
 
 export GOFLAGS := -mod=mod
 
-.PHONY: run build test test-go fuzz bench bench-compare kernel-demo soak generate deps-run deps-test clean misbehave-report libwayland-demo wlcs
+.PHONY: run build test test-go fuzz bench bench-compare kernel-demo soak generate deps-run deps-test clean misbehave-report libwayland-demo wlroots-demo wlcs
 
 # The nested backend (a window in your desktop) needs cgo: GLFW and OpenGL.
 # GLFW picks its platform at build time: bin/compositor is the X11 build
@@ -105,6 +105,12 @@ misbehave-report:
 # against each compositor with each (docs/findings/libwayland-sealed-resize.md).
 libwayland-demo:
 	findings/libwayland/demo.sh
+
+# wlroots 0.15 built stock and with the destroyed-buffer fix; sway 1.7 on
+# the shrink-then-disconnect reproducer with each
+# (docs/findings/wlroots-0.15-destroyed-buffer.md).
+wlroots-demo:
+	findings/wlroots/demo.sh
 
 # Canonical's Wayland Conformance Test Suite against nofault (Debian's wlcs
 # runner loading bin/nofault-wlcs.so): prints the pass/fail/skip table and
