@@ -119,7 +119,7 @@ max_mapped_bytes = 1048576
 			"--shm-read=guarded", "--shm-shrink=zeros", "--xdg-unacked-buffer=accept",
 			"--max-objects=16", "--max-pools=2", "--max-mapped-bytes=64KiB", "--max-buffers-per-pool=3",
 			"--max-region-rects=4", "--max-damage-rects=5", "--max-fds=6", "--max-queued-bytes=1MiB",
-			"--max-frame-callbacks=7", "--max-surface-frame-callbacks=24", "--max-clients=8", "--total-objects=20", "--total-pools=9", "--total-mapped-bytes=1GiB",
+			"--max-frame-callbacks=7", "--max-surface-frame-callbacks=24", "--max-upload-bytes=32MiB", "--max-clients=8", "--total-objects=20", "--total-pools=9", "--total-mapped-bytes=1GiB",
 			"--total-region-rects=21", "--total-fds=10", "--total-queued-bytes=128KiB",
 			"--cycle-windows-key=super+F1", "--unminimize-key=",
 		}, nil, func(c *Config) {
@@ -130,7 +130,7 @@ max_mapped_bytes = 1048576
 				ShmRead: "guarded", ShmShrink: "zeros", XdgUnackedBuffer: "accept",
 				Limits: Limits{
 					MaxObjects: 16, MaxPools: 2, MaxMappedBytes: int64(64 * KiB), MaxBuffersPerPool: 3, MaxRegionRects: 4,
-					MaxDamageRects: 5, MaxFDs: 6, MaxQueuedBytes: int64(MiB), MaxFrameCallbacks: 7, MaxSurfaceFrameCallbacks: 24, MaxClients: 8,
+					MaxDamageRects: 5, MaxFDs: 6, MaxQueuedBytes: int64(MiB), MaxFrameCallbacks: 7, MaxSurfaceFrameCallbacks: 24, MaxUploadBytes: int64(32 * MiB), MaxClients: 8,
 					TotalObjects: 20, TotalPools: 9, TotalMappedBytes: int64(GiB), TotalRegionRects: 21, TotalFDs: 10, TotalQueuedBytes: int64(128 * KiB),
 				},
 				CycleWindowsKey: "super+F1",
@@ -143,7 +143,7 @@ max_mapped_bytes = 1048576
 			"NOFAULT_XDG_UNACKED_BUFFER": "accept",
 			"NOFAULT_MAX_OBJECTS":        "100", "NOFAULT_MAX_POOLS": "11", "NOFAULT_MAX_MAPPED_BYTES": "8 MiB",
 			"NOFAULT_MAX_BUFFERS_PER_POOL": "12", "NOFAULT_MAX_REGION_RECTS": "13", "NOFAULT_MAX_DAMAGE_RECTS": "14",
-			"NOFAULT_MAX_FDS": "15", "NOFAULT_MAX_QUEUED_BYTES": "65536", "NOFAULT_MAX_FRAME_CALLBACKS": "16", "NOFAULT_MAX_SURFACE_FRAME_CALLBACKS": "25",
+			"NOFAULT_MAX_FDS": "15", "NOFAULT_MAX_QUEUED_BYTES": "65536", "NOFAULT_MAX_FRAME_CALLBACKS": "16", "NOFAULT_MAX_SURFACE_FRAME_CALLBACKS": "25", "NOFAULT_MAX_UPLOAD_BYTES": "64 MiB",
 			"NOFAULT_MAX_CLIENTS": "17", "NOFAULT_TOTAL_OBJECTS": "22", "NOFAULT_TOTAL_POOLS": "18", "NOFAULT_TOTAL_MAPPED_BYTES": "2GiB",
 			"NOFAULT_TOTAL_REGION_RECTS": "23", "NOFAULT_TOTAL_FDS": "19", "NOFAULT_TOTAL_QUEUED_BYTES": "1MiB",
 			"NOFAULT_CYCLE_WINDOWS_KEY": "alt+shift+f2", "NOFAULT_UNMINIMIZE_KEY": "ctrl+alt+m",
@@ -155,7 +155,7 @@ max_mapped_bytes = 1048576
 				ShmRead: "nosigbus", ShmShrink: "zeros", XdgUnackedBuffer: "accept",
 				Limits: Limits{
 					MaxObjects: 100, MaxPools: 11, MaxMappedBytes: int64(8 * MiB), MaxBuffersPerPool: 12, MaxRegionRects: 13,
-					MaxDamageRects: 14, MaxFDs: 15, MaxQueuedBytes: int64(64 * KiB), MaxFrameCallbacks: 16, MaxSurfaceFrameCallbacks: 25, MaxClients: 17,
+					MaxDamageRects: 14, MaxFDs: 15, MaxQueuedBytes: int64(64 * KiB), MaxFrameCallbacks: 16, MaxSurfaceFrameCallbacks: 25, MaxUploadBytes: int64(64 * MiB), MaxClients: 17,
 					TotalObjects: 22, TotalPools: 18, TotalMappedBytes: int64(2 * GiB), TotalRegionRects: 23, TotalFDs: 19, TotalQueuedBytes: int64(MiB),
 				},
 				CycleWindowsKey: "alt+shift+f2", UnminimizeKey: "ctrl+alt+m",

@@ -195,7 +195,7 @@ type limitedRenderer struct {
 func (l *limitedRenderer) MaxTextureSize() int { return l.max }
 
 // TestCopyRefusedBeforeCopy: a buffer larger than a copying renderer's
-// texture size, or than MaxUploadBytes, is refused at commit before
+// texture size, or than max_upload_bytes, is refused at commit before
 // anything is copied (the surface shows nothing); one within both is
 // uploaded.
 func TestCopyRefusedBeforeCopy(t *testing.T) {
@@ -211,7 +211,7 @@ func TestCopyRefusedBeforeCopy(t *testing.T) {
 		{"within both", 1024, 1024, 16384, 8 << 20, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			e := startEnvWith(t, &limitedRenderer{max: tt.maxSize}, Options{MaxUploadBytes: tt.maxBytes}, false, server.Limits{})
+			e := startEnvWith(t, &limitedRenderer{max: tt.maxSize}, Options{}, false, server.Limits{MaxUploadBytes: tt.maxBytes})
 			tc := e.connect()
 			win := tc.toplevel()
 			win.xs.AckConfigure(win.serial)

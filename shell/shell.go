@@ -12,7 +12,7 @@
 // released when the next one replaces it, as pixman compositors do (clients
 // keep two buffers). Other textures (render/gl) get the damaged pixels
 // copied in and the buffer is released at once; a buffer too large to copy
-// (the renderer's texture size, Options.MaxUploadBytes) is refused before
+// (the renderer's texture size, limit max_upload_bytes) is refused before
 // any copy.
 package shell
 
@@ -75,12 +75,6 @@ type Options struct {
 	// PingTimeout is how long a ping may stay unanswered before the client
 	// gets xdg_wm_base.error.unresponsive; 0 never disconnects.
 	PingTimeout time.Duration
-	// MaxUploadBytes (limit max_upload_bytes) is the largest buffer, in
-	// bytes (width*height*4), that a copying renderer (render/gl) copies
-	// into a texture at commit; a larger one is refused before any copy
-	// and the surface shows nothing. 0 means DefaultMaxUploadBytes. The
-	// soft renderer draws from the buffer itself and never needs it.
-	MaxUploadBytes int64
 }
 
 // Shell owns every surface of every client.

@@ -556,16 +556,10 @@ type PixelSource interface {
 	Pixels() *shm.Pixels
 }
 
-// DefaultMaxUploadBytes is the default Options.MaxUploadBytes: 256 MiB, an
-// 8192x8192 ARGB buffer.
-const DefaultMaxUploadBytes = 256 << 20
-
-// maxUploadBytes is the largest buffer a copying renderer copies at commit.
+// maxUploadBytes is the largest buffer a copying renderer copies at commit
+// (limit max_upload_bytes).
 func (sh *Shell) maxUploadBytes() int64 {
-	if sh.opts.MaxUploadBytes > 0 {
-		return sh.opts.MaxUploadBytes
-	}
-	return DefaultMaxUploadBytes
+	return sh.d.Limits().MaxUploadBytes
 }
 
 // consumeBuffer gives the committed buffer to the surface's texture. A
