@@ -3,8 +3,8 @@ package decoration
 import (
 	"encoding/binary"
 	"image"
-	"unicode"
 
+	"github.com/nofault/nofault/internal/font5x7"
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/shell"
@@ -164,16 +164,10 @@ func (c canvas) text(x, y int, s []rune, k, maxX int, v uint32) int {
 		if x+5*k > maxX {
 			break
 		}
-		g, ok := glyphs[r]
-		if !ok {
-			g, ok = glyphs[unicode.ToUpper(r)]
-		}
-		if !ok {
-			if r == ' ' {
-				x += 6 * k
-				continue
-			}
-			g = glyphs['?']
+		g, ok := font5x7.Glyph(r)
+		if !ok && r == ' ' {
+			x += 6 * k
+			continue
 		}
 		for gy, row := range g {
 			for gx, ch := range row {

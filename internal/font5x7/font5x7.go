@@ -1,8 +1,10 @@
-package decoration
+// Package font5x7 is a 5x7 bitmap font: digits, upper-case letters and
+// common punctuation, for plot labels (bench) and title bars (decoration).
+package font5x7
 
-// A 5x7 bitmap font for title bars (from bench/font.go: upper case; lower
-// case is drawn as upper case, anything else as "?"). Each glyph is 7 rows
-// of 5 columns, "#" for ink.
+import "unicode"
+
+// glyphs: each is 7 rows of 5 columns, '#' for ink.
 var glyphs = map[rune][7]string{
 	'0': {" ### ", "#   #", "#  ##", "# # #", "##  #", "#   #", " ### "},
 	'1': {"  #  ", " ##  ", "  #  ", "  #  ", "  #  ", "  #  ", " ### "},
@@ -58,4 +60,16 @@ var glyphs = map[rune][7]string{
 	'>': {" #   ", "  #  ", "   # ", "    #", "   # ", "  #  ", " #   "},
 	'|': {"  #  ", "  #  ", "  #  ", "  #  ", "  #  ", "  #  ", "  #  "},
 	'?': {" ### ", "#   #", "    #", "   # ", "  #  ", "     ", "  #  "},
+}
+
+// Glyph returns r's 7 rows of 5 columns, '#' for ink. Lower case is drawn
+// as upper case; a rune the font lacks is drawn as '?' (ok false).
+func Glyph(r rune) (g [7]string, ok bool) {
+	if g, ok = glyphs[r]; ok {
+		return g, true
+	}
+	if g, ok = glyphs[unicode.ToUpper(r)]; ok {
+		return g, true
+	}
+	return glyphs['?'], false
 }
