@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Build the nofault demo kernels: Debian's linux-source-6.1, tinyconfig plus
-# kernel/config.fragment, once as shipped ("stock") and once with
-# kernel/map-nosigbus-6.1.patch ("patched").
+# Build the nofault demo kernels: Debian's linux-source-$NOFAULT_KERNEL_VERSION
+# (6.1 or 6.12; default 6.1), tinyconfig plus kernel/config.fragment (and,
+# for 6.12, kernel/config-debug.fragment: VM debugging), once as shipped
+# ("stock") and once with the MAP_NOSIGBUS patches applied ("patched"):
+#   6.1:  kernel/map-nosigbus-6.1.patch (superseded, kept for the CI demo)
+#   6.12: the series kernel/patches/linux/00NN-*.patch (0000 is the cover
+#         letter), which also carries the kselftest map_nosigbus.c; for
+#         6.12 build.sh also builds that selftest statically from the
+#         patched tree and prints "selftest PATH".
 #
 # usage: kernel/build.sh [all|stock|patched]        (default: all)
 #
@@ -18,9 +24,7 @@ set -euo pipefail
 RECIPE=1 # bump when this script's build steps change what comes out
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${NOFAULT_KERNEL_CACHE:-/var/cache/nofault-kernel}
-FRAGMENT=$HERE/config.fragment
-PATCH=$HERE/map-nosigbus-6.1.patch
-TARBALL=/usr/src/linux-source-6.1.tar.xz
+KVER=${NOFAULT_KERNEL_VERSION:-6.1}
 JOBS=${NOFAULT_KERNEL_JOBS:-$(nproc)}
 WHAT=${1:-all}
 
@@ -28,9 +32,24 @@ log() { printf 'build.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 case $WHAT in all | stock | patched) ;; *) die "usage: $0 [all|stock|patched]" ;; esac
+FRAGMENTS=("$HERE/config.fragment")
+case $KVER in
+6.1) PATCHES=("$HERE/map-nosigbus-6.1.patch") ;;
+6.12)
+	RECIPE=2
+	FRAGMENTS+=("$HERE/config-debug.fragment")
+	PATCHES=()
+	shopt -s nullglob
+	for p in "$HERE"/patches/linux/[0-9][0-9][0-9][0-9]-*.patch; do
+		[[ $(basename "$p") == 0000-* ]] || PATCHES+=("$p")
+	done
+	;;
+*) die "NOFAULT_KERNEL_VERSION must be 6.1 or 6.12, not $KVER" ;;
+esac
+TARBALL=/usr/src/linux-source-$KVER.tar.xz
 
 # --- packages ---------------------------------------------------------------
-PKGS=(build-essential flex bison bc libelf-dev cpio xz-utils qemu-system-x86 linux-source-6.1 ccache)
+PKGS=(build-essential flex bison bc libelf-dev cpio xz-utils qemu-system-x86 "linux-source-$KVER" ccache)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -42,24 +61,25 @@ if ((${#missing[@]})); then
 	apt-get update -qq </dev/null >&2
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >&2
 fi
-[[ -f $TARBALL ]] || die "$TARBALL missing after installing linux-source-6.1"
+[[ -f $TARBALL ]] || die "$TARBALL missing after installing linux-source-$KVER"
 
-SRCVER=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+SRCVER=$(dpkg-query -W -f='${Version}' "linux-source-$KVER")
 GCCVER=$(gcc --version | head -n1)
 mkdir -p "$CACHE/src" "$CACHE/images" "$CACHE/logs"
 
 key() { # key VARIANT -> sha256 hex; VARIANT "base" keys the configured tree
 	{
-		echo "recipe=$RECIPE source=linux-source-6.1 $SRCVER"
+		echo "recipe=$RECIPE source=linux-source-$KVER $SRCVER"
 		echo "gcc=$GCCVER"
-		echo "--- config.fragment"
-		cat "$FRAGMENT"
+		# (6.1 keeps its old key text, so the CI cache stays valid)
+		if [[ $KVER == 6.1 ]]; then echo "--- config.fragment"; else echo "--- config fragments"; fi
+		cat "${FRAGMENTS[@]}"
 		if [[ $1 != base ]]; then
 			echo "variant=$1"
 		fi
 		if [[ $1 == patched ]]; then
-			echo "--- patch"
-			cat "$PATCH"
+			if [[ $KVER == 6.1 ]]; then echo "--- patch"; else echo "--- patches"; fi
+			cat "${PATCHES[@]}"
 		fi
 	} | sha256sum | cut -c1-16
 }
@@ -68,10 +88,10 @@ key() { # key VARIANT -> sha256 hex; VARIANT "base" keys the configured tree
 # applied, patched with the patch applied on top, so going from one to the
 # other recompiles only what depends on the six patched files instead of
 # the whole kernel. $TREE/.nofault-state says what is applied: "none", the
-# sha256 of the applied patch (a copy is kept to reverse it), or "dirty"
-# while patch runs; a dirty tree or one configured from other inputs is
-# unpacked afresh.
-TREE=$CACHE/src/linux-6.1
+# sha256 of the applied patches (copies are kept to reverse them), or
+# "dirty" while patch runs; a dirty tree or one configured from other
+# inputs is unpacked afresh.
+TREE=$CACHE/src/linux-$KVER
 
 ensure_tree() {
 	local base
@@ -87,7 +107,7 @@ ensure_tree() {
 	(
 		cd "$TREE.tmp"
 		make -s tinyconfig >/dev/null
-		scripts/kconfig/merge_config.sh -m .config "$FRAGMENT" >/dev/null
+		scripts/kconfig/merge_config.sh -m .config "${FRAGMENTS[@]}" >/dev/null
 		make -s olddefconfig >/dev/null
 	)
 	# every symbol of the fragment must have survived olddefconfig
@@ -95,7 +115,7 @@ ensure_tree() {
 	while IFS= read -r line; do
 		[[ $line =~ ^CONFIG_ ]] || continue
 		grep -qxF "$line" "$TREE.tmp/.config" || { log "config symbol did not stick: $line"; bad=1; }
-	done <"$FRAGMENT"
+	done < <(cat "${FRAGMENTS[@]}")
 	((bad == 0)) || die "config fragment not honoured"
 	echo "$base" >"$TREE.tmp/.nofault-base"
 	echo none >"$TREE.tmp/.nofault-state"
@@ -104,32 +124,42 @@ ensure_tree() {
 
 set_patch() { # set_patch stock|patched
 	local want=none cur
-	[[ $1 == stock ]] || want=$(sha256sum <"$PATCH" | cut -c1-64)
+	[[ $1 == stock ]] || want=$(cat "${PATCHES[@]}" | sha256sum | cut -c1-64)
 	cur=$(cat "$TREE/.nofault-state")
 	[[ $cur == "$want" ]] && return
 	echo dirty >"$TREE/.nofault-state"
 	if [[ $cur != none ]]; then
-		log "reversing the previously applied patch"
-		patch -d "$TREE" -p1 -R --batch --quiet <"$TREE/.nofault-applied.patch" >&2 ||
-			die "could not reverse the old patch (the next run unpacks afresh)"
+		log "reversing the previously applied patches"
+		local old
+		# newest first: later patches may touch what earlier ones added
+		for old in $(ls "$TREE/.nofault-applied/" | sort -r); do
+			patch -d "$TREE" -p1 -R --batch --quiet <"$TREE/.nofault-applied/$old" >&2 ||
+				die "could not reverse $old (the next run unpacks afresh)"
+		done
+		rm -rf "$TREE/.nofault-applied"
 	fi
 	if [[ $want != none ]]; then
-		log "applying $(basename "$PATCH")"
-		patch -d "$TREE" -p1 --batch --forward --quiet <"$PATCH" >&2 ||
-			die "patch does not apply to linux-source-6.1 $SRCVER"
-		cp "$PATCH" "$TREE/.nofault-applied.patch"
+		mkdir -p "$TREE/.nofault-applied"
+		local p
+		for p in "${PATCHES[@]}"; do
+			log "applying $(basename "$p")"
+			patch -d "$TREE" -p1 --batch --forward --quiet <"$p" >&2 ||
+				die "$(basename "$p") does not apply to linux-source-$KVER $SRCVER"
+			cp "$p" "$TREE/.nofault-applied/"
+		done
 	fi
 	echo "$want" >"$TREE/.nofault-state"
 }
 
 build() { # build VARIANT
 	local variant=$1 k out tree cc=gcc start
-	[[ $variant == stock || -f $PATCH ]] || die "$PATCH missing"
+	[[ $variant == stock ]] || ((${#PATCHES[@]})) || die "no patches for $KVER"
 	k=$(key "$variant")
 	out=$CACHE/images/$variant-$k
 	if [[ -s $out/bzImage ]]; then
 		log "$variant: cached ($out)"
 		echo "kernel $variant $out/bzImage"
+		[[ ! -x $out/map_nosigbus ]] || echo "selftest $variant $out/map_nosigbus"
 		return
 	fi
 	ensure_tree
@@ -151,9 +181,19 @@ build() { # build VARIANT
 	mkdir -p "$out.tmp"
 	cp "$tree/arch/x86/boot/bzImage" "$out.tmp/bzImage"
 	cp "$tree/.config" "$out.tmp/config"
+	local st=$tree/tools/testing/selftests/mm/map_nosigbus.c
+	if [[ $variant == patched && -f $st ]]; then
+		# static: the guests have no libc; system headers plus the
+		# selftest's own fallback define of MAP_NOSIGBUS
+		log "$variant: building the kselftest map_nosigbus (static)"
+		gcc -static -O2 -Wall -Werror -I"$tree/tools/testing/selftests" \
+			-o "$out.tmp/map_nosigbus" "$st" -lpthread >&2 ||
+			die "kselftest map_nosigbus.c does not build"
+	fi
 	rm -rf "$out"
 	mv "$out.tmp" "$out"
 	echo "kernel $variant $out/bzImage"
+	[[ ! -x $out/map_nosigbus ]] || echo "selftest $variant $out/map_nosigbus"
 }
 
 case $WHAT in
