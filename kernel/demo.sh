@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The MAP_NOSIGBUS demo: build (or take from the cache) the stock and the
-# patched 6.1 kernels, boot both under QEMU with nofault inside, print one
-# table. Output (serial logs, initramfs, table.txt) goes to
-# $NOFAULT_KERNEL_OUT (default /var/cache/nofault-kernel/demo).
+# patched kernels (NOFAULT_KERNEL_VERSION: 6.1, the default, with the
+# superseded prototype patch, or 6.12 with the v2 series in
+# kernel/patches/linux), boot both under QEMU with nofault inside, print
+# one table. Output (serial logs, initramfs, table.txt) goes to
+# $NOFAULT_KERNEL_OUT (default $NOFAULT_KERNEL_CACHE/demo for 6.1,
+# .../demo-6.12 for 6.12; the cache defaults to /var/cache/nofault-kernel).
 #
 # usage: kernel/demo.sh [extra kerneldemo flags, e.g. -gotest ./shm,./kernel/demo]
-# The shm tests (-gotest ./shm, the default) run in both guests.
+# The shm tests (-gotest ./shm, the default) run in both guests; for 6.12
+# so does the kselftest map_nosigbus (plainly and with -f), and a kernel
+# BUG or WARNING in either serial log fails the run.
 # Exit status: 0 all cells as expected and the guest tests passed,
 # 2 unexpected cells or a failed guest test, 1 other failure.
 set -euo pipefail
@@ -14,9 +19,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 images=$(bash kernel/build.sh all)
 stock=$(awk '$1 == "kernel" && $2 == "stock" {print $3}' <<<"$images")
 patched=$(awk '$1 == "kernel" && $2 == "patched" {print $3}' <<<"$images")
+selftest=$(awk '$1 == "selftest" && $2 == "patched" {print $3}' <<<"$images")
 [[ -n $stock && -n $patched ]] || { echo "demo.sh: build.sh gave no kernels" >&2; exit 1; }
+extra=()
+[[ -z $selftest ]] || extra+=(-kselftest "$selftest")
 
-export NOFAULT_KERNEL_OUT=${NOFAULT_KERNEL_OUT:-/var/cache/nofault-kernel/demo}
+suffix=
+[[ ${NOFAULT_KERNEL_VERSION:-6.1} == 6.1 ]] || suffix=-$NOFAULT_KERNEL_VERSION
+export NOFAULT_KERNEL_OUT=${NOFAULT_KERNEL_OUT:-${NOFAULT_KERNEL_CACHE:-/var/cache/nofault-kernel}/demo$suffix}
 mkdir -p "$NOFAULT_KERNEL_OUT"
 go build -o "$NOFAULT_KERNEL_OUT/kerneldemo" ./kernel/cmd/kerneldemo
-exec "$NOFAULT_KERNEL_OUT/kerneldemo" -stock "$stock" -patched "$patched" -out "$NOFAULT_KERNEL_OUT" "$@"
+exec "$NOFAULT_KERNEL_OUT/kerneldemo" -stock "$stock" -patched "$patched" -out "$NOFAULT_KERNEL_OUT" "${extra[@]}" "$@"

@@ -30,14 +30,19 @@ const (
 	KindProbe    = "probe"    // the project's start-up probe; Probe is set
 	KindScenario = "scenario" // compositor + misbehave run; Scenario is set
 	KindGoTest   = "gotest"   // a go test binary run in the guest
-	KindDone     = "done"     // last line before power-off
+	// KindKselftest is a kselftest binary run in the guest (Name is its
+	// base name, plus " -f" for the forced run); Exit is its exit status,
+	// Detail its "# Totals:" line.
+	KindKselftest = "kselftest"
+	KindDone      = "done" // last line before power-off
 )
 
 // Record is one machine-readable line of the guest protocol.
 type Record struct {
 	Kind   string `json:"kind"`
 	Name   string `json:"name,omitempty"`
-	OK     bool   `json:"ok,omitempty"` // gotest: exit status 0
+	OK     bool   `json:"ok,omitempty"`   // gotest: exit status 0
+	Exit   int    `json:"exit,omitempty"` // kselftest: exit status
 	Detail string `json:"detail,omitempty"`
 	// Observed is a flag test's outcome: "zeros", "SIGBUS", "data 0x..",
 	// "ok", or an errno name such as "EINVAL".

@@ -221,8 +221,15 @@ func TestKernelDemoTable(t *testing.T) {
 		t.Skip("set NOFAULT_KERNEL_DEMO=1 after running kernel/demo.sh")
 	}
 	dir := os.Getenv("NOFAULT_KERNEL_OUT")
-	if dir == "" {
-		dir = "/var/cache/nofault-kernel/demo"
+	if dir == "" { // as kernel/demo.sh
+		cache := os.Getenv("NOFAULT_KERNEL_CACHE")
+		if cache == "" {
+			cache = "/var/cache/nofault-kernel"
+		}
+		dir = filepath.Join(cache, "demo")
+		if v := os.Getenv("NOFAULT_KERNEL_VERSION"); v != "" && v != "6.1" {
+			dir += "-" + v
+		}
 	}
 	rows := readTable(t, filepath.Join(dir, "table.txt"))
 	for _, e := range Check(rows, os.Getenv("NOFAULT_KERNEL_DEMO_ALLOW_NOT_BUILT") == "1") {

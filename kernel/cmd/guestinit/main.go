@@ -2,7 +2,8 @@
 // (CGO_ENABLED=0) Go binary at /init in the initramfs. It mounts /proc,
 // /sys, /dev and /tmp, runs the in-guest tests of the flag, the project's
 // start-up probe, the compositor scenarios listed in /etc/nofault/scenarios
-// and any go test binaries under /scenarios, prints one "NOFAULT {json}"
+// any go test binaries under /scenarios and any kselftest binaries under
+// /kselftest (each run plainly and with -f), prints one "NOFAULT {json}"
 // line per result on the serial console (see package kernel/demo), and
 // powers the machine off.
 //
@@ -81,6 +82,7 @@ func main() {
 		emit(demo.Record{Kind: demo.KindScenario, Name: sc.name, Scenario: runScenario(sc)})
 	}
 	runGoTests()
+	runKselftests()
 	emit(demo.Record{Kind: demo.KindDone})
 }
 
@@ -362,5 +364,36 @@ func runGoTests() {
 			detail += "; " + err.Error()
 		}
 		emit(demo.Record{Kind: demo.KindGoTest, Name: name, OK: err == nil, Detail: detail})
+	}
+}
+
+// runKselftests runs every /kselftest/* binary twice: as kselftest runs
+// it, and with -f (run even where the kernel does not seem to have the
+// feature), and reports the exit status and the "# Totals:" line of each.
+func runKselftests() {
+	bins, _ := filepath.Glob("/kselftest/*")
+	sort.Strings(bins)
+	for _, bin := range bins {
+		for _, args := range [][]string{nil, {"-f"}} {
+			name := strings.TrimSpace(filepath.Base(bin) + " " + strings.Join(args, " "))
+			cmd := exec.Command(bin, args...)
+			cmd.Dir = "/tmp"
+			outb, err := cmd.CombinedOutput()
+			rec := demo.Record{Kind: demo.KindKselftest, Name: name, Exit: -1}
+			if cmd.ProcessState != nil {
+				rec.Exit = cmd.ProcessState.ExitCode() // -1 if killed by a signal
+			}
+			for _, l := range strings.Split(strings.TrimRight(string(outb), "\n"), "\n") {
+				printLine("NOFAULT-LOG " + name + ": " + l)
+				if strings.HasPrefix(l, "# Totals:") || strings.HasPrefix(l, "1..0 # SKIP") {
+					rec.Detail = l
+				}
+			}
+			if cmd.ProcessState == nil {
+				rec.Detail = err.Error()
+			}
+			rec.OK = rec.Exit == 0
+			emit(rec)
+		}
 	}
 }

@@ -7,7 +7,7 @@
 // -gotest (default ./shm, which must pass in both guests), packs them into a gzipped newc initramfs, boots each kernel with
 //
 //	qemu-system-x86_64 -m 512 -smp 2 -kernel K -initrd I \
-//	  -append 'console=ttyS0 panic=-1 quiet' -nographic -no-reboot
+//	  -append 'console=ttyS0 panic=-1 loglevel=5' -nographic -no-reboot
 //
 // (plus -enable-kvm only when a short test boot under KVM prints a kernel
 // line within a few seconds), parses the guest's "NOFAULT {json}" lines
@@ -45,13 +45,14 @@ var (
 	scen     = flag.String("scenario", "shrink-after-map\t/bin/compositor --backend=headless --shm-read=auto --stats=/tmp/stats.json -- /bin/misbehave --json shrink-after-map\n"+
 		"misbehave-all\t/bin/compositor --backend=headless --shm-read=auto --stats=/tmp/stats-all.json -- /bin/misbehave --json all",
 		"scenario lines for /etc/nofault/scenarios (name TAB command), newline-separated")
-	goTests  = flag.String("gotest", "./shm", "comma-separated packages to run inside the guest as go test binaries; each must pass on both kernels (\"\" for none)")
-	tcgGap   = flag.Duration("tcg-stall-gap", 5*time.Second, "bystander gap counted as a stall under TCG (1s under KVM)")
-	smp      = flag.Int("smp", 2, "guest CPUs")
-	memory   = flag.Int("m", 512, "guest memory in MiB")
-	logf     = func(format string, a ...any) { fmt.Fprintf(os.Stderr, "kerneldemo: "+format+"\n", a...) }
-	notes    []string
-	repoRoot string
+	goTests    = flag.String("gotest", "./shm", "comma-separated packages to run inside the guest as go test binaries; each must pass on both kernels (\"\" for none)")
+	tcgGap     = flag.Duration("tcg-stall-gap", 5*time.Second, "bystander gap counted as a stall under TCG (1s under KVM)")
+	kselftests = flag.String("kselftest", "", "comma-separated static kselftest binaries to run in both guests (plainly and with -f): the patched kernel must pass them, the stock one skip the plain run and fail the forced one")
+	smp        = flag.Int("smp", 2, "guest CPUs")
+	memory     = flag.Int("m", 512, "guest memory in MiB")
+	logf       = func(format string, a ...any) { fmt.Fprintf(os.Stderr, "kerneldemo: "+format+"\n", a...) }
+	notes      []string
+	repoRoot   string
 	// testErrs are go test binaries that were not built, or that did not
 	// pass (or report) in a guest: unexpected, like a wrong table cell.
 	testErrs []string
@@ -84,7 +85,7 @@ func run() error {
 	repoRoot = filepath.Dir(strings.TrimSpace(string(root)))
 	stage := filepath.Join(*outDir, "initramfs")
 	os.RemoveAll(stage)
-	for _, d := range []string{"bin", "scenarios", "etc/nofault"} {
+	for _, d := range []string{"bin", "scenarios", "etc/nofault", "kselftest"} {
 		if err := os.MkdirAll(filepath.Join(stage, d), 0o755); err != nil {
 			return err
 		}
@@ -122,6 +123,20 @@ func run() error {
 			continue
 		}
 		testBins = append(testBins, filepath.Base(bin))
+	}
+	var ksBins []string // kselftest base names the guests must report
+	for _, k := range strings.Split(*kselftests, ",") {
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		data, err := os.ReadFile(k)
+		if err != nil {
+			return fmt.Errorf("kselftest: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(stage, "kselftest", filepath.Base(k)), data, 0o755); err != nil {
+			return err
+		}
+		ksBins = append(ksBins, filepath.Base(k), filepath.Base(k)+" -f")
 	}
 	if err := os.WriteFile(filepath.Join(stage, "etc/nofault/scenarios"), []byte(*scen+"\n"), 0o644); err != nil {
 		return err
@@ -176,6 +191,26 @@ func run() error {
 				}
 			case demo.KindScenario:
 				notes = append(notes, fmt.Sprintf("%s: scenario %s: %s", k.name, r.Name, demo.ScenarioSummary(r.Scenario)))
+			case demo.KindKselftest:
+				notes = append(notes, fmt.Sprintf("%s: kselftest %s: exit %d, %s", k.name, r.Name, r.Exit, r.Detail))
+				reported["kselftest "+r.Name] = true
+				if err := demo.CheckKselftest(k.name, r); err != nil {
+					testErrs = append(testErrs, err.Error()+" (output in "+logPath+")")
+				}
+			}
+		}
+		for _, b := range ksBins {
+			if !reported["kselftest "+b] {
+				testErrs = append(testErrs, fmt.Sprintf("%s: kselftest %s: no result from the guest", k.name, b))
+			}
+		}
+		// a kernel BUG or WARNING anywhere in the log fails the run, even
+		// if every cell came out right
+		if f, err := os.Open(logPath); err == nil {
+			splats, _ := demo.ScanSerial(f)
+			f.Close()
+			for _, l := range splats {
+				testErrs = append(testErrs, fmt.Sprintf("%s: kernel problem in %s: %s", k.name, logPath, l))
 			}
 		}
 		for _, b := range testBins {
@@ -340,6 +375,11 @@ func decideKVM(kernel string) bool {
 	return false
 }
 
+// bootAppend is the guest's kernel command line: loglevel=5 (not quiet,
+// which is 4) so that KERN_WARNING splats reach the serial log, where
+// demo.ScanSerial looks for them.
+const bootAppend = "console=ttyS0 panic=-1 loglevel=5"
+
 func boot(kernel, initrd, logPath string, kvm bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), *bootTO)
 	defer cancel()
@@ -349,7 +389,7 @@ func boot(kernel, initrd, logPath string, kvm bool) error {
 	}
 	defer f.Close()
 	cmd := exec.CommandContext(ctx, "qemu-system-x86_64",
-		qemuArgs(kernel, initrd, "console=ttyS0 panic=-1 quiet", kvm)...)
+		qemuArgs(kernel, initrd, bootAppend, kvm)...)
 	cmd.Stdout, cmd.Stderr = f, f
 	logf("booting %s", kernel)
 	err = cmd.Run()
