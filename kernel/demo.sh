@@ -25,7 +25,10 @@ extra=()
 [[ -z $selftest ]] || extra+=(-kselftest "$selftest")
 
 suffix=
-[[ ${NOFAULT_KERNEL_VERSION:-6.1} == 6.1 ]] || suffix=-$NOFAULT_KERNEL_VERSION
+if [[ ${NOFAULT_KERNEL_VERSION:-6.1} != 6.1 ]]; then
+	suffix=-$NOFAULT_KERNEL_VERSION
+	extra+=(-kernel-scenarios) # what v2 adds: in-file holes, the shrink/grow race
+fi
 export NOFAULT_KERNEL_OUT=${NOFAULT_KERNEL_OUT:-${NOFAULT_KERNEL_CACHE:-/var/cache/nofault-kernel}/demo$suffix}
 mkdir -p "$NOFAULT_KERNEL_OUT"
 go build -o "$NOFAULT_KERNEL_OUT/kerneldemo" ./kernel/cmd/kerneldemo

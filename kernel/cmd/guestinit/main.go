@@ -13,7 +13,8 @@
 // scenario is reported as not built.
 //
 // Run as any other PID it skips the mounts and the power-off, so it can be
-// tried on the host: go run ./kernel/cmd/guestinit.
+// tried on the host: go run ./kernel/cmd/guestinit. "/init -client NAME"
+// runs one of the demo's own Wayland clients instead (client.go).
 package main
 
 import (
@@ -55,6 +56,9 @@ func printLine(s string) {
 }
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "-client" {
+		os.Exit(runClient(os.Args[2])) // a demo client, see client.go
+	}
 	pid1 := os.Getpid() == 1
 	defer func() {
 		if r := recover(); r != nil {

@@ -48,6 +48,7 @@ var (
 	goTests    = flag.String("gotest", "./shm", "comma-separated packages to run inside the guest as go test binaries; each must pass on both kernels (\"\" for none)")
 	tcgGap     = flag.Duration("tcg-stall-gap", 5*time.Second, "bystander gap counted as a stall under TCG (1s under KVM)")
 	kselftests = flag.String("kselftest", "", "comma-separated static kselftest binaries to run in both guests (plainly and with -f): the patched kernel must pass them, the stock one skip the plain run and fail the forced one")
+	kernScen   = flag.Bool("kernel-scenarios", false, "also run demo.KernelScenarios (hole on a full tmpfs, shrink/grow race) and check their table")
 	smp        = flag.Int("smp", 2, "guest CPUs")
 	memory     = flag.Int("m", 512, "guest memory in MiB")
 	logf       = func(format string, a ...any) { fmt.Fprintf(os.Stderr, "kerneldemo: "+format+"\n", a...) }
@@ -138,7 +139,11 @@ func run() error {
 		}
 		ksBins = append(ksBins, filepath.Base(k), filepath.Base(k)+" -f")
 	}
-	if err := os.WriteFile(filepath.Join(stage, "etc/nofault/scenarios"), []byte(*scen+"\n"), 0o644); err != nil {
+	scenLines := *scen + "\n"
+	if *kernScen {
+		scenLines += demo.KernelScenarioLines()
+	}
+	if err := os.WriteFile(filepath.Join(stage, "etc/nofault/scenarios"), []byte(scenLines), 0o644); err != nil {
 		return err
 	}
 	initrd := filepath.Join(*outDir, "initramfs.cpio.gz")
@@ -153,6 +158,7 @@ func run() error {
 		demo.StallGap = *tcgGap
 	}
 	var rows []demo.Row
+	var scenRows []demo.ScenarioRow
 	var info []string
 	all := map[string]*demo.ScenarioReport{}
 	for _, k := range kernels {
@@ -226,6 +232,9 @@ func run() error {
 		}
 		info = append(info, fmt.Sprintf("%s: Linux %s, boot to power-off %.1f s (%s), serial log %s", k.name, release, secs, status, logPath))
 		rows = append(rows, demo.Summarise(k.name, recs))
+		if *kernScen {
+			scenRows = append(scenRows, demo.ScenarioRows(k.name, recs)...)
+		}
 		for _, r := range recs {
 			if r.Kind == demo.KindScenario && r.Name == demo.AllScenarios {
 				all[k.name] = r.Scenario
@@ -260,10 +269,16 @@ func run() error {
 		b.WriteString("  " + l + "\n")
 	}
 	b.WriteString("\n" + demo.FormatTable(rows) + "\n")
+	if *kernScen {
+		b.WriteString(demo.FormatScenarioTable(scenRows) + "\n")
+	}
 	for _, n := range notes {
 		b.WriteString("note: " + n + "\n")
 	}
 	errs := demo.Check(rows, allow)
+	if *kernScen {
+		errs = append(errs, demo.CheckScenarioRows(scenRows)...)
+	}
 	for _, e := range testErrs {
 		errs = append(errs, errors.New(e))
 	}

@@ -1,0 +1,81 @@
+package demo
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func scenarioRecord(name, stats, outcome string, signal string) Record {
+	s := &ScenarioReport{ExitCode: 0, ClientExit: 0, Signal: signal, Stats: json.RawMessage(stats)}
+	if outcome != "" {
+		s.Outcomes = []json.RawMessage{json.RawMessage(outcome)}
+	}
+	return Record{Kind: KindScenario, Name: name, Scenario: s}
+}
+
+const (
+	guardedStats  = `{"shm":{"guarded":{"created":1,"faults":1,"shrinks":0},"nosigbus":{"created":0,"faults":0}}}`
+	nosigbusStats = `{"shm":{"guarded":{"created":0,"faults":0},"nosigbus":{"created":1,"faults":0,"shrinks":0}}}`
+	disconnected  = `{"scenario":"x","result":"disconnected","error":{"interface":"wl_buffer","code":2}}`
+	survived      = `{"scenario":"x","result":"survived"}`
+)
+
+func TestScenarioRows(t *testing.T) {
+	var rows []ScenarioRow
+	for _, name := range KernelScenarios {
+		rows = append(rows, ScenarioRows("stock", []Record{scenarioRecord(name, guardedStats, disconnected, "")})...)
+	}
+	for _, name := range KernelScenarios {
+		rows = append(rows, ScenarioRows("patched", []Record{scenarioRecord(name, nosigbusStats, survived, "")})...)
+	}
+	// ScenarioRows returns every KernelScenarios row; keep the ones run
+	var ran []ScenarioRow
+	for _, r := range rows {
+		if r.Strategy != "not run" {
+			ran = append(ran, r)
+		}
+	}
+	if errs := CheckScenarioRows(ran); len(errs) != 0 {
+		t.Fatalf("good rows: %v\n%s", errs, FormatScenarioTable(ran))
+	}
+	if ran[0].Client != "disconnected (wl_buffer invalid_fd)" || ran[0].Compositor != "alive" {
+		t.Errorf("stock row = %+v", ran[0])
+	}
+	table := FormatScenarioTable(ran)
+	if !strings.Contains(table, "| hole-full-tmpfs | patched | nosigbus | 0 | alive | survived |") {
+		t.Errorf("table:\n%s", table)
+	}
+
+	for _, tc := range []struct {
+		name string
+		row  ScenarioRow
+	}{
+		{"patched recovered a fault", ScenarioRow{Kernel: "patched", Strategy: "nosigbus", Recoveries: "1", Compositor: "alive"}},
+		{"patched fell back to guarded", ScenarioRow{Kernel: "patched", Strategy: "guarded", Recoveries: "0", Compositor: "alive"}},
+		{"patched compositor died", ScenarioRow{Kernel: "patched", Strategy: "nosigbus", Recoveries: "0", Compositor: "died (SIGBUS)"}},
+		{"stock recovered nothing", ScenarioRow{Kernel: "stock", Strategy: "guarded", Recoveries: "0", Compositor: "alive"}},
+		{"stock not run", ScenarioRow{Kernel: "stock", Strategy: "not run", Recoveries: "not run", Compositor: "not run"}},
+	} {
+		bad := append([]ScenarioRow(nil), ran...)
+		for i := range bad {
+			if bad[i].Kernel == tc.row.Kernel && bad[i].Scenario == KernelScenarios[0] {
+				tc.row.Scenario = bad[i].Scenario
+				bad[i] = tc.row
+			}
+		}
+		if errs := CheckScenarioRows(bad); len(errs) == 0 {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	if errs := CheckScenarioRows(ran[:3]); len(errs) == 0 {
+		t.Error("a missing row: no error")
+	}
+}
+
+func TestScenarioRowCompositorDied(t *testing.T) {
+	rows := ScenarioRows("patched", []Record{scenarioRecord("shrink-grow-race", nosigbusStats, "", "SIGBUS")})
+	if rows[1].Compositor != "died (SIGBUS)" || rows[1].Client != "not reported" {
+		t.Fatalf("rows = %+v", rows)
+	}
+}
