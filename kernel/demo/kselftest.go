@@ -52,7 +52,10 @@ func CheckKselftest(kernel string, r Record) error {
 }
 
 // kernelProblem matches the first line of a kernel splat on the console.
-var kernelProblem = regexp.MustCompile(`\b(BUG:|WARNING:|Oops|Kernel panic|kernel BUG at|general protection fault|UBSAN:|Call Trace:)`)
+var kernelProblem = regexp.MustCompile(`\b(BUG:|WARNING:|Oops|Kernel panic|kernel BUG at|general protection fault|UBSAN:)`)
+
+// KernelProblem reports whether a kernel log line starts a splat.
+func KernelProblem(line string) bool { return kernelProblem.MatchString(line) }
 
 // ScanSerial returns the console lines that report a kernel problem
 // (BUG, WARNING, Oops, panic, ...). Lines of the guest protocol and of
@@ -67,7 +70,7 @@ func ScanSerial(r io.Reader) ([]string, error) {
 		if strings.Contains(line, "NOFAULT") {
 			continue
 		}
-		if kernelProblem.MatchString(line) {
+		if KernelProblem(line) {
 			found = append(found, line)
 		}
 	}

@@ -34,7 +34,11 @@ const (
 	// base name, plus " -f" for the forced run); Exit is its exit status,
 	// Detail its "# Totals:" line.
 	KindKselftest = "kselftest"
-	KindDone      = "done" // last line before power-off
+	// KindKmsg is a line of the kernel's log buffer that reports a
+	// problem (demo.KernelProblem), read by the guest at the end: the
+	// console runs "quiet", which hides KERN_WARNING splats.
+	KindKmsg = "kmsg"
+	KindDone = "done" // last line before power-off
 )
 
 // Record is one machine-readable line of the guest protocol.

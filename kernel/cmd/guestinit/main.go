@@ -87,6 +87,7 @@ func main() {
 	}
 	runGoTests()
 	runKselftests()
+	scanKmsg()
 	emit(demo.Record{Kind: demo.KindDone})
 }
 
@@ -398,6 +399,33 @@ func runKselftests() {
 			}
 			rec.OK = rec.Exit == 0
 			emit(rec)
+		}
+	}
+}
+
+// scanKmsg reads the kernel's log buffer and reports every line that
+// starts a kernel splat (BUG, WARNING, Oops, ...) as a kmsg record, plus
+// the next lines of the splat as NOFAULT-LOG lines.
+func scanKmsg() {
+	n, err := unix.Klogctl(unix.SYSLOG_ACTION_SIZE_BUFFER, nil)
+	if err != nil || n <= 0 {
+		printLine(fmt.Sprintf("NOFAULT-LOG kmsg: cannot read the kernel log: %v", err))
+		return
+	}
+	buf := make([]byte, n)
+	n, err = unix.Klogctl(unix.SYSLOG_ACTION_READ_ALL, buf)
+	if err != nil {
+		printLine(fmt.Sprintf("NOFAULT-LOG kmsg: cannot read the kernel log: %v", err))
+		return
+	}
+	lines := strings.Split(string(buf[:n]), "\n")
+	for i, l := range lines {
+		if !demo.KernelProblem(l) {
+			continue
+		}
+		emit(demo.Record{Kind: demo.KindKmsg, Detail: l})
+		for _, more := range lines[i+1 : min(i+12, len(lines))] {
+			printLine("NOFAULT-LOG kmsg: " + more)
 		}
 	}
 }
