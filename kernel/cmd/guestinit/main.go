@@ -418,11 +418,16 @@ func scanKmsg() {
 		printLine(fmt.Sprintf("NOFAULT-LOG kmsg: cannot read the kernel log: %v", err))
 		return
 	}
-	lines := strings.Split(string(buf[:n]), "\n")
+	lines := strings.Split(strings.TrimRight(string(buf[:n]), "\n"), "\n")
+	problems := 0
+	defer func() {
+		printLine(fmt.Sprintf("NOFAULT-LOG kmsg: %d lines in the kernel log, %d kernel problems", len(lines), problems))
+	}()
 	for i, l := range lines {
 		if !demo.KernelProblem(l) {
 			continue
 		}
+		problems++
 		emit(demo.Record{Kind: demo.KindKmsg, Detail: l})
 		for _, more := range lines[i+1 : min(i+12, len(lines))] {
 			printLine("NOFAULT-LOG kmsg: " + more)
