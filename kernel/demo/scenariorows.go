@@ -138,3 +138,34 @@ func CheckScenarioRows(rows []ScenarioRow) []error {
 	}
 	return errs
 }
+
+// ParseScenarioTable reads the scenario table back from FormatScenarioTable
+// output (which may follow the main table); found is false when text has
+// none.
+func ParseScenarioTable(text string) (rows []ScenarioRow, found bool, err error) {
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, "|") || !strings.HasSuffix(l, "|") {
+			if found {
+				break
+			}
+			continue
+		}
+		cells := strings.Split(l[1:len(l)-1], "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		if !found {
+			found = strings.Join(cells, "|") == strings.Join(ScenarioColumns, "|")
+			continue
+		}
+		if strings.Trim(strings.Join(cells, ""), "-: ") == "" {
+			continue // separator
+		}
+		if len(cells) != len(ScenarioColumns) {
+			return nil, true, fmt.Errorf("scenario row %q has %d cells, want %d", l, len(cells), len(ScenarioColumns))
+		}
+		rows = append(rows, ScenarioRow{cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]})
+	}
+	return rows, found, nil
+}

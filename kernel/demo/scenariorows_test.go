@@ -2,6 +2,8 @@ package demo
 
 import (
 	"encoding/json"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -77,5 +79,34 @@ func TestScenarioRowCompositorDied(t *testing.T) {
 	rows := ScenarioRows("patched", []Record{scenarioRecord("shrink-grow-race", nosigbusStats, "", "SIGBUS")})
 	if rows[1].Compositor != "died (SIGBUS)" || rows[1].Client != "not reported" {
 		t.Fatalf("rows = %+v", rows)
+	}
+}
+
+func TestScenarioTableRoundTrip(t *testing.T) {
+	rows := []ScenarioRow{
+		{"hole-full-tmpfs", "stock", "guarded", "1", "alive", "disconnected (wl_buffer invalid_fd)"},
+		{"hole-full-tmpfs", "patched", "nosigbus", "0", "alive", "survived"},
+		{"shrink-grow-race", "stock", "guarded", "1", "alive", "disconnected (wl_buffer invalid_fd)"},
+		{"shrink-grow-race", "patched", "nosigbus", "0", "alive", "disconnected (wl_buffer invalid_fd)"},
+	}
+	// as kerneldemo prints them: the main table, then this one
+	main, err := os.ReadFile("testdata/table-golden.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(main) + "\n" + FormatScenarioTable(rows) + "\nnote: x\n"
+	got, found, err := ParseScenarioTable(text)
+	if err != nil || !found || !reflect.DeepEqual(got, rows) {
+		t.Fatalf("ParseScenarioTable = %+v, %v, %v", got, found, err)
+	}
+	if errs := CheckScenarioRows(got); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	// the main table still parses with the scenario table after it
+	if mrows, err := ParseTable(text); err != nil || len(mrows) != 2 {
+		t.Fatalf("ParseTable = %+v, %v", mrows, err)
+	}
+	if _, found, _ := ParseScenarioTable(string(main)); found {
+		t.Fatal("found a scenario table in the 6.1 golden table")
 	}
 }

@@ -490,6 +490,9 @@ func ParseTable(text string) ([]Row, error) {
 	for _, l := range strings.Split(text, "\n") {
 		l = strings.TrimSpace(l)
 		if !strings.HasPrefix(l, "|") || !strings.HasSuffix(l, "|") {
+			if header {
+				break // the end of the table (another may follow)
+			}
 			continue
 		}
 		cells := strings.Split(l[1:len(l)-1], "|")

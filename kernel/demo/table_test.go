@@ -235,4 +235,20 @@ func TestKernelDemoTable(t *testing.T) {
 	for _, e := range Check(rows, os.Getenv("NOFAULT_KERNEL_DEMO_ALLOW_NOT_BUILT") == "1") {
 		t.Error(e)
 	}
+	b, err := os.ReadFile(filepath.Join(dir, "table.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srows, found, err := ParseScenarioTable(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !found && os.Getenv("NOFAULT_KERNEL_VERSION") == "6.12" {
+		t.Fatal("no scenario table (hole-full-tmpfs, shrink-grow-race) in the 6.12 demo's table.txt")
+	}
+	for _, e := range CheckScenarioRows(srows) {
+		if found {
+			t.Error(e)
+		}
+	}
 }
