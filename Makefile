@@ -20,7 +20,7 @@ FUZZTIME ?= 30s
 
 export GOFLAGS := -mod=mod
 
-.PHONY: run build test test-go fuzz bench bench-compare kernel-demo kernel-series soak generate deps-run deps-test clean misbehave-report libwayland-demo wlroots-demo wlcs
+.PHONY: run build test test-go fuzz bench bench-compare kernel-demo soak generate deps-run deps-test clean misbehave-report libwayland-demo wlroots-demo wlcs
 
 # The nested backend (a window in your desktop) needs cgo: GLFW and OpenGL.
 # GLFW picks its platform at build time: bin/compositor is the X11 build
@@ -78,19 +78,13 @@ bench-compare:
 	@scripts/deps.sh bench
 	$(GO) run ./bench/cmd/compare $(COMPARE_ARGS)
 
-# Builds (or takes from its cache) a stock and a MAP_NOSIGBUS-patched Linux
-# 6.1, boots both under QEMU with nofault inside, prints the table, and
-# checks every cell (docs/kernel.md).
+# The MAP_NOSIGBUS v2 series (kernel/patches/linux) on Linux 6.12: builds
+# stock and patched kernels (VM debugging on), boots both with nofault, the
+# shm tests and the kselftest map_nosigbus inside, checks the tables
+# (docs/kernel.md).
 kernel-demo:
 	$(WITHGO) kernel/demo.sh
 	NOFAULT_KERNEL_DEMO=1 $(GO) test -count=1 -run TestKernelDemoTable ./kernel/demo
-
-# The MAP_NOSIGBUS v2 series (kernel/patches/linux) on Linux 6.12: applies
-# it, builds stock and patched kernels (VM debugging on), and runs the demo
-# with the kselftest map_nosigbus in both guests (docs/kernel.md).
-kernel-series:
-	NOFAULT_KERNEL_VERSION=6.12 $(WITHGO) kernel/demo.sh
-	NOFAULT_KERNEL_VERSION=6.12 NOFAULT_KERNEL_DEMO=1 $(GO) test -count=1 -run TestKernelDemoTable ./kernel/demo
 
 clean:
 	rm -rf $(BIN)

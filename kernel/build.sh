@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
-# Build the nofault demo kernels: Debian's linux-source-$NOFAULT_KERNEL_VERSION
-# (6.1 or 6.12; default 6.1), tinyconfig plus kernel/config.fragment (and,
-# for 6.12, kernel/config-debug.fragment: VM debugging), once as shipped
-# ("stock") and once with the MAP_NOSIGBUS patches applied ("patched"):
-#   6.1:  kernel/map-nosigbus-6.1.patch (superseded, kept for the CI demo)
-#   6.12: the series kernel/patches/linux/00NN-*.patch (0000 is the cover
-#         letter), which also carries the kselftest map_nosigbus.c; for
-#         6.12 build.sh also builds that selftest statically from the
-#         patched tree and prints "selftest PATH".
+# Build the nofault demo kernels: Debian's linux-source-6.12, tinyconfig
+# plus kernel/config.fragment and kernel/config-debug.fragment (VM
+# debugging), once as shipped ("stock") and once with the MAP_NOSIGBUS v2
+# series kernel/patches/linux/00NN-*.patch applied ("patched"; 0000 is the
+# cover letter). The series carries the kselftest map_nosigbus.c, which
+# build.sh builds statically from the patched tree ("selftest PATH").
 #
 # usage: kernel/build.sh [all|stock|patched]        (default: all)
 #
@@ -24,7 +21,7 @@ set -euo pipefail
 RECIPE=1 # bump when this script's build steps change what comes out
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${NOFAULT_KERNEL_CACHE:-/var/cache/nofault-kernel}
-KVER=${NOFAULT_KERNEL_VERSION:-6.1}
+KVER=${NOFAULT_KERNEL_VERSION:-6.12}
 JOBS=${NOFAULT_KERNEL_JOBS:-$(nproc)}
 WHAT=${1:-all}
 
@@ -34,7 +31,6 @@ die() { log "error: $*"; exit 1; }
 case $WHAT in all | stock | patched) ;; *) die "usage: $0 [all|stock|patched]" ;; esac
 FRAGMENTS=("$HERE/config.fragment")
 case $KVER in
-6.1) PATCHES=("$HERE/map-nosigbus-6.1.patch") ;;
 6.12)
 	RECIPE=2
 	FRAGMENTS+=("$HERE/config-debug.fragment")
@@ -44,7 +40,7 @@ case $KVER in
 		[[ $(basename "$p") == 0000-* ]] || PATCHES+=("$p")
 	done
 	;;
-*) die "NOFAULT_KERNEL_VERSION must be 6.1 or 6.12, not $KVER" ;;
+*) die "NOFAULT_KERNEL_VERSION must be 6.12 (the 6.1 prototype is in git history), not $KVER" ;;
 esac
 TARBALL=/usr/src/linux-source-$KVER.tar.xz
 
@@ -71,14 +67,13 @@ key() { # key VARIANT -> sha256 hex; VARIANT "base" keys the configured tree
 	{
 		echo "recipe=$RECIPE source=linux-source-$KVER $SRCVER"
 		echo "gcc=$GCCVER"
-		# (6.1 keeps its old key text, so the CI cache stays valid)
-		if [[ $KVER == 6.1 ]]; then echo "--- config.fragment"; else echo "--- config fragments"; fi
+		echo "--- config fragments"
 		cat "${FRAGMENTS[@]}"
 		if [[ $1 != base ]]; then
 			echo "variant=$1"
 		fi
 		if [[ $1 == patched ]]; then
-			if [[ $KVER == 6.1 ]]; then echo "--- patch"; else echo "--- patches"; fi
+			echo "--- patches"
 			cat "${PATCHES[@]}"
 		fi
 	} | sha256sum | cut -c1-16
