@@ -96,7 +96,8 @@ func FormatScenarioTable(rows []ScenarioRow) string {
 // CheckScenarioRows checks the KernelScenarios rows: on the patched kernel
 // the compositor uses MAP_NOSIGBUS, never recovers a fault (there is none
 // to recover) and stays alive; on the stock kernel it uses the guarded
-// path, which recovers at least one fault, and stays alive. The client's
+// path, which recovers the hole's fault (at least one; in the race, any
+// number), and stays alive. The client's
 // outcome is not checked (on stock it is disconnected with invalid_fd, on
 // patched it survives the hole and, in the race, is disconnected by the
 // shrink policy or survives, depending on what fstat saw).
@@ -121,8 +122,11 @@ func CheckScenarioRows(rows []ScenarioRow) []error {
 			if r.Strategy != "guarded" {
 				bad("strategy", "guarded")
 			}
-			if err != nil || n < 1 {
-				bad("SIGBUS recoveries", ">= 1")
+			// fstat cannot see a hole, so that read always faults; in the
+			// race the commit-time size check often sees the file short
+			// first (disconnected via policy, no fault)
+			if min := map[bool]int{true: 1, false: 0}[r.Scenario == "hole-full-tmpfs"]; err != nil || n < min {
+				bad("SIGBUS recoveries", fmt.Sprintf(">= %d", min))
 			}
 		}
 		if r.Compositor != "alive" {
