@@ -135,7 +135,6 @@ func shown(t *testing.T, c *Compositor) *image.RGBA {
 	return img
 }
 
-
 // box returns the bounding box of the pixels of colour col and their count.
 func box(img *image.RGBA, col color.RGBA) (image.Rectangle, int) {
 	var r image.Rectangle
