@@ -39,7 +39,7 @@ func BenchmarkEncodeFrameDone(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		SendWlCallbackDone(&e, 10, 12345)
-		SendWlDisplayDeleteId(&e, 1, 10)
+		SendWlDisplayDeleteID(&e, 1, 10)
 		SendWlBufferRelease(&e, 5)
 		out, fds = e.TakeInto(out[:0], fds[:0])
 	}

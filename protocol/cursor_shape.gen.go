@@ -62,22 +62,22 @@ func init() {
 func dispatchWpCursorShapeManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WpCursorShapeManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WpCursorShapeManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WpCursorShapeManagerV1RequestGetPointer:
 		cursorShapeDevice := d.NewID()
 		pointer := d.Object(&WlPointerInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.GetPointer(cursorShapeDevice, pointer)
-	case 2:
+	case WpCursorShapeManagerV1RequestGetTabletToolV2:
 		cursorShapeDevice := d.NewID()
 		tabletTool := d.Object(nil, false)
 		if err := d.Done(); err != nil {
@@ -85,8 +85,7 @@ func dispatchWpCursorShapeManagerV1(h any, obj *Object, opcode uint16, d *Decode
 		}
 		return hh.GetTabletToolV2(cursorShapeDevice, tabletTool)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // WpCursorShapeDeviceV1Interface describes wp_cursor_shape_device_v1 version 1: cursor shape for a device.
@@ -141,13 +140,101 @@ const (
 	WpCursorShapeDeviceV1ShapeZoomOut      WpCursorShapeDeviceV1Shape = 34 // can be zoomed out
 )
 
+// String returns v's name in the XML.
+func (v WpCursorShapeDeviceV1Shape) String() string {
+	switch v {
+	case WpCursorShapeDeviceV1ShapeDefault:
+		return "default"
+	case WpCursorShapeDeviceV1ShapeContextMenu:
+		return "context_menu"
+	case WpCursorShapeDeviceV1ShapeHelp:
+		return "help"
+	case WpCursorShapeDeviceV1ShapePointer:
+		return "pointer"
+	case WpCursorShapeDeviceV1ShapeProgress:
+		return "progress"
+	case WpCursorShapeDeviceV1ShapeWait:
+		return "wait"
+	case WpCursorShapeDeviceV1ShapeCell:
+		return "cell"
+	case WpCursorShapeDeviceV1ShapeCrosshair:
+		return "crosshair"
+	case WpCursorShapeDeviceV1ShapeText:
+		return "text"
+	case WpCursorShapeDeviceV1ShapeVerticalText:
+		return "vertical_text"
+	case WpCursorShapeDeviceV1ShapeAlias:
+		return "alias"
+	case WpCursorShapeDeviceV1ShapeCopy:
+		return "copy"
+	case WpCursorShapeDeviceV1ShapeMove:
+		return "move"
+	case WpCursorShapeDeviceV1ShapeNoDrop:
+		return "no_drop"
+	case WpCursorShapeDeviceV1ShapeNotAllowed:
+		return "not_allowed"
+	case WpCursorShapeDeviceV1ShapeGrab:
+		return "grab"
+	case WpCursorShapeDeviceV1ShapeGrabbing:
+		return "grabbing"
+	case WpCursorShapeDeviceV1ShapeEResize:
+		return "e_resize"
+	case WpCursorShapeDeviceV1ShapeNResize:
+		return "n_resize"
+	case WpCursorShapeDeviceV1ShapeNeResize:
+		return "ne_resize"
+	case WpCursorShapeDeviceV1ShapeNwResize:
+		return "nw_resize"
+	case WpCursorShapeDeviceV1ShapeSResize:
+		return "s_resize"
+	case WpCursorShapeDeviceV1ShapeSeResize:
+		return "se_resize"
+	case WpCursorShapeDeviceV1ShapeSwResize:
+		return "sw_resize"
+	case WpCursorShapeDeviceV1ShapeWResize:
+		return "w_resize"
+	case WpCursorShapeDeviceV1ShapeEwResize:
+		return "ew_resize"
+	case WpCursorShapeDeviceV1ShapeNsResize:
+		return "ns_resize"
+	case WpCursorShapeDeviceV1ShapeNeswResize:
+		return "nesw_resize"
+	case WpCursorShapeDeviceV1ShapeNwseResize:
+		return "nwse_resize"
+	case WpCursorShapeDeviceV1ShapeColResize:
+		return "col_resize"
+	case WpCursorShapeDeviceV1ShapeRowResize:
+		return "row_resize"
+	case WpCursorShapeDeviceV1ShapeAllScroll:
+		return "all_scroll"
+	case WpCursorShapeDeviceV1ShapeZoomIn:
+		return "zoom_in"
+	case WpCursorShapeDeviceV1ShapeZoomOut:
+		return "zoom_out"
+	}
+	return unknownEnum("wp_cursor_shape_device_v1.shape", uint32(v))
+}
+
 // WpCursorShapeDeviceV1Error is wp_cursor_shape_device_v1.error.
+// Its values are protocol error codes for Errorf.
 type WpCursorShapeDeviceV1Error uint32
 
 // Values of wp_cursor_shape_device_v1.error.
 const (
 	WpCursorShapeDeviceV1ErrorInvalidShape WpCursorShapeDeviceV1Error = 1 // the shape value is invalid
 )
+
+// String returns v's name in the XML.
+func (v WpCursorShapeDeviceV1Error) String() string {
+	switch v {
+	case WpCursorShapeDeviceV1ErrorInvalidShape:
+		return "invalid_shape"
+	}
+	return unknownEnum("wp_cursor_shape_device_v1.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WpCursorShapeDeviceV1Error) Code() uint32 { return uint32(v) }
 
 // WpCursorShapeDeviceV1Handler receives the requests of a wp_cursor_shape_device_v1 object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -156,7 +243,7 @@ type WpCursorShapeDeviceV1Handler interface {
 	// The object is destroyed after it returns.
 	Destroy() error
 	// SetShape handles wp_cursor_shape_device_v1.set_shape: set the device's cursor to a shape.
-	SetShape(serial uint32, shape uint32) error
+	SetShape(serial uint32, shape WpCursorShapeDeviceV1Shape) error
 }
 
 func init() {
@@ -171,22 +258,21 @@ func init() {
 func dispatchWpCursorShapeDeviceV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WpCursorShapeDeviceV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WpCursorShapeDeviceV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WpCursorShapeDeviceV1RequestSetShape:
 		serial := d.Uint()
-		shape := d.Uint()
+		shape := WpCursorShapeDeviceV1Shape(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetShape(serial, shape)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 )
 
-// wl_display.error codes, for errors that belong to no interface.
+// wl_display.error codes as the wire carries them, for comparing with what
+// a client received. The compositor posts the typed WlDisplayError values
+// (WlDisplayErrorInvalidObject, ...).
 const (
 	ErrorInvalidObject  = 0
 	ErrorInvalidMethod  = 1
@@ -25,13 +27,15 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("protocol error on object %d, code %d: %s", e.Object, e.Code, e.Message)
 }
 
-// Errorf returns a protocol Error on obj with the given code.
-func Errorf(obj *Object, code uint32, format string, args ...any) *Error {
+// Errorf returns a protocol Error on obj with a code of obj's interface's
+// error enum: Errorf(obj, XdgWmBaseErrorRole, "surface %d has a role", id).
+// A nil obj is the display, whose codes are WlDisplayError's.
+func Errorf(obj *Object, code ErrorCode, format string, args ...any) *Error {
 	id := DisplayID
 	if obj != nil {
 		id = obj.ID
 	}
-	return &Error{Object: id, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Object: id, Code: code.Code(), Message: fmt.Sprintf(format, args...)}
 }
 
 // NoMemory is the error libwayland posts when a client exhausts memory
@@ -57,3 +61,12 @@ func (e *ArgError) Error() string {
 
 // Unwrap returns ErrBadArgs.
 func (e *ArgError) Unwrap() error { return ErrBadArgs }
+
+// ErrorCode is a protocol error code: a value of an interface's generated
+// error enum (XdgWmBaseErrorRole, WlDisplayErrorInvalidObject, ...). Only
+// the error enums have Code, so an enum of another kind does not compile
+// where an error code belongs.
+type ErrorCode interface {
+	Code() uint32
+	String() string
+}

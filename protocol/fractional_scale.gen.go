@@ -37,12 +37,25 @@ const (
 )
 
 // WpFractionalScaleManagerV1Error is wp_fractional_scale_manager_v1.error.
+// Its values are protocol error codes for Errorf.
 type WpFractionalScaleManagerV1Error uint32
 
 // Values of wp_fractional_scale_manager_v1.error.
 const (
 	WpFractionalScaleManagerV1ErrorFractionalScaleExists WpFractionalScaleManagerV1Error = 0 // the surface already has a fractional_scale object associated
 )
+
+// String returns v's name in the XML.
+func (v WpFractionalScaleManagerV1Error) String() string {
+	switch v {
+	case WpFractionalScaleManagerV1ErrorFractionalScaleExists:
+		return "fractional_scale_exists"
+	}
+	return unknownEnum("wp_fractional_scale_manager_v1.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WpFractionalScaleManagerV1Error) Code() uint32 { return uint32(v) }
 
 // WpFractionalScaleManagerV1Handler receives the requests of a wp_fractional_scale_manager_v1 object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -66,15 +79,15 @@ func init() {
 func dispatchWpFractionalScaleManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WpFractionalScaleManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WpFractionalScaleManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WpFractionalScaleManagerV1RequestGetFractionalScale:
 		id := d.NewID()
 		surface := d.Object(&WlSurfaceInterface, false)
 		if err := d.Done(); err != nil {
@@ -82,8 +95,7 @@ func dispatchWpFractionalScaleManagerV1(h any, obj *Object, opcode uint16, d *De
 		}
 		return hh.GetFractionalScale(id, surface)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // WpFractionalScaleV1Interface describes wp_fractional_scale_v1 version 1: fractional scale interface to a wl_surface.
@@ -122,22 +134,21 @@ func init() {
 func dispatchWpFractionalScaleV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WpFractionalScaleV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WpFractionalScaleV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWpFractionalScaleV1PreferredScale encodes wp_fractional_scale_v1.preferred_scale: notify of new preferred scale.
 func SendWpFractionalScaleV1PreferredScale(e *Encoder, self ObjectID, scale uint32) {
-	e.Begin(self, &WpFractionalScaleV1Interface, 0)
+	e.Begin(self, &WpFractionalScaleV1Interface, WpFractionalScaleV1EventPreferredScale)
 	e.PutUint(scale)
 	e.End()
 }

@@ -63,30 +63,29 @@ func init() {
 func dispatchGtkPrimarySelectionDeviceManager(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(GtkPrimarySelectionDeviceManagerHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case GtkPrimarySelectionDeviceManagerRequestCreateSource:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CreateSource(id)
-	case 1:
+	case GtkPrimarySelectionDeviceManagerRequestGetDevice:
 		id := d.NewID()
 		seat := d.Object(&WlSeatInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.GetDevice(id, seat)
-	case 2:
+	case GtkPrimarySelectionDeviceManagerRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // GtkPrimarySelectionDeviceInterface describes gtk_primary_selection_device version 1: primary selection of a seat.
@@ -133,36 +132,35 @@ func init() {
 func dispatchGtkPrimarySelectionDevice(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(GtkPrimarySelectionDeviceHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case GtkPrimarySelectionDeviceRequestSetSelection:
 		source := d.Object(&GtkPrimarySelectionSourceInterface, true)
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetSelection(source, serial)
-	case 1:
+	case GtkPrimarySelectionDeviceRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendGtkPrimarySelectionDeviceDataOffer encodes gtk_primary_selection_device.data_offer: introduce a new gtk_primary_selection_offer.
 func SendGtkPrimarySelectionDeviceDataOffer(e *Encoder, self ObjectID, offer ObjectID) {
-	e.Begin(self, &GtkPrimarySelectionDeviceInterface, 0)
+	e.Begin(self, &GtkPrimarySelectionDeviceInterface, GtkPrimarySelectionDeviceEventDataOffer)
 	e.PutObject(offer)
 	e.End()
 }
 
 // SendGtkPrimarySelectionDeviceSelection encodes gtk_primary_selection_device.selection: advertise a new primary selection.
 func SendGtkPrimarySelectionDeviceSelection(e *Encoder, self ObjectID, id ObjectID) {
-	e.Begin(self, &GtkPrimarySelectionDeviceInterface, 1)
+	e.Begin(self, &GtkPrimarySelectionDeviceInterface, GtkPrimarySelectionDeviceEventSelection)
 	e.PutObject(id)
 	e.End()
 }
@@ -208,29 +206,28 @@ func init() {
 func dispatchGtkPrimarySelectionOffer(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(GtkPrimarySelectionOfferHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case GtkPrimarySelectionOfferRequestReceive:
 		mimeType := d.String(false)
 		fd := d.FD()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Receive(mimeType, fd)
-	case 1:
+	case GtkPrimarySelectionOfferRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendGtkPrimarySelectionOfferOffer encodes gtk_primary_selection_offer.offer: advertise offered mime type.
 func SendGtkPrimarySelectionOfferOffer(e *Encoder, self ObjectID, mimeType string) {
-	e.Begin(self, &GtkPrimarySelectionOfferInterface, 0)
+	e.Begin(self, &GtkPrimarySelectionOfferInterface, GtkPrimarySelectionOfferEventOffer)
 	e.PutString(mimeType)
 	e.End()
 }
@@ -279,28 +276,27 @@ func init() {
 func dispatchGtkPrimarySelectionSource(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(GtkPrimarySelectionSourceHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case GtkPrimarySelectionSourceRequestOffer:
 		mimeType := d.String(false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Offer(mimeType)
-	case 1:
+	case GtkPrimarySelectionSourceRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendGtkPrimarySelectionSourceSend encodes gtk_primary_selection_source.send: send the primary selection contents.
 func SendGtkPrimarySelectionSourceSend(e *Encoder, self ObjectID, mimeType string, fd int) {
-	e.Begin(self, &GtkPrimarySelectionSourceInterface, 0)
+	e.Begin(self, &GtkPrimarySelectionSourceInterface, GtkPrimarySelectionSourceEventSend)
 	e.PutString(mimeType)
 	e.PutFD(fd)
 	e.End()
@@ -308,6 +304,6 @@ func SendGtkPrimarySelectionSourceSend(e *Encoder, self ObjectID, mimeType strin
 
 // SendGtkPrimarySelectionSourceCancelled encodes gtk_primary_selection_source.cancelled: request for primary selection contents was canceled.
 func SendGtkPrimarySelectionSourceCancelled(e *Encoder, self ObjectID) {
-	e.Begin(self, &GtkPrimarySelectionSourceInterface, 1)
+	e.Begin(self, &GtkPrimarySelectionSourceInterface, GtkPrimarySelectionSourceEventCancelled)
 	e.End()
 }

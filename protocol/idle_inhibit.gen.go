@@ -58,15 +58,15 @@ func init() {
 func dispatchZwpIdleInhibitManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpIdleInhibitManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpIdleInhibitManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case ZwpIdleInhibitManagerV1RequestCreateInhibitor:
 		id := d.NewID()
 		surface := d.Object(&WlSurfaceInterface, false)
 		if err := d.Done(); err != nil {
@@ -74,8 +74,7 @@ func dispatchZwpIdleInhibitManagerV1(h any, obj *Object, opcode uint16, d *Decod
 		}
 		return hh.CreateInhibitor(id, surface)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // ZwpIdleInhibitorV1Interface describes zwp_idle_inhibitor_v1 version 1: context object for inhibiting idle behavior.
@@ -106,15 +105,14 @@ func init() {
 func dispatchZwpIdleInhibitorV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpIdleInhibitorV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpIdleInhibitorV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }

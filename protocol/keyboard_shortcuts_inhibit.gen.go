@@ -37,12 +37,25 @@ const (
 )
 
 // ZwpKeyboardShortcutsInhibitManagerV1Error is zwp_keyboard_shortcuts_inhibit_manager_v1.error.
+// Its values are protocol error codes for Errorf.
 type ZwpKeyboardShortcutsInhibitManagerV1Error uint32
 
 // Values of zwp_keyboard_shortcuts_inhibit_manager_v1.error.
 const (
 	ZwpKeyboardShortcutsInhibitManagerV1ErrorAlreadyInhibited ZwpKeyboardShortcutsInhibitManagerV1Error = 0 // the shortcuts are already inhibited for this surface
 )
+
+// String returns v's name in the XML.
+func (v ZwpKeyboardShortcutsInhibitManagerV1Error) String() string {
+	switch v {
+	case ZwpKeyboardShortcutsInhibitManagerV1ErrorAlreadyInhibited:
+		return "already_inhibited"
+	}
+	return unknownEnum("zwp_keyboard_shortcuts_inhibit_manager_v1.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v ZwpKeyboardShortcutsInhibitManagerV1Error) Code() uint32 { return uint32(v) }
 
 // ZwpKeyboardShortcutsInhibitManagerV1Handler receives the requests of a zwp_keyboard_shortcuts_inhibit_manager_v1 object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -66,15 +79,15 @@ func init() {
 func dispatchZwpKeyboardShortcutsInhibitManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpKeyboardShortcutsInhibitManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpKeyboardShortcutsInhibitManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case ZwpKeyboardShortcutsInhibitManagerV1RequestInhibitShortcuts:
 		id := d.NewID()
 		surface := d.Object(&WlSurfaceInterface, false)
 		seat := d.Object(&WlSeatInterface, false)
@@ -83,8 +96,7 @@ func dispatchZwpKeyboardShortcutsInhibitManagerV1(h any, obj *Object, opcode uin
 		}
 		return hh.InhibitShortcuts(id, surface, seat)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // ZwpKeyboardShortcutsInhibitorV1Interface describes zwp_keyboard_shortcuts_inhibitor_v1 version 1: context object for keyboard shortcuts inhibitor.
@@ -126,27 +138,26 @@ func init() {
 func dispatchZwpKeyboardShortcutsInhibitorV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpKeyboardShortcutsInhibitorV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpKeyboardShortcutsInhibitorV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZwpKeyboardShortcutsInhibitorV1Active encodes zwp_keyboard_shortcuts_inhibitor_v1.active: shortcuts are inhibited.
 func SendZwpKeyboardShortcutsInhibitorV1Active(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZwpKeyboardShortcutsInhibitorV1Interface, 0)
+	e.Begin(self, &ZwpKeyboardShortcutsInhibitorV1Interface, ZwpKeyboardShortcutsInhibitorV1EventActive)
 	e.End()
 }
 
 // SendZwpKeyboardShortcutsInhibitorV1Inactive encodes zwp_keyboard_shortcuts_inhibitor_v1.inactive: shortcuts are restored.
 func SendZwpKeyboardShortcutsInhibitorV1Inactive(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZwpKeyboardShortcutsInhibitorV1Interface, 1)
+	e.Begin(self, &ZwpKeyboardShortcutsInhibitorV1Interface, ZwpKeyboardShortcutsInhibitorV1EventInactive)
 	e.End()
 }

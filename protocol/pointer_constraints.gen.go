@@ -40,12 +40,25 @@ const (
 )
 
 // ZwpPointerConstraintsV1Error is zwp_pointer_constraints_v1.error: wp_pointer_constraints error values.
+// Its values are protocol error codes for Errorf.
 type ZwpPointerConstraintsV1Error uint32
 
 // Values of zwp_pointer_constraints_v1.error.
 const (
 	ZwpPointerConstraintsV1ErrorAlreadyConstrained ZwpPointerConstraintsV1Error = 1 // pointer constraint already requested on that surface
 )
+
+// String returns v's name in the XML.
+func (v ZwpPointerConstraintsV1Error) String() string {
+	switch v {
+	case ZwpPointerConstraintsV1ErrorAlreadyConstrained:
+		return "already_constrained"
+	}
+	return unknownEnum("zwp_pointer_constraints_v1.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v ZwpPointerConstraintsV1Error) Code() uint32 { return uint32(v) }
 
 // ZwpPointerConstraintsV1Lifetime is zwp_pointer_constraints_v1.lifetime: constraint lifetime.
 type ZwpPointerConstraintsV1Lifetime uint32
@@ -56,6 +69,17 @@ const (
 	ZwpPointerConstraintsV1LifetimePersistent ZwpPointerConstraintsV1Lifetime = 2
 )
 
+// String returns v's name in the XML.
+func (v ZwpPointerConstraintsV1Lifetime) String() string {
+	switch v {
+	case ZwpPointerConstraintsV1LifetimeOneshot:
+		return "oneshot"
+	case ZwpPointerConstraintsV1LifetimePersistent:
+		return "persistent"
+	}
+	return unknownEnum("zwp_pointer_constraints_v1.lifetime", uint32(v))
+}
+
 // ZwpPointerConstraintsV1Handler receives the requests of a zwp_pointer_constraints_v1 object.
 // A returned *Error is posted to the client, which is then disconnected.
 type ZwpPointerConstraintsV1Handler interface {
@@ -63,9 +87,9 @@ type ZwpPointerConstraintsV1Handler interface {
 	// The object is destroyed after it returns.
 	Destroy() error
 	// LockPointer handles zwp_pointer_constraints_v1.lock_pointer: lock pointer to a position.
-	LockPointer(id ObjectID, surface *Object, pointer *Object, region *Object, lifetime uint32) error
+	LockPointer(id ObjectID, surface *Object, pointer *Object, region *Object, lifetime ZwpPointerConstraintsV1Lifetime) error
 	// ConfinePointer handles zwp_pointer_constraints_v1.confine_pointer: confine pointer to a region.
-	ConfinePointer(id ObjectID, surface *Object, pointer *Object, region *Object, lifetime uint32) error
+	ConfinePointer(id ObjectID, surface *Object, pointer *Object, region *Object, lifetime ZwpPointerConstraintsV1Lifetime) error
 }
 
 func init() {
@@ -81,37 +105,36 @@ func init() {
 func dispatchZwpPointerConstraintsV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpPointerConstraintsV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpPointerConstraintsV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case ZwpPointerConstraintsV1RequestLockPointer:
 		id := d.NewID()
 		surface := d.Object(&WlSurfaceInterface, false)
 		pointer := d.Object(&WlPointerInterface, false)
 		region := d.Object(&WlRegionInterface, true)
-		lifetime := d.Uint()
+		lifetime := ZwpPointerConstraintsV1Lifetime(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.LockPointer(id, surface, pointer, region, lifetime)
-	case 2:
+	case ZwpPointerConstraintsV1RequestConfinePointer:
 		id := d.NewID()
 		surface := d.Object(&WlSurfaceInterface, false)
 		pointer := d.Object(&WlPointerInterface, false)
 		region := d.Object(&WlRegionInterface, true)
-		lifetime := d.Uint()
+		lifetime := ZwpPointerConstraintsV1Lifetime(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.ConfinePointer(id, surface, pointer, region, lifetime)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // ZwpLockedPointerV1Interface describes zwp_locked_pointer_v1 version 1: receive relative pointer motion events.
@@ -163,41 +186,40 @@ func init() {
 func dispatchZwpLockedPointerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpLockedPointerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpLockedPointerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case ZwpLockedPointerV1RequestSetCursorPositionHint:
 		surfaceX := d.Fixed()
 		surfaceY := d.Fixed()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetCursorPositionHint(surfaceX, surfaceY)
-	case 2:
+	case ZwpLockedPointerV1RequestSetRegion:
 		region := d.Object(&WlRegionInterface, true)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetRegion(region)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZwpLockedPointerV1Locked encodes zwp_locked_pointer_v1.locked: lock activation event.
 func SendZwpLockedPointerV1Locked(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZwpLockedPointerV1Interface, 0)
+	e.Begin(self, &ZwpLockedPointerV1Interface, ZwpLockedPointerV1EventLocked)
 	e.End()
 }
 
 // SendZwpLockedPointerV1Unlocked encodes zwp_locked_pointer_v1.unlocked: lock deactivation event.
 func SendZwpLockedPointerV1Unlocked(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZwpLockedPointerV1Interface, 1)
+	e.Begin(self, &ZwpLockedPointerV1Interface, ZwpLockedPointerV1EventUnlocked)
 	e.End()
 }
 
@@ -245,33 +267,32 @@ func init() {
 func dispatchZwpConfinedPointerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpConfinedPointerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpConfinedPointerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case ZwpConfinedPointerV1RequestSetRegion:
 		region := d.Object(&WlRegionInterface, true)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetRegion(region)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZwpConfinedPointerV1Confined encodes zwp_confined_pointer_v1.confined: pointer confined.
 func SendZwpConfinedPointerV1Confined(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZwpConfinedPointerV1Interface, 0)
+	e.Begin(self, &ZwpConfinedPointerV1Interface, ZwpConfinedPointerV1EventConfined)
 	e.End()
 }
 
 // SendZwpConfinedPointerV1Unconfined encodes zwp_confined_pointer_v1.unconfined: pointer unconfined.
 func SendZwpConfinedPointerV1Unconfined(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZwpConfinedPointerV1Interface, 1)
+	e.Begin(self, &ZwpConfinedPointerV1Interface, ZwpConfinedPointerV1EventUnconfined)
 	e.End()
 }

@@ -38,11 +38,12 @@ const (
 
 // Event opcodes of wp_presentation and the versions that introduced them.
 const (
-	WpPresentationEventClockId      uint16 = 0
-	WpPresentationEventClockIdSince uint32 = 1
+	WpPresentationEventClockID      uint16 = 0
+	WpPresentationEventClockIDSince uint32 = 1
 )
 
 // WpPresentationError is wp_presentation.error: fatal presentation errors.
+// Its values are protocol error codes for Errorf.
 type WpPresentationError uint32
 
 // Values of wp_presentation.error.
@@ -50,6 +51,20 @@ const (
 	WpPresentationErrorInvalidTimestamp WpPresentationError = 0 // invalid value in tv_nsec
 	WpPresentationErrorInvalidFlag      WpPresentationError = 1 // invalid flag
 )
+
+// String returns v's name in the XML.
+func (v WpPresentationError) String() string {
+	switch v {
+	case WpPresentationErrorInvalidTimestamp:
+		return "invalid_timestamp"
+	case WpPresentationErrorInvalidFlag:
+		return "invalid_flag"
+	}
+	return unknownEnum("wp_presentation.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WpPresentationError) Code() uint32 { return uint32(v) }
 
 // WpPresentationHandler receives the requests of a wp_presentation object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -75,15 +90,15 @@ func init() {
 func dispatchWpPresentation(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WpPresentationHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WpPresentationRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WpPresentationRequestFeedback:
 		surface := d.Object(&WlSurfaceInterface, false)
 		callback := d.NewID()
 		if err := d.Done(); err != nil {
@@ -91,14 +106,13 @@ func dispatchWpPresentation(h any, obj *Object, opcode uint16, d *Decoder) error
 		}
 		return hh.Feedback(surface, callback)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
-// SendWpPresentationClockId encodes wp_presentation.clock_id: clock ID for timestamps.
-func SendWpPresentationClockId(e *Encoder, self ObjectID, clkId uint32) {
-	e.Begin(self, &WpPresentationInterface, 0)
-	e.PutUint(clkId)
+// SendWpPresentationClockID encodes wp_presentation.clock_id: clock ID for timestamps.
+func SendWpPresentationClockID(e *Encoder, self ObjectID, clkID uint32) {
+	e.Begin(self, &WpPresentationInterface, WpPresentationEventClockID)
+	e.PutUint(clkID)
 	e.End()
 }
 
@@ -115,7 +129,7 @@ const (
 	WpPresentationFeedbackEventDiscardedSince  uint32 = 1
 )
 
-// WpPresentationFeedbackKind is wp_presentation_feedback.kind: bitmask of flags in presented event. It is a bitfield.
+// WpPresentationFeedbackKind is wp_presentation_feedback.kind: bitmask of flags in presented event. It is a bitfield: combine values with |, test them with Has.
 type WpPresentationFeedbackKind uint32
 
 // Values of wp_presentation_feedback.kind.
@@ -125,6 +139,16 @@ const (
 	WpPresentationFeedbackKindHwCompletion WpPresentationFeedbackKind = 0x4
 	WpPresentationFeedbackKindZeroCopy     WpPresentationFeedbackKind = 0x8
 )
+
+var wpPresentationFeedbackKindNames = []bitName{{0x1, "vsync"}, {0x2, "hw_clock"}, {0x4, "hw_completion"}, {0x8, "zero_copy"}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v WpPresentationFeedbackKind) String() string {
+	return bitsString(uint32(v), wpPresentationFeedbackKindNames)
+}
+
+// Has reports whether v has every bit of f.
+func (v WpPresentationFeedbackKind) Has(f WpPresentationFeedbackKind) bool { return v&f == f }
 
 // WpPresentationFeedbackHandler receives the requests of a wp_presentation_feedback object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -142,38 +166,34 @@ func init() {
 }
 
 func dispatchWpPresentationFeedback(h any, obj *Object, opcode uint16, d *Decoder) error {
-	hh, ok := h.(WpPresentationFeedbackHandler)
-	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+	if _, ok := h.(WpPresentationFeedbackHandler); !ok {
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
-	switch opcode {
-	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWpPresentationFeedbackSyncOutput encodes wp_presentation_feedback.sync_output: presentation synchronized to this output.
 func SendWpPresentationFeedbackSyncOutput(e *Encoder, self ObjectID, output ObjectID) {
-	e.Begin(self, &WpPresentationFeedbackInterface, 0)
+	e.Begin(self, &WpPresentationFeedbackInterface, WpPresentationFeedbackEventSyncOutput)
 	e.PutObject(output)
 	e.End()
 }
 
 // SendWpPresentationFeedbackPresented encodes wp_presentation_feedback.presented: the content update was displayed.
-func SendWpPresentationFeedbackPresented(e *Encoder, self ObjectID, tvSecHi uint32, tvSecLo uint32, tvNsec uint32, refresh uint32, seqHi uint32, seqLo uint32, flags uint32) {
-	e.Begin(self, &WpPresentationFeedbackInterface, 1)
+func SendWpPresentationFeedbackPresented(e *Encoder, self ObjectID, tvSecHi uint32, tvSecLo uint32, tvNsec uint32, refresh uint32, seqHi uint32, seqLo uint32, flags WpPresentationFeedbackKind) {
+	e.Begin(self, &WpPresentationFeedbackInterface, WpPresentationFeedbackEventPresented)
 	e.PutUint(tvSecHi)
 	e.PutUint(tvSecLo)
 	e.PutUint(tvNsec)
 	e.PutUint(refresh)
 	e.PutUint(seqHi)
 	e.PutUint(seqLo)
-	e.PutUint(flags)
+	e.PutUint(uint32(flags))
 	e.End()
 }
 
 // SendWpPresentationFeedbackDiscarded encodes wp_presentation_feedback.discarded: the content update was not displayed.
 func SendWpPresentationFeedbackDiscarded(e *Encoder, self ObjectID) {
-	e.Begin(self, &WpPresentationFeedbackInterface, 2)
+	e.Begin(self, &WpPresentationFeedbackInterface, WpPresentationFeedbackEventDiscarded)
 	e.End()
 }

@@ -63,30 +63,29 @@ func init() {
 func dispatchZwpPrimarySelectionDeviceManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpPrimarySelectionDeviceManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpPrimarySelectionDeviceManagerV1RequestCreateSource:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CreateSource(id)
-	case 1:
+	case ZwpPrimarySelectionDeviceManagerV1RequestGetDevice:
 		id := d.NewID()
 		seat := d.Object(&WlSeatInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.GetDevice(id, seat)
-	case 2:
+	case ZwpPrimarySelectionDeviceManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // ZwpPrimarySelectionDeviceV1Interface describes zwp_primary_selection_device_v1 version 1.
@@ -133,36 +132,35 @@ func init() {
 func dispatchZwpPrimarySelectionDeviceV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpPrimarySelectionDeviceV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpPrimarySelectionDeviceV1RequestSetSelection:
 		source := d.Object(&ZwpPrimarySelectionSourceV1Interface, true)
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetSelection(source, serial)
-	case 1:
+	case ZwpPrimarySelectionDeviceV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZwpPrimarySelectionDeviceV1DataOffer encodes zwp_primary_selection_device_v1.data_offer: introduce a new wp_primary_selection_offer.
 func SendZwpPrimarySelectionDeviceV1DataOffer(e *Encoder, self ObjectID, offer ObjectID) {
-	e.Begin(self, &ZwpPrimarySelectionDeviceV1Interface, 0)
+	e.Begin(self, &ZwpPrimarySelectionDeviceV1Interface, ZwpPrimarySelectionDeviceV1EventDataOffer)
 	e.PutObject(offer)
 	e.End()
 }
 
 // SendZwpPrimarySelectionDeviceV1Selection encodes zwp_primary_selection_device_v1.selection: advertise a new primary selection.
 func SendZwpPrimarySelectionDeviceV1Selection(e *Encoder, self ObjectID, id ObjectID) {
-	e.Begin(self, &ZwpPrimarySelectionDeviceV1Interface, 1)
+	e.Begin(self, &ZwpPrimarySelectionDeviceV1Interface, ZwpPrimarySelectionDeviceV1EventSelection)
 	e.PutObject(id)
 	e.End()
 }
@@ -208,29 +206,28 @@ func init() {
 func dispatchZwpPrimarySelectionOfferV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpPrimarySelectionOfferV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpPrimarySelectionOfferV1RequestReceive:
 		mimeType := d.String(false)
 		fd := d.FD()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Receive(mimeType, fd)
-	case 1:
+	case ZwpPrimarySelectionOfferV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZwpPrimarySelectionOfferV1Offer encodes zwp_primary_selection_offer_v1.offer: advertise offered mime type.
 func SendZwpPrimarySelectionOfferV1Offer(e *Encoder, self ObjectID, mimeType string) {
-	e.Begin(self, &ZwpPrimarySelectionOfferV1Interface, 0)
+	e.Begin(self, &ZwpPrimarySelectionOfferV1Interface, ZwpPrimarySelectionOfferV1EventOffer)
 	e.PutString(mimeType)
 	e.End()
 }
@@ -279,28 +276,27 @@ func init() {
 func dispatchZwpPrimarySelectionSourceV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpPrimarySelectionSourceV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpPrimarySelectionSourceV1RequestOffer:
 		mimeType := d.String(false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Offer(mimeType)
-	case 1:
+	case ZwpPrimarySelectionSourceV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZwpPrimarySelectionSourceV1Send encodes zwp_primary_selection_source_v1.send: send the primary selection contents.
 func SendZwpPrimarySelectionSourceV1Send(e *Encoder, self ObjectID, mimeType string, fd int) {
-	e.Begin(self, &ZwpPrimarySelectionSourceV1Interface, 0)
+	e.Begin(self, &ZwpPrimarySelectionSourceV1Interface, ZwpPrimarySelectionSourceV1EventSend)
 	e.PutString(mimeType)
 	e.PutFD(fd)
 	e.End()
@@ -308,6 +304,6 @@ func SendZwpPrimarySelectionSourceV1Send(e *Encoder, self ObjectID, mimeType str
 
 // SendZwpPrimarySelectionSourceV1Cancelled encodes zwp_primary_selection_source_v1.cancelled: request for primary selection contents was canceled.
 func SendZwpPrimarySelectionSourceV1Cancelled(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZwpPrimarySelectionSourceV1Interface, 1)
+	e.Begin(self, &ZwpPrimarySelectionSourceV1Interface, ZwpPrimarySelectionSourceV1EventCancelled)
 	e.End()
 }

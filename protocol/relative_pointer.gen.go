@@ -59,15 +59,15 @@ func init() {
 func dispatchZwpRelativePointerManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpRelativePointerManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpRelativePointerManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case ZwpRelativePointerManagerV1RequestGetRelativePointer:
 		id := d.NewID()
 		pointer := d.Object(&WlPointerInterface, false)
 		if err := d.Done(); err != nil {
@@ -75,8 +75,7 @@ func dispatchZwpRelativePointerManagerV1(h any, obj *Object, opcode uint16, d *D
 		}
 		return hh.GetRelativePointer(id, pointer)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // ZwpRelativePointerV1Interface describes zwp_relative_pointer_v1 version 1: relative pointer object.
@@ -115,22 +114,21 @@ func init() {
 func dispatchZwpRelativePointerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpRelativePointerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpRelativePointerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZwpRelativePointerV1RelativeMotion encodes zwp_relative_pointer_v1.relative_motion: relative pointer motion.
 func SendZwpRelativePointerV1RelativeMotion(e *Encoder, self ObjectID, utimeHi uint32, utimeLo uint32, dx Fixed, dy Fixed, dxUnaccel Fixed, dyUnaccel Fixed) {
-	e.Begin(self, &ZwpRelativePointerV1Interface, 0)
+	e.Begin(self, &ZwpRelativePointerV1Interface, ZwpRelativePointerV1EventRelativeMotion)
 	e.PutUint(utimeHi)
 	e.PutUint(utimeLo)
 	e.PutFixed(dx)

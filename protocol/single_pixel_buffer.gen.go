@@ -58,15 +58,15 @@ func init() {
 func dispatchWpSinglePixelBufferManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WpSinglePixelBufferManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WpSinglePixelBufferManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WpSinglePixelBufferManagerV1RequestCreateU32RgbaBuffer:
 		id := d.NewID()
 		r := d.Uint()
 		g := d.Uint()
@@ -77,6 +77,5 @@ func dispatchWpSinglePixelBufferManagerV1(h any, obj *Object, opcode uint16, d *
 		}
 		return hh.CreateU32RgbaBuffer(id, r, g, b, a)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }

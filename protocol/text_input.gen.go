@@ -78,7 +78,18 @@ const (
 	ZwpTextInputV3ChangeCauseOther       ZwpTextInputV3ChangeCause = 1 // something else than the input method caused the change
 )
 
-// ZwpTextInputV3ContentHint is zwp_text_input_v3.content_hint: content hint. It is a bitfield.
+// String returns v's name in the XML.
+func (v ZwpTextInputV3ChangeCause) String() string {
+	switch v {
+	case ZwpTextInputV3ChangeCauseInputMethod:
+		return "input_method"
+	case ZwpTextInputV3ChangeCauseOther:
+		return "other"
+	}
+	return unknownEnum("zwp_text_input_v3.change_cause", uint32(v))
+}
+
+// ZwpTextInputV3ContentHint is zwp_text_input_v3.content_hint: content hint. It is a bitfield: combine values with |, test them with Has.
 type ZwpTextInputV3ContentHint uint32
 
 // Values of zwp_text_input_v3.content_hint.
@@ -96,6 +107,16 @@ const (
 	ZwpTextInputV3ContentHintMultiline          ZwpTextInputV3ContentHint = 0x200 // the text input is multiline
 )
 
+var zwpTextInputV3ContentHintNames = []bitName{{0x0, "none"}, {0x1, "completion"}, {0x2, "spellcheck"}, {0x4, "auto_capitalization"}, {0x8, "lowercase"}, {0x10, "uppercase"}, {0x20, "titlecase"}, {0x40, "hidden_text"}, {0x80, "sensitive_data"}, {0x100, "latin"}, {0x200, "multiline"}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v ZwpTextInputV3ContentHint) String() string {
+	return bitsString(uint32(v), zwpTextInputV3ContentHintNames)
+}
+
+// Has reports whether v has every bit of f.
+func (v ZwpTextInputV3ContentHint) Has(f ZwpTextInputV3ContentHint) bool { return v&f == f }
+
 // ZwpTextInputV3ContentPurpose is zwp_text_input_v3.content_purpose: content purpose.
 type ZwpTextInputV3ContentPurpose uint32
 
@@ -106,7 +127,7 @@ const (
 	ZwpTextInputV3ContentPurposeDigits   ZwpTextInputV3ContentPurpose = 2  // allow only digits
 	ZwpTextInputV3ContentPurposeNumber   ZwpTextInputV3ContentPurpose = 3  // input a number (including decimal separator and sign)
 	ZwpTextInputV3ContentPurposePhone    ZwpTextInputV3ContentPurpose = 4  // input a phone number
-	ZwpTextInputV3ContentPurposeUrl      ZwpTextInputV3ContentPurpose = 5  // input an URL
+	ZwpTextInputV3ContentPurposeURL      ZwpTextInputV3ContentPurpose = 5  // input an URL
 	ZwpTextInputV3ContentPurposeEmail    ZwpTextInputV3ContentPurpose = 6  // input an email address
 	ZwpTextInputV3ContentPurposeName     ZwpTextInputV3ContentPurpose = 7  // input a name of a person
 	ZwpTextInputV3ContentPurposePassword ZwpTextInputV3ContentPurpose = 8  // input a password (combine with sensitive_data hint)
@@ -116,6 +137,41 @@ const (
 	ZwpTextInputV3ContentPurposeDatetime ZwpTextInputV3ContentPurpose = 12 // input a date and time
 	ZwpTextInputV3ContentPurposeTerminal ZwpTextInputV3ContentPurpose = 13 // input for a terminal
 )
+
+// String returns v's name in the XML.
+func (v ZwpTextInputV3ContentPurpose) String() string {
+	switch v {
+	case ZwpTextInputV3ContentPurposeNormal:
+		return "normal"
+	case ZwpTextInputV3ContentPurposeAlpha:
+		return "alpha"
+	case ZwpTextInputV3ContentPurposeDigits:
+		return "digits"
+	case ZwpTextInputV3ContentPurposeNumber:
+		return "number"
+	case ZwpTextInputV3ContentPurposePhone:
+		return "phone"
+	case ZwpTextInputV3ContentPurposeURL:
+		return "url"
+	case ZwpTextInputV3ContentPurposeEmail:
+		return "email"
+	case ZwpTextInputV3ContentPurposeName:
+		return "name"
+	case ZwpTextInputV3ContentPurposePassword:
+		return "password"
+	case ZwpTextInputV3ContentPurposePin:
+		return "pin"
+	case ZwpTextInputV3ContentPurposeDate:
+		return "date"
+	case ZwpTextInputV3ContentPurposeTime:
+		return "time"
+	case ZwpTextInputV3ContentPurposeDatetime:
+		return "datetime"
+	case ZwpTextInputV3ContentPurposeTerminal:
+		return "terminal"
+	}
+	return unknownEnum("zwp_text_input_v3.content_purpose", uint32(v))
+}
 
 // ZwpTextInputV3Handler receives the requests of a zwp_text_input_v3 object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -130,9 +186,9 @@ type ZwpTextInputV3Handler interface {
 	// SetSurroundingText handles zwp_text_input_v3.set_surrounding_text: sets the surrounding text.
 	SetSurroundingText(text string, cursor int32, anchor int32) error
 	// SetTextChangeCause handles zwp_text_input_v3.set_text_change_cause: indicates the cause of surrounding text change.
-	SetTextChangeCause(cause uint32) error
+	SetTextChangeCause(cause ZwpTextInputV3ChangeCause) error
 	// SetContentType handles zwp_text_input_v3.set_content_type: set content purpose and hint.
-	SetContentType(hint uint32, purpose uint32) error
+	SetContentType(hint ZwpTextInputV3ContentHint, purpose ZwpTextInputV3ContentPurpose) error
 	// SetCursorRectangle handles zwp_text_input_v3.set_cursor_rectangle: set cursor position.
 	SetCursorRectangle(x int32, y int32, width int32, height int32) error
 	// Commit handles zwp_text_input_v3.commit: commit state.
@@ -164,25 +220,25 @@ func init() {
 func dispatchZwpTextInputV3(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpTextInputV3Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpTextInputV3RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case ZwpTextInputV3RequestEnable:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Enable()
-	case 2:
+	case ZwpTextInputV3RequestDisable:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Disable()
-	case 3:
+	case ZwpTextInputV3RequestSetSurroundingText:
 		text := d.String(false)
 		cursor := d.Int()
 		anchor := d.Int()
@@ -190,20 +246,20 @@ func dispatchZwpTextInputV3(h any, obj *Object, opcode uint16, d *Decoder) error
 			return err
 		}
 		return hh.SetSurroundingText(text, cursor, anchor)
-	case 4:
-		cause := d.Uint()
+	case ZwpTextInputV3RequestSetTextChangeCause:
+		cause := ZwpTextInputV3ChangeCause(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetTextChangeCause(cause)
-	case 5:
-		hint := d.Uint()
-		purpose := d.Uint()
+	case ZwpTextInputV3RequestSetContentType:
+		hint := ZwpTextInputV3ContentHint(d.Uint())
+		purpose := ZwpTextInputV3ContentPurpose(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetContentType(hint, purpose)
-	case 6:
+	case ZwpTextInputV3RequestSetCursorRectangle:
 		x := d.Int()
 		y := d.Int()
 		width := d.Int()
@@ -212,33 +268,32 @@ func dispatchZwpTextInputV3(h any, obj *Object, opcode uint16, d *Decoder) error
 			return err
 		}
 		return hh.SetCursorRectangle(x, y, width, height)
-	case 7:
+	case ZwpTextInputV3RequestCommit:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Commit()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZwpTextInputV3Enter encodes zwp_text_input_v3.enter: enter event.
 func SendZwpTextInputV3Enter(e *Encoder, self ObjectID, surface ObjectID) {
-	e.Begin(self, &ZwpTextInputV3Interface, 0)
+	e.Begin(self, &ZwpTextInputV3Interface, ZwpTextInputV3EventEnter)
 	e.PutObject(surface)
 	e.End()
 }
 
 // SendZwpTextInputV3Leave encodes zwp_text_input_v3.leave: leave event.
 func SendZwpTextInputV3Leave(e *Encoder, self ObjectID, surface ObjectID) {
-	e.Begin(self, &ZwpTextInputV3Interface, 1)
+	e.Begin(self, &ZwpTextInputV3Interface, ZwpTextInputV3EventLeave)
 	e.PutObject(surface)
 	e.End()
 }
 
 // SendZwpTextInputV3PreeditString encodes zwp_text_input_v3.preedit_string: pre-edit.
 func SendZwpTextInputV3PreeditString(e *Encoder, self ObjectID, text string, cursorBegin int32, cursorEnd int32) {
-	e.Begin(self, &ZwpTextInputV3Interface, 2)
+	e.Begin(self, &ZwpTextInputV3Interface, ZwpTextInputV3EventPreeditString)
 	e.PutNullableString(text)
 	e.PutInt(cursorBegin)
 	e.PutInt(cursorEnd)
@@ -247,14 +302,14 @@ func SendZwpTextInputV3PreeditString(e *Encoder, self ObjectID, text string, cur
 
 // SendZwpTextInputV3CommitString encodes zwp_text_input_v3.commit_string: text commit.
 func SendZwpTextInputV3CommitString(e *Encoder, self ObjectID, text string) {
-	e.Begin(self, &ZwpTextInputV3Interface, 3)
+	e.Begin(self, &ZwpTextInputV3Interface, ZwpTextInputV3EventCommitString)
 	e.PutNullableString(text)
 	e.End()
 }
 
 // SendZwpTextInputV3DeleteSurroundingText encodes zwp_text_input_v3.delete_surrounding_text: delete surrounding text.
 func SendZwpTextInputV3DeleteSurroundingText(e *Encoder, self ObjectID, beforeLength uint32, afterLength uint32) {
-	e.Begin(self, &ZwpTextInputV3Interface, 4)
+	e.Begin(self, &ZwpTextInputV3Interface, ZwpTextInputV3EventDeleteSurroundingText)
 	e.PutUint(beforeLength)
 	e.PutUint(afterLength)
 	e.End()
@@ -262,7 +317,7 @@ func SendZwpTextInputV3DeleteSurroundingText(e *Encoder, self ObjectID, beforeLe
 
 // SendZwpTextInputV3Done encodes zwp_text_input_v3.done: apply changes.
 func SendZwpTextInputV3Done(e *Encoder, self ObjectID, serial uint32) {
-	e.Begin(self, &ZwpTextInputV3Interface, 5)
+	e.Begin(self, &ZwpTextInputV3Interface, ZwpTextInputV3EventDone)
 	e.PutUint(serial)
 	e.End()
 }
@@ -300,15 +355,15 @@ func init() {
 func dispatchZwpTextInputManagerV3(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpTextInputManagerV3Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpTextInputManagerV3RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case ZwpTextInputManagerV3RequestGetTextInput:
 		id := d.NewID()
 		seat := d.Object(&WlSeatInterface, false)
 		if err := d.Done(); err != nil {
@@ -316,6 +371,5 @@ func dispatchZwpTextInputManagerV3(h any, obj *Object, opcode uint16, d *Decoder
 		}
 		return hh.GetTextInput(id, seat)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }

@@ -84,7 +84,7 @@ const (
 	ZwpTextInputV1EventTextDirectionSince         uint32 = 1
 )
 
-// ZwpTextInputV1ContentHint is zwp_text_input_v1.content_hint: content hint. It is a bitfield.
+// ZwpTextInputV1ContentHint is zwp_text_input_v1.content_hint: content hint. It is a bitfield: combine values with |, test them with Has.
 type ZwpTextInputV1ContentHint uint32
 
 // Values of zwp_text_input_v1.content_hint.
@@ -104,6 +104,16 @@ const (
 	ZwpTextInputV1ContentHintMultiline          ZwpTextInputV1ContentHint = 0x200 // the text input is multiline
 )
 
+var zwpTextInputV1ContentHintNames = []bitName{{0x0, "none"}, {0x7, "default"}, {0xc0, "password"}, {0x1, "auto_completion"}, {0x2, "auto_correction"}, {0x4, "auto_capitalization"}, {0x8, "lowercase"}, {0x10, "uppercase"}, {0x20, "titlecase"}, {0x40, "hidden_text"}, {0x80, "sensitive_data"}, {0x100, "latin"}, {0x200, "multiline"}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v ZwpTextInputV1ContentHint) String() string {
+	return bitsString(uint32(v), zwpTextInputV1ContentHintNames)
+}
+
+// Has reports whether v has every bit of f.
+func (v ZwpTextInputV1ContentHint) Has(f ZwpTextInputV1ContentHint) bool { return v&f == f }
+
 // ZwpTextInputV1ContentPurpose is zwp_text_input_v1.content_purpose: content purpose.
 type ZwpTextInputV1ContentPurpose uint32
 
@@ -114,7 +124,7 @@ const (
 	ZwpTextInputV1ContentPurposeDigits   ZwpTextInputV1ContentPurpose = 2  // allow only digits
 	ZwpTextInputV1ContentPurposeNumber   ZwpTextInputV1ContentPurpose = 3  // input a number (including decimal separator and sign)
 	ZwpTextInputV1ContentPurposePhone    ZwpTextInputV1ContentPurpose = 4  // input a phone number
-	ZwpTextInputV1ContentPurposeUrl      ZwpTextInputV1ContentPurpose = 5  // input an URL
+	ZwpTextInputV1ContentPurposeURL      ZwpTextInputV1ContentPurpose = 5  // input an URL
 	ZwpTextInputV1ContentPurposeEmail    ZwpTextInputV1ContentPurpose = 6  // input an email address
 	ZwpTextInputV1ContentPurposeName     ZwpTextInputV1ContentPurpose = 7  // input a name of a person
 	ZwpTextInputV1ContentPurposePassword ZwpTextInputV1ContentPurpose = 8  // input a password (combine with password or sensitive_data hint)
@@ -123,6 +133,39 @@ const (
 	ZwpTextInputV1ContentPurposeDatetime ZwpTextInputV1ContentPurpose = 11 // input a date and time
 	ZwpTextInputV1ContentPurposeTerminal ZwpTextInputV1ContentPurpose = 12 // input for a terminal
 )
+
+// String returns v's name in the XML.
+func (v ZwpTextInputV1ContentPurpose) String() string {
+	switch v {
+	case ZwpTextInputV1ContentPurposeNormal:
+		return "normal"
+	case ZwpTextInputV1ContentPurposeAlpha:
+		return "alpha"
+	case ZwpTextInputV1ContentPurposeDigits:
+		return "digits"
+	case ZwpTextInputV1ContentPurposeNumber:
+		return "number"
+	case ZwpTextInputV1ContentPurposePhone:
+		return "phone"
+	case ZwpTextInputV1ContentPurposeURL:
+		return "url"
+	case ZwpTextInputV1ContentPurposeEmail:
+		return "email"
+	case ZwpTextInputV1ContentPurposeName:
+		return "name"
+	case ZwpTextInputV1ContentPurposePassword:
+		return "password"
+	case ZwpTextInputV1ContentPurposeDate:
+		return "date"
+	case ZwpTextInputV1ContentPurposeTime:
+		return "time"
+	case ZwpTextInputV1ContentPurposeDatetime:
+		return "datetime"
+	case ZwpTextInputV1ContentPurposeTerminal:
+		return "terminal"
+	}
+	return unknownEnum("zwp_text_input_v1.content_purpose", uint32(v))
+}
 
 // ZwpTextInputV1PreeditStyle is zwp_text_input_v1.preedit_style.
 type ZwpTextInputV1PreeditStyle uint32
@@ -139,6 +182,29 @@ const (
 	ZwpTextInputV1PreeditStyleIncorrect ZwpTextInputV1PreeditStyle = 7
 )
 
+// String returns v's name in the XML.
+func (v ZwpTextInputV1PreeditStyle) String() string {
+	switch v {
+	case ZwpTextInputV1PreeditStyleDefault:
+		return "default"
+	case ZwpTextInputV1PreeditStyleNone:
+		return "none"
+	case ZwpTextInputV1PreeditStyleActive:
+		return "active"
+	case ZwpTextInputV1PreeditStyleInactive:
+		return "inactive"
+	case ZwpTextInputV1PreeditStyleHighlight:
+		return "highlight"
+	case ZwpTextInputV1PreeditStyleUnderline:
+		return "underline"
+	case ZwpTextInputV1PreeditStyleSelection:
+		return "selection"
+	case ZwpTextInputV1PreeditStyleIncorrect:
+		return "incorrect"
+	}
+	return unknownEnum("zwp_text_input_v1.preedit_style", uint32(v))
+}
+
 // ZwpTextInputV1TextDirection is zwp_text_input_v1.text_direction.
 type ZwpTextInputV1TextDirection uint32
 
@@ -148,6 +214,19 @@ const (
 	ZwpTextInputV1TextDirectionLtr  ZwpTextInputV1TextDirection = 1 // left-to-right
 	ZwpTextInputV1TextDirectionRtl  ZwpTextInputV1TextDirection = 2 // right-to-left
 )
+
+// String returns v's name in the XML.
+func (v ZwpTextInputV1TextDirection) String() string {
+	switch v {
+	case ZwpTextInputV1TextDirectionAuto:
+		return "auto"
+	case ZwpTextInputV1TextDirectionLtr:
+		return "ltr"
+	case ZwpTextInputV1TextDirectionRtl:
+		return "rtl"
+	}
+	return unknownEnum("zwp_text_input_v1.text_direction", uint32(v))
+}
 
 // ZwpTextInputV1Handler receives the requests of a zwp_text_input_v1 object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -165,7 +244,7 @@ type ZwpTextInputV1Handler interface {
 	// SetSurroundingText handles zwp_text_input_v1.set_surrounding_text: sets the surrounding text.
 	SetSurroundingText(text string, cursor uint32, anchor uint32) error
 	// SetContentType handles zwp_text_input_v1.set_content_type: set content purpose and hint.
-	SetContentType(hint uint32, purpose uint32) error
+	SetContentType(hint ZwpTextInputV1ContentHint, purpose ZwpTextInputV1ContentPurpose) error
 	// SetCursorRectangle handles zwp_text_input_v1.set_cursor_rectangle.
 	SetCursorRectangle(x int32, y int32, width int32, height int32) error
 	// SetPreferredLanguage handles zwp_text_input_v1.set_preferred_language: sets preferred language.
@@ -211,38 +290,38 @@ func init() {
 func dispatchZwpTextInputV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpTextInputV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpTextInputV1RequestActivate:
 		seat := d.Object(&WlSeatInterface, false)
 		surface := d.Object(&WlSurfaceInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Activate(seat, surface)
-	case 1:
+	case ZwpTextInputV1RequestDeactivate:
 		seat := d.Object(&WlSeatInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Deactivate(seat)
-	case 2:
+	case ZwpTextInputV1RequestShowInputPanel:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.ShowInputPanel()
-	case 3:
+	case ZwpTextInputV1RequestHideInputPanel:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.HideInputPanel()
-	case 4:
+	case ZwpTextInputV1RequestReset:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Reset()
-	case 5:
+	case ZwpTextInputV1RequestSetSurroundingText:
 		text := d.String(false)
 		cursor := d.Uint()
 		anchor := d.Uint()
@@ -250,14 +329,14 @@ func dispatchZwpTextInputV1(h any, obj *Object, opcode uint16, d *Decoder) error
 			return err
 		}
 		return hh.SetSurroundingText(text, cursor, anchor)
-	case 6:
-		hint := d.Uint()
-		purpose := d.Uint()
+	case ZwpTextInputV1RequestSetContentType:
+		hint := ZwpTextInputV1ContentHint(d.Uint())
+		purpose := ZwpTextInputV1ContentPurpose(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetContentType(hint, purpose)
-	case 7:
+	case ZwpTextInputV1RequestSetCursorRectangle:
 		x := d.Int()
 		y := d.Int()
 		width := d.Int()
@@ -266,19 +345,19 @@ func dispatchZwpTextInputV1(h any, obj *Object, opcode uint16, d *Decoder) error
 			return err
 		}
 		return hh.SetCursorRectangle(x, y, width, height)
-	case 8:
+	case ZwpTextInputV1RequestSetPreferredLanguage:
 		language := d.String(false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetPreferredLanguage(language)
-	case 9:
+	case ZwpTextInputV1RequestCommitState:
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CommitState(serial)
-	case 10:
+	case ZwpTextInputV1RequestInvokeAction:
 		button := d.Uint()
 		index := d.Uint()
 		if err := d.Done(); err != nil {
@@ -286,40 +365,39 @@ func dispatchZwpTextInputV1(h any, obj *Object, opcode uint16, d *Decoder) error
 		}
 		return hh.InvokeAction(button, index)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZwpTextInputV1Enter encodes zwp_text_input_v1.enter: enter event.
 func SendZwpTextInputV1Enter(e *Encoder, self ObjectID, surface ObjectID) {
-	e.Begin(self, &ZwpTextInputV1Interface, 0)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventEnter)
 	e.PutObject(surface)
 	e.End()
 }
 
 // SendZwpTextInputV1Leave encodes zwp_text_input_v1.leave: leave event.
 func SendZwpTextInputV1Leave(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZwpTextInputV1Interface, 1)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventLeave)
 	e.End()
 }
 
 // SendZwpTextInputV1ModifiersMap encodes zwp_text_input_v1.modifiers_map: modifiers map.
 func SendZwpTextInputV1ModifiersMap(e *Encoder, self ObjectID, map_ []byte) {
-	e.Begin(self, &ZwpTextInputV1Interface, 2)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventModifiersMap)
 	e.PutArray(map_)
 	e.End()
 }
 
 // SendZwpTextInputV1InputPanelState encodes zwp_text_input_v1.input_panel_state: state of the input panel.
 func SendZwpTextInputV1InputPanelState(e *Encoder, self ObjectID, state uint32) {
-	e.Begin(self, &ZwpTextInputV1Interface, 3)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventInputPanelState)
 	e.PutUint(state)
 	e.End()
 }
 
 // SendZwpTextInputV1PreeditString encodes zwp_text_input_v1.preedit_string: pre-edit.
 func SendZwpTextInputV1PreeditString(e *Encoder, self ObjectID, serial uint32, text string, commit string) {
-	e.Begin(self, &ZwpTextInputV1Interface, 4)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventPreeditString)
 	e.PutUint(serial)
 	e.PutString(text)
 	e.PutString(commit)
@@ -327,24 +405,24 @@ func SendZwpTextInputV1PreeditString(e *Encoder, self ObjectID, serial uint32, t
 }
 
 // SendZwpTextInputV1PreeditStyling encodes zwp_text_input_v1.preedit_styling: pre-edit styling.
-func SendZwpTextInputV1PreeditStyling(e *Encoder, self ObjectID, index uint32, length uint32, style uint32) {
-	e.Begin(self, &ZwpTextInputV1Interface, 5)
+func SendZwpTextInputV1PreeditStyling(e *Encoder, self ObjectID, index uint32, length uint32, style ZwpTextInputV1PreeditStyle) {
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventPreeditStyling)
 	e.PutUint(index)
 	e.PutUint(length)
-	e.PutUint(style)
+	e.PutUint(uint32(style))
 	e.End()
 }
 
 // SendZwpTextInputV1PreeditCursor encodes zwp_text_input_v1.preedit_cursor: pre-edit cursor.
 func SendZwpTextInputV1PreeditCursor(e *Encoder, self ObjectID, index int32) {
-	e.Begin(self, &ZwpTextInputV1Interface, 6)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventPreeditCursor)
 	e.PutInt(index)
 	e.End()
 }
 
 // SendZwpTextInputV1CommitString encodes zwp_text_input_v1.commit_string: commit.
 func SendZwpTextInputV1CommitString(e *Encoder, self ObjectID, serial uint32, text string) {
-	e.Begin(self, &ZwpTextInputV1Interface, 7)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventCommitString)
 	e.PutUint(serial)
 	e.PutString(text)
 	e.End()
@@ -352,7 +430,7 @@ func SendZwpTextInputV1CommitString(e *Encoder, self ObjectID, serial uint32, te
 
 // SendZwpTextInputV1CursorPosition encodes zwp_text_input_v1.cursor_position: set cursor to new position.
 func SendZwpTextInputV1CursorPosition(e *Encoder, self ObjectID, index int32, anchor int32) {
-	e.Begin(self, &ZwpTextInputV1Interface, 8)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventCursorPosition)
 	e.PutInt(index)
 	e.PutInt(anchor)
 	e.End()
@@ -360,7 +438,7 @@ func SendZwpTextInputV1CursorPosition(e *Encoder, self ObjectID, index int32, an
 
 // SendZwpTextInputV1DeleteSurroundingText encodes zwp_text_input_v1.delete_surrounding_text: delete surrounding text.
 func SendZwpTextInputV1DeleteSurroundingText(e *Encoder, self ObjectID, index int32, length uint32) {
-	e.Begin(self, &ZwpTextInputV1Interface, 9)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventDeleteSurroundingText)
 	e.PutInt(index)
 	e.PutUint(length)
 	e.End()
@@ -368,7 +446,7 @@ func SendZwpTextInputV1DeleteSurroundingText(e *Encoder, self ObjectID, index in
 
 // SendZwpTextInputV1Keysym encodes zwp_text_input_v1.keysym: keysym.
 func SendZwpTextInputV1Keysym(e *Encoder, self ObjectID, serial uint32, time uint32, sym uint32, state uint32, modifiers uint32) {
-	e.Begin(self, &ZwpTextInputV1Interface, 10)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventKeysym)
 	e.PutUint(serial)
 	e.PutUint(time)
 	e.PutUint(sym)
@@ -379,17 +457,17 @@ func SendZwpTextInputV1Keysym(e *Encoder, self ObjectID, serial uint32, time uin
 
 // SendZwpTextInputV1Language encodes zwp_text_input_v1.language: language.
 func SendZwpTextInputV1Language(e *Encoder, self ObjectID, serial uint32, language string) {
-	e.Begin(self, &ZwpTextInputV1Interface, 11)
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventLanguage)
 	e.PutUint(serial)
 	e.PutString(language)
 	e.End()
 }
 
 // SendZwpTextInputV1TextDirection encodes zwp_text_input_v1.text_direction: text direction.
-func SendZwpTextInputV1TextDirection(e *Encoder, self ObjectID, serial uint32, direction uint32) {
-	e.Begin(self, &ZwpTextInputV1Interface, 12)
+func SendZwpTextInputV1TextDirection(e *Encoder, self ObjectID, serial uint32, direction ZwpTextInputV1TextDirection) {
+	e.Begin(self, &ZwpTextInputV1Interface, ZwpTextInputV1EventTextDirection)
 	e.PutUint(serial)
-	e.PutUint(direction)
+	e.PutUint(uint32(direction))
 	e.End()
 }
 
@@ -420,16 +498,15 @@ func init() {
 func dispatchZwpTextInputManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwpTextInputManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwpTextInputManagerV1RequestCreateTextInput:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CreateTextInput(id)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }

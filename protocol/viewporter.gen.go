@@ -37,12 +37,25 @@ const (
 )
 
 // WpViewporterError is wp_viewporter.error.
+// Its values are protocol error codes for Errorf.
 type WpViewporterError uint32
 
 // Values of wp_viewporter.error.
 const (
 	WpViewporterErrorViewportExists WpViewporterError = 0 // the surface already has a viewport object associated
 )
+
+// String returns v's name in the XML.
+func (v WpViewporterError) String() string {
+	switch v {
+	case WpViewporterErrorViewportExists:
+		return "viewport_exists"
+	}
+	return unknownEnum("wp_viewporter.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WpViewporterError) Code() uint32 { return uint32(v) }
 
 // WpViewporterHandler receives the requests of a wp_viewporter object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -66,15 +79,15 @@ func init() {
 func dispatchWpViewporter(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WpViewporterHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WpViewporterRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WpViewporterRequestGetViewport:
 		id := d.NewID()
 		surface := d.Object(&WlSurfaceInterface, false)
 		if err := d.Done(); err != nil {
@@ -82,8 +95,7 @@ func dispatchWpViewporter(h any, obj *Object, opcode uint16, d *Decoder) error {
 		}
 		return hh.GetViewport(id, surface)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // WpViewportInterface describes wp_viewport version 1: crop and scale interface to a wl_surface.
@@ -100,6 +112,7 @@ const (
 )
 
 // WpViewportError is wp_viewport.error.
+// Its values are protocol error codes for Errorf.
 type WpViewportError uint32
 
 // Values of wp_viewport.error.
@@ -109,6 +122,24 @@ const (
 	WpViewportErrorOutOfBuffer WpViewportError = 2 // source rectangle extends outside of the content area
 	WpViewportErrorNoSurface   WpViewportError = 3 // the wl_surface was destroyed
 )
+
+// String returns v's name in the XML.
+func (v WpViewportError) String() string {
+	switch v {
+	case WpViewportErrorBadValue:
+		return "bad_value"
+	case WpViewportErrorBadSize:
+		return "bad_size"
+	case WpViewportErrorOutOfBuffer:
+		return "out_of_buffer"
+	case WpViewportErrorNoSurface:
+		return "no_surface"
+	}
+	return unknownEnum("wp_viewport.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WpViewportError) Code() uint32 { return uint32(v) }
 
 // WpViewportHandler receives the requests of a wp_viewport object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -135,15 +166,15 @@ func init() {
 func dispatchWpViewport(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WpViewportHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WpViewportRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WpViewportRequestSetSource:
 		x := d.Fixed()
 		y := d.Fixed()
 		width := d.Fixed()
@@ -152,7 +183,7 @@ func dispatchWpViewport(h any, obj *Object, opcode uint16, d *Decoder) error {
 			return err
 		}
 		return hh.SetSource(x, y, width, height)
-	case 2:
+	case WpViewportRequestSetDestination:
 		width := d.Int()
 		height := d.Int()
 		if err := d.Done(); err != nil {
@@ -160,6 +191,5 @@ func dispatchWpViewport(h any, obj *Object, opcode uint16, d *Decoder) error {
 		}
 		return hh.SetDestination(width, height)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }

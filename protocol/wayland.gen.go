@@ -44,11 +44,12 @@ const (
 const (
 	WlDisplayEventError         uint16 = 0
 	WlDisplayEventErrorSince    uint32 = 1
-	WlDisplayEventDeleteId      uint16 = 1
-	WlDisplayEventDeleteIdSince uint32 = 1
+	WlDisplayEventDeleteID      uint16 = 1
+	WlDisplayEventDeleteIDSince uint32 = 1
 )
 
 // WlDisplayError is wl_display.error: global error values.
+// Its values are protocol error codes for Errorf.
 type WlDisplayError uint32
 
 // Values of wl_display.error.
@@ -58,6 +59,24 @@ const (
 	WlDisplayErrorNoMemory       WlDisplayError = 2 // server is out of memory
 	WlDisplayErrorImplementation WlDisplayError = 3 // implementation error in compositor
 )
+
+// String returns v's name in the XML.
+func (v WlDisplayError) String() string {
+	switch v {
+	case WlDisplayErrorInvalidObject:
+		return "invalid_object"
+	case WlDisplayErrorInvalidMethod:
+		return "invalid_method"
+	case WlDisplayErrorNoMemory:
+		return "no_memory"
+	case WlDisplayErrorImplementation:
+		return "implementation"
+	}
+	return unknownEnum("wl_display.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlDisplayError) Code() uint32 { return uint32(v) }
 
 // WlDisplayHandler receives the requests of a wl_display object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -83,38 +102,37 @@ func init() {
 func dispatchWlDisplay(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlDisplayHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlDisplayRequestSync:
 		callback := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Sync(callback)
-	case 1:
+	case WlDisplayRequestGetRegistry:
 		registry := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.GetRegistry(registry)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlDisplayError encodes wl_display.error: fatal error event.
-func SendWlDisplayError(e *Encoder, self ObjectID, objectId ObjectID, code uint32, message string) {
-	e.Begin(self, &WlDisplayInterface, 0)
-	e.PutObject(objectId)
+func SendWlDisplayError(e *Encoder, self ObjectID, objectID ObjectID, code uint32, message string) {
+	e.Begin(self, &WlDisplayInterface, WlDisplayEventError)
+	e.PutObject(objectID)
 	e.PutUint(code)
 	e.PutString(message)
 	e.End()
 }
 
-// SendWlDisplayDeleteId encodes wl_display.delete_id: acknowledge object ID deletion.
-func SendWlDisplayDeleteId(e *Encoder, self ObjectID, id uint32) {
-	e.Begin(self, &WlDisplayInterface, 1)
+// SendWlDisplayDeleteID encodes wl_display.delete_id: acknowledge object ID deletion.
+func SendWlDisplayDeleteID(e *Encoder, self ObjectID, id uint32) {
+	e.Begin(self, &WlDisplayInterface, WlDisplayEventDeleteID)
 	e.PutUint(id)
 	e.End()
 }
@@ -157,10 +175,10 @@ func init() {
 func dispatchWlRegistry(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlRegistryHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlRegistryRequestBind:
 		name := d.Uint()
 		iface := d.String(false)
 		version := d.Uint()
@@ -170,13 +188,12 @@ func dispatchWlRegistry(h any, obj *Object, opcode uint16, d *Decoder) error {
 		}
 		return hh.Bind(name, iface, version, id)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlRegistryGlobal encodes wl_registry.global: announce global object.
 func SendWlRegistryGlobal(e *Encoder, self ObjectID, name uint32, interface_ string, version_ uint32) {
-	e.Begin(self, &WlRegistryInterface, 0)
+	e.Begin(self, &WlRegistryInterface, WlRegistryEventGlobal)
 	e.PutUint(name)
 	e.PutString(interface_)
 	e.PutUint(version_)
@@ -185,7 +202,7 @@ func SendWlRegistryGlobal(e *Encoder, self ObjectID, name uint32, interface_ str
 
 // SendWlRegistryGlobalRemove encodes wl_registry.global_remove: announce removal of global object.
 func SendWlRegistryGlobalRemove(e *Encoder, self ObjectID, name uint32) {
-	e.Begin(self, &WlRegistryInterface, 1)
+	e.Begin(self, &WlRegistryInterface, WlRegistryEventGlobalRemove)
 	e.PutUint(name)
 	e.End()
 }
@@ -213,19 +230,15 @@ func init() {
 }
 
 func dispatchWlCallback(h any, obj *Object, opcode uint16, d *Decoder) error {
-	hh, ok := h.(WlCallbackHandler)
-	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+	if _, ok := h.(WlCallbackHandler); !ok {
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
-	switch opcode {
-	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlCallbackDone encodes wl_callback.done: done event.
 func SendWlCallbackDone(e *Encoder, self ObjectID, callbackData uint32) {
-	e.Begin(self, &WlCallbackInterface, 0)
+	e.Begin(self, &WlCallbackInterface, WlCallbackEventDone)
 	e.PutUint(callbackData)
 	e.End()
 }
@@ -262,24 +275,23 @@ func init() {
 func dispatchWlCompositor(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlCompositorHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlCompositorRequestCreateSurface:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CreateSurface(id)
-	case 1:
+	case WlCompositorRequestCreateRegion:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CreateRegion(id)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // WlShmPoolInterface describes wl_shm_pool version 1: a shared memory pool.
@@ -299,7 +311,7 @@ const (
 // A returned *Error is posted to the client, which is then disconnected.
 type WlShmPoolHandler interface {
 	// CreateBuffer handles wl_shm_pool.create_buffer: create a buffer from the pool.
-	CreateBuffer(id ObjectID, offset int32, width int32, height int32, stride int32, format uint32) error
+	CreateBuffer(id ObjectID, offset int32, width int32, height int32, stride int32, format WlShmFormat) error
 	// Destroy handles wl_shm_pool.destroy: destroy the pool.
 	// The object is destroyed after it returns.
 	Destroy() error
@@ -320,34 +332,33 @@ func init() {
 func dispatchWlShmPool(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlShmPoolHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlShmPoolRequestCreateBuffer:
 		id := d.NewID()
 		offset := d.Int()
 		width := d.Int()
 		height := d.Int()
 		stride := d.Int()
-		format := d.Uint()
+		format := WlShmFormat(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CreateBuffer(id, offset, width, height, stride, format)
-	case 1:
+	case WlShmPoolRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 2:
+	case WlShmPoolRequestResize:
 		size := d.Int()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Resize(size)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // WlShmInterface describes wl_shm version 1: shared memory support.
@@ -366,14 +377,31 @@ const (
 )
 
 // WlShmError is wl_shm.error: wl_shm error values.
+// Its values are protocol error codes for Errorf.
 type WlShmError uint32
 
 // Values of wl_shm.error.
 const (
 	WlShmErrorInvalidFormat WlShmError = 0 // buffer format is not known
 	WlShmErrorInvalidStride WlShmError = 1 // invalid size or stride during pool or buffer creation
-	WlShmErrorInvalidFd     WlShmError = 2 // mmapping the file descriptor failed
+	WlShmErrorInvalidFD     WlShmError = 2 // mmapping the file descriptor failed
 )
+
+// String returns v's name in the XML.
+func (v WlShmError) String() string {
+	switch v {
+	case WlShmErrorInvalidFormat:
+		return "invalid_format"
+	case WlShmErrorInvalidStride:
+		return "invalid_stride"
+	case WlShmErrorInvalidFD:
+		return "invalid_fd"
+	}
+	return unknownEnum("wl_shm.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlShmError) Code() uint32 { return uint32(v) }
 
 // WlShmFormat is wl_shm.format: pixel formats.
 type WlShmFormat uint32
@@ -490,6 +518,229 @@ const (
 	WlShmFormatAbgr16161616         WlShmFormat = 0x38344241 // [63:0] A:B:G:R 16:16:16:16 little endian
 )
 
+// String returns v's name in the XML.
+func (v WlShmFormat) String() string {
+	switch v {
+	case WlShmFormatArgb8888:
+		return "argb8888"
+	case WlShmFormatXrgb8888:
+		return "xrgb8888"
+	case WlShmFormatC8:
+		return "c8"
+	case WlShmFormatRgb332:
+		return "rgb332"
+	case WlShmFormatBgr233:
+		return "bgr233"
+	case WlShmFormatXrgb4444:
+		return "xrgb4444"
+	case WlShmFormatXbgr4444:
+		return "xbgr4444"
+	case WlShmFormatRgbx4444:
+		return "rgbx4444"
+	case WlShmFormatBgrx4444:
+		return "bgrx4444"
+	case WlShmFormatArgb4444:
+		return "argb4444"
+	case WlShmFormatAbgr4444:
+		return "abgr4444"
+	case WlShmFormatRgba4444:
+		return "rgba4444"
+	case WlShmFormatBgra4444:
+		return "bgra4444"
+	case WlShmFormatXrgb1555:
+		return "xrgb1555"
+	case WlShmFormatXbgr1555:
+		return "xbgr1555"
+	case WlShmFormatRgbx5551:
+		return "rgbx5551"
+	case WlShmFormatBgrx5551:
+		return "bgrx5551"
+	case WlShmFormatArgb1555:
+		return "argb1555"
+	case WlShmFormatAbgr1555:
+		return "abgr1555"
+	case WlShmFormatRgba5551:
+		return "rgba5551"
+	case WlShmFormatBgra5551:
+		return "bgra5551"
+	case WlShmFormatRgb565:
+		return "rgb565"
+	case WlShmFormatBgr565:
+		return "bgr565"
+	case WlShmFormatRgb888:
+		return "rgb888"
+	case WlShmFormatBgr888:
+		return "bgr888"
+	case WlShmFormatXbgr8888:
+		return "xbgr8888"
+	case WlShmFormatRgbx8888:
+		return "rgbx8888"
+	case WlShmFormatBgrx8888:
+		return "bgrx8888"
+	case WlShmFormatAbgr8888:
+		return "abgr8888"
+	case WlShmFormatRgba8888:
+		return "rgba8888"
+	case WlShmFormatBgra8888:
+		return "bgra8888"
+	case WlShmFormatXrgb2101010:
+		return "xrgb2101010"
+	case WlShmFormatXbgr2101010:
+		return "xbgr2101010"
+	case WlShmFormatRgbx1010102:
+		return "rgbx1010102"
+	case WlShmFormatBgrx1010102:
+		return "bgrx1010102"
+	case WlShmFormatArgb2101010:
+		return "argb2101010"
+	case WlShmFormatAbgr2101010:
+		return "abgr2101010"
+	case WlShmFormatRgba1010102:
+		return "rgba1010102"
+	case WlShmFormatBgra1010102:
+		return "bgra1010102"
+	case WlShmFormatYuyv:
+		return "yuyv"
+	case WlShmFormatYvyu:
+		return "yvyu"
+	case WlShmFormatUyvy:
+		return "uyvy"
+	case WlShmFormatVyuy:
+		return "vyuy"
+	case WlShmFormatAyuv:
+		return "ayuv"
+	case WlShmFormatNv12:
+		return "nv12"
+	case WlShmFormatNv21:
+		return "nv21"
+	case WlShmFormatNv16:
+		return "nv16"
+	case WlShmFormatNv61:
+		return "nv61"
+	case WlShmFormatYuv410:
+		return "yuv410"
+	case WlShmFormatYvu410:
+		return "yvu410"
+	case WlShmFormatYuv411:
+		return "yuv411"
+	case WlShmFormatYvu411:
+		return "yvu411"
+	case WlShmFormatYuv420:
+		return "yuv420"
+	case WlShmFormatYvu420:
+		return "yvu420"
+	case WlShmFormatYuv422:
+		return "yuv422"
+	case WlShmFormatYvu422:
+		return "yvu422"
+	case WlShmFormatYuv444:
+		return "yuv444"
+	case WlShmFormatYvu444:
+		return "yvu444"
+	case WlShmFormatR8:
+		return "r8"
+	case WlShmFormatR16:
+		return "r16"
+	case WlShmFormatRg88:
+		return "rg88"
+	case WlShmFormatGr88:
+		return "gr88"
+	case WlShmFormatRg1616:
+		return "rg1616"
+	case WlShmFormatGr1616:
+		return "gr1616"
+	case WlShmFormatXrgb16161616f:
+		return "xrgb16161616f"
+	case WlShmFormatXbgr16161616f:
+		return "xbgr16161616f"
+	case WlShmFormatArgb16161616f:
+		return "argb16161616f"
+	case WlShmFormatAbgr16161616f:
+		return "abgr16161616f"
+	case WlShmFormatXyuv8888:
+		return "xyuv8888"
+	case WlShmFormatVuy888:
+		return "vuy888"
+	case WlShmFormatVuy101010:
+		return "vuy101010"
+	case WlShmFormatY210:
+		return "y210"
+	case WlShmFormatY212:
+		return "y212"
+	case WlShmFormatY216:
+		return "y216"
+	case WlShmFormatY410:
+		return "y410"
+	case WlShmFormatY412:
+		return "y412"
+	case WlShmFormatY416:
+		return "y416"
+	case WlShmFormatXvyu2101010:
+		return "xvyu2101010"
+	case WlShmFormatXvyu1216161616:
+		return "xvyu12_16161616"
+	case WlShmFormatXvyu16161616:
+		return "xvyu16161616"
+	case WlShmFormatY0l0:
+		return "y0l0"
+	case WlShmFormatX0l0:
+		return "x0l0"
+	case WlShmFormatY0l2:
+		return "y0l2"
+	case WlShmFormatX0l2:
+		return "x0l2"
+	case WlShmFormatYuv4208bit:
+		return "yuv420_8bit"
+	case WlShmFormatYuv42010bit:
+		return "yuv420_10bit"
+	case WlShmFormatXrgb8888A8:
+		return "xrgb8888_a8"
+	case WlShmFormatXbgr8888A8:
+		return "xbgr8888_a8"
+	case WlShmFormatRgbx8888A8:
+		return "rgbx8888_a8"
+	case WlShmFormatBgrx8888A8:
+		return "bgrx8888_a8"
+	case WlShmFormatRgb888A8:
+		return "rgb888_a8"
+	case WlShmFormatBgr888A8:
+		return "bgr888_a8"
+	case WlShmFormatRgb565A8:
+		return "rgb565_a8"
+	case WlShmFormatBgr565A8:
+		return "bgr565_a8"
+	case WlShmFormatNv24:
+		return "nv24"
+	case WlShmFormatNv42:
+		return "nv42"
+	case WlShmFormatP210:
+		return "p210"
+	case WlShmFormatP010:
+		return "p010"
+	case WlShmFormatP012:
+		return "p012"
+	case WlShmFormatP016:
+		return "p016"
+	case WlShmFormatAxbxgxrx106106106106:
+		return "axbxgxrx106106106106"
+	case WlShmFormatNv15:
+		return "nv15"
+	case WlShmFormatQ410:
+		return "q410"
+	case WlShmFormatQ401:
+		return "q401"
+	case WlShmFormatXrgb16161616:
+		return "xrgb16161616"
+	case WlShmFormatXbgr16161616:
+		return "xbgr16161616"
+	case WlShmFormatArgb16161616:
+		return "argb16161616"
+	case WlShmFormatAbgr16161616:
+		return "abgr16161616"
+	}
+	return unknownEnum("wl_shm.format", uint32(v))
+}
+
 // WlShmHandler receives the requests of a wl_shm object.
 // A returned *Error is posted to the client, which is then disconnected.
 type WlShmHandler interface {
@@ -510,10 +761,10 @@ func init() {
 func dispatchWlShm(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlShmHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlShmRequestCreatePool:
 		id := d.NewID()
 		fd := d.FD()
 		size := d.Int()
@@ -522,14 +773,13 @@ func dispatchWlShm(h any, obj *Object, opcode uint16, d *Decoder) error {
 		}
 		return hh.CreatePool(id, fd, size)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlShmFormat encodes wl_shm.format: pixel format description.
-func SendWlShmFormat(e *Encoder, self ObjectID, format uint32) {
-	e.Begin(self, &WlShmInterface, 0)
-	e.PutUint(format)
+func SendWlShmFormat(e *Encoder, self ObjectID, format WlShmFormat) {
+	e.Begin(self, &WlShmInterface, WlShmEventFormat)
+	e.PutUint(uint32(format))
 	e.End()
 }
 
@@ -569,22 +819,21 @@ func init() {
 func dispatchWlBuffer(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlBufferHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlBufferRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlBufferRelease encodes wl_buffer.release: compositor releases buffer.
 func SendWlBufferRelease(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlBufferInterface, 0)
+	e.Begin(self, &WlBufferInterface, WlBufferEventRelease)
 	e.End()
 }
 
@@ -616,6 +865,7 @@ const (
 )
 
 // WlDataOfferError is wl_data_offer.error.
+// Its values are protocol error codes for Errorf.
 type WlDataOfferError uint32
 
 // Values of wl_data_offer.error.
@@ -625,6 +875,24 @@ const (
 	WlDataOfferErrorInvalidAction     WlDataOfferError = 2 // action argument has an invalid value
 	WlDataOfferErrorInvalidOffer      WlDataOfferError = 3 // offer doesn't accept this request
 )
+
+// String returns v's name in the XML.
+func (v WlDataOfferError) String() string {
+	switch v {
+	case WlDataOfferErrorInvalidFinish:
+		return "invalid_finish"
+	case WlDataOfferErrorInvalidActionMask:
+		return "invalid_action_mask"
+	case WlDataOfferErrorInvalidAction:
+		return "invalid_action"
+	case WlDataOfferErrorInvalidOffer:
+		return "invalid_offer"
+	}
+	return unknownEnum("wl_data_offer.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlDataOfferError) Code() uint32 { return uint32(v) }
 
 // WlDataOfferHandler receives the requests of a wl_data_offer object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -639,7 +907,7 @@ type WlDataOfferHandler interface {
 	// Finish handles wl_data_offer.finish: the offer will no longer be used.
 	Finish() error
 	// SetActions handles wl_data_offer.set_actions: set the available/preferred drag-and-drop actions.
-	SetActions(dndActions uint32, preferredAction uint32) error
+	SetActions(dndActions WlDataDeviceManagerDndAction, preferredAction WlDataDeviceManagerDndAction) error
 }
 
 func init() {
@@ -661,63 +929,62 @@ func init() {
 func dispatchWlDataOffer(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlDataOfferHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlDataOfferRequestAccept:
 		serial := d.Uint()
 		mimeType := d.String(true)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Accept(serial, mimeType)
-	case 1:
+	case WlDataOfferRequestReceive:
 		mimeType := d.String(false)
 		fd := d.FD()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Receive(mimeType, fd)
-	case 2:
+	case WlDataOfferRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 3:
+	case WlDataOfferRequestFinish:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Finish()
-	case 4:
-		dndActions := d.Uint()
-		preferredAction := d.Uint()
+	case WlDataOfferRequestSetActions:
+		dndActions := WlDataDeviceManagerDndAction(d.Uint())
+		preferredAction := WlDataDeviceManagerDndAction(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetActions(dndActions, preferredAction)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlDataOfferOffer encodes wl_data_offer.offer: advertise offered mime type.
 func SendWlDataOfferOffer(e *Encoder, self ObjectID, mimeType string) {
-	e.Begin(self, &WlDataOfferInterface, 0)
+	e.Begin(self, &WlDataOfferInterface, WlDataOfferEventOffer)
 	e.PutString(mimeType)
 	e.End()
 }
 
 // SendWlDataOfferSourceActions encodes wl_data_offer.source_actions: notify the source-side available actions.
-func SendWlDataOfferSourceActions(e *Encoder, self ObjectID, sourceActions uint32) {
-	e.Begin(self, &WlDataOfferInterface, 1)
-	e.PutUint(sourceActions)
+func SendWlDataOfferSourceActions(e *Encoder, self ObjectID, sourceActions WlDataDeviceManagerDndAction) {
+	e.Begin(self, &WlDataOfferInterface, WlDataOfferEventSourceActions)
+	e.PutUint(uint32(sourceActions))
 	e.End()
 }
 
 // SendWlDataOfferAction encodes wl_data_offer.action: notify the selected action.
-func SendWlDataOfferAction(e *Encoder, self ObjectID, dndAction uint32) {
-	e.Begin(self, &WlDataOfferInterface, 2)
-	e.PutUint(dndAction)
+func SendWlDataOfferAction(e *Encoder, self ObjectID, dndAction WlDataDeviceManagerDndAction) {
+	e.Begin(self, &WlDataOfferInterface, WlDataOfferEventAction)
+	e.PutUint(uint32(dndAction))
 	e.End()
 }
 
@@ -751,6 +1018,7 @@ const (
 )
 
 // WlDataSourceError is wl_data_source.error.
+// Its values are protocol error codes for Errorf.
 type WlDataSourceError uint32
 
 // Values of wl_data_source.error.
@@ -758,6 +1026,20 @@ const (
 	WlDataSourceErrorInvalidActionMask WlDataSourceError = 0 // action mask contains invalid values
 	WlDataSourceErrorInvalidSource     WlDataSourceError = 1 // source doesn't accept this request
 )
+
+// String returns v's name in the XML.
+func (v WlDataSourceError) String() string {
+	switch v {
+	case WlDataSourceErrorInvalidActionMask:
+		return "invalid_action_mask"
+	case WlDataSourceErrorInvalidSource:
+		return "invalid_source"
+	}
+	return unknownEnum("wl_data_source.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlDataSourceError) Code() uint32 { return uint32(v) }
 
 // WlDataSourceHandler receives the requests of a wl_data_source object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -768,7 +1050,7 @@ type WlDataSourceHandler interface {
 	// The object is destroyed after it returns.
 	Destroy() error
 	// SetActions handles wl_data_source.set_actions: set the available drag-and-drop actions.
-	SetActions(dndActions uint32) error
+	SetActions(dndActions WlDataDeviceManagerDndAction) error
 }
 
 func init() {
@@ -791,41 +1073,40 @@ func init() {
 func dispatchWlDataSource(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlDataSourceHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlDataSourceRequestOffer:
 		mimeType := d.String(false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Offer(mimeType)
-	case 1:
+	case WlDataSourceRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 2:
-		dndActions := d.Uint()
+	case WlDataSourceRequestSetActions:
+		dndActions := WlDataDeviceManagerDndAction(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetActions(dndActions)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlDataSourceTarget encodes wl_data_source.target: a target accepts an offered mime type.
 func SendWlDataSourceTarget(e *Encoder, self ObjectID, mimeType string) {
-	e.Begin(self, &WlDataSourceInterface, 0)
+	e.Begin(self, &WlDataSourceInterface, WlDataSourceEventTarget)
 	e.PutNullableString(mimeType)
 	e.End()
 }
 
 // SendWlDataSourceSend encodes wl_data_source.send: send the data.
 func SendWlDataSourceSend(e *Encoder, self ObjectID, mimeType string, fd int) {
-	e.Begin(self, &WlDataSourceInterface, 1)
+	e.Begin(self, &WlDataSourceInterface, WlDataSourceEventSend)
 	e.PutString(mimeType)
 	e.PutFD(fd)
 	e.End()
@@ -833,26 +1114,26 @@ func SendWlDataSourceSend(e *Encoder, self ObjectID, mimeType string, fd int) {
 
 // SendWlDataSourceCancelled encodes wl_data_source.cancelled: selection was cancelled.
 func SendWlDataSourceCancelled(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlDataSourceInterface, 2)
+	e.Begin(self, &WlDataSourceInterface, WlDataSourceEventCancelled)
 	e.End()
 }
 
 // SendWlDataSourceDndDropPerformed encodes wl_data_source.dnd_drop_performed: the drag-and-drop operation physically finished.
 func SendWlDataSourceDndDropPerformed(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlDataSourceInterface, 3)
+	e.Begin(self, &WlDataSourceInterface, WlDataSourceEventDndDropPerformed)
 	e.End()
 }
 
 // SendWlDataSourceDndFinished encodes wl_data_source.dnd_finished: the drag-and-drop operation concluded.
 func SendWlDataSourceDndFinished(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlDataSourceInterface, 4)
+	e.Begin(self, &WlDataSourceInterface, WlDataSourceEventDndFinished)
 	e.End()
 }
 
 // SendWlDataSourceAction encodes wl_data_source.action: notify the selected action.
-func SendWlDataSourceAction(e *Encoder, self ObjectID, dndAction uint32) {
-	e.Begin(self, &WlDataSourceInterface, 5)
-	e.PutUint(dndAction)
+func SendWlDataSourceAction(e *Encoder, self ObjectID, dndAction WlDataDeviceManagerDndAction) {
+	e.Begin(self, &WlDataSourceInterface, WlDataSourceEventAction)
+	e.PutUint(uint32(dndAction))
 	e.End()
 }
 
@@ -886,12 +1167,25 @@ const (
 )
 
 // WlDataDeviceError is wl_data_device.error.
+// Its values are protocol error codes for Errorf.
 type WlDataDeviceError uint32
 
 // Values of wl_data_device.error.
 const (
 	WlDataDeviceErrorRole WlDataDeviceError = 0 // given wl_surface has another role
 )
+
+// String returns v's name in the XML.
+func (v WlDataDeviceError) String() string {
+	switch v {
+	case WlDataDeviceErrorRole:
+		return "role"
+	}
+	return unknownEnum("wl_data_device.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlDataDeviceError) Code() uint32 { return uint32(v) }
 
 // WlDataDeviceHandler receives the requests of a wl_data_device object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -925,10 +1219,10 @@ func init() {
 func dispatchWlDataDevice(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlDataDeviceHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlDataDeviceRequestStartDrag:
 		source := d.Object(&WlDataSourceInterface, true)
 		origin := d.Object(&WlSurfaceInterface, false)
 		icon := d.Object(&WlSurfaceInterface, true)
@@ -937,33 +1231,32 @@ func dispatchWlDataDevice(h any, obj *Object, opcode uint16, d *Decoder) error {
 			return err
 		}
 		return hh.StartDrag(source, origin, icon, serial)
-	case 1:
+	case WlDataDeviceRequestSetSelection:
 		source := d.Object(&WlDataSourceInterface, true)
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetSelection(source, serial)
-	case 2:
+	case WlDataDeviceRequestRelease:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Release()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlDataDeviceDataOffer encodes wl_data_device.data_offer: introduce a new wl_data_offer.
 func SendWlDataDeviceDataOffer(e *Encoder, self ObjectID, id ObjectID) {
-	e.Begin(self, &WlDataDeviceInterface, 0)
+	e.Begin(self, &WlDataDeviceInterface, WlDataDeviceEventDataOffer)
 	e.PutObject(id)
 	e.End()
 }
 
 // SendWlDataDeviceEnter encodes wl_data_device.enter: initiate drag-and-drop session.
 func SendWlDataDeviceEnter(e *Encoder, self ObjectID, serial uint32, surface ObjectID, x Fixed, y Fixed, id ObjectID) {
-	e.Begin(self, &WlDataDeviceInterface, 1)
+	e.Begin(self, &WlDataDeviceInterface, WlDataDeviceEventEnter)
 	e.PutUint(serial)
 	e.PutObject(surface)
 	e.PutFixed(x)
@@ -974,13 +1267,13 @@ func SendWlDataDeviceEnter(e *Encoder, self ObjectID, serial uint32, surface Obj
 
 // SendWlDataDeviceLeave encodes wl_data_device.leave: end drag-and-drop session.
 func SendWlDataDeviceLeave(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlDataDeviceInterface, 2)
+	e.Begin(self, &WlDataDeviceInterface, WlDataDeviceEventLeave)
 	e.End()
 }
 
 // SendWlDataDeviceMotion encodes wl_data_device.motion: drag-and-drop session motion.
 func SendWlDataDeviceMotion(e *Encoder, self ObjectID, time uint32, x Fixed, y Fixed) {
-	e.Begin(self, &WlDataDeviceInterface, 3)
+	e.Begin(self, &WlDataDeviceInterface, WlDataDeviceEventMotion)
 	e.PutUint(time)
 	e.PutFixed(x)
 	e.PutFixed(y)
@@ -989,13 +1282,13 @@ func SendWlDataDeviceMotion(e *Encoder, self ObjectID, time uint32, x Fixed, y F
 
 // SendWlDataDeviceDrop encodes wl_data_device.drop: end drag-and-drop session successfully.
 func SendWlDataDeviceDrop(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlDataDeviceInterface, 4)
+	e.Begin(self, &WlDataDeviceInterface, WlDataDeviceEventDrop)
 	e.End()
 }
 
 // SendWlDataDeviceSelection encodes wl_data_device.selection: advertise new selection.
 func SendWlDataDeviceSelection(e *Encoder, self ObjectID, id ObjectID) {
-	e.Begin(self, &WlDataDeviceInterface, 5)
+	e.Begin(self, &WlDataDeviceInterface, WlDataDeviceEventSelection)
 	e.PutObject(id)
 	e.End()
 }
@@ -1011,7 +1304,7 @@ const (
 	WlDataDeviceManagerRequestGetDataDeviceSince    uint32 = 1
 )
 
-// WlDataDeviceManagerDndAction is wl_data_device_manager.dnd_action: drag and drop actions. It is a bitfield.
+// WlDataDeviceManagerDndAction is wl_data_device_manager.dnd_action: drag and drop actions. It is a bitfield: combine values with |, test them with Has.
 type WlDataDeviceManagerDndAction uint32
 
 // Values of wl_data_device_manager.dnd_action.
@@ -1021,6 +1314,16 @@ const (
 	WlDataDeviceManagerDndActionMove WlDataDeviceManagerDndAction = 2 // move action
 	WlDataDeviceManagerDndActionAsk  WlDataDeviceManagerDndAction = 4 // ask action
 )
+
+var wlDataDeviceManagerDndActionNames = []bitName{{0, "none"}, {1, "copy"}, {2, "move"}, {4, "ask"}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v WlDataDeviceManagerDndAction) String() string {
+	return bitsString(uint32(v), wlDataDeviceManagerDndActionNames)
+}
+
+// Has reports whether v has every bit of f.
+func (v WlDataDeviceManagerDndAction) Has(f WlDataDeviceManagerDndAction) bool { return v&f == f }
 
 // WlDataDeviceManagerHandler receives the requests of a wl_data_device_manager object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -1043,16 +1346,16 @@ func init() {
 func dispatchWlDataDeviceManager(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlDataDeviceManagerHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlDataDeviceManagerRequestCreateDataSource:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CreateDataSource(id)
-	case 1:
+	case WlDataDeviceManagerRequestGetDataDevice:
 		id := d.NewID()
 		seat := d.Object(&WlSeatInterface, false)
 		if err := d.Done(); err != nil {
@@ -1060,8 +1363,7 @@ func dispatchWlDataDeviceManager(h any, obj *Object, opcode uint16, d *Decoder) 
 		}
 		return hh.GetDataDevice(id, seat)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // WlShellInterface describes wl_shell version 1: create desktop-style surfaces.
@@ -1074,12 +1376,25 @@ const (
 )
 
 // WlShellError is wl_shell.error.
+// Its values are protocol error codes for Errorf.
 type WlShellError uint32
 
 // Values of wl_shell.error.
 const (
 	WlShellErrorRole WlShellError = 0 // given wl_surface has another role
 )
+
+// String returns v's name in the XML.
+func (v WlShellError) String() string {
+	switch v {
+	case WlShellErrorRole:
+		return "role"
+	}
+	return unknownEnum("wl_shell.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlShellError) Code() uint32 { return uint32(v) }
 
 // WlShellHandler receives the requests of a wl_shell object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -1099,10 +1414,10 @@ func init() {
 func dispatchWlShell(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlShellHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlShellRequestGetShellSurface:
 		id := d.NewID()
 		surface := d.Object(&WlSurfaceInterface, false)
 		if err := d.Done(); err != nil {
@@ -1110,8 +1425,7 @@ func dispatchWlShell(h any, obj *Object, opcode uint16, d *Decoder) error {
 		}
 		return hh.GetShellSurface(id, surface)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // WlShellSurfaceInterface describes wl_shell_surface version 1: desktop-style metadata interface.
@@ -1151,7 +1465,7 @@ const (
 	WlShellSurfaceEventPopupDoneSince uint32 = 1
 )
 
-// WlShellSurfaceResize is wl_shell_surface.resize: edge values for resizing. It is a bitfield.
+// WlShellSurfaceResize is wl_shell_surface.resize: edge values for resizing. It is a bitfield: combine values with |, test them with Has.
 type WlShellSurfaceResize uint32
 
 // Values of wl_shell_surface.resize.
@@ -1167,13 +1481,33 @@ const (
 	WlShellSurfaceResizeBottomRight WlShellSurfaceResize = 10 // bottom and right edges
 )
 
-// WlShellSurfaceTransient is wl_shell_surface.transient: details of transient behaviour. It is a bitfield.
+var wlShellSurfaceResizeNames = []bitName{{0, "none"}, {1, "top"}, {2, "bottom"}, {4, "left"}, {5, "top_left"}, {6, "bottom_left"}, {8, "right"}, {9, "top_right"}, {10, "bottom_right"}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v WlShellSurfaceResize) String() string {
+	return bitsString(uint32(v), wlShellSurfaceResizeNames)
+}
+
+// Has reports whether v has every bit of f.
+func (v WlShellSurfaceResize) Has(f WlShellSurfaceResize) bool { return v&f == f }
+
+// WlShellSurfaceTransient is wl_shell_surface.transient: details of transient behaviour. It is a bitfield: combine values with |, test them with Has.
 type WlShellSurfaceTransient uint32
 
 // Values of wl_shell_surface.transient.
 const (
 	WlShellSurfaceTransientInactive WlShellSurfaceTransient = 0x1 // do not set keyboard focus
 )
+
+var wlShellSurfaceTransientNames = []bitName{{0x1, "inactive"}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v WlShellSurfaceTransient) String() string {
+	return bitsString(uint32(v), wlShellSurfaceTransientNames)
+}
+
+// Has reports whether v has every bit of f.
+func (v WlShellSurfaceTransient) Has(f WlShellSurfaceTransient) bool { return v&f == f }
 
 // WlShellSurfaceFullscreenMethod is wl_shell_surface.fullscreen_method: different method to set the surface fullscreen.
 type WlShellSurfaceFullscreenMethod uint32
@@ -1186,6 +1520,21 @@ const (
 	WlShellSurfaceFullscreenMethodFill    WlShellSurfaceFullscreenMethod = 3 // no upscaling, center on output and add black borders to compensate size mismatch
 )
 
+// String returns v's name in the XML.
+func (v WlShellSurfaceFullscreenMethod) String() string {
+	switch v {
+	case WlShellSurfaceFullscreenMethodDefault:
+		return "default"
+	case WlShellSurfaceFullscreenMethodScale:
+		return "scale"
+	case WlShellSurfaceFullscreenMethodDriver:
+		return "driver"
+	case WlShellSurfaceFullscreenMethodFill:
+		return "fill"
+	}
+	return unknownEnum("wl_shell_surface.fullscreen_method", uint32(v))
+}
+
 // WlShellSurfaceHandler receives the requests of a wl_shell_surface object.
 // A returned *Error is posted to the client, which is then disconnected.
 type WlShellSurfaceHandler interface {
@@ -1194,15 +1543,15 @@ type WlShellSurfaceHandler interface {
 	// Move handles wl_shell_surface.move: start an interactive move.
 	Move(seat *Object, serial uint32) error
 	// Resize handles wl_shell_surface.resize: start an interactive resize.
-	Resize(seat *Object, serial uint32, edges uint32) error
+	Resize(seat *Object, serial uint32, edges WlShellSurfaceResize) error
 	// SetToplevel handles wl_shell_surface.set_toplevel: make the surface a toplevel surface.
 	SetToplevel() error
 	// SetTransient handles wl_shell_surface.set_transient: make the surface a transient surface.
-	SetTransient(parent *Object, x int32, y int32, flags uint32) error
+	SetTransient(parent *Object, x int32, y int32, flags WlShellSurfaceTransient) error
 	// SetFullscreen handles wl_shell_surface.set_fullscreen: make the surface a fullscreen surface.
-	SetFullscreen(method uint32, framerate uint32, output *Object) error
+	SetFullscreen(method WlShellSurfaceFullscreenMethod, framerate uint32, output *Object) error
 	// SetPopup handles wl_shell_surface.set_popup: make the surface a popup surface.
-	SetPopup(seat *Object, serial uint32, parent *Object, x int32, y int32, flags uint32) error
+	SetPopup(seat *Object, serial uint32, parent *Object, x int32, y int32, flags WlShellSurfaceTransient) error
 	// SetMaximized handles wl_shell_surface.set_maximized: make the surface a maximized surface.
 	SetMaximized(output *Object) error
 	// SetTitle handles wl_shell_surface.set_title: set surface title.
@@ -1235,97 +1584,96 @@ func init() {
 func dispatchWlShellSurface(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlShellSurfaceHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlShellSurfaceRequestPong:
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Pong(serial)
-	case 1:
+	case WlShellSurfaceRequestMove:
 		seat := d.Object(&WlSeatInterface, false)
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Move(seat, serial)
-	case 2:
+	case WlShellSurfaceRequestResize:
 		seat := d.Object(&WlSeatInterface, false)
 		serial := d.Uint()
-		edges := d.Uint()
+		edges := WlShellSurfaceResize(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Resize(seat, serial, edges)
-	case 3:
+	case WlShellSurfaceRequestSetToplevel:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetToplevel()
-	case 4:
+	case WlShellSurfaceRequestSetTransient:
 		parent := d.Object(&WlSurfaceInterface, false)
 		x := d.Int()
 		y := d.Int()
-		flags := d.Uint()
+		flags := WlShellSurfaceTransient(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetTransient(parent, x, y, flags)
-	case 5:
-		method := d.Uint()
+	case WlShellSurfaceRequestSetFullscreen:
+		method := WlShellSurfaceFullscreenMethod(d.Uint())
 		framerate := d.Uint()
 		output := d.Object(&WlOutputInterface, true)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetFullscreen(method, framerate, output)
-	case 6:
+	case WlShellSurfaceRequestSetPopup:
 		seat := d.Object(&WlSeatInterface, false)
 		serial := d.Uint()
 		parent := d.Object(&WlSurfaceInterface, false)
 		x := d.Int()
 		y := d.Int()
-		flags := d.Uint()
+		flags := WlShellSurfaceTransient(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetPopup(seat, serial, parent, x, y, flags)
-	case 7:
+	case WlShellSurfaceRequestSetMaximized:
 		output := d.Object(&WlOutputInterface, true)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetMaximized(output)
-	case 8:
+	case WlShellSurfaceRequestSetTitle:
 		title := d.String(false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetTitle(title)
-	case 9:
+	case WlShellSurfaceRequestSetClass:
 		class := d.String(false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetClass(class)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlShellSurfacePing encodes wl_shell_surface.ping: ping client.
 func SendWlShellSurfacePing(e *Encoder, self ObjectID, serial uint32) {
-	e.Begin(self, &WlShellSurfaceInterface, 0)
+	e.Begin(self, &WlShellSurfaceInterface, WlShellSurfaceEventPing)
 	e.PutUint(serial)
 	e.End()
 }
 
 // SendWlShellSurfaceConfigure encodes wl_shell_surface.configure: suggest resize.
-func SendWlShellSurfaceConfigure(e *Encoder, self ObjectID, edges uint32, width int32, height int32) {
-	e.Begin(self, &WlShellSurfaceInterface, 1)
-	e.PutUint(edges)
+func SendWlShellSurfaceConfigure(e *Encoder, self ObjectID, edges WlShellSurfaceResize, width int32, height int32) {
+	e.Begin(self, &WlShellSurfaceInterface, WlShellSurfaceEventConfigure)
+	e.PutUint(uint32(edges))
 	e.PutInt(width)
 	e.PutInt(height)
 	e.End()
@@ -1333,7 +1681,7 @@ func SendWlShellSurfaceConfigure(e *Encoder, self ObjectID, edges uint32, width 
 
 // SendWlShellSurfacePopupDone encodes wl_shell_surface.popup_done: popup interaction is done.
 func SendWlShellSurfacePopupDone(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlShellSurfaceInterface, 2)
+	e.Begin(self, &WlShellSurfaceInterface, WlShellSurfaceEventPopupDone)
 	e.End()
 }
 
@@ -1375,6 +1723,7 @@ const (
 )
 
 // WlSurfaceError is wl_surface.error: wl_surface error values.
+// Its values are protocol error codes for Errorf.
 type WlSurfaceError uint32
 
 // Values of wl_surface.error.
@@ -1384,6 +1733,24 @@ const (
 	WlSurfaceErrorInvalidSize      WlSurfaceError = 2 // buffer size is invalid
 	WlSurfaceErrorInvalidOffset    WlSurfaceError = 3 // buffer offset is invalid
 )
+
+// String returns v's name in the XML.
+func (v WlSurfaceError) String() string {
+	switch v {
+	case WlSurfaceErrorInvalidScale:
+		return "invalid_scale"
+	case WlSurfaceErrorInvalidTransform:
+		return "invalid_transform"
+	case WlSurfaceErrorInvalidSize:
+		return "invalid_size"
+	case WlSurfaceErrorInvalidOffset:
+		return "invalid_offset"
+	}
+	return unknownEnum("wl_surface.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlSurfaceError) Code() uint32 { return uint32(v) }
 
 // WlSurfaceHandler receives the requests of a wl_surface object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -1404,7 +1771,7 @@ type WlSurfaceHandler interface {
 	// Commit handles wl_surface.commit: commit pending surface state.
 	Commit() error
 	// SetBufferTransform handles wl_surface.set_buffer_transform: sets the buffer transformation.
-	SetBufferTransform(transform int32) error
+	SetBufferTransform(transform WlOutputTransform) error
 	// SetBufferScale handles wl_surface.set_buffer_scale: sets the buffer scaling factor.
 	SetBufferScale(scale int32) error
 	// DamageBuffer handles wl_surface.damage_buffer: mark part of the surface damaged using buffer coordinates.
@@ -1437,15 +1804,15 @@ func init() {
 func dispatchWlSurface(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlSurfaceHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlSurfaceRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WlSurfaceRequestAttach:
 		buffer := d.Object(&WlBufferInterface, true)
 		x := d.Int()
 		y := d.Int()
@@ -1453,7 +1820,7 @@ func dispatchWlSurface(h any, obj *Object, opcode uint16, d *Decoder) error {
 			return err
 		}
 		return hh.Attach(buffer, x, y)
-	case 2:
+	case WlSurfaceRequestDamage:
 		x := d.Int()
 		y := d.Int()
 		width := d.Int()
@@ -1462,42 +1829,42 @@ func dispatchWlSurface(h any, obj *Object, opcode uint16, d *Decoder) error {
 			return err
 		}
 		return hh.Damage(x, y, width, height)
-	case 3:
+	case WlSurfaceRequestFrame:
 		callback := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Frame(callback)
-	case 4:
+	case WlSurfaceRequestSetOpaqueRegion:
 		region := d.Object(&WlRegionInterface, true)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetOpaqueRegion(region)
-	case 5:
+	case WlSurfaceRequestSetInputRegion:
 		region := d.Object(&WlRegionInterface, true)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetInputRegion(region)
-	case 6:
+	case WlSurfaceRequestCommit:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Commit()
-	case 7:
-		transform := d.Int()
+	case WlSurfaceRequestSetBufferTransform:
+		transform := WlOutputTransform(d.Int())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetBufferTransform(transform)
-	case 8:
+	case WlSurfaceRequestSetBufferScale:
 		scale := d.Int()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetBufferScale(scale)
-	case 9:
+	case WlSurfaceRequestDamageBuffer:
 		x := d.Int()
 		y := d.Int()
 		width := d.Int()
@@ -1506,7 +1873,7 @@ func dispatchWlSurface(h any, obj *Object, opcode uint16, d *Decoder) error {
 			return err
 		}
 		return hh.DamageBuffer(x, y, width, height)
-	case 10:
+	case WlSurfaceRequestOffset:
 		x := d.Int()
 		y := d.Int()
 		if err := d.Done(); err != nil {
@@ -1514,20 +1881,19 @@ func dispatchWlSurface(h any, obj *Object, opcode uint16, d *Decoder) error {
 		}
 		return hh.Offset(x, y)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlSurfaceEnter encodes wl_surface.enter: surface enters an output.
 func SendWlSurfaceEnter(e *Encoder, self ObjectID, output ObjectID) {
-	e.Begin(self, &WlSurfaceInterface, 0)
+	e.Begin(self, &WlSurfaceInterface, WlSurfaceEventEnter)
 	e.PutObject(output)
 	e.End()
 }
 
 // SendWlSurfaceLeave encodes wl_surface.leave: surface leaves an output.
 func SendWlSurfaceLeave(e *Encoder, self ObjectID, output ObjectID) {
-	e.Begin(self, &WlSurfaceInterface, 1)
+	e.Begin(self, &WlSurfaceInterface, WlSurfaceEventLeave)
 	e.PutObject(output)
 	e.End()
 }
@@ -1555,7 +1921,7 @@ const (
 	WlSeatEventNameSince         uint32 = 2
 )
 
-// WlSeatCapability is wl_seat.capability: seat capability bitmask. It is a bitfield.
+// WlSeatCapability is wl_seat.capability: seat capability bitmask. It is a bitfield: combine values with |, test them with Has.
 type WlSeatCapability uint32
 
 // Values of wl_seat.capability.
@@ -1565,13 +1931,36 @@ const (
 	WlSeatCapabilityTouch    WlSeatCapability = 4 // the seat has touch devices
 )
 
+var wlSeatCapabilityNames = []bitName{{1, "pointer"}, {2, "keyboard"}, {4, "touch"}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v WlSeatCapability) String() string {
+	return bitsString(uint32(v), wlSeatCapabilityNames)
+}
+
+// Has reports whether v has every bit of f.
+func (v WlSeatCapability) Has(f WlSeatCapability) bool { return v&f == f }
+
 // WlSeatError is wl_seat.error: wl_seat error values.
+// Its values are protocol error codes for Errorf.
 type WlSeatError uint32
 
 // Values of wl_seat.error.
 const (
 	WlSeatErrorMissingCapability WlSeatError = 0 // get_pointer, get_keyboard or get_touch called on seat without the matching capability
 )
+
+// String returns v's name in the XML.
+func (v WlSeatError) String() string {
+	switch v {
+	case WlSeatErrorMissingCapability:
+		return "missing_capability"
+	}
+	return unknownEnum("wl_seat.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlSeatError) Code() uint32 { return uint32(v) }
 
 // WlSeatHandler receives the requests of a wl_seat object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -1604,47 +1993,46 @@ func init() {
 func dispatchWlSeat(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlSeatHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlSeatRequestGetPointer:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.GetPointer(id)
-	case 1:
+	case WlSeatRequestGetKeyboard:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.GetKeyboard(id)
-	case 2:
+	case WlSeatRequestGetTouch:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.GetTouch(id)
-	case 3:
+	case WlSeatRequestRelease:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Release()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlSeatCapabilities encodes wl_seat.capabilities: seat capabilities changed.
-func SendWlSeatCapabilities(e *Encoder, self ObjectID, capabilities uint32) {
-	e.Begin(self, &WlSeatInterface, 0)
-	e.PutUint(capabilities)
+func SendWlSeatCapabilities(e *Encoder, self ObjectID, capabilities WlSeatCapability) {
+	e.Begin(self, &WlSeatInterface, WlSeatEventCapabilities)
+	e.PutUint(uint32(capabilities))
 	e.End()
 }
 
 // SendWlSeatName encodes wl_seat.name: unique identifier for this seat.
 func SendWlSeatName(e *Encoder, self ObjectID, name string) {
-	e.Begin(self, &WlSeatInterface, 1)
+	e.Begin(self, &WlSeatInterface, WlSeatEventName)
 	e.PutString(name)
 	e.End()
 }
@@ -1685,12 +2073,25 @@ const (
 )
 
 // WlPointerError is wl_pointer.error.
+// Its values are protocol error codes for Errorf.
 type WlPointerError uint32
 
 // Values of wl_pointer.error.
 const (
 	WlPointerErrorRole WlPointerError = 0 // given wl_surface has another role
 )
+
+// String returns v's name in the XML.
+func (v WlPointerError) String() string {
+	switch v {
+	case WlPointerErrorRole:
+		return "role"
+	}
+	return unknownEnum("wl_pointer.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlPointerError) Code() uint32 { return uint32(v) }
 
 // WlPointerButtonState is wl_pointer.button_state: physical button state.
 type WlPointerButtonState uint32
@@ -1701,6 +2102,17 @@ const (
 	WlPointerButtonStatePressed  WlPointerButtonState = 1 // the button is pressed
 )
 
+// String returns v's name in the XML.
+func (v WlPointerButtonState) String() string {
+	switch v {
+	case WlPointerButtonStateReleased:
+		return "released"
+	case WlPointerButtonStatePressed:
+		return "pressed"
+	}
+	return unknownEnum("wl_pointer.button_state", uint32(v))
+}
+
 // WlPointerAxis is wl_pointer.axis: axis types.
 type WlPointerAxis uint32
 
@@ -1709,6 +2121,17 @@ const (
 	WlPointerAxisVerticalScroll   WlPointerAxis = 0 // vertical axis
 	WlPointerAxisHorizontalScroll WlPointerAxis = 1 // horizontal axis
 )
+
+// String returns v's name in the XML.
+func (v WlPointerAxis) String() string {
+	switch v {
+	case WlPointerAxisVerticalScroll:
+		return "vertical_scroll"
+	case WlPointerAxisHorizontalScroll:
+		return "horizontal_scroll"
+	}
+	return unknownEnum("wl_pointer.axis", uint32(v))
+}
 
 // WlPointerAxisSource is wl_pointer.axis_source: axis source types.
 type WlPointerAxisSource uint32
@@ -1720,6 +2143,21 @@ const (
 	WlPointerAxisSourceContinuous WlPointerAxisSource = 2 // continuous coordinate space
 	WlPointerAxisSourceWheelTilt  WlPointerAxisSource = 3 // a physical wheel tilt
 )
+
+// String returns v's name in the XML.
+func (v WlPointerAxisSource) String() string {
+	switch v {
+	case WlPointerAxisSourceWheel:
+		return "wheel"
+	case WlPointerAxisSourceFinger:
+		return "finger"
+	case WlPointerAxisSourceContinuous:
+		return "continuous"
+	case WlPointerAxisSourceWheelTilt:
+		return "wheel_tilt"
+	}
+	return unknownEnum("wl_pointer.axis_source", uint32(v))
+}
 
 // WlPointerHandler receives the requests of a wl_pointer object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -1754,10 +2192,10 @@ func init() {
 func dispatchWlPointer(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlPointerHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlPointerRequestSetCursor:
 		serial := d.Uint()
 		surface := d.Object(&WlSurfaceInterface, true)
 		hotspotX := d.Int()
@@ -1766,19 +2204,18 @@ func dispatchWlPointer(h any, obj *Object, opcode uint16, d *Decoder) error {
 			return err
 		}
 		return hh.SetCursor(serial, surface, hotspotX, hotspotY)
-	case 1:
+	case WlPointerRequestRelease:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Release()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlPointerEnter encodes wl_pointer.enter: enter event.
 func SendWlPointerEnter(e *Encoder, self ObjectID, serial uint32, surface ObjectID, surfaceX Fixed, surfaceY Fixed) {
-	e.Begin(self, &WlPointerInterface, 0)
+	e.Begin(self, &WlPointerInterface, WlPointerEventEnter)
 	e.PutUint(serial)
 	e.PutObject(surface)
 	e.PutFixed(surfaceX)
@@ -1788,7 +2225,7 @@ func SendWlPointerEnter(e *Encoder, self ObjectID, serial uint32, surface Object
 
 // SendWlPointerLeave encodes wl_pointer.leave: leave event.
 func SendWlPointerLeave(e *Encoder, self ObjectID, serial uint32, surface ObjectID) {
-	e.Begin(self, &WlPointerInterface, 1)
+	e.Begin(self, &WlPointerInterface, WlPointerEventLeave)
 	e.PutUint(serial)
 	e.PutObject(surface)
 	e.End()
@@ -1796,7 +2233,7 @@ func SendWlPointerLeave(e *Encoder, self ObjectID, serial uint32, surface Object
 
 // SendWlPointerMotion encodes wl_pointer.motion: pointer motion event.
 func SendWlPointerMotion(e *Encoder, self ObjectID, time uint32, surfaceX Fixed, surfaceY Fixed) {
-	e.Begin(self, &WlPointerInterface, 2)
+	e.Begin(self, &WlPointerInterface, WlPointerEventMotion)
 	e.PutUint(time)
 	e.PutFixed(surfaceX)
 	e.PutFixed(surfaceY)
@@ -1804,57 +2241,57 @@ func SendWlPointerMotion(e *Encoder, self ObjectID, time uint32, surfaceX Fixed,
 }
 
 // SendWlPointerButton encodes wl_pointer.button: pointer button event.
-func SendWlPointerButton(e *Encoder, self ObjectID, serial uint32, time uint32, button uint32, state uint32) {
-	e.Begin(self, &WlPointerInterface, 3)
+func SendWlPointerButton(e *Encoder, self ObjectID, serial uint32, time uint32, button uint32, state WlPointerButtonState) {
+	e.Begin(self, &WlPointerInterface, WlPointerEventButton)
 	e.PutUint(serial)
 	e.PutUint(time)
 	e.PutUint(button)
-	e.PutUint(state)
+	e.PutUint(uint32(state))
 	e.End()
 }
 
 // SendWlPointerAxis encodes wl_pointer.axis: axis event.
-func SendWlPointerAxis(e *Encoder, self ObjectID, time uint32, axis uint32, value Fixed) {
-	e.Begin(self, &WlPointerInterface, 4)
+func SendWlPointerAxis(e *Encoder, self ObjectID, time uint32, axis WlPointerAxis, value Fixed) {
+	e.Begin(self, &WlPointerInterface, WlPointerEventAxis)
 	e.PutUint(time)
-	e.PutUint(axis)
+	e.PutUint(uint32(axis))
 	e.PutFixed(value)
 	e.End()
 }
 
 // SendWlPointerFrame encodes wl_pointer.frame: end of a pointer event sequence.
 func SendWlPointerFrame(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlPointerInterface, 5)
+	e.Begin(self, &WlPointerInterface, WlPointerEventFrame)
 	e.End()
 }
 
 // SendWlPointerAxisSource encodes wl_pointer.axis_source: axis source event.
-func SendWlPointerAxisSource(e *Encoder, self ObjectID, axisSource uint32) {
-	e.Begin(self, &WlPointerInterface, 6)
-	e.PutUint(axisSource)
+func SendWlPointerAxisSource(e *Encoder, self ObjectID, axisSource WlPointerAxisSource) {
+	e.Begin(self, &WlPointerInterface, WlPointerEventAxisSource)
+	e.PutUint(uint32(axisSource))
 	e.End()
 }
 
 // SendWlPointerAxisStop encodes wl_pointer.axis_stop: axis stop event.
-func SendWlPointerAxisStop(e *Encoder, self ObjectID, time uint32, axis uint32) {
-	e.Begin(self, &WlPointerInterface, 7)
+func SendWlPointerAxisStop(e *Encoder, self ObjectID, time uint32, axis WlPointerAxis) {
+	e.Begin(self, &WlPointerInterface, WlPointerEventAxisStop)
 	e.PutUint(time)
-	e.PutUint(axis)
+	e.PutUint(uint32(axis))
 	e.End()
 }
 
 // SendWlPointerAxisDiscrete encodes wl_pointer.axis_discrete: axis click event.
-func SendWlPointerAxisDiscrete(e *Encoder, self ObjectID, axis uint32, discrete int32) {
-	e.Begin(self, &WlPointerInterface, 8)
-	e.PutUint(axis)
+func SendWlPointerAxisDiscrete(e *Encoder, self ObjectID, axis WlPointerAxis, discrete int32) {
+	e.Begin(self, &WlPointerInterface, WlPointerEventAxisDiscrete)
+	e.PutUint(uint32(axis))
 	e.PutInt(discrete)
 	e.End()
 }
 
 // SendWlPointerAxisValue120 encodes wl_pointer.axis_value120: axis high-resolution scroll event.
-func SendWlPointerAxisValue120(e *Encoder, self ObjectID, axis uint32, value120 int32) {
-	e.Begin(self, &WlPointerInterface, 9)
-	e.PutUint(axis)
+func SendWlPointerAxisValue120(e *Encoder, self ObjectID, axis WlPointerAxis, value120 int32) {
+	e.Begin(self, &WlPointerInterface, WlPointerEventAxisValue120)
+	e.PutUint(uint32(axis))
 	e.PutInt(value120)
 	e.End()
 }
@@ -1893,6 +2330,17 @@ const (
 	WlKeyboardKeymapFormatXkbV1    WlKeyboardKeymapFormat = 1 // libxkbcommon compatible, null-terminated string; to determine the xkb keycode, clients must add 8 to the key event keycode
 )
 
+// String returns v's name in the XML.
+func (v WlKeyboardKeymapFormat) String() string {
+	switch v {
+	case WlKeyboardKeymapFormatNoKeymap:
+		return "no_keymap"
+	case WlKeyboardKeymapFormatXkbV1:
+		return "xkb_v1"
+	}
+	return unknownEnum("wl_keyboard.keymap_format", uint32(v))
+}
+
 // WlKeyboardKeyState is wl_keyboard.key_state: physical key state.
 type WlKeyboardKeyState uint32
 
@@ -1901,6 +2349,17 @@ const (
 	WlKeyboardKeyStateReleased WlKeyboardKeyState = 0 // key is not pressed
 	WlKeyboardKeyStatePressed  WlKeyboardKeyState = 1 // key is pressed
 )
+
+// String returns v's name in the XML.
+func (v WlKeyboardKeyState) String() string {
+	switch v {
+	case WlKeyboardKeyStateReleased:
+		return "released"
+	case WlKeyboardKeyStatePressed:
+		return "pressed"
+	}
+	return unknownEnum("wl_keyboard.key_state", uint32(v))
+}
 
 // WlKeyboardHandler receives the requests of a wl_keyboard object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -1928,23 +2387,22 @@ func init() {
 func dispatchWlKeyboard(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlKeyboardHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlKeyboardRequestRelease:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Release()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlKeyboardKeymap encodes wl_keyboard.keymap: keyboard mapping.
-func SendWlKeyboardKeymap(e *Encoder, self ObjectID, format uint32, fd int, size uint32) {
-	e.Begin(self, &WlKeyboardInterface, 0)
-	e.PutUint(format)
+func SendWlKeyboardKeymap(e *Encoder, self ObjectID, format WlKeyboardKeymapFormat, fd int, size uint32) {
+	e.Begin(self, &WlKeyboardInterface, WlKeyboardEventKeymap)
+	e.PutUint(uint32(format))
 	e.PutFD(fd)
 	e.PutUint(size)
 	e.End()
@@ -1952,7 +2410,7 @@ func SendWlKeyboardKeymap(e *Encoder, self ObjectID, format uint32, fd int, size
 
 // SendWlKeyboardEnter encodes wl_keyboard.enter: enter event.
 func SendWlKeyboardEnter(e *Encoder, self ObjectID, serial uint32, surface ObjectID, keys []byte) {
-	e.Begin(self, &WlKeyboardInterface, 1)
+	e.Begin(self, &WlKeyboardInterface, WlKeyboardEventEnter)
 	e.PutUint(serial)
 	e.PutObject(surface)
 	e.PutArray(keys)
@@ -1961,25 +2419,25 @@ func SendWlKeyboardEnter(e *Encoder, self ObjectID, serial uint32, surface Objec
 
 // SendWlKeyboardLeave encodes wl_keyboard.leave: leave event.
 func SendWlKeyboardLeave(e *Encoder, self ObjectID, serial uint32, surface ObjectID) {
-	e.Begin(self, &WlKeyboardInterface, 2)
+	e.Begin(self, &WlKeyboardInterface, WlKeyboardEventLeave)
 	e.PutUint(serial)
 	e.PutObject(surface)
 	e.End()
 }
 
 // SendWlKeyboardKey encodes wl_keyboard.key: key event.
-func SendWlKeyboardKey(e *Encoder, self ObjectID, serial uint32, time uint32, key uint32, state uint32) {
-	e.Begin(self, &WlKeyboardInterface, 3)
+func SendWlKeyboardKey(e *Encoder, self ObjectID, serial uint32, time uint32, key uint32, state WlKeyboardKeyState) {
+	e.Begin(self, &WlKeyboardInterface, WlKeyboardEventKey)
 	e.PutUint(serial)
 	e.PutUint(time)
 	e.PutUint(key)
-	e.PutUint(state)
+	e.PutUint(uint32(state))
 	e.End()
 }
 
 // SendWlKeyboardModifiers encodes wl_keyboard.modifiers: modifier and group state.
 func SendWlKeyboardModifiers(e *Encoder, self ObjectID, serial uint32, modsDepressed uint32, modsLatched uint32, modsLocked uint32, group uint32) {
-	e.Begin(self, &WlKeyboardInterface, 4)
+	e.Begin(self, &WlKeyboardInterface, WlKeyboardEventModifiers)
 	e.PutUint(serial)
 	e.PutUint(modsDepressed)
 	e.PutUint(modsLatched)
@@ -1990,7 +2448,7 @@ func SendWlKeyboardModifiers(e *Encoder, self ObjectID, serial uint32, modsDepre
 
 // SendWlKeyboardRepeatInfo encodes wl_keyboard.repeat_info: repeat rate and delay.
 func SendWlKeyboardRepeatInfo(e *Encoder, self ObjectID, rate int32, delay int32) {
-	e.Begin(self, &WlKeyboardInterface, 5)
+	e.Begin(self, &WlKeyboardInterface, WlKeyboardEventRepeatInfo)
 	e.PutInt(rate)
 	e.PutInt(delay)
 	e.End()
@@ -2050,22 +2508,21 @@ func init() {
 func dispatchWlTouch(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlTouchHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlTouchRequestRelease:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Release()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlTouchDown encodes wl_touch.down: touch down event and beginning of a touch sequence.
 func SendWlTouchDown(e *Encoder, self ObjectID, serial uint32, time uint32, surface ObjectID, id int32, x Fixed, y Fixed) {
-	e.Begin(self, &WlTouchInterface, 0)
+	e.Begin(self, &WlTouchInterface, WlTouchEventDown)
 	e.PutUint(serial)
 	e.PutUint(time)
 	e.PutObject(surface)
@@ -2077,7 +2534,7 @@ func SendWlTouchDown(e *Encoder, self ObjectID, serial uint32, time uint32, surf
 
 // SendWlTouchUp encodes wl_touch.up: end of a touch event sequence.
 func SendWlTouchUp(e *Encoder, self ObjectID, serial uint32, time uint32, id int32) {
-	e.Begin(self, &WlTouchInterface, 1)
+	e.Begin(self, &WlTouchInterface, WlTouchEventUp)
 	e.PutUint(serial)
 	e.PutUint(time)
 	e.PutInt(id)
@@ -2086,7 +2543,7 @@ func SendWlTouchUp(e *Encoder, self ObjectID, serial uint32, time uint32, id int
 
 // SendWlTouchMotion encodes wl_touch.motion: update of touch point coordinates.
 func SendWlTouchMotion(e *Encoder, self ObjectID, time uint32, id int32, x Fixed, y Fixed) {
-	e.Begin(self, &WlTouchInterface, 2)
+	e.Begin(self, &WlTouchInterface, WlTouchEventMotion)
 	e.PutUint(time)
 	e.PutInt(id)
 	e.PutFixed(x)
@@ -2096,19 +2553,19 @@ func SendWlTouchMotion(e *Encoder, self ObjectID, time uint32, id int32, x Fixed
 
 // SendWlTouchFrame encodes wl_touch.frame: end of touch frame event.
 func SendWlTouchFrame(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlTouchInterface, 3)
+	e.Begin(self, &WlTouchInterface, WlTouchEventFrame)
 	e.End()
 }
 
 // SendWlTouchCancel encodes wl_touch.cancel: touch session cancelled.
 func SendWlTouchCancel(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlTouchInterface, 4)
+	e.Begin(self, &WlTouchInterface, WlTouchEventCancel)
 	e.End()
 }
 
 // SendWlTouchShape encodes wl_touch.shape: update shape of touch point.
 func SendWlTouchShape(e *Encoder, self ObjectID, id int32, major Fixed, minor Fixed) {
-	e.Begin(self, &WlTouchInterface, 5)
+	e.Begin(self, &WlTouchInterface, WlTouchEventShape)
 	e.PutInt(id)
 	e.PutFixed(major)
 	e.PutFixed(minor)
@@ -2117,7 +2574,7 @@ func SendWlTouchShape(e *Encoder, self ObjectID, id int32, major Fixed, minor Fi
 
 // SendWlTouchOrientation encodes wl_touch.orientation: update orientation of touch point.
 func SendWlTouchOrientation(e *Encoder, self ObjectID, id int32, orientation Fixed) {
-	e.Begin(self, &WlTouchInterface, 6)
+	e.Begin(self, &WlTouchInterface, WlTouchEventOrientation)
 	e.PutInt(id)
 	e.PutFixed(orientation)
 	e.End()
@@ -2161,6 +2618,25 @@ const (
 	WlOutputSubpixelVerticalBgr   WlOutputSubpixel = 5 // vertical BGR
 )
 
+// String returns v's name in the XML.
+func (v WlOutputSubpixel) String() string {
+	switch v {
+	case WlOutputSubpixelUnknown:
+		return "unknown"
+	case WlOutputSubpixelNone:
+		return "none"
+	case WlOutputSubpixelHorizontalRgb:
+		return "horizontal_rgb"
+	case WlOutputSubpixelHorizontalBgr:
+		return "horizontal_bgr"
+	case WlOutputSubpixelVerticalRgb:
+		return "vertical_rgb"
+	case WlOutputSubpixelVerticalBgr:
+		return "vertical_bgr"
+	}
+	return unknownEnum("wl_output.subpixel", uint32(v))
+}
+
 // WlOutputTransform is wl_output.transform: transform from framebuffer to output.
 type WlOutputTransform uint32
 
@@ -2176,7 +2652,30 @@ const (
 	WlOutputTransformFlipped270 WlOutputTransform = 7 // flip and rotate 270 degrees counter-clockwise
 )
 
-// WlOutputMode is wl_output.mode: mode information. It is a bitfield.
+// String returns v's name in the XML.
+func (v WlOutputTransform) String() string {
+	switch v {
+	case WlOutputTransformNormal:
+		return "normal"
+	case WlOutputTransform90:
+		return "90"
+	case WlOutputTransform180:
+		return "180"
+	case WlOutputTransform270:
+		return "270"
+	case WlOutputTransformFlipped:
+		return "flipped"
+	case WlOutputTransformFlipped90:
+		return "flipped_90"
+	case WlOutputTransformFlipped180:
+		return "flipped_180"
+	case WlOutputTransformFlipped270:
+		return "flipped_270"
+	}
+	return unknownEnum("wl_output.transform", uint32(v))
+}
+
+// WlOutputMode is wl_output.mode: mode information. It is a bitfield: combine values with |, test them with Has.
 type WlOutputMode uint32
 
 // Values of wl_output.mode.
@@ -2184,6 +2683,16 @@ const (
 	WlOutputModeCurrent   WlOutputMode = 0x1 // indicates this is the current mode
 	WlOutputModePreferred WlOutputMode = 0x2 // indicates this is the preferred mode
 )
+
+var wlOutputModeNames = []bitName{{0x1, "current"}, {0x2, "preferred"}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v WlOutputMode) String() string {
+	return bitsString(uint32(v), wlOutputModeNames)
+}
+
+// Has reports whether v has every bit of f.
+func (v WlOutputMode) Has(f WlOutputMode) bool { return v&f == f }
 
 // WlOutputHandler receives the requests of a wl_output object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -2211,37 +2720,36 @@ func init() {
 func dispatchWlOutput(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlOutputHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlOutputRequestRelease:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Release()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendWlOutputGeometry encodes wl_output.geometry: properties of the output.
-func SendWlOutputGeometry(e *Encoder, self ObjectID, x int32, y int32, physicalWidth int32, physicalHeight int32, subpixel int32, make string, model string, transform int32) {
-	e.Begin(self, &WlOutputInterface, 0)
+func SendWlOutputGeometry(e *Encoder, self ObjectID, x int32, y int32, physicalWidth int32, physicalHeight int32, subpixel WlOutputSubpixel, make string, model string, transform WlOutputTransform) {
+	e.Begin(self, &WlOutputInterface, WlOutputEventGeometry)
 	e.PutInt(x)
 	e.PutInt(y)
 	e.PutInt(physicalWidth)
 	e.PutInt(physicalHeight)
-	e.PutInt(subpixel)
+	e.PutInt(int32(subpixel))
 	e.PutString(make)
 	e.PutString(model)
-	e.PutInt(transform)
+	e.PutInt(int32(transform))
 	e.End()
 }
 
 // SendWlOutputMode encodes wl_output.mode: advertise available modes for the output.
-func SendWlOutputMode(e *Encoder, self ObjectID, flags uint32, width int32, height int32, refresh int32) {
-	e.Begin(self, &WlOutputInterface, 1)
-	e.PutUint(flags)
+func SendWlOutputMode(e *Encoder, self ObjectID, flags WlOutputMode, width int32, height int32, refresh int32) {
+	e.Begin(self, &WlOutputInterface, WlOutputEventMode)
+	e.PutUint(uint32(flags))
 	e.PutInt(width)
 	e.PutInt(height)
 	e.PutInt(refresh)
@@ -2250,27 +2758,27 @@ func SendWlOutputMode(e *Encoder, self ObjectID, flags uint32, width int32, heig
 
 // SendWlOutputDone encodes wl_output.done: sent all information about output.
 func SendWlOutputDone(e *Encoder, self ObjectID) {
-	e.Begin(self, &WlOutputInterface, 2)
+	e.Begin(self, &WlOutputInterface, WlOutputEventDone)
 	e.End()
 }
 
 // SendWlOutputScale encodes wl_output.scale: output scaling properties.
 func SendWlOutputScale(e *Encoder, self ObjectID, factor int32) {
-	e.Begin(self, &WlOutputInterface, 3)
+	e.Begin(self, &WlOutputInterface, WlOutputEventScale)
 	e.PutInt(factor)
 	e.End()
 }
 
 // SendWlOutputName encodes wl_output.name: name of this output.
 func SendWlOutputName(e *Encoder, self ObjectID, name string) {
-	e.Begin(self, &WlOutputInterface, 4)
+	e.Begin(self, &WlOutputInterface, WlOutputEventName)
 	e.PutString(name)
 	e.End()
 }
 
 // SendWlOutputDescription encodes wl_output.description: human-readable description of this output.
 func SendWlOutputDescription(e *Encoder, self ObjectID, description string) {
-	e.Begin(self, &WlOutputInterface, 5)
+	e.Begin(self, &WlOutputInterface, WlOutputEventDescription)
 	e.PutString(description)
 	e.End()
 }
@@ -2313,15 +2821,15 @@ func init() {
 func dispatchWlRegion(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlRegionHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlRegionRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WlRegionRequestAdd:
 		x := d.Int()
 		y := d.Int()
 		width := d.Int()
@@ -2330,7 +2838,7 @@ func dispatchWlRegion(h any, obj *Object, opcode uint16, d *Decoder) error {
 			return err
 		}
 		return hh.Add(x, y, width, height)
-	case 2:
+	case WlRegionRequestSubtract:
 		x := d.Int()
 		y := d.Int()
 		width := d.Int()
@@ -2340,8 +2848,7 @@ func dispatchWlRegion(h any, obj *Object, opcode uint16, d *Decoder) error {
 		}
 		return hh.Subtract(x, y, width, height)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // WlSubcompositorInterface describes wl_subcompositor version 1: sub-surface compositing.
@@ -2356,12 +2863,25 @@ const (
 )
 
 // WlSubcompositorError is wl_subcompositor.error.
+// Its values are protocol error codes for Errorf.
 type WlSubcompositorError uint32
 
 // Values of wl_subcompositor.error.
 const (
 	WlSubcompositorErrorBadSurface WlSubcompositorError = 0 // the to-be sub-surface is invalid
 )
+
+// String returns v's name in the XML.
+func (v WlSubcompositorError) String() string {
+	switch v {
+	case WlSubcompositorErrorBadSurface:
+		return "bad_surface"
+	}
+	return unknownEnum("wl_subcompositor.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlSubcompositorError) Code() uint32 { return uint32(v) }
 
 // WlSubcompositorHandler receives the requests of a wl_subcompositor object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -2385,15 +2905,15 @@ func init() {
 func dispatchWlSubcompositor(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlSubcompositorHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlSubcompositorRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WlSubcompositorRequestGetSubsurface:
 		id := d.NewID()
 		surface := d.Object(&WlSurfaceInterface, false)
 		parent := d.Object(&WlSurfaceInterface, false)
@@ -2402,8 +2922,7 @@ func dispatchWlSubcompositor(h any, obj *Object, opcode uint16, d *Decoder) erro
 		}
 		return hh.GetSubsurface(id, surface, parent)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // WlSubsurfaceInterface describes wl_subsurface version 1: sub-surface interface to a wl_surface.
@@ -2426,12 +2945,25 @@ const (
 )
 
 // WlSubsurfaceError is wl_subsurface.error.
+// Its values are protocol error codes for Errorf.
 type WlSubsurfaceError uint32
 
 // Values of wl_subsurface.error.
 const (
 	WlSubsurfaceErrorBadSurface WlSubsurfaceError = 0 // wl_surface is not a sibling or the parent
 )
+
+// String returns v's name in the XML.
+func (v WlSubsurfaceError) String() string {
+	switch v {
+	case WlSubsurfaceErrorBadSurface:
+		return "bad_surface"
+	}
+	return unknownEnum("wl_subsurface.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v WlSubsurfaceError) Code() uint32 { return uint32(v) }
 
 // WlSubsurfaceHandler receives the requests of a wl_subsurface object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -2467,44 +2999,43 @@ func init() {
 func dispatchWlSubsurface(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(WlSubsurfaceHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case WlSubsurfaceRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case WlSubsurfaceRequestSetPosition:
 		x := d.Int()
 		y := d.Int()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetPosition(x, y)
-	case 2:
+	case WlSubsurfaceRequestPlaceAbove:
 		sibling := d.Object(&WlSurfaceInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.PlaceAbove(sibling)
-	case 3:
+	case WlSubsurfaceRequestPlaceBelow:
 		sibling := d.Object(&WlSurfaceInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.PlaceBelow(sibling)
-	case 4:
+	case WlSubsurfaceRequestSetSync:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetSync()
-	case 5:
+	case WlSubsurfaceRequestSetDesync:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetDesync()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }

@@ -64,10 +64,10 @@ func init() {
 func dispatchZwlrScreencopyManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwlrScreencopyManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwlrScreencopyManagerV1RequestCaptureOutput:
 		frame := d.NewID()
 		overlayCursor := d.Int()
 		output := d.Object(&WlOutputInterface, false)
@@ -75,7 +75,7 @@ func dispatchZwlrScreencopyManagerV1(h any, obj *Object, opcode uint16, d *Decod
 			return err
 		}
 		return hh.CaptureOutput(frame, overlayCursor, output)
-	case 1:
+	case ZwlrScreencopyManagerV1RequestCaptureOutputRegion:
 		frame := d.NewID()
 		overlayCursor := d.Int()
 		output := d.Object(&WlOutputInterface, false)
@@ -87,14 +87,13 @@ func dispatchZwlrScreencopyManagerV1(h any, obj *Object, opcode uint16, d *Decod
 			return err
 		}
 		return hh.CaptureOutputRegion(frame, overlayCursor, output, x, y, width, height)
-	case 2:
+	case ZwlrScreencopyManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // ZwlrScreencopyFrameV1Interface describes zwlr_screencopy_frame_v1 version 3: one frame to copy.
@@ -129,6 +128,7 @@ const (
 )
 
 // ZwlrScreencopyFrameV1Error is zwlr_screencopy_frame_v1.error.
+// Its values are protocol error codes for Errorf.
 type ZwlrScreencopyFrameV1Error uint32
 
 // Values of zwlr_screencopy_frame_v1.error.
@@ -137,13 +137,37 @@ const (
 	ZwlrScreencopyFrameV1ErrorInvalidBuffer ZwlrScreencopyFrameV1Error = 1 // the buffer's attributes are invalid
 )
 
-// ZwlrScreencopyFrameV1Flags is zwlr_screencopy_frame_v1.flags. It is a bitfield.
+// String returns v's name in the XML.
+func (v ZwlrScreencopyFrameV1Error) String() string {
+	switch v {
+	case ZwlrScreencopyFrameV1ErrorAlreadyUsed:
+		return "already_used"
+	case ZwlrScreencopyFrameV1ErrorInvalidBuffer:
+		return "invalid_buffer"
+	}
+	return unknownEnum("zwlr_screencopy_frame_v1.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v ZwlrScreencopyFrameV1Error) Code() uint32 { return uint32(v) }
+
+// ZwlrScreencopyFrameV1Flags is zwlr_screencopy_frame_v1.flags. It is a bitfield: combine values with |, test them with Has.
 type ZwlrScreencopyFrameV1Flags uint32
 
 // Values of zwlr_screencopy_frame_v1.flags.
 const (
 	ZwlrScreencopyFrameV1FlagsYInvert ZwlrScreencopyFrameV1Flags = 1 // the contents are y-inverted
 )
+
+var zwlrScreencopyFrameV1FlagsNames = []bitName{{1, "y_invert"}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v ZwlrScreencopyFrameV1Flags) String() string {
+	return bitsString(uint32(v), zwlrScreencopyFrameV1FlagsNames)
+}
+
+// Has reports whether v has every bit of f.
+func (v ZwlrScreencopyFrameV1Flags) Has(f ZwlrScreencopyFrameV1Flags) bool { return v&f == f }
 
 // ZwlrScreencopyFrameV1Handler receives the requests of a zwlr_screencopy_frame_v1 object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -178,35 +202,34 @@ func init() {
 func dispatchZwlrScreencopyFrameV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwlrScreencopyFrameV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwlrScreencopyFrameV1RequestCopy:
 		buffer := d.Object(&WlBufferInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Copy(buffer)
-	case 1:
+	case ZwlrScreencopyFrameV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 2:
+	case ZwlrScreencopyFrameV1RequestCopyWithDamage:
 		buffer := d.Object(&WlBufferInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CopyWithDamage(buffer)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZwlrScreencopyFrameV1Buffer encodes zwlr_screencopy_frame_v1.buffer: wl_shm buffer parameters.
-func SendZwlrScreencopyFrameV1Buffer(e *Encoder, self ObjectID, format uint32, width uint32, height uint32, stride uint32) {
-	e.Begin(self, &ZwlrScreencopyFrameV1Interface, 0)
-	e.PutUint(format)
+func SendZwlrScreencopyFrameV1Buffer(e *Encoder, self ObjectID, format WlShmFormat, width uint32, height uint32, stride uint32) {
+	e.Begin(self, &ZwlrScreencopyFrameV1Interface, ZwlrScreencopyFrameV1EventBuffer)
+	e.PutUint(uint32(format))
 	e.PutUint(width)
 	e.PutUint(height)
 	e.PutUint(stride)
@@ -214,15 +237,15 @@ func SendZwlrScreencopyFrameV1Buffer(e *Encoder, self ObjectID, format uint32, w
 }
 
 // SendZwlrScreencopyFrameV1Flags encodes zwlr_screencopy_frame_v1.flags: frame flags.
-func SendZwlrScreencopyFrameV1Flags(e *Encoder, self ObjectID, flags uint32) {
-	e.Begin(self, &ZwlrScreencopyFrameV1Interface, 1)
-	e.PutUint(flags)
+func SendZwlrScreencopyFrameV1Flags(e *Encoder, self ObjectID, flags ZwlrScreencopyFrameV1Flags) {
+	e.Begin(self, &ZwlrScreencopyFrameV1Interface, ZwlrScreencopyFrameV1EventFlags)
+	e.PutUint(uint32(flags))
 	e.End()
 }
 
 // SendZwlrScreencopyFrameV1Ready encodes zwlr_screencopy_frame_v1.ready: the frame has been copied.
 func SendZwlrScreencopyFrameV1Ready(e *Encoder, self ObjectID, tvSecHi uint32, tvSecLo uint32, tvNsec uint32) {
-	e.Begin(self, &ZwlrScreencopyFrameV1Interface, 2)
+	e.Begin(self, &ZwlrScreencopyFrameV1Interface, ZwlrScreencopyFrameV1EventReady)
 	e.PutUint(tvSecHi)
 	e.PutUint(tvSecLo)
 	e.PutUint(tvNsec)
@@ -231,13 +254,13 @@ func SendZwlrScreencopyFrameV1Ready(e *Encoder, self ObjectID, tvSecHi uint32, t
 
 // SendZwlrScreencopyFrameV1Failed encodes zwlr_screencopy_frame_v1.failed: the copy failed.
 func SendZwlrScreencopyFrameV1Failed(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZwlrScreencopyFrameV1Interface, 3)
+	e.Begin(self, &ZwlrScreencopyFrameV1Interface, ZwlrScreencopyFrameV1EventFailed)
 	e.End()
 }
 
 // SendZwlrScreencopyFrameV1Damage encodes zwlr_screencopy_frame_v1.damage: a damaged region.
 func SendZwlrScreencopyFrameV1Damage(e *Encoder, self ObjectID, x uint32, y uint32, width uint32, height uint32) {
-	e.Begin(self, &ZwlrScreencopyFrameV1Interface, 4)
+	e.Begin(self, &ZwlrScreencopyFrameV1Interface, ZwlrScreencopyFrameV1EventDamage)
 	e.PutUint(x)
 	e.PutUint(y)
 	e.PutUint(width)
@@ -247,7 +270,7 @@ func SendZwlrScreencopyFrameV1Damage(e *Encoder, self ObjectID, x uint32, y uint
 
 // SendZwlrScreencopyFrameV1LinuxDmabuf encodes zwlr_screencopy_frame_v1.linux_dmabuf: linux-dmabuf buffer parameters.
 func SendZwlrScreencopyFrameV1LinuxDmabuf(e *Encoder, self ObjectID, format uint32, width uint32, height uint32) {
-	e.Begin(self, &ZwlrScreencopyFrameV1Interface, 5)
+	e.Begin(self, &ZwlrScreencopyFrameV1Interface, ZwlrScreencopyFrameV1EventLinuxDmabuf)
 	e.PutUint(format)
 	e.PutUint(width)
 	e.PutUint(height)
@@ -256,6 +279,6 @@ func SendZwlrScreencopyFrameV1LinuxDmabuf(e *Encoder, self ObjectID, format uint
 
 // SendZwlrScreencopyFrameV1BufferDone encodes zwlr_screencopy_frame_v1.buffer_done: every buffer type has been sent.
 func SendZwlrScreencopyFrameV1BufferDone(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZwlrScreencopyFrameV1Interface, 6)
+	e.Begin(self, &ZwlrScreencopyFrameV1Interface, ZwlrScreencopyFrameV1EventBufferDone)
 	e.End()
 }

@@ -51,6 +51,7 @@ const (
 )
 
 // ZwlrVirtualPointerV1Error is zwlr_virtual_pointer_v1.error.
+// Its values are protocol error codes for Errorf.
 type ZwlrVirtualPointerV1Error uint32
 
 // Values of zwlr_virtual_pointer_v1.error.
@@ -58,6 +59,20 @@ const (
 	ZwlrVirtualPointerV1ErrorInvalidAxis       ZwlrVirtualPointerV1Error = 0 // client sent invalid axis enumeration value
 	ZwlrVirtualPointerV1ErrorInvalidAxisSource ZwlrVirtualPointerV1Error = 1 // client sent invalid axis source enumeration value
 )
+
+// String returns v's name in the XML.
+func (v ZwlrVirtualPointerV1Error) String() string {
+	switch v {
+	case ZwlrVirtualPointerV1ErrorInvalidAxis:
+		return "invalid_axis"
+	case ZwlrVirtualPointerV1ErrorInvalidAxisSource:
+		return "invalid_axis_source"
+	}
+	return unknownEnum("zwlr_virtual_pointer_v1.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v ZwlrVirtualPointerV1Error) Code() uint32 { return uint32(v) }
 
 // ZwlrVirtualPointerV1Handler receives the requests of a zwlr_virtual_pointer_v1 object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -67,17 +82,17 @@ type ZwlrVirtualPointerV1Handler interface {
 	// MotionAbsolute handles zwlr_virtual_pointer_v1.motion_absolute: pointer absolute motion event.
 	MotionAbsolute(time uint32, x uint32, y uint32, xExtent uint32, yExtent uint32) error
 	// Button handles zwlr_virtual_pointer_v1.button: button event.
-	Button(time uint32, button uint32, state uint32) error
+	Button(time uint32, button uint32, state WlPointerButtonState) error
 	// Axis handles zwlr_virtual_pointer_v1.axis: axis event.
-	Axis(time uint32, axis uint32, value Fixed) error
+	Axis(time uint32, axis WlPointerAxis, value Fixed) error
 	// Frame handles zwlr_virtual_pointer_v1.frame: end of a pointer event sequence.
 	Frame() error
 	// AxisSource handles zwlr_virtual_pointer_v1.axis_source: axis source event.
-	AxisSource(axisSource uint32) error
+	AxisSource(axisSource WlPointerAxisSource) error
 	// AxisStop handles zwlr_virtual_pointer_v1.axis_stop: axis stop event.
-	AxisStop(time uint32, axis uint32) error
+	AxisStop(time uint32, axis WlPointerAxis) error
 	// AxisDiscrete handles zwlr_virtual_pointer_v1.axis_discrete: axis click event.
-	AxisDiscrete(time uint32, axis uint32, value Fixed, discrete int32) error
+	AxisDiscrete(time uint32, axis WlPointerAxis, value Fixed, discrete int32) error
 	// Destroy handles zwlr_virtual_pointer_v1.destroy: destroy the virtual pointer object.
 	// The object is destroyed after it returns.
 	Destroy() error
@@ -102,10 +117,10 @@ func init() {
 func dispatchZwlrVirtualPointerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwlrVirtualPointerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwlrVirtualPointerV1RequestMotion:
 		time := d.Uint()
 		dx := d.Fixed()
 		dy := d.Fixed()
@@ -113,7 +128,7 @@ func dispatchZwlrVirtualPointerV1(h any, obj *Object, opcode uint16, d *Decoder)
 			return err
 		}
 		return hh.Motion(time, dx, dy)
-	case 1:
+	case ZwlrVirtualPointerV1RequestMotionAbsolute:
 		time := d.Uint()
 		x := d.Uint()
 		y := d.Uint()
@@ -123,57 +138,56 @@ func dispatchZwlrVirtualPointerV1(h any, obj *Object, opcode uint16, d *Decoder)
 			return err
 		}
 		return hh.MotionAbsolute(time, x, y, xExtent, yExtent)
-	case 2:
+	case ZwlrVirtualPointerV1RequestButton:
 		time := d.Uint()
 		button := d.Uint()
-		state := d.Uint()
+		state := WlPointerButtonState(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Button(time, button, state)
-	case 3:
+	case ZwlrVirtualPointerV1RequestAxis:
 		time := d.Uint()
-		axis := d.Uint()
+		axis := WlPointerAxis(d.Uint())
 		value := d.Fixed()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Axis(time, axis, value)
-	case 4:
+	case ZwlrVirtualPointerV1RequestFrame:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Frame()
-	case 5:
-		axisSource := d.Uint()
+	case ZwlrVirtualPointerV1RequestAxisSource:
+		axisSource := WlPointerAxisSource(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.AxisSource(axisSource)
-	case 6:
+	case ZwlrVirtualPointerV1RequestAxisStop:
 		time := d.Uint()
-		axis := d.Uint()
+		axis := WlPointerAxis(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.AxisStop(time, axis)
-	case 7:
+	case ZwlrVirtualPointerV1RequestAxisDiscrete:
 		time := d.Uint()
-		axis := d.Uint()
+		axis := WlPointerAxis(d.Uint())
 		value := d.Fixed()
 		discrete := d.Int()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.AxisDiscrete(time, axis, value, discrete)
-	case 8:
+	case ZwlrVirtualPointerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // ZwlrVirtualPointerManagerV1Interface describes zwlr_virtual_pointer_manager_v1 version 2: virtual pointer manager.
@@ -214,22 +228,22 @@ func init() {
 func dispatchZwlrVirtualPointerManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZwlrVirtualPointerManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZwlrVirtualPointerManagerV1RequestCreateVirtualPointer:
 		seat := d.Object(&WlSeatInterface, true)
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CreateVirtualPointer(seat, id)
-	case 1:
+	case ZwlrVirtualPointerManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 2:
+	case ZwlrVirtualPointerManagerV1RequestCreateVirtualPointerWithOutput:
 		seat := d.Object(&WlSeatInterface, true)
 		output := d.Object(&WlOutputInterface, true)
 		id := d.NewID()
@@ -238,6 +252,5 @@ func dispatchZwlrVirtualPointerManagerV1(h any, obj *Object, opcode uint16, d *D
 		}
 		return hh.CreateVirtualPointerWithOutput(seat, output, id)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }

@@ -64,21 +64,21 @@ func init() {
 func dispatchXdgActivationV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(XdgActivationV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case XdgActivationV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case XdgActivationV1RequestGetActivationToken:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.GetActivationToken(id)
-	case 2:
+	case XdgActivationV1RequestActivate:
 		token := d.String(false)
 		surface := d.Object(&WlSurfaceInterface, false)
 		if err := d.Done(); err != nil {
@@ -86,8 +86,7 @@ func dispatchXdgActivationV1(h any, obj *Object, opcode uint16, d *Decoder) erro
 		}
 		return hh.Activate(token, surface)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // XdgActivationTokenV1Interface describes xdg_activation_token_v1 version 1: an exported activation handle.
@@ -97,8 +96,8 @@ var XdgActivationTokenV1Interface = Interface{Name: "xdg_activation_token_v1", V
 const (
 	XdgActivationTokenV1RequestSetSerial       uint16 = 0
 	XdgActivationTokenV1RequestSetSerialSince  uint32 = 1
-	XdgActivationTokenV1RequestSetAppId        uint16 = 1
-	XdgActivationTokenV1RequestSetAppIdSince   uint32 = 1
+	XdgActivationTokenV1RequestSetAppID        uint16 = 1
+	XdgActivationTokenV1RequestSetAppIDSince   uint32 = 1
 	XdgActivationTokenV1RequestSetSurface      uint16 = 2
 	XdgActivationTokenV1RequestSetSurfaceSince uint32 = 1
 	XdgActivationTokenV1RequestCommit          uint16 = 3
@@ -114,6 +113,7 @@ const (
 )
 
 // XdgActivationTokenV1Error is xdg_activation_token_v1.error.
+// Its values are protocol error codes for Errorf.
 type XdgActivationTokenV1Error uint32
 
 // Values of xdg_activation_token_v1.error.
@@ -121,13 +121,25 @@ const (
 	XdgActivationTokenV1ErrorAlreadyUsed XdgActivationTokenV1Error = 0 // The token has already been used previously
 )
 
+// String returns v's name in the XML.
+func (v XdgActivationTokenV1Error) String() string {
+	switch v {
+	case XdgActivationTokenV1ErrorAlreadyUsed:
+		return "already_used"
+	}
+	return unknownEnum("xdg_activation_token_v1.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v XdgActivationTokenV1Error) Code() uint32 { return uint32(v) }
+
 // XdgActivationTokenV1Handler receives the requests of a xdg_activation_token_v1 object.
 // A returned *Error is posted to the client, which is then disconnected.
 type XdgActivationTokenV1Handler interface {
 	// SetSerial handles xdg_activation_token_v1.set_serial: specifies the seat and serial of the activating event.
 	SetSerial(serial uint32, seat *Object) error
-	// SetAppId handles xdg_activation_token_v1.set_app_id: specifies the application being activated.
-	SetAppId(appId string) error
+	// SetAppID handles xdg_activation_token_v1.set_app_id: specifies the application being activated.
+	SetAppID(appID string) error
 	// SetSurface handles xdg_activation_token_v1.set_surface: specifies the surface requesting activation.
 	SetSurface(surface *Object) error
 	// Commit handles xdg_activation_token_v1.commit: issues the token request.
@@ -154,46 +166,45 @@ func init() {
 func dispatchXdgActivationTokenV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(XdgActivationTokenV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case XdgActivationTokenV1RequestSetSerial:
 		serial := d.Uint()
 		seat := d.Object(&WlSeatInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetSerial(serial, seat)
-	case 1:
-		appId := d.String(false)
+	case XdgActivationTokenV1RequestSetAppID:
+		appID := d.String(false)
 		if err := d.Done(); err != nil {
 			return err
 		}
-		return hh.SetAppId(appId)
-	case 2:
+		return hh.SetAppID(appID)
+	case XdgActivationTokenV1RequestSetSurface:
 		surface := d.Object(&WlSurfaceInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetSurface(surface)
-	case 3:
+	case XdgActivationTokenV1RequestCommit:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Commit()
-	case 4:
+	case XdgActivationTokenV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendXdgActivationTokenV1Done encodes xdg_activation_token_v1.done: the exported activation token.
 func SendXdgActivationTokenV1Done(e *Encoder, self ObjectID, token string) {
-	e.Begin(self, &XdgActivationTokenV1Interface, 0)
+	e.Begin(self, &XdgActivationTokenV1Interface, XdgActivationTokenV1EventDone)
 	e.PutString(token)
 	e.End()
 }

@@ -58,15 +58,15 @@ func init() {
 func dispatchZxdgDecorationManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZxdgDecorationManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZxdgDecorationManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case ZxdgDecorationManagerV1RequestGetToplevelDecoration:
 		id := d.NewID()
 		toplevel := d.Object(&XdgToplevelInterface, false)
 		if err := d.Done(); err != nil {
@@ -74,8 +74,7 @@ func dispatchZxdgDecorationManagerV1(h any, obj *Object, opcode uint16, d *Decod
 		}
 		return hh.GetToplevelDecoration(id, toplevel)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // ZxdgToplevelDecorationV1Interface describes zxdg_toplevel_decoration_v1 version 1: decoration object for a toplevel surface.
@@ -98,6 +97,7 @@ const (
 )
 
 // ZxdgToplevelDecorationV1Error is zxdg_toplevel_decoration_v1.error.
+// Its values are protocol error codes for Errorf.
 type ZxdgToplevelDecorationV1Error uint32
 
 // Values of zxdg_toplevel_decoration_v1.error.
@@ -106,6 +106,22 @@ const (
 	ZxdgToplevelDecorationV1ErrorAlreadyConstructed ZxdgToplevelDecorationV1Error = 1 // xdg_toplevel already has a decoration object
 	ZxdgToplevelDecorationV1ErrorOrphaned           ZxdgToplevelDecorationV1Error = 2 // xdg_toplevel destroyed before the decoration object
 )
+
+// String returns v's name in the XML.
+func (v ZxdgToplevelDecorationV1Error) String() string {
+	switch v {
+	case ZxdgToplevelDecorationV1ErrorUnconfiguredBuffer:
+		return "unconfigured_buffer"
+	case ZxdgToplevelDecorationV1ErrorAlreadyConstructed:
+		return "already_constructed"
+	case ZxdgToplevelDecorationV1ErrorOrphaned:
+		return "orphaned"
+	}
+	return unknownEnum("zxdg_toplevel_decoration_v1.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v ZxdgToplevelDecorationV1Error) Code() uint32 { return uint32(v) }
 
 // ZxdgToplevelDecorationV1Mode is zxdg_toplevel_decoration_v1.mode: window decoration modes.
 type ZxdgToplevelDecorationV1Mode uint32
@@ -116,6 +132,17 @@ const (
 	ZxdgToplevelDecorationV1ModeServerSide ZxdgToplevelDecorationV1Mode = 2 // server-side window decoration
 )
 
+// String returns v's name in the XML.
+func (v ZxdgToplevelDecorationV1Mode) String() string {
+	switch v {
+	case ZxdgToplevelDecorationV1ModeClientSide:
+		return "client_side"
+	case ZxdgToplevelDecorationV1ModeServerSide:
+		return "server_side"
+	}
+	return unknownEnum("zxdg_toplevel_decoration_v1.mode", uint32(v))
+}
+
 // ZxdgToplevelDecorationV1Handler receives the requests of a zxdg_toplevel_decoration_v1 object.
 // A returned *Error is posted to the client, which is then disconnected.
 type ZxdgToplevelDecorationV1Handler interface {
@@ -123,7 +150,7 @@ type ZxdgToplevelDecorationV1Handler interface {
 	// The object is destroyed after it returns.
 	Destroy() error
 	// SetMode handles zxdg_toplevel_decoration_v1.set_mode: set the decoration mode.
-	SetMode(mode uint32) error
+	SetMode(mode ZxdgToplevelDecorationV1Mode) error
 	// UnsetMode handles zxdg_toplevel_decoration_v1.unset_mode: unset the decoration mode.
 	UnsetMode() error
 }
@@ -143,33 +170,32 @@ func init() {
 func dispatchZxdgToplevelDecorationV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZxdgToplevelDecorationV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZxdgToplevelDecorationV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
-		mode := d.Uint()
+	case ZxdgToplevelDecorationV1RequestSetMode:
+		mode := ZxdgToplevelDecorationV1Mode(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetMode(mode)
-	case 2:
+	case ZxdgToplevelDecorationV1RequestUnsetMode:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.UnsetMode()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZxdgToplevelDecorationV1Configure encodes zxdg_toplevel_decoration_v1.configure: suggest a surface change.
-func SendZxdgToplevelDecorationV1Configure(e *Encoder, self ObjectID, mode uint32) {
-	e.Begin(self, &ZxdgToplevelDecorationV1Interface, 0)
-	e.PutUint(mode)
+func SendZxdgToplevelDecorationV1Configure(e *Encoder, self ObjectID, mode ZxdgToplevelDecorationV1Mode) {
+	e.Begin(self, &ZxdgToplevelDecorationV1Interface, ZxdgToplevelDecorationV1EventConfigure)
+	e.PutUint(uint32(mode))
 	e.End()
 }

@@ -58,15 +58,15 @@ func init() {
 func dispatchZxdgOutputManagerV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZxdgOutputManagerV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZxdgOutputManagerV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case ZxdgOutputManagerV1RequestGetXdgOutput:
 		id := d.NewID()
 		output := d.Object(&WlOutputInterface, false)
 		if err := d.Done(); err != nil {
@@ -74,8 +74,7 @@ func dispatchZxdgOutputManagerV1(h any, obj *Object, opcode uint16, d *Decoder) 
 		}
 		return hh.GetXdgOutput(id, output)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // ZxdgOutputV1Interface describes zxdg_output_v1 version 3: compositor logical output region.
@@ -126,22 +125,21 @@ func init() {
 func dispatchZxdgOutputV1(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(ZxdgOutputV1Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case ZxdgOutputV1RequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendZxdgOutputV1LogicalPosition encodes zxdg_output_v1.logical_position: position of the output within the global compositor space.
 func SendZxdgOutputV1LogicalPosition(e *Encoder, self ObjectID, x int32, y int32) {
-	e.Begin(self, &ZxdgOutputV1Interface, 0)
+	e.Begin(self, &ZxdgOutputV1Interface, ZxdgOutputV1EventLogicalPosition)
 	e.PutInt(x)
 	e.PutInt(y)
 	e.End()
@@ -149,7 +147,7 @@ func SendZxdgOutputV1LogicalPosition(e *Encoder, self ObjectID, x int32, y int32
 
 // SendZxdgOutputV1LogicalSize encodes zxdg_output_v1.logical_size: size of the output in the global compositor space.
 func SendZxdgOutputV1LogicalSize(e *Encoder, self ObjectID, width int32, height int32) {
-	e.Begin(self, &ZxdgOutputV1Interface, 1)
+	e.Begin(self, &ZxdgOutputV1Interface, ZxdgOutputV1EventLogicalSize)
 	e.PutInt(width)
 	e.PutInt(height)
 	e.End()
@@ -157,20 +155,20 @@ func SendZxdgOutputV1LogicalSize(e *Encoder, self ObjectID, width int32, height 
 
 // SendZxdgOutputV1Done encodes zxdg_output_v1.done: all information about the output have been sent.
 func SendZxdgOutputV1Done(e *Encoder, self ObjectID) {
-	e.Begin(self, &ZxdgOutputV1Interface, 2)
+	e.Begin(self, &ZxdgOutputV1Interface, ZxdgOutputV1EventDone)
 	e.End()
 }
 
 // SendZxdgOutputV1Name encodes zxdg_output_v1.name: name of this output.
 func SendZxdgOutputV1Name(e *Encoder, self ObjectID, name string) {
-	e.Begin(self, &ZxdgOutputV1Interface, 3)
+	e.Begin(self, &ZxdgOutputV1Interface, ZxdgOutputV1EventName)
 	e.PutString(name)
 	e.End()
 }
 
 // SendZxdgOutputV1Description encodes zxdg_output_v1.description: human-readable description of this output.
 func SendZxdgOutputV1Description(e *Encoder, self ObjectID, description string) {
-	e.Begin(self, &ZxdgOutputV1Interface, 4)
+	e.Begin(self, &ZxdgOutputV1Interface, ZxdgOutputV1EventDescription)
 	e.PutString(description)
 	e.End()
 }

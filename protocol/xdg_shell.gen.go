@@ -52,6 +52,7 @@ const (
 )
 
 // XdgWmBaseError is xdg_wm_base.error.
+// Its values are protocol error codes for Errorf.
 type XdgWmBaseError uint32
 
 // Values of xdg_wm_base.error.
@@ -64,6 +65,30 @@ const (
 	XdgWmBaseErrorInvalidPositioner   XdgWmBaseError = 5 // the client provided an invalid positioner
 	XdgWmBaseErrorUnresponsive        XdgWmBaseError = 6 // the client didn’t respond to a ping event in time
 )
+
+// String returns v's name in the XML.
+func (v XdgWmBaseError) String() string {
+	switch v {
+	case XdgWmBaseErrorRole:
+		return "role"
+	case XdgWmBaseErrorDefunctSurfaces:
+		return "defunct_surfaces"
+	case XdgWmBaseErrorNotTheTopmostPopup:
+		return "not_the_topmost_popup"
+	case XdgWmBaseErrorInvalidPopupParent:
+		return "invalid_popup_parent"
+	case XdgWmBaseErrorInvalidSurfaceState:
+		return "invalid_surface_state"
+	case XdgWmBaseErrorInvalidPositioner:
+		return "invalid_positioner"
+	case XdgWmBaseErrorUnresponsive:
+		return "unresponsive"
+	}
+	return unknownEnum("xdg_wm_base.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v XdgWmBaseError) Code() uint32 { return uint32(v) }
 
 // XdgWmBaseHandler receives the requests of a xdg_wm_base object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -95,41 +120,40 @@ func init() {
 func dispatchXdgWmBase(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(XdgWmBaseHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case XdgWmBaseRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case XdgWmBaseRequestCreatePositioner:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.CreatePositioner(id)
-	case 2:
+	case XdgWmBaseRequestGetXdgSurface:
 		id := d.NewID()
 		surface := d.Object(&WlSurfaceInterface, false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.GetXdgSurface(id, surface)
-	case 3:
+	case XdgWmBaseRequestPong:
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Pong(serial)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendXdgWmBasePing encodes xdg_wm_base.ping: check if the client is alive.
 func SendXdgWmBasePing(e *Encoder, self ObjectID, serial uint32) {
-	e.Begin(self, &XdgWmBaseInterface, 0)
+	e.Begin(self, &XdgWmBaseInterface, XdgWmBaseEventPing)
 	e.PutUint(serial)
 	e.End()
 }
@@ -162,12 +186,25 @@ const (
 )
 
 // XdgPositionerError is xdg_positioner.error.
+// Its values are protocol error codes for Errorf.
 type XdgPositionerError uint32
 
 // Values of xdg_positioner.error.
 const (
 	XdgPositionerErrorInvalidInput XdgPositionerError = 0 // invalid input provided
 )
+
+// String returns v's name in the XML.
+func (v XdgPositionerError) String() string {
+	switch v {
+	case XdgPositionerErrorInvalidInput:
+		return "invalid_input"
+	}
+	return unknownEnum("xdg_positioner.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v XdgPositionerError) Code() uint32 { return uint32(v) }
 
 // XdgPositionerAnchor is xdg_positioner.anchor.
 type XdgPositionerAnchor uint32
@@ -185,6 +222,31 @@ const (
 	XdgPositionerAnchorBottomRight XdgPositionerAnchor = 8
 )
 
+// String returns v's name in the XML.
+func (v XdgPositionerAnchor) String() string {
+	switch v {
+	case XdgPositionerAnchorNone:
+		return "none"
+	case XdgPositionerAnchorTop:
+		return "top"
+	case XdgPositionerAnchorBottom:
+		return "bottom"
+	case XdgPositionerAnchorLeft:
+		return "left"
+	case XdgPositionerAnchorRight:
+		return "right"
+	case XdgPositionerAnchorTopLeft:
+		return "top_left"
+	case XdgPositionerAnchorBottomLeft:
+		return "bottom_left"
+	case XdgPositionerAnchorTopRight:
+		return "top_right"
+	case XdgPositionerAnchorBottomRight:
+		return "bottom_right"
+	}
+	return unknownEnum("xdg_positioner.anchor", uint32(v))
+}
+
 // XdgPositionerGravity is xdg_positioner.gravity.
 type XdgPositionerGravity uint32
 
@@ -201,7 +263,32 @@ const (
 	XdgPositionerGravityBottomRight XdgPositionerGravity = 8
 )
 
-// XdgPositionerConstraintAdjustment is xdg_positioner.constraint_adjustment: constraint adjustments. It is a bitfield.
+// String returns v's name in the XML.
+func (v XdgPositionerGravity) String() string {
+	switch v {
+	case XdgPositionerGravityNone:
+		return "none"
+	case XdgPositionerGravityTop:
+		return "top"
+	case XdgPositionerGravityBottom:
+		return "bottom"
+	case XdgPositionerGravityLeft:
+		return "left"
+	case XdgPositionerGravityRight:
+		return "right"
+	case XdgPositionerGravityTopLeft:
+		return "top_left"
+	case XdgPositionerGravityBottomLeft:
+		return "bottom_left"
+	case XdgPositionerGravityTopRight:
+		return "top_right"
+	case XdgPositionerGravityBottomRight:
+		return "bottom_right"
+	}
+	return unknownEnum("xdg_positioner.gravity", uint32(v))
+}
+
+// XdgPositionerConstraintAdjustment is xdg_positioner.constraint_adjustment: constraint adjustments. It is a bitfield: combine values with |, test them with Has.
 type XdgPositionerConstraintAdjustment uint32
 
 // Values of xdg_positioner.constraint_adjustment.
@@ -215,6 +302,18 @@ const (
 	XdgPositionerConstraintAdjustmentResizeY XdgPositionerConstraintAdjustment = 32
 )
 
+var xdgPositionerConstraintAdjustmentNames = []bitName{{0, "none"}, {1, "slide_x"}, {2, "slide_y"}, {4, "flip_x"}, {8, "flip_y"}, {16, "resize_x"}, {32, "resize_y"}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v XdgPositionerConstraintAdjustment) String() string {
+	return bitsString(uint32(v), xdgPositionerConstraintAdjustmentNames)
+}
+
+// Has reports whether v has every bit of f.
+func (v XdgPositionerConstraintAdjustment) Has(f XdgPositionerConstraintAdjustment) bool {
+	return v&f == f
+}
+
 // XdgPositionerHandler receives the requests of a xdg_positioner object.
 // A returned *Error is posted to the client, which is then disconnected.
 type XdgPositionerHandler interface {
@@ -226,9 +325,9 @@ type XdgPositionerHandler interface {
 	// SetAnchorRect handles xdg_positioner.set_anchor_rect: set the anchor rectangle within the parent surface.
 	SetAnchorRect(x int32, y int32, width int32, height int32) error
 	// SetAnchor handles xdg_positioner.set_anchor: set anchor rectangle anchor.
-	SetAnchor(anchor uint32) error
+	SetAnchor(anchor XdgPositionerAnchor) error
 	// SetGravity handles xdg_positioner.set_gravity: set child surface gravity.
-	SetGravity(gravity uint32) error
+	SetGravity(gravity XdgPositionerGravity) error
 	// SetConstraintAdjustment handles xdg_positioner.set_constraint_adjustment: set the adjustment to be done when constrained.
 	SetConstraintAdjustment(constraintAdjustment uint32) error
 	// SetOffset handles xdg_positioner.set_offset: set surface position offset.
@@ -261,22 +360,22 @@ func init() {
 func dispatchXdgPositioner(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(XdgPositionerHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case XdgPositionerRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case XdgPositionerRequestSetSize:
 		width := d.Int()
 		height := d.Int()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetSize(width, height)
-	case 2:
+	case XdgPositionerRequestSetAnchorRect:
 		x := d.Int()
 		y := d.Int()
 		width := d.Int()
@@ -285,52 +384,51 @@ func dispatchXdgPositioner(h any, obj *Object, opcode uint16, d *Decoder) error 
 			return err
 		}
 		return hh.SetAnchorRect(x, y, width, height)
-	case 3:
-		anchor := d.Uint()
+	case XdgPositionerRequestSetAnchor:
+		anchor := XdgPositionerAnchor(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetAnchor(anchor)
-	case 4:
-		gravity := d.Uint()
+	case XdgPositionerRequestSetGravity:
+		gravity := XdgPositionerGravity(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetGravity(gravity)
-	case 5:
+	case XdgPositionerRequestSetConstraintAdjustment:
 		constraintAdjustment := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetConstraintAdjustment(constraintAdjustment)
-	case 6:
+	case XdgPositionerRequestSetOffset:
 		x := d.Int()
 		y := d.Int()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetOffset(x, y)
-	case 7:
+	case XdgPositionerRequestSetReactive:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetReactive()
-	case 8:
+	case XdgPositionerRequestSetParentSize:
 		parentWidth := d.Int()
 		parentHeight := d.Int()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetParentSize(parentWidth, parentHeight)
-	case 9:
+	case XdgPositionerRequestSetParentConfigure:
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetParentConfigure(serial)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // XdgSurfaceInterface describes xdg_surface version 5: desktop user interface surface base interface.
@@ -357,6 +455,7 @@ const (
 )
 
 // XdgSurfaceError is xdg_surface.error.
+// Its values are protocol error codes for Errorf.
 type XdgSurfaceError uint32
 
 // Values of xdg_surface.error.
@@ -368,6 +467,28 @@ const (
 	XdgSurfaceErrorInvalidSize        XdgSurfaceError = 5 // Width or height was zero or negative
 	XdgSurfaceErrorDefunctRoleObject  XdgSurfaceError = 6 // Surface was destroyed before its role object
 )
+
+// String returns v's name in the XML.
+func (v XdgSurfaceError) String() string {
+	switch v {
+	case XdgSurfaceErrorNotConstructed:
+		return "not_constructed"
+	case XdgSurfaceErrorAlreadyConstructed:
+		return "already_constructed"
+	case XdgSurfaceErrorUnconfiguredBuffer:
+		return "unconfigured_buffer"
+	case XdgSurfaceErrorInvalidSerial:
+		return "invalid_serial"
+	case XdgSurfaceErrorInvalidSize:
+		return "invalid_size"
+	case XdgSurfaceErrorDefunctRoleObject:
+		return "defunct_role_object"
+	}
+	return unknownEnum("xdg_surface.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v XdgSurfaceError) Code() uint32 { return uint32(v) }
 
 // XdgSurfaceHandler receives the requests of a xdg_surface object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -402,21 +523,21 @@ func init() {
 func dispatchXdgSurface(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(XdgSurfaceHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case XdgSurfaceRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case XdgSurfaceRequestGetToplevel:
 		id := d.NewID()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.GetToplevel(id)
-	case 2:
+	case XdgSurfaceRequestGetPopup:
 		id := d.NewID()
 		parent := d.Object(&XdgSurfaceInterface, true)
 		positioner := d.Object(&XdgPositionerInterface, false)
@@ -424,7 +545,7 @@ func dispatchXdgSurface(h any, obj *Object, opcode uint16, d *Decoder) error {
 			return err
 		}
 		return hh.GetPopup(id, parent, positioner)
-	case 3:
+	case XdgSurfaceRequestSetWindowGeometry:
 		x := d.Int()
 		y := d.Int()
 		width := d.Int()
@@ -433,20 +554,19 @@ func dispatchXdgSurface(h any, obj *Object, opcode uint16, d *Decoder) error {
 			return err
 		}
 		return hh.SetWindowGeometry(x, y, width, height)
-	case 4:
+	case XdgSurfaceRequestAckConfigure:
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.AckConfigure(serial)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendXdgSurfaceConfigure encodes xdg_surface.configure: suggest a surface change.
 func SendXdgSurfaceConfigure(e *Encoder, self ObjectID, serial uint32) {
-	e.Begin(self, &XdgSurfaceInterface, 0)
+	e.Begin(self, &XdgSurfaceInterface, XdgSurfaceEventConfigure)
 	e.PutUint(serial)
 	e.End()
 }
@@ -462,8 +582,8 @@ const (
 	XdgToplevelRequestSetParentSince       uint32 = 1
 	XdgToplevelRequestSetTitle             uint16 = 2
 	XdgToplevelRequestSetTitleSince        uint32 = 1
-	XdgToplevelRequestSetAppId             uint16 = 3
-	XdgToplevelRequestSetAppIdSince        uint32 = 1
+	XdgToplevelRequestSetAppID             uint16 = 3
+	XdgToplevelRequestSetAppIDSince        uint32 = 1
 	XdgToplevelRequestShowWindowMenu       uint16 = 4
 	XdgToplevelRequestShowWindowMenuSince  uint32 = 1
 	XdgToplevelRequestMove                 uint16 = 5
@@ -499,6 +619,7 @@ const (
 )
 
 // XdgToplevelError is xdg_toplevel.error.
+// Its values are protocol error codes for Errorf.
 type XdgToplevelError uint32
 
 // Values of xdg_toplevel.error.
@@ -507,6 +628,22 @@ const (
 	XdgToplevelErrorInvalidParent     XdgToplevelError = 1 // invalid parent toplevel
 	XdgToplevelErrorInvalidSize       XdgToplevelError = 2 // client provided an invalid min or max size
 )
+
+// String returns v's name in the XML.
+func (v XdgToplevelError) String() string {
+	switch v {
+	case XdgToplevelErrorInvalidResizeEdge:
+		return "invalid_resize_edge"
+	case XdgToplevelErrorInvalidParent:
+		return "invalid_parent"
+	case XdgToplevelErrorInvalidSize:
+		return "invalid_size"
+	}
+	return unknownEnum("xdg_toplevel.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v XdgToplevelError) Code() uint32 { return uint32(v) }
 
 // XdgToplevelResizeEdge is xdg_toplevel.resize_edge: edge values for resizing.
 type XdgToplevelResizeEdge uint32
@@ -524,6 +661,31 @@ const (
 	XdgToplevelResizeEdgeBottomRight XdgToplevelResizeEdge = 10
 )
 
+// String returns v's name in the XML.
+func (v XdgToplevelResizeEdge) String() string {
+	switch v {
+	case XdgToplevelResizeEdgeNone:
+		return "none"
+	case XdgToplevelResizeEdgeTop:
+		return "top"
+	case XdgToplevelResizeEdgeBottom:
+		return "bottom"
+	case XdgToplevelResizeEdgeLeft:
+		return "left"
+	case XdgToplevelResizeEdgeTopLeft:
+		return "top_left"
+	case XdgToplevelResizeEdgeBottomLeft:
+		return "bottom_left"
+	case XdgToplevelResizeEdgeRight:
+		return "right"
+	case XdgToplevelResizeEdgeTopRight:
+		return "top_right"
+	case XdgToplevelResizeEdgeBottomRight:
+		return "bottom_right"
+	}
+	return unknownEnum("xdg_toplevel.resize_edge", uint32(v))
+}
+
 // XdgToplevelState is xdg_toplevel.state: types of state on the surface.
 type XdgToplevelState uint32
 
@@ -539,6 +701,29 @@ const (
 	XdgToplevelStateTiledBottom XdgToplevelState = 8
 )
 
+// String returns v's name in the XML.
+func (v XdgToplevelState) String() string {
+	switch v {
+	case XdgToplevelStateMaximized:
+		return "maximized"
+	case XdgToplevelStateFullscreen:
+		return "fullscreen"
+	case XdgToplevelStateResizing:
+		return "resizing"
+	case XdgToplevelStateActivated:
+		return "activated"
+	case XdgToplevelStateTiledLeft:
+		return "tiled_left"
+	case XdgToplevelStateTiledRight:
+		return "tiled_right"
+	case XdgToplevelStateTiledTop:
+		return "tiled_top"
+	case XdgToplevelStateTiledBottom:
+		return "tiled_bottom"
+	}
+	return unknownEnum("xdg_toplevel.state", uint32(v))
+}
+
 // XdgToplevelWmCapabilities is xdg_toplevel.wm_capabilities.
 type XdgToplevelWmCapabilities uint32
 
@@ -550,6 +735,21 @@ const (
 	XdgToplevelWmCapabilitiesMinimize   XdgToplevelWmCapabilities = 4 // set_minimized is available
 )
 
+// String returns v's name in the XML.
+func (v XdgToplevelWmCapabilities) String() string {
+	switch v {
+	case XdgToplevelWmCapabilitiesWindowMenu:
+		return "window_menu"
+	case XdgToplevelWmCapabilitiesMaximize:
+		return "maximize"
+	case XdgToplevelWmCapabilitiesFullscreen:
+		return "fullscreen"
+	case XdgToplevelWmCapabilitiesMinimize:
+		return "minimize"
+	}
+	return unknownEnum("xdg_toplevel.wm_capabilities", uint32(v))
+}
+
 // XdgToplevelHandler receives the requests of a xdg_toplevel object.
 // A returned *Error is posted to the client, which is then disconnected.
 type XdgToplevelHandler interface {
@@ -560,14 +760,14 @@ type XdgToplevelHandler interface {
 	SetParent(parent *Object) error
 	// SetTitle handles xdg_toplevel.set_title: set surface title.
 	SetTitle(title string) error
-	// SetAppId handles xdg_toplevel.set_app_id: set application ID.
-	SetAppId(appId string) error
+	// SetAppID handles xdg_toplevel.set_app_id: set application ID.
+	SetAppID(appID string) error
 	// ShowWindowMenu handles xdg_toplevel.show_window_menu: show the window menu.
 	ShowWindowMenu(seat *Object, serial uint32, x int32, y int32) error
 	// Move handles xdg_toplevel.move: start an interactive move.
 	Move(seat *Object, serial uint32) error
 	// Resize handles xdg_toplevel.resize: start an interactive resize.
-	Resize(seat *Object, serial uint32, edges uint32) error
+	Resize(seat *Object, serial uint32, edges XdgToplevelResizeEdge) error
 	// SetMaxSize handles xdg_toplevel.set_max_size: set the maximum size.
 	SetMaxSize(width int32, height int32) error
 	// SetMinSize handles xdg_toplevel.set_min_size: set the minimum size.
@@ -613,33 +813,33 @@ func init() {
 func dispatchXdgToplevel(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(XdgToplevelHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case XdgToplevelRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case XdgToplevelRequestSetParent:
 		parent := d.Object(&XdgToplevelInterface, true)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetParent(parent)
-	case 2:
+	case XdgToplevelRequestSetTitle:
 		title := d.String(false)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetTitle(title)
-	case 3:
-		appId := d.String(false)
+	case XdgToplevelRequestSetAppID:
+		appID := d.String(false)
 		if err := d.Done(); err != nil {
 			return err
 		}
-		return hh.SetAppId(appId)
-	case 4:
+		return hh.SetAppID(appID)
+	case XdgToplevelRequestShowWindowMenu:
 		seat := d.Object(&WlSeatInterface, false)
 		serial := d.Uint()
 		x := d.Int()
@@ -648,69 +848,68 @@ func dispatchXdgToplevel(h any, obj *Object, opcode uint16, d *Decoder) error {
 			return err
 		}
 		return hh.ShowWindowMenu(seat, serial, x, y)
-	case 5:
+	case XdgToplevelRequestMove:
 		seat := d.Object(&WlSeatInterface, false)
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Move(seat, serial)
-	case 6:
+	case XdgToplevelRequestResize:
 		seat := d.Object(&WlSeatInterface, false)
 		serial := d.Uint()
-		edges := d.Uint()
+		edges := XdgToplevelResizeEdge(d.Uint())
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Resize(seat, serial, edges)
-	case 7:
+	case XdgToplevelRequestSetMaxSize:
 		width := d.Int()
 		height := d.Int()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetMaxSize(width, height)
-	case 8:
+	case XdgToplevelRequestSetMinSize:
 		width := d.Int()
 		height := d.Int()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetMinSize(width, height)
-	case 9:
+	case XdgToplevelRequestSetMaximized:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetMaximized()
-	case 10:
+	case XdgToplevelRequestUnsetMaximized:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.UnsetMaximized()
-	case 11:
+	case XdgToplevelRequestSetFullscreen:
 		output := d.Object(&WlOutputInterface, true)
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetFullscreen(output)
-	case 12:
+	case XdgToplevelRequestUnsetFullscreen:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.UnsetFullscreen()
-	case 13:
+	case XdgToplevelRequestSetMinimized:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.SetMinimized()
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendXdgToplevelConfigure encodes xdg_toplevel.configure: suggest a surface change.
 func SendXdgToplevelConfigure(e *Encoder, self ObjectID, width int32, height int32, states []byte) {
-	e.Begin(self, &XdgToplevelInterface, 0)
+	e.Begin(self, &XdgToplevelInterface, XdgToplevelEventConfigure)
 	e.PutInt(width)
 	e.PutInt(height)
 	e.PutArray(states)
@@ -719,13 +918,13 @@ func SendXdgToplevelConfigure(e *Encoder, self ObjectID, width int32, height int
 
 // SendXdgToplevelClose encodes xdg_toplevel.close: surface wants to be closed.
 func SendXdgToplevelClose(e *Encoder, self ObjectID) {
-	e.Begin(self, &XdgToplevelInterface, 1)
+	e.Begin(self, &XdgToplevelInterface, XdgToplevelEventClose)
 	e.End()
 }
 
 // SendXdgToplevelConfigureBounds encodes xdg_toplevel.configure_bounds: recommended window geometry bounds.
 func SendXdgToplevelConfigureBounds(e *Encoder, self ObjectID, width int32, height int32) {
-	e.Begin(self, &XdgToplevelInterface, 2)
+	e.Begin(self, &XdgToplevelInterface, XdgToplevelEventConfigureBounds)
 	e.PutInt(width)
 	e.PutInt(height)
 	e.End()
@@ -733,7 +932,7 @@ func SendXdgToplevelConfigureBounds(e *Encoder, self ObjectID, width int32, heig
 
 // SendXdgToplevelWmCapabilities encodes xdg_toplevel.wm_capabilities: compositor capabilities.
 func SendXdgToplevelWmCapabilities(e *Encoder, self ObjectID, capabilities []byte) {
-	e.Begin(self, &XdgToplevelInterface, 3)
+	e.Begin(self, &XdgToplevelInterface, XdgToplevelEventWmCapabilities)
 	e.PutArray(capabilities)
 	e.End()
 }
@@ -762,12 +961,25 @@ const (
 )
 
 // XdgPopupError is xdg_popup.error.
+// Its values are protocol error codes for Errorf.
 type XdgPopupError uint32
 
 // Values of xdg_popup.error.
 const (
 	XdgPopupErrorInvalidGrab XdgPopupError = 0 // tried to grab after being mapped
 )
+
+// String returns v's name in the XML.
+func (v XdgPopupError) String() string {
+	switch v {
+	case XdgPopupErrorInvalidGrab:
+		return "invalid_grab"
+	}
+	return unknownEnum("xdg_popup.error", uint32(v))
+}
+
+// Code returns v as the wire's error code.
+func (v XdgPopupError) Code() uint32 { return uint32(v) }
 
 // XdgPopupHandler receives the requests of a xdg_popup object.
 // A returned *Error is posted to the client, which is then disconnected.
@@ -798,22 +1010,22 @@ func init() {
 func dispatchXdgPopup(h any, obj *Object, opcode uint16, d *Decoder) error {
 	hh, ok := h.(XdgPopupHandler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
-	case 0:
+	case XdgPopupRequestDestroy:
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Destroy()
-	case 1:
+	case XdgPopupRequestGrab:
 		seat := d.Object(&WlSeatInterface, false)
 		serial := d.Uint()
 		if err := d.Done(); err != nil {
 			return err
 		}
 		return hh.Grab(seat, serial)
-	case 2:
+	case XdgPopupRequestReposition:
 		positioner := d.Object(&XdgPositionerInterface, false)
 		token := d.Uint()
 		if err := d.Done(); err != nil {
@@ -821,13 +1033,12 @@ func dispatchXdgPopup(h any, obj *Object, opcode uint16, d *Decoder) error {
 		}
 		return hh.Reposition(positioner, token)
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 // SendXdgPopupConfigure encodes xdg_popup.configure: configure the popup surface.
 func SendXdgPopupConfigure(e *Encoder, self ObjectID, x int32, y int32, width int32, height int32) {
-	e.Begin(self, &XdgPopupInterface, 0)
+	e.Begin(self, &XdgPopupInterface, XdgPopupEventConfigure)
 	e.PutInt(x)
 	e.PutInt(y)
 	e.PutInt(width)
@@ -837,13 +1048,13 @@ func SendXdgPopupConfigure(e *Encoder, self ObjectID, x int32, y int32, width in
 
 // SendXdgPopupPopupDone encodes xdg_popup.popup_done: popup interaction is done.
 func SendXdgPopupPopupDone(e *Encoder, self ObjectID) {
-	e.Begin(self, &XdgPopupInterface, 1)
+	e.Begin(self, &XdgPopupInterface, XdgPopupEventPopupDone)
 	e.End()
 }
 
 // SendXdgPopupRepositioned encodes xdg_popup.repositioned: signal the completion of a repositioned request.
 func SendXdgPopupRepositioned(e *Encoder, self ObjectID, token uint32) {
-	e.Begin(self, &XdgPopupInterface, 2)
+	e.Begin(self, &XdgPopupInterface, XdgPopupEventRepositioned)
 	e.PutUint(token)
 	e.End()
 }

@@ -1,6 +1,7 @@
 // Command wlgen generates nofault's server-side Go bindings from Wayland
 // protocol XML: interface descriptors, handler interfaces with typed request
-// decoding, event encoders, enums and error codes.
+// decoding, event encoders, typed enums and bitfields (taken and returned
+// wherever an argument names them with enum=) and error codes.
 //
 // Usage:
 //
@@ -17,6 +18,7 @@ import (
 	"go/format"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/template"
 )
 
@@ -67,4 +69,11 @@ func Generate(src []byte, pkg, srcName string) ([]byte, error) {
 	return code, nil
 }
 
-var tmpl = template.Must(template.New("file").Parse(fileTemplate))
+var tmpl = template.Must(template.New("file").Funcs(template.FuncMap{
+	"reqtype": requestType,
+	"evtype":  eventType,
+	"decode":  decodeExpr,
+	"encode":  encodeStmt,
+	"argtype": argTypeConst,
+	"lower":   func(s string) string { return strings.ToLower(s[:1]) + s[1:] },
+}).Parse(fileTemplate))

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"go/token"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 type fileModel struct {
@@ -42,6 +44,7 @@ type argModel struct {
 	GoName   string // Go parameter name
 	Type     string // XML type
 	Iface    string // Go name of the interface variable, or ""
+	Enum     string // Go name of the enum type of an int or uint, or ""
 	Nullable bool
 	Summary  string
 	Untyped  bool // a new_id without interface (expands to string, uint, new_id)
@@ -49,14 +52,20 @@ type argModel struct {
 
 type enumModel struct {
 	GoName   string
-	Name     string
+	Name     string // XML name
+	Iface    string // XML name of the interface
 	Summary  string
 	Bitfield bool
+	Error    bool // the interface's error enum: its values are protocol error codes
 	Entries  []entryModel
+	// Names are the entries String reports, one per distinct value, in
+	// XML order (the first entry of a value names it).
+	Names []entryModel
 }
 
 type entryModel struct {
 	GoName  string
+	Name    string // XML name
 	Value   string
 	Summary string
 }
@@ -96,16 +105,29 @@ func buildModel(p *xmlProtocol) (*fileModel, error) {
 		for _, xe := range xi.Enums {
 			em := &enumModel{
 				Name:     xe.Name,
+				Iface:    xi.Name,
 				GoName:   im.GoName + camel(xe.Name),
 				Summary:  oneLine(xe.Description.Summary),
 				Bitfield: xe.Bitfield,
+				Error:    xe.Name == "error",
 			}
+			seen := make(map[uint64]bool)
 			for _, e := range xe.Entries {
-				em.Entries = append(em.Entries, entryModel{
+				v, err := strconv.ParseUint(e.Value, 0, 32)
+				if err != nil {
+					return nil, fmt.Errorf("%s.%s.%s: value %q: %w", xi.Name, xe.Name, e.Name, e.Value, err)
+				}
+				en := entryModel{
 					GoName:  em.GoName + camel(e.Name),
+					Name:    e.Name,
 					Value:   e.Value,
 					Summary: oneLine(e.Summary),
-				})
+				}
+				em.Entries = append(em.Entries, en)
+				if !seen[v] {
+					seen[v] = true
+					em.Names = append(em.Names, en)
+				}
 			}
 			im.Enums = append(im.Enums, em)
 		}
@@ -136,8 +158,16 @@ func buildMessage(im *ifaceModel, x xmlMessage, opcode int) (*msgModel, error) {
 			Nullable: xa.AllowNull,
 			Summary:  oneLine(xa.Summary),
 		}
+		if xa.Enum != "" {
+			if xa.Type != "int" && xa.Type != "uint" {
+				return nil, fmt.Errorf("%s.%s: enum on %s argument %s", im.Name, x.Name, xa.Type, xa.Name)
+			}
+			a.Enum = enumGoName(im, xa.Enum)
+		}
+		if _, ok := wireTypes[xa.Type]; !ok {
+			return nil, fmt.Errorf("%s.%s: unknown arg type %q", im.Name, x.Name, xa.Type)
+		}
 		switch xa.Type {
-		case "int", "uint", "fixed", "string", "array", "fd":
 		case "object":
 			if xa.Interface != "" {
 				a.Iface = camel(xa.Interface) + "Interface"
@@ -148,8 +178,6 @@ func buildMessage(im *ifaceModel, x xmlMessage, opcode int) (*msgModel, error) {
 			} else {
 				a.Untyped = true
 			}
-		default:
-			return nil, fmt.Errorf("%s.%s: unknown arg type %q", im.Name, x.Name, xa.Type)
 		}
 		mm.Args = append(mm.Args, a)
 		if a.Untyped {
@@ -164,30 +192,47 @@ func buildMessage(im *ifaceModel, x xmlMessage, opcode int) (*msgModel, error) {
 	return mm, nil
 }
 
-// camel turns snake_case into CamelCase: wl_surface -> WlSurface,
-// flipped_90 -> Flipped90.
+// enumGoName returns the Go type of the enum an argument of im names:
+// "state" (im's own) or "wl_output.transform" (another interface's, which
+// may live in another generated file of the package).
+func enumGoName(im *ifaceModel, ref string) string {
+	if iface, name, ok := strings.Cut(ref, "."); ok {
+		return camel(iface) + camel(name)
+	}
+	return im.GoName + camel(ref)
+}
+
+// initialisms are the words Go spells in capitals (as golint's list):
+// app_id -> AppID, delete_id -> DeleteID, fd -> FD.
+var initialisms = map[string]string{
+	"api": "API", "fd": "FD", "http": "HTTP", "id": "ID", "json": "JSON",
+	"ui": "UI", "uri": "URI", "url": "URL", "uuid": "UUID", "xml": "XML",
+}
+
+// camel turns snake_case into CamelCase with Go initialisms: wl_surface ->
+// WlSurface, flipped_90 -> Flipped90, set_app_id -> SetAppID.
 func camel(s string) string {
 	var b strings.Builder
-	up := true
-	for _, r := range s {
-		if r == '_' {
-			up = true
+	for _, w := range strings.Split(s, "_") {
+		if w == "" {
 			continue
 		}
-		if up {
-			b.WriteRune(unicode.ToUpper(r))
-			up = false
-		} else {
-			b.WriteRune(r)
+		if up, ok := initialisms[w]; ok {
+			b.WriteString(up)
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(w)
+		b.WriteRune(unicode.ToUpper(r))
+		b.WriteString(w[n:])
 	}
 	return b.String()
 }
 
-// goParam turns an argument name into a Go parameter name.
+// goParam turns an argument name into a Go parameter name: object_id ->
+// objectID, fd -> fd.
 func goParam(s string) string {
-	c := camel(s)
-	c = strings.ToLower(c[:1]) + c[1:]
+	first, rest, _ := strings.Cut(s, "_")
+	c := strings.ToLower(first) + camel(rest)
 	if token.IsKeyword(c) || c == "iface" || c == "version" || c == "e" || c == "self" || c == "h" || c == "obj" || c == "opcode" || c == "d" {
 		c += "_"
 	}

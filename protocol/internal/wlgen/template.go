@@ -39,7 +39,8 @@ const (
 {{- end}}
 
 {{range $e := $i.Enums}}
-// {{$e.GoName}} is {{$i.Name}}.{{$e.Name}}{{if $e.Summary}}: {{$e.Summary}}{{end}}.{{if $e.Bitfield}} It is a bitfield.{{end}}
+// {{$e.GoName}} is {{$i.Name}}.{{$e.Name}}{{if $e.Summary}}: {{$e.Summary}}{{end}}.{{if $e.Bitfield}} It is a bitfield: combine values with |, test them with Has.{{end}}{{if $e.Error}}
+// Its values are protocol error codes for Errorf.{{end}}
 type {{$e.GoName}} uint32
 
 // Values of {{$i.Name}}.{{$e.Name}}.
@@ -48,6 +49,32 @@ const (
 	{{.GoName}} {{$e.GoName}} = {{.Value}}{{if .Summary}} // {{.Summary}}{{end}}
 {{- end}}
 )
+{{if $e.Bitfield}}
+var {{lower $e.GoName}}Names = []bitName{ {{- range $k, $n := $e.Names}}{{if $k}}, {{end}}{ {{- $n.Value}}, "{{$n.Name}}"}{{end}}}
+
+// String returns the names of v's bits joined by |, as in the XML.
+func (v {{$e.GoName}}) String() string {
+	return bitsString(uint32(v), {{lower $e.GoName}}Names)
+}
+
+// Has reports whether v has every bit of f.
+func (v {{$e.GoName}}) Has(f {{$e.GoName}}) bool { return v&f == f }
+{{else}}
+// String returns v's name in the XML.
+func (v {{$e.GoName}}) String() string {
+	switch v {
+{{- range $e.Names}}
+	case {{.GoName}}:
+		return "{{.Name}}"
+{{- end}}
+	}
+	return unknownEnum("{{$e.Iface}}.{{$e.Name}}", uint32(v))
+}
+{{end}}
+{{- if $e.Error}}
+// Code returns v as the wire's error code.
+func (v {{$e.GoName}}) Code() uint32 { return uint32(v) }
+{{end}}
 {{end}}
 
 // {{$i.GoName}}Handler receives the requests of a {{$i.Name}} object.
@@ -56,7 +83,7 @@ type {{$i.GoName}}Handler interface {
 {{- range $m := $i.Requests}}
 	// {{$m.GoName}} handles {{$i.Name}}.{{$m.Name}}{{if $m.Summary}}: {{$m.Summary}}{{end}}.{{if $m.Destructor}}
 	// The object is destroyed after it returns.{{end}}
-	{{$m.GoName}}({{range $k, $a := $m.Args}}{{if $k}}, {{end}}{{template "param" $a}}{{end}}) error
+	{{$m.GoName}}({{range $k, $a := $m.Args}}{{if $k}}, {{end}}{{if $a.Untyped}}iface string, version uint32, {{end}}{{$a.GoName}} {{reqtype $a}}{{end}}) error
 {{- end}}
 }
 
@@ -75,15 +102,16 @@ func init() {
 }
 
 func dispatch{{$i.GoName}}(h any, obj *Object, opcode uint16, d *Decoder) error {
+{{- if $i.Requests}}
 	hh, ok := h.({{$i.GoName}}Handler)
 	if !ok {
-		return Errorf(nil, ErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
 	}
 	switch opcode {
 {{- range $m := $i.Requests}}
-	case {{$m.Opcode}}:
+	case {{$i.GoName}}Request{{$m.GoName}}:
 {{- range $m.Wire}}
-		{{.GoName}} := {{template "decode" .}}
+		{{.GoName}} := {{decode .}}
 {{- end}}
 		if err := d.Done(); err != nil {
 			return err
@@ -91,31 +119,25 @@ func dispatch{{$i.GoName}}(h any, obj *Object, opcode uint16, d *Decoder) error 
 		return hh.{{$m.GoName}}({{range $k, $a := $m.Args}}{{if $k}}, {{end}}{{if $a.Untyped}}iface, version, {{end}}{{$a.GoName}}{{end}})
 {{- end}}
 	}
-	_ = hh
-	return Errorf(nil, ErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
+{{- else}}
+	if _, ok := h.({{$i.GoName}}Handler); !ok {
+		return Errorf(nil, WlDisplayErrorImplementation, "no handler for %s@%d", obj.Interface.Name, obj.ID)
+	}
+{{- end}}
+	return Errorf(nil, WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", opcode, obj.Interface.Name, obj.ID)
 }
 
 {{range $m := $i.Events}}
 // Send{{$i.GoName}}{{$m.GoName}} encodes {{$i.Name}}.{{$m.Name}}{{if $m.Summary}}: {{$m.Summary}}{{end}}.
-func Send{{$i.GoName}}{{$m.GoName}}(e *Encoder, self ObjectID{{range $m.Args}}, {{template "eparam" .}}{{end}}) {
-	e.Begin(self, &{{$i.GoName}}Interface, {{$m.Opcode}})
+func Send{{$i.GoName}}{{$m.GoName}}(e *Encoder, self ObjectID{{range $m.Args}}, {{.GoName}} {{evtype .}}{{end}}) {
+	e.Begin(self, &{{$i.GoName}}Interface, {{$i.GoName}}Event{{$m.GoName}})
 {{- range $m.Args}}
-	{{template "encode" .}}
+	{{encode .}}
 {{- end}}
 	e.End()
 }
 {{end}}
 {{end}}
 
-{{- define "param"}}{{if .Untyped}}iface string, version uint32, {{end}}{{.GoName}} {{if eq .Type "int"}}int32{{else if eq .Type "uint"}}uint32{{else if eq .Type "fixed"}}Fixed{{else if eq .Type "string"}}string{{else if eq .Type "array"}}[]byte{{else if eq .Type "fd"}}int{{else if eq .Type "object"}}*Object{{else if eq .Type "new_id"}}ObjectID{{end}}{{end}}
-
-{{- define "eparam"}}{{.GoName}} {{if eq .Type "int"}}int32{{else if eq .Type "uint"}}uint32{{else if eq .Type "fixed"}}Fixed{{else if eq .Type "string"}}string{{else if eq .Type "array"}}[]byte{{else if eq .Type "fd"}}int{{else}}ObjectID{{end}}{{end}}
-
-{{- define "decode"}}{{if eq .Type "int"}}d.Int(){{else if eq .Type "uint"}}d.Uint(){{else if eq .Type "fixed"}}d.Fixed(){{else if eq .Type "string"}}d.String({{.Nullable}}){{else if eq .Type "array"}}d.Array(){{else if eq .Type "fd"}}d.FD(){{else if eq .Type "object"}}d.Object({{if .Iface}}&{{.Iface}}{{else}}nil{{end}}, {{.Nullable}}){{else if eq .Type "new_id"}}d.NewID(){{end}}{{end}}
-
-{{- define "encode"}}{{if eq .Type "int"}}e.PutInt({{.GoName}}){{else if eq .Type "uint"}}e.PutUint({{.GoName}}){{else if eq .Type "fixed"}}e.PutFixed({{.GoName}}){{else if eq .Type "string"}}{{if .Nullable}}e.PutNullableString({{.GoName}}){{else}}e.PutString({{.GoName}}){{end}}{{else if eq .Type "array"}}e.PutArray({{.GoName}}){{else if eq .Type "fd"}}e.PutFD({{.GoName}}){{else}}e.PutObject({{.GoName}}){{end}}{{end}}
-
-{{- define "message"}}{Name: "{{.Name}}", Since: {{.Since}}{{if .Destructor}}, Destructor: true{{end}}{{if .Wire}}, Args: []Arg{ {{- range $k, $a := .Wire}}{{if $k}}, {{end}}{Name: "{{$a.Name}}", Type: {{template "argtype" $a}}{{if $a.Nullable}}, Nullable: true{{end}}{{if $a.Iface}}, Interface: &{{$a.Iface}}{{end}}}{{end}}}{{end}}}{{end}}
-
-{{- define "argtype"}}{{if eq .Type "int"}}ArgInt{{else if eq .Type "uint"}}ArgUint{{else if eq .Type "fixed"}}ArgFixed{{else if eq .Type "string"}}ArgString{{else if eq .Type "array"}}ArgArray{{else if eq .Type "fd"}}ArgFD{{else if eq .Type "object"}}ArgObject{{else}}ArgNewID{{end}}{{end}}
+{{- define "message"}}{Name: "{{.Name}}", Since: {{.Since}}{{if .Destructor}}, Destructor: true{{end}}{{if .Wire}}, Args: []Arg{ {{- range $k, $a := .Wire}}{{if $k}}, {{end}}{Name: "{{$a.Name}}", Type: {{argtype $a}}{{if $a.Nullable}}, Nullable: true{{end}}{{if $a.Iface}}, Interface: &{{$a.Iface}}{{end}}}{{end}}}{{end}}}{{end}}
 `

@@ -1,0 +1,36 @@
+package protocol
+
+import "testing"
+
+func TestEnumString(t *testing.T) {
+	for _, tc := range []struct {
+		v    interface{ String() string }
+		want string
+	}{
+		{WlOutputTransformFlipped90, "flipped_90"},
+		{WlOutputTransform(9), "wl_output.transform(9)"},
+		{WlSeatCapabilityPointer | WlSeatCapabilityKeyboard, "pointer|keyboard"},
+		{WlSeatCapability(0), "0"},
+		{WlSeatCapabilityTouch | 0x30, "touch|0x30"},
+		{WlDataDeviceManagerDndActionNone, "none"},
+		{XdgWmBaseErrorRole, "role"},
+	} {
+		if got := tc.v.String(); got != tc.want {
+			t.Errorf("%#v.String() = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+	if !(WlSeatCapabilityPointer | WlSeatCapabilityTouch).Has(WlSeatCapabilityTouch) || WlSeatCapabilityPointer.Has(WlSeatCapabilityKeyboard) {
+		t.Error("Has")
+	}
+}
+
+func TestErrorfCode(t *testing.T) {
+	obj := &Object{ID: 7}
+	e := Errorf(obj, XdgToplevelErrorInvalidSize, "size %d", -1)
+	if e.Object != 7 || e.Code != 2 || e.Message != "size -1" {
+		t.Errorf("Errorf = %+v", e)
+	}
+	if e := Errorf(nil, WlDisplayErrorNoMemory, "x"); e.Object != DisplayID || e.Code != ErrorNoMemory {
+		t.Errorf("Errorf(nil) = %+v", e)
+	}
+}
