@@ -84,7 +84,7 @@ func (c *Client) NewObject(id protocol.ObjectID, iface *protocol.Interface, vers
 	}
 	o := &protocol.Object{ID: id, Interface: iface, Version: version, Handler: handler}
 	if !c.objects.Insert(o) {
-		c.PostError(protocol.Errorf(c.display, protocol.ErrorInvalidObject, "invalid new id %d", id))
+		c.PostError(protocol.Errorf(c.display, protocol.WlDisplayErrorInvalidObject, "invalid new id %d", id))
 		return nil
 	}
 	c.objectInserted()
@@ -120,7 +120,7 @@ func (c *Client) Destroy(o *protocol.Object) {
 		h.OnDestroy()
 	}
 	if o.ID < protocol.ServerIDStart && !c.dead && c.display != nil {
-		protocol.SendWlDisplayDeleteId(c.Events(), protocol.DisplayID, uint32(o.ID))
+		protocol.SendWlDisplayDeleteID(c.Events(), protocol.DisplayID, uint32(o.ID))
 	}
 }
 
@@ -137,14 +137,14 @@ func (c *Client) PostError(err *protocol.Error) {
 }
 
 // PostErrorf posts a protocol error on obj.
-func (c *Client) PostErrorf(obj *protocol.Object, code uint32, format string, args ...any) {
+func (c *Client) PostErrorf(obj *protocol.Object, code protocol.ErrorCode, format string, args ...any) {
 	c.PostError(protocol.Errorf(obj, code, format, args...))
 }
 
 // PostImplementationError posts wl_display.error implementation, as
 // wl_client_post_implementation_error does.
 func (c *Client) PostImplementationError(format string, args ...any) {
-	c.PostError(protocol.Errorf(c.display, protocol.ErrorImplementation, format, args...))
+	c.PostError(protocol.Errorf(c.display, protocol.WlDisplayErrorImplementation, format, args...))
 }
 
 // Failed reports whether an error has been posted to the client.
@@ -196,21 +196,21 @@ func (c *Client) handle(b *batch) {
 func (c *Client) dispatch(h protocol.Header, body []byte, short bool) {
 	o := c.objects.Lookup(h.Object)
 	if o == nil {
-		c.PostErrorf(c.display, protocol.ErrorInvalidObject, "invalid object %d", h.Object)
+		c.PostErrorf(c.display, protocol.WlDisplayErrorInvalidObject, "invalid object %d", h.Object)
 		return
 	}
 	if int(h.Opcode) >= len(o.Interface.Requests) {
-		c.PostErrorf(c.display, protocol.ErrorInvalidMethod, "invalid method %d, object %s@%d", h.Opcode, o.Interface.Name, o.ID)
+		c.PostErrorf(c.display, protocol.WlDisplayErrorInvalidMethod, "invalid method %d, object %s@%d", h.Opcode, o.Interface.Name, o.ID)
 		return
 	}
 	msg := &o.Interface.Requests[h.Opcode]
 	if o.Version > 0 && o.Version < msg.Since {
-		c.PostErrorf(c.display, protocol.ErrorInvalidMethod, "invalid method %d (since %d < %d), object %s@%d",
+		c.PostErrorf(c.display, protocol.WlDisplayErrorInvalidMethod, "invalid method %d (since %d < %d), object %s@%d",
 			h.Opcode, o.Version, msg.Since, o.Interface.Name, o.ID)
 		return
 	}
 	if short {
-		c.PostErrorf(c.display, protocol.ErrorInvalidMethod, "invalid arguments for %s@%d.%s", o.Interface.Name, o.ID, msg.Name)
+		c.PostErrorf(c.display, protocol.WlDisplayErrorInvalidMethod, "invalid arguments for %s@%d.%s", o.Interface.Name, o.ID, msg.Name)
 		return
 	}
 	if c.d.trace != nil {
@@ -224,7 +224,7 @@ func (c *Client) dispatch(h protocol.Header, body []byte, short bool) {
 		var perr *protocol.Error
 		switch {
 		case errors.Is(err, protocol.ErrBadArgs):
-			c.PostErrorf(c.display, protocol.ErrorInvalidMethod, "invalid arguments for %s@%d.%s", o.Interface.Name, o.ID, msg.Name)
+			c.PostErrorf(c.display, protocol.WlDisplayErrorInvalidMethod, "invalid arguments for %s@%d.%s", o.Interface.Name, o.ID, msg.Name)
 		case errors.As(err, &perr):
 			c.PostError(perr)
 		default:

@@ -116,13 +116,13 @@ func (r *registryHandler) Bind(name uint32, iface string, version uint32, id pro
 	}
 	switch {
 	case g == nil:
-		return protocol.Errorf(r.obj, protocol.ErrorInvalidObject, "invalid global %s (%d)", iface, name)
+		return protocol.Errorf(r.obj, protocol.WlDisplayErrorInvalidObject, "invalid global %s (%d)", iface, name)
 	case version == 0:
-		return protocol.Errorf(r.obj, protocol.ErrorInvalidObject, "invalid version for global %s (%d): 0 is not a valid version", iface, name)
+		return protocol.Errorf(r.obj, protocol.WlDisplayErrorInvalidObject, "invalid version for global %s (%d): 0 is not a valid version", iface, name)
 	case g.Version < version:
-		return protocol.Errorf(r.obj, protocol.ErrorInvalidObject, "invalid version for global %s (%d): have %d, wanted %d", iface, name, g.Version, version)
+		return protocol.Errorf(r.obj, protocol.WlDisplayErrorInvalidObject, "invalid version for global %s (%d): have %d, wanted %d", iface, name, g.Version, version)
 	case g.Interface.Name != iface:
-		return protocol.Errorf(r.obj, protocol.ErrorInvalidObject, "invalid interface for global %d: have %s, wanted %s", name, iface, g.Interface.Name)
+		return protocol.Errorf(r.obj, protocol.WlDisplayErrorInvalidObject, "invalid interface for global %d: have %s, wanted %s", name, iface, g.Interface.Name)
 	}
 	g.bind(r.c, id, version)
 	return nil
