@@ -16,6 +16,10 @@ const (
 	InvalidFD     ErrorCode = 2
 )
 
+// Code returns c as the wire's wl_shm.error code: an ErrorCode is a
+// protocol.ErrorCode, so protocol.Errorf takes it.
+func (c ErrorCode) Code() uint32 { return uint32(c) }
+
 // String returns the protocol name of the code.
 func (c ErrorCode) String() string {
 	switch c {

@@ -120,7 +120,7 @@ func (b *Buffer) postFault() {
 		b.c.PostImplementationError("error accessing SHM buffer")
 		return
 	}
-	b.c.PostErrorf(b.obj, uint32(InvalidFD), "error accessing SHM buffer")
+	b.c.PostErrorf(b.obj, InvalidFD, "error accessing SHM buffer")
 }
 
 func (b *Buffer) releaseView() {

@@ -29,7 +29,7 @@ func (g *Global) bind(c *server.Client, id protocol.ObjectID, version uint32) {
 		return
 	}
 	for _, f := range Formats {
-		protocol.SendWlShmFormat(c.Events(), h.obj.ID, uint32(f))
+		protocol.SendWlShmFormat(c.Events(), h.obj.ID, protocol.WlShmFormat(f))
 	}
 }
 
@@ -43,9 +43,9 @@ type shmHandler struct {
 // protoError turns an *Error of this package into a protocol error on obj.
 func protoError(obj *protocol.Object, err error) *protocol.Error {
 	if e, ok := err.(*Error); ok {
-		return protocol.Errorf(obj, uint32(e.Code), "%s", e.Msg)
+		return protocol.Errorf(obj, e.Code, "%s", e.Msg)
 	}
-	return protocol.Errorf(obj, uint32(InvalidFD), "%v", err)
+	return protocol.Errorf(obj, InvalidFD, "%v", err)
 }
 
 func (h *shmHandler) CreatePool(id protocol.ObjectID, fd int, size int32) error {
@@ -91,7 +91,7 @@ func (h *poolHandler) OnDestroy() { h.pool.Unref(); h.acct.unref() }
 
 func (h *poolHandler) Destroy() error { return nil }
 
-func (h *poolHandler) CreateBuffer(id protocol.ObjectID, offset, width, height, stride int32, format uint32) error {
+func (h *poolHandler) CreateBuffer(id protocol.ObjectID, offset, width, height, stride int32, format protocol.WlShmFormat) error {
 	if err := CheckBuffer(h.pool.Size(), offset, width, height, stride, Format(format)); err != nil {
 		return protoError(h.obj, err)
 	}
@@ -134,3 +134,11 @@ func (h *poolHandler) Resize(size int32) error {
 	}
 	return nil
 }
+
+// The handlers implement the generated interfaces: a signature that drifts
+// from the XML fails to compile instead of failing dispatch.
+var (
+	_ protocol.WlShmHandler     = (*shmHandler)(nil)
+	_ protocol.WlShmPoolHandler = (*poolHandler)(nil)
+	_ protocol.WlBufferHandler  = (*Buffer)(nil)
+)

@@ -60,22 +60,27 @@ func (fc *fakeCompositor) CreateSurface(id protocol.ObjectID) error {
 }
 
 func (fc *fakeCompositor) CreateRegion(id protocol.ObjectID) error {
-	return protocol.Errorf(nil, protocol.ErrorImplementation, "no regions in this test")
+	return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "no regions in this test")
 }
 
 type fakeSurface struct{}
 
-func (fakeSurface) Destroy() error                                { return nil }
-func (fakeSurface) Attach(*protocol.Object, int32, int32) error   { return nil }
-func (fakeSurface) Damage(int32, int32, int32, int32) error       { return nil }
-func (fakeSurface) Frame(protocol.ObjectID) error                 { return nil }
-func (fakeSurface) SetOpaqueRegion(*protocol.Object) error        { return nil }
-func (fakeSurface) SetInputRegion(*protocol.Object) error         { return nil }
-func (fakeSurface) Commit() error                                 { return nil }
-func (fakeSurface) SetBufferTransform(int32) error                { return nil }
-func (fakeSurface) SetBufferScale(int32) error                    { return nil }
-func (fakeSurface) DamageBuffer(int32, int32, int32, int32) error { return nil }
-func (fakeSurface) Offset(int32, int32) error                     { return nil }
+func (fakeSurface) Destroy() error                                      { return nil }
+func (fakeSurface) Attach(*protocol.Object, int32, int32) error         { return nil }
+func (fakeSurface) Damage(int32, int32, int32, int32) error             { return nil }
+func (fakeSurface) Frame(protocol.ObjectID) error                       { return nil }
+func (fakeSurface) SetOpaqueRegion(*protocol.Object) error              { return nil }
+func (fakeSurface) SetInputRegion(*protocol.Object) error               { return nil }
+func (fakeSurface) Commit() error                                       { return nil }
+func (fakeSurface) SetBufferTransform(protocol.WlOutputTransform) error { return nil }
+func (fakeSurface) SetBufferScale(int32) error                          { return nil }
+func (fakeSurface) DamageBuffer(int32, int32, int32, int32) error       { return nil }
+func (fakeSurface) Offset(int32, int32) error                           { return nil }
 
 // Created returns the surfaces made so far, in order.
 func (f *FakeShell) Created() []*protocol.Object { return f.created }
+
+var (
+	_ protocol.WlCompositorHandler = (*fakeCompositor)(nil)
+	_ protocol.WlSurfaceHandler    = fakeSurface{}
+)
