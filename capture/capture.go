@@ -243,7 +243,7 @@ func (m *Manager) serve(f *frame) {
 		f.fail()
 		if b.Pool().Options().Shrink == shm.ShrinkKill {
 			m.stats.Errors++
-			f.c.PostErrorf(f.buf, uint32(shm.InvalidFD), "error accessing SHM buffer")
+			f.c.PostErrorf(f.buf, shm.InvalidFD, "error accessing SHM buffer")
 		}
 	default:
 		// A read-only or closed pool, or a renderer that cannot read back.

@@ -25,8 +25,8 @@ const (
 	opCopyWithDamage = protocol.ZwlrScreencopyFrameV1RequestCopyWithDamage
 	opBufferDestroy  = protocol.WlBufferRequestDestroy
 
-	errAlreadyUsed   = uint32(protocol.ZwlrScreencopyFrameV1ErrorAlreadyUsed)
-	errInvalidBuffer = uint32(protocol.ZwlrScreencopyFrameV1ErrorInvalidBuffer)
+	errAlreadyUsed   = protocol.ZwlrScreencopyFrameV1ErrorAlreadyUsed
+	errInvalidBuffer = protocol.ZwlrScreencopyFrameV1ErrorInvalidBuffer
 )
 
 // bufferEvent returns the frame's buffer event arguments.
@@ -241,7 +241,7 @@ func TestTruncatedBeforeCopy(t *testing.T) {
 			}
 			e.frame()
 			if tc.policy == shm.ShrinkKill {
-				pe := c.wantError(b.id, uint32(shm.InvalidFD))
+				pe := c.wantError(b.id, shm.InvalidFD)
 				t.Log(pe.Message)
 			} else {
 				c.roundtrip()
@@ -424,7 +424,7 @@ func TestOldVersions(t *testing.T) {
 		if v == 1 {
 			f := c.capture(c.output, nil)
 			c.send(f, opCopyWithDamage, b.id)
-			c.wantError(rawclient.DisplayID, protocol.ErrorInvalidMethod)
+			c.wantError(rawclient.DisplayID, protocol.WlDisplayErrorInvalidMethod)
 		}
 	}
 }

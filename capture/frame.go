@@ -79,7 +79,7 @@ func (b *managerObj) newFrame(id protocol.ObjectID, output *protocol.Object, box
 		return
 	}
 	e := b.c.Events()
-	protocol.SendZwlrScreencopyFrameV1Buffer(e, f.obj.ID, uint32(Format), uint32(box.Dx()), uint32(box.Dy()), uint32(f.stride()))
+	protocol.SendZwlrScreencopyFrameV1Buffer(e, f.obj.ID, protocol.WlShmFormat(Format), uint32(box.Dx()), uint32(box.Dy()), uint32(f.stride()))
 	if f.obj.Version >= protocol.ZwlrScreencopyFrameV1EventBufferDoneSince {
 		protocol.SendZwlrScreencopyFrameV1BufferDone(e, f.obj.ID)
 	}
@@ -153,7 +153,7 @@ func (f *frame) copy(buffer *protocol.Object, withDamage bool) error {
 
 func (f *frame) invalid(code protocol.ZwlrScreencopyFrameV1Error, format string, args ...any) error {
 	f.m.stats.Errors++
-	return protocol.Errorf(f.obj, uint32(code), format, args...)
+	return protocol.Errorf(f.obj, code, format, args...)
 }
 
 // Destroy handles zwlr_screencopy_frame_v1.destroy.

@@ -75,7 +75,7 @@ func (*fakeShm) Release() error { return nil }
 
 type fakePool struct{ c *server.Client }
 
-func (p *fakePool) CreateBuffer(id protocol.ObjectID, offset, width, height, stride int32, format uint32) error {
+func (p *fakePool) CreateBuffer(id protocol.ObjectID, offset, width, height, stride int32, format protocol.WlShmFormat) error {
 	p.c.NewObject(id, &protocol.WlBufferInterface, 1, &fakeBuffer{})
 	return nil
 }
@@ -83,6 +83,8 @@ func (*fakePool) Destroy() error     { return nil }
 func (*fakePool) Resize(int32) error { return nil }
 
 type fakeBuffer struct{}
+
+var _ protocol.WlShmPoolHandler = (*fakePool)(nil)
 
 func (*fakeBuffer) Destroy() error { return nil }
 
@@ -234,15 +236,15 @@ func (c *client) roundtripErr() ([]rawclient.Event, error) {
 
 // wantError expects the next roundtrip to end in wl_display.error on obj
 // with code.
-func (c *client) wantError(obj, code uint32) *rawclient.ProtocolError {
+func (c *client) wantError(obj uint32, code protocol.ErrorCode) *rawclient.ProtocolError {
 	c.t.Helper()
 	_, err := c.roundtripErr()
 	var pe *rawclient.ProtocolError
 	if !errors.As(err, &pe) {
-		c.t.Fatalf("want protocol error %d on %d, got %v", code, obj, err)
+		c.t.Fatalf("want protocol error %d (%s) on %d, got %v", code.Code(), code, obj, err)
 	}
-	if pe.ObjectID != obj || pe.Code != code {
-		c.t.Fatalf("got error on %d code %d (%s), want on %d code %d", pe.ObjectID, pe.Code, pe.Message, obj, code)
+	if pe.ObjectID != obj || pe.Code != code.Code() {
+		c.t.Fatalf("got error on %d code %d (%s), want on %d code %d (%s)", pe.ObjectID, pe.Code, pe.Message, obj, code.Code(), code)
 	}
 	return pe
 }

@@ -184,7 +184,7 @@ func (o *Output) bind(c *server.Client, id protocol.ObjectID, version uint32) {
 	// Physical size assuming 96 dpi: Xwayland and GTK derive a DPI from it.
 	mmW, mmH := int32(o.w*254/960), int32(o.h*254/960)
 	protocol.SendWlOutputGeometry(e, obj.ID, int32(o.x), int32(o.y), mmW, mmH,
-		int32(protocol.WlOutputSubpixelUnknown), o.make, o.model, int32(protocol.WlOutputTransformNormal))
+		protocol.WlOutputSubpixelUnknown, o.make, o.model, protocol.WlOutputTransformNormal)
 	r.sendMode()
 	if version >= 2 {
 		protocol.SendWlOutputScale(e, obj.ID, o.IntScale())
@@ -201,7 +201,7 @@ func (o *Output) bind(c *server.Client, id protocol.ObjectID, version uint32) {
 
 func (r *resource) sendMode() {
 	protocol.SendWlOutputMode(r.c.Events(), r.obj.ID,
-		uint32(protocol.WlOutputModeCurrent|protocol.WlOutputModePreferred),
+		protocol.WlOutputModeCurrent|protocol.WlOutputModePreferred,
 		int32(r.o.w), int32(r.o.h), int32(r.o.refresh))
 }
 
