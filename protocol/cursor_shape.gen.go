@@ -212,7 +212,7 @@ func (v WpCursorShapeDeviceV1Shape) String() string {
 	case WpCursorShapeDeviceV1ShapeZoomOut:
 		return "zoom_out"
 	}
-	return unknownEnum("wp_cursor_shape_device_v1.shape", uint32(v))
+	return unknownEnum("wp_cursor_shape_device_v1.shape", int64(v))
 }
 
 // WpCursorShapeDeviceV1Error is wp_cursor_shape_device_v1.error.
@@ -230,7 +230,7 @@ func (v WpCursorShapeDeviceV1Error) String() string {
 	case WpCursorShapeDeviceV1ErrorInvalidShape:
 		return "invalid_shape"
 	}
-	return unknownEnum("wp_cursor_shape_device_v1.error", uint32(v))
+	return unknownEnum("wp_cursor_shape_device_v1.error", int64(v))
 }
 
 // Code returns v as the wire's error code.

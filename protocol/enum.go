@@ -45,6 +45,6 @@ func bitsString(v uint32, names []bitName) string {
 
 // unknownEnum formats a value that no entry of the enum names:
 // wl_output.transform(9).
-func unknownEnum(enum string, v uint32) string {
-	return enum + "(" + strconv.FormatUint(uint64(v), 10) + ")"
+func unknownEnum(enum string, v int64) string {
+	return enum + "(" + strconv.FormatInt(v, 10) + ")"
 }

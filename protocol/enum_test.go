@@ -9,6 +9,7 @@ func TestEnumString(t *testing.T) {
 	}{
 		{WlOutputTransformFlipped90, "flipped_90"},
 		{WlOutputTransform(9), "wl_output.transform(9)"},
+		{WlOutputTransform(-1), "wl_output.transform(-1)"},
 		{WlSeatCapabilityPointer | WlSeatCapabilityKeyboard, "pointer|keyboard"},
 		{WlSeatCapability(0), "0"},
 		{WlSeatCapabilityTouch | 0x30, "touch|0x30"},

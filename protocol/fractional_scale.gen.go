@@ -51,7 +51,7 @@ func (v WpFractionalScaleManagerV1Error) String() string {
 	case WpFractionalScaleManagerV1ErrorFractionalScaleExists:
 		return "fractional_scale_exists"
 	}
-	return unknownEnum("wp_fractional_scale_manager_v1.error", uint32(v))
+	return unknownEnum("wp_fractional_scale_manager_v1.error", int64(v))
 }
 
 // Code returns v as the wire's error code.

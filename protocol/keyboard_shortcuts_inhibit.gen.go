@@ -51,7 +51,7 @@ func (v ZwpKeyboardShortcutsInhibitManagerV1Error) String() string {
 	case ZwpKeyboardShortcutsInhibitManagerV1ErrorAlreadyInhibited:
 		return "already_inhibited"
 	}
-	return unknownEnum("zwp_keyboard_shortcuts_inhibit_manager_v1.error", uint32(v))
+	return unknownEnum("zwp_keyboard_shortcuts_inhibit_manager_v1.error", int64(v))
 }
 
 // Code returns v as the wire's error code.

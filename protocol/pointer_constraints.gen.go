@@ -54,7 +54,7 @@ func (v ZwpPointerConstraintsV1Error) String() string {
 	case ZwpPointerConstraintsV1ErrorAlreadyConstrained:
 		return "already_constrained"
 	}
-	return unknownEnum("zwp_pointer_constraints_v1.error", uint32(v))
+	return unknownEnum("zwp_pointer_constraints_v1.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -77,7 +77,7 @@ func (v ZwpPointerConstraintsV1Lifetime) String() string {
 	case ZwpPointerConstraintsV1LifetimePersistent:
 		return "persistent"
 	}
-	return unknownEnum("zwp_pointer_constraints_v1.lifetime", uint32(v))
+	return unknownEnum("zwp_pointer_constraints_v1.lifetime", int64(v))
 }
 
 // ZwpPointerConstraintsV1Handler receives the requests of a zwp_pointer_constraints_v1 object.

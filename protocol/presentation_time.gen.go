@@ -60,7 +60,7 @@ func (v WpPresentationError) String() string {
 	case WpPresentationErrorInvalidFlag:
 		return "invalid_flag"
 	}
-	return unknownEnum("wp_presentation.error", uint32(v))
+	return unknownEnum("wp_presentation.error", int64(v))
 }
 
 // Code returns v as the wire's error code.

@@ -86,7 +86,7 @@ func (v ZwpTextInputV3ChangeCause) String() string {
 	case ZwpTextInputV3ChangeCauseOther:
 		return "other"
 	}
-	return unknownEnum("zwp_text_input_v3.change_cause", uint32(v))
+	return unknownEnum("zwp_text_input_v3.change_cause", int64(v))
 }
 
 // ZwpTextInputV3ContentHint is zwp_text_input_v3.content_hint: content hint. It is a bitfield: combine values with |, test them with Has.
@@ -170,7 +170,7 @@ func (v ZwpTextInputV3ContentPurpose) String() string {
 	case ZwpTextInputV3ContentPurposeTerminal:
 		return "terminal"
 	}
-	return unknownEnum("zwp_text_input_v3.content_purpose", uint32(v))
+	return unknownEnum("zwp_text_input_v3.content_purpose", int64(v))
 }
 
 // ZwpTextInputV3Handler receives the requests of a zwp_text_input_v3 object.

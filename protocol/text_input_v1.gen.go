@@ -164,7 +164,7 @@ func (v ZwpTextInputV1ContentPurpose) String() string {
 	case ZwpTextInputV1ContentPurposeTerminal:
 		return "terminal"
 	}
-	return unknownEnum("zwp_text_input_v1.content_purpose", uint32(v))
+	return unknownEnum("zwp_text_input_v1.content_purpose", int64(v))
 }
 
 // ZwpTextInputV1PreeditStyle is zwp_text_input_v1.preedit_style.
@@ -202,7 +202,7 @@ func (v ZwpTextInputV1PreeditStyle) String() string {
 	case ZwpTextInputV1PreeditStyleIncorrect:
 		return "incorrect"
 	}
-	return unknownEnum("zwp_text_input_v1.preedit_style", uint32(v))
+	return unknownEnum("zwp_text_input_v1.preedit_style", int64(v))
 }
 
 // ZwpTextInputV1TextDirection is zwp_text_input_v1.text_direction.
@@ -225,7 +225,7 @@ func (v ZwpTextInputV1TextDirection) String() string {
 	case ZwpTextInputV1TextDirectionRtl:
 		return "rtl"
 	}
-	return unknownEnum("zwp_text_input_v1.text_direction", uint32(v))
+	return unknownEnum("zwp_text_input_v1.text_direction", int64(v))
 }
 
 // ZwpTextInputV1Handler receives the requests of a zwp_text_input_v1 object.

@@ -51,7 +51,7 @@ func (v WpViewporterError) String() string {
 	case WpViewporterErrorViewportExists:
 		return "viewport_exists"
 	}
-	return unknownEnum("wp_viewporter.error", uint32(v))
+	return unknownEnum("wp_viewporter.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -135,7 +135,7 @@ func (v WpViewportError) String() string {
 	case WpViewportErrorNoSurface:
 		return "no_surface"
 	}
-	return unknownEnum("wp_viewport.error", uint32(v))
+	return unknownEnum("wp_viewport.error", int64(v))
 }
 
 // Code returns v as the wire's error code.

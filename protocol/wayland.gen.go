@@ -72,7 +72,7 @@ func (v WlDisplayError) String() string {
 	case WlDisplayErrorImplementation:
 		return "implementation"
 	}
-	return unknownEnum("wl_display.error", uint32(v))
+	return unknownEnum("wl_display.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -397,7 +397,7 @@ func (v WlShmError) String() string {
 	case WlShmErrorInvalidFD:
 		return "invalid_fd"
 	}
-	return unknownEnum("wl_shm.error", uint32(v))
+	return unknownEnum("wl_shm.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -738,7 +738,7 @@ func (v WlShmFormat) String() string {
 	case WlShmFormatAbgr16161616:
 		return "abgr16161616"
 	}
-	return unknownEnum("wl_shm.format", uint32(v))
+	return unknownEnum("wl_shm.format", int64(v))
 }
 
 // WlShmHandler receives the requests of a wl_shm object.
@@ -888,7 +888,7 @@ func (v WlDataOfferError) String() string {
 	case WlDataOfferErrorInvalidOffer:
 		return "invalid_offer"
 	}
-	return unknownEnum("wl_data_offer.error", uint32(v))
+	return unknownEnum("wl_data_offer.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -1035,7 +1035,7 @@ func (v WlDataSourceError) String() string {
 	case WlDataSourceErrorInvalidSource:
 		return "invalid_source"
 	}
-	return unknownEnum("wl_data_source.error", uint32(v))
+	return unknownEnum("wl_data_source.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -1181,7 +1181,7 @@ func (v WlDataDeviceError) String() string {
 	case WlDataDeviceErrorRole:
 		return "role"
 	}
-	return unknownEnum("wl_data_device.error", uint32(v))
+	return unknownEnum("wl_data_device.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -1390,7 +1390,7 @@ func (v WlShellError) String() string {
 	case WlShellErrorRole:
 		return "role"
 	}
-	return unknownEnum("wl_shell.error", uint32(v))
+	return unknownEnum("wl_shell.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -1532,7 +1532,7 @@ func (v WlShellSurfaceFullscreenMethod) String() string {
 	case WlShellSurfaceFullscreenMethodFill:
 		return "fill"
 	}
-	return unknownEnum("wl_shell_surface.fullscreen_method", uint32(v))
+	return unknownEnum("wl_shell_surface.fullscreen_method", int64(v))
 }
 
 // WlShellSurfaceHandler receives the requests of a wl_shell_surface object.
@@ -1746,7 +1746,7 @@ func (v WlSurfaceError) String() string {
 	case WlSurfaceErrorInvalidOffset:
 		return "invalid_offset"
 	}
-	return unknownEnum("wl_surface.error", uint32(v))
+	return unknownEnum("wl_surface.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -1956,7 +1956,7 @@ func (v WlSeatError) String() string {
 	case WlSeatErrorMissingCapability:
 		return "missing_capability"
 	}
-	return unknownEnum("wl_seat.error", uint32(v))
+	return unknownEnum("wl_seat.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -2087,7 +2087,7 @@ func (v WlPointerError) String() string {
 	case WlPointerErrorRole:
 		return "role"
 	}
-	return unknownEnum("wl_pointer.error", uint32(v))
+	return unknownEnum("wl_pointer.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -2110,7 +2110,7 @@ func (v WlPointerButtonState) String() string {
 	case WlPointerButtonStatePressed:
 		return "pressed"
 	}
-	return unknownEnum("wl_pointer.button_state", uint32(v))
+	return unknownEnum("wl_pointer.button_state", int64(v))
 }
 
 // WlPointerAxis is wl_pointer.axis: axis types.
@@ -2130,7 +2130,7 @@ func (v WlPointerAxis) String() string {
 	case WlPointerAxisHorizontalScroll:
 		return "horizontal_scroll"
 	}
-	return unknownEnum("wl_pointer.axis", uint32(v))
+	return unknownEnum("wl_pointer.axis", int64(v))
 }
 
 // WlPointerAxisSource is wl_pointer.axis_source: axis source types.
@@ -2156,7 +2156,7 @@ func (v WlPointerAxisSource) String() string {
 	case WlPointerAxisSourceWheelTilt:
 		return "wheel_tilt"
 	}
-	return unknownEnum("wl_pointer.axis_source", uint32(v))
+	return unknownEnum("wl_pointer.axis_source", int64(v))
 }
 
 // WlPointerHandler receives the requests of a wl_pointer object.
@@ -2338,7 +2338,7 @@ func (v WlKeyboardKeymapFormat) String() string {
 	case WlKeyboardKeymapFormatXkbV1:
 		return "xkb_v1"
 	}
-	return unknownEnum("wl_keyboard.keymap_format", uint32(v))
+	return unknownEnum("wl_keyboard.keymap_format", int64(v))
 }
 
 // WlKeyboardKeyState is wl_keyboard.key_state: physical key state.
@@ -2358,7 +2358,7 @@ func (v WlKeyboardKeyState) String() string {
 	case WlKeyboardKeyStatePressed:
 		return "pressed"
 	}
-	return unknownEnum("wl_keyboard.key_state", uint32(v))
+	return unknownEnum("wl_keyboard.key_state", int64(v))
 }
 
 // WlKeyboardHandler receives the requests of a wl_keyboard object.
@@ -2606,7 +2606,7 @@ const (
 )
 
 // WlOutputSubpixel is wl_output.subpixel: subpixel geometry information.
-type WlOutputSubpixel uint32
+type WlOutputSubpixel int32
 
 // Values of wl_output.subpixel.
 const (
@@ -2634,11 +2634,11 @@ func (v WlOutputSubpixel) String() string {
 	case WlOutputSubpixelVerticalBgr:
 		return "vertical_bgr"
 	}
-	return unknownEnum("wl_output.subpixel", uint32(v))
+	return unknownEnum("wl_output.subpixel", int64(v))
 }
 
 // WlOutputTransform is wl_output.transform: transform from framebuffer to output.
-type WlOutputTransform uint32
+type WlOutputTransform int32
 
 // Values of wl_output.transform.
 const (
@@ -2672,7 +2672,7 @@ func (v WlOutputTransform) String() string {
 	case WlOutputTransformFlipped270:
 		return "flipped_270"
 	}
-	return unknownEnum("wl_output.transform", uint32(v))
+	return unknownEnum("wl_output.transform", int64(v))
 }
 
 // WlOutputMode is wl_output.mode: mode information. It is a bitfield: combine values with |, test them with Has.
@@ -2877,7 +2877,7 @@ func (v WlSubcompositorError) String() string {
 	case WlSubcompositorErrorBadSurface:
 		return "bad_surface"
 	}
-	return unknownEnum("wl_subcompositor.error", uint32(v))
+	return unknownEnum("wl_subcompositor.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -2959,7 +2959,7 @@ func (v WlSubsurfaceError) String() string {
 	case WlSubsurfaceErrorBadSurface:
 		return "bad_surface"
 	}
-	return unknownEnum("wl_subsurface.error", uint32(v))
+	return unknownEnum("wl_subsurface.error", int64(v))
 }
 
 // Code returns v as the wire's error code.

@@ -145,7 +145,7 @@ func (v ZwlrScreencopyFrameV1Error) String() string {
 	case ZwlrScreencopyFrameV1ErrorInvalidBuffer:
 		return "invalid_buffer"
 	}
-	return unknownEnum("zwlr_screencopy_frame_v1.error", uint32(v))
+	return unknownEnum("zwlr_screencopy_frame_v1.error", int64(v))
 }
 
 // Code returns v as the wire's error code.

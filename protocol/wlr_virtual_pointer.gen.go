@@ -68,7 +68,7 @@ func (v ZwlrVirtualPointerV1Error) String() string {
 	case ZwlrVirtualPointerV1ErrorInvalidAxisSource:
 		return "invalid_axis_source"
 	}
-	return unknownEnum("zwlr_virtual_pointer_v1.error", uint32(v))
+	return unknownEnum("zwlr_virtual_pointer_v1.error", int64(v))
 }
 
 // Code returns v as the wire's error code.

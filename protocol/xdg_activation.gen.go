@@ -127,7 +127,7 @@ func (v XdgActivationTokenV1Error) String() string {
 	case XdgActivationTokenV1ErrorAlreadyUsed:
 		return "already_used"
 	}
-	return unknownEnum("xdg_activation_token_v1.error", uint32(v))
+	return unknownEnum("xdg_activation_token_v1.error", int64(v))
 }
 
 // Code returns v as the wire's error code.

@@ -117,7 +117,7 @@ func (v ZxdgToplevelDecorationV1Error) String() string {
 	case ZxdgToplevelDecorationV1ErrorOrphaned:
 		return "orphaned"
 	}
-	return unknownEnum("zxdg_toplevel_decoration_v1.error", uint32(v))
+	return unknownEnum("zxdg_toplevel_decoration_v1.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -140,7 +140,7 @@ func (v ZxdgToplevelDecorationV1Mode) String() string {
 	case ZxdgToplevelDecorationV1ModeServerSide:
 		return "server_side"
 	}
-	return unknownEnum("zxdg_toplevel_decoration_v1.mode", uint32(v))
+	return unknownEnum("zxdg_toplevel_decoration_v1.mode", int64(v))
 }
 
 // ZxdgToplevelDecorationV1Handler receives the requests of a zxdg_toplevel_decoration_v1 object.

@@ -84,7 +84,7 @@ func (v XdgWmBaseError) String() string {
 	case XdgWmBaseErrorUnresponsive:
 		return "unresponsive"
 	}
-	return unknownEnum("xdg_wm_base.error", uint32(v))
+	return unknownEnum("xdg_wm_base.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -200,7 +200,7 @@ func (v XdgPositionerError) String() string {
 	case XdgPositionerErrorInvalidInput:
 		return "invalid_input"
 	}
-	return unknownEnum("xdg_positioner.error", uint32(v))
+	return unknownEnum("xdg_positioner.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -244,7 +244,7 @@ func (v XdgPositionerAnchor) String() string {
 	case XdgPositionerAnchorBottomRight:
 		return "bottom_right"
 	}
-	return unknownEnum("xdg_positioner.anchor", uint32(v))
+	return unknownEnum("xdg_positioner.anchor", int64(v))
 }
 
 // XdgPositionerGravity is xdg_positioner.gravity.
@@ -285,7 +285,7 @@ func (v XdgPositionerGravity) String() string {
 	case XdgPositionerGravityBottomRight:
 		return "bottom_right"
 	}
-	return unknownEnum("xdg_positioner.gravity", uint32(v))
+	return unknownEnum("xdg_positioner.gravity", int64(v))
 }
 
 // XdgPositionerConstraintAdjustment is xdg_positioner.constraint_adjustment: constraint adjustments. It is a bitfield: combine values with |, test them with Has.
@@ -484,7 +484,7 @@ func (v XdgSurfaceError) String() string {
 	case XdgSurfaceErrorDefunctRoleObject:
 		return "defunct_role_object"
 	}
-	return unknownEnum("xdg_surface.error", uint32(v))
+	return unknownEnum("xdg_surface.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -639,7 +639,7 @@ func (v XdgToplevelError) String() string {
 	case XdgToplevelErrorInvalidSize:
 		return "invalid_size"
 	}
-	return unknownEnum("xdg_toplevel.error", uint32(v))
+	return unknownEnum("xdg_toplevel.error", int64(v))
 }
 
 // Code returns v as the wire's error code.
@@ -683,7 +683,7 @@ func (v XdgToplevelResizeEdge) String() string {
 	case XdgToplevelResizeEdgeBottomRight:
 		return "bottom_right"
 	}
-	return unknownEnum("xdg_toplevel.resize_edge", uint32(v))
+	return unknownEnum("xdg_toplevel.resize_edge", int64(v))
 }
 
 // XdgToplevelState is xdg_toplevel.state: types of state on the surface.
@@ -721,7 +721,7 @@ func (v XdgToplevelState) String() string {
 	case XdgToplevelStateTiledBottom:
 		return "tiled_bottom"
 	}
-	return unknownEnum("xdg_toplevel.state", uint32(v))
+	return unknownEnum("xdg_toplevel.state", int64(v))
 }
 
 // XdgToplevelWmCapabilities is xdg_toplevel.wm_capabilities.
@@ -747,7 +747,7 @@ func (v XdgToplevelWmCapabilities) String() string {
 	case XdgToplevelWmCapabilitiesMinimize:
 		return "minimize"
 	}
-	return unknownEnum("xdg_toplevel.wm_capabilities", uint32(v))
+	return unknownEnum("xdg_toplevel.wm_capabilities", int64(v))
 }
 
 // XdgToplevelHandler receives the requests of a xdg_toplevel object.
@@ -975,7 +975,7 @@ func (v XdgPopupError) String() string {
 	case XdgPopupErrorInvalidGrab:
 		return "invalid_grab"
 	}
-	return unknownEnum("xdg_popup.error", uint32(v))
+	return unknownEnum("xdg_popup.error", int64(v))
 }
 
 // Code returns v as the wire's error code.

@@ -57,6 +57,7 @@ type enumModel struct {
 	Summary  string
 	Bitfield bool
 	Error    bool // the interface's error enum: its values are protocol error codes
+	Signed   bool // an int argument of the file carries it: int32, not uint32
 	Entries  []entryModel
 	// Names are the entries String reports, one per distinct value, in
 	// XML order (the first entry of a value names it).
@@ -132,6 +133,23 @@ func buildModel(p *xmlProtocol) (*fileModel, error) {
 			im.Enums = append(im.Enums, em)
 		}
 		m.Interfaces = append(m.Interfaces, im)
+	}
+	// An enum that an int argument of this file carries (wl_output.transform)
+	// is signed, so a negative value on the wire stays negative in Go.
+	enums := make(map[string]*enumModel)
+	for _, im := range m.Interfaces {
+		for _, em := range im.Enums {
+			enums[em.GoName] = em
+		}
+	}
+	for _, im := range m.Interfaces {
+		for _, mm := range append(im.Requests[:len(im.Requests):len(im.Requests)], im.Events...) {
+			for _, a := range mm.Args {
+				if em := enums[a.Enum]; em != nil && a.Type == "int" {
+					em.Signed = true
+				}
+			}
+		}
 	}
 	return m, nil
 }

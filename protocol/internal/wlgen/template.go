@@ -41,7 +41,7 @@ const (
 {{range $e := $i.Enums}}
 // {{$e.GoName}} is {{$i.Name}}.{{$e.Name}}{{if $e.Summary}}: {{$e.Summary}}{{end}}.{{if $e.Bitfield}} It is a bitfield: combine values with |, test them with Has.{{end}}{{if $e.Error}}
 // Its values are protocol error codes for Errorf.{{end}}
-type {{$e.GoName}} uint32
+type {{$e.GoName}} {{if $e.Signed}}int32{{else}}uint32{{end}}
 
 // Values of {{$i.Name}}.{{$e.Name}}.
 const (
@@ -68,7 +68,7 @@ func (v {{$e.GoName}}) String() string {
 		return "{{.Name}}"
 {{- end}}
 	}
-	return unknownEnum("{{$e.Iface}}.{{$e.Name}}", uint32(v))
+	return unknownEnum("{{$e.Iface}}.{{$e.Name}}", int64(v))
 }
 {{end}}
 {{- if $e.Error}}
