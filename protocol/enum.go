@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 )
@@ -47,4 +48,14 @@ func bitsString(v uint32, names []bitName) string {
 // wl_output.transform(9).
 func unknownEnum(enum string, v int64) string {
 	return enum + "(" + strconv.FormatInt(v, 10) + ")"
+}
+
+// AppendEnum appends enum values to a wire array argument of them
+// (xdg_toplevel.configure's states, wm_capabilities' capabilities), each as a
+// uint32 in the byte order the encoder writes.
+func AppendEnum[E ~uint32](array []byte, v ...E) []byte {
+	for _, x := range v {
+		array = binary.LittleEndian.AppendUint32(array, uint32(x))
+	}
+	return array
 }

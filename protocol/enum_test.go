@@ -25,6 +25,14 @@ func TestEnumString(t *testing.T) {
 	}
 }
 
+func TestAppendEnum(t *testing.T) {
+	got := AppendEnum([]byte{9}, XdgToplevelStateMaximized, XdgToplevelStateActivated)
+	want := []byte{9, 1, 0, 0, 0, 4, 0, 0, 0}
+	if string(got) != string(want) {
+		t.Errorf("AppendEnum = %v, want %v", got, want)
+	}
+}
+
 func TestErrorfCode(t *testing.T) {
 	obj := &Object{ID: 7}
 	e := Errorf(obj, XdgToplevelErrorInvalidSize, "size %d", -1)
