@@ -41,10 +41,10 @@ func (m *fractionalManager) Destroy() error { return nil }
 func (m *fractionalManager) GetFractionalScale(id protocol.ObjectID, surface *protocol.Object) error {
 	s := m.sh.Surface(surface)
 	if s == nil {
-		return protocol.Errorf(nil, protocol.ErrorImplementation, "wp_fractional_scale_manager_v1@%d: not a wl_surface", m.obj.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wp_fractional_scale_manager_v1@%d: not a wl_surface", m.obj.ID)
 	}
 	if s.fractional != nil {
-		return protocol.Errorf(m.obj, uint32(protocol.WpFractionalScaleManagerV1ErrorFractionalScaleExists),
+		return protocol.Errorf(m.obj, protocol.WpFractionalScaleManagerV1ErrorFractionalScaleExists,
 			"wp_fractional_scale_manager_v1@%d.get_fractional_scale: wl_surface@%d already has one", m.obj.ID, surface.ID)
 	}
 	f := &fractionalScale{s: s}

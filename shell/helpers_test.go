@@ -128,8 +128,8 @@ type fakeShm struct {
 func (f *fakeShm) bind(c *server.Client, id protocol.ObjectID, version uint32) {
 	obj := c.NewObject(id, &protocol.WlShmInterface, version, &fakeShmGlobal{f: f, c: c})
 	if obj != nil {
-		protocol.SendWlShmFormat(c.Events(), obj.ID, uint32(shm.FormatARGB8888))
-		protocol.SendWlShmFormat(c.Events(), obj.ID, uint32(shm.FormatXRGB8888))
+		protocol.SendWlShmFormat(c.Events(), obj.ID, protocol.WlShmFormat(shm.FormatARGB8888))
+		protocol.SendWlShmFormat(c.Events(), obj.ID, protocol.WlShmFormat(shm.FormatXRGB8888))
 	}
 }
 
@@ -151,7 +151,7 @@ func (g *fakeShmGlobal) CreatePool(id protocol.ObjectID, fd int, size int32) err
 	defer unix.Close(fd)
 	data, err := unix.Mmap(fd, 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
-		return protocol.Errorf(nil, uint32(protocol.WlShmErrorInvalidFd), "mmap: %v", err)
+		return protocol.Errorf(nil, protocol.WlShmErrorInvalidFD, "mmap: %v", err)
 	}
 	g.f.mu.Lock()
 	g.f.maps = append(g.f.maps, data)
@@ -165,7 +165,7 @@ type fakePool struct {
 	data []byte
 }
 
-func (p *fakePool) CreateBuffer(id protocol.ObjectID, offset, w, h, stride int32, format uint32) error {
+func (p *fakePool) CreateBuffer(id protocol.ObjectID, offset, w, h, stride int32, format protocol.WlShmFormat) error {
 	b := &fakeBuffer{c: p.c, data: p.data[offset : offset+stride*h], w: int(w), h: int(h), stride: int(stride), format: shm.Format(format)}
 	b.obj = p.c.NewObject(id, &protocol.WlBufferInterface, 1, b)
 	return nil
@@ -340,7 +340,7 @@ func (tc *tclient) mustRoundtrip() {
 }
 
 // expectError reads until the connection ends and checks the error.
-func (tc *tclient) expectError(obj client.Proxy, code uint32) {
+func (tc *tclient) expectError(obj client.Proxy, code protocol.ErrorCode) {
 	tc.t.Helper()
 	_ = tc.roundtrip()
 	// The server may have closed before the sync was written: read on.
@@ -349,15 +349,15 @@ func (tc *tclient) expectError(obj client.Proxy, code uint32) {
 	}
 	timer.Stop()
 	if tc.err == nil {
-		tc.t.Fatalf("no protocol error, want code %d on object %d", code, obj.ID())
+		tc.t.Fatalf("no protocol error, want code %d (%s) on object %d", code.Code(), code, obj.ID())
 	}
 	// go-wayland forgets a proxy on destroy and then reports object 0; the
 	// message names the object instead.
 	if tc.err.obj == 0 && strings.Contains(tc.err.msg, fmt.Sprintf("@%d ", obj.ID())) {
 		tc.err.obj = obj.ID()
 	}
-	if tc.err.obj != obj.ID() || tc.err.code != code {
-		tc.t.Fatalf("protocol error obj %d code %d (%s), want obj %d code %d", tc.err.obj, tc.err.code, tc.err.msg, obj.ID(), code)
+	if tc.err.obj != obj.ID() || tc.err.code != code.Code() {
+		tc.t.Fatalf("protocol error obj %d code %d (%s), want obj %d code %d (%s)", tc.err.obj, tc.err.code, tc.err.msg, obj.ID(), code.Code(), code)
 	}
 }
 

@@ -156,7 +156,7 @@ func TestFractionalScaleExists(t *testing.T) {
 	}
 	vc.mustRoundtrip()
 	fm.GetFractionalScale(s)
-	vc.expectError(fm, uint32(protocol.WpFractionalScaleManagerV1ErrorFractionalScaleExists))
+	vc.expectError(fm, protocol.WpFractionalScaleManagerV1ErrorFractionalScaleExists)
 }
 
 // TestTwoOutputsEnterLeave: with a second output to the right of the

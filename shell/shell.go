@@ -101,7 +101,7 @@ type Shell struct {
 	onApply  []func(surface *protocol.Object) // protocol_hooks.go
 	onScene  []func(committed *protocol.Object)
 	onMove   []func(surface, seat *protocol.Object, serial uint32)
-	onResize []func(surface, seat *protocol.Object, serial uint32, edges uint32)
+	onResize []func(surface, seat *protocol.Object, serial uint32, edges protocol.XdgToplevelResizeEdge)
 }
 
 type frameCallback struct {
@@ -143,9 +143,8 @@ func (sh *Shell) OnMoveRequest(fn func(surface, seat *protocol.Object, serial ui
 	sh.onMove = append(sh.onMove, fn)
 }
 
-// OnResizeRequest registers fn for xdg_toplevel.resize; edges is an
-// xdg_toplevel.resize_edge value.
-func (sh *Shell) OnResizeRequest(fn func(surface, seat *protocol.Object, serial uint32, edges uint32)) {
+// OnResizeRequest registers fn for xdg_toplevel.resize.
+func (sh *Shell) OnResizeRequest(fn func(surface, seat *protocol.Object, serial uint32, edges protocol.XdgToplevelResizeEdge)) {
 	sh.onResize = append(sh.onResize, fn)
 }
 
@@ -373,7 +372,7 @@ func (sh *Shell) pingClients(now time.Time) {
 		case b.pingSerial != 0:
 			if sh.opts.PingTimeout > 0 && now.Sub(b.pingSent) > sh.opts.PingTimeout {
 				slog.Info("xdg_wm_base client unresponsive", "client", b.c.ID(), "pid", b.c.PID)
-				b.c.PostErrorf(b.obj, uint32(protocol.XdgWmBaseErrorUnresponsive),
+				b.c.PostErrorf(b.obj, protocol.XdgWmBaseErrorUnresponsive,
 					"xdg_wm_base@%d did not answer ping %d within %v", b.obj.ID, b.pingSerial, sh.opts.PingTimeout)
 			}
 		case now.Sub(b.pingSent) >= sh.opts.PingInterval:

@@ -24,7 +24,7 @@ func (h *subcompositor) Destroy() error { return nil }
 func (h *subcompositor) GetSubsurface(id protocol.ObjectID, surface, parent *protocol.Object) error {
 	s, p := h.sh.Surface(surface), h.sh.Surface(parent)
 	bad := func(format string, args ...any) error {
-		return protocol.Errorf(h.obj, uint32(protocol.WlSubcompositorErrorBadSurface), format, args...)
+		return protocol.Errorf(h.obj, protocol.WlSubcompositorErrorBadSurface, format, args...)
 	}
 	switch {
 	case s == nil || p == nil:
@@ -160,7 +160,7 @@ func (sub *subsurface) place(sibling *protocol.Object, above bool) error {
 		if above {
 			req = "place_above"
 		}
-		return protocol.Errorf(sub.obj, uint32(protocol.WlSubsurfaceErrorBadSurface),
+		return protocol.Errorf(sub.obj, protocol.WlSubsurfaceErrorBadSurface,
 			"wl_subsurface@%d.%s: wl_surface@%d is not a sibling or the parent", sub.obj.ID, req, sibling.ID)
 	}
 	list := removeSurface(p.childrenPending, sub.s)

@@ -190,42 +190,42 @@ func TestSubsurfaceErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		do   func(tc *tclient) client.Proxy
-		code uint32
+		code protocol.ErrorCode
 	}{
 		{"own parent", func(tc *tclient) client.Proxy {
 			s := tc.surface()
 			tc.subc.GetSubsurface(s, s)
 			return tc.subc
-		}, uint32(protocol.WlSubcompositorErrorBadSurface)},
+		}, protocol.WlSubcompositorErrorBadSurface},
 		{"already a subsurface", func(tc *tclient) client.Proxy {
 			p, s := tc.surface(), tc.surface()
 			tc.subc.GetSubsurface(s, p)
 			tc.subc.GetSubsurface(s, p)
 			return tc.subc
-		}, uint32(protocol.WlSubcompositorErrorBadSurface)},
+		}, protocol.WlSubcompositorErrorBadSurface},
 		{"loop", func(tc *tclient) client.Proxy {
 			a, b := tc.surface(), tc.surface()
 			tc.subc.GetSubsurface(b, a)
 			tc.subc.GetSubsurface(a, b)
 			return tc.subc
-		}, uint32(protocol.WlSubcompositorErrorBadSurface)},
+		}, protocol.WlSubcompositorErrorBadSurface},
 		{"xdg role", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			tc.subc.GetSubsurface(w.s, tc.surface())
 			return tc.subc
-		}, uint32(protocol.WlSubcompositorErrorBadSurface)},
+		}, protocol.WlSubcompositorErrorBadSurface},
 		{"place above non-sibling", func(tc *tclient) client.Proxy {
 			p, s, other := tc.surface(), tc.surface(), tc.surface()
 			sub, _ := tc.subc.GetSubsurface(s, p)
 			sub.PlaceAbove(other)
 			return sub
-		}, uint32(protocol.WlSubsurfaceErrorBadSurface)},
+		}, protocol.WlSubsurfaceErrorBadSurface},
 		{"place below itself", func(tc *tclient) client.Proxy {
 			p, s := tc.surface(), tc.surface()
 			sub, _ := tc.subc.GetSubsurface(s, p)
 			sub.PlaceBelow(s)
 			return sub
-		}, uint32(protocol.WlSubsurfaceErrorBadSurface)},
+		}, protocol.WlSubsurfaceErrorBadSurface},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

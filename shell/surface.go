@@ -313,12 +313,12 @@ func (s *Surface) OnDestroy() {
 // Attach handles wl_surface.attach.
 func (s *Surface) Attach(buffer *protocol.Object, x, y int32) error {
 	if s.obj.Version >= 5 && (x != 0 || y != 0) {
-		return protocol.Errorf(s.obj, uint32(protocol.WlSurfaceErrorInvalidOffset),
+		return protocol.Errorf(s.obj, protocol.WlSurfaceErrorInvalidOffset,
 			"wl_surface@%d.attach: non-zero offset (%d, %d) at version %d; use wl_surface.offset", s.obj.ID, x, y, s.obj.Version)
 	}
 	if buffer != nil {
 		if _, ok := buffer.Handler.(BufferSource); !ok {
-			return protocol.Errorf(nil, protocol.ErrorImplementation,
+			return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation,
 				"wl_buffer@%d cannot be used as wl_surface content", buffer.ID)
 		}
 	}
@@ -393,9 +393,9 @@ func (s *Surface) SetInputRegion(r *protocol.Object) error {
 }
 
 // SetBufferTransform handles wl_surface.set_buffer_transform (v2).
-func (s *Surface) SetBufferTransform(t int32) error {
+func (s *Surface) SetBufferTransform(t protocol.WlOutputTransform) error {
 	if !render.Transform(t).Valid() {
-		return protocol.Errorf(s.obj, uint32(protocol.WlSurfaceErrorInvalidTransform),
+		return protocol.Errorf(s.obj, protocol.WlSurfaceErrorInvalidTransform,
 			"wl_surface@%d.set_buffer_transform: invalid transform %d", s.obj.ID, t)
 	}
 	s.pending.transform = render.Transform(t)
@@ -406,7 +406,7 @@ func (s *Surface) SetBufferTransform(t int32) error {
 // SetBufferScale handles wl_surface.set_buffer_scale (v3).
 func (s *Surface) SetBufferScale(scale int32) error {
 	if scale <= 0 {
-		return protocol.Errorf(s.obj, uint32(protocol.WlSurfaceErrorInvalidScale),
+		return protocol.Errorf(s.obj, protocol.WlSurfaceErrorInvalidScale,
 			"wl_surface@%d.set_buffer_scale: invalid scale %d", s.obj.ID, scale)
 	}
 	s.pending.scale = scale
@@ -470,7 +470,7 @@ func (s *Surface) checkSize() error {
 		}
 	}
 	if has && (w%int(scale) != 0 || h%int(scale) != 0) {
-		return protocol.Errorf(s.obj, uint32(protocol.WlSurfaceErrorInvalidSize),
+		return protocol.Errorf(s.obj, protocol.WlSurfaceErrorInvalidSize,
 			"wl_surface@%d: buffer size %dx%d is not a multiple of the buffer scale %d", s.obj.ID, w, h, scale)
 	}
 	return nil

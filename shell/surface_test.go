@@ -198,7 +198,7 @@ func TestFrameCallbackLimits(t *testing.T) {
 				}
 				return
 			}
-			tc.expectError(tc.disp, protocol.ErrorNoMemory)
+			tc.expectError(tc.disp, protocol.WlDisplayErrorNoMemory)
 			if !strings.Contains(tc.err.msg, tt.key+" exceeded") {
 				t.Errorf("error %q, want it to name %s", tc.err.msg, tt.key)
 			}
@@ -210,22 +210,22 @@ func TestSurfaceErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		do   func(tc *tclient, s *client.Surface) client.Proxy
-		code uint32
+		code protocol.ErrorCode
 	}{
-		{"scale zero", func(tc *tclient, s *client.Surface) client.Proxy { s.SetBufferScale(0); return s }, uint32(protocol.WlSurfaceErrorInvalidScale)},
-		{"scale negative", func(tc *tclient, s *client.Surface) client.Proxy { s.SetBufferScale(-2); return s }, uint32(protocol.WlSurfaceErrorInvalidScale)},
-		{"transform 8", func(tc *tclient, s *client.Surface) client.Proxy { s.SetBufferTransform(8); return s }, uint32(protocol.WlSurfaceErrorInvalidTransform)},
-		{"transform -1", func(tc *tclient, s *client.Surface) client.Proxy { s.SetBufferTransform(-1); return s }, uint32(protocol.WlSurfaceErrorInvalidTransform)},
+		{"scale zero", func(tc *tclient, s *client.Surface) client.Proxy { s.SetBufferScale(0); return s }, protocol.WlSurfaceErrorInvalidScale},
+		{"scale negative", func(tc *tclient, s *client.Surface) client.Proxy { s.SetBufferScale(-2); return s }, protocol.WlSurfaceErrorInvalidScale},
+		{"transform 8", func(tc *tclient, s *client.Surface) client.Proxy { s.SetBufferTransform(8); return s }, protocol.WlSurfaceErrorInvalidTransform},
+		{"transform -1", func(tc *tclient, s *client.Surface) client.Proxy { s.SetBufferTransform(-1); return s }, protocol.WlSurfaceErrorInvalidTransform},
 		{"attach offset at v5", func(tc *tclient, s *client.Surface) client.Proxy {
 			s.Attach(tc.buffer(4, 4, 0, 0), 1, 0)
 			return s
-		}, uint32(protocol.WlSurfaceErrorInvalidOffset)},
+		}, protocol.WlSurfaceErrorInvalidOffset},
 		{"size not multiple of scale", func(tc *tclient, s *client.Surface) client.Proxy {
 			s.Attach(tc.buffer(3, 4, 0, 0), 0, 0)
 			s.SetBufferScale(2)
 			s.Commit()
 			return s
-		}, uint32(protocol.WlSurfaceErrorInvalidSize)},
+		}, protocol.WlSurfaceErrorInvalidSize},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -50,10 +50,10 @@ func (v *viewporter) Destroy() error { return nil }
 func (v *viewporter) GetViewport(id protocol.ObjectID, surface *protocol.Object) error {
 	s := v.sh.Surface(surface)
 	if s == nil {
-		return protocol.Errorf(nil, protocol.ErrorImplementation, "wp_viewporter@%d.get_viewport: not a wl_surface", v.obj.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wp_viewporter@%d.get_viewport: not a wl_surface", v.obj.ID)
 	}
 	if s.viewport != nil {
-		return protocol.Errorf(v.obj, uint32(protocol.WpViewporterErrorViewportExists),
+		return protocol.Errorf(v.obj, protocol.WpViewporterErrorViewportExists,
 			"wp_viewporter@%d.get_viewport: wl_surface@%d already has a viewport", v.obj.ID, surface.ID)
 	}
 	vp := &viewport{s: s}
@@ -90,7 +90,7 @@ func (vp *viewport) SetSource(x, y, w, h protocol.Fixed) error {
 		return nil
 	}
 	if x < 0 || y < 0 || w <= 0 || h <= 0 {
-		return protocol.Errorf(vp.obj, uint32(protocol.WpViewportErrorBadValue),
+		return protocol.Errorf(vp.obj, protocol.WpViewportErrorBadValue,
 			"wp_viewport@%d.set_source: invalid rectangle %v,%v %vx%v", vp.obj.ID, x, y, w, h)
 	}
 	vp.s.pending.vpSrc, vp.s.pending.vpSrcSet = vpSource{x, y, w, h}, true
@@ -109,7 +109,7 @@ func (vp *viewport) SetDestination(w, h int32) error {
 		return nil
 	}
 	if w <= 0 || h <= 0 {
-		return protocol.Errorf(vp.obj, uint32(protocol.WpViewportErrorBadValue),
+		return protocol.Errorf(vp.obj, protocol.WpViewportErrorBadValue,
 			"wp_viewport@%d.set_destination: invalid size %dx%d", vp.obj.ID, w, h)
 	}
 	vp.s.pending.vpDst = image.Pt(int(w), int(h))
@@ -118,7 +118,7 @@ func (vp *viewport) SetDestination(w, h int32) error {
 }
 
 func (vp *viewport) noSurface(req string) error {
-	return protocol.Errorf(vp.obj, uint32(protocol.WpViewportErrorNoSurface),
+	return protocol.Errorf(vp.obj, protocol.WpViewportErrorNoSurface,
 		"wp_viewport@%d.%s: the wl_surface was destroyed", vp.obj.ID, req)
 }
 
@@ -177,7 +177,7 @@ func (s *Surface) checkViewport() error {
 		return nil
 	}
 	if dst == (image.Point{}) && (src.w&0xff != 0 || src.h&0xff != 0) {
-		return protocol.Errorf(s.viewport.obj, uint32(protocol.WpViewportErrorBadSize),
+		return protocol.Errorf(s.viewport.obj, protocol.WpViewportErrorBadSize,
 			"wp_viewport@%d: source size %vx%v is not an integer and no destination is set", s.viewport.obj.ID, src.w, src.h)
 	}
 	if !has {
@@ -188,7 +188,7 @@ func (s *Surface) checkViewport() error {
 	}
 	sw, sh := int64(w/int(scale))<<8, int64(h/int(scale))<<8
 	if int64(src.x)+int64(src.w) > sw || int64(src.y)+int64(src.h) > sh {
-		return protocol.Errorf(s.viewport.obj, uint32(protocol.WpViewportErrorOutOfBuffer),
+		return protocol.Errorf(s.viewport.obj, protocol.WpViewportErrorOutOfBuffer,
 			"wp_viewport@%d: source %v,%v %vx%v outside the %dx%d surface content", s.viewport.obj.ID,
 			src.x, src.y, src.w, src.h, sw>>8, sh>>8)
 	}

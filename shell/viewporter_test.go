@@ -273,62 +273,62 @@ func TestViewportErrors(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		run  func(s setup) (client.Proxy, uint32)
+		run  func(s setup) (client.Proxy, protocol.ErrorCode)
 	}{
-		{"viewport exists", func(s setup) (client.Proxy, uint32) {
+		{"viewport exists", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.vc.vp.GetViewport(s.win.s)
-			return s.vc.vp, uint32(protocol.WpViewporterErrorViewportExists)
+			return s.vc.vp, protocol.WpViewporterErrorViewportExists
 		}},
-		{"negative source origin", func(s setup) (client.Proxy, uint32) {
+		{"negative source origin", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.vp.SetSource(-2, 0, 10, 10)
-			return s.vp, uint32(protocol.WpViewportErrorBadValue)
+			return s.vp, protocol.WpViewportErrorBadValue
 		}},
-		{"zero source width", func(s setup) (client.Proxy, uint32) {
+		{"zero source width", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.vp.SetSource(0, 0, 0, 10)
-			return s.vp, uint32(protocol.WpViewportErrorBadValue)
+			return s.vp, protocol.WpViewportErrorBadValue
 		}},
-		{"partly unset source", func(s setup) (client.Proxy, uint32) {
+		{"partly unset source", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.vp.SetSource(-1, -1, -1, 10)
-			return s.vp, uint32(protocol.WpViewportErrorBadValue)
+			return s.vp, protocol.WpViewportErrorBadValue
 		}},
-		{"zero destination", func(s setup) (client.Proxy, uint32) {
+		{"zero destination", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.vp.SetDestination(0, 5)
-			return s.vp, uint32(protocol.WpViewportErrorBadValue)
+			return s.vp, protocol.WpViewportErrorBadValue
 		}},
-		{"half unset destination", func(s setup) (client.Proxy, uint32) {
+		{"half unset destination", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.vp.SetDestination(-1, 5)
-			return s.vp, uint32(protocol.WpViewportErrorBadValue)
+			return s.vp, protocol.WpViewportErrorBadValue
 		}},
-		{"fractional source size without destination", func(s setup) (client.Proxy, uint32) {
+		{"fractional source size without destination", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.vp.SetSource(0, 0, 10.5, 10)
 			s.win.s.Commit()
-			return s.vp, uint32(protocol.WpViewportErrorBadSize)
+			return s.vp, protocol.WpViewportErrorBadSize
 		}},
-		{"source outside the buffer", func(s setup) (client.Proxy, uint32) {
+		{"source outside the buffer", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.vp.SetSource(10, 0, 60, 10) // the surface is 64 wide
 			s.win.s.Commit()
-			return s.vp, uint32(protocol.WpViewportErrorOutOfBuffer)
+			return s.vp, protocol.WpViewportErrorOutOfBuffer
 		}},
-		{"source outside after a scale change", func(s setup) (client.Proxy, uint32) {
+		{"source outside after a scale change", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.vp.SetSource(0, 0, 64, 64)
 			s.win.s.Commit() // fine at scale 1
 			s.win.s.SetBufferScale(2)
 			s.win.s.Commit() // now a 32x32 surface
-			return s.vp, uint32(protocol.WpViewportErrorOutOfBuffer)
+			return s.vp, protocol.WpViewportErrorOutOfBuffer
 		}},
-		{"set_destination after the surface is gone", func(s setup) (client.Proxy, uint32) {
+		{"set_destination after the surface is gone", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.win.top.Destroy()
 			s.win.xs.Destroy()
 			s.win.s.Destroy()
 			s.vp.SetDestination(10, 10)
-			return s.vp, uint32(protocol.WpViewportErrorNoSurface)
+			return s.vp, protocol.WpViewportErrorNoSurface
 		}},
-		{"set_source after the surface is gone", func(s setup) (client.Proxy, uint32) {
+		{"set_source after the surface is gone", func(s setup) (client.Proxy, protocol.ErrorCode) {
 			s.win.top.Destroy()
 			s.win.xs.Destroy()
 			s.win.s.Destroy()
 			s.vp.SetSource(0, 0, 1, 1)
-			return s.vp, uint32(protocol.WpViewportErrorNoSurface)
+			return s.vp, protocol.WpViewportErrorNoSurface
 		}},
 	}
 	for _, tc := range cases {

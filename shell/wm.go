@@ -321,7 +321,7 @@ func (sh *Shell) CycleWindows() bool {
 type Interactive struct {
 	sh     *Shell
 	t      *xdgToplevel
-	edges  uint32 // xdg_toplevel.resize_edge; 0 for a move
+	edges  protocol.XdgToplevelResizeEdge // 0 (none) for a move
 	px, py float64
 	start  image.Rectangle // window geometry at the start
 	w, h   int             // last size asked for
@@ -339,14 +339,14 @@ func (sh *Shell) BeginMove(surface *protocol.Object, px, py float64) *Interactiv
 // from edges (an xdg_toplevel.resize_edge other than none), with the
 // pointer at (px, py): the window gets configures with the resizing state
 // and the size the pointer asks for, and its opposite edges stay put.
-func (sh *Shell) BeginResize(surface *protocol.Object, edges uint32, px, py float64) *Interactive {
+func (sh *Shell) BeginResize(surface *protocol.Object, edges protocol.XdgToplevelResizeEdge, px, py float64) *Interactive {
 	if edges == 0 || edges&^15 != 0 {
 		return nil
 	}
 	return sh.begin(surface, edges, px, py)
 }
 
-func (sh *Shell) begin(surface *protocol.Object, edges uint32, px, py float64) *Interactive {
+func (sh *Shell) begin(surface *protocol.Object, edges protocol.XdgToplevelResizeEdge, px, py float64) *Interactive {
 	t := sh.toplevelOf(surface)
 	if t == nil || !t.xs.mapped || t.minimized || t.maximized || t.fullscreen || t.obj.Destroyed() {
 		return nil
@@ -386,15 +386,15 @@ func (g *Interactive) Motion(x, y float64) bool {
 	}
 	w, h := g.start.Dx(), g.start.Dy()
 	switch {
-	case g.edges&uint32(protocol.XdgToplevelResizeEdgeLeft) != 0:
+	case g.edges&protocol.XdgToplevelResizeEdgeLeft != 0:
 		w -= dx
-	case g.edges&uint32(protocol.XdgToplevelResizeEdgeRight) != 0:
+	case g.edges&protocol.XdgToplevelResizeEdgeRight != 0:
 		w += dx
 	}
 	switch {
-	case g.edges&uint32(protocol.XdgToplevelResizeEdgeTop) != 0:
+	case g.edges&protocol.XdgToplevelResizeEdgeTop != 0:
 		h -= dy
-	case g.edges&uint32(protocol.XdgToplevelResizeEdgeBottom) != 0:
+	case g.edges&protocol.XdgToplevelResizeEdgeBottom != 0:
 		h += dy
 	}
 	w, h = t.constrain(w, h)
@@ -447,10 +447,10 @@ func (t *xdgToplevel) applied() {
 		return
 	}
 	g, old := t.xs.geometry(), image.Pt(t.x, t.y)
-	if t.anchor&uint32(protocol.XdgToplevelResizeEdgeLeft) != 0 {
+	if t.anchor&protocol.XdgToplevelResizeEdgeLeft != 0 {
 		t.x = t.anchorRect.Max.X - g.Dx()
 	}
-	if t.anchor&uint32(protocol.XdgToplevelResizeEdgeTop) != 0 {
+	if t.anchor&protocol.XdgToplevelResizeEdgeTop != 0 {
 		t.y = t.anchorRect.Max.Y - g.Dy()
 	}
 	if !t.resizing && t.anchorSerial != 0 && !slices.Contains(t.xs.serials, t.anchorSerial) {

@@ -301,7 +301,7 @@ func TestInteractiveResize(t *testing.T) {
 	surf := topSurfaces(e)[0]
 	var in *Interactive
 	e.do(func() {
-		in = e.sh.BeginResize(surf, uint32(protocol.XdgToplevelResizeEdgeLeft), float64(start.Min.X), 300)
+		in = e.sh.BeginResize(surf, protocol.XdgToplevelResizeEdgeLeft, float64(start.Min.X), 300)
 	})
 	if in == nil {
 		t.Fatal("BeginResize refused")

@@ -56,7 +56,7 @@ func (p *xdgPopup) OnDestroy() {
 // recorded and always granted.
 func (p *xdgPopup) Grab(seat *protocol.Object, serial uint32) error {
 	if p.xs.initialized || p.xs.mapped {
-		return protocol.Errorf(p.obj, uint32(protocol.XdgPopupErrorInvalidGrab),
+		return protocol.Errorf(p.obj, protocol.XdgPopupErrorInvalidGrab,
 			"xdg_popup@%d.grab after the initial commit", p.obj.ID)
 	}
 	if pp := p.parent; pp != nil && pp.popup != nil {

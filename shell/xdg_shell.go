@@ -28,7 +28,7 @@ func (sh *Shell) bindWmBase(c *server.Client, id protocol.ObjectID, version uint
 }
 
 func (b *wmBase) errorf(code protocol.XdgWmBaseError, format string, args ...any) error {
-	return protocol.Errorf(b.obj, uint32(code), format, args...)
+	return protocol.Errorf(b.obj, code, format, args...)
 }
 
 // Destroy handles xdg_wm_base.destroy.
@@ -87,9 +87,9 @@ type positionerRules struct {
 	w, h         int
 	anchorRect   image.Rectangle
 	anchorSet    bool
-	anchor       uint32
-	gravity      uint32
-	adjust       uint32
+	anchor       protocol.XdgPositionerAnchor
+	gravity      protocol.XdgPositionerGravity
+	adjust       protocol.XdgPositionerConstraintAdjustment
 	offX, offY   int
 	reactive     bool
 	parentW      int
@@ -104,7 +104,7 @@ type positioner struct {
 }
 
 func (p *positioner) invalid(format string, args ...any) error {
-	return protocol.Errorf(p.obj, uint32(protocol.XdgPositionerErrorInvalidInput), format, args...)
+	return protocol.Errorf(p.obj, protocol.XdgPositionerErrorInvalidInput, format, args...)
 }
 
 // Destroy handles xdg_positioner.destroy.
@@ -130,8 +130,8 @@ func (p *positioner) SetAnchorRect(x, y, w, h int32) error {
 }
 
 // SetAnchor handles xdg_positioner.set_anchor.
-func (p *positioner) SetAnchor(anchor uint32) error {
-	if anchor > uint32(protocol.XdgPositionerAnchorBottomRight) {
+func (p *positioner) SetAnchor(anchor protocol.XdgPositionerAnchor) error {
+	if anchor > protocol.XdgPositionerAnchorBottomRight {
 		return p.invalid("xdg_positioner@%d.set_anchor: invalid anchor %d", p.obj.ID, anchor)
 	}
 	p.rules.anchor = anchor
@@ -139,8 +139,8 @@ func (p *positioner) SetAnchor(anchor uint32) error {
 }
 
 // SetGravity handles xdg_positioner.set_gravity.
-func (p *positioner) SetGravity(gravity uint32) error {
-	if gravity > uint32(protocol.XdgPositionerGravityBottomRight) {
+func (p *positioner) SetGravity(gravity protocol.XdgPositionerGravity) error {
+	if gravity > protocol.XdgPositionerGravityBottomRight {
 		return p.invalid("xdg_positioner@%d.set_gravity: invalid gravity %d", p.obj.ID, gravity)
 	}
 	p.rules.gravity = gravity
@@ -148,8 +148,9 @@ func (p *positioner) SetGravity(gravity uint32) error {
 }
 
 // SetConstraintAdjustment handles xdg_positioner.set_constraint_adjustment.
+// The XML (wayland-protocols 1.31) gives the argument no enum type.
 func (p *positioner) SetConstraintAdjustment(adjust uint32) error {
-	p.rules.adjust = adjust
+	p.rules.adjust = protocol.XdgPositionerConstraintAdjustment(adjust)
 	return nil
 }
 
@@ -245,7 +246,7 @@ func (r *positionerRules) place(bounds image.Rectangle) image.Rectangle {
 	b := r.box(anchor, gravity, r.offX, r.offY)
 	fitsX := func(b image.Rectangle) bool { return b.Min.X >= bounds.Min.X && b.Max.X <= bounds.Max.X }
 	fitsY := func(b image.Rectangle) bool { return b.Min.Y >= bounds.Min.Y && b.Max.Y <= bounds.Max.Y }
-	adj := protocol.XdgPositionerConstraintAdjustment(r.adjust)
+	adj := r.adjust
 
 	if !fitsX(b) && adj&protocol.XdgPositionerConstraintAdjustmentFlipX != 0 {
 		f := r.box(flipEdges(anchor, true), flipEdges(gravity, true), -r.offX, r.offY)

@@ -46,7 +46,7 @@ type xdgSurface struct {
 }
 
 func (xs *xdgSurface) errorf(code protocol.XdgSurfaceError, format string, args ...any) error {
-	return protocol.Errorf(xs.obj, uint32(code), format, args...)
+	return protocol.Errorf(xs.obj, code, format, args...)
 }
 
 func (xs *xdgSurface) hasRoleObject() bool { return xs.toplevel != nil || xs.popup != nil }

@@ -143,54 +143,54 @@ func TestXdgErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		do   func(tc *tclient) client.Proxy
-		code uint32
+		code protocol.ErrorCode
 	}{
 		{"buffer before ack", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			w.s.Attach(tc.buffer(4, 4, 1, 0), 0, 0)
 			w.s.Commit()
 			return w.xs
-		}, uint32(protocol.XdgSurfaceErrorUnconfiguredBuffer)},
+		}, protocol.XdgSurfaceErrorUnconfiguredBuffer},
 		{"ack unknown serial", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			w.xs.AckConfigure(w.serial + 1000)
 			return w.xs
-		}, uint32(protocol.XdgSurfaceErrorInvalidSerial)},
+		}, protocol.XdgSurfaceErrorInvalidSerial},
 		{"ack twice", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			w.xs.AckConfigure(w.serial)
 			w.xs.AckConfigure(w.serial)
 			return w.xs
-		}, uint32(protocol.XdgSurfaceErrorInvalidSerial)},
+		}, protocol.XdgSurfaceErrorInvalidSerial},
 		{"ack before role", func(tc *tclient) client.Proxy {
 			xs, _ := tc.wm.GetXdgSurface(tc.surface())
 			xs.AckConfigure(1)
 			return xs
-		}, uint32(protocol.XdgSurfaceErrorNotConstructed)},
+		}, protocol.XdgSurfaceErrorNotConstructed},
 		{"commit without role", func(tc *tclient) client.Proxy {
 			s := tc.surface()
 			xs, _ := tc.wm.GetXdgSurface(s)
 			s.Commit()
 			return xs
-		}, uint32(protocol.XdgSurfaceErrorNotConstructed)},
+		}, protocol.XdgSurfaceErrorNotConstructed},
 		{"get_toplevel twice", func(tc *tclient) client.Proxy {
 			xs, _ := tc.wm.GetXdgSurface(tc.surface())
 			xs.GetToplevel()
 			xs.GetToplevel()
 			return xs
-		}, uint32(protocol.XdgSurfaceErrorAlreadyConstructed)},
+		}, protocol.XdgSurfaceErrorAlreadyConstructed},
 		{"second xdg_surface", func(tc *tclient) client.Proxy {
 			s := tc.surface()
 			tc.wm.GetXdgSurface(s)
 			tc.wm.GetXdgSurface(s)
 			return tc.wm
-		}, uint32(protocol.XdgWmBaseErrorRole)},
+		}, protocol.XdgWmBaseErrorRole},
 		{"subsurface gets xdg_surface", func(tc *tclient) client.Proxy {
 			s := tc.surface()
 			tc.subc.GetSubsurface(s, tc.surface())
 			tc.wm.GetXdgSurface(s)
 			return tc.wm
-		}, uint32(protocol.XdgWmBaseErrorRole)},
+		}, protocol.XdgWmBaseErrorRole},
 		{"toplevel then popup role", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			w.top.Destroy()
@@ -199,38 +199,38 @@ func TestXdgErrors(t *testing.T) {
 			pos := tc.positioner(10, 10)
 			xs.GetPopup(nil, pos)
 			return tc.wm
-		}, uint32(protocol.XdgWmBaseErrorRole)},
+		}, protocol.XdgWmBaseErrorRole},
 		{"buffer before get_xdg_surface", func(tc *tclient) client.Proxy {
 			s := tc.surface()
 			s.Attach(tc.buffer(4, 4, 1, 0), 0, 0)
 			tc.wm.GetXdgSurface(s)
 			return tc.wm
-		}, uint32(protocol.XdgWmBaseErrorInvalidSurfaceState)},
+		}, protocol.XdgWmBaseErrorInvalidSurfaceState},
 		{"xdg_surface destroyed before toplevel", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			w.xs.Destroy()
 			return w.xs
-		}, uint32(protocol.XdgSurfaceErrorDefunctRoleObject)},
+		}, protocol.XdgSurfaceErrorDefunctRoleObject},
 		{"wm_base destroyed with surfaces", func(tc *tclient) client.Proxy {
 			tc.wm.GetXdgSurface(tc.surface())
 			tc.wm.Destroy()
 			return tc.wm
-		}, uint32(protocol.XdgWmBaseErrorDefunctSurfaces)},
+		}, protocol.XdgWmBaseErrorDefunctSurfaces},
 		{"window geometry zero", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			w.xs.SetWindowGeometry(0, 0, 0, 10)
 			return w.xs
-		}, uint32(protocol.XdgSurfaceErrorInvalidSize)},
+		}, protocol.XdgSurfaceErrorInvalidSize},
 		{"resize edge", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			w.top.Resize(tc.seat, 0, 3)
 			return w.top
-		}, uint32(protocol.XdgToplevelErrorInvalidResizeEdge)},
+		}, protocol.XdgToplevelErrorInvalidResizeEdge},
 		{"parent self", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			w.top.SetParent(w.top)
 			return w.top
-		}, uint32(protocol.XdgToplevelErrorInvalidParent)},
+		}, protocol.XdgToplevelErrorInvalidParent},
 		{"parent loop", func(tc *tclient) client.Proxy {
 			a, b := tc.toplevel(), tc.toplevel()
 			tc.mapWindow(a, 10, 10, white)
@@ -238,34 +238,34 @@ func TestXdgErrors(t *testing.T) {
 			b.top.SetParent(a.top)
 			a.top.SetParent(b.top)
 			return a.top
-		}, uint32(protocol.XdgToplevelErrorInvalidParent)},
+		}, protocol.XdgToplevelErrorInvalidParent},
 		{"negative min size", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			w.top.SetMinSize(-1, 10)
 			return w.top
-		}, uint32(protocol.XdgToplevelErrorInvalidSize)},
+		}, protocol.XdgToplevelErrorInvalidSize},
 		{"min above max", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			w.top.SetMinSize(100, 100)
 			w.top.SetMaxSize(50, 50)
 			w.s.Commit()
 			return w.top
-		}, uint32(protocol.XdgToplevelErrorInvalidSize)},
+		}, protocol.XdgToplevelErrorInvalidSize},
 		{"positioner size zero", func(tc *tclient) client.Proxy {
 			p, _ := tc.wm.CreatePositioner()
 			p.SetSize(0, 10)
 			return p
-		}, uint32(protocol.XdgPositionerErrorInvalidInput)},
+		}, protocol.XdgPositionerErrorInvalidInput},
 		{"positioner anchor rect negative", func(tc *tclient) client.Proxy {
 			p, _ := tc.wm.CreatePositioner()
 			p.SetAnchorRect(0, 0, -1, 1)
 			return p
-		}, uint32(protocol.XdgPositionerErrorInvalidInput)},
+		}, protocol.XdgPositionerErrorInvalidInput},
 		{"positioner anchor 9", func(tc *tclient) client.Proxy {
 			p, _ := tc.wm.CreatePositioner()
 			p.SetAnchor(9)
 			return p
-		}, uint32(protocol.XdgPositionerErrorInvalidInput)},
+		}, protocol.XdgPositionerErrorInvalidInput},
 		{"incomplete positioner", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			p, _ := tc.wm.CreatePositioner()
@@ -273,27 +273,27 @@ func TestXdgErrors(t *testing.T) {
 			xs, _ := tc.wm.GetXdgSurface(tc.surface())
 			xs.GetPopup(w.xs, p)
 			return tc.wm
-		}, uint32(protocol.XdgWmBaseErrorInvalidPositioner)},
+		}, protocol.XdgWmBaseErrorInvalidPositioner},
 		{"popup without parent", func(tc *tclient) client.Proxy {
 			s := tc.surface()
 			xs, _ := tc.wm.GetXdgSurface(s)
 			xs.GetPopup(nil, tc.positioner(10, 10))
 			s.Commit()
 			return tc.wm
-		}, uint32(protocol.XdgWmBaseErrorInvalidPopupParent)},
+		}, protocol.XdgWmBaseErrorInvalidPopupParent},
 		{"popup not topmost", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			p1 := tc.popup(w.xs, tc.positioner(10, 10))
 			tc.popup(p1.xs, tc.positioner(10, 10))
 			p1.pop.Destroy()
 			return tc.wm
-		}, uint32(protocol.XdgWmBaseErrorNotTheTopmostPopup)},
+		}, protocol.XdgWmBaseErrorNotTheTopmostPopup},
 		{"grab after commit", func(tc *tclient) client.Proxy {
 			w := tc.toplevel()
 			p := tc.popup(w.xs, tc.positioner(10, 10))
 			p.pop.Grab(tc.seat, 0)
 			return p.pop
-		}, uint32(protocol.XdgPopupErrorInvalidGrab)},
+		}, protocol.XdgPopupErrorInvalidGrab},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -423,7 +423,7 @@ func TestPositionerPlace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := positionerRules{w: 20, h: 10, anchorRect: tt.rect, anchorSet: true,
-			anchor: uint32(tt.anchor), gravity: uint32(tt.gravity), adjust: uint32(tt.adjust)}
+			anchor: tt.anchor, gravity: tt.gravity, adjust: tt.adjust}
 		if got := r.place(bounds); got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
@@ -442,7 +442,7 @@ func TestPingUnresponsive(t *testing.T) {
 		t.Fatalf("pinged %d times, want 1", pinged)
 	}
 	e.frame(t0.Add(5 * time.Second))
-	tc.expectError(tc.wm, uint32(protocol.XdgWmBaseErrorUnresponsive))
+	tc.expectError(tc.wm, protocol.XdgWmBaseErrorUnresponsive)
 }
 
 func TestPingPong(t *testing.T) {

@@ -1,7 +1,6 @@
 package shell
 
 import (
-	"encoding/binary"
 	"image"
 
 	"github.com/nofault/nofault/protocol"
@@ -33,7 +32,7 @@ type xdgToplevel struct {
 	// anchorSerial.
 	savedW, savedH int
 	minimized      bool
-	anchor         uint32
+	anchor         protocol.XdgToplevelResizeEdge
 	anchorRect     image.Rectangle
 	anchorSerial   uint32
 
@@ -77,7 +76,7 @@ func (t *xdgToplevel) SetParent(parent *protocol.Object) error {
 		p = parent.Handler.(*xdgToplevel)
 		for x := p; x != nil; x = x.parent {
 			if x == t {
-				return protocol.Errorf(t.obj, uint32(protocol.XdgToplevelErrorInvalidParent),
+				return protocol.Errorf(t.obj, protocol.XdgToplevelErrorInvalidParent,
 					"xdg_toplevel@%d.set_parent: xdg_toplevel@%d is itself or a descendant", t.obj.ID, parent.ID)
 			}
 		}
@@ -95,8 +94,8 @@ func (t *xdgToplevel) SetTitle(title string) error {
 	return nil
 }
 
-// SetAppId handles xdg_toplevel.set_app_id.
-func (t *xdgToplevel) SetAppId(id string) error {
+// SetAppID handles xdg_toplevel.set_app_id.
+func (t *xdgToplevel) SetAppID(id string) error {
 	t.appID = id
 	return nil
 }
@@ -120,13 +119,13 @@ func (t *xdgToplevel) Move(seat *protocol.Object, serial uint32) error {
 
 // Resize handles xdg_toplevel.resize by telling the OnResizeRequest
 // listeners.
-func (t *xdgToplevel) Resize(seat *protocol.Object, serial uint32, edges uint32) error {
-	switch protocol.XdgToplevelResizeEdge(edges) {
+func (t *xdgToplevel) Resize(seat *protocol.Object, serial uint32, edges protocol.XdgToplevelResizeEdge) error {
+	switch edges {
 	case protocol.XdgToplevelResizeEdgeNone, protocol.XdgToplevelResizeEdgeTop, protocol.XdgToplevelResizeEdgeBottom,
 		protocol.XdgToplevelResizeEdgeLeft, protocol.XdgToplevelResizeEdgeTopLeft, protocol.XdgToplevelResizeEdgeBottomLeft,
 		protocol.XdgToplevelResizeEdgeRight, protocol.XdgToplevelResizeEdgeTopRight, protocol.XdgToplevelResizeEdgeBottomRight:
 	default:
-		return protocol.Errorf(t.obj, uint32(protocol.XdgToplevelErrorInvalidResizeEdge),
+		return protocol.Errorf(t.obj, protocol.XdgToplevelErrorInvalidResizeEdge,
 			"xdg_toplevel@%d.resize: invalid edge %d", t.obj.ID, edges)
 	}
 	if !t.xs.mapped {
@@ -141,7 +140,7 @@ func (t *xdgToplevel) Resize(seat *protocol.Object, serial uint32, edges uint32)
 // SetMaxSize handles xdg_toplevel.set_max_size (double-buffered).
 func (t *xdgToplevel) SetMaxSize(w, h int32) error {
 	if w < 0 || h < 0 {
-		return protocol.Errorf(t.obj, uint32(protocol.XdgToplevelErrorInvalidSize),
+		return protocol.Errorf(t.obj, protocol.XdgToplevelErrorInvalidSize,
 			"xdg_toplevel@%d.set_max_size: negative size %dx%d", t.obj.ID, w, h)
 	}
 	t.pendingMax = image.Pt(int(w), int(h))
@@ -151,7 +150,7 @@ func (t *xdgToplevel) SetMaxSize(w, h int32) error {
 // SetMinSize handles xdg_toplevel.set_min_size (double-buffered).
 func (t *xdgToplevel) SetMinSize(w, h int32) error {
 	if w < 0 || h < 0 {
-		return protocol.Errorf(t.obj, uint32(protocol.XdgToplevelErrorInvalidSize),
+		return protocol.Errorf(t.obj, protocol.XdgToplevelErrorInvalidSize,
 			"xdg_toplevel@%d.set_min_size: negative size %dx%d", t.obj.ID, w, h)
 	}
 	t.pendingMin = image.Pt(int(w), int(h))
@@ -162,7 +161,7 @@ func (t *xdgToplevel) SetMinSize(w, h int32) error {
 func (t *xdgToplevel) checkMinMax() error {
 	mn, mx := t.pendingMin, t.pendingMax
 	if (mx.X > 0 && mn.X > mx.X) || (mx.Y > 0 && mn.Y > mx.Y) {
-		return protocol.Errorf(t.obj, uint32(protocol.XdgToplevelErrorInvalidSize),
+		return protocol.Errorf(t.obj, protocol.XdgToplevelErrorInvalidSize,
 			"xdg_toplevel@%d: min size %dx%d larger than max size %dx%d", t.obj.ID, mn.X, mn.Y, mx.X, mx.Y)
 	}
 	return nil
@@ -225,7 +224,7 @@ func (t *xdgToplevel) configure() {
 		t.x, t.y = out.Min.X, out.Min.Y
 	}
 	var states []byte
-	add := func(s protocol.XdgToplevelState) { states = binary.LittleEndian.AppendUint32(states, uint32(s)) }
+	add := func(s protocol.XdgToplevelState) { states = protocol.AppendEnum(states, s) }
 	if t.maximized {
 		add(protocol.XdgToplevelStateMaximized)
 	}
@@ -243,10 +242,8 @@ func (t *xdgToplevel) configure() {
 	}
 	if t.obj.Version >= 5 && !t.sentCaps {
 		t.sentCaps = true
-		var caps []byte
-		caps = binary.LittleEndian.AppendUint32(caps, uint32(protocol.XdgToplevelWmCapabilitiesMaximize))
-		caps = binary.LittleEndian.AppendUint32(caps, uint32(protocol.XdgToplevelWmCapabilitiesFullscreen))
-		caps = binary.LittleEndian.AppendUint32(caps, uint32(protocol.XdgToplevelWmCapabilitiesMinimize))
+		caps := protocol.AppendEnum(nil, protocol.XdgToplevelWmCapabilitiesMaximize,
+			protocol.XdgToplevelWmCapabilitiesFullscreen, protocol.XdgToplevelWmCapabilitiesMinimize)
 		protocol.SendXdgToplevelWmCapabilities(e, t.obj.ID, caps)
 	}
 	protocol.SendXdgToplevelConfigure(e, t.obj.ID, int32(w), int32(h), states)
