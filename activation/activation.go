@@ -228,7 +228,7 @@ type tokenResource struct {
 
 func (t *tokenResource) used() error {
 	if t.committed {
-		return protocol.Errorf(t.obj, uint32(protocol.XdgActivationTokenV1ErrorAlreadyUsed),
+		return protocol.Errorf(t.obj, protocol.XdgActivationTokenV1ErrorAlreadyUsed,
 			"xdg_activation_token_v1@%d was already committed", t.obj.ID)
 	}
 	return nil
@@ -239,8 +239,8 @@ func (t *tokenResource) used() error {
 // recent input event implies.
 func (t *tokenResource) SetSerial(serial uint32, seatObj *protocol.Object) error { return t.used() }
 
-// SetAppId is informational.
-func (t *tokenResource) SetAppId(appID string) error { return t.used() }
+// SetAppID is informational.
+func (t *tokenResource) SetAppID(appID string) error { return t.used() }
 
 // SetSurface is informational (the committing client must hold the focus
 // whichever of its surfaces it names).

@@ -61,7 +61,7 @@ func (c *client) token() (uint32, string) {
 	id := c.NewID()
 	c.MustSend(c.act, protocol.XdgActivationV1RequestGetActivationToken, rawclient.NewID(id))
 	c.MustSend(id, protocol.XdgActivationTokenV1RequestSetSerial, uint32(1), c.seat)
-	c.MustSend(id, protocol.XdgActivationTokenV1RequestSetAppId, "org.example.App")
+	c.MustSend(id, protocol.XdgActivationTokenV1RequestSetAppID, "org.example.App")
 	c.MustSend(id, protocol.XdgActivationTokenV1RequestSetSurface, c.sid)
 	c.MustSend(id, protocol.XdgActivationTokenV1RequestCommit)
 	for _, ev := range c.MustRoundtrip() {
@@ -203,7 +203,7 @@ func TestAlreadyUsed(t *testing.T) {
 		args func(c *client) []any
 	}{
 		{"set_serial", protocol.XdgActivationTokenV1RequestSetSerial, func(c *client) []any { return []any{uint32(1), c.seat} }},
-		{"set_app_id", protocol.XdgActivationTokenV1RequestSetAppId, func(c *client) []any { return []any{"x"} }},
+		{"set_app_id", protocol.XdgActivationTokenV1RequestSetAppID, func(c *client) []any { return []any{"x"} }},
 		{"set_surface", protocol.XdgActivationTokenV1RequestSetSurface, func(c *client) []any { return []any{c.sid} }},
 		{"commit", protocol.XdgActivationTokenV1RequestCommit, func(c *client) []any { return nil }},
 	} {
@@ -212,7 +212,7 @@ func TestAlreadyUsed(t *testing.T) {
 			id, _ := c.token()
 			c.MustSend(id, tc.op, tc.args(c)...)
 			pe := c.ProtocolError()
-			if pe.ObjectID != id || pe.Code != uint32(protocol.XdgActivationTokenV1ErrorAlreadyUsed) {
+			if pe.ObjectID != id || pe.Code != protocol.XdgActivationTokenV1ErrorAlreadyUsed.Code() {
 				t.Errorf("error %v, want already_used on the token %d", pe, id)
 			}
 		})

@@ -97,7 +97,7 @@ func (p *Presentation) Stats() Stats {
 func (p *Presentation) bind(c *server.Client, id protocol.ObjectID, version uint32) {
 	o := c.NewObject(id, &protocol.WpPresentationInterface, version, &resource{p: p, c: c})
 	if o != nil {
-		protocol.SendWpPresentationClockId(c.Events(), o.ID, unix.CLOCK_MONOTONIC)
+		protocol.SendWpPresentationClockID(c.Events(), o.ID, unix.CLOCK_MONOTONIC)
 	}
 }
 

@@ -59,7 +59,7 @@ func (e *env) client() *client {
 	c.pres = c.MustBind("wp_presentation", 1)
 	evs := c.MustRoundtrip()
 	clock := wltest.Only(evs, c.pres)
-	if len(clock) != 1 || clock[0].Opcode != protocol.WpPresentationEventClockId || clock[0].Uint(0) != unix.CLOCK_MONOTONIC {
+	if len(clock) != 1 || clock[0].Opcode != protocol.WpPresentationEventClockID || clock[0].Uint(0) != unix.CLOCK_MONOTONIC {
 		e.T.Fatalf("clock_id events %v, want CLOCK_MONOTONIC", clock)
 	}
 	c.sid, c.surf = c.Surface(comp)
