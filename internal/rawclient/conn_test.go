@@ -359,3 +359,21 @@ func TestDialEnv(t *testing.T) {
 		t.Error("DialEnv without XDG_RUNTIME_DIR succeeded")
 	}
 }
+
+// TestMarshalEnum: a generated enum argument (a named uint32 or int32)
+// goes on the wire as its integer.
+func TestMarshalEnum(t *testing.T) {
+	type axis uint32
+	type transform int32
+	got, _, err := Marshal(3, 1, axis(1), transform(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, _ := Marshal(3, 1, uint32(1), int32(-1))
+	if string(got) != string(want) {
+		t.Errorf("Marshal(enums) = %x, want %x", got, want)
+	}
+	if _, _, err := Marshal(3, 1, uint64(1)); err == nil {
+		t.Error("Marshal(uint64) succeeded")
+	}
+}

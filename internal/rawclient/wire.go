@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 )
 
 // HeaderSize is the size in bytes of a Wayland message header: the object
@@ -107,7 +108,16 @@ func Marshal(obj uint32, opcode uint16, args ...any) ([]byte, []int, error) {
 			put(v.Version)
 			put(v.ID)
 		default:
-			return nil, nil, fmt.Errorf("rawclient: argument %d: unsupported type %T", i, a)
+			// A generated enum (protocol.WlPointerAxis, ...) goes as its
+			// integer, as the compositor's encoder writes it.
+			switch rv := reflect.ValueOf(a); rv.Kind() {
+			case reflect.Uint32:
+				put(uint32(rv.Uint()))
+			case reflect.Int32:
+				put(uint32(int32(rv.Int())))
+			default:
+				return nil, nil, fmt.Errorf("rawclient: argument %d: unsupported type %T", i, a)
+			}
 		}
 	}
 	if len(b) > math.MaxUint16 {
