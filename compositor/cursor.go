@@ -156,7 +156,7 @@ func (c *Compositor) appendCursor(sc *render.Scene) bool {
 	if px != cs.lastX || py != cs.lastY {
 		cs.lastX, cs.lastY, cs.outside = px, py, false // it moved: it is over the output
 	}
-	if cs.outside || c.Seat.Capabilities()&uint32(protocol.WlSeatCapabilityPointer) == 0 {
+	if cs.outside || !c.Seat.Capabilities().Has(protocol.WlSeatCapabilityPointer) {
 		return false
 	}
 	p := image.Pt(int(math.Floor(px)), int(math.Floor(py)))

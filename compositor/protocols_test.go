@@ -216,7 +216,7 @@ func commitWithFeedback(t *testing.T, path string) (int64, func(step func()) (in
 	pool, buf := cl.NewID(), cl.NewID()
 	send(shmG, protocol.WlShmRequestCreatePool, rawclient.NewID(pool), rawclient.FD(fd), int32(w*h*4))
 	unix.Close(fd)
-	send(pool, protocol.WlShmPoolRequestCreateBuffer, rawclient.NewID(buf), int32(0), int32(w), int32(h), int32(w*4), uint32(protocol.WlShmFormatXrgb8888))
+	send(pool, protocol.WlShmPoolRequestCreateBuffer, rawclient.NewID(buf), int32(0), int32(w), int32(h), int32(w*4), protocol.WlShmFormatXrgb8888)
 	fb := cl.NewID()
 	send(pres, protocol.WpPresentationRequestFeedback, surf, rawclient.NewID(fb))
 	send(surf, protocol.WlSurfaceRequestAttach, buf, int32(0), int32(0))

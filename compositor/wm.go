@@ -20,7 +20,7 @@ func (c *Compositor) setupWM() {
 	c.Shell.OnMoveRequest(func(surface, seatObj *protocol.Object, serial uint32) {
 		c.startInteractive(surface, seatObj, serial, 0)
 	})
-	c.Shell.OnResizeRequest(func(surface, seatObj *protocol.Object, serial uint32, edges uint32) {
+	c.Shell.OnResizeRequest(func(surface, seatObj *protocol.Object, serial uint32, edges protocol.XdgToplevelResizeEdge) {
 		c.startInteractive(surface, seatObj, serial, edges)
 	})
 	for _, b := range []struct {
@@ -52,7 +52,7 @@ func (c *Compositor) setupWM() {
 // that window (the surface pressed, or one of its subsurfaces and popups:
 // client decorations). Other requests are ignored, as weston and wlroots
 // ignore them.
-func (c *Compositor) startInteractive(surface, seatObj *protocol.Object, serial, edges uint32) {
+func (c *Compositor) startInteractive(surface, seatObj *protocol.Object, serial uint32, edges protocol.XdgToplevelResizeEdge) {
 	if s := seat.FromResource(seatObj); s != c.Seat {
 		return
 	}
@@ -91,8 +91,8 @@ func (g *wmGrab) Motion(x, y float64) {
 	}
 }
 
-func (g *wmGrab) Button(button, state uint32) {
-	if state == uint32(protocol.WlPointerButtonStateReleased) && g.seat.ButtonsHeld() == 0 {
+func (g *wmGrab) Button(button uint32, state protocol.WlPointerButtonState) {
+	if state == protocol.WlPointerButtonStateReleased && g.seat.ButtonsHeld() == 0 {
 		g.end()
 	}
 }

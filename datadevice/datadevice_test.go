@@ -311,18 +311,18 @@ func TestProtocolErrors(t *testing.T) {
 		}
 		return a, src, off
 	}
-	expect := func(c *dclient, obj uint32, code uint32) {
+	expect := func(c *dclient, obj uint32, code protocol.ErrorCode) {
 		t.Helper()
 		pe := c.ProtocolError()
-		if pe.ObjectID != obj || pe.Code != code {
-			t.Errorf("error %v, want object %d code %d", pe, obj, code)
+		if pe.ObjectID != obj || pe.Code != code.Code() {
+			t.Errorf("error %v, want object %d code %d (%s)", pe, obj, code.Code(), code)
 		}
 	}
 	offerErr := func(op uint16, args []any, code protocol.WlDataOfferError) {
 		t.Helper()
 		a, _, off := withOffer()
 		a.MustSend(off, op, args...)
-		expect(a, off, uint32(code))
+		expect(a, off, code)
 	}
 	offerErr(protocol.WlDataOfferRequestFinish, nil, protocol.WlDataOfferErrorInvalidFinish)
 	offerErr(protocol.WlDataOfferRequestSetActions, []any{uint32(8), uint32(0)}, protocol.WlDataOfferErrorInvalidActionMask)
@@ -334,17 +334,17 @@ func TestProtocolErrors(t *testing.T) {
 	a := e.desktop()
 	src := a.source(textUTF8)
 	a.MustSend(src, protocol.WlDataSourceRequestSetActions, uint32(16))
-	expect(a, src, uint32(protocol.WlDataSourceErrorInvalidActionMask))
+	expect(a, src, protocol.WlDataSourceErrorInvalidActionMask)
 	a = e.desktop()
 	src = a.source(textUTF8)
 	a.MustSend(src, protocol.WlDataSourceRequestSetActions, uint32(1))
 	a.MustSend(src, protocol.WlDataSourceRequestSetActions, uint32(1))
-	expect(a, src, uint32(protocol.WlDataSourceErrorInvalidActionMask))
+	expect(a, src, protocol.WlDataSourceErrorInvalidActionMask)
 	a = e.desktop()
 	src = a.source(textUTF8)
 	a.MustSend(src, protocol.WlDataSourceRequestSetActions, uint32(1))
 	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(0))
-	expect(a, src, uint32(protocol.WlDataSourceErrorInvalidSource))
+	expect(a, src, protocol.WlDataSourceErrorInvalidSource)
 
 	// start_drag is refused: a v3 source is cancelled, and cannot be used
 	// again.
@@ -355,13 +355,13 @@ func TestProtocolErrors(t *testing.T) {
 		t.Error("drag source not cancelled")
 	}
 	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(0))
-	expect(a, src, uint32(protocol.WlDataSourceErrorInvalidSource))
+	expect(a, src, protocol.WlDataSourceErrorInvalidSource)
 
 	// A drag icon with another role.
 	a = e.desktop()
 	e.Do(func() { e.Shell.SetRole(a.surf, "xdg_toplevel") })
 	a.MustSend(a.dev, protocol.WlDataDeviceRequestStartDrag, uint32(0), a.sid, a.sid, uint32(1))
-	expect(a, a.dev, uint32(protocol.WlDataDeviceErrorRole))
+	expect(a, a.dev, protocol.WlDataDeviceErrorRole)
 
 	// A replaced (cancelled) source cannot be set again; setting the
 	// current one again is harmless.
@@ -371,7 +371,7 @@ func TestProtocolErrors(t *testing.T) {
 	src2 := a.source(textUTF8)
 	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src2, uint32(1<<20))
 	a.MustSend(a.dev, protocol.WlDataDeviceRequestSetSelection, src, uint32(1<<20))
-	expect(a, src, uint32(protocol.WlDataSourceErrorInvalidSource))
+	expect(a, src, protocol.WlDataSourceErrorInvalidSource)
 }
 
 // TestOfferLimit: a client that never destroys its offers stops getting

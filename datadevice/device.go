@@ -127,11 +127,11 @@ func (d *device) StartDrag(sourceObj, origin, icon *protocol.Object, serial uint
 		return err
 	}
 	if src != nil && src.used {
-		return protocol.Errorf(sourceObj, uint32(protocol.WlDataSourceErrorInvalidSource),
+		return protocol.Errorf(sourceObj, protocol.WlDataSourceErrorInvalidSource,
 			"wl_data_source@%d was already used", sourceObj.ID)
 	}
 	if icon != nil && !d.sd.s.AssignRole(icon, RoleDragIcon) {
-		return protocol.Errorf(d.obj, uint32(protocol.WlDataDeviceErrorRole),
+		return protocol.Errorf(d.obj, protocol.WlDataDeviceErrorRole,
 			"Cannot assign role %s to wl_surface@%d, already has another role", RoleDragIcon, icon.ID)
 	}
 	d.startDrag(src, origin, icon, serial)
@@ -151,14 +151,14 @@ func (d *device) SetSelection(sourceObj *protocol.Object, serial uint32) error {
 	}
 	if src != nil {
 		if src.actionsSet {
-			return protocol.Errorf(sourceObj, uint32(protocol.WlDataSourceErrorInvalidSource),
+			return protocol.Errorf(sourceObj, protocol.WlDataSourceErrorInvalidSource,
 				"cannot set drag-and-drop source as selection")
 		}
 		if src == sd.selection {
 			return nil
 		}
 		if src.used {
-			return protocol.Errorf(sourceObj, uint32(protocol.WlDataSourceErrorInvalidSource),
+			return protocol.Errorf(sourceObj, protocol.WlDataSourceErrorInvalidSource,
 				"wl_data_source@%d was already used", sourceObj.ID)
 		}
 	}
@@ -186,7 +186,7 @@ func sourceOf(o *protocol.Object) (*source, error) {
 	}
 	src, ok := o.Handler.(*source)
 	if !ok {
-		return nil, protocol.Errorf(nil, protocol.ErrorImplementation, "wl_data_source@%d has no data source", o.ID)
+		return nil, protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wl_data_source@%d has no data source", o.ID)
 	}
 	return src, nil
 }

@@ -130,8 +130,8 @@ func (dr *drag) Motion(x, y float64) {
 }
 
 // Button drops when the last button is released.
-func (dr *drag) Button(button, state uint32) {
-	if state != uint32(protocol.WlPointerButtonStateReleased) || dr.sd.s.ButtonsHeld() > 0 {
+func (dr *drag) Button(button uint32, state protocol.WlPointerButtonState) {
+	if state != protocol.WlPointerButtonStateReleased || dr.sd.s.ButtonsHeld() > 0 {
 		return
 	}
 	dr.drop()
@@ -198,7 +198,7 @@ func (dr *drag) drop() {
 		protocol.SendWlDataSourceDndDropPerformed(src.c.Events(), src.obj.ID)
 	}
 	o.dropped = true
-	o.inAsk = src.current == uint32(protocol.WlDataDeviceManagerDndActionAsk)
+	o.inAsk = src.current == protocol.WlDataDeviceManagerDndActionAsk
 	// The offer and the source's acceptance and action stay for the
 	// transfer and finish: the leave that follows must not touch them.
 	dr.offer = nil
@@ -287,9 +287,9 @@ func (sd *seatData) deviceGone(d *device) {
 
 // dndActions returns the source's actions as the offer sees them: a
 // source older than version 3 offers copy.
-func (s *source) dndActions() uint32 {
+func (s *source) dndActions() protocol.WlDataDeviceManagerDndAction {
 	if s.obj.Version < protocol.WlDataSourceRequestSetActionsSince {
-		return uint32(protocol.WlDataDeviceManagerDndActionCopy)
+		return protocol.WlDataDeviceManagerDndActionCopy
 	}
 	return s.actions
 }
@@ -297,8 +297,8 @@ func (s *source) dndActions() uint32 {
 // chooseAction is weston's data_offer_choose_action: the destination's
 // preferred action if the source allows it, else the lowest common one; an
 // offer older than version 3 takes copy.
-func (o *offer) chooseAction() uint32 {
-	offerActions, preferred := uint32(protocol.WlDataDeviceManagerDndActionCopy), uint32(0)
+func (o *offer) chooseAction() protocol.WlDataDeviceManagerDndAction {
+	offerActions, preferred := protocol.WlDataDeviceManagerDndActionCopy, protocol.WlDataDeviceManagerDndAction(0)
 	if o.obj.Version >= protocol.WlDataOfferRequestSetActionsSince {
 		offerActions, preferred = o.actions, o.preferred
 	}
@@ -309,7 +309,7 @@ func (o *offer) chooseAction() uint32 {
 	case preferred&avail != 0:
 		return preferred
 	}
-	return 1 << bits.TrailingZeros32(avail)
+	return 1 << bits.TrailingZeros32(uint32(avail))
 }
 
 // updateAction sends action to the source and the offer when the chosen

@@ -16,9 +16,9 @@ var time0 time.Time
 
 const (
 	btnLeft = 0x110
-	copyA   = uint32(protocol.WlDataDeviceManagerDndActionCopy)
-	moveA   = uint32(protocol.WlDataDeviceManagerDndActionMove)
-	askA    = uint32(protocol.WlDataDeviceManagerDndActionAsk)
+	copyA   = protocol.WlDataDeviceManagerDndActionCopy
+	moveA   = protocol.WlDataDeviceManagerDndActionMove
+	askA    = protocol.WlDataDeviceManagerDndActionAsk
 )
 
 // nullString is a null string argument (wl_data_offer.accept's mime type).
@@ -72,7 +72,7 @@ func (de *dragEnv) press() uint32 {
 
 // dragSource makes A's source offering text with the given actions
 // (0: set_actions not sent).
-func (de *dragEnv) dragSource(actions uint32) uint32 {
+func (de *dragEnv) dragSource(actions protocol.WlDataDeviceManagerDndAction) uint32 {
 	src := de.a.source(textUTF8)
 	if actions != 0 {
 		de.a.MustSend(src, protocol.WlDataSourceRequestSetActions, actions)
@@ -107,12 +107,13 @@ func has(evs []rawclient.Event, obj uint32, op uint16) bool {
 	return false
 }
 
-// uintOf returns the first argument of the first obj.op event.
-func uintOf(t *testing.T, evs []rawclient.Event, obj uint32, op uint16) uint32 {
+// actionOf returns the first argument of the first obj.op event, a
+// dnd_action.
+func actionOf(t *testing.T, evs []rawclient.Event, obj uint32, op uint16) protocol.WlDataDeviceManagerDndAction {
 	t.Helper()
 	for _, ev := range evs {
 		if ev.Object == obj && ev.Opcode == op {
-			return ev.Uint(0)
+			return protocol.WlDataDeviceManagerDndAction(ev.Uint(0))
 		}
 	}
 	t.Fatalf("no event %d.%d in %v", obj, op, evs)
@@ -151,7 +152,7 @@ func TestDragBetweenClients(t *testing.T) {
 	if !ok || offA == 0 {
 		t.Fatalf("A (under the pointer) got no enter with an offer: %v", evs)
 	}
-	if got := uintOf(t, evs, offA, protocol.WlDataOfferEventSourceActions); got != copyA|moveA {
+	if got := actionOf(t, evs, offA, protocol.WlDataOfferEventSourceActions); got != copyA|moveA {
 		t.Errorf("source_actions %d, want copy|move", got)
 	}
 	e := de.env
@@ -180,14 +181,14 @@ func TestDragBetweenClients(t *testing.T) {
 
 	b.MustSend(off, protocol.WlDataOfferRequestAccept, uint32(1), textUTF8)
 	b.MustSend(off, protocol.WlDataOfferRequestSetActions, copyA|moveA, moveA)
-	if got := uintOf(t, b.MustRoundtrip(), off, protocol.WlDataOfferEventAction); got != moveA {
+	if got := actionOf(t, b.MustRoundtrip(), off, protocol.WlDataOfferEventAction); got != moveA {
 		t.Errorf("offer action %d, want move", got)
 	}
 	evs = a.MustRoundtrip()
 	if r := wltest.Only(evs, src); !has(r, src, protocol.WlDataSourceEventTarget) {
 		t.Errorf("source got no target: %v", evs)
 	}
-	if got := uintOf(t, evs, src, protocol.WlDataSourceEventAction); got != moveA {
+	if got := actionOf(t, evs, src, protocol.WlDataSourceEventAction); got != moveA {
 		t.Errorf("source action %d, want move", got)
 	}
 
@@ -255,7 +256,7 @@ func TestDragAsk(t *testing.T) {
 		b.MustSend(off, protocol.WlDataOfferRequestAccept, uint32(1), textUTF8)
 		b.MustSend(off, protocol.WlDataOfferRequestSetActions, copyA|moveA|askA, askA)
 		b.MustRoundtrip()
-		if got := uintOf(t, a.MustRoundtrip(), src, protocol.WlDataSourceEventAction); got != askA {
+		if got := actionOf(t, a.MustRoundtrip(), src, protocol.WlDataSourceEventAction); got != askA {
 			t.Fatalf("action %d, want ask", got)
 		}
 		de.button(false)
@@ -263,7 +264,7 @@ func TestDragAsk(t *testing.T) {
 		a.MustRoundtrip()
 		if !choose {
 			b.MustSend(off, protocol.WlDataOfferRequestFinish)
-			if pe := b.ProtocolError(); pe.ObjectID != off || pe.Code != uint32(protocol.WlDataOfferErrorInvalidOffer) {
+			if pe := b.ProtocolError(); pe.ObjectID != off || pe.Code != protocol.WlDataOfferErrorInvalidOffer.Code() {
 				t.Errorf("finish at ask: %v, want invalid_offer on the offer", pe)
 			}
 			continue
@@ -275,7 +276,7 @@ func TestDragAsk(t *testing.T) {
 		b.MustSend(off, protocol.WlDataOfferRequestFinish)
 		b.MustRoundtrip()
 		evs := a.MustRoundtrip()
-		if got := uintOf(t, evs, src, protocol.WlDataSourceEventAction); got != moveA || !has(evs, src, protocol.WlDataSourceEventDndFinished) {
+		if got := actionOf(t, evs, src, protocol.WlDataSourceEventAction); got != moveA || !has(evs, src, protocol.WlDataSourceEventDndFinished) {
 			t.Errorf("after finish: %v, want action move and dnd_finished", evs)
 		}
 	}
@@ -432,7 +433,7 @@ func TestDragErrors(t *testing.T) {
 		de.button(false)
 		serial := de.press()
 		de.a.MustSend(de.a.dev, protocol.WlDataDeviceRequestStartDrag, src, de.a.sid, uint32(0), serial)
-		if pe := de.a.ProtocolError(); pe.ObjectID != src || pe.Code != uint32(protocol.WlDataSourceErrorInvalidSource) {
+		if pe := de.a.ProtocolError(); pe.ObjectID != src || pe.Code != protocol.WlDataSourceErrorInvalidSource.Code() {
 			t.Errorf("error %v, want invalid_source", pe)
 		}
 	})
@@ -442,7 +443,7 @@ func TestDragErrors(t *testing.T) {
 		iconID, icon := de.a.Surface(de.a.comp)
 		de.Do(func() { de.Shell.SetRole(icon, seat.RoleCursor) })
 		de.a.MustSend(de.a.dev, protocol.WlDataDeviceRequestStartDrag, uint32(0), de.a.sid, iconID, serial)
-		if pe := de.a.ProtocolError(); pe.ObjectID != de.a.dev || pe.Code != uint32(protocol.WlDataDeviceErrorRole) {
+		if pe := de.a.ProtocolError(); pe.ObjectID != de.a.dev || pe.Code != protocol.WlDataDeviceErrorRole.Code() {
 			t.Errorf("error %v, want role on the device", pe)
 		}
 	})
@@ -485,7 +486,7 @@ func TestDragOldOfferDestroyed(t *testing.T) {
 	off := de.toB(src)
 	b.MustSend(off, protocol.WlDataOfferRequestAccept, uint32(1), textUTF8)
 	b.MustRoundtrip()
-	if got := uintOf(t, a.MustRoundtrip(), src, protocol.WlDataSourceEventAction); got != copyA {
+	if got := actionOf(t, a.MustRoundtrip(), src, protocol.WlDataSourceEventAction); got != copyA {
 		t.Errorf("action %d, want copy for a version 1 destination", got)
 	}
 	de.button(false)

@@ -164,7 +164,7 @@ func (r *managerResource) CreateDataSource(id protocol.ObjectID) error {
 func (r *managerResource) GetDataDevice(id protocol.ObjectID, seatObj *protocol.Object) error {
 	s := seat.FromResource(seatObj)
 	if s == nil {
-		return protocol.Errorf(nil, protocol.ErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
 	}
 	sd := r.m.seat(s)
 	h := &device{sd: sd, c: r.c}
@@ -184,3 +184,12 @@ func (r *managerResource) GetDataDevice(id protocol.ObjectID, seatObj *protocol.
 	}
 	return nil
 }
+
+// The wl_data_* handlers implement the generated interfaces: a signature
+// that drifts from the XML fails to compile instead of failing dispatch.
+var (
+	_ protocol.WlDataDeviceManagerHandler = (*managerResource)(nil)
+	_ protocol.WlDataSourceHandler        = (*source)(nil)
+	_ protocol.WlDataDeviceHandler        = (*device)(nil)
+	_ protocol.WlDataOfferHandler         = (*offer)(nil)
+)

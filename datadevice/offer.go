@@ -21,9 +21,9 @@ type offer struct {
 	src *source
 
 	dnd                bool
-	actions, preferred uint32 // set_actions
-	dropped            bool   // the drop happened on this offer
-	inAsk              bool   // ... with the ask action
+	actions, preferred protocol.WlDataDeviceManagerDndAction // set_actions
+	dropped            bool                                  // the drop happened on this offer
+	inAsk              bool                                  // ... with the ask action
 	finished           bool
 }
 
@@ -110,18 +110,18 @@ func (o *offer) Destroy() error { return nil }
 // offer (its source gone) ignores it.
 func (o *offer) Finish() error {
 	if !o.dnd {
-		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidFinish), "offer is not drag-and-drop")
+		return protocol.Errorf(o.obj, protocol.WlDataOfferErrorInvalidFinish, "offer is not drag-and-drop")
 	}
 	src := o.src
 	if src == nil || src.offer != o || !src.live() {
 		return nil
 	}
 	if !o.dropped || !src.accepted {
-		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidFinish), "premature finish request")
+		return protocol.Errorf(o.obj, protocol.WlDataOfferErrorInvalidFinish, "premature finish request")
 	}
 	switch src.current {
-	case 0, uint32(protocol.WlDataDeviceManagerDndActionAsk):
-		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidOffer), "offer finished with an invalid action")
+	case 0, protocol.WlDataDeviceManagerDndActionAsk:
+		return protocol.Errorf(o.obj, protocol.WlDataOfferErrorInvalidOffer, "offer finished with an invalid action")
 	}
 	o.notifyFinish()
 	return nil
@@ -145,21 +145,21 @@ func (o *offer) notifyFinish() {
 // SetActions checks its arguments as the spec says (invalid_action_mask,
 // invalid_action); on a selection offer it is invalid_offer. On a drag
 // offer it records the destination's actions and renegotiates.
-func (o *offer) SetActions(dndActions, preferredAction uint32) error {
+func (o *offer) SetActions(dndActions, preferredAction protocol.WlDataDeviceManagerDndAction) error {
 	if dndActions&^allActions != 0 {
-		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidActionMask),
+		return protocol.Errorf(o.obj, protocol.WlDataOfferErrorInvalidActionMask,
 			"invalid action mask %x", dndActions)
 	}
-	if preferredAction != 0 && (preferredAction&dndActions == 0 || bits.OnesCount32(preferredAction) > 1) {
-		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidAction),
+	if preferredAction != 0 && (preferredAction&dndActions == 0 || bits.OnesCount32(uint32(preferredAction)) > 1) {
+		return protocol.Errorf(o.obj, protocol.WlDataOfferErrorInvalidAction,
 			"invalid action %x", preferredAction)
 	}
 	if !o.dnd {
-		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidOffer),
+		return protocol.Errorf(o.obj, protocol.WlDataOfferErrorInvalidOffer,
 			"set_actions can only be sent to drag-and-drop offers")
 	}
 	if o.finished {
-		return protocol.Errorf(o.obj, uint32(protocol.WlDataOfferErrorInvalidOffer),
+		return protocol.Errorf(o.obj, protocol.WlDataOfferErrorInvalidOffer,
 			"set_actions after finish")
 	}
 	o.actions, o.preferred = dndActions, preferredAction

@@ -135,7 +135,7 @@ func (r *primaryManager) CreateSource(id protocol.ObjectID) error {
 func (r *primaryManager) GetDevice(id protocol.ObjectID, seatObj *protocol.Object) error {
 	s := seat.FromResource(seatObj)
 	if s == nil {
-		return protocol.Errorf(nil, protocol.ErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
 	}
 	ps := r.p.seat(s)
 	h := &primaryDevice{ps: ps, proto: r.proto, c: r.c}
@@ -266,7 +266,7 @@ func (d *primaryDevice) SetSelection(sourceObj *protocol.Object, serial uint32) 
 	if sourceObj != nil {
 		var ok bool
 		if src, ok = sourceObj.Handler.(*primarySource); !ok {
-			return protocol.Errorf(nil, protocol.ErrorImplementation, "%s@%d has no source", sourceObj.Interface.Name, sourceObj.ID)
+			return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "%s@%d has no source", sourceObj.Interface.Name, sourceObj.ID)
 		}
 		if src == ps.selection {
 			return nil

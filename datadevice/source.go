@@ -10,8 +10,8 @@ import (
 )
 
 // allActions is every wl_data_device_manager.dnd_action bit.
-const allActions = uint32(protocol.WlDataDeviceManagerDndActionCopy |
-	protocol.WlDataDeviceManagerDndActionMove | protocol.WlDataDeviceManagerDndActionAsk)
+const allActions = protocol.WlDataDeviceManagerDndActionCopy |
+	protocol.WlDataDeviceManagerDndActionMove | protocol.WlDataDeviceManagerDndActionAsk
 
 // source implements wl_data_source.
 type source struct {
@@ -20,7 +20,7 @@ type source struct {
 	obj   *protocol.Object
 	mimes []string
 
-	actions    uint32
+	actions    protocol.WlDataDeviceManagerDndAction
 	actionsSet bool
 	// used: the source was given to set_selection or start_drag; it
 	// cannot be given again.
@@ -37,7 +37,7 @@ type source struct {
 	drag     *drag
 	offer    *offer
 	accepted bool
-	current  uint32
+	current  protocol.WlDataDeviceManagerDndAction
 }
 
 // live reports whether the source can still provide data.
@@ -86,17 +86,17 @@ func (s *source) Destroy() error { return nil }
 // SetActions records the drag-and-drop actions. Unknown bits, a second
 // call and a call after the source was used are invalid_action_mask
 // errors, with weston's and wlroots' messages.
-func (s *source) SetActions(dndActions uint32) error {
+func (s *source) SetActions(dndActions protocol.WlDataDeviceManagerDndAction) error {
 	if dndActions&^allActions != 0 {
-		return protocol.Errorf(s.obj, uint32(protocol.WlDataSourceErrorInvalidActionMask),
+		return protocol.Errorf(s.obj, protocol.WlDataSourceErrorInvalidActionMask,
 			"invalid action mask %x", dndActions)
 	}
 	if s.actionsSet {
-		return protocol.Errorf(s.obj, uint32(protocol.WlDataSourceErrorInvalidActionMask),
+		return protocol.Errorf(s.obj, protocol.WlDataSourceErrorInvalidActionMask,
 			"cannot set actions more than once")
 	}
 	if s.used {
-		return protocol.Errorf(s.obj, uint32(protocol.WlDataSourceErrorInvalidActionMask),
+		return protocol.Errorf(s.obj, protocol.WlDataSourceErrorInvalidActionMask,
 			"invalid action change after wl_data_device.start_drag")
 	}
 	s.actions, s.actionsSet = dndActions, true

@@ -109,28 +109,28 @@ type constraintsManager struct {
 
 func (m *constraintsManager) Destroy() error { return nil }
 
-func (m *constraintsManager) LockPointer(id protocol.ObjectID, surface, pointer, region *protocol.Object, lifetime uint32) error {
+func (m *constraintsManager) LockPointer(id protocol.ObjectID, surface, pointer, region *protocol.Object, lifetime protocol.ZwpPointerConstraintsV1Lifetime) error {
 	return m.constrain(id, surface, pointer, region, lifetime, true)
 }
 
-func (m *constraintsManager) ConfinePointer(id protocol.ObjectID, surface, pointer, region *protocol.Object, lifetime uint32) error {
+func (m *constraintsManager) ConfinePointer(id protocol.ObjectID, surface, pointer, region *protocol.Object, lifetime protocol.ZwpPointerConstraintsV1Lifetime) error {
 	return m.constrain(id, surface, pointer, region, lifetime, false)
 }
 
-func (m *constraintsManager) constrain(id protocol.ObjectID, surface, pointer, region *protocol.Object, lifetime uint32, lock bool) error {
+func (m *constraintsManager) constrain(id protocol.ObjectID, surface, pointer, region *protocol.Object, lifetime protocol.ZwpPointerConstraintsV1Lifetime, lock bool) error {
 	pr, ok := pointer.Handler.(*pointerResource)
 	if !ok {
-		return protocol.Errorf(nil, protocol.ErrorImplementation, "wl_pointer@%d is not a pointer of this compositor", pointer.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wl_pointer@%d is not a pointer of this compositor", pointer.ID)
 	}
 	s := pr.s
 	e := &s.ext
 	if old := e.constraints[surface]; old != nil {
-		return protocol.Errorf(m.obj, uint32(protocol.ZwpPointerConstraintsV1ErrorAlreadyConstrained),
+		return protocol.Errorf(m.obj, protocol.ZwpPointerConstraintsV1ErrorAlreadyConstrained,
 			"wl_surface@%d already has a pointer constraint on this seat", surface.ID)
 	}
 	c := &constraint{s: s, c: m.c, surface: surface, lock: lock,
-		oneshot: lifetime != uint32(protocol.ZwpPointerConstraintsV1LifetimePersistent)}
-	if c.oneshot && lifetime != uint32(protocol.ZwpPointerConstraintsV1LifetimeOneshot) {
+		oneshot: lifetime != protocol.ZwpPointerConstraintsV1LifetimePersistent}
+	if c.oneshot && lifetime != protocol.ZwpPointerConstraintsV1LifetimeOneshot {
 		slog.Debug("seat: unknown constraint lifetime; oneshot", "client", m.c.ID(), "lifetime", lifetime)
 	}
 	c.region = s.regionRects(region)

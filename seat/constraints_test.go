@@ -245,7 +245,7 @@ func TestConstraintErrors(t *testing.T) {
 	a := e.client(image.Rect(0, 0, 10, 10))
 	a.constrain(true, protocol.ZwpPointerConstraintsV1LifetimeOneshot)
 	a.constrain(false, protocol.ZwpPointerConstraintsV1LifetimeOneshot)
-	if pe := a.ProtocolError(); pe.ObjectID != a.pc || pe.Code != uint32(protocol.ZwpPointerConstraintsV1ErrorAlreadyConstrained) {
+	if pe := a.ProtocolError(); pe.ObjectID != a.pc || pe.Code != protocol.ZwpPointerConstraintsV1ErrorAlreadyConstrained.Code() {
 		t.Errorf("second constraint: %v", pe)
 	}
 	b := e.client(image.Rect(0, 0, 10, 10))

@@ -43,7 +43,7 @@ func (m *cursorShapeManager) Destroy() error { return nil }
 func (m *cursorShapeManager) GetPointer(id protocol.ObjectID, pointer *protocol.Object) error {
 	pr, ok := pointer.Handler.(*pointerResource)
 	if !ok {
-		return protocol.Errorf(nil, protocol.ErrorImplementation, "wl_pointer@%d is not a pointer of this compositor", pointer.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wl_pointer@%d is not a pointer of this compositor", pointer.ID)
 	}
 	h := &cursorShapeDevice{s: pr.s, c: m.c}
 	h.obj = m.c.NewObject(id, &protocol.WpCursorShapeDeviceV1Interface, 1, h)
@@ -55,9 +55,9 @@ func (m *cursorShapeManager) GetPointer(id protocol.ObjectID, pointer *protocol.
 // argument check posts.
 func (m *cursorShapeManager) GetTabletToolV2(id protocol.ObjectID, tool *protocol.Object) error {
 	if tool.Interface.Name != "zwp_tablet_tool_v2" {
-		return protocol.Errorf(nil, protocol.ErrorInvalidMethod, "invalid arguments for wp_cursor_shape_manager_v1@%d.get_tablet_tool_v2", m.obj.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorInvalidMethod, "invalid arguments for wp_cursor_shape_manager_v1@%d.get_tablet_tool_v2", m.obj.ID)
 	}
-	return protocol.Errorf(nil, protocol.ErrorImplementation, "no tablets")
+	return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "no tablets")
 }
 
 type cursorShapeDevice struct {
@@ -70,9 +70,9 @@ func (d *cursorShapeDevice) Destroy() error { return nil }
 
 // SetShape sets the cursor to a named shape; a value outside the enum is
 // invalid_shape.
-func (d *cursorShapeDevice) SetShape(serial, shape uint32) error {
-	if shape == 0 || shape >= uint32(len(cursorShapes)) {
-		return protocol.Errorf(d.obj, uint32(protocol.WpCursorShapeDeviceV1ErrorInvalidShape), "invalid shape %d", shape)
+func (d *cursorShapeDevice) SetShape(serial uint32, shape protocol.WpCursorShapeDeviceV1Shape) error {
+	if shape == 0 || int(shape) >= len(cursorShapes) {
+		return protocol.Errorf(d.obj, protocol.WpCursorShapeDeviceV1ErrorInvalidShape, "invalid shape %d", shape)
 	}
 	s, p := d.s, &d.s.ptr
 	if !p.focusAlive() || p.focusClient != d.c {

@@ -70,7 +70,7 @@ func TestCursorShape(t *testing.T) {
 		dev2 := c2.NewID()
 		c2.MustSend(csm2, protocol.WpCursorShapeManagerV1RequestGetPointer, rawclient.NewID(dev2), ptr2)
 		c2.MustSend(dev2, protocol.WpCursorShapeDeviceV1RequestSetShape, uint32(0), bad)
-		if pe := c2.ProtocolError(); pe.ObjectID != dev2 || pe.Code != uint32(protocol.WpCursorShapeDeviceV1ErrorInvalidShape) {
+		if pe := c2.ProtocolError(); pe.ObjectID != dev2 || pe.Code != protocol.WpCursorShapeDeviceV1ErrorInvalidShape.Code() {
 			t.Errorf("shape %d: %v, want invalid_shape", bad, pe)
 		}
 	}

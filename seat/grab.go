@@ -1,5 +1,7 @@
 package seat
 
+import "github.com/nofault/nofault/protocol"
+
 // PointerGrab takes the pointer away from the surfaces under it: while a
 // grab is active, motion and buttons go to the grab instead of to the
 // clients (no wl_pointer events), and scrolling is dropped. Interactive
@@ -8,10 +10,9 @@ package seat
 type PointerGrab interface {
 	// Motion reports the pointer's new position in output coordinates.
 	Motion(x, y float64)
-	// Button reports a press or release (a wl_pointer.button_state value)
-	// of an evdev button code; the seat's held buttons are already
-	// updated.
-	Button(button, state uint32)
+	// Button reports a press or release of an evdev button code; the
+	// seat's held buttons are already updated.
+	Button(button uint32, state protocol.WlPointerButtonState)
 	// Cancel ends the grab from the seat's side (another grab started or
 	// the pointer went away); the grab must not call EndGrab.
 	Cancel()

@@ -12,13 +12,18 @@ import (
 // recGrab records what a pointer grab gets.
 type recGrab struct {
 	motions   [][2]float64
-	buttons   [][2]uint32
+	buttons   []grabButton
 	cancelled int
 }
 
 func (g *recGrab) Motion(x, y float64) { g.motions = append(g.motions, [2]float64{x, y}) }
-func (g *recGrab) Button(button, state uint32) {
-	g.buttons = append(g.buttons, [2]uint32{button, state})
+type grabButton struct {
+	button uint32
+	state  protocol.WlPointerButtonState
+}
+
+func (g *recGrab) Button(button uint32, state protocol.WlPointerButtonState) {
+	g.buttons = append(g.buttons, grabButton{button, state})
 }
 func (g *recGrab) Cancel() { g.cancelled++ }
 
@@ -72,7 +77,7 @@ func TestGrab(t *testing.T) {
 			t.Errorf("wl_pointer event %d during the grab", ev.Opcode)
 		}
 	}
-	if len(g.motions) != 1 || g.motions[0] != [2]float64{20, 30} || len(g.buttons) != 1 || g.buttons[0] != [2]uint32{0x110, 0} {
+	if len(g.motions) != 1 || g.motions[0] != [2]float64{20, 30} || len(g.buttons) != 1 || g.buttons[0] != (grabButton{0x110, protocol.WlPointerButtonStateReleased}) {
 		t.Errorf("grab got motions %v buttons %v", g.motions, g.buttons)
 	}
 	e.Do(func() { e.seat.EndGrab() })

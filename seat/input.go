@@ -35,7 +35,7 @@ type AxisEvent struct {
 // surface that had it (the implicit grab) and motion is sent relative to
 // it, even outside it.
 func (s *Seat) PointerMotion(x, y float64, t time.Time) {
-	if s.caps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
+	if !s.caps.Has(protocol.WlSeatCapabilityPointer) {
 		return
 	}
 	x, y, move := s.constrainMotion(x, y, t) // constraints.go
@@ -67,7 +67,7 @@ func (s *Seat) PointerMotion(x, y float64, t time.Time) {
 // or releasing one that is up, is ignored. Releasing the last button ends
 // the implicit grab and re-evaluates the focus.
 func (s *Seat) PointerButton(button uint32, pressed bool, t time.Time) {
-	if s.caps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
+	if !s.caps.Has(protocol.WlSeatCapabilityPointer) {
 		return
 	}
 	p := &s.ptr
@@ -83,7 +83,7 @@ func (s *Seat) PointerButton(button uint32, pressed bool, t time.Time) {
 		} else {
 			p.buttons = slices.Delete(p.buttons, i, i+1)
 		}
-		s.grab.Button(button, uint32(state))
+		s.grab.Button(button, state)
 		return
 	}
 	if pressed {
@@ -113,7 +113,7 @@ func (s *Seat) PointerButton(button uint32, pressed bool, t time.Time) {
 		ms := msec(t)
 		e := c.Events()
 		for _, o := range pointers {
-			protocol.SendWlPointerButton(e, o.ID, serial, ms, button, uint32(state))
+			protocol.SendWlPointerButton(e, o.ID, serial, ms, button, state)
 			frame(e, o)
 		}
 	}
@@ -126,7 +126,7 @@ func (s *Seat) PointerButton(button uint32, pressed bool, t time.Time) {
 // axis_discrete (versions 5 to 7) or axis_value120 (version 8), axis or
 // axis_stop, then frame; older ones get axis alone.
 func (s *Seat) PointerAxis(ev AxisEvent, t time.Time) {
-	if s.caps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
+	if !s.caps.Has(protocol.WlSeatCapabilityPointer) {
 		return
 	}
 	if s.grab != nil {
@@ -141,7 +141,7 @@ func (s *Seat) PointerAxis(ev AxisEvent, t time.Time) {
 		return
 	}
 	ms := msec(t)
-	axis := uint32(ev.Axis)
+	axis := ev.Axis
 	e := c.Events()
 	for _, o := range pointers {
 		if o.Version < protocol.WlPointerEventFrameSince {
@@ -154,7 +154,7 @@ func (s *Seat) PointerAxis(ev AxisEvent, t time.Time) {
 		if src == protocol.WlPointerAxisSourceWheelTilt && o.Version < 6 {
 			src = protocol.WlPointerAxisSourceWheel // wheel_tilt is since 6
 		}
-		protocol.SendWlPointerAxisSource(e, o.ID, uint32(src))
+		protocol.SendWlPointerAxisSource(e, o.ID, src)
 		if ev.Stop {
 			protocol.SendWlPointerAxisStop(e, o.ID, ms, axis)
 		} else {
@@ -176,7 +176,7 @@ func (s *Seat) PointerAxis(ev AxisEvent, t time.Time) {
 // changed. A press of a key already down (host auto-repeat: clients repeat
 // by themselves) and a release of a key that is up are ignored.
 func (s *Seat) Key(evdevCode uint32, pressed bool, t time.Time) {
-	if s.caps&uint32(protocol.WlSeatCapabilityKeyboard) == 0 {
+	if !s.caps.Has(protocol.WlSeatCapabilityKeyboard) {
 		return
 	}
 	k := &s.kbd
@@ -200,7 +200,7 @@ func (s *Seat) Key(evdevCode uint32, pressed bool, t time.Time) {
 	serial := s.d.NextSerial()
 	ms := msec(t)
 	for _, o := range keyboards {
-		protocol.SendWlKeyboardKey(c.Events(), o.ID, serial, ms, evdevCode, uint32(state))
+		protocol.SendWlKeyboardKey(c.Events(), o.ID, serial, ms, evdevCode, state)
 	}
 	if changed {
 		s.sendModifiers(c, keyboards)

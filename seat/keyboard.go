@@ -187,7 +187,7 @@ func (s *Seat) newKeyboard(sc *seatClient, id protocol.ObjectID, version uint32)
 // openKeymap returns a fresh fd of the keymap for one wl_keyboard, or
 // /dev/null with the no_keymap format when there is no keymap (as wlroots
 // does). fd is -1 if even that failed.
-func (s *Seat) openKeymap() (format uint32, fd int, size uint32) {
+func (s *Seat) openKeymap() (format protocol.WlKeyboardKeymapFormat, fd int, size uint32) {
 	if s.km != nil {
 		fd, size, err := s.km.Open()
 		if err == nil {
@@ -200,7 +200,7 @@ func (s *Seat) openKeymap() (format uint32, fd int, size uint32) {
 		slog.Error("seat: cannot open /dev/null", "err", err)
 		return 0, -1, 0
 	}
-	return uint32(protocol.WlKeyboardKeymapFormatNoKeymap), fd, 0
+	return protocol.WlKeyboardKeymapFormatNoKeymap, fd, 0
 }
 
 // keyboardResource implements wl_keyboard.

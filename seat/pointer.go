@@ -79,7 +79,7 @@ func (s *Seat) PointerFocus() *protocol.Object {
 // during an implicit grab (a button held on a live surface).
 func (s *Seat) RefreshPointerFocus() {
 	p := &s.ptr
-	if s.caps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
+	if !s.caps.Has(protocol.WlSeatCapabilityPointer) {
 		return
 	}
 	defer s.updateConstraint() // the focus may have moved: constraints.go
@@ -238,7 +238,7 @@ func (r *pointerResource) SetCursor(serial uint32, surface *protocol.Object, hot
 	}
 	if surface != nil {
 		if !s.AssignRole(surface, RoleCursor) {
-			return protocol.Errorf(r.obj, uint32(protocol.WlPointerErrorRole),
+			return protocol.Errorf(r.obj, protocol.WlPointerErrorRole,
 				"Cannot assign role %s to wl_surface@%d, already has another role", RoleCursor, surface.ID)
 		}
 	}

@@ -57,7 +57,7 @@ func (relativeManager) Destroy() error { return nil }
 func (r relativeManager) GetRelativePointer(id protocol.ObjectID, pointer *protocol.Object) error {
 	pr, ok := pointer.Handler.(*pointerResource)
 	if !ok {
-		return protocol.Errorf(nil, protocol.ErrorImplementation, "wl_pointer@%d is not a pointer of this compositor", pointer.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wl_pointer@%d is not a pointer of this compositor", pointer.ID)
 	}
 	s := pr.s
 	h := &relativePointer{s: s, c: r.c}

@@ -77,8 +77,8 @@ type Seat struct {
 	global    *server.Global
 	name      string
 	version   uint32
-	caps      uint32 // current wl_seat.capability bits
-	everCaps  uint32 // every capability the seat has had
+	caps      protocol.WlSeatCapability // current bits
+	everCaps  protocol.WlSeatCapability // every capability the seat has had
 	surfaces  Surfaces
 	km        *keymap.Keymap
 	ownKeymap bool
@@ -144,10 +144,10 @@ func New(d *server.Display, opts Options) *Seat {
 		}
 	}
 	if opts.Pointer {
-		s.caps |= uint32(protocol.WlSeatCapabilityPointer)
+		s.caps |= protocol.WlSeatCapabilityPointer
 	}
 	if opts.Keyboard {
-		s.caps |= uint32(protocol.WlSeatCapabilityKeyboard)
+		s.caps |= protocol.WlSeatCapabilityKeyboard
 	}
 	s.everCaps = s.caps
 	s.global = d.AddGlobal(&protocol.WlSeatInterface, s.version, s.bind)
@@ -182,18 +182,18 @@ func (s *Seat) Destroy() {
 }
 
 // Capabilities returns the current wl_seat.capability bits.
-func (s *Seat) Capabilities() uint32 { return s.caps }
+func (s *Seat) Capabilities() protocol.WlSeatCapability { return s.caps }
 
 // SetCapabilities changes the pointer and keyboard capabilities (a device
 // came or went) and tells every bound wl_seat; touch is SetTouch's. Losing
 // the pointer or keyboard clears its focus (with leave events).
 func (s *Seat) SetCapabilities(pointer, keyboard bool) {
-	caps := s.caps & uint32(protocol.WlSeatCapabilityTouch)
+	caps := s.caps & protocol.WlSeatCapabilityTouch
 	if pointer {
-		caps |= uint32(protocol.WlSeatCapabilityPointer)
+		caps |= protocol.WlSeatCapabilityPointer
 	}
 	if keyboard {
-		caps |= uint32(protocol.WlSeatCapabilityKeyboard)
+		caps |= protocol.WlSeatCapabilityKeyboard
 	}
 	if caps == s.caps {
 		return
@@ -290,8 +290,8 @@ func (r *seatResource) OnDestroy() { r.sc.seats = remove(r.sc.seats, r.obj) }
 // GetPointer creates a wl_pointer. A seat that never had a pointer answers
 // missing_capability, as the XML says and wlroots does.
 func (r *seatResource) GetPointer(id protocol.ObjectID) error {
-	if r.s.everCaps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
-		return protocol.Errorf(r.obj, uint32(protocol.WlSeatErrorMissingCapability),
+	if !r.s.everCaps.Has(protocol.WlSeatCapabilityPointer) {
+		return protocol.Errorf(r.obj, protocol.WlSeatErrorMissingCapability,
 			"wl_seat.get_pointer called when no pointer capability has existed")
 	}
 	r.s.newPointer(r.sc, id, r.obj.Version)
@@ -300,8 +300,8 @@ func (r *seatResource) GetPointer(id protocol.ObjectID) error {
 
 // GetKeyboard creates a wl_keyboard and sends it the keymap.
 func (r *seatResource) GetKeyboard(id protocol.ObjectID) error {
-	if r.s.everCaps&uint32(protocol.WlSeatCapabilityKeyboard) == 0 {
-		return protocol.Errorf(r.obj, uint32(protocol.WlSeatErrorMissingCapability),
+	if !r.s.everCaps.Has(protocol.WlSeatCapabilityKeyboard) {
+		return protocol.Errorf(r.obj, protocol.WlSeatErrorMissingCapability,
 			"wl_seat.get_keyboard called when no keyboard capability has existed")
 	}
 	r.s.newKeyboard(r.sc, id, r.obj.Version)

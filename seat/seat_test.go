@@ -71,7 +71,7 @@ func TestMissingCapability(t *testing.T) {
 		c.MustSend(s, protocol.WlSeatRequestGetPointer, rawclient.NewID(c.NewID()))
 		c.MustSend(s, op, rawclient.NewID(c.NewID()))
 		pe := c.ProtocolError()
-		if pe.ObjectID != s || pe.Code != uint32(protocol.WlSeatErrorMissingCapability) {
+		if pe.ObjectID != s || pe.Code != protocol.WlSeatErrorMissingCapability.Code() {
 			t.Errorf("request %d: error %v, want missing_capability on wl_seat@%d", op, pe, s)
 		}
 	}
@@ -404,7 +404,7 @@ func TestSetCursor(t *testing.T) {
 		e.Shell.SetRole(top, "xdg_toplevel")
 	})
 	c.MustSend(p, protocol.WlPointerRequestSetCursor, enter, tid, int32(0), int32(0))
-	if pe := c.ProtocolError(); pe.ObjectID != p || pe.Code != uint32(protocol.WlPointerErrorRole) {
+	if pe := c.ProtocolError(); pe.ObjectID != p || pe.Code != protocol.WlPointerErrorRole.Code() {
 		t.Errorf("error %v, want role on wl_pointer@%d", pe, p)
 	}
 }

@@ -36,12 +36,12 @@ type touchState struct {
 }
 
 // HasTouch reports whether the seat has the touch capability.
-func (s *Seat) HasTouch() bool { return s.caps&uint32(protocol.WlSeatCapabilityTouch) != 0 }
+func (s *Seat) HasTouch() bool { return s.caps.Has(protocol.WlSeatCapabilityTouch) }
 
 // SetTouch adds or removes the touch capability (a touch device came or
 // went) and tells every bound wl_seat. Losing it cancels the touch points.
 func (s *Seat) SetTouch(on bool) {
-	bit := uint32(protocol.WlSeatCapabilityTouch)
+	bit := protocol.WlSeatCapabilityTouch
 	caps := s.caps &^ bit
 	if on {
 		caps |= bit
@@ -52,7 +52,7 @@ func (s *Seat) SetTouch(on bool) {
 }
 
 // setCaps sets the capability bits and sends them when they changed.
-func (s *Seat) setCaps(caps uint32) {
+func (s *Seat) setCaps(caps protocol.WlSeatCapability) {
 	if caps == s.caps {
 		return
 	}
@@ -200,8 +200,8 @@ func (s *Seat) TouchCancel() {
 // GetTouch creates a wl_touch. A seat that never had touch answers
 // missing_capability, as the XML says and wlroots does.
 func (r *seatResource) GetTouch(id protocol.ObjectID) error {
-	if r.s.everCaps&uint32(protocol.WlSeatCapabilityTouch) == 0 {
-		return protocol.Errorf(r.obj, uint32(protocol.WlSeatErrorMissingCapability),
+	if !r.s.everCaps.Has(protocol.WlSeatCapabilityTouch) {
+		return protocol.Errorf(r.obj, protocol.WlSeatErrorMissingCapability,
 			"wl_seat.get_touch called when no touch capability has existed")
 	}
 	h := &touchResource{sc: r.sc}

@@ -37,9 +37,9 @@ type VirtualPointer struct {
 // capability if the seat had none.
 func (s *Seat) NewVirtualPointer() *VirtualPointer {
 	s.virt.pointers++
-	if s.caps&uint32(protocol.WlSeatCapabilityPointer) == 0 {
+	if !s.caps.Has(protocol.WlSeatCapabilityPointer) {
 		s.virt.addedPointer = true
-		s.SetCapabilities(true, s.caps&uint32(protocol.WlSeatCapabilityKeyboard) != 0)
+		s.SetCapabilities(true, s.caps.Has(protocol.WlSeatCapabilityKeyboard))
 	}
 	return &VirtualPointer{s: s}
 }
@@ -88,7 +88,7 @@ func (p *VirtualPointer) Destroy(t time.Time) {
 	s.virt.pointers--
 	if s.virt.pointers == 0 && s.virt.addedPointer {
 		s.virt.addedPointer = false
-		s.SetCapabilities(false, s.caps&uint32(protocol.WlSeatCapabilityKeyboard) != 0)
+		s.SetCapabilities(false, s.caps.Has(protocol.WlSeatCapabilityKeyboard))
 	}
 }
 

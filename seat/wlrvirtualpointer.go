@@ -178,7 +178,7 @@ func (p *wlrVirtualPointer) motion(abs bool, x, y float64) {
 
 // Button buffers a press or release; any non-zero state is a press, as in
 // wlroots (wl_pointer.button_state defines no error).
-func (p *wlrVirtualPointer) Button(_ uint32, button, state uint32) error {
+func (p *wlrVirtualPointer) Button(_ uint32, button uint32, state protocol.WlPointerButtonState) error {
 	p.push(vpEvent{isButton: true, button: button, pressed: state != 0})
 	return nil
 }
@@ -192,20 +192,20 @@ func (p *wlrVirtualPointer) push(ev vpEvent) {
 }
 
 // checkAxis validates a wl_pointer.axis value.
-func (p *wlrVirtualPointer) checkAxis(axis uint32) error {
-	if axis > uint32(protocol.WlPointerAxisHorizontalScroll) {
-		return protocol.Errorf(p.obj, uint32(protocol.ZwlrVirtualPointerV1ErrorInvalidAxis), "invalid axis %d", axis)
+func (p *wlrVirtualPointer) checkAxis(axis protocol.WlPointerAxis) error {
+	if axis > protocol.WlPointerAxisHorizontalScroll {
+		return protocol.Errorf(p.obj, protocol.ZwlrVirtualPointerV1ErrorInvalidAxis, "invalid axis %d", axis)
 	}
 	return nil
 }
 
 // Axis buffers scroll on axis.
-func (p *wlrVirtualPointer) Axis(_ uint32, axis uint32, value protocol.Fixed) error {
+func (p *wlrVirtualPointer) Axis(_ uint32, axis protocol.WlPointerAxis, value protocol.Fixed) error {
 	return p.AxisDiscrete(0, axis, value, 0)
 }
 
 // AxisDiscrete buffers scroll on axis with its wheel steps.
-func (p *wlrVirtualPointer) AxisDiscrete(_ uint32, axis uint32, value protocol.Fixed, discrete int32) error {
+func (p *wlrVirtualPointer) AxisDiscrete(_ uint32, axis protocol.WlPointerAxis, value protocol.Fixed, discrete int32) error {
 	if err := p.checkAxis(axis); err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func (p *wlrVirtualPointer) AxisDiscrete(_ uint32, axis uint32, value protocol.F
 }
 
 // AxisStop buffers the end of a finger or continuous scroll on axis.
-func (p *wlrVirtualPointer) AxisStop(_ uint32, axis uint32) error {
+func (p *wlrVirtualPointer) AxisStop(_ uint32, axis protocol.WlPointerAxis) error {
 	if err := p.checkAxis(axis); err != nil {
 		return err
 	}
@@ -227,11 +227,11 @@ func (p *wlrVirtualPointer) AxisStop(_ uint32, axis uint32) error {
 }
 
 // AxisSource sets the source of the frame's scroll.
-func (p *wlrVirtualPointer) AxisSource(source uint32) error {
-	if source > uint32(protocol.WlPointerAxisSourceWheelTilt) {
-		return protocol.Errorf(p.obj, uint32(protocol.ZwlrVirtualPointerV1ErrorInvalidAxisSource), "invalid axis source %d", source)
+func (p *wlrVirtualPointer) AxisSource(source protocol.WlPointerAxisSource) error {
+	if source > protocol.WlPointerAxisSourceWheelTilt {
+		return protocol.Errorf(p.obj, protocol.ZwlrVirtualPointerV1ErrorInvalidAxisSource, "invalid axis source %d", source)
 	}
-	p.source = protocol.WlPointerAxisSource(source)
+	p.source = source
 	return nil
 }
 

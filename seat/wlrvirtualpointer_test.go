@@ -152,8 +152,8 @@ func TestWlrVirtualPointerFrame(t *testing.T) {
 	s.motion(vp, 7, 22)
 	s.button(vp, btnLeft, 1)
 	s.button(vp, btnRight, 1)
-	s.MustSend(vp, protocol.ZwlrVirtualPointerV1RequestAxis, uint32(0), uint32(protocol.WlPointerAxisVerticalScroll), rawclient.FixedFromFloat(5))
-	s.MustSend(vp, protocol.ZwlrVirtualPointerV1RequestAxisSource, uint32(protocol.WlPointerAxisSourceContinuous))
+	s.MustSend(vp, protocol.ZwlrVirtualPointerV1RequestAxis, uint32(0), protocol.WlPointerAxisVerticalScroll, rawclient.FixedFromFloat(5))
+	s.MustSend(vp, protocol.ZwlrVirtualPointerV1RequestAxisSource, protocol.WlPointerAxisSourceContinuous)
 	s.MustRoundtrip()
 	if got := e.events(); len(got) != 0 {
 		t.Fatalf("before frame: %v", got)
@@ -232,14 +232,14 @@ func TestWlrVirtualPointerAxis(t *testing.T) {
 			e := startVirtualPointer(t, tc.version)
 			s := e.sender(1)
 			vp := s.create(0)
-			h := uint32(protocol.WlPointerAxisHorizontalScroll)
+			h := protocol.WlPointerAxisHorizontalScroll
 			s.MustSend(vp, protocol.ZwlrVirtualPointerV1RequestAxisDiscrete, uint32(0), h, rawclient.FixedFromFloat(5), int32(4))
 			s.frame(vp)
 			if got := e.events(); !same(got, "source 0", tc.steps, "axis 1 5", "frame") {
 				t.Errorf("axis_discrete: %v", got)
 			}
-			s.MustSend(vp, protocol.ZwlrVirtualPointerV1RequestAxisSource, uint32(protocol.WlPointerAxisSourceFinger))
-			s.MustSend(vp, protocol.ZwlrVirtualPointerV1RequestAxisStop, uint32(0), uint32(protocol.WlPointerAxisVerticalScroll))
+			s.MustSend(vp, protocol.ZwlrVirtualPointerV1RequestAxisSource, protocol.WlPointerAxisSourceFinger)
+			s.MustSend(vp, protocol.ZwlrVirtualPointerV1RequestAxisStop, uint32(0), protocol.WlPointerAxisVerticalScroll)
 			s.frame(vp)
 			if got := e.events(); !same(got, "source 1", "stop 0", "frame") {
 				t.Errorf("axis_stop: %v", got)
@@ -253,11 +253,11 @@ func TestWlrVirtualPointerAxis(t *testing.T) {
 // manager is the core's invalid_method.
 func TestWlrVirtualPointerErrors(t *testing.T) {
 	e := startVirtualPointer(t, 8)
-	axis, source := uint32(protocol.ZwlrVirtualPointerV1ErrorInvalidAxis), uint32(protocol.ZwlrVirtualPointerV1ErrorInvalidAxisSource)
+	axis, source := protocol.ZwlrVirtualPointerV1ErrorInvalidAxis, protocol.ZwlrVirtualPointerV1ErrorInvalidAxisSource
 	for _, tc := range []struct {
 		name string
 		send func(s *sender, vp uint32)
-		code uint32
+		code protocol.ZwlrVirtualPointerV1Error
 	}{
 		{"axis", func(s *sender, vp uint32) {
 			s.MustSend(vp, protocol.ZwlrVirtualPointerV1RequestAxis, uint32(0), uint32(2), rawclient.FixedFromFloat(1))
@@ -276,8 +276,8 @@ func TestWlrVirtualPointerErrors(t *testing.T) {
 			s := e.sender(2)
 			vp := s.create(0)
 			tc.send(s, vp)
-			if pe := s.ProtocolError(); pe.ObjectID != vp || pe.Code != tc.code {
-				t.Errorf("got %v, want code %d on %d", pe, tc.code, vp)
+			if pe := s.ProtocolError(); pe.ObjectID != vp || pe.Code != tc.code.Code() {
+				t.Errorf("got %v, want code %d (%s) on %d", pe, tc.code.Code(), tc.code, vp)
 			}
 		})
 	}
