@@ -62,7 +62,7 @@ func (m *Manager) Destroy() { m.d.RemoveGlobal(m.global) }
 
 // Mode returns the mode last sent to the toplevel whose xdg_toplevel
 // object is toplevel, and false when it has no decoration object.
-func (m *Manager) Mode(toplevel *protocol.Object) (uint32, bool) {
+func (m *Manager) Mode(toplevel *protocol.Object) (protocol.ZxdgToplevelDecorationV1Mode, bool) {
 	if dc := m.decos[toplevel]; dc != nil {
 		return dc.mode, true
 	}
@@ -93,7 +93,7 @@ func (r *manager) GetToplevelDecoration(id protocol.ObjectID, toplevel *protocol
 		if o == nil {
 			return nil // an error is posted already
 		}
-		return protocol.Errorf(o, uint32(protocol.ZxdgToplevelDecorationV1ErrorAlreadyConstructed),
+		return protocol.Errorf(o, protocol.ZxdgToplevelDecorationV1ErrorAlreadyConstructed,
 			"xdg_toplevel@%d already has a decoration object", toplevel.ID)
 	}
 	dc := &deco{m: m, c: r.c, toplevel: toplevel}
@@ -112,27 +112,27 @@ type deco struct {
 	c        *server.Client
 	obj      *protocol.Object
 	toplevel *protocol.Object
-	pref     uint32 // 0: no preference
-	mode     uint32 // last sent
+	pref     protocol.ZxdgToplevelDecorationV1Mode // 0: no preference
+	mode     protocol.ZxdgToplevelDecorationV1Mode // last sent
 	inert    bool
 }
 
 // negotiate sends configure with the mode for the client's preference,
 // then has the shell send the toplevel's configure that must follow.
 func (dc *deco) negotiate() {
-	mode := uint32(protocol.ZxdgToplevelDecorationV1ModeClientSide)
-	if dc.m.opts.ServerSide && dc.pref != uint32(protocol.ZxdgToplevelDecorationV1ModeClientSide) {
-		mode = uint32(protocol.ZxdgToplevelDecorationV1ModeServerSide)
+	mode := protocol.ZxdgToplevelDecorationV1ModeClientSide
+	if dc.m.opts.ServerSide && dc.pref != protocol.ZxdgToplevelDecorationV1ModeClientSide {
+		mode = protocol.ZxdgToplevelDecorationV1ModeServerSide
 	}
 	dc.mode = mode
 	protocol.SendZxdgToplevelDecorationV1Configure(dc.c.Events(), dc.obj.ID, mode)
-	dc.m.shell.SetServerSide(dc.toplevel, mode == uint32(protocol.ZxdgToplevelDecorationV1ModeServerSide))
+	dc.m.shell.SetServerSide(dc.toplevel, mode == protocol.ZxdgToplevelDecorationV1ModeServerSide)
 	dc.m.shell.ConfigureToplevel(dc.toplevel)
 }
 
 func (dc *deco) orphaned() error {
 	if !dc.inert && dc.toplevel.Destroyed() {
-		return protocol.Errorf(dc.obj, uint32(protocol.ZxdgToplevelDecorationV1ErrorOrphaned),
+		return protocol.Errorf(dc.obj, protocol.ZxdgToplevelDecorationV1ErrorOrphaned,
 			"xdg_toplevel@%d was destroyed before its decoration object", dc.toplevel.ID)
 	}
 	return nil
@@ -143,7 +143,7 @@ func (dc *deco) orphaned() error {
 func (dc *deco) OnDestroy() {
 	if !dc.inert && dc.m.decos[dc.toplevel] == dc {
 		delete(dc.m.decos, dc.toplevel)
-		if dc.mode == uint32(protocol.ZxdgToplevelDecorationV1ModeServerSide) {
+		if dc.mode == protocol.ZxdgToplevelDecorationV1ModeServerSide {
 			if dc.m.shell.SetServerSide(dc.toplevel, false) {
 				dc.m.shell.ConfigureToplevel(dc.toplevel)
 			}
@@ -156,11 +156,11 @@ func (dc *deco) Destroy() error { return nil }
 
 // SetMode records the client's preference and answers it. Unknown modes
 // (the protocol version has no error for them) count as no preference.
-func (dc *deco) SetMode(mode uint32) error {
+func (dc *deco) SetMode(mode protocol.ZxdgToplevelDecorationV1Mode) error {
 	if err := dc.orphaned(); err != nil || dc.inert {
 		return err
 	}
-	switch protocol.ZxdgToplevelDecorationV1Mode(mode) {
+	switch mode {
 	case protocol.ZxdgToplevelDecorationV1ModeClientSide, protocol.ZxdgToplevelDecorationV1ModeServerSide:
 		dc.pref = mode
 	default:
@@ -180,3 +180,10 @@ func (dc *deco) UnsetMode() error {
 	dc.negotiate()
 	return nil
 }
+
+// The handlers implement the generated interfaces: a signature that drifts
+// from the XML fails to compile instead of failing dispatch.
+var (
+	_ protocol.ZxdgDecorationManagerV1Handler  = (*manager)(nil)
+	_ protocol.ZxdgToplevelDecorationV1Handler = (*deco)(nil)
+)

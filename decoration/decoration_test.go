@@ -138,8 +138,8 @@ func TestClientSideAlways(t *testing.T) {
 		op   uint16
 		args []any
 	}{
-		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{uint32(ssd)}},
-		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{uint32(csd)}},
+		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{ssd}},
+		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{csd}},
 		{protocol.ZxdgToplevelDecorationV1RequestUnsetMode, nil},
 		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{uint32(7)}},
 	} {
@@ -170,9 +170,9 @@ func TestPreferenceHonoured(t *testing.T) {
 		args []any
 		want protocol.ZxdgToplevelDecorationV1Mode
 	}{
-		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{uint32(csd)}, csd},
-		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{uint32(ssd)}, ssd},
-		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{uint32(csd)}, csd},
+		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{csd}, csd},
+		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{ssd}, ssd},
+		{protocol.ZxdgToplevelDecorationV1RequestSetMode, []any{csd}, csd},
 		{protocol.ZxdgToplevelDecorationV1RequestUnsetMode, nil, ssd},
 	} {
 		c.send(deco, tc.op, tc.args...)
@@ -186,33 +186,33 @@ func TestPreferenceHonoured(t *testing.T) {
 // invalid_method for a non-toplevel.
 func TestErrors(t *testing.T) {
 	path := start(t, decoration.Options{})
-	expect := func(c *client, obj uint32, code uint32) {
+	expect := func(c *client, obj uint32, code protocol.ErrorCode) {
 		t.Helper()
 		_, err := c.Roundtrip(timeout)
 		pe, ok := err.(*rawclient.ProtocolError)
-		if !ok || pe.ObjectID != obj || pe.Code != code {
-			t.Errorf("got %v, want error %d on object %d", err, code, obj)
+		if !ok || pe.ObjectID != obj || pe.Code != code.Code() {
+			t.Errorf("got %v, want error %d (%s) on object %d", err, code.Code(), code, obj)
 		}
 	}
 	c := connect(t, path)
 	_, _, top := c.toplevel()
 	c.decoration(top)
 	second := c.decoration(top)
-	expect(c, second, uint32(protocol.ZxdgToplevelDecorationV1ErrorAlreadyConstructed))
+	expect(c, second, protocol.ZxdgToplevelDecorationV1ErrorAlreadyConstructed)
 
 	c = connect(t, path)
 	_, _, top = c.toplevel()
 	deco := c.decoration(top)
 	c.send(top, protocol.XdgToplevelRequestDestroy)
-	c.send(deco, protocol.ZxdgToplevelDecorationV1RequestSetMode, uint32(csd))
-	expect(c, deco, uint32(protocol.ZxdgToplevelDecorationV1ErrorOrphaned))
+	c.send(deco, protocol.ZxdgToplevelDecorationV1RequestSetMode, csd)
+	expect(c, deco, protocol.ZxdgToplevelDecorationV1ErrorOrphaned)
 
 	c = connect(t, path)
 	_, _, top = c.toplevel()
 	deco = c.decoration(top)
 	c.send(top, protocol.XdgToplevelRequestDestroy)
 	c.send(deco, protocol.ZxdgToplevelDecorationV1RequestUnsetMode)
-	expect(c, deco, uint32(protocol.ZxdgToplevelDecorationV1ErrorOrphaned))
+	expect(c, deco, protocol.ZxdgToplevelDecorationV1ErrorOrphaned)
 
 	// Destroying an orphan is allowed.
 	c = connect(t, path)
@@ -227,5 +227,5 @@ func TestErrors(t *testing.T) {
 	c = connect(t, path)
 	surf, _, _ := c.toplevel()
 	c.send(c.dm, protocol.ZxdgDecorationManagerV1RequestGetToplevelDecoration, rawclient.NewID(c.NewID()), surf)
-	expect(c, 1, protocol.ErrorInvalidMethod)
+	expect(c, 1, protocol.WlDisplayErrorInvalidMethod)
 }

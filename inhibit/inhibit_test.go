@@ -168,7 +168,7 @@ func TestShortcutsInhibitor(t *testing.T) {
 		t.Fatalf("after destroy, a new one: %v", got)
 	}
 	a.shortcutsInhibitor(s1)
-	if pe := a.ProtocolError(); pe.ObjectID != a.sm || pe.Code != uint32(protocol.ZwpKeyboardShortcutsInhibitManagerV1ErrorAlreadyInhibited) {
+	if pe := a.ProtocolError(); pe.ObjectID != a.sm || pe.Code != protocol.ZwpKeyboardShortcutsInhibitManagerV1ErrorAlreadyInhibited.Code() {
 		t.Errorf("second inhibitor: %v", pe)
 	}
 	b := e.client()

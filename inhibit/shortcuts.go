@@ -78,12 +78,12 @@ func (r *shortcutsManager) Destroy() error { return nil }
 func (r *shortcutsManager) InhibitShortcuts(id protocol.ObjectID, surface, seatObj *protocol.Object) error {
 	s := seat.FromResource(seatObj)
 	if s == nil {
-		return protocol.Errorf(nil, protocol.ErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
 	}
 	m := r.m
 	k := shortcutKey{surface, s}
 	if m.byKey[k] != nil {
-		return protocol.Errorf(r.obj, uint32(protocol.ZwpKeyboardShortcutsInhibitManagerV1ErrorAlreadyInhibited),
+		return protocol.Errorf(r.obj, protocol.ZwpKeyboardShortcutsInhibitManagerV1ErrorAlreadyInhibited,
 			"wl_surface@%d already inhibits the shortcuts of this seat", surface.ID)
 	}
 	in := &shortcutInhibitor{m: m, c: r.c, key: k}

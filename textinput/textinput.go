@@ -46,8 +46,9 @@ type State struct {
 	Text             string
 	Cursor, Anchor   int32
 	HasSurrounding   bool
-	Cause            uint32
-	Hint, Purpose    uint32
+	Cause            protocol.ZwpTextInputV3ChangeCause
+	Hint             protocol.ZwpTextInputV3ContentHint
+	Purpose          protocol.ZwpTextInputV3ContentPurpose
 	HasContentType   bool
 	CursorX, CursorY int32
 	CursorW, CursorH int32
@@ -123,7 +124,7 @@ func (r *manager) Destroy() error { return nil }
 func (r *manager) GetTextInput(id protocol.ObjectID, seatObj *protocol.Object) error {
 	s := seat.FromResource(seatObj)
 	if s == nil {
-		return protocol.Errorf(nil, protocol.ErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
 	}
 	m := r.m
 	ti := &input{m: m, s: s, c: r.c}
@@ -223,8 +224,8 @@ func (ti *input) SetSurroundingText(text string, cursor, anchor int32) error {
 }
 
 // SetTextChangeCause sets the pending cause; unknown causes are ignored.
-func (ti *input) SetTextChangeCause(cause uint32) error {
-	if cause > uint32(protocol.ZwpTextInputV3ChangeCauseOther) {
+func (ti *input) SetTextChangeCause(cause protocol.ZwpTextInputV3ChangeCause) error {
+	if cause > protocol.ZwpTextInputV3ChangeCauseOther {
 		slog.Debug("text input: ignoring unknown change cause", "client", ti.c.ID(), "cause", cause)
 		return nil
 	}
@@ -237,8 +238,8 @@ const allHints = 0x3ff
 
 // SetContentType sets the pending hint and purpose; unknown bits or
 // purposes are ignored.
-func (ti *input) SetContentType(hint, purpose uint32) error {
-	if hint&^allHints != 0 || purpose > uint32(protocol.ZwpTextInputV3ContentPurposeTerminal) {
+func (ti *input) SetContentType(hint protocol.ZwpTextInputV3ContentHint, purpose protocol.ZwpTextInputV3ContentPurpose) error {
+	if hint&^allHints != 0 || purpose > protocol.ZwpTextInputV3ContentPurposeTerminal {
 		slog.Debug("text input: ignoring unknown content type", "client", ti.c.ID(), "hint", hint, "purpose", purpose)
 		return nil
 	}
@@ -269,6 +270,15 @@ func (ti *input) Commit() error {
 		// enter.
 		ti.cur.Enabled = false
 	}
-	ti.pending.Cause = uint32(protocol.ZwpTextInputV3ChangeCauseInputMethod)
+	ti.pending.Cause = protocol.ZwpTextInputV3ChangeCauseInputMethod
 	return nil
 }
+
+// The handlers implement the generated interfaces: a signature that drifts
+// from the XML fails to compile instead of failing dispatch.
+var (
+	_ protocol.ZwpTextInputManagerV3Handler = (*manager)(nil)
+	_ protocol.ZwpTextInputV3Handler        = (*input)(nil)
+	_ protocol.ZwpTextInputManagerV1Handler = (*v1Manager)(nil)
+	_ protocol.ZwpTextInputV1Handler        = (*v1Input)(nil)
+)

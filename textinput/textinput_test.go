@@ -150,8 +150,8 @@ func TestStateMachine(t *testing.T) {
 	}
 	a.MustSend(ti, protocol.ZwpTextInputV3RequestEnable)
 	a.MustSend(ti, protocol.ZwpTextInputV3RequestSetSurroundingText, "héllo", int32(2), int32(0))
-	a.MustSend(ti, protocol.ZwpTextInputV3RequestSetTextChangeCause, uint32(protocol.ZwpTextInputV3ChangeCauseOther))
-	a.MustSend(ti, protocol.ZwpTextInputV3RequestSetContentType, uint32(protocol.ZwpTextInputV3ContentHintMultiline), uint32(protocol.ZwpTextInputV3ContentPurposeTerminal))
+	a.MustSend(ti, protocol.ZwpTextInputV3RequestSetTextChangeCause, protocol.ZwpTextInputV3ChangeCauseOther)
+	a.MustSend(ti, protocol.ZwpTextInputV3RequestSetContentType, protocol.ZwpTextInputV3ContentHintMultiline, protocol.ZwpTextInputV3ContentPurposeTerminal)
 	a.MustSend(ti, protocol.ZwpTextInputV3RequestSetCursorRectangle, int32(10), int32(20), int32(2), int32(16))
 	if evs := tiEvents(a.MustRoundtrip(), ti); len(evs) != 0 {
 		t.Fatalf("events before commit: %v", evs)

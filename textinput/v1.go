@@ -101,7 +101,7 @@ func (ti *v1Input) OnDestroy() {
 func (ti *v1Input) Activate(seatObj, surface *protocol.Object) error {
 	s := seat.FromResource(seatObj)
 	if s == nil {
-		return protocol.Errorf(nil, protocol.ErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
+		return protocol.Errorf(nil, protocol.WlDisplayErrorImplementation, "wl_seat@%d is not a seat of this compositor", seatObj.ID)
 	}
 	if !ti.live || ti.surface == surface {
 		return nil
@@ -143,8 +143,10 @@ func (ti *v1Input) ShowInputPanel() error                                       
 func (ti *v1Input) HideInputPanel() error                                       { return nil }
 func (ti *v1Input) Reset() error                                                { return nil }
 func (ti *v1Input) SetSurroundingText(text string, cursor, anchor uint32) error { return nil }
-func (ti *v1Input) SetContentType(hint, purpose uint32) error                   { return nil }
-func (ti *v1Input) SetCursorRectangle(x, y, w, h int32) error                   { return nil }
-func (ti *v1Input) SetPreferredLanguage(language string) error                  { return nil }
-func (ti *v1Input) CommitState(serial uint32) error                             { return nil }
-func (ti *v1Input) InvokeAction(button, index uint32) error                     { return nil }
+func (ti *v1Input) SetContentType(hint protocol.ZwpTextInputV1ContentHint, purpose protocol.ZwpTextInputV1ContentPurpose) error {
+	return nil
+}
+func (ti *v1Input) SetCursorRectangle(x, y, w, h int32) error  { return nil }
+func (ti *v1Input) SetPreferredLanguage(language string) error { return nil }
+func (ti *v1Input) CommitState(serial uint32) error            { return nil }
+func (ti *v1Input) InvokeAction(button, index uint32) error    { return nil }
