@@ -113,7 +113,7 @@ func TestTotalsEndTheFurthestOverFairShare(t *testing.T) {
 		c := dial(t, path)
 		err := registries(c, 1900)
 		if pe, ok := err.(*rawclient.ProtocolError); ok {
-			if pe.Code != uint32(protocol.ErrorNoMemory) || !strings.Contains(pe.Message, "total_objects") {
+			if pe.Code != protocol.ErrorNoMemory || !strings.Contains(pe.Message, "total_objects") {
 				t.Fatalf("flooding client %d: %v, want no_memory naming total_objects", i, pe)
 			}
 			ended++
@@ -214,7 +214,7 @@ func TestMaxClientsPerUser(t *testing.T) {
 
 func isMaxClients(err error) bool {
 	pe, ok := err.(*rawclient.ProtocolError)
-	return ok && pe.Code == uint32(protocol.ErrorNoMemory) && strings.Contains(pe.Message, "max_clients")
+	return ok && pe.Code == protocol.ErrorNoMemory && strings.Contains(pe.Message, "max_clients")
 }
 
 // waitClients waits until the display serves n clients.

@@ -39,8 +39,8 @@ func TestOutputEvents(t *testing.T) {
 	if !equalStrings(events, want) {
 		t.Fatalf("wl_output events %v, want %v", events, want)
 	}
-	flags := uint32(protocol.WlOutputModeCurrent | protocol.WlOutputModePreferred)
-	if mode.Width != 800 || mode.Height != 600 || mode.Refresh != 60000 || mode.Flags != flags || name != "TEST-1" || desc == "" {
+	flags := protocol.WlOutputModeCurrent | protocol.WlOutputModePreferred
+	if mode.Width != 800 || mode.Height != 600 || mode.Refresh != 60000 || protocol.WlOutputMode(mode.Flags) != flags || name != "TEST-1" || desc == "" {
 		t.Fatalf("mode %+v name %q description %q", mode, name, desc)
 	}
 

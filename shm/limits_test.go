@@ -183,7 +183,7 @@ func TestTotalMappedBytesSparesTheHonestPool(t *testing.T) {
 	for i := range 91 {
 		err := pool(e.Connect(), 95<<20)
 		if pe, ok := err.(*rawclient.ProtocolError); ok {
-			if pe.Code != uint32(protocol.ErrorNoMemory) || !strings.Contains(pe.Message, "total_mapped_bytes") {
+			if pe.Code != protocol.ErrorNoMemory || !strings.Contains(pe.Message, "total_mapped_bytes") {
 				t.Fatalf("flooding client %d: %v, want no_memory naming total_mapped_bytes", i, pe)
 			}
 		} else if err != nil {
