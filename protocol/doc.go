@@ -14,7 +14,18 @@
 //     requests (one method per request, arguments already decoded and
 //     validated, objects resolved);
 //   - SendWlFooBar functions that encode event bar into an Encoder;
-//   - typed enums and the interface's error codes.
+//   - WlFooRequestBar and WlFooEventBar opcode constants (and their Since
+//     versions), which the generated dispatch and encoders use;
+//   - a type per enum, WlFooBaz, with its values, a String method giving the
+//     XML names, and Has for bitfields. Request and event arguments that the
+//     XML marks enum="baz" or enum="wl_other.baz" take and return that type
+//     (the wire still carries a uint32, or an int32 for an enum an int
+//     argument carries, as wl_output.transform);
+//   - WlFooError, the interface's error codes: they implement ErrorCode,
+//     which Errorf and server.Client.PostErrorf take, so only an error code
+//     compiles there: protocol.Errorf(obj, XdgWmBaseErrorRole, "...").
+//
+// Names follow Go's initialisms: delete_id is DeleteID, set_app_id SetAppID.
 //
 // # Ownership
 //
