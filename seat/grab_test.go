@@ -17,6 +17,7 @@ type recGrab struct {
 }
 
 func (g *recGrab) Motion(x, y float64) { g.motions = append(g.motions, [2]float64{x, y}) }
+
 type grabButton struct {
 	button uint32
 	state  protocol.WlPointerButtonState
