@@ -296,6 +296,40 @@ func WestonTarget() Target {
 	}}
 }
 
+// WestonGLTarget runs weston's headless backend with its GL renderer
+// (--use-gl: EGL surfaceless, so Mesa llvmpipe on a machine without a
+// GPU), the counterpart of nofault --renderer=gl. The column is
+// "weston-gl".
+func WestonGLTarget() Target {
+	return Target{Name: "weston-gl", Version: firstLine("weston", "--version") + " --use-gl", Start: func(dir string, w, h int) (*Instance, error) {
+		rd, err := runDir(dir, "weston-gl")
+		if err != nil {
+			return nil, err
+		}
+		c := exec.Command("weston", "--backend=headless-backend.so", "--use-gl", "--idle-time=0",
+			"--socket=bench-weston-gl", fmt.Sprintf("--width=%d", w), fmt.Sprintf("--height=%d", h))
+		c.Env = append(cleanEnv(), "XDG_RUNTIME_DIR="+rd)
+		in, err := start(c, filepath.Join(dir, "weston-gl.log"), rd, "bench-weston-gl", "weston")
+		if err != nil {
+			return nil, err
+		}
+		in.Note = westonGLNote(in.Log)
+		return in, nil
+	}}
+}
+
+// westonGLNote reads the GL renderer weston logged ("GL renderer:
+// llvmpipe ...").
+func westonGLNote(path string) string {
+	b, _ := os.ReadFile(path)
+	for _, l := range strings.Split(string(b), "\n") {
+		if i := strings.Index(l, "GL renderer: "); i >= 0 {
+			return "GL renderer: " + strings.TrimSpace(l[i+len("GL renderer: "):])
+		}
+	}
+	return ""
+}
+
 // SwayTarget runs sway headless with the pixman renderer; as root, as the
 // unprivileged user swayUser (created if missing), since sway refuses root.
 func SwayTarget(swayUser string) Target {

@@ -240,14 +240,9 @@ func (r *Results) Markdown(plotsRel string, notes string) string {
 	p("\nMethod: the client is `cmd/wlbench` (plain wl_compositor + wl_shm + xdg_wm_base, ARGB8888, a new frame on every frame callback, up to 4 buffers per surface and never blocking on a busy one). ")
 	p("Compositor CPU is utime+stime of the compositor process from `/proc/PID/stat` (10 ms ticks) read by the client at both ends of the measured window; it excludes helper processes (weston's desktop-shell client). ")
 	p("**CPU per frame** is that CPU time divided by the frame callbacks the client received in the window, over all its surfaces, so weston's ~39 Hz headless pacing (against 60 Hz for nofault and sway) does not count against it. ")
-	p("Ratios are nofault's median over the other compositor's median.\n\n")
+	p("Ratios are nofault's median over the other compositor's median; nofault-gl/weston-gl compares the two GL renderers.\n\n")
 
-	others := []string{}
-	for _, o := range []string{"weston", "sway"} {
-		if r.hasTarget(o) {
-			others = append(others, o)
-		}
-	}
+	pairs := r.ratioPairs()
 	for _, w := range r.Workloads {
 		p("### %s\n\n", w.Title)
 		p("`wlbench %s` on a %dx%d output\n\n", wlbenchArgs(w), w.OutW, w.OutH)
@@ -255,19 +250,15 @@ func (r *Results) Markdown(plotsRel string, notes string) string {
 		for _, t := range r.Targets {
 			p(" %s |", t.Name)
 		}
-		for _, o := range others {
-			if r.hasTarget("nofault") {
-				p(" nofault/%s |", o)
-			}
+		for _, q := range pairs {
+			p(" %s/%s |", q[0], q[1])
 		}
 		p("\n|---|")
 		for range r.Targets {
 			p("---|")
 		}
-		for range others {
-			if r.hasTarget("nofault") {
-				p("---|")
-			}
+		for range pairs {
+			p("---|")
 		}
 		p("\n")
 		for _, m := range metricsFor(w.Kind()) {
@@ -279,11 +270,9 @@ func (r *Results) Markdown(plotsRel string, notes string) string {
 			for _, t := range r.Targets {
 				p(" %s |", cell(r.stat(t.Name, w.Name, m), m.Fmt))
 			}
-			for _, o := range others {
-				if r.hasTarget("nofault") {
-					_, s := ratio(r.stat("nofault", w.Name, m), r.stat(o, w.Name, m))
-					p(" %s |", s)
-				}
+			for _, q := range pairs {
+				_, s := ratio(r.stat(q[0], w.Name, m), r.stat(q[1], w.Name, m))
+				p(" %s |", s)
 			}
 			p("\n")
 		}
@@ -315,6 +304,19 @@ func (r *Results) Markdown(plotsRel string, notes string) string {
 		p("%s\n", strings.TrimSpace(notes))
 	}
 	return b.String()
+}
+
+// ratioPairs are the ratio columns, {numerator, denominator}: nofault
+// over weston and sway, and nofault-gl over weston-gl, for the targets
+// present.
+func (r *Results) ratioPairs() [][2]string {
+	var pairs [][2]string
+	for _, q := range [][2]string{{"nofault", "weston"}, {"nofault", "sway"}, {"nofault-gl", "weston-gl"}} {
+		if r.hasTarget(q[0]) && r.hasTarget(q[1]) {
+			pairs = append(pairs, q)
+		}
+	}
+	return pairs
 }
 
 func uniq(s []string) []string {
@@ -377,10 +379,33 @@ type Goal struct {
 // Goals evaluates the issue's goals for nofault.
 func (r *Results) Goals() []Goal {
 	var gs []Goal
-	if !r.hasTarget("nofault") {
-		return nil
-	}
 	cpu := frameMetrics[0]
+	if r.hasTarget("nofault-gl") && r.hasTarget("weston-gl") {
+		var parts []string
+		met, n := true, 0
+		for _, w := range r.Workloads {
+			if w.Kind() != wlclient.ModeFrames {
+				continue
+			}
+			q, s := ratio(r.stat("nofault-gl", w.Name, cpu), r.stat("weston-gl", w.Name, cpu))
+			if math.IsNaN(q) {
+				continue
+			}
+			n++
+			mark := ""
+			if q > 1.0 {
+				met = false
+				mark = " ✗"
+			}
+			parts = append(parts, fmt.Sprintf("%s %s%s", w.Name, s, mark))
+		}
+		if n > 0 {
+			gs = append(gs, Goal{"GL: nofault-gl CPU per frame <= 1.0x weston-gl on every frame workload", strings.Join(parts, ", "), met})
+		}
+	}
+	if !r.hasTarget("nofault") {
+		return gs
+	}
 	for _, o := range []string{"weston", "sway"} {
 		if !r.hasTarget(o) {
 			continue

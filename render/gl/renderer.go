@@ -65,9 +65,11 @@ type Renderer struct {
 	fullBlits uint64          // Blits that copied everything
 	drawFB    uint32          // Blit's target: 0, the window (tests: an FBO)
 
-	upload UploadMode
-	pbo    uint32 // pixel-unpack buffer for UploadMode.PBO
-	pboLen int    // its size in bytes
+	upload   UploadMode
+	pbo      uint32              // pixel-unpack buffer for UploadMode.PBO
+	pboLen   int                 // its size in bytes
+	ring     [ringSlots]ringSlot // UploadMode.Ring's buffers
+	ringNext int                 // the next one to use
 }
 
 // plan is one item resolved against its texture and the output.
@@ -614,6 +616,14 @@ func (r *Renderer) Close() error {
 	}
 	if r.pbo != 0 {
 		ogl.DeleteBuffers(1, &r.pbo)
+	}
+	for i := range r.ring {
+		if s := &r.ring[i]; s.buf != 0 {
+			ogl.DeleteBuffers(1, &s.buf)
+			if s.fence != 0 {
+				ogl.DeleteSync(s.fence)
+			}
+		}
 	}
 	if r.prog != 0 {
 		ogl.DeleteProgram(r.prog)

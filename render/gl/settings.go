@@ -29,6 +29,15 @@ type UploadMode struct {
 	// previous upload from it) and uploads from the buffer, which a GPU
 	// driver can do asynchronously. Name "pbo".
 	PBO bool
+	// Ring streams through a ring of pixel-unpack buffers (ringSlots),
+	// each reused only once the fence set after its last upload has
+	// signalled, and mapped without invalidating the whole buffer
+	// (GL_MAP_INVALIDATE_RANGE_BIT | GL_MAP_UNSYNCHRONIZED_BIT): the driver
+	// neither orphans the buffer (a fresh allocation, whose pages the
+	// copy then faults in) nor waits for the previous upload. All damage
+	// rectangles of one upload share one buffer. Name "ring" (implies
+	// pbo's copy into a buffer).
+	Ring bool
 	// Orphan reallocates the texture's storage (glTexImage2D with no
 	// data) before a full-damage upload, so that the driver need not wait
 	// for draws still reading the old contents. Name "orphan".
@@ -46,13 +55,16 @@ func (m UploadMode) String() string {
 	if m.PBO {
 		n = append(n, "pbo")
 	}
+	if m.Ring {
+		n = append(n, "ring")
+	}
 	if m.Orphan {
 		n = append(n, "orphan")
 	}
 	return strings.Join(n, ",")
 }
 
-// ParseUploadMode parses a comma list of "rgba", "bgra", "pbo", "orphan"
+// ParseUploadMode parses a comma list of "rgba", "bgra", "pbo", "ring", "orphan"
 // (empty: the default).
 func ParseUploadMode(s string) (UploadMode, error) {
 	var m UploadMode
@@ -63,10 +75,12 @@ func ParseUploadMode(s string) (UploadMode, error) {
 			m.BGRA = true
 		case "pbo":
 			m.PBO = true
+		case "ring":
+			m.Ring = true
 		case "orphan":
 			m.Orphan = true
 		default:
-			return UploadMode{}, fmt.Errorf("gl: unknown upload mode %q (want rgba, bgra, pbo, orphan)", f)
+			return UploadMode{}, fmt.Errorf("gl: unknown upload mode %q (want rgba, bgra, pbo, ring, orphan)", f)
 		}
 	}
 	return m, nil

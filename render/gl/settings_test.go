@@ -24,6 +24,12 @@ func TestAutoUploadMode(t *testing.T) {
 	if got := envUpload("NVIDIA H200/PCIe/SSE2"); got != (UploadMode{BGRA: true}) {
 		t.Errorf("NOFAULT_GL_UPLOAD=bgra on NVIDIA: got %v", got)
 	}
+	for s, want := range map[string]UploadMode{"rgba,ring": {Ring: true}, "bgra,ring": {BGRA: true, Ring: true}, "pbo": {PBO: true}} {
+		m, err := ParseUploadMode(s)
+		if err != nil || m != want || m.String() != s && s != "pbo" {
+			t.Errorf("ParseUploadMode(%q) = %v (%q), %v; want %v", s, m, m.String(), err, want)
+		}
+	}
 	t.Setenv("NOFAULT_GL_UPLOAD", "nonsense")
 	if got := envUpload("llvmpipe"); got != (UploadMode{}) {
 		t.Errorf("bad NOFAULT_GL_UPLOAD on llvmpipe: got %v, want the automatic rgba", got)

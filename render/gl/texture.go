@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"runtime"
+	"time"
 	"unsafe"
 
 	ogl "github.com/go-gl/gl/v3.3-core/gl"
@@ -139,6 +140,12 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 	ogl.PixelStorei(ogl.UNPACK_ALIGNMENT, 1)
 	ogl.PixelStorei(ogl.UNPACK_SKIP_PIXELS, 0)
 	ogl.PixelStorei(ogl.UNPACK_SKIP_ROWS, 0)
+	if mode.Ring {
+		err := t.r.uploadRing(b, stride, damage, bounds, glFormat, glType)
+		ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, 0)
+		runtime.KeepAlive(src)
+		return err
+	}
 	var err error
 	for _, r := range damage {
 		r = r.Intersect(bounds)
@@ -265,6 +272,104 @@ func (rd *Renderer) uploadPBO(b []byte, stride int, r image.Rectangle, format, t
 	ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, 0)
 	ogl.TexSubImage2D(ogl.TEXTURE_2D, 0, int32(r.Min.X), int32(r.Min.Y), int32(r.Dx()), int32(r.Dy()),
 		format, typ, nil)
+	ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
+	return nil
+}
+
+// ringSlots is how many pixel-unpack buffers UploadMode.Ring cycles
+// through: at 60 Hz a buffer is reused two frames after its upload, long
+// after the GPU has read it.
+const ringSlots = 3
+
+// ringSlot is one buffer of the ring and the fence after its last upload.
+type ringSlot struct {
+	buf   uint32
+	size  int
+	fence uintptr // GLsync; 0 when none is pending
+}
+
+// uploadRing sends the damaged rectangles (clipped to bounds) of b to the
+// bound texture through the next buffer of the ring: it waits for that
+// buffer's fence (normally signalled long ago), maps it without
+// invalidating it or synchronising, copies every rectangle's rows (in Go,
+// from the checked slice) one after another, unmaps, and uploads each
+// rectangle from its offset; then it sets the buffer's fence. A buffer
+// that cannot be mapped falls back to uploadRect.
+func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, bounds image.Rectangle, format, typ uint32) error {
+	total := 0
+	for _, r := range damage {
+		r = r.Intersect(bounds)
+		if r.Empty() {
+			continue
+		}
+		if _, err := checkRect(b, stride, r); err != nil {
+			return err
+		}
+		total += r.Dx() * 4 * r.Dy()
+	}
+	if total == 0 {
+		return nil
+	}
+	s := &rd.ring[rd.ringNext]
+	rd.ringNext = (rd.ringNext + 1) % ringSlots
+	if s.buf == 0 {
+		ogl.GenBuffers(1, &s.buf)
+	}
+	ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, s.buf)
+	flags := uint32(ogl.MAP_WRITE_BIT | ogl.MAP_INVALIDATE_RANGE_BIT | ogl.MAP_UNSYNCHRONIZED_BIT)
+	if s.fence != 0 {
+		if ogl.ClientWaitSync(s.fence, ogl.SYNC_FLUSH_COMMANDS_BIT, uint64(time.Second)) == ogl.TIMEOUT_EXPIRED {
+			flags = ogl.MAP_WRITE_BIT | ogl.MAP_INVALIDATE_BUFFER_BIT // let the driver orphan it
+		}
+		ogl.DeleteSync(s.fence)
+		s.fence = 0
+	}
+	if total > s.size {
+		ogl.BufferData(ogl.PIXEL_UNPACK_BUFFER, total, nil, ogl.STREAM_DRAW)
+		s.size = total
+	}
+	p := ogl.MapBufferRange(ogl.PIXEL_UNPACK_BUFFER, 0, total, flags)
+	if p == nil {
+		ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
+		var err error
+		for _, r := range damage {
+			if e := uploadRect(b, stride, r.Intersect(bounds), format, typ); e != nil && err == nil {
+				err = e
+			}
+		}
+		return err
+	}
+	dst := unsafe.Slice((*byte)(p), total)
+	off := 0
+	for _, r := range damage {
+		r = r.Intersect(bounds)
+		if r.Empty() {
+			continue
+		}
+		first, _ := checkRect(b, stride, r)
+		row := r.Dx() * 4
+		if stride == row {
+			off += copy(dst[off:], b[first:first+row*r.Dy()])
+			continue
+		}
+		for y := 0; y < r.Dy(); y++ {
+			o := first + y*stride
+			off += copy(dst[off:off+row], b[o:o+row])
+		}
+	}
+	ogl.UnmapBuffer(ogl.PIXEL_UNPACK_BUFFER)
+	ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, 0)
+	off = 0
+	for _, r := range damage {
+		r = r.Intersect(bounds)
+		if r.Empty() {
+			continue
+		}
+		ogl.TexSubImage2D(ogl.TEXTURE_2D, 0, int32(r.Min.X), int32(r.Min.Y), int32(r.Dx()), int32(r.Dy()),
+			format, typ, ogl.PtrOffset(off))
+		off += r.Dx() * 4 * r.Dy()
+	}
+	s.fence = ogl.FenceSync(ogl.SYNC_GPU_COMMANDS_COMPLETE, 0)
 	ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
 	return nil
 }

@@ -7,6 +7,15 @@
 //	go run ./bench/cmd/compare                 # the full run (about 20 min)
 //	go run ./bench/cmd/compare --from=FILE     # report again from saved results
 //	go run ./bench/cmd/compare --only=nofault --workloads=1080p-full --reps=1 --out=-
+//
+// The GL renderers (nofault --renderer=gl against weston --use-gl, both
+// on EGL surfaceless: Mesa llvmpipe without a GPU) into a section of
+// their own:
+//
+//	go run ./bench/cmd/compare --only=nofault-gl,weston-gl,nofault,sway \
+//	    --workloads=1080p-full,1080p-damage10,16x256,256-full,1080p-unsealed \
+//	    --reps=3 --duration=3s --section=gl-compare \
+//	    --results=docs/bench/gl-compare-results.json
 package main
 
 import (
@@ -28,7 +37,7 @@ func main() {
 	reps := flag.Int("reps", 5, "repetitions of every pairing")
 	warmup := flag.Duration("warmup", time.Second, "warmup before each measured window")
 	duration := flag.Duration("duration", 5*time.Second, "measured window per run")
-	only := flag.String("only", "nofault,nofault-gl,weston,sway", "compositors to run (comma-separated)")
+	only := flag.String("only", "nofault,nofault-gl,weston,weston-gl,sway", "compositors to run (comma-separated)")
 	workloads := flag.String("workloads", "", "workloads to run (comma-separated names; default all)")
 	out := flag.String("out", "docs/benchmarks.md", "Markdown file whose compare section is regenerated (- for stdout)")
 	plots := flag.String("plots", "docs/bench", "directory for the PNG plots (empty: none)")
@@ -36,6 +45,8 @@ func main() {
 	from := flag.String("from", "", "do not run: report from this saved results file")
 	keep := flag.Bool("keep", false, "keep the work directory (logs)")
 	swayUser := flag.String("sway-user", "nofault-sway", "user that runs sway when running as root")
+	flag.StringVar(&section, "section", "compare", "the <!-- BEGIN name --> section of --out to regenerate; any other than compare gets a heading of its own (--title) and no compare notes")
+	flag.StringVar(&title, "title", "GL renderers side by side: nofault --renderer=gl and weston --use-gl", "heading of a --section other than compare")
 	flag.Parse()
 
 	if err := run(*reps, *warmup, *duration, *only, *workloads, *out, *plots, *results, *from, *keep, *swayUser); err != nil {
@@ -44,13 +55,33 @@ func main() {
 	}
 }
 
+// section and title: where the report goes (flags --section, --title).
+var section, title string
+
+// write is bench.Write, or for a section other than "compare" the same
+// tables under their own heading, without the compare notes and plots.
+func write(rs *bench.Results, out, plots, results string) error {
+	if section == "compare" {
+		return bench.Write(rs, out, plots)
+	}
+	md := rs.Markdown("", "")
+	md = strings.Replace(md, "## Side by side with weston and sway", "## "+title, 1)
+	md = strings.Replace(md, "`go run ./bench/cmd/compare --from=docs/bench/compare-results.json`",
+		fmt.Sprintf("`go run ./bench/cmd/compare --from=%s --section=%s --title=%q`", results, section, title), 1)
+	if out == "-" {
+		_, err := os.Stdout.WriteString(md)
+		return err
+	}
+	return bench.ReplaceSection(out, section, md)
+}
+
 func run(reps int, warmup, duration time.Duration, only, workloads, out, plots, results, from string, keep bool, swayUser string) error {
 	if from != "" {
 		rs, err := bench.LoadResults(from)
 		if err != nil {
 			return err
 		}
-		return bench.Write(rs, out, plots)
+		return write(rs, out, plots, from)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -100,17 +131,21 @@ func run(reps int, warmup, duration time.Duration, only, workloads, out, plots, 
 			skipped = append(skipped, "nofault-gl: "+note)
 		}
 	}
-	for _, n := range []string{"weston", "sway"} {
+	for _, n := range []string{"weston", "weston-gl", "sway"} {
 		if !want[n] {
 			continue
 		}
-		if _, err := exec.LookPath(n); err != nil {
+		bin := strings.TrimSuffix(n, "-gl")
+		if _, err := exec.LookPath(bin); err != nil {
 			skipped = append(skipped, n+": not installed (scripts/deps.sh bench installs it)")
 			continue
 		}
-		if n == "weston" {
+		switch n {
+		case "weston":
 			targets = append(targets, bench.WestonTarget())
-		} else {
+		case "weston-gl":
+			targets = append(targets, bench.WestonGLTarget())
+		default:
 			targets = append(targets, bench.SwayTarget(swayUser))
 		}
 	}
@@ -137,5 +172,5 @@ func run(reps int, warmup, duration time.Duration, only, workloads, out, plots, 
 			return err
 		}
 	}
-	return bench.Write(rs, out, plots)
+	return write(rs, out, plots, results)
 }
