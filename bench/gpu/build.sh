@@ -5,6 +5,9 @@
 #
 #   gl.test       go test -c of render/gl (tests and benchmarks)
 #   compositor    cmd/compositor (cgo: --renderer=gl through EGL surfaceless)
+#   glprof        bench/gpu/glprof: the same headless compositor writing a
+#                 pprof CPU profile (run.sh's profiles of the running
+#                 compositor)
 #   wlbench       cmd/wlbench, pure Go: the load client
 #   debs/gl/      the glvnd loaders (libegl1 libgl1 libglx0 libglvnd0
 #                 libopengl0 libgles2 libvulkan1), unpacked into / there
@@ -28,12 +31,13 @@ cd "$root"
 echo "build.sh: go binaries"
 go test -c -ldflags='-s -w' -o "$out/gl.test" ./render/gl
 go build -ldflags='-s -w' -o "$out/compositor" ./cmd/compositor
+go build -ldflags='-s -w' -o "$out/glprof" ./bench/gpu/glprof
 CGO_ENABLED=0 go build -ldflags='-s -w' -o "$out/wlbench" ./cmd/wlbench
 cp "$here/run.sh" "$out/run.sh"
 git -C "$root" rev-parse --short HEAD >"$out/REVISION" 2>/dev/null || echo unknown >"$out/REVISION"
 
 echo "build.sh: the libraries they link"
-for b in gl.test compositor; do
+for b in gl.test compositor glprof; do
 	ldd "$out/$b" | awk '/=>/ {print $1}'
 done | sort -u >"$out/needed.txt"
 cat "$out/needed.txt"

@@ -6,36 +6,51 @@
 #
 #   bash bench/gpu/run.sh            results in $OUT (default /tmp/gpuout)
 #
-# Steps, each time-boxed, the whole under 5 minutes:
+# Steps, each time-boxed, the whole under 5 minutes (about 4 on the H200
+# machine, 16 cores):
 #   1. the GL loaders: the .deb files of out/debs/gl are unpacked into /
 #      where the machine has NVIDIA's driver folder or no libEGL; libX11
 #      (out/debs/x11) into a private folder where the machine lacks it;
 #      __EGL_VENDOR_LIBRARY_FILENAMES points at NVIDIA's vendor file
 #   2. nvidia-smi; the EGL and GL vendor/renderer strings (TestInfo)
 #   3. render/gl's tests (pixel-exact against render/soft, every upload mode)
-#   4. BenchmarkUploadMode: upload variants at 1080p (format, PBO, orphan;
-#      from the client mapping or Go memory; alone or inside the frame loop)
-#   5. the running compositor, --backend=headless, soft and --renderer=gl
-#      with each upload mode (NOFAULT_GL_UPLOAD), and cmd/wlbench drawing
-#      full-damage frames at 1920x1080 and 3840x2160 (compositor CPU per
-#      frame from /proc, fps), and a 256x256 client with output damage on
-#      and off (NOFAULT_GL_DAMAGE=0)
-#   6. BenchmarkFrameSize (1080p, 4K), BenchmarkSmallClient, the older
-#      Upload1080p and Frame1080p
+#   4. the running compositor, --backend=headless, soft and --renderer=gl
+#      in each upload mode (NOFAULT_GL_UPLOAD: rgba, rgba,pbo, rgba,ring,
+#      bgra,pbo), and with GOMAXPROCS=2 (label suffix -P2), with
+#      cmd/wlbench drawing full-damage frames at 1920x1080 (ROUNDS rounds,
+#      interleaved), a 256x256 client, and 3840x2160 (compositor CPU per
+#      frame from /proc, fps)
+#   5. CPU profiles of the running compositor at 1080p (bench/gpu/glprof:
+#      the same headless compositor writing a pprof profile of 4 s):
+#      $OUT/cpu-prof-*.pprof
+#   6. BenchmarkFrameLoop (upload + render through the Proxy, hot / paced
+#      at 60 Hz / fresh client pixels / both) and BenchmarkCopyFresh (the
+#      bare memcpy under the same conditions)
+#   7. BenchmarkFrameSize (1080p, 4K, every mode), BenchmarkSmallClient;
+#      with FULL=1 also BenchmarkUploadMode
 # Then $OUT/summary.md (tables), $OUT/log.txt (everything), bench-gl.txt
 # (raw go test -bench output), wlbench.jsonl (one JSON result per run),
-# compositor.log (the compositors' stderr).
+# compositor.log (the compositors' stderr), cpu-*.pprof.
+#
+# Exit status: 0 when every step ran; 1 with "run.sh: FAILED: ..." naming
+# what failed (no GL context, tests, a compositor or wlbench run, a
+# profile, a benchmark) or was skipped for time.
 #
 # Environment: OUT, BENCHTIME (go benchmark time per case, default 0.5s),
-# DURATION (wlbench measured seconds, default 3), BUDGET (seconds, default
-# 280: later steps are skipped past it).
+# DURATION (wlbench measured seconds, default 3), ROUNDS (rounds of the
+# 1080p and 256x256 runs, default 2), BUDGET (seconds, default 270: later
+# steps are skipped past it, and that is a failure), FRAMES (frames per
+# case of step 6, default 60), FULL.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -x "$here/out/gl.test" ]; then bin=$here/out; else bin=$here; fi
 OUT=${OUT:-/tmp/gpuout}
 BENCHTIME=${BENCHTIME:-0.5s}
 DURATION=${DURATION:-3}
-BUDGET=${BUDGET:-280}
+ROUNDS=${ROUNDS:-2}
+BUDGET=${BUDGET:-270}
+fail=()    # what failed, for the exit status
+skipped=() # what the time budget left out
 mkdir -p "$OUT"
 log=$OUT/log.txt
 : >"$log"
@@ -77,7 +92,8 @@ for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
 	[ -d "$d" ] && export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d
 done
 echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
-for b in gl.test compositor; do
+for b in gl.test compositor glprof wlbench; do
+	[ -x "$bin/$b" ] || { echo "run.sh: FAILED: $bin/$b missing: run bench/gpu/build.sh first (and carry bench/gpu/out)"; exit 1; }
 	if ldd "$bin/$b" | grep -q 'not found'; then echo "missing libraries for $b:"; ldd "$bin/$b" | grep 'not found'; fi
 done
 
@@ -87,78 +103,134 @@ nproc
 grep -m1 'model name' /proc/cpuinfo
 timeout 20 nvidia-smi 2>&1 || echo "(no nvidia-smi)"
 timeout 30 "$bin/gl.test" -test.run '^TestInfo$' -test.v 2>&1 | grep -E 'EGL_|GL_|PASS|FAIL|SKIP|skip' | tee "$tmp/info.txt"
+if ! grep -q 'GL_RENDERER:' "$tmp/info.txt"; then
+	echo "run.sh: FAILED: no GL context (EGL surfaceless): see the TestInfo lines above"
+	exit 1
+fi
+if [ -d /usr/local/nvidia ] && ! grep -q 'GL_VENDOR: NVIDIA' "$tmp/info.txt"; then
+	fail+=("NVIDIA's driver is installed but GL is not NVIDIA's ($(grep 'GL_RENDERER:' "$tmp/info.txt" | sed 's/.*GL_RENDERER: //'))")
+fi
 
 step "3. render/gl tests"
 timeout 90 "$bin/gl.test" -test.count=1 -test.timeout=85s 2>&1 | tail -30
-echo "tests exit: ${PIPESTATUS[0]}"
+trc=${PIPESTATUS[0]}
+echo "tests exit: $trc"
+[ "$trc" = 0 ] || fail+=("render/gl tests (exit $trc)")
 
 bench() { # timeout regexp
 	local to=$1 re=$2
-	[ "$(left)" -gt 20 ] || { echo "skipped (time budget)"; return; }
+	[ "$(left)" -gt 20 ] || { echo "skipped (time budget)"; skipped+=("bench $re"); return; }
 	[ "$to" -lt "$(left)" ] || to=$(($(left) - 5))
 	timeout "$to" "$bin/gl.test" -test.run '^$' -test.bench "$re" -test.benchtime "$BENCHTIME" -test.benchmem \
 		-test.timeout "$((to + 10))s" 2>&1 | tee -a "$OUT/bench-gl.txt" | grep -E '^Benchmark|FAIL|panic|skip'
-	echo "bench exit: ${PIPESTATUS[0]}"
+	local brc=${PIPESTATUS[0]}
+	echo "bench exit: $brc"
+	[ "$brc" = 0 ] || fail+=("bench $re (exit $brc)")
 }
 
-step "4. upload modes (BenchmarkUploadMode, 1920x1080, full damage)"
-: >"$OUT/bench-gl.txt"
-bench 90 '^BenchmarkUploadMode$'
-
 # comp LABEL OUTPUT_SIZE CLIENT_SIZE RENDERER [VAR=VALUE ...]: a compositor
-# and one wlbench run against it.
+# and one wlbench run against it. With PROF=1 in the environment of the
+# call the compositor is glprof (the same headless compositor) writing a
+# CPU profile of seconds 2-6 of the run to $OUT/cpu-LABEL.pprof.
 comp() {
 	local label=$1 osize=$2 csize=$3 renderer=$4
 	shift 4
-	if [ "$(left)" -lt 15 ]; then echo "$label: skipped (time budget)"; return; fi
+	if [ "$(left)" -lt 15 ]; then echo "$label: skipped (time budget)"; skipped+=("$label"); return; fi
 	local rd=$tmp/rt-$label
+	rm -rf "$rd"
 	mkdir -p "$rd"
 	chmod 700 "$rd"
+	local exe=("$bin/compositor") dur=$DURATION
+	if [ "${PROF:-0}" = 1 ]; then
+		exe=("$bin/glprof" --cpuprofile="$OUT/cpu-$label.pprof" --profile-delay=2s --profile-seconds=4s --)
+		dur=6
+	fi
 	echo "--- $label: output $osize, client $csize, renderer $renderer $*" >>"$OUT/compositor.log"
-	env XDG_RUNTIME_DIR="$rd" "$@" "$bin/compositor" --backend=headless --socket=gpubench \
+	env XDG_RUNTIME_DIR="$rd" "$@" "${exe[@]}" --backend=headless --socket=gpubench \
 		--size="$osize" --renderer="$renderer" >>"$OUT/compositor.log" 2>&1 &
 	cpid=$!
 	for _ in $(seq 100); do [ -S "$rd/gpubench" ] && break; kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
 	if [ ! -S "$rd/gpubench" ]; then
 		echo "$label: compositor did not start (see compositor.log)"
+		fail+=("$label: compositor did not start")
 		kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null; cpid=
 		return
 	fi
-	timeout $((DURATION + 12)) "$bin/wlbench" --socket="$rd/gpubench" --size="$csize" --warmup=1s \
-		--duration="${DURATION}s" --pid="$cpid" >"$tmp/r.json" 2>"$tmp/r.err"
+	timeout $((dur + 12)) "$bin/wlbench" --socket="$rd/gpubench" --size="$csize" --warmup=1s \
+		--duration="${dur}s" --pid="$cpid" >"$tmp/r.json" 2>"$tmp/r.err"
 	local rc=$?
+	# CPU per thread name since the start (Go's profiler sees only Go's
+	# threads, not the GL driver's): {"comm": clock ticks}.
+	python3 - "$cpid" >"$tmp/threads.json" 2>/dev/null <<'TH' || echo '{}' >"$tmp/threads.json"
+import collections, glob, json, re, sys
+d = collections.Counter()
+for f in glob.glob("/proc/%s/task/*/stat" % sys.argv[1]):
+    try:
+        s = open(f).read()
+    except OSError:
+        continue
+    comm = s[s.index("(") + 1:s.rindex(")")]
+    x = s[s.rindex(")") + 2:].split()
+    d[re.sub(r"[0-9]+$", "N", comm)] += int(x[11]) + int(x[12])
+print(json.dumps(d))
+TH
 	kill "$cpid" 2>/dev/null
 	wait "$cpid" 2>/dev/null
 	cpid=
 	if [ $rc -ne 0 ] || [ ! -s "$tmp/r.json" ]; then
 		echo "$label: wlbench failed (exit $rc): $(head -c 300 "$tmp/r.err")"
+		fail+=("$label: wlbench exit $rc")
 		return
 	fi
-	printf '{"label":"%s","output":"%s","renderer":"%s","env":"%s","result":%s}\n' \
-		"$label" "$osize" "$renderer" "$*" "$(tr -d '\n' <"$tmp/r.json")" >>"$OUT/wlbench.jsonl"
-	python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-22s fps %6.1f  cpu/frame %6.2f ms  cpu load %.2f" % (sys.argv[1], r["fps"], r["cpu_per_frame_ms"], r["cpu_load"]))' "$label" <"$tmp/r.json" 2>/dev/null ||
+	if [ "${PROF:-0}" = 1 ] && [ ! -s "$OUT/cpu-$label.pprof" ]; then
+		echo "$label: no CPU profile written (see compositor.log)"
+		fail+=("$label: no profile")
+	fi
+	printf '{"label":"%s","output":"%s","renderer":"%s","env":"%s","prof":%s,"threads":%s,"result":%s}\n' \
+		"$label" "$osize" "$renderer" "$*" "${PROF:-0}" "$(cat "$tmp/threads.json")" "$(tr -d '\n' <"$tmp/r.json")" >>"$OUT/wlbench.jsonl"
+	python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-24s fps %6.1f  cpu/frame %6.2f ms  cpu load %.2f" % (sys.argv[1], r["fps"], r["cpu_per_frame_ms"], r["cpu_load"]))' "$label" <"$tmp/r.json" 2>/dev/null ||
 		echo "$label: $(head -c 400 "$tmp/r.json")"
 }
 
-step "5. running compositor + wlbench (full damage; ${DURATION}s each)"
+step "4. running compositor + wlbench, full damage (${DURATION}s each, $ROUNDS rounds interleaved)"
 : >"$OUT/wlbench.jsonl"
 : >"$OUT/compositor.log"
-comp 1080p-soft 1920x1080 1920x1080 soft
-comp 1080p-gl-rgba 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba
-comp 1080p-gl-bgra 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=bgra
-comp 1080p-gl-rgba-pbo 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo
+# P2: GOMAXPROCS=2 (the Go scheduler's idle-P spinning on 16 cores).
+for round in $(seq "$ROUNDS"); do
+	comp 1080p-soft 1920x1080 1920x1080 soft
+	comp 1080p-gl-rgba 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba
+	comp 1080p-gl-pbo 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo
+	comp 1080p-gl-ring 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,ring
+	comp 1080p-gl-pbo-P2 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo GOMAXPROCS=2
+	comp 1080p-gl-ring-P2 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,ring GOMAXPROCS=2
+	comp 256-gl 1920x1080 256x256 gl
+	comp 256-soft 1920x1080 256x256 soft
+done
+comp 256-gl-P2 1920x1080 256x256 gl GOMAXPROCS=2
+comp 1080p-soft-P2 1920x1080 1920x1080 soft GOMAXPROCS=2
 comp 1080p-gl-bgra-pbo 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=bgra,pbo
-comp 1080p-gl-bgra-orphan 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=bgra,orphan
 comp 4k-soft 3840x2160 3840x2160 soft
 comp 4k-gl-rgba 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba
-comp 4k-gl-bgra 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=bgra
-comp 4k-gl-bgra-pbo 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=bgra,pbo
-comp 256-gl-damage 1920x1080 256x256 gl
-comp 256-gl-nodamage 1920x1080 256x256 gl NOFAULT_GL_DAMAGE=0
-comp 256-soft 1920x1080 256x256 soft
+comp 4k-gl-pbo 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba,pbo
+comp 4k-gl-ring 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba,ring
+comp 4k-gl-pbo-P2 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba,pbo GOMAXPROCS=2
 
-step "6. frames (BenchmarkFrameSize, SmallClient, Upload1080p, Frame1080p)"
-bench 120 '^Benchmark(FrameSize|SmallClient|Upload1080p|Frame1080p)$'
+step "5. CPU profiles of the running compositor at 1080p (glprof, 4 s each)"
+PROF=1 comp prof-1080p-gl-pbo 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo
+PROF=1 comp prof-1080p-gl-ring 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,ring
+PROF=1 comp prof-1080p-gl-pbo-P2 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo GOMAXPROCS=2
+PROF=1 comp prof-1080p-soft 1920x1080 1920x1080 soft
+
+step "6. in-process frame loop through the Proxy: hot, paced at 60 Hz, fresh pixels, both (BenchmarkFrameLoop, BenchmarkCopyFresh)"
+: >"$OUT/bench-gl.txt"
+BENCHTIME=${FRAMES:-60}x bench 90 '^Benchmark(FrameLoop|CopyFresh)$'
+
+step "7. frames back to back (BenchmarkFrameSize, SmallClient)"
+bench 60 '^Benchmark(FrameSize|SmallClient)$'
+if [ "${FULL:-0}" = 1 ]; then
+	step "7b. upload modes (BenchmarkUploadMode), FULL=1"
+	bench 90 '^BenchmarkUploadMode$'
+fi
 
 step "summary"
 python3 - "$OUT" "$tmp/info.txt" "$(elapsed)" "$(cat "$bin/REVISION" 2>/dev/null)" <<'PY' || echo "summary failed"
@@ -219,7 +291,29 @@ if fr:
     for k, v in fr.items():
         L.append("| %s | %s | %s | %s |" % (k, ms(v.get("ns/op")), ms(v.get("cpu-ns/op")), "%g" % v["allocs/op"] if "allocs/op" in v else "–"))
     L.append("")
-other = {k: v for k, v in bench.items() if not k.startswith(("BenchmarkUploadMode/", "BenchmarkFrameSize/"))}
+loop = {k[len("BenchmarkFrameLoop/"):]: v for k, v in bench.items() if k.startswith("BenchmarkFrameLoop/")}
+copyf = {k[len("BenchmarkCopyFresh/"):]: v for k, v in bench.items() if k.startswith("BenchmarkCopyFresh/")}
+conds = ["hot", "paced", "fresh", "paced-fresh"]
+if loop or copyf:
+    L.append("## In-process frame through the Proxy under the compositor's conditions (BenchmarkFrameLoop, BenchmarkCopyFresh)\n")
+    L.append("CPU ms per frame (process CPU from the start to the end of each frame, the client's drawing left out). hot: back to back, same pixels; paced: one frame per 1/60 s; fresh: a client thread rewrote the whole buffer just before; paced-fresh: both, the running compositor's conditions without the protocol. memcpy: the bare copy of the buffer into Go memory under the same condition.\n")
+    L.append("| size / mode | " + " | ".join(conds) + " |")
+    L.append("|---|" + "---|" * len(conds))
+    rows = []
+    for r in [k.rsplit("/", 1)[0] for k in loop] + [k.rsplit("/", 1)[0] + "/memcpy" for k in copyf]:
+        if r not in rows:
+            rows.append(r)
+    for r in rows:
+        cells = []
+        for c in conds:
+            if r.endswith("/memcpy"):
+                v = copyf.get(r[:-len("/memcpy")] + "/" + c)
+            else:
+                v = loop.get(r + "/" + c)
+            cells.append(ms(v.get("cpu-ns/op")) if v else "–")
+        L.append("| %s | %s |" % (r, " | ".join(cells)))
+    L.append("")
+other = {k: v for k, v in bench.items() if not k.startswith(("BenchmarkUploadMode/", "BenchmarkFrameSize/", "BenchmarkFrameLoop/", "BenchmarkCopyFresh/"))}
 if other:
     L.append("## Other render/gl benchmarks\n")
     L.append("| benchmark | ms/op | CPU ms/op | allocs/op |")
@@ -236,16 +330,40 @@ try:
 except (OSError, ValueError):
     pass
 if runs:
+    import statistics
     L.append("## Running compositor (--backend=headless, 60 Hz) with cmd/wlbench, full damage every frame\n")
-    L.append("Compositor CPU (utime+stime from /proc) per frame callback; fps per surface.\n")
+    L.append("Compositor CPU (utime+stime from /proc) per frame callback, median over the rounds (each round's value in brackets); fps per surface. -P2: GOMAXPROCS=2. prof-*: the glprof build with the CPU profiler on (cpu-LABEL.pprof).\n")
     L.append("| run | output | client | renderer | env | fps | CPU ms/frame | CPU load |")
     L.append("|---|---|---|---|---|---|---|---|")
+    by = {}
     for r in runs:
-        x = r["result"]
-        L.append("| %s | %s | %dx%d | %s | %s | %.1f | %.2f | %.2f |" % (r["label"], r["output"], x.get("Width", 0), x.get("Height", 0), r["renderer"], r["env"] or "–", x.get("fps", 0), x.get("cpu_per_frame_ms", 0), x.get("cpu_load", 0)))
+        by.setdefault(r["label"], []).append(r)
+    for label, rs in by.items():
+        x = rs[0]["result"]
+        cpus = [r["result"].get("cpu_per_frame_ms", 0) for r in rs]
+        each = " (" + " ".join("%.2f" % c for c in cpus) + ")" if len(cpus) > 1 else ""
+        L.append("| %s | %s | %dx%d | %s | %s | %.1f | %.2f%s | %.2f |" % (label, rs[0]["output"], x.get("Width", 0), x.get("Height", 0), rs[0]["renderer"], rs[0]["env"] or "–",
+            statistics.median(r["result"].get("fps", 0) for r in rs), statistics.median(cpus), each, statistics.median(r["result"].get("cpu_load", 0) for r in rs)))
     L.append("")
+    L.append("CPU by thread name over each whole run (first round; N: a number), which Go's profiles do not show for the GL driver's threads:\n")
+    for label, rs in by.items():
+        th = rs[0].get("threads") or {}
+        tot = sum(th.values())
+        if tot:
+            L.append("- %s: %s" % (label, ", ".join("%s %.0f%%" % (k, 100.0 * v / tot) for k, v in sorted(th.items(), key=lambda kv: -kv[1])[:5])))
+    L.append("")
+profs = sorted(f for f in os.listdir(out) if f.endswith(".pprof"))
+if profs:
+    L.append("CPU profiles: " + ", ".join(profs) + " (`go tool pprof -top FILE`).\n")
 open(os.path.join(out, "summary.md"), "w").write("\n".join(L) + "\n")
 print("\n".join(L))
 PY
 step "done in $(elapsed)s; files in $OUT:"
 ls -la "$OUT"
+for x in "${skipped[@]}"; do fail+=("skipped for time: $x"); done
+if [ ${#fail[@]} -gt 0 ]; then
+	echo "run.sh: FAILED (${#fail[@]}):"
+	printf '  %s\n' "${fail[@]}"
+	exit 1
+fi
+echo "run.sh: all steps ran"
