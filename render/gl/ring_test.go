@@ -38,7 +38,7 @@ func TestRingUploads(t *testing.T) {
 			if s.buf == 0 || s.fence == 0 {
 				t.Errorf("upload %d: ring buffer %d not used (buffer %d, fence %#x)", i, next, s.buf, s.fence)
 			}
-			if want := 9*4*5 + 57*4*10; s.size < want {
+			if want := ringAlign(9*4*5) + 57*4*10; s.size < want {
 				t.Errorf("upload %d: ring buffer %d holds %d bytes, want >= %d (both rectangles)", i, next, s.size, want)
 			}
 			if r.ringNext != (next+1)%ringSlots {

@@ -281,6 +281,11 @@ func (rd *Renderer) uploadPBO(b []byte, stride int, r image.Rectangle, format, t
 // after the GPU has read it.
 const ringSlots = 3
 
+// ringAlign rounds a rectangle's offset in a ring buffer up to a multiple
+// of 4096: page-aligned for the driver's copy, and never a small non-zero
+// number, which Go's checkptr (-race) rejects as a pointer (gl.PtrOffset).
+func ringAlign(off int) int { return (off + 4095) &^ 4095 }
+
 // ringSlot is one buffer of the ring and the fence after its last upload.
 type ringSlot struct {
 	buf   uint32
@@ -292,7 +297,7 @@ type ringSlot struct {
 // bound texture through the next buffer of the ring: it waits for that
 // buffer's fence (normally signalled long ago), maps it without
 // invalidating it or synchronising, copies every rectangle's rows (in Go,
-// from the checked slice) one after another, unmaps, and uploads each
+// from the checked slice) one after another (page-aligned), unmaps, and uploads each
 // rectangle from its offset; then it sets the buffer's fence. A buffer
 // that cannot be mapped falls back to uploadRect.
 func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, bounds image.Rectangle, format, typ uint32) error {
@@ -305,7 +310,7 @@ func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, b
 		if _, err := checkRect(b, stride, r); err != nil {
 			return err
 		}
-		total += r.Dx() * 4 * r.Dy()
+		total = ringAlign(total) + r.Dx()*4*r.Dy()
 	}
 	if total == 0 {
 		return nil
@@ -347,6 +352,7 @@ func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, b
 			continue
 		}
 		first, _ := checkRect(b, stride, r)
+		off = ringAlign(off)
 		row := r.Dx() * 4
 		if stride == row {
 			off += copy(dst[off:], b[first:first+row*r.Dy()])
@@ -365,6 +371,7 @@ func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, b
 		if r.Empty() {
 			continue
 		}
+		off = ringAlign(off)
 		ogl.TexSubImage2D(ogl.TEXTURE_2D, 0, int32(r.Min.X), int32(r.Min.Y), int32(r.Dx()), int32(r.Dy()),
 			format, typ, ogl.PtrOffset(off))
 		off += r.Dx() * 4 * r.Dy()
