@@ -360,7 +360,7 @@ print("\n".join(L))
 PY
 step "done in $(elapsed)s; files in $OUT:"
 ls -la "$OUT"
-for x in "${skipped[@]}"; do fail+=("skipped for time: $x"); done
+for x in ${skipped[@]+"${skipped[@]}"}; do fail+=("skipped for time: $x"); done
 if [ ${#fail[@]} -gt 0 ]; then
 	echo "run.sh: FAILED (${#fail[@]}):"
 	printf '  %s\n' "${fail[@]}"
