@@ -20,6 +20,8 @@
 #      cmd/wlbench drawing full-damage frames at 1920x1080 (ROUNDS rounds,
 #      interleaved), a 256x256 client, and 3840x2160 (compositor CPU per
 #      frame from /proc, fps)
+#   4b. a second client's wl_display.sync round trips (p50, p99, max)
+#      while a 1080p client draws: soft, gl pbo, gl ring
 #   5. CPU profiles of the running compositor at 1080p (bench/gpu/glprof:
 #      the same headless compositor writing a pprof profile of 4 s):
 #      $OUT/cpu-prof-*.pprof
@@ -215,6 +217,47 @@ comp 4k-gl-pbo 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba,pbo
 comp 4k-gl-ring 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba,ring
 comp 4k-gl-pbo-P2 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba,pbo GOMAXPROCS=2
 
+# bystander LABEL RENDERER [VAR=VALUE ...]: a 1920x1080 full-damage client
+# and, from 1.5 s on, a second client timing wl_display.sync round trips:
+# how long the display loop is held (by uploads and renders through the
+# GL thread, with gl) while it serves the first.
+bystander() {
+	local label=$1 renderer=$2
+	shift 2
+	if [ "$(left)" -lt 15 ]; then echo "$label: skipped (time budget)"; skipped+=("$label"); return; fi
+	local rd=$tmp/rt-$label
+	rm -rf "$rd"; mkdir -p "$rd"; chmod 700 "$rd"
+	env XDG_RUNTIME_DIR="$rd" "$@" "$bin/compositor" --backend=headless --socket=gpubench \
+		--size=1920x1080 --renderer="$renderer" >>"$OUT/compositor.log" 2>&1 &
+	cpid=$!
+	for _ in $(seq 100); do [ -S "$rd/gpubench" ] && break; kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
+	if [ ! -S "$rd/gpubench" ]; then
+		fail+=("$label: compositor did not start"); kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null; cpid=; return
+	fi
+	timeout 20 "$bin/wlbench" --socket="$rd/gpubench" --size=1920x1080 --warmup=1s --duration=5s --pid="$cpid" >"$tmp/f.json" 2>/dev/null &
+	local fpid=$!
+	sleep 1.5
+	timeout 15 "$bin/wlbench" --socket="$rd/gpubench" --mode=sync --warmup=0.5s --duration=3s >"$tmp/s.json" 2>"$tmp/s.err"
+	local rc=$?
+	wait "$fpid"
+	local frc=$?
+	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null; cpid=
+	if [ $rc -ne 0 ] || [ $frc -ne 0 ]; then fail+=("$label: wlbench exit $frc/$rc"); echo "$label: wlbench failed ($frc/$rc)"; return; fi
+	python3 - "$label" "$renderer" "$*" "$tmp/f.json" "$tmp/s.json" <<'BY' | tee -a "$OUT/bystander.txt"
+import json, sys
+label, renderer, env, f, s = sys.argv[1:6]
+f, s = json.load(open(f)), json.load(open(s))
+q = s.get("rtt_quantiles_us") or [float("nan")]
+print("| %s | %s | %s | %.1f | %.2f | %.0f | %.0f | %.0f |" % (label, renderer, env or "–", f["fps"], f["cpu_per_frame_ms"], s["rtt_p50_us"], s["rtt_p99_us"], q[-1]))
+BY
+}
+
+step "4b. a bystander's round trips while a 1080p client draws"
+: >"$OUT/bystander.txt"
+bystander by-soft soft
+bystander by-gl-pbo gl NOFAULT_GL_UPLOAD=rgba,pbo
+bystander by-gl-ring gl NOFAULT_GL_UPLOAD=rgba,ring
+
 step "5. CPU profiles of the running compositor at 1080p (glprof, 4 s each)"
 PROF=1 comp prof-1080p-gl-pbo 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo
 PROF=1 comp prof-1080p-gl-ring 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,ring
@@ -351,6 +394,16 @@ if runs:
         tot = sum(th.values())
         if tot:
             L.append("- %s: %s" % (label, ", ".join("%s %.0f%%" % (k, 100.0 * v / tot) for k, v in sorted(th.items(), key=lambda kv: -kv[1])[:5])))
+    L.append("")
+try:
+    by = [l.strip() for l in open(os.path.join(out, "bystander.txt")) if l.startswith("|")]
+except OSError:
+    by = []
+if by:
+    L.append("## A bystander's wl_display.sync round trips while a 1920x1080 client draws full damage\n")
+    L.append("| run | renderer | env | drawing client fps | CPU ms/frame (both clients) | sync p50 µs | p99 µs | max µs |")
+    L.append("|---|---|---|---|---|---|---|---|")
+    L.extend(by)
     L.append("")
 profs = sorted(f for f in os.listdir(out) if f.endswith(".pprof"))
 if profs:
