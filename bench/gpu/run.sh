@@ -28,7 +28,8 @@
 #   6. BenchmarkFrameLoop (upload + render through the Proxy, hot / paced
 #      at 60 Hz / fresh client pixels / both) and BenchmarkCopyFresh (the
 #      bare memcpy under the same conditions)
-#   7. BenchmarkFrameSize (1080p, 4K, every mode), BenchmarkSmallClient;
+#   7. BenchmarkFrameSize (1080p, 4K; rgba, rgba,pbo, rgba,ring, bgra,pbo),
+#      BenchmarkSmallClient;
 #      with FULL=1 also BenchmarkUploadMode
 # Then $OUT/summary.md (tables), $OUT/log.txt (everything), bench-gl.txt
 # (raw go test -bench output), wlbench.jsonl (one JSON result per run),
@@ -269,7 +270,8 @@ step "6. in-process frame loop through the Proxy: hot, paced at 60 Hz, fresh pix
 BENCHTIME=${FRAMES:-60}x bench 90 '^Benchmark(FrameLoop|CopyFresh)$'
 
 step "7. frames back to back (BenchmarkFrameSize, SmallClient)"
-bench 60 '^Benchmark(FrameSize|SmallClient)$'
+bench 50 '^BenchmarkFrameSize$/./^(rgba|rgba,pbo|rgba,ring|bgra,pbo)$'
+bench 20 '^BenchmarkSmallClient$'
 if [ "${FULL:-0}" = 1 ]; then
 	step "7b. upload modes (BenchmarkUploadMode), FULL=1"
 	bench 90 '^BenchmarkUploadMode$'
