@@ -16,7 +16,8 @@
 #   3. render/gl's tests (pixel-exact against render/soft, every upload mode)
 #   4. the running compositor, --backend=headless, soft and --renderer=gl
 #      in each upload mode (NOFAULT_GL_UPLOAD: rgba, rgba,pbo, rgba,ring,
-#      bgra,pbo), and with GOMAXPROCS=2 (label suffix -P2), with
+#      bgra,pbo), with GOMAXPROCS=2 (label suffix -P2) and without the
+#      glFlush after each render (NOFAULT_GL_FLUSH=0, -noflush), with
 #      cmd/wlbench drawing full-damage frames at 1920x1080 (ROUNDS rounds,
 #      interleaved), a 256x256 client, and 3840x2160 (compositor CPU per
 #      frame from /proc, fps)
@@ -205,7 +206,7 @@ for round in $(seq "$ROUNDS"); do
 	comp 1080p-gl-pbo 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo
 	comp 1080p-gl-ring 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,ring
 	comp 1080p-gl-pbo-P2 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo GOMAXPROCS=2
-	comp 1080p-gl-ring-P2 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,ring GOMAXPROCS=2
+	comp 1080p-gl-pbo-noflush 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo NOFAULT_GL_FLUSH=0
 	comp 256-gl 1920x1080 256x256 gl
 	comp 256-soft 1920x1080 256x256 soft
 done

@@ -53,6 +53,7 @@ type Renderer struct {
 	track    damage.Tracker
 	damaged  []image.Rectangle // the last Render's redrawn rectangles
 	noDamage bool              // redraw everything every frame (A/B)
+	noFlush  bool              // no glFlush after a render (A/B)
 	// Buffer age (Blit): the output rectangles changed since the last
 	// Blit, and what each of the last blits copied.
 	pending   image.Rectangle
@@ -117,7 +118,7 @@ func newRenderer() (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{prog: prog, textures: make(map[*Texture]struct{}), noDamage: envNoDamage()}
+	r := &Renderer{prog: prog, textures: make(map[*Texture]struct{}), noDamage: envNoDamage(), noFlush: envNoFlush()}
 	r.upload = envUpload(ogl.GoStr(ogl.GetString(ogl.RENDERER)))
 	loc := func(name string) int32 { return ogl.GetUniformLocation(prog, ogl.Str(name+"\x00")) }
 	r.uRect, r.uOut, r.uTex, r.uVis = loc("uRect"), loc("uOut"), loc("uTex"), loc("uVis")
@@ -322,6 +323,14 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	}
 	ogl.Disable(ogl.SCISSOR_TEST)
 	ogl.BindVertexArray(0)
+	if !r.noFlush {
+		// Submit the frame now: the driver (a GPU, llvmpipe's rasterizer
+		// threads) works on it while the display loop waits for the next
+		// frame, instead of when the next upload into a texture it reads
+		// forces it, with the display loop waiting (see
+		// docs/benchmarks.md, the bystander's round trips).
+		ogl.Flush()
+	}
 	if e := ogl.GetError(); e != ogl.NO_ERROR {
 		// The FBO's contents are unknown: draw everything next time.
 		r.track.Invalidate()

@@ -122,6 +122,10 @@ func AutoUploadMode(glRenderer string) UploadMode {
 // tracking off (every Render redraws the whole output), for A/B runs.
 func envNoDamage() bool { return os.Getenv("NOFAULT_GL_DAMAGE") == "0" }
 
+// envNoFlush reports whether NOFAULT_GL_FLUSH=0 turns off the glFlush at
+// the end of each Render, for A/B runs.
+func envNoFlush() bool { return os.Getenv("NOFAULT_GL_FLUSH") == "0" }
+
 // SetUploadMode changes how later uploads are done. Textures already
 // uploaded take the new mode at their next upload.
 func (r *Renderer) SetUploadMode(m UploadMode) { r.upload = m }

@@ -35,3 +35,14 @@ func TestAutoUploadMode(t *testing.T) {
 		t.Errorf("bad NOFAULT_GL_UPLOAD on llvmpipe: got %v, want the automatic rgba", got)
 	}
 }
+
+func TestFlushSetting(t *testing.T) {
+	t.Setenv("NOFAULT_GL_FLUSH", "")
+	if envNoFlush() {
+		t.Error("unset NOFAULT_GL_FLUSH turns the flush off")
+	}
+	t.Setenv("NOFAULT_GL_FLUSH", "0")
+	if !envNoFlush() {
+		t.Error("NOFAULT_GL_FLUSH=0 leaves the flush on")
+	}
+}
