@@ -13,7 +13,7 @@ import (
 // This file draws the pointer: the top layers of the scene are the drag
 // icon of a running drag-and-drop, then the cursor. The cursor is the
 // surface the client under the pointer set with wl_pointer.set_cursor (at
-// the pointer minus its hotspot; nothing when it set none), nofault's own
+// the pointer minus its hotspot, both scaled by the output scale; nothing when it set none), nofault's own
 // image of the shape it named with wp_cursor_shape_v1 (cursorshapes.go),
 // or nofault's own arrow where no client set one. Both are plain scene items, so both
 // renderers draw them with no code of their own.
@@ -175,7 +175,20 @@ func (c *Compositor) appendCursorAt(sc *render.Scene, cur seat.Cursor, p image.P
 	}
 	x, y := c.roleOffset(cur.Surface)
 	hot := image.Pt(int(cur.HotspotX), int(cur.HotspotY)).Sub(image.Pt(x, y).Sub(c.cursor.base))
-	return c.Shell.AppendSurface(sc, cur.Surface, p.Sub(hot))
+	// The hotspot is in surface coordinates and p in output pixels, where
+	// AppendSurface draws the surface at the output scale: scale it too.
+	return c.Shell.AppendSurface(sc, cur.Surface, p.Sub(c.surfaceToPixels(hot)))
+}
+
+// surfaceToPixels maps a length in surface coordinates to output pixels
+// at the output scale, rounded as the shell rounds surface edges.
+func (c *Compositor) surfaceToPixels(v image.Point) image.Point {
+	s := c.Output.Scale120()
+	if s == 120 {
+		return v
+	}
+	px := func(n int) int { return int(math.Floor(float64(n)*float64(s)/120 + 0.5)) }
+	return image.Pt(px(v.X), px(v.Y))
 }
 
 // captureFrame serves the screencopy copies after an output frame whose

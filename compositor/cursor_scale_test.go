@@ -1,0 +1,95 @@
+package compositor
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/rajveermalviya/go-wayland/wayland/client"
+
+	"github.com/nofault/nofault/config"
+)
+
+// startScaled is start with the output scale set to scale.
+func startScaled(tb testing.TB, scale float64) (*Compositor, string) {
+	tb.Helper()
+	dir, err := os.MkdirTemp("", "nofault-ct-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	os.Chmod(dir, 0o700)
+	tb.Setenv("XDG_RUNTIME_DIR", dir)
+	cfg := config.Default()
+	cfg.Scale = scale
+	c, err := New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	tb.Cleanup(func() {
+		cancel()
+		<-done
+		os.RemoveAll(dir)
+	})
+	return c, c.Socket.Path
+}
+
+// TestCursorHotspotScaled: at output scale 2 (and 1.5) a client's cursor
+// surface is drawn at twice (1.5 times) its size, and its hotspot, in
+// surface coordinates, is scaled too: the hotspot pixel of the drawn
+// cursor is under the pointer, as at scale 1. The wl_surface.offset
+// adjustment of the hotspot is in surface coordinates as well.
+func TestCursorHotspotScaled(t *testing.T) {
+	for _, tc := range []struct {
+		scale float64
+		size  int // the 6x6 cursor's size on the output
+	}{{2, 12}, {1.5, 9}} {
+		t.Run(fmt.Sprint(tc.scale), func(t *testing.T) {
+			c, path := startScaled(t, tc.scale)
+			cl := dialCursorClient(t, path)
+			const winPx, curPx = 0xff2060a0, 0xffff00ff
+			win := cl.window(200, 160, winPx)
+			winCol, curCol := color.RGBA{0x20, 0x60, 0xa0, 0xff}, color.RGBA{0xff, 0x00, 0xff, 0xff}
+			wbox, n := box(shown(t, c), winCol)
+			if n < 200*150 {
+				t.Fatalf("window not drawn (%d pixels)", n)
+			}
+			p := wbox.Min.Add(image.Pt(100, 80))
+			do(t, c, func() { c.Seat.PointerMotion(float64(p.X), float64(p.Y), time.Time{}) })
+			cl.until("pointer enter", func() bool { return cl.over == win })
+
+			cs, _ := cl.comp.CreateSurface()
+			cl.ptr.SetCursor(cl.enter, cs, 4, 2)
+			cb, _ := cs.Frame()
+			framed := false
+			cb.SetDoneHandler(func(client.CallbackDoneEvent) { framed = true })
+			cs.Attach(cl.buffer(6, 6, curPx), 0, 0)
+			cs.Damage(0, 0, 6, 6)
+			cs.Commit()
+			cl.until("the cursor surface's frame callback", func() bool { return framed })
+
+			px := func(v int) int { return int(math.Floor(float64(v)*tc.scale + 0.5)) }
+			check := func(what string, hx, hy int) {
+				t.Helper()
+				b, _ := box(shown(t, c), curCol)
+				at := p.Sub(image.Pt(px(hx), px(hy)))
+				want := image.Rectangle{Min: at, Max: at.Add(image.Pt(tc.size, tc.size))}
+				if b != want {
+					t.Errorf("%s: cursor at %v, want %v (hotspot (%d,%d) times %g under the pointer %v)", what, b, want, hx, hy, tc.scale, p)
+				}
+			}
+			check("hotspot (4,2)", 4, 2)
+			cs.Offset(2, 0)
+			cs.Commit()
+			cl.roundtrip()
+			check("after offset(2,0)", 2, 2)
+		})
+	}
+}
