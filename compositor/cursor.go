@@ -12,11 +12,12 @@ import (
 
 // This file draws the pointer: the top layers of the scene are the drag
 // icon of a running drag-and-drop, then the cursor. The cursor is the
-// surface the client under the pointer set with wl_pointer.set_cursor (at
-// the pointer minus its hotspot, both scaled by the output scale; nothing when it set none), nofault's own
-// image of the shape it named with wp_cursor_shape_v1 (cursorshapes.go),
-// or nofault's own arrow where no client set one. Both are plain scene items, so both
-// renderers draw them with no code of their own.
+// surface the client under the pointer set with wl_pointer.set_cursor
+// (drawn at the output scale, at the pointer minus its hotspot scaled the
+// same; nothing when it set none), nofault's own image of the shape it
+// named with wp_cursor_shape_v1 (cursorshapes.go), or nofault's own arrow
+// where no client set one. Both are plain scene items, so both renderers
+// draw them with no code of their own.
 //
 // The cursor is part of what the output shows (the nested window) but not
 // of what --screenshot writes, and wlr-screencopy captures include it only
