@@ -2,6 +2,7 @@ package shell
 
 import (
 	"image"
+	"strings"
 
 	"github.com/nofault/nofault/protocol"
 )
@@ -88,15 +89,16 @@ func (t *xdgToplevel) SetParent(parent *protocol.Object) error {
 	return nil
 }
 
-// SetTitle handles xdg_toplevel.set_title.
+// SetTitle handles xdg_toplevel.set_title. The string aliases the
+// receive buffer (protocol's package doc): keep a copy.
 func (t *xdgToplevel) SetTitle(title string) error {
-	t.title = title
+	t.title = strings.Clone(title)
 	return nil
 }
 
 // SetAppID handles xdg_toplevel.set_app_id.
 func (t *xdgToplevel) SetAppID(id string) error {
-	t.appID = id
+	t.appID = strings.Clone(id)
 	return nil
 }
 
