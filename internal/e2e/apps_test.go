@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nofault/nofault/internal/font5x7"
 	"github.com/nofault/nofault/internal/nftest"
 	"github.com/nofault/nofault/shell"
 )
@@ -42,7 +43,8 @@ func waitShot(t *testing.T, in *nftest.Instance, cmd *exec.Cmd, what string, tim
 // (zxdg_toplevel_decoration_v1.set_mode(server_side)), nofault configures
 // that mode, mpv logs "Enabling server decorations", and the output shows
 // nofault's title bar, the active bar colour with the red close button at
-// its right end, above mpv's 320x240 testsrc picture.
+// its right end and mpv's title ("lavfi:testsrc=...", read glyph by glyph),
+// above mpv's 320x240 testsrc picture.
 func TestMpvServerSideFrame(t *testing.T) {
 	need(t, "mpv")
 	in := nftest.Start(t, "--size=800x600", "--trace")
@@ -77,6 +79,21 @@ func TestMpvServerSideFrame(t *testing.T) {
 	}
 	if c := rgbaAt(img, box.Max.X-bh/2-bh/3, box.Min.Y+bh/2-bh/3+1); c.R != 0xd9 || c.G != 0x53 {
 		t.Errorf("close button pixel %v, want red", c)
+	}
+	// The title mpv set ("lavfi:testsrc=... - mpv") starts the bar, in
+	// upper case, each font pixel 2x2 (decoration/frame.go's layout).
+	ink := color.RGBA{0xe8, 0xea, 0xed, 0xff}
+	const k, pad = bh / 12, bh / 3
+	for i, r := range "LAVFI:TESTSRC" {
+		g, _ := font5x7.Glyph(r)
+		for gy, row := range g {
+			for gx, ch := range row {
+				x, y := box.Min.X+pad+i*6*k+gx*k, box.Min.Y+(bh-7*k)/2+gy*k
+				if want := map[bool]color.RGBA{true: ink, false: bar}[ch == '#']; rgbaAt(img, x, y) != want {
+					t.Fatalf("title glyph %d (%c) pixel (%d,%d) is %v, want %v", i, r, x, y, rgbaAt(img, x, y), want)
+				}
+			}
+		}
 	}
 	// Below the bar, mpv's picture: testsrc's colour bars, many colours.
 	colours := map[color.RGBA]bool{}
