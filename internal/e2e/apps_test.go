@@ -3,8 +3,11 @@ package e2e
 import (
 	"image"
 	"image/color"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,4 +111,232 @@ func TestMpvServerSideFrame(t *testing.T) {
 	if t.Failed() {
 		savePNG(t, img)
 	}
+}
+
+// surfaceCommit is a surface's state at one wl_surface.commit, from the
+// compositor's --trace.
+type surfaceCommit struct {
+	client, surface string
+	buffer          image.Point // the attached shm buffer's size; 0 for none yet
+	scale           int         // wl_surface.set_buffer_scale, 1 by default
+	dest            image.Point // wp_viewport.set_destination; 0 for none
+	preferred       int         // the last wp_fractional_scale_v1.preferred_scale sent for it
+}
+
+var (
+	traceLineRE  = regexp.MustCompile(`\{client (\d+)\} (-> )?([a-z0-9_]+)@(\d+)\.([a-z_]+)\((.*)\)$`)
+	traceArgIDRE = regexp.MustCompile(`@(\d+)`)
+)
+
+// traceCommits replays a --trace log: every wl_surface.commit with the
+// state the client had set for that surface (a buffer's size from its
+// wl_shm_pool.create_buffer, buffer scale, viewport destination, the
+// preferred fractional scale it was told), in order.
+func traceCommits(log string) []surfaceCommit {
+	type key struct{ client, id string }
+	type state struct {
+		buffer image.Point
+		scale  int
+		dest   image.Point
+		pref   int
+	}
+	buffers := map[key]image.Point{}
+	surfaces := map[key]*state{}
+	viewportOf := map[key]string{} // wp_viewport id -> wl_surface id
+	fractionalOf := map[key]string{}
+	surf := func(c, id string) *state {
+		s := surfaces[key{c, id}]
+		if s == nil {
+			s = &state{scale: 1}
+			surfaces[key{c, id}] = s
+		}
+		return s
+	}
+	num := func(s string) int { n, _ := strconv.Atoi(strings.TrimSpace(s)); return n }
+	var out []surfaceCommit
+	for _, line := range strings.Split(log, "\n") {
+		m := traceLineRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		c, event, iface, id, req, args := m[1], m[2] != "", m[3], m[4], m[5], strings.Split(m[6], ",")
+		ids := traceArgIDRE.FindAllStringSubmatch(m[6], -1)
+		switch {
+		case event && iface == "wp_fractional_scale_v1" && req == "preferred_scale":
+			if s, ok := fractionalOf[key{c, id}]; ok {
+				surf(c, s).pref = num(args[0])
+			}
+		case event:
+		case iface == "wl_compositor" && req == "create_surface" && len(ids) == 1:
+			surfaces[key{c, ids[0][1]}] = &state{scale: 1}
+		case iface == "wl_shm_pool" && req == "create_buffer" && len(args) == 6:
+			buffers[key{c, ids[0][1]}] = image.Pt(num(args[2]), num(args[3]))
+		case iface == "wp_viewporter" && req == "get_viewport" && len(ids) == 2:
+			viewportOf[key{c, ids[0][1]}] = ids[1][1]
+		case iface == "wp_fractional_scale_manager_v1" && req == "get_fractional_scale" && len(ids) == 2:
+			fractionalOf[key{c, ids[0][1]}] = ids[1][1]
+		case iface == "wp_viewport" && req == "set_destination" && len(args) == 2:
+			if s, ok := viewportOf[key{c, id}]; ok {
+				surf(c, s).dest = image.Pt(num(args[0]), num(args[1]))
+			}
+		case iface == "wl_surface" && req == "attach":
+			if len(ids) == 1 {
+				surf(c, id).buffer = buffers[key{c, ids[0][1]}]
+			} else {
+				surf(c, id).buffer = image.Point{}
+			}
+		case iface == "wl_surface" && req == "set_buffer_scale":
+			surf(c, id).scale = num(args[0])
+		case iface == "wl_surface" && req == "commit":
+			s := surf(c, id)
+			out = append(out, surfaceCommit{client: c, surface: id, buffer: s.buffer, scale: s.scale, dest: s.dest, preferred: s.pref})
+		}
+	}
+	return out
+}
+
+// stripesPage is red with a 400x200 CSS pixel canvas at the bottom left
+// that has a blue stripe on every other device pixel column, and titles
+// itself with its devicePixelRatio.
+const stripesPage = `<html><body style="margin:0;background:#cc0033">
+<canvas id=c style="position:fixed;left:0;bottom:0;width:400px;height:200px"></canvas>
+<script>
+var c = document.getElementById("c"), d = window.devicePixelRatio;
+c.width = 400 * d; c.height = 200 * d;
+var g = c.getContext("2d"); g.fillStyle = "#0000ff";
+for (var i = 0; i < c.width; i += 2) g.fillRect(i, 0, 1, c.height);
+document.title = "dpr " + d;
+</script></body></html>`
+
+// TestFirefoxFractionalScale: at --scale=1.5 Firefox ESR (153 in Debian
+// 12, which uses wp_fractional_scale_v1 by default) is told
+// preferred_scale 180 for its content surface, renders its page at
+// devicePixelRatio 1.5, and commits there a buffer 1.5 times the viewport
+// destination it sets: 1920x1080 pixels for a 1280x720 surface on the
+// 1920x1080 output (whose global space is 1280x720). nofault draws that
+// buffer one pixel to one output pixel: the page's stripes, one device
+// pixel wide, alternate column by column on the output, 600 columns for
+// 400 CSS pixels (any resampling would double some columns).
+func TestFirefoxFractionalScale(t *testing.T) {
+	need(t, "firefox-esr")
+	home := t.TempDir()
+	profile := filepath.Join(home, "profile")
+	page := filepath.Join(home, "page.html")
+	os.Mkdir(profile, 0o700)
+	os.WriteFile(filepath.Join(profile, "user.js"), []byte(strings.Join([]string{
+		`user_pref("browser.shell.checkDefaultBrowser", false);`,
+		`user_pref("browser.startup.homepage_override.mstone", "ignore");`,
+		`user_pref("browser.aboutwelcome.enabled", false);`,
+		`user_pref("datareporting.policy.dataSubmissionEnabled", false);`,
+		`user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);`,
+		`user_pref("app.update.enabled", false);`,
+		`user_pref("network.captive-portal-service.enabled", false);`,
+	}, "\n")), 0o600)
+	os.WriteFile(page, []byte(stripesPage), 0o600)
+
+	in := nftest.Start(t, "--size=1920x1080", "--scale=1.5", "--trace")
+	cmd, out := startClient(t, in, []string{"HOME=" + home, "XDG_CACHE_HOME=" + home + "/cache", "MOZ_ENABLE_WAYLAND=1", "NO_AT_BRIDGE=1"},
+		"firefox-esr", "--no-remote", "--new-instance", "--profile", profile, "file://"+page)
+	red, blue := color.RGBA{0xcc, 0x00, 0x33, 0xff}, color.RGBA{0x00, 0x00, 0xff, 0xff}
+	// stripes reports the first of the 600+2 columns of row y that does
+	// not alternate blue, red from column 0 (the canvas) and then is the
+	// page's red (right of it); -1 when all do.
+	stripes := func(img image.Image, y int) int {
+		for x := 0; x < 602; x++ {
+			want := red
+			if x < 600 && x%2 == 0 {
+				want = blue
+			}
+			if rgbaAt(img, x, y) != want {
+				return x
+			}
+		}
+		return -1
+	}
+	var frac surfaceCommit
+	found := func() bool {
+		for _, sc := range traceCommits(in.LogText()) {
+			if sc.preferred == 180 && sc.dest.X > 0 && sc.buffer.X > 0 {
+				frac = sc
+			}
+		}
+		return frac.preferred != 0
+	}
+	// A browser start on a loaded 2-core machine takes tens of seconds.
+	img := waitShot(t, in, cmd, "Firefox's page with its stripes", 180*time.Second, func(img image.Image) bool {
+		b := img.Bounds()
+		return rgbaAt(img, b.Max.X-1, b.Max.Y-1) == red && stripes(img, b.Max.Y-1) < 0 && found()
+	})
+	if !regexp.MustCompile(`xdg_toplevel@\d+\.set_title\("dpr 1\.5`).MatchString(in.LogText()) {
+		t.Errorf("the page's devicePixelRatio is not 1.5 (no title \"dpr 1.5\")")
+	}
+	if frac.dest != image.Pt(1280, 720) || frac.buffer != image.Pt(1920, 1080) || frac.scale != 1 {
+		t.Errorf("Firefox's fractionally scaled surface committed a %v buffer (scale %d) for a %v destination, want 1920x1080 (scale 1) for 1280x720",
+			frac.buffer, frac.scale, frac.dest)
+	}
+	b := img.Bounds()
+	for _, y := range []int{b.Max.Y - 1, b.Max.Y - 150, b.Max.Y - 300} {
+		if x := stripes(img, y); x >= 0 {
+			t.Errorf("output row %d: column %d is %v; want blue on even columns below 600 and red elsewhere (one output pixel per buffer pixel)", y, x, rgbaAt(img, x, y))
+		}
+	}
+	if c := rgbaAt(img, 0, b.Max.Y-301); c != red {
+		t.Errorf("above the 300-pixel canvas: %v, want the page's red", c)
+	}
+	if t.Failed() {
+		savePNG(t, img)
+		t.Logf("firefox:\n%s", out.String())
+	}
+}
+
+// TestFootBufferScale2: foot 1.13 predates fractional-scale-v1; at
+// --scale=1.5 it is told wl_output.scale 2, commits its window's buffers
+// at buffer scale 2 (twice its surface size), and nofault shows the
+// window at 1.5 times its surface size, 3/4 of the buffer's pixels, below
+// a title bar of 1.5 times TitleBarHeight (foot asks for server-side
+// decorations, so its surface is the whole window).
+func TestFootBufferScale2(t *testing.T) {
+	need(t, "foot")
+	in := nftest.Start(t, "--size=1920x1080", "--scale=1.5", "--trace")
+	cmd, out := startClient(t, in, nil, "foot", "-o", "tweak.render-timer=none")
+	waitForWindow(t, in, cmd, out, 1000, 60*time.Second)
+	if !regexp.MustCompile(`-> wl_output@\d+\.scale\(2\)`).MatchString(in.LogText()) {
+		t.Fatal("foot was not told wl_output.scale 2")
+	}
+	m := regexp.MustCompile(`xdg_wm_base@\d+\.get_xdg_surface\(new id xdg_surface@\d+, wl_surface@(\d+)\)`).FindStringSubmatch(in.LogText())
+	if m == nil {
+		t.Fatal("foot made no xdg_surface")
+	}
+	// The window's last committed buffer and the screenshot agree once
+	// foot has stopped resizing (its first frames may differ).
+	var last surfaceCommit
+	var box image.Rectangle
+	bar := shell.TitleBarHeight * 3 / 2
+	img := waitShot(t, in, cmd, "foot's window at 3/4 of its buffer", 30*time.Second, func(img image.Image) bool {
+		for _, sc := range traceCommits(in.LogText()) {
+			if sc.surface == m[1] && sc.buffer.X > 0 {
+				last = sc
+			}
+		}
+		box, _ = foreground(img)
+		want := last.buffer.Mul(3).Div(4)
+		return last.scale == 2 && abs(box.Dx()-want.X) <= 1 && abs(box.Dy()-bar-want.Y) <= 1
+	})
+	if last.buffer.X%2 != 0 || last.buffer.Y%2 != 0 {
+		t.Errorf("foot's %v buffer at scale 2 is not a whole surface size", last.buffer)
+	}
+	if !strings.Contains(out.String(), "using SSD decorations") {
+		t.Errorf("foot did not use server-side decorations; the window size above includes the bar")
+	}
+	if t.Failed() {
+		savePNG(t, img)
+	}
+	t.Logf("foot: %v buffer at scale 2, window %v on the output", last.buffer, box.Size())
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
 }
