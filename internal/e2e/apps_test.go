@@ -1,20 +1,26 @@
 package e2e
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/internal/font5x7"
 	"github.com/nofault/nofault/internal/nftest"
+	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/shell"
+	"github.com/nofault/nofault/textinput"
 )
 
 // This file shows issue 13's protocols with real applications: mpv's
@@ -339,4 +345,270 @@ func abs(v int) int {
 		return -v
 	}
 	return v
+}
+
+// app is a real client of an in-process compositor.
+type app struct {
+	cmd    *exec.Cmd
+	out    *syncBuffer
+	exited chan struct{} // closed when it has exited
+}
+
+func (a *app) running() bool {
+	select {
+	case <-a.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// runIn starts a real client of the in-process compositor in; it is
+// stopped (its process group) when the test ends.
+func runIn(t *testing.T, in *inproc, env []string, name string, args ...string) *app {
+	t.Helper()
+	a := &app{cmd: exec.Command(name, args...), out: new(syncBuffer), exited: make(chan struct{})}
+	a.cmd.Env = append(in.env(), env...)
+	a.cmd.Stdout, a.cmd.Stderr = a.out, a.out
+	a.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := a.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() { a.cmd.Wait(); close(a.exited) }()
+	t.Cleanup(func() {
+		syscall.Kill(-a.cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-a.exited:
+		case <-time.After(5 * time.Second):
+			syscall.Kill(-a.cmd.Process.Pid, syscall.SIGKILL)
+			<-a.exited
+		}
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, a.out.String())
+		}
+	})
+	return a
+}
+
+// sync runs fn on in's display loop.
+func (in *inproc) sync(t *testing.T, fn func()) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := in.c.Sync(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// until polls cond every 50 ms until it holds, and fails after timeout.
+func until(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// newWindow waits for a mapped toplevel that is not in old and returns
+// its wl_surface and rectangle.
+func (in *inproc) newWindow(t *testing.T, what string, a *app, old ...*protocol.Object) (*protocol.Object, image.Rectangle) {
+	t.Helper()
+	var s *protocol.Object
+	var r image.Rectangle
+	until(t, what+"'s window", 90*time.Second, func() bool {
+		if !a.running() {
+			t.Fatalf("%s exited", what)
+		}
+		in.sync(t, func() {
+			for _, top := range in.c.Shell.Toplevels() {
+				if rr, ok := in.c.Shell.SurfaceRect(top); ok && !rr.Empty() && !slices.Contains(old, top) {
+					s, r = top, rr
+				}
+			}
+		})
+		return s != nil
+	})
+	return s, r
+}
+
+// click presses and releases button at p (output pixels), n times.
+func (in *inproc) click(t *testing.T, p image.Point, button uint32, n int) {
+	in.sync(t, func() {
+		in.c.Seat.PointerMotion(float64(p.X)+0.5, float64(p.Y)+0.5, time.Time{})
+		for i := 0; i < n; i++ {
+			in.c.Seat.PointerButton(button, true, time.Time{})
+			in.c.Seat.PointerButton(button, false, time.Time{})
+		}
+	})
+}
+
+// evdevKeys are the evdev codes of the keys typeText types (us layout).
+var evdevKeys = map[rune]uint32{
+	'q': 16, 'w': 17, 'e': 18, 'r': 19, 't': 20, 'y': 21, 'u': 22, 'i': 23, 'o': 24, 'p': 25,
+	'a': 30, 's': 31, 'd': 32, 'f': 33, 'g': 34, 'h': 35, 'j': 36, 'k': 37, 'l': 38,
+	'z': 44, 'x': 45, 'c': 46, 'v': 47, 'b': 48, 'n': 49, 'm': 50, ' ': 57,
+}
+
+const (
+	keyLeftCtrl = 29
+	btnLeft     = 0x110
+	btnMiddle   = 0x112
+)
+
+// keys presses keys in order, then releases them in reverse.
+func (in *inproc) keys(t *testing.T, keys ...uint32) {
+	in.sync(t, func() {
+		for _, k := range keys {
+			in.c.Seat.Key(k, true, time.Time{})
+		}
+		for i := len(keys) - 1; i >= 0; i-- {
+			in.c.Seat.Key(keys[i], false, time.Time{})
+		}
+	})
+}
+
+// typeText types s (lower-case letters and spaces) on the seat.
+func (in *inproc) typeText(t *testing.T, s string) {
+	for _, r := range s {
+		k, ok := evdevKeys[r]
+		if !ok {
+			t.Fatalf("typeText: no key for %q", r)
+		}
+		in.keys(t, k)
+	}
+}
+
+// retry does act, then polls cond for up to each; it fails after
+// attempts tries. For an action a slow client may miss (a click before
+// it has drawn), where doing it again is harmless.
+func retry(t *testing.T, what string, attempts int, each time.Duration, act func(), cond func() bool) {
+	t.Helper()
+	for i := 0; i < attempts; i++ {
+		act()
+		deadline := time.Now().Add(each)
+		for time.Now().Before(deadline) {
+			if cond() {
+				if i > 0 {
+					t.Logf("%s: on try %d", what, i+1)
+				}
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	t.Fatalf("%s: not after %d tries of %v", what, attempts, each)
+}
+
+// primaryMimes is the seat's primary selection's MIME types (nil: none).
+func (in *inproc) primaryMimes(t *testing.T) []string {
+	var m []string
+	in.sync(t, func() { m, _ = in.c.Primary.Selection(in.c.Seat) })
+	return m
+}
+
+// TestGtk4FootPrimarySelection: GTK 4 (gtk4-demo-application's text
+// view, GTK 4.8, drawn with its cairo renderer) and foot share the
+// primary selection both ways through nofault alone, driven by the seat
+// as a user would. Text typed into GTK's text view and selected with
+// Ctrl+A becomes the primary selection and a middle click in foot pastes
+// it (foot's shell saves what it receives); a word double-clicked in foot
+// becomes the primary selection and a middle click at the end of GTK's
+// line pastes it there (GTK's text is read back from the state it
+// reports through text-input v3).
+func TestGtk4FootPrimarySelection(t *testing.T) {
+	need(t, "foot", "gtk4-demo-application")
+	in := startInProcess(t, config.Size{W: 1024, H: 768})
+	saved := filepath.Join(t.TempDir(), "pasted")
+	const footWord, gtkWord = "footprimaryword", "gtkprimaryword"
+	foot := runIn(t, in, nil, "foot", "-o", "tweak.render-timer=none", "-o", "csd.preferred=server", "--window-size-pixels=400x120",
+		"sh", "-c", "stty -icanon -echo; printf '"+footWord+"\\n'; exec cat > "+saved)
+	footS, footR := in.newWindow(t, "foot", foot)
+	gtk := runIn(t, in, []string{"GDK_BACKEND=wayland", "NO_AT_BRIDGE=1", "GSK_RENDERER=cairo"}, "gtk4-demo-application")
+	gtkS, gtkR := in.newWindow(t, "gtk4-demo-application", gtk, footS)
+	// GTK's text view is the white area of its window.
+	var view image.Rectangle
+	until(t, "GTK's text view drawn", 30*time.Second, func() bool {
+		img := in.screenshot(t)
+		view = image.Rectangle{}
+		for y := gtkR.Min.Y; y < gtkR.Max.Y; y++ {
+			for x := gtkR.Min.X; x < gtkR.Max.X; x++ {
+				if img.RGBAAt(x, y) == (color.RGBA{0xff, 0xff, 0xff, 0xff}) {
+					view = view.Union(image.Rect(x, y, x+1, y+1))
+				}
+			}
+		}
+		return view.Dx() > 100 && view.Dy() > 20
+	})
+	footText := footR.Min.Add(image.Pt(20, 8)) // foot's first row, a few cells in
+	if footText.In(gtkR) || view.Overlaps(footR) {
+		t.Fatalf("the windows overlap where the test clicks: foot %v, GTK %v, its text view %v", footR, gtkR, view)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(saved)
+			t.Logf("foot's shell received %q", b)
+			savePNG(t, in.screenshot(t))
+		}
+	})
+
+	// GTK's text as GTK reports it through text-input v3 (the paragraph
+	// around the cursor, sent whenever it changes).
+	gtkText := func() string {
+		var st textinput.State
+		var on *protocol.Object
+		in.sync(t, func() { on, st, _ = in.c.Text.Active(in.c.Seat) })
+		if on != gtkS {
+			return ""
+		}
+		return st.Text
+	}
+
+	// GTK to foot: click in the text view, type, select all.
+	in.click(t, view.Min.Add(image.Pt(view.Dx()/2, view.Dy()/2)), btnLeft, 1)
+	until(t, "GTK focused", 10*time.Second, func() bool {
+		var f *protocol.Object
+		in.sync(t, func() { f = in.c.Shell.Focused() })
+		return f == gtkS
+	})
+	in.typeText(t, gtkWord+" ")
+	until(t, "GTK's text typed", 15*time.Second, func() bool { return gtkText() == gtkWord+" " })
+	in.keys(t, keyLeftCtrl, evdevKeys['a'])
+	var gtkMimes []string
+	until(t, "GTK's selection offered as the primary selection", 15*time.Second, func() bool {
+		gtkMimes = in.primaryMimes(t)
+		return slices.Contains(gtkMimes, "text/plain;charset=utf-8")
+	})
+	in.click(t, footText, btnLeft, 1) // focus foot
+	retry(t, "foot pasted GTK's selection", 6, 5*time.Second,
+		func() { in.click(t, footText, btnMiddle, 1) },
+		func() bool { b, _ := os.ReadFile(saved); return strings.Contains(string(b), gtkWord) })
+
+	// foot to GTK: double-click foot's word; foot's offer replaces GTK's
+	// (its MIME types differ). Then a click at the end of GTK's line
+	// focuses it, and a middle click there pastes foot's word after GTK's.
+	retry(t, "foot's word as the primary selection", 3, 10*time.Second,
+		func() { in.click(t, footText, btnLeft, 2) },
+		func() bool { m := in.primaryMimes(t); return len(m) > 0 && !slices.Equal(m, gtkMimes) })
+	// GTK 4.8 reports its text after a paste only with its next input
+	// event: the tries after a paste are left clicks at the end of the
+	// line (they paste nothing), and every third a middle click again.
+	endOfLine := image.Pt(view.Max.X-10, view.Min.Y+view.Dy()/2)
+	in.click(t, endOfLine, btnLeft, 1)
+	try := 0
+	retry(t, "foot's word pasted into GTK", 9, 3*time.Second,
+		func() {
+			if try%3 == 0 {
+				in.click(t, endOfLine, btnMiddle, 1)
+			} else {
+				in.click(t, endOfLine, btnLeft, 1)
+			}
+			try++
+		},
+		func() bool { return strings.Contains(gtkText(), footWord) })
+	if got := gtkText(); !strings.HasPrefix(got, gtkWord+" "+footWord) {
+		t.Errorf("GTK's text is %q, want %q then foot's word", got, gtkWord+" ")
+	}
 }
