@@ -53,7 +53,8 @@ func waitShot(t *testing.T, in *nftest.Instance, cmd *exec.Cmd, what string, tim
 // that mode, mpv logs "Enabling server decorations", and the output shows
 // nofault's title bar, the active bar colour with the red close button at
 // its right end and mpv's title ("lavfi:testsrc=...", read glyph by glyph),
-// above mpv's 320x240 testsrc picture.
+// above mpv's 320x240 testsrc picture. mpv also inhibits idling while it
+// plays (zwp_idle_inhibit_manager_v1).
 func TestMpvServerSideFrame(t *testing.T) {
 	need(t, "mpv")
 	in := nftest.Start(t, "--size=800x600", "--trace")
@@ -71,6 +72,8 @@ func TestMpvServerSideFrame(t *testing.T) {
 		`zxdg_decoration_manager_v1@\d+\.get_toplevel_decoration\(new id zxdg_toplevel_decoration_v1@(\d+), xdg_toplevel@\d+\)`,
 		`zxdg_toplevel_decoration_v1@\d+\.set_mode\(2\)`,
 		`-> zxdg_toplevel_decoration_v1@\d+\.configure\(2\)`,
+		// While it plays, mpv keeps the session awake.
+		`zwp_idle_inhibit_manager_v1@\d+\.create_inhibitor\(new id zwp_idle_inhibitor_v1@\d+, wl_surface@\d+\)`,
 	} {
 		if !regexp.MustCompile(re).MatchString(log) {
 			t.Errorf("the trace lacks %s", re)
