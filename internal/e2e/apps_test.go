@@ -615,3 +615,46 @@ func TestGtk4FootPrimarySelection(t *testing.T) {
 		t.Errorf("GTK's text is %q, want %q then foot's word", got, gtkWord+" ")
 	}
 }
+
+// TestProtocolsDocListsEveryGlobal: docs/protocols.md's table lists
+// exactly the globals wayland-info sees on a running nofault, each at the
+// version it sees.
+func TestProtocolsDocListsEveryGlobal(t *testing.T) {
+	need(t, "wayland-info")
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "protocols.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]int{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z0-9_]+)` \\| (\\d+) \\|").FindAllStringSubmatch(string(doc), -1) {
+		documented[m[1]], _ = strconv.Atoi(m[2])
+	}
+	in := nftest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	info := exec.CommandContext(ctx, "wayland-info")
+	info.Env = in.Env()
+	out, err := info.Output()
+	if err != nil {
+		t.Fatalf("wayland-info: %v", err)
+	}
+	seen := map[string]int{}
+	for _, m := range regexp.MustCompile(`interface: '([a-z0-9_]+)',\s+version:\s+(\d+)`).FindAllStringSubmatch(string(out), -1) {
+		seen[m[1]], _ = strconv.Atoi(m[2])
+	}
+	if len(seen) == 0 {
+		t.Fatalf("wayland-info listed no globals:\n%s", out)
+	}
+	for g, v := range seen {
+		if dv, ok := documented[g]; !ok {
+			t.Errorf("%s (version %d) is advertised but not in docs/protocols.md's table", g, v)
+		} else if dv != v {
+			t.Errorf("%s: docs/protocols.md says version %d, wayland-info sees %d", g, dv, v)
+		}
+	}
+	for g := range documented {
+		if _, ok := seen[g]; !ok {
+			t.Errorf("docs/protocols.md lists %s, which nofault does not advertise", g)
+		}
+	}
+}
