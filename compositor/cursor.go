@@ -128,15 +128,17 @@ type shapeTex struct {
 	hot image.Point
 }
 
-// appendShape appends the built-in cursor name with its hotspot at p.
+// appendShape appends the built-in cursor name with its hotspot at p,
+// drawn at the output scale like a client's cursor (its image's pixels
+// are surface coordinates).
 func (c *Compositor) appendShape(sc *render.Scene, p image.Point, name string) bool {
 	t, hot := c.shapeTexture(name)
 	if t == nil {
 		return false
 	}
 	w, h := t.Size()
-	at := p.Sub(hot)
-	sc.Items = append(sc.Items, render.Item{Texture: t, Dst: image.Rectangle{Min: at, Max: at.Add(image.Pt(w, h))}, Scale: 1})
+	at := p.Sub(c.surfaceToPixels(hot))
+	sc.Items = append(sc.Items, render.Item{Texture: t, Dst: image.Rectangle{Min: at, Max: at.Add(c.surfaceToPixels(image.Pt(w, h)))}, Scale: 1})
 	return true
 }
 

@@ -45,7 +45,8 @@ func startScaled(tb testing.TB, scale float64) (*Compositor, string) {
 // surface is drawn at twice (1.5 times) its size, and its hotspot, in
 // surface coordinates, is scaled too: the hotspot pixel of the drawn
 // cursor is under the pointer, as at scale 1. The wl_surface.offset
-// adjustment of the hotspot is in surface coordinates as well.
+// adjustment of the hotspot is in surface coordinates as well. nofault's
+// own arrow is drawn at the output scale too.
 func TestCursorHotspotScaled(t *testing.T) {
 	for _, tc := range []struct {
 		scale float64
@@ -90,6 +91,24 @@ func TestCursorHotspotScaled(t *testing.T) {
 			cs.Commit()
 			cl.roundtrip()
 			check("after offset(2,0)", 2, 2)
+
+			// Over the background, nofault's arrow (12x18, hotspot at its
+			// tip) is drawn at the output scale too, tip at the pointer.
+			bg := wbox.Min.Sub(image.Pt(80, 80))
+			do(t, c, func() { c.Seat.PointerMotion(float64(bg.X), float64(bg.Y), time.Time{}) })
+			cl.until("pointer leave", func() bool { return cl.over == nil })
+			img := shown(t, c)
+			var arrow image.Rectangle
+			for y := bg.Y - 10; y < bg.Y+60; y++ {
+				for x := bg.X - 10; x < bg.X+60; x++ {
+					if p := img.RGBAAt(x, y); p == (color.RGBA{0, 0, 0, 0xff}) || p == (color.RGBA{0xff, 0xff, 0xff, 0xff}) {
+						arrow = arrow.Union(image.Rect(x, y, x+1, y+1))
+					}
+				}
+			}
+			if want := (image.Rectangle{Min: bg, Max: bg.Add(image.Pt(px(12), px(18)))}); arrow != want {
+				t.Errorf("arrow drawn at %v, want %v (12x18 times %g, tip at the pointer)", arrow, want, tc.scale)
+			}
 		})
 	}
 }
