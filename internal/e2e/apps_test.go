@@ -237,6 +237,7 @@ func TestFirefoxFractionalScale(t *testing.T) {
 		`user_pref("browser.startup.homepage_override.mstone", "ignore");`,
 		`user_pref("browser.aboutwelcome.enabled", false);`,
 		`user_pref("datareporting.policy.dataSubmissionEnabled", false);`,
+		`user_pref("datareporting.policy.firstRunURL", "");`,
 		`user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);`,
 		`user_pref("app.update.enabled", false);`,
 		`user_pref("network.captive-portal-service.enabled", false);`,
@@ -513,7 +514,7 @@ func (in *inproc) primaryMimes(t *testing.T) []string {
 }
 
 // TestGtk4FootPrimarySelection: GTK 4 (gtk4-demo-application's text
-// view, GTK 4.8, drawn with its cairo renderer) and foot share the
+// view, GTK 4.8 with its default renderer) and foot share the
 // primary selection both ways through nofault alone, driven by the seat
 // as a user would. Text typed into GTK's text view and selected with
 // Ctrl+A becomes the primary selection and a middle click in foot pastes
@@ -529,7 +530,7 @@ func TestGtk4FootPrimarySelection(t *testing.T) {
 	foot := runIn(t, in, nil, "foot", "-o", "tweak.render-timer=none", "-o", "csd.preferred=server", "--window-size-pixels=400x120",
 		"sh", "-c", "stty -icanon -echo; printf '"+footWord+"\\n'; exec cat > "+saved)
 	footS, footR := in.newWindow(t, "foot", foot)
-	gtk := runIn(t, in, []string{"GDK_BACKEND=wayland", "NO_AT_BRIDGE=1", "GSK_RENDERER=cairo"}, "gtk4-demo-application")
+	gtk := runIn(t, in, []string{"GDK_BACKEND=wayland", "NO_AT_BRIDGE=1"}, "gtk4-demo-application")
 	gtkS, gtkR := in.newWindow(t, "gtk4-demo-application", gtk, footS)
 	// GTK's text view is the white area of its window.
 	var view image.Rectangle
