@@ -330,7 +330,7 @@ func TestFootBufferScale2(t *testing.T) {
 		}
 		box, _ = foreground(img)
 		want := last.buffer.Mul(3).Div(4)
-		return last.scale == 2 && abs(box.Dx()-want.X) <= 1 && abs(box.Dy()-bar-want.Y) <= 1
+		return last.scale == 2 && absInt(box.Dx()-want.X) <= 1 && absInt(box.Dy()-bar-want.Y) <= 1
 	})
 	if last.buffer.X%2 != 0 || last.buffer.Y%2 != 0 {
 		t.Errorf("foot's %v buffer at scale 2 is not a whole surface size", last.buffer)
@@ -344,7 +344,7 @@ func TestFootBufferScale2(t *testing.T) {
 	t.Logf("foot: %v buffer at scale 2, window %v on the output", last.buffer, box.Size())
 }
 
-func abs(v int) int {
+func absInt(v int) int {
 	if v < 0 {
 		return -v
 	}
@@ -404,8 +404,8 @@ func (in *inproc) sync(t *testing.T, fn func()) {
 	}
 }
 
-// until polls cond every 50 ms until it holds, and fails after timeout.
-func until(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+// waitUntil polls cond every 50 ms until it holds, and fails after timeout.
+func waitUntil(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -422,7 +422,7 @@ func (in *inproc) newWindow(t *testing.T, what string, a *app, old ...*protocol.
 	t.Helper()
 	var s *protocol.Object
 	var r image.Rectangle
-	until(t, what+"'s window", 90*time.Second, func() bool {
+	waitUntil(t, what+"'s window", 90*time.Second, func() bool {
 		if !a.running() {
 			t.Fatalf("%s exited", what)
 		}
@@ -485,10 +485,10 @@ func (in *inproc) typeText(t *testing.T, s string) {
 	}
 }
 
-// retry does act, then polls cond for up to each; it fails after
+// retryUntil does act, then polls cond for up to each; it fails after
 // attempts tries. For an action a slow client may miss (a click before
 // it has drawn), where doing it again is harmless.
-func retry(t *testing.T, what string, attempts int, each time.Duration, act func(), cond func() bool) {
+func retryUntil(t *testing.T, what string, attempts int, each time.Duration, act func(), cond func() bool) {
 	t.Helper()
 	for i := 0; i < attempts; i++ {
 		act()
@@ -534,7 +534,7 @@ func TestGtk4FootPrimarySelection(t *testing.T) {
 	gtkS, gtkR := in.newWindow(t, "gtk4-demo-application", gtk, footS)
 	// GTK's text view is the white area of its window.
 	var view image.Rectangle
-	until(t, "GTK's text view drawn", 30*time.Second, func() bool {
+	waitUntil(t, "GTK's text view drawn", 30*time.Second, func() bool {
 		img := in.screenshot(t)
 		view = image.Rectangle{}
 		for y := gtkR.Min.Y; y < gtkR.Max.Y; y++ {
@@ -572,28 +572,28 @@ func TestGtk4FootPrimarySelection(t *testing.T) {
 
 	// GTK to foot: click in the text view, type, select all.
 	in.click(t, view.Min.Add(image.Pt(view.Dx()/2, view.Dy()/2)), btnLeft, 1)
-	until(t, "GTK focused", 10*time.Second, func() bool {
+	waitUntil(t, "GTK focused", 10*time.Second, func() bool {
 		var f *protocol.Object
 		in.sync(t, func() { f = in.c.Shell.Focused() })
 		return f == gtkS
 	})
 	in.typeText(t, gtkWord+" ")
-	until(t, "GTK's text typed", 15*time.Second, func() bool { return gtkText() == gtkWord+" " })
+	waitUntil(t, "GTK's text typed", 15*time.Second, func() bool { return gtkText() == gtkWord+" " })
 	in.keys(t, keyLeftCtrl, evdevKeys['a'])
 	var gtkMimes []string
-	until(t, "GTK's selection offered as the primary selection", 15*time.Second, func() bool {
+	waitUntil(t, "GTK's selection offered as the primary selection", 15*time.Second, func() bool {
 		gtkMimes = in.primaryMimes(t)
 		return slices.Contains(gtkMimes, "text/plain;charset=utf-8")
 	})
 	in.click(t, footText, btnLeft, 1) // focus foot
-	retry(t, "foot pasted GTK's selection", 6, 5*time.Second,
+	retryUntil(t, "foot pasted GTK's selection", 6, 5*time.Second,
 		func() { in.click(t, footText, btnMiddle, 1) },
 		func() bool { b, _ := os.ReadFile(saved); return strings.Contains(string(b), gtkWord) })
 
 	// foot to GTK: double-click foot's word; foot's offer replaces GTK's
 	// (its MIME types differ). Then a click at the end of GTK's line
 	// focuses it, and a middle click there pastes foot's word after GTK's.
-	retry(t, "foot's word as the primary selection", 3, 10*time.Second,
+	retryUntil(t, "foot's word as the primary selection", 3, 10*time.Second,
 		func() { in.click(t, footText, btnLeft, 2) },
 		func() bool { m := in.primaryMimes(t); return len(m) > 0 && !slices.Equal(m, gtkMimes) })
 	// GTK 4.8 reports its text after a paste only with its next input
@@ -602,7 +602,7 @@ func TestGtk4FootPrimarySelection(t *testing.T) {
 	endOfLine := image.Pt(view.Max.X-10, view.Min.Y+view.Dy()/2)
 	in.click(t, endOfLine, btnLeft, 1)
 	try := 0
-	retry(t, "foot's word pasted into GTK", 9, 3*time.Second,
+	retryUntil(t, "foot's word pasted into GTK", 9, 3*time.Second,
 		func() {
 			if try%3 == 0 {
 				in.click(t, endOfLine, btnMiddle, 1)
