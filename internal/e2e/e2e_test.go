@@ -130,8 +130,10 @@ func startClient(t *testing.T, in *nftest.Instance, env []string, name string, a
 		t.Fatalf("start %s: %v", name, err)
 	}
 	exited := make(chan struct{})
+	clientExited.Store(cmd, exited)
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
+		defer clientExited.Delete(cmd)
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
 		case <-exited:
@@ -146,8 +148,21 @@ func startClient(t *testing.T, in *nftest.Instance, env []string, name string, a
 	return cmd, out
 }
 
+// clientExited maps each client startClient started to a channel closed
+// once its Wait returns, so running need not read cmd.ProcessState, which
+// the waiting goroutine writes.
+var clientExited sync.Map // *exec.Cmd → chan struct{}
+
 func running(cmd *exec.Cmd) bool {
-	return cmd.ProcessState == nil && syscall.Kill(cmd.Process.Pid, 0) == nil
+	if ch, ok := clientExited.Load(cmd); ok {
+		select {
+		case <-ch.(chan struct{}):
+			return false
+		default:
+			return true
+		}
+	}
+	return syscall.Kill(cmd.Process.Pid, 0) == nil
 }
 
 func TestWestonSimpleShm(t *testing.T) {
