@@ -84,13 +84,13 @@ func (c *Client) readLoop() {
 		if err := raw.Read(r.recv); err != nil {
 			// The connection was closed (finish): the client is gone.
 			if r.locked {
-				c.d.mu.Unlock()
+				c.d.unlock()
 			}
 			return
 		}
 		// raw.Read returned after recvLocked took the display lock.
 		if r.stop {
-			c.d.mu.Unlock()
+			c.d.unlock()
 			return
 		}
 		n, oobn, flags, err := r.n, r.oobn, r.flags, r.err
@@ -124,7 +124,7 @@ func (c *Client) readLoop() {
 			b.data, b.fds, b.err, b.short = r.acc[:end], fds, err, short
 			alive = c.d.serveLocked(b)
 		}
-		c.d.mu.Unlock()
+		c.d.unlock()
 		if !alive || err != nil {
 			return
 		}
@@ -153,7 +153,7 @@ type reader struct {
 // holding the lock.
 func (r *reader) recvLocked(fd uintptr) bool {
 	d := r.c.d
-	d.mu.Lock()
+	d.lock()
 	r.locked = true
 	if d.closing || r.c.dead || !d.makeFDRoom(r.c) {
 		// makeFDRoom posted the client its error: flush it and end.
@@ -169,7 +169,7 @@ func (r *reader) recvLocked(fd uintptr) bool {
 	}
 	if r.err == unix.EAGAIN {
 		r.locked = false
-		d.mu.Unlock()
+		d.unlock()
 		return false
 	}
 	return true
@@ -181,6 +181,7 @@ func (r *reader) recvLocked(fd uintptr) bool {
 // any total (makeRoom). It reports false when c was ended (its error is
 // posted). Display loop only.
 func (d *Display) makeFDRoom(c *Client) bool {
+	d.assertLocked()
 	_, total, _, totalKey := d.limits.limit(HeldFDs)
 	return d.makeRoom(HeldFDs, maxFDsPerRead, total, totalKey, c)
 }
@@ -189,6 +190,7 @@ func (d *Display) makeFDRoom(c *Client) bool {
 // It reports whether the client is still served. The caller holds the
 // display lock.
 func (d *Display) serveLocked(b *batch) bool {
+	d.assertLocked()
 	if d.closing || b.c.dead {
 		closeAll(b.fds)
 		return false

@@ -8,6 +8,7 @@ import "github.com/nofault/nofault/protocol"
 // as in a Display.Do function, or in tests and fuzzing on a goroutine that
 // owns the display before Run). The reader uses the same framing.
 func (d *Display) Inject(c *Client, data []byte, fds []int) (rest []byte) {
+	d.assertLocked()
 	end, short, err := frame(data)
 	b := &batch{c: c, data: data[:end], fds: fds, short: short, err: err}
 	if !c.dead {
