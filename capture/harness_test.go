@@ -107,7 +107,7 @@ func newEnv(t *testing.T, w, h int, opts shm.Options) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, src: &fakeSource{w: w, h: h}, path: sock.Path}
-	e.d = server.NewDisplay(sock, server.Options{Limits: server.DefaultLimits})
+	e.d = server.NewDisplay(sock, server.Options{Limits: server.DefaultLimits()})
 	if opts.Counters == nil {
 		opts.Counters = &shmCounters
 	}

@@ -177,8 +177,9 @@ func LimitByKey(key string) *Limit {
 	return nil
 }
 
-// DefaultLimits are the limits of [LimitTable], as Limits{} resolves them.
-var DefaultLimits = Limits{}.WithDefaults()
+// DefaultLimits returns the limits of [LimitTable], as Limits{} resolves
+// them: a fresh copy each call, so no caller can change another's.
+func DefaultLimits() Limits { return Limits{}.WithDefaults() }
 
 // WithDefaults returns l with every zero field set to its default.
 func (l Limits) WithDefaults() Limits {
