@@ -154,6 +154,9 @@ func (c *Client) PostImplementationError(format string, args ...any) {
 // Failed reports whether an error has been posted to the client.
 func (c *Client) Failed() bool { return c.err != nil || c.dead }
 
+// Dead reports whether the client has been disconnected.
+func (c *Client) Dead() bool { return c.dead }
+
 // Value returns per-client data stored by other packages under key.
 func (c *Client) Value(key any) any { return c.values[key] }
 

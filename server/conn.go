@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -42,9 +41,6 @@ type batch struct {
 	// followed data: libwayland dispatches it and fails its arguments.
 	short *protocol.Header
 }
-
-// errFraming reports a message header libwayland could not read either.
-var errFraming = errors.New("malformed message header")
 
 // readLoop frames messages from the socket and dispatches them itself,
 // holding the display lock, as libwayland's event loop reads and
@@ -202,10 +198,6 @@ func (d *Display) serveLocked(b *batch) bool {
 }
 
 var errEOF = errors.New("client closed the connection")
-
-func framingError(h protocol.Header) error {
-	return fmt.Errorf("%w: object %d opcode %d size %d", errFraming, h.Object, h.Opcode, h.Size)
-}
 
 func parseRights(oob []byte) []int {
 	msgs, err := unix.ParseSocketControlMessage(oob)
