@@ -228,13 +228,12 @@ func closeAll(fds []int) {
 // whose socket is full keeps its sender blocked in the write while the
 // loop keeps queueing, up to max_queued_bytes.
 type writer struct {
+	// Set by newWriter, never changed.
 	conn *net.UnixConn
 	raw  syscall.RawConn
-	// Write-through state (under mu): the arguments and result of
-	// directWrite, made once so a write does not allocate a closure.
-	direct           func(fd uintptr) bool
-	directB, directO []byte
-	directN          int
+	// direct is tryWrite's raw.Write callback, made once so a write does
+	// not allocate a closure.
+	direct func(fd uintptr) bool
 	// wg counts running senders, for the display's shutdown; senders
 	// counts this writer's own, for the client's teardown (wait).
 	wg      *sync.WaitGroup
@@ -242,7 +241,12 @@ type writer struct {
 	// failed is called once, from the sender, when a write fails.
 	failed func(error)
 
-	mu sync.Mutex
+	queued atomic.Int64 // bytes queued for a sender, not yet sent
+
+	mu sync.Mutex // guards following
+	// Write-through state: direct's arguments and result.
+	directB, directO []byte
+	directN          int
 	// pending bytes and fds; fdEnds[i] is the byte offset in buf of the end
 	// of the message that carries fds[i].
 	buf     []byte
@@ -250,12 +254,11 @@ type writer struct {
 	fdEnds  []int
 	running bool // a sender goroutine is active
 	closed  bool // nothing more is sent; queued fds are closed
-	// The sender's own buffers, swapped with the pending ones.
+	// The sender's own buffers, swapped with the pending ones (the sender
+	// uses them without mu while it writes).
 	sbuf        []byte
 	sfds, sends []int
-
-	queued atomic.Int64
-	err    error
+	err         error // the write that failed
 }
 
 func newWriter(conn *net.UnixConn, wg *sync.WaitGroup, failed func(error)) *writer {

@@ -31,20 +31,20 @@ type Options struct {
 // Close never unmap memory that a Read, Write, Stage or View on another
 // goroutine is using: accessors pin the mapping they use (access.go).
 type Pool struct {
-	fd   int
-	opts Options
-	refs atomic.Int32
+	fd   int     // set by NewPool, never changed
+	opts Options // set by NewPool, never changed
 
-	mu       sync.Mutex
+	refs    atomic.Int32
+	faulted atomic.Bool // a Read or Write faulted
+	shrunk  atomic.Bool // a size check saw the file shorter than a buffer
+
+	mu       sync.Mutex // guards following (and mapping.refs, mapping.dead)
 	size     int64
 	strategy Strategy
 	rd       *mapping // current read mapping
 	wr       *mapping // current write mapping, nil until the first Write
 	wrErr    error    // why the write mapping cannot exist
 	closed   bool
-
-	faulted atomic.Bool
-	shrunk  atomic.Bool
 }
 
 // NewPool maps fd, which it owns from now on (it closes it on error and in
