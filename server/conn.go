@@ -80,13 +80,13 @@ func (c *Client) readLoop() {
 		if err := raw.Read(r.recv); err != nil {
 			// The connection was closed (finish): the client is gone.
 			if r.locked {
-				c.d.unlock()
+				c.d.mu.Unlock()
 			}
 			return
 		}
 		// raw.Read returned after recvLocked took the display lock.
 		if r.stop {
-			c.d.unlock()
+			c.d.mu.Unlock()
 			return
 		}
 		n, oobn, flags, err := r.n, r.oobn, r.flags, r.err
@@ -120,7 +120,7 @@ func (c *Client) readLoop() {
 			b.data, b.fds, b.err, b.short = r.acc[:end], fds, err, short
 			alive = c.d.serveLocked(b)
 		}
-		c.d.unlock()
+		c.d.mu.Unlock()
 		if !alive || err != nil {
 			return
 		}
@@ -149,7 +149,7 @@ type reader struct {
 // holding the lock.
 func (r *reader) recvLocked(fd uintptr) bool {
 	d := r.c.d
-	d.lock()
+	d.mu.Lock()
 	r.locked = true
 	if d.closing || r.c.dead || !d.makeFDRoom(r.c) {
 		// makeFDRoom posted the client its error: flush it and end.
@@ -165,7 +165,7 @@ func (r *reader) recvLocked(fd uintptr) bool {
 	}
 	if r.err == unix.EAGAIN {
 		r.locked = false
-		d.unlock()
+		d.mu.Unlock()
 		return false
 	}
 	return true

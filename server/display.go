@@ -51,10 +51,10 @@ type Display struct {
 
 	// mu is the display lock: whoever holds it is "the display loop".
 	// Readers take it to dispatch their client's requests, Run takes it
-	// for tasks and new clients (lock.go). Before Run starts and after it
-	// returns, the goroutine that owns the display stands in for the loop.
-	mu     sync.Mutex // guards following
-	holder lockHolder // race builds: the goroutine holding mu
+	// for tasks and new clients. Before Run starts and after it returns,
+	// the goroutine that owns the display stands in for the loop.
+	// Functions that require it call assertLocked (lock.go).
+	mu sync.Mutex // guards following
 
 	closing bool // set at shutdown: readers stop
 
@@ -169,16 +169,16 @@ func (d *Display) Run(ctx context.Context) error {
 	for {
 		select {
 		case fn := <-d.tasks:
-			d.lock()
+			d.mu.Lock()
 			fn()
 			d.flushAll()
-			d.unlock()
+			d.mu.Unlock()
 		case conn := <-d.accepted:
-			d.lock()
+			d.mu.Lock()
 			d.AddClient(conn)
 			d.active()
 			d.flushAll()
-			d.unlock()
+			d.mu.Unlock()
 		case <-ctx.Done():
 			return nil
 		case <-d.stop:
@@ -413,10 +413,10 @@ func (d *Display) WaitClientsGone(ctx context.Context) error {
 
 func (d *Display) shutdown() {
 	d.Stop()
-	d.lock()
+	d.mu.Lock()
 	d.closing = true
 	d.shutdownClients()
-	d.unlock()
+	d.mu.Unlock()
 	if d.socket != nil {
 		d.socket.Close()
 	}

@@ -20,7 +20,7 @@ func lockPanic(fn func()) (msg string) {
 }
 
 // TestAssertLocked: in race builds, a display-loop-only function called
-// from a goroutine that does not hold the display lock while Run serves
+// from outside the loop (the display lock is free) while Run serves
 // panics; on the loop (Display.Do), and on the owning goroutine before
 // Run, it does not.
 func TestAssertLocked(t *testing.T) {
