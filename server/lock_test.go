@@ -33,6 +33,10 @@ func TestAssertLocked(t *testing.T) {
 	}
 
 	d, _ := startDisplay(t, nil)
+	do(t, d, func() {}) // Run serves once it ran a task
+	// The check is TryLock: it sees a call from outside the loop while the
+	// lock is free, which the test makes sure of before each call (no
+	// client, no other task takes it).
 	for _, tc := range []struct {
 		name string
 		fn   func()
@@ -44,6 +48,10 @@ func TestAssertLocked(t *testing.T) {
 		{"AssertLocked", d.AssertLocked},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// The last task's Run may still hold the lock (flushing):
+			// wait for it to let go. Nothing else takes it here.
+			d.mu.Lock()
+			d.mu.Unlock()
 			msg := lockPanic(tc.fn)
 			if !strings.Contains(msg, "display lock not held") {
 				t.Errorf("%s unlocked while Run serves: panic %q, want the display-lock assertion", tc.name, msg)
