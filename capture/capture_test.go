@@ -229,7 +229,7 @@ func TestTruncatedBeforeCopy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, 64, 200, shm.Options{Shrink: tc.policy})
 			base := readCounters()
-			faults := shm.ReadStats().Faults()
+			faults := shmCounters.Read().Faults()
 			c := e.connect(3)
 			f := c.capture(c.output, nil)
 			b := c.goodBuffer(64, 200)
@@ -249,7 +249,7 @@ func TestTruncatedBeforeCopy(t *testing.T) {
 			if got := c.events(f); !slices.Equal(got, []uint16{evBuffer, evBufferDone, evFailed}) {
 				t.Errorf("frame events = %v, want buffer, buffer_done, failed", got)
 			}
-			if got := shm.ReadStats().Faults() - faults; got != 1 {
+			if got := shmCounters.Read().Faults() - faults; got != 1 {
 				t.Errorf("shm faults = %d, want 1", got)
 			}
 			st := e.stats()

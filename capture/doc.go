@@ -31,7 +31,7 @@
 // A copy request is served on the next output frame (Manager.Frame, called by
 // the compositor after it rendered); copy_with_damage waits for a frame whose
 // damage touches the captured region. Everything runs on the display loop
-// goroutine, like every request handler.
+// (under the display lock), like every request handler.
 //
 // See docs/capture.md for the full story and the reasons MAP_NOSIGBUS cannot
 // serve writes.

@@ -107,7 +107,10 @@ func newEnv(t *testing.T, w, h int, opts shm.Options) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, src: &fakeSource{w: w, h: h}, path: sock.Path}
-	e.d = server.NewDisplay(sock, server.Options{Limits: server.DefaultLimits})
+	e.d = server.NewDisplay(sock, server.Options{Limits: server.DefaultLimits()})
+	if opts.Counters == nil {
+		opts.Counters = &shmCounters
+	}
 	shm.Register(e.d, opts)
 	for _, ours := range []bool{true, false} {
 		e.d.AddGlobal(&protocol.WlOutputInterface, 4, func(c *server.Client, id protocol.ObjectID, v uint32) {
@@ -373,8 +376,11 @@ type counters struct {
 	shmMaps        int64
 }
 
+// shmCounters count the pools of every env's wl_shm.
+var shmCounters shm.Counters
+
 func readCounters() counters {
-	return counters{procstat.OpenFDs(), procstat.MappingsMatching("memfd:capture-test"), shm.ReadStats().LiveMappings}
+	return counters{procstat.OpenFDs(), procstat.MappingsMatching("memfd:capture-test"), shmCounters.Read().LiveMappings}
 }
 
 // waitCounters polls until the counters are back to want or below.

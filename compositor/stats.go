@@ -55,7 +55,7 @@ func (c *Compositor) Stats() Stats {
 		FrameCallbacks:  c.callbacks,
 		Probe:           p,
 		ShmRead:         c.cfg.ShmRead,
-		Shm:             shm.ReadStats(),
+		Shm:             c.Shm.Stats(),
 		Server:          c.Display.Stats(),
 		Capture:         c.Capture.Stats(),
 		IdleInhibit:     c.Idle.Stats(),

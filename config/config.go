@@ -118,7 +118,7 @@ func Default() Config {
 
 // DefaultLimits returns the built-in limits (server.LimitTable's
 // defaults); docs/limits.md explains each.
-func DefaultLimits() Limits { return server.DefaultLimits }
+func DefaultLimits() Limits { return server.DefaultLimits() }
 
 // Validate reports the first setting that is out of range, naming it by
 // its TOML key.

@@ -56,7 +56,7 @@ func startWlClipboardRig(t *testing.T) *wlClipboardRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := server.NewDisplay(sock, server.Options{Limits: server.DefaultLimits})
+	d := server.NewDisplay(sock, server.Options{Limits: server.DefaultLimits()})
 	shm.Register(d, shm.Options{})
 	out := output.New(d, "HEADLESS-1", 640, 480, 60000)
 	sh := shell.New(d, soft.New(), shell.Options{Output: out})

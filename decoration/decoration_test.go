@@ -29,7 +29,7 @@ func start(t *testing.T, opts decoration.Options) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := server.NewDisplay(sock, server.Options{Limits: server.DefaultLimits})
+	d := server.NewDisplay(sock, server.Options{Limits: server.DefaultLimits()})
 	out := output.New(d, "TEST-1", 640, 480, 60000)
 	sh := shell.New(d, soft.New(), shell.Options{Output: out})
 	decoration.New(d, sh, opts)

@@ -141,8 +141,10 @@ type Scene struct {
 	Items      []Item
 }
 
-// Renderer draws scenes. All methods are called from one goroutine (the
-// compositor's render goroutine; for GL, the thread that owns the context).
+// Renderer draws scenes. All methods are called on the display loop, one
+// at a time (the compositor uploads at commit and renders in Frame). The
+// GL renderer's calls then run on the thread that owns the context: the
+// nested backend hands out a gl.Proxy that forwards each call to it.
 type Renderer interface {
 	// NewTexture returns an empty texture.
 	NewTexture() Texture

@@ -79,6 +79,7 @@ func (c *Client) ObjectCount() int { return c.objects.Len() }
 // It returns nil, after posting no_memory, when the client is over its
 // object limit.
 func (c *Client) NewObject(id protocol.ObjectID, iface *protocol.Interface, version uint32, handler any) *protocol.Object {
+	c.d.assertLocked()
 	if !c.checkNewObject() {
 		return nil
 	}
@@ -94,6 +95,7 @@ func (c *Client) NewObject(id protocol.ObjectID, iface *protocol.Interface, vers
 // NewServerObject creates an object with a server-allocated id, for events
 // that introduce objects (wl_data_device.data_offer).
 func (c *Client) NewServerObject(iface *protocol.Interface, version uint32, handler any) *protocol.Object {
+	c.d.assertLocked()
 	o := &protocol.Object{ID: c.objects.NewServerID(), Interface: iface, Version: version, Handler: handler}
 	c.objects.Insert(o)
 	c.objectInserted()
@@ -110,6 +112,7 @@ type Destroyer interface {
 // Destroy removes o from the client, calls its handler's OnDestroy and, for
 // client-allocated ids, sends wl_display.delete_id as libwayland does.
 func (c *Client) Destroy(o *protocol.Object) {
+	c.d.assertLocked()
 	if o.Destroyed() {
 		return
 	}
@@ -127,6 +130,7 @@ func (c *Client) Destroy(o *protocol.Object) {
 // PostError sends wl_display.error and schedules the client's disconnect
 // once the error has been flushed. Only the first error is sent.
 func (c *Client) PostError(err *protocol.Error) {
+	c.d.assertLocked()
 	if c.err != nil || c.dead {
 		return
 	}
@@ -150,11 +154,15 @@ func (c *Client) PostImplementationError(format string, args ...any) {
 // Failed reports whether an error has been posted to the client.
 func (c *Client) Failed() bool { return c.err != nil || c.dead }
 
+// Dead reports whether the client has been disconnected.
+func (c *Client) Dead() bool { return c.dead }
+
 // Value returns per-client data stored by other packages under key.
 func (c *Client) Value(key any) any { return c.values[key] }
 
 // SetValue stores per-client data under key.
 func (c *Client) SetValue(key, v any) {
+	c.d.assertLocked()
 	if c.values == nil {
 		c.values = make(map[any]any)
 	}
@@ -163,10 +171,14 @@ func (c *Client) SetValue(key, v any) {
 
 // OnDestroy registers fn to run when the client is destroyed, after all its
 // objects are.
-func (c *Client) OnDestroy(fn func()) { c.destroyFn = append(c.destroyFn, fn) }
+func (c *Client) OnDestroy(fn func()) {
+	c.d.assertLocked()
+	c.destroyFn = append(c.destroyFn, fn)
+}
 
 // handle dispatches the complete messages in b.
 func (c *Client) handle(b *batch) {
+	c.d.assertLocked()
 	c.d.batches++
 	c.lastActive = c.d.batches // limits.go: admit ends the longest idle
 	c.fds.Push(b.fds...)
@@ -240,6 +252,7 @@ func (c *Client) dispatch(h protocol.Header, body []byte, short bool) {
 // flush hands encoded events to the writer. A client whose queue exceeds
 // its limit is disconnected: it is not reading its socket.
 func (c *Client) flush() {
+	c.d.assertLocked()
 	c.dirty = false
 	if c.enc.Len() == 0 || c.dead {
 		return

@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -42,9 +41,6 @@ type batch struct {
 	// followed data: libwayland dispatches it and fails its arguments.
 	short *protocol.Header
 }
-
-// errFraming reports a message header libwayland could not read either.
-var errFraming = errors.New("malformed message header")
 
 // readLoop frames messages from the socket and dispatches them itself,
 // holding the display lock, as libwayland's event loop reads and
@@ -181,6 +177,7 @@ func (r *reader) recvLocked(fd uintptr) bool {
 // any total (makeRoom). It reports false when c was ended (its error is
 // posted). Display loop only.
 func (d *Display) makeFDRoom(c *Client) bool {
+	d.assertLocked()
 	_, total, _, totalKey := d.limits.limit(HeldFDs)
 	return d.makeRoom(HeldFDs, maxFDsPerRead, total, totalKey, c)
 }
@@ -189,6 +186,7 @@ func (d *Display) makeFDRoom(c *Client) bool {
 // It reports whether the client is still served. The caller holds the
 // display lock.
 func (d *Display) serveLocked(b *batch) bool {
+	d.assertLocked()
 	if d.closing || b.c.dead {
 		closeAll(b.fds)
 		return false
@@ -200,10 +198,6 @@ func (d *Display) serveLocked(b *batch) bool {
 }
 
 var errEOF = errors.New("client closed the connection")
-
-func framingError(h protocol.Header) error {
-	return fmt.Errorf("%w: object %d opcode %d size %d", errFraming, h.Object, h.Opcode, h.Size)
-}
 
 func parseRights(oob []byte) []int {
 	msgs, err := unix.ParseSocketControlMessage(oob)
@@ -234,13 +228,12 @@ func closeAll(fds []int) {
 // whose socket is full keeps its sender blocked in the write while the
 // loop keeps queueing, up to max_queued_bytes.
 type writer struct {
+	// Set by newWriter, never changed.
 	conn *net.UnixConn
 	raw  syscall.RawConn
-	// Write-through state (under mu): the arguments and result of
-	// directWrite, made once so a write does not allocate a closure.
-	direct           func(fd uintptr) bool
-	directB, directO []byte
-	directN          int
+	// direct is tryWrite's raw.Write callback, made once so a write does
+	// not allocate a closure.
+	direct func(fd uintptr) bool
 	// wg counts running senders, for the display's shutdown; senders
 	// counts this writer's own, for the client's teardown (wait).
 	wg      *sync.WaitGroup
@@ -248,7 +241,12 @@ type writer struct {
 	// failed is called once, from the sender, when a write fails.
 	failed func(error)
 
-	mu sync.Mutex
+	queued atomic.Int64 // bytes queued for a sender, not yet sent
+
+	mu sync.Mutex // guards following
+	// Write-through state: direct's arguments and result.
+	directB, directO []byte
+	directN          int
 	// pending bytes and fds; fdEnds[i] is the byte offset in buf of the end
 	// of the message that carries fds[i].
 	buf     []byte
@@ -256,12 +254,11 @@ type writer struct {
 	fdEnds  []int
 	running bool // a sender goroutine is active
 	closed  bool // nothing more is sent; queued fds are closed
-	// The sender's own buffers, swapped with the pending ones.
+	// The sender's own buffers, swapped with the pending ones (the sender
+	// uses them without mu while it writes).
 	sbuf        []byte
 	sfds, sends []int
-
-	queued atomic.Int64
-	err    error
+	err         error // the write that failed
 }
 
 func newWriter(conn *net.UnixConn, wg *sync.WaitGroup, failed func(error)) *writer {

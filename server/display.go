@@ -29,21 +29,34 @@ type Options struct {
 // Display is the Wayland display: it accepts clients, owns the registry of
 // globals and runs the dispatch loop.
 type Display struct {
+	// Set by NewDisplay, never changed.
 	limits   Limits
 	peerCred func(*net.UnixConn) (pid, uid, gid int)
 	trace    *tracer
-
-	socket *Socket
-	// mu is the display lock: whoever holds it is "the display loop".
-	// Readers take it to dispatch their client's requests, Run takes it
-	// for tasks and new clients. closing is set under it at shutdown.
-	mu       sync.Mutex
-	closing  bool
+	socket   *Socket
 	tasks    chan func()
 	accepted chan *net.UnixConn
 	stop     chan struct{}
 	stopOnce sync.Once
-	wg       sync.WaitGroup
+	wg       sync.WaitGroup // readers, senders, finishing clients, the acceptor
+	running  atomic.Bool    // Run was called
+	looping  atomic.Bool    // Run is serving: the lock is the loop (lock.go)
+
+	// present counts clients from AddClient until their teardown has
+	// closed everything (finish); gone is closed and replaced whenever a
+	// teardown ends. finish takes presentMu without the display lock.
+	presentMu sync.Mutex // guards following
+	present   int
+	gone      chan struct{}
+
+	// mu is the display lock: whoever holds it is "the display loop".
+	// Readers take it to dispatch their client's requests, Run takes it
+	// for tasks and new clients. Before Run starts and after it returns,
+	// the goroutine that owns the display stands in for the loop.
+	// Functions that require it call assertLocked (lock.go).
+	mu sync.Mutex // guards following
+
+	closing bool // set at shutdown: readers stop
 
 	clients    map[*Client]struct{}
 	nextClient uint64
@@ -61,17 +74,8 @@ type Display struct {
 	// (the kernel closed the rest).
 	fdsTruncated int
 
-	// present counts clients from AddClient until their teardown has
-	// closed everything (finish); gone is closed and replaced whenever a
-	// teardown ends. Both under presentMu, which finish takes without
-	// the display lock.
-	presentMu sync.Mutex
-	present   int
-	gone      chan struct{}
-
 	clientCreated []func(*Client)
 	activity      []func()
-	running       atomic.Bool
 
 	// Accounts of the limits (limits.go).
 	total        [numCharged]int64
@@ -109,12 +113,16 @@ func (d *Display) Socket() *Socket { return d.socket }
 
 // NextSerial returns a new event serial.
 func (d *Display) NextSerial() uint32 {
+	d.assertLocked()
 	d.serial++
 	return d.serial
 }
 
 // Serial returns the last serial handed out.
-func (d *Display) Serial() uint32 { return d.serial }
+func (d *Display) Serial() uint32 {
+	d.assertLocked()
+	return d.serial
+}
 
 // Do runs fn on the display loop (on Run's goroutine, holding the display
 // lock). It may be called from any goroutine but the loop itself; it
@@ -136,6 +144,7 @@ func (d *Display) OnClientCreated(fn func(*Client)) { d.clientCreated = append(d
 
 // Clients returns the connected clients (display loop only).
 func (d *Display) Clients() []*Client {
+	d.assertLocked()
 	cs := make([]*Client, 0, len(d.clients))
 	for c := range d.clients {
 		cs = append(cs, c)
@@ -151,6 +160,7 @@ func (d *Display) Run(ctx context.Context) error {
 	if !d.running.CompareAndSwap(false, true) {
 		return errors.New("display already running")
 	}
+	d.looping.Store(true)
 	if d.socket != nil {
 		d.wg.Add(1)
 		go d.acceptLoop()
@@ -187,6 +197,7 @@ func (d *Display) active() {
 func (d *Display) Stop() { d.stopOnce.Do(func() { close(d.stop) }) }
 
 func (d *Display) flushAll() {
+	d.assertLocked()
 	for i, c := range d.dirty {
 		c.flush()
 		if c.err != nil && !c.dead {
@@ -263,6 +274,7 @@ func temporaryAccept(err error) bool {
 
 // AddClient starts serving conn (display loop only).
 func (d *Display) AddClient(conn *net.UnixConn) *Client {
+	d.assertLocked()
 	pid, uid, gid := peerCred(conn)
 	if d.peerCred != nil {
 		pid, uid, gid = d.peerCred(conn)
@@ -318,6 +330,7 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 // then the client's own destroy listeners, then the connection. Pending
 // output (such as a posted error) is flushed first.
 func (d *Display) destroyClient(c *Client) {
+	d.assertLocked()
 	if c.dead {
 		return
 	}
@@ -344,6 +357,7 @@ func (d *Display) destroyClient(c *Client) {
 
 // shutdownClients disconnects every client.
 func (d *Display) shutdownClients() {
+	d.assertLocked()
 	for c := range d.clients {
 		c.reason = "compositor shutting down"
 		d.destroyClient(c)
@@ -417,6 +431,7 @@ func (d *Display) shutdown() {
 		case conn := <-d.accepted:
 			conn.Close()
 		case <-done:
+			d.looping.Store(false)
 			return
 		}
 	}

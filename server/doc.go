@@ -15,4 +15,10 @@
 // would allow. A client that stops reading its socket cannot block the
 // loop: what its socket refuses waits in a bounded queue for a sender
 // goroutine, and overflowing the queue disconnects that client alone.
+//
+// Race builds check the rule (lock.go): the functions that require the
+// lock (documented "display loop only") panic when called while Run
+// serves and the lock is free. Before Run and after it returns, the
+// goroutine that owns the display stands in for the loop. Normal builds
+// compile the check to nothing.
 package server

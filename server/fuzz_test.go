@@ -66,7 +66,7 @@ func FuzzDispatch(f *testing.F) {
 	f.Add([]byte{1, 0, 0, 0, 0, 0, 4, 0})                    // size 4
 	f.Add(append(msg(1, 1, 2), msg(2, 0, 1, 7, 0, 0, 3)...)) // bind with a broken string
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d := NewDisplay(nil, Options{Limits: DefaultLimits})
+		d := NewDisplay(nil, Options{Limits: DefaultLimits()})
 		addAnyGlobal(d, &protocol.WlCompositorInterface)
 		c, peer := socketClient(t, d)
 		defer peer.Close()
@@ -96,7 +96,7 @@ func TestInjectErrorsMatchLibwayland(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := NewDisplay(nil, Options{Limits: DefaultLimits})
+			d := NewDisplay(nil, Options{Limits: DefaultLimits()})
 			c, peer := socketClient(t, d)
 			defer peer.Close()
 			d.Inject(c, tc.data, nil)
@@ -116,7 +116,7 @@ func TestInjectErrorsMatchLibwayland(t *testing.T) {
 }
 
 func TestObjectLimitPostsNoMemory(t *testing.T) {
-	lim := DefaultLimits
+	lim := DefaultLimits()
 	lim.MaxObjects = 10
 	d := NewDisplay(nil, Options{Limits: lim})
 	c, peer := socketClient(t, d)

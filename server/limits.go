@@ -177,8 +177,9 @@ func LimitByKey(key string) *Limit {
 	return nil
 }
 
-// DefaultLimits are the limits of [LimitTable], as Limits{} resolves them.
-var DefaultLimits = Limits{}.WithDefaults()
+// DefaultLimits returns the limits of [LimitTable], as Limits{} resolves
+// them: a fresh copy each call, so no caller can change another's.
+func DefaultLimits() Limits { return Limits{}.WithDefaults() }
 
 // WithDefaults returns l with every zero field set to its default.
 func (l Limits) WithDefaults() Limits {
@@ -271,6 +272,7 @@ func (d *Display) Limits() Limits { return d.limits }
 // clients are ended by makeRoom first; if c is one of them, Charge returns
 // false. Display loop only.
 func (c *Client) Charge(r Resource, n int64) bool {
+	c.d.assertLocked()
 	if c.dead || c.err != nil || r >= numCharged {
 		return false
 	}
@@ -297,6 +299,7 @@ func (c *Client) Charge(r Resource, n int64) bool {
 // (named key), choosing each by [Display.victim]. It reports false when
 // asking (nil for none) was ended, or nobody could be.
 func (d *Display) makeRoom(r Resource, n, limit int64, key string, asking *Client) bool {
+	d.assertLocked()
 	if limit <= 0 {
 		return true
 	}
@@ -390,6 +393,7 @@ func (d *Display) victim(r Resource, limit int64) *Client {
 // Uncharge records that c holds n less of r. It is a no-op once the
 // client's teardown has released its accounts.
 func (c *Client) Uncharge(r Resource, n int64) {
+	c.d.assertLocked()
 	if c.released || r >= numCharged {
 		return
 	}
@@ -399,6 +403,7 @@ func (c *Client) Uncharge(r Resource, n int64) {
 
 // Held returns how much of r the client holds.
 func (c *Client) Held(r Resource) int64 {
+	c.d.assertLocked()
 	switch r {
 	case HeldFDs:
 		return c.held[r] + int64(c.fds.Len())
@@ -416,7 +421,10 @@ func (c *Client) Held(r Resource) int64 {
 }
 
 // Total returns how much of r all clients hold (display loop only).
-func (d *Display) Total(r Resource) int64 { return d.totalOf(r) }
+func (d *Display) Total(r Resource) int64 {
+	d.assertLocked()
+	return d.totalOf(r)
+}
 
 func (d *Display) totalOf(r Resource) int64 {
 	switch r {
@@ -447,6 +455,7 @@ func (d *Display) totalOf(r Resource) int64 {
 // and one user alone can still use every slot. Otherwise the connection
 // gets wl_display.error no_memory naming the limit and is closed.
 func (d *Display) admit(conn *net.UnixConn, uid int) bool {
+	d.assertLocked()
 	if lim := d.limits.MaxClients; lim > 0 && int64(len(d.clients)) >= lim {
 		v := d.longestIdleOfTopUser(uid)
 		if v == nil {
@@ -515,6 +524,7 @@ func (d *Display) refuse(conn *net.UnixConn, key string, lim int64) {
 // "key (value) exceeded", a warning naming the limit, and a count in the
 // stats. The client is disconnected once the error is flushed.
 func (c *Client) OverLimit(key string, value int64) {
+	c.d.assertLocked()
 	if c.dead || c.err != nil {
 		return
 	}
@@ -527,7 +537,10 @@ func (c *Client) OverLimit(key string, value int64) {
 
 // NoteLimit counts an event of the limit named key that is not an error
 // (damage coalesced into its bounding box), for the stats.
-func (d *Display) NoteLimit(key string) { d.stats.limitHit(key) }
+func (d *Display) NoteLimit(key string) {
+	d.assertLocked()
+	d.stats.limitHit(key)
+}
 
 // syncQueuedFDs keeps the display's count of queued fds in step with c's
 // queue.
@@ -563,7 +576,10 @@ func (d *Display) objectAdded()   { d.totalObjects++ }
 func (d *Display) objectRemoved() { d.totalObjects-- }
 
 // TotalObjects returns the live objects of all clients.
-func (d *Display) TotalObjects() int { return d.totalObjects }
+func (d *Display) TotalObjects() int {
+	d.assertLocked()
+	return d.totalObjects
+}
 
 // checkNewObject applies max_objects and total_objects before c creates
 // an object. It returns false after posting the error when c may not.

@@ -129,7 +129,7 @@ func TestTotalsEndTheFurthestOverFairShare(t *testing.T) {
 	if hits == 0 {
 		t.Fatal("total_objects was never reached: the test does not test it")
 	}
-	if lim := int(DefaultLimits.TotalObjects); total > lim {
+	if lim := int(DefaultLimits().TotalObjects); total > lim {
 		t.Errorf("%d objects live, over total_objects (%d)", total, lim)
 	}
 	t.Logf("%d flooding connections ended (%d answered with the error), %d objects live", hits, ended, total)
@@ -176,7 +176,7 @@ func TestVictimFairShare(t *testing.T) {
 func TestMaxClientsPerUser(t *testing.T) {
 	var p peer
 	d, path := startDisplayWith(t, Options{PeerCred: p.cred})
-	lim := int(DefaultLimits.MaxClients)
+	lim := int(DefaultLimits().MaxClients)
 	p.set(100, 1000)
 	var first []*rawclient.Conn
 	for range lim - 1 {
@@ -240,11 +240,11 @@ func waitClients(t *testing.T, d *Display, n int) {
 // and total by key.
 func TestLimitsFromTheTable(t *testing.T) {
 	d := NewDisplay(nil, Options{})
-	if got := d.Limits(); got != DefaultLimits {
-		t.Errorf("Limits{} resolves to %+v, want %+v", got, DefaultLimits)
+	if got := d.Limits(); got != DefaultLimits() {
+		t.Errorf("Limits{} resolves to %+v, want %+v", got, DefaultLimits())
 	}
-	if DefaultLimits.MaxQueuedBytes != 256<<10 {
-		t.Errorf("max_queued_bytes default %d, want 256 KiB", DefaultLimits.MaxQueuedBytes)
+	if DefaultLimits().MaxQueuedBytes != 256<<10 {
+		t.Errorf("max_queued_bytes default %d, want 256 KiB", DefaultLimits().MaxQueuedBytes)
 	}
 	seen := map[*int64]string{}
 	var l Limits

@@ -19,6 +19,7 @@ type Global struct {
 // AddGlobal advertises a global at version (at most the generated
 // interface's version) and returns it. Existing registries are told.
 func (d *Display) AddGlobal(iface *protocol.Interface, version uint32, bind BindFunc) *Global {
+	d.assertLocked()
 	if version > iface.Version {
 		panic("server: global " + iface.Name + " advertised above its XML version")
 	}
@@ -33,6 +34,7 @@ func (d *Display) AddGlobal(iface *protocol.Interface, version uint32, bind Bind
 
 // RemoveGlobal withdraws g; existing registries get global_remove.
 func (d *Display) RemoveGlobal(g *Global) {
+	d.assertLocked()
 	if g.removed {
 		return
 	}
@@ -66,7 +68,10 @@ func (s *registrySet) each(fn func(reg *protocol.Object, c *Client)) {
 }
 
 // Globals returns the advertised globals in name order.
-func (d *Display) Globals() []*Global { return d.globals }
+func (d *Display) Globals() []*Global {
+	d.assertLocked()
+	return d.globals
+}
 
 // displayHandler implements wl_display for one client.
 type displayHandler struct{ c *Client }

@@ -23,7 +23,7 @@ func startDisplay(t *testing.T, setup func(d *Display)) (*Display, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := NewDisplay(sock, Options{Limits: DefaultLimits})
+	d := NewDisplay(sock, Options{Limits: DefaultLimits()})
 	if setup != nil {
 		setup(d)
 	}

@@ -68,6 +68,7 @@ func (s *Stats) clientStalled()     { s.Stalled++ }
 
 // Stats returns a copy of the display's counters (display loop only).
 func (d *Display) Stats() Stats {
+	d.assertLocked()
 	s := d.stats
 	s.Errors = append([]PostedError(nil), s.Errors...)
 	m := make(map[string]int, len(s.ErrorCounts))
@@ -94,4 +95,7 @@ func (d *Display) Stats() Stats {
 }
 
 // ClientCount returns the number of connected clients (display loop only).
-func (d *Display) ClientCount() int { return len(d.clients) }
+func (d *Display) ClientCount() int {
+	d.assertLocked()
+	return len(d.clients)
+}

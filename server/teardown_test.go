@@ -43,7 +43,7 @@ func lockedClients(t *testing.T, d *Display, n int) []*Client {
 // the other clients' registries, which a broadcast then visits once each.
 func TestTeardownVisitsOnlyItsClient(t *testing.T) {
 	const clients, perClient = 200, 30
-	d := NewDisplay(nil, Options{Limits: DefaultLimits})
+	d := NewDisplay(nil, Options{Limits: DefaultLimits()})
 	t.Cleanup(func() { // last: the clients' ends are closed, the lock free
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

@@ -16,10 +16,11 @@ import (
 // tracer writes a protocol trace in WAYLAND_DEBUG's format: requests as
 // "[ms] {client} iface@id.request(args)", events with " -> ".
 type tracer struct {
-	mu    sync.Mutex
 	w     io.Writer
 	start time.Time
-	sb    strings.Builder
+
+	mu sync.Mutex // guards following (and writes to w)
+	sb strings.Builder
 }
 
 func newTracer() *tracer { return &tracer{w: os.Stderr, start: time.Now()} }

@@ -10,7 +10,6 @@ import (
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/render/soft"
 	"github.com/nofault/nofault/server"
-	"github.com/nofault/nofault/shm"
 	"github.com/rajveermalviya/go-wayland/wayland/client"
 	"golang.org/x/sys/unix"
 )
@@ -115,7 +114,7 @@ func TestBigBufferNoCopyPerSurface(t *testing.T) {
 func TestBigBufferReleasedWhenClientGoes(t *testing.T) {
 	r := soft.New()
 	e := startEnvWith(t, r, Options{}, true, server.Limits{})
-	base := shm.ReadStats().BytesMapped
+	base := shmCounters.Read().BytesMapped
 	heap0 := heapInUse()
 	tc := e.connect()
 	const w, h = 4096, 4096
@@ -126,7 +125,7 @@ func TestBigBufferReleasedWhenClientGoes(t *testing.T) {
 	win.s.Commit()
 	tc.mustRoundtrip()
 	e.renderOnce(r)
-	if got := shm.ReadStats().BytesMapped - base; got < w*h*4 {
+	if got := shmCounters.Read().BytesMapped - base; got < w*h*4 {
 		t.Fatalf("bytes mapped while shown = %d, want the buffer's pool held", got)
 	}
 	tc.ctx.Close()
@@ -135,7 +134,7 @@ func TestBigBufferReleasedWhenClientGoes(t *testing.T) {
 	waitFor(t, "the big pool unmapped after its client left", func() bool {
 		var n int
 		n = e.stats().Surfaces
-		return n == 0 && shm.ReadStats().BytesMapped == base
+		return n == 0 && shmCounters.Read().BytesMapped == base
 	})
 	e.renderOnce(r)
 	if grown := heapInUse() - heap0; grown > 16<<20 {

@@ -25,6 +25,9 @@ import (
 
 // ---- server side: a display with the shell, an output and a fake wl_shm.
 
+// shmCounters count the pools of every env's wl_shm.
+var shmCounters shm.Counters
+
 type env struct {
 	t    *testing.T
 	d    *server.Display
@@ -63,7 +66,7 @@ func startEnvWith(t *testing.T, r render.Renderer, opts Options, realShm bool, l
 	e.sh = New(e.d, r, opts)
 	fs := &fakeShm{}
 	if realShm {
-		shm.Register(e.d, shm.Options{})
+		shm.Register(e.d, shm.Options{Counters: &shmCounters})
 	} else {
 		e.d.AddGlobal(&protocol.WlShmInterface, 1, fs.bind)
 	}

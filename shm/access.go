@@ -16,8 +16,9 @@ import (
 type mapping struct {
 	ptr  unsafe.Pointer // not Go memory: the GC ignores it
 	size int64
-	refs int  // guarded by Pool.mu
-	dead bool // guarded by Pool.mu: no longer current; unmap at refs == 0
+	ctr  *Counters // counts its unmapping
+	refs int       // guarded by Pool.mu
+	dead bool      // guarded by Pool.mu: no longer current; unmap at refs == 0
 	// zeroed: a fault replaced the pages by anonymous zeros (MAP_FIXED).
 	zeroed atomic.Bool
 	// broken: that replacement failed; the memory may still fault and must
@@ -116,6 +117,6 @@ func (p *Pool) fault(m *mapping, addr uintptr, write bool) error {
 	}
 	s := p.Strategy()
 	p.faulted.Store(true)
-	stats.strategy[s].faults.Add(1)
+	p.opts.Counters.faulted(s)
 	return &FaultError{Addr: addr, Offset: int64(addr - uintptr(m.ptr)), Write: write, Strategy: s}
 }

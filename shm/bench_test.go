@@ -88,7 +88,7 @@ func BenchmarkFaultRecovery(b *testing.B) {
 func (p *Pool) remapForTest() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	m, _, err := mapRead(p.fd, p.size, p.strategy)
+	m, _, err := mapRead(p.fd, p.size, p.strategy, p.opts.Counters)
 	if err != nil {
 		panic(err)
 	}
@@ -109,7 +109,7 @@ func BenchmarkPoolCreateDestroy(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		p, err := NewPool(d, benchPoolSz, Options{})
+		p, err := NewPool(d, benchPoolSz, Options{Counters: &testCounters})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func BenchmarkPoolCreateReadDestroy(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		d, _ := unix.Dup(fd)
-		p, err := NewPool(d, benchPoolSz, Options{})
+		p, err := NewPool(d, benchPoolSz, Options{Counters: &testCounters})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -201,7 +201,7 @@ func TestPoolOnStallingFUSEFileRefused(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		p, err := NewPool(fd, fuseFileSize, Options{Mode: ReadGuarded})
+		p, err := NewPool(fd, fuseFileSize, Options{Mode: ReadGuarded, Counters: &testCounters})
 		if err == nil {
 			// What the compositor does with a committed buffer.
 			err = p.Read(func(b []byte) error { load(b, 0); return nil })
@@ -259,7 +259,7 @@ func TestPoolFileSystems(t *testing.T) {
 			}
 			var st unix.Statfs_t
 			unix.Fstatfs(fd, &st)
-			p, err := NewPool(fd, mib, Options{})
+			p, err := NewPool(fd, mib, Options{Counters: &testCounters})
 			if err != nil {
 				t.Fatalf("pool on %s (f_type %#x) refused: %v", dir, st.Type, err)
 			}
@@ -268,7 +268,7 @@ func TestPoolFileSystems(t *testing.T) {
 	}
 	t.Run("memfd", func(t *testing.T) {
 		fd := memfd(t, mib, 1, false)
-		p, err := NewPool(fd, mib, Options{})
+		p, err := NewPool(fd, mib, Options{Counters: &testCounters})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,6 +41,12 @@ func memfd(tb testing.TB, size int64, fill byte, seal bool) int {
 	return fd
 }
 
+// testCounters count the pools this package's tests create.
+var testCounters Counters
+
+// readStats returns a snapshot of testCounters.
+func readStats() Stats { return testCounters.Read() }
+
 // newPool creates a pool on a fresh memfd and closes it at cleanup. It
 // returns the pool and a dup of the fd that the test may truncate.
 func newPool(tb testing.TB, size int64, fill byte, seal bool, opts Options) (*Pool, int) {
@@ -49,6 +55,9 @@ func newPool(tb testing.TB, size int64, fill byte, seal bool, opts Options) (*Po
 	client, err := unix.Dup(fd)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if opts.Counters == nil {
+		opts.Counters = &testCounters
 	}
 	p, err := NewPool(fd, size, opts)
 	if err != nil {

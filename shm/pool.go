@@ -17,29 +17,34 @@ type Options struct {
 	// Shrink is the --shm-shrink policy. The pool only carries it for the
 	// glue (see Pool.Options); it reports faults and shrinks either way.
 	Shrink ShrinkPolicy
+	// Counters is where the pool counts for --stats (nil: nowhere).
+	// Register sets it to the Global's own when it is nil.
+	Counters *Counters
 }
 
 // Pool is the OS side of a wl_shm_pool: the client's fd, its mappings, its
 // size and its strategy. It holds no Wayland state. Buffers are described
 // by offset and geometry, never by pointers, so they survive Resize.
 //
-// All methods are safe for concurrent use: Read, Write, Stage and View may
-// run on a render goroutine while Resize runs on the protocol goroutine.
+// All methods are safe for concurrent use. The compositor calls them all on
+// the display loop (renderers upload at commit, there), but Resize and
+// Close never unmap memory that a Read, Write, Stage or View on another
+// goroutine is using: accessors pin the mapping they use (access.go).
 type Pool struct {
-	fd   int
-	opts Options
-	refs atomic.Int32
+	fd   int     // set by NewPool, never changed
+	opts Options // set by NewPool, never changed
 
-	mu       sync.Mutex
+	refs    atomic.Int32
+	faulted atomic.Bool // a Read or Write faulted
+	shrunk  atomic.Bool // a size check saw the file shorter than a buffer
+
+	mu       sync.Mutex // guards following (and mapping.refs, mapping.dead)
 	size     int64
 	strategy Strategy
 	rd       *mapping // current read mapping
 	wr       *mapping // current write mapping, nil until the first Write
 	wrErr    error    // why the write mapping cannot exist
 	closed   bool
-
-	faulted atomic.Bool
-	shrunk  atomic.Bool
 }
 
 // NewPool maps fd, which it owns from now on (it closes it on error and in
@@ -74,15 +79,14 @@ func NewPool(fd int, size int64, opts Options) (*Pool, error) {
 		unix.Close(fd)
 		return nil, protoErr(InvalidFD, err, "failed mmap fd %d: %v", fd, err)
 	}
-	m, s, err := mapRead(fd, size, s)
+	m, s, err := mapRead(fd, size, s, opts.Counters)
 	if err != nil {
 		unix.Close(fd)
 		return nil, protoErr(InvalidFD, fmt.Errorf("%w: %w", ErrMap, err), "failed mmap fd %d: %s", fd, errText(err))
 	}
 	p := &Pool{fd: fd, opts: opts, size: size, strategy: s, rd: m}
 	p.refs.Store(1)
-	stats.strategy[s].created.Add(1)
-	stats.strategy[s].live.Add(1)
+	opts.Counters.created(s)
 	return p, nil
 }
 
@@ -135,25 +139,24 @@ func sealedCovers(fd int, size int64) bool {
 
 // mapRead maps fd for reading with strategy s. If the kernel refuses the
 // MAP_NOSIGBUS flag for this file, it falls back to a guarded mapping.
-func mapRead(fd int, size int64, s Strategy) (*mapping, Strategy, error) {
+func mapRead(fd int, size int64, s Strategy, ctr *Counters) (*mapping, Strategy, error) {
 	if s == NoSigbus {
-		if m, err := mmap(fd, size, unix.PROT_READ, unix.MAP_PRIVATE|MapNoSigbus); err == nil {
+		if m, err := mmap(fd, size, unix.PROT_READ, unix.MAP_PRIVATE|MapNoSigbus, ctr); err == nil {
 			return m, s, nil
 		}
 		s = Guarded
 	}
-	m, err := mmap(fd, size, unix.PROT_READ, unix.MAP_SHARED)
+	m, err := mmap(fd, size, unix.PROT_READ, unix.MAP_SHARED, ctr)
 	return m, s, err
 }
 
-func mmap(fd int, size int64, prot, flags int) (*mapping, error) {
+func mmap(fd int, size int64, prot, flags int, ctr *Counters) (*mapping, error) {
 	ptr, err := unix.MmapPtr(fd, 0, nil, uintptr(size), prot, flags)
 	if err != nil {
 		return nil, err
 	}
-	stats.liveMappings.Add(1)
-	stats.bytesMapped.Add(size)
-	return &mapping{ptr: ptr, size: size}, nil
+	ctr.mapped(size)
+	return &mapping{ptr: ptr, size: size, ctr: ctr}, nil
 }
 
 func munmap(m *mapping) {
@@ -161,8 +164,7 @@ func munmap(m *mapping) {
 		// Only EINVAL for a bad range, which would be a bug here.
 		panic(fmt.Sprintf("shm: munmap %p+%d: %v", m.ptr, m.size, err))
 	}
-	stats.liveMappings.Add(-1)
-	stats.bytesMapped.Add(-m.size)
+	m.ctr.mapped(-m.size)
 }
 
 // acquire pins the current read (or write) mapping for an access.
@@ -178,7 +180,7 @@ func (p *Pool) acquire(write bool) (*mapping, error) {
 			if p.wrErr != nil {
 				return nil, p.wrErr
 			}
-			w, err := mmap(p.fd, p.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+			w, err := mmap(p.fd, p.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED, p.opts.Counters)
 			if err != nil {
 				if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM) {
 					p.wrErr = fmt.Errorf("%w: mmap fd %d writable: %w", ErrReadOnly, p.fd, err)
@@ -247,14 +249,12 @@ func (p *Pool) Resize(size int64) error {
 	if s == Sealed && !sealedCovers(p.fd, size) {
 		s = Guarded
 	}
-	m, s, err := mapRead(p.fd, size, s)
+	m, s, err := mapRead(p.fd, size, s, p.opts.Counters)
 	if err != nil {
 		return protoErr(InvalidFD, fmt.Errorf("%w: %w", ErrMap, err), "failed mremap: %s", errText(err))
 	}
 	if s != p.strategy {
-		stats.downgrades.Add(1)
-		stats.strategy[p.strategy].live.Add(-1)
-		stats.strategy[s].live.Add(1)
+		p.opts.Counters.downgraded(p.strategy, s)
 		p.strategy = s
 	}
 	var unmap [2]*mapping
@@ -288,7 +288,7 @@ func (p *Pool) Close() error {
 			munmap(m)
 		}
 	}
-	stats.strategy[p.strategy].live.Add(-1)
+	p.opts.Counters.closed(p.strategy)
 	return unix.Close(p.fd)
 }
 
@@ -348,7 +348,7 @@ func (p *Pool) CheckSize() error {
 		return nil
 	}
 	if p.shrunk.CompareAndSwap(false, true) {
-		stats.strategy[p.Strategy()].shrinks.Add(1)
+		p.opts.Counters.shrunk(p.Strategy())
 	}
 	return fmt.Errorf("%w: file is %d bytes, pool %d", ErrShrunk, st.Size, size)
 }

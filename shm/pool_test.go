@@ -78,7 +78,7 @@ func TestNoSigbusModeRefusedWithoutKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	fd := memfd(t, 4096, 1, false)
-	if _, err := NewPool(fd, 4096, Options{Mode: ReadNoSigbus}); !errors.Is(err, ErrNoSigbus) {
+	if _, err := NewPool(fd, 4096, Options{Mode: ReadNoSigbus, Counters: &testCounters}); !errors.Is(err, ErrNoSigbus) {
 		t.Fatalf("NewPool = %v, want ErrNoSigbus", err)
 	}
 	if err := unix.Close(fd); err != unix.EBADF {
@@ -107,7 +107,7 @@ func TestStrategyChoice(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			forceProbe(t, ProbeResult{Supported: tc.nosigbus, Faulted: !tc.nosigbus})
 			fd := memfd(t, tc.file, 7, tc.seal)
-			p, err := NewPool(fd, mib, Options{Mode: tc.mode})
+			p, err := NewPool(fd, mib, Options{Mode: tc.mode, Counters: &testCounters})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func TestStrategyChoice(t *testing.T) {
 // truncates its file after the compositor mapped it.
 func TestTruncateThenRead(t *testing.T) {
 	forceProbe(t, stockProbe) // auto picks guarded, whatever the kernel
-	before := ReadStats()
+	before := readStats()
 	p, client := newPool(t, mib, 0x11, false, Options{})
 	if p.Strategy() != Guarded {
 		t.Fatalf("strategy %v", p.Strategy())
@@ -166,7 +166,7 @@ func TestTruncateThenRead(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if after := ReadStats(); after.Guarded.Faults != before.Guarded.Faults+1 {
+	if after := readStats(); after.Guarded.Faults != before.Guarded.Faults+1 {
 		t.Fatalf("faults %d -> %d", before.Guarded.Faults, after.Guarded.Faults)
 	}
 	if !p.Shrunk() || !errors.Is(p.CheckSize(), ErrShrunk) {
@@ -188,7 +188,7 @@ func TestTruncateThenRead(t *testing.T) {
 // and only the size check sees the shrink.
 func TestTruncateThenReadNoSigbus(t *testing.T) {
 	needNoSigbusKernel(t)
-	before := ReadStats()
+	before := readStats()
 	p, client := newPool(t, mib, 0x11, false, Options{})
 	if p.Strategy() != NoSigbus {
 		t.Fatalf("strategy %v, want nosigbus (probe: %v)", p.Strategy(), ProbedNoSigbus())
@@ -225,7 +225,7 @@ func TestTruncateThenReadNoSigbus(t *testing.T) {
 	if !p.Shrunk() || !errors.Is(p.CheckSize(), ErrShrunk) {
 		t.Fatal("shrink not seen by CheckSize")
 	}
-	after := ReadStats()
+	after := readStats()
 	if after.NoSigbus.Faults != before.NoSigbus.Faults || after.Guarded.Faults != before.Guarded.Faults {
 		t.Fatalf("faults counted: %+v -> %+v", before, after)
 	}
@@ -310,7 +310,7 @@ func TestTruncateToZeroWhileStagingNoSigbus(t *testing.T) {
 
 func TestSealedResizePastFileDowngrades(t *testing.T) {
 	forceProbe(t, stockProbe) // auto picks sealed, whatever the kernel
-	before := ReadStats()
+	before := readStats()
 	p, _ := newPool(t, 4096, 0x33, true, Options{})
 	if p.Strategy() != Sealed {
 		t.Fatalf("strategy %v, want sealed", p.Strategy())
@@ -336,7 +336,7 @@ func TestSealedResizePastFileDowngrades(t *testing.T) {
 	v.Release()
 	v.Release()
 	asFault(t, p.Read(func(b []byte) error { load(b, mib-1); return nil }))
-	after := ReadStats()
+	after := readStats()
 	if after.Downgrades != before.Downgrades+1 || after.Guarded.Faults != before.Guarded.Faults+1 {
 		t.Fatalf("stats %+v -> %+v", before, after)
 	}
@@ -352,7 +352,7 @@ func TestSealedResizeWithinFileStaysSealed(t *testing.T) {
 		t.Fatal("shrink accepted")
 	}
 	p2fd := memfd(t, mib, 1, true)
-	p2, err := NewPool(p2fd, 4096, Options{})
+	p2, err := NewPool(p2fd, 4096, Options{Counters: &testCounters})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +386,7 @@ func TestResizeErrors(t *testing.T) {
 func TestNewPoolBadSize(t *testing.T) {
 	for _, size := range []int64{0, -1} {
 		fd := memfd(t, 4096, 0, false)
-		_, err := NewPool(fd, size, Options{})
+		_, err := NewPool(fd, size, Options{Counters: &testCounters})
 		var e *Error
 		if !errors.As(err, &e) || e.Code != InvalidStride {
 			t.Errorf("NewPool(size %d) = %v", size, err)
@@ -417,7 +417,7 @@ func TestReadOnlyFd(t *testing.T) {
 }
 
 func testReadOnly(t *testing.T, fd int) {
-	p, err := NewPool(fd, mib, Options{})
+	p, err := NewPool(fd, mib, Options{Counters: &testCounters})
 	if err != nil {
 		t.Fatalf("NewPool on a read-only fd: %v", err)
 	}
@@ -469,7 +469,7 @@ func TestBadFds(t *testing.T) {
 		{"/dev/zero", open("/dev/zero", unix.O_RDWR), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := NewPool(tc.fd, mib, Options{})
+			p, err := NewPool(tc.fd, mib, Options{Counters: &testCounters})
 			if tc.ok {
 				if err != nil {
 					t.Fatal(err)
@@ -655,7 +655,7 @@ func TestUnrelatedPanicsPropagate(t *testing.T) {
 
 func TestRefUnref(t *testing.T) {
 	fd := memfd(t, 4096, 1, false)
-	p, err := NewPool(fd, 4096, Options{})
+	p, err := NewPool(fd, 4096, Options{Counters: &testCounters})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -682,7 +682,7 @@ func TestNoSigbusPoolShrink(t *testing.T) {
 	// strategy's code path and the guard behind it, not the kernel.
 	enforced := kernelEnforcesNoSigbus(t)
 	forceProbe(t, ProbeResult{Supported: true})
-	before := ReadStats()
+	before := readStats()
 	p, client := newPool(t, mib, 0x66, false, Options{})
 	if p.Strategy() != NoSigbus {
 		t.Fatal(p.Strategy())
@@ -701,7 +701,7 @@ func TestNoSigbusPoolShrink(t *testing.T) {
 			t.Fatalf("CheckSize = %v", err)
 		}
 	}
-	if after := ReadStats(); after.NoSigbus.Shrinks != before.NoSigbus.Shrinks+1 {
+	if after := readStats(); after.NoSigbus.Shrinks != before.NoSigbus.Shrinks+1 {
 		t.Fatal("shrink not counted once")
 	}
 	// The probe passed, but the guard still catches a fault (stock kernel).
@@ -794,7 +794,7 @@ func TestStrategyChoiceNoSigbusKernel(t *testing.T) {
 	}
 }
 
-// Render goroutines read and stage while the protocol goroutine resizes
+// Goroutines read and stage while another resizes
 // and finally closes the pool. Run with -race.
 func TestConcurrentResize(t *testing.T) {
 	p, client := newPool(t, 64<<10, 0x77, false, Options{})
@@ -838,7 +838,7 @@ func TestNoLeaks(t *testing.T) {
 		fd := memfd(t, 64<<10, 1, false)
 		client, _ := unix.Dup(fd)
 		// guarded on any kernel, so the reads below fault
-		p, err := NewPool(fd, 64<<10, Options{Mode: ReadGuarded})
+		p, err := NewPool(fd, 64<<10, Options{Mode: ReadGuarded, Counters: &testCounters})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -854,7 +854,7 @@ func TestNoLeaks(t *testing.T) {
 		// auto: nosigbus on a kernel that has it (reads zeros), else guarded
 		afd := memfd(t, 64<<10, 1, false)
 		aclient, _ := unix.Dup(afd)
-		ap, err := NewPool(afd, 64<<10, Options{})
+		ap, err := NewPool(afd, 64<<10, Options{Counters: &testCounters})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -869,7 +869,7 @@ func TestNoLeaks(t *testing.T) {
 		unix.Close(aclient)
 
 		sfd := memfd(t, 64<<10, 1, true)
-		sp, err := NewPool(sfd, 64<<10, Options{})
+		sp, err := NewPool(sfd, 64<<10, Options{Counters: &testCounters})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -879,7 +879,7 @@ func TestNoLeaks(t *testing.T) {
 	}
 	cycle() // warm up the runtime's own mappings
 	fds, maps, named := procstat.OpenFDs(), procstat.Mappings(), procstat.MappingsMatching(testMemfdName)
-	st := ReadStats()
+	st := readStats()
 	for range 100 {
 		cycle()
 	}
@@ -892,7 +892,7 @@ func TestNoLeaks(t *testing.T) {
 	if got := procstat.Mappings(); got > maps+4 {
 		t.Errorf("mappings %d -> %d", maps, got)
 	}
-	if after := ReadStats(); after.LiveMappings != st.LiveMappings || after.BytesMapped != st.BytesMapped {
+	if after := readStats(); after.LiveMappings != st.LiveMappings || after.BytesMapped != st.BytesMapped {
 		t.Errorf("live mappings %d -> %d, bytes %d -> %d", st.LiveMappings, after.LiveMappings, st.BytesMapped, after.BytesMapped)
 	}
 	if procstat.RSS() <= 0 {

@@ -89,7 +89,8 @@ var _ Image = (*View)(nil)
 // pool (the mapping stays valid after wl_shm_pool.destroy or a resize),
 // counts against the client's limits (see Buffer.Pixels), and keeps the wl_buffer
 // busy: wl_buffer.release goes out when the last Pixels of a buffer is
-// released. Make one with Buffer.Pixels; use it on the display loop.
+// released. Make one with Buffer.Pixels; use it on the display loop
+// (Buffer.Pixels asserts it in race builds).
 //
 // Pixels never hands out memory that may fault except inside Read, which
 // guards it: the bytes are not an Image and must not reach cgo.
@@ -115,6 +116,7 @@ type Pixels struct {
 // must not pay twice for the one it is replacing. Pixels returns nil when
 // the client is over those limits (it has its no_memory error) or failed.
 func (b *Buffer) Pixels() *Pixels {
+	b.c.Display().AssertLocked()
 	// A file that no longer covers the buffer would fault when drawn:
 	// answer at commit, as libwayland's read at commit does, with one
 	// fstat (a sealed file cannot shrink).
@@ -243,7 +245,7 @@ func (p *Pool) covers(offset int64, width, height, stride int, f Format) error {
 		return nil
 	}
 	if p.shrunk.CompareAndSwap(false, true) {
-		stats.strategy[p.Strategy()].shrinks.Add(1)
+		p.opts.Counters.shrunk(p.Strategy())
 	}
 	return fmt.Errorf("%w: file is %d bytes, buffer ends at %d", ErrShrunk, st.Size, offset+n)
 }

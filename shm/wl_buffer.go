@@ -74,6 +74,7 @@ func (b *Buffer) Pool() *Pool { return b.pool }
 // libwayland's wl_shm_buffer_end_access does) and returns an error: the
 // caller just stops. Under the zeros policy the lost pages read as zeros.
 func (b *Buffer) Image(st *Staging, damage []image.Rectangle) (Image, error) {
+	b.c.Display().AssertLocked()
 	b.releaseView()
 	kill := b.pool.Options().Shrink == ShrinkKill
 	if s := b.pool.Strategy(); s == NoSigbus && kill {
@@ -134,6 +135,7 @@ func (b *Buffer) releaseView() {
 // wl_buffer.release, so the client may reuse the buffer, unless a surface
 // still holds it (Buffer.Pixels): the last hold's release sends it then.
 func (b *Buffer) Release() {
+	b.c.Display().AssertLocked()
 	b.releaseView()
 	if b.holds > 0 {
 		return // a surface still draws from it (Pixels); its release sends it

@@ -16,11 +16,20 @@ type Global struct {
 }
 
 // Register advertises wl_shm version 1 on d with the formats in Formats.
+// The pools its clients create count in opts.Counters, or, when that is
+// nil, in counters of the Global's own (Stats).
 func Register(d *server.Display, opts Options) *Global {
+	if opts.Counters == nil {
+		opts.Counters = new(Counters)
+	}
 	g := &Global{opts: opts}
 	d.AddGlobal(&protocol.WlShmInterface, 1, g.bind)
 	return g
 }
+
+// Stats returns a snapshot of the counters of the pools created through
+// g (--stats).
+func (g *Global) Stats() Stats { return g.opts.Counters.Read() }
 
 func (g *Global) bind(c *server.Client, id protocol.ObjectID, version uint32) {
 	h := &shmHandler{g: g, c: c}

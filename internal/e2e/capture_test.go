@@ -453,7 +453,7 @@ type inprocCount struct {
 }
 
 func inprocCounters(in *inproc) inprocCount {
-	return inprocCount{procstat.OpenFDs(), procstat.MappingsMatching("/memfd:"), shm.ReadStats().LiveMappings}
+	return inprocCount{procstat.OpenFDs(), procstat.MappingsMatching("/memfd:"), in.c.Shm.Stats().LiveMappings}
 }
 
 // settledCounters waits for the display's event that no client is

@@ -12,8 +12,9 @@ const (
 	noteFlood    = "no per-client limit reached; the limits of the abuse issue may change this to wl_display.error no_memory"
 )
 
-func init() {
-	for _, s := range []*Scenario{
+// catalogScenarios are the wl_shm scenarios of the catalogue, in report order.
+func catalogScenarios() []*Scenario {
+	return []*Scenario{
 		{
 			Name:    "shrink-after-map",
 			Summary: "truncate a 1 MiB pool to 42 bytes after the compositor mapped it, then draw it (wleird sigbus)",
@@ -355,7 +356,5 @@ func init() {
 			Nofault:    killedBy("wl_display", codeNoMemory, "max_mapped_bytes (4 GiB of pools per client) is reached at the 65th pool"),
 			run:        memfdFlood,
 		},
-	} {
-		register(s)
 	}
 }

@@ -34,7 +34,10 @@ const (
 	regrowTime   = 10 * time.Second
 )
 
-func init() {
+// fdKindScenarios are the scenarios of odd descriptors and files, in
+// report order.
+func fdKindScenarios() []*Scenario {
+	var ss []*Scenario
 	// Descriptors mmap refuses: each is create_pool(4096) then a roundtrip.
 	for _, k := range []struct {
 		name, summary, doc string
@@ -48,7 +51,7 @@ func init() {
 		{"fd-o-path", "create_pool with an O_PATH descriptor of a regular file", "An O_PATH fd passes through SCM_RIGHTS but mmap fails with EBADF.", openOPath},
 		{"fd-procfs", "create_pool with /proc/self/status opened read-only", "procfs files have no mmap (ENODEV; libwayland's read-write mmap fails first with EACCES).", openPath("/proc/self/status", unix.O_RDONLY)},
 	} {
-		register(&Scenario{
+		ss = append(ss, &Scenario{
 			Name:       k.name,
 			Summary:    k.summary,
 			Doc:        k.doc + " invalid_fd on wl_shm, \"failed mmap fd N: ...\".",
@@ -58,7 +61,7 @@ func init() {
 			run:        createPoolFD(k.open),
 		})
 	}
-	for _, s := range []*Scenario{
+	return append(ss, []*Scenario{
 		{
 			Name:    "fd-dev-zero",
 			Summary: "create_pool(1 MiB) with /dev/zero opened read-write, then draw a 512x512 buffer from it",
@@ -130,9 +133,7 @@ func init() {
 			Nofault:    killedBy("wl_buffer", codeInvalidFD, noteRegrowRace),
 			run:        truncateRegrowLoop,
 		},
-	} {
-		register(s)
-	}
+	}...)
 }
 
 func openEventfd() (int, func(), error) {

@@ -199,3 +199,32 @@ func TestWeston(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioOrder: the scenarios run and are reported in the order of
+// testdata/order.golden (the report's order); a new scenario is added to
+// registry's table in scenario.go and to the golden file.
+func TestScenarioOrder(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "order.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Fields(string(b))
+	var got []string
+	for _, s := range Scenarios() {
+		got = append(got, s.Name)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("scenario order:\n%s\nwant (testdata/order.golden):\n%s", strings.Join(got, " "), strings.Join(want, " "))
+	}
+}
+
+// TestScenarioTableRefusesDuplicates: a name used twice is caught when the
+// table is built.
+func TestScenarioTableRefusesDuplicates(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "duplicate scenario x") {
+			t.Errorf("panic %v, want duplicate scenario x", r)
+		}
+	}()
+	scenarioTable([]*Scenario{{Name: "x"}}, []*Scenario{{Name: "x"}})
+}

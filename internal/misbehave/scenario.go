@@ -82,15 +82,29 @@ func Expected(impl Implementation) map[string]Want {
 	return m
 }
 
-var registry []*Scenario
+// registry is every scenario, in the order `misbehave all` runs them and
+// the report lists them: one table, group by group.
+var registry = scenarioTable(
+	abuseScenarios(),      // abuse.go: floods of cheap requests (issue 8)
+	catalogScenarios(),    // catalog.go: shrinks, pool and buffer arguments, wl_shm floods
+	fdKindScenarios(),     // fdkinds.go: fds mmap refuses, files of other kinds, the regrow race
+	screencopyScenarios(), // screencopy.go: wlr-screencopy into misbehaving buffers
+)
 
-func register(s *Scenario) {
-	for _, old := range registry {
-		if old.Name == s.Name {
-			panic("misbehave: duplicate scenario " + s.Name)
+// scenarioTable joins the groups in order; a name used twice is a bug.
+func scenarioTable(groups ...[]*Scenario) []*Scenario {
+	var all []*Scenario
+	seen := make(map[string]bool)
+	for _, g := range groups {
+		for _, s := range g {
+			if seen[s.Name] {
+				panic("misbehave: duplicate scenario " + s.Name)
+			}
+			seen[s.Name] = true
+			all = append(all, s)
 		}
 	}
-	registry = append(registry, s)
+	return all
 }
 
 // Scenarios returns every scenario in the order `misbehave all` runs them.

@@ -55,8 +55,9 @@ const (
 	noteBadBuffer  = "copy checks the buffer against the buffer event: invalid_buffer on the frame"
 )
 
-func init() {
-	for _, s := range []*Scenario{
+// screencopyScenarios are the screen capture scenarios, in report order.
+func screencopyScenarios() []*Scenario {
+	return []*Scenario{
 		{
 			Name:    "capture-truncated-before-copy",
 			Summary: "screencopy into a buffer whose file was truncated to 0 after create_buffer and before copy",
@@ -134,8 +135,6 @@ func init() {
 			Nofault:    survives("legal request sequence: failed, nothing written"),
 			run:        captureDestroyBufferBeforeReady,
 		},
-	} {
-		register(s)
 	}
 }
 

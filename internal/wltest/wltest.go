@@ -107,24 +107,27 @@ func (e *Env) Connect() *Client {
 
 // Disconnect closes the connection and waits until the display has
 // destroyed the client. Clients are served concurrently, so another
-// client's round trip says nothing about when this one is gone. It counts
-// the display's clients: connect no others while it waits.
+// client's round trip says nothing about when this one is gone: it waits
+// for the display's own event, a client's destroy listener. Any client's
+// destruction ends the wait: connect no others while it waits.
 func (c *Client) Disconnect() {
 	c.T.Helper()
-	var before int
-	c.Env.Do(func() { before = c.Env.D.ClientCount() })
+	gone := make(chan struct{}, 1)
+	c.Env.Do(func() {
+		for _, sc := range c.Env.D.Clients() {
+			sc.OnDestroy(func() {
+				select {
+				case gone <- struct{}{}:
+				default:
+				}
+			})
+		}
+	})
 	c.Close()
-	deadline := time.Now().Add(Timeout)
-	for {
-		var n int
-		c.Env.Do(func() { n = c.Env.D.ClientCount() })
-		if n < before {
-			return
-		}
-		if time.Now().After(deadline) {
-			c.T.Fatal("the display did not destroy the closed client")
-		}
-		time.Sleep(time.Millisecond)
+	select {
+	case <-gone:
+	case <-time.After(Timeout):
+		c.T.Fatal("the display did not destroy the closed client")
 	}
 }
 

@@ -1,0 +1,6 @@
+//go:build race
+
+package server
+
+// lockChecks is true in race builds: assertLocked checks.
+const lockChecks = true
