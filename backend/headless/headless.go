@@ -57,8 +57,8 @@ func (b *Backend) Wake() {
 // Interval is the time between frames.
 func (b *Backend) Interval() time.Duration { return b.interval }
 
-// runOnLoop is what the loop runs for a tick, through runFrame (a method value made once in
-// New, so that a frame allocates no closure).
+// runOnLoop is what the loop runs for a tick, through runFrame (a method
+// value made once in New, so that a frame allocates no closure).
 func (b *Backend) runOnLoop() {
 	now := b.now // before pending is cleared: Run may then write the next
 	b.pending.Store(false)
@@ -69,7 +69,59 @@ func (b *Backend) runOnLoop() {
 }
 
 // Run ticks until ctx is done.
+//
+// The ticks come from a timerfd the goroutine waits on in the runtime's
+// network poller: the thread that wakes from epoll runs the frame itself.
+// A Go timer (time.Ticker) instead readies the goroutine from the timer
+// code, and the runtime then wakes a second thread to spin for work on
+// every tick (docs/benchmarks.md, "Wake-ups per frame"). Without a usable
+// timerfd Run falls back to a time.Ticker.
 func (b *Backend) Run(ctx context.Context) {
+	if tf, err := newTimerFD(); err == nil {
+		b.runTimerFD(ctx, tf)
+		return
+	}
+	b.runTicker(ctx)
+}
+
+// runTimerFD is Run on a timerfd.
+func (b *Backend) runTimerFD(ctx context.Context, tf *timerFD) {
+	stop := context.AfterFunc(ctx, func() { tf.close() })
+	defer stop()
+	defer tf.close()
+	if tf.arm(b.interval) != nil {
+		return
+	}
+	for {
+		if !tf.wait() {
+			return // closed: ctx is done
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if b.pending.CompareAndSwap(false, true) {
+			b.now = time.Now()
+			b.loop.Do(b.runFrame)
+		}
+		if b.sleep.Swap(false) {
+			// As in runTicker: wake tokens are only taken here.
+			if tf.arm(0) != nil {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-b.wake:
+			}
+			if tf.arm(b.interval) != nil {
+				return
+			}
+		}
+	}
+}
+
+// runTicker is Run on a time.Ticker.
+func (b *Backend) runTicker(ctx context.Context) {
 	t := time.NewTicker(b.interval)
 	defer t.Stop()
 	for {
