@@ -138,6 +138,14 @@ var frameMetrics = []metric{
 	{"compositor CPU load", "% of a core", "lower", func(r *wlclient.Result) float64 { return 100 * r.CPULoad }, "%.1f"},
 	{"client CPU load", "% of a core", "lower", func(r *wlclient.Result) float64 { return 100 * r.ClientCPU / r.Seconds }, "%.1f"},
 	{"buffers needed per surface", "", "lower", func(r *wlclient.Result) float64 { return float64(r.BuffersMax) }, "%.0f"},
+	// The same CPU from schedstat (nanoseconds, every thread alive at both
+	// ends): at small damage a 3 s window holds only a few 10 ms ticks.
+	{"compositor CPU per frame, schedstat", "ms", "lower", func(r *wlclient.Result) float64 {
+		if r.CPUSched <= 0 || r.Frames == 0 {
+			return math.NaN()
+		}
+		return r.CPUSched * 1000 / float64(r.Frames)
+	}, "%.3f"},
 }
 
 var syncMetrics = []metric{
@@ -279,6 +287,11 @@ func (r *Results) Markdown(plotsRel string, notes string) string {
 		for _, t := range r.Targets {
 			if e := r.errors(t.Name, w.Name); len(e) > 0 {
 				p("\n%s failed %d of %d runs: %s\n", t.Name, len(e), r.Reps, strings.Join(uniq(e), "; "))
+			}
+		}
+		if w.Kind() == wlclient.ModeSync {
+			if fm := r.westonFastModeNote(w.Name); fm != "" {
+				p("\n%s\n", fm)
 			}
 		}
 		if w.Kind() == wlclient.ModeFrames {
@@ -441,6 +454,12 @@ func (r *Results) Goals() []Goal {
 				_, s99 := ratio(r.stat("nofault", w.Name, syncMetrics[1]), r.stat("weston", w.Name, syncMetrics[1]))
 				if !math.IsNaN(q50) {
 					gs = append(gs, Goal{"sync round trip <= 1.0x weston (p50)", fmt.Sprintf("p50 %s (p99 %s)", s50, s99), q50 <= 1.0})
+				}
+				f50, f99, k, _ := r.fastMode("weston", w.Name)
+				if q, s := ratio(r.stat("nofault", w.Name, syncMetrics[0]), f50); k > 0 && !math.IsNaN(q) {
+					q99, s99 := ratio(r.stat("nofault", w.Name, syncMetrics[1]), f99)
+					gs = append(gs, Goal{"sync round trip <= 1.0x weston's fast mode (p50), p99 no worse",
+						fmt.Sprintf("p50 %s, p99 %s", s, s99), q <= 1.0 && q99 <= 1.0})
 				}
 			case wlclient.ModeFlood:
 				q, s := ratio(r.stat("nofault", w.Name, floodMetrics[0]), r.stat("weston", w.Name, floodMetrics[0]))
@@ -636,4 +655,62 @@ func ReplaceSection(file, name, content string) error {
 	}
 	s = s[:i+len(begin)] + "\n" + strings.TrimRight(content, "\n") + "\n" + s[j:]
 	return os.WriteFile(file, []byte(s), 0o644)
+}
+
+// fastModeSpread is how far above a target's lowest run p50 a run's p50
+// may lie and still count as the same (fast) mode.
+const fastModeSpread = 1.5
+
+// fastMode returns the round-trip p50 and p99 of target's runs of a sync
+// workload in its fast mode: the runs whose p50 is within fastModeSpread
+// of the lowest run's. weston 10's round trip is bimodal from run to run
+// (about 12 µs in one mode, 30–40 µs in the other), so the median over
+// all its runs depends on how many landed in each mode; this is the figure
+// to beat, its best mode. k of n runs were in it.
+func (r *Results) fastMode(target, workload string) (p50, p99 stat, k, n int) {
+	var runs []*wlclient.Result
+	for _, s := range r.Samples {
+		if s.Target == target && s.Workload == workload && s.Result != nil && s.Result.RTTp50 > 0 {
+			runs = append(runs, s.Result)
+		}
+	}
+	if len(runs) == 0 {
+		return stat{}, stat{}, 0, 0
+	}
+	lo := runs[0].RTTp50
+	for _, x := range runs {
+		lo = math.Min(lo, x.RTTp50)
+	}
+	var v50, v99 []float64
+	for _, x := range runs {
+		if x.RTTp50 <= fastModeSpread*lo {
+			v50 = append(v50, x.RTTp50)
+			v99 = append(v99, x.RTTp99)
+		}
+	}
+	return summarize(v50), summarize(v99), len(v50), len(runs)
+}
+
+// westonFastModeNote is the paragraph under a sync table: weston's fast
+// mode and every nofault build against it.
+func (r *Results) westonFastModeNote(workload string) string {
+	if !r.hasTarget("weston") {
+		return ""
+	}
+	f50, f99, k, n := r.fastMode("weston", workload)
+	if k == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "weston's fast mode (its runs whose p50 is within %.1fx of its lowest run's: %d of %d): p50 %s µs, p99 %s µs.",
+		fastModeSpread, k, n, cell(f50, "%.1f"), cell(f99, "%.1f"))
+	for _, t := range r.Targets {
+		if !strings.HasPrefix(t.Name, "nofault") {
+			continue
+		}
+		_, s50 := ratio(r.stat(t.Name, workload, syncMetrics[0]), f50)
+		_, s99 := ratio(r.stat(t.Name, workload, syncMetrics[1]), f99)
+		fmt.Fprintf(&b, " %s/weston's fast mode: p50 %s, p99 %s.", t.Name, s50, s99)
+	}
+	return b.String()
 }

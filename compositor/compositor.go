@@ -200,11 +200,18 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 func (c *Compositor) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	b := headless.New(c.Display, c.cfg.Refresh, c.headlessFrame)
+	b := headless.New(lockedLoop{c.Display}, c.cfg.Refresh, c.headlessFrame)
 	c.Display.OnActivity(b.Wake)
 	go b.Run(ctx)
 	return c.Display.Run(ctx)
 }
+
+// lockedLoop runs the headless clock's frames on the clock's own
+// goroutine under the display lock (server.Display.RunLocked): a frame
+// wakes one goroutine, not the clock's and then the display loop's.
+type lockedLoop struct{ d *server.Display }
+
+func (l lockedLoop) Do(fn func()) { l.d.RunLocked(fn) }
 
 // headlessFrame runs a frame for the headless clock and reports whether
 // the compositor is idle: nothing was drawn, no frame callback or capture

@@ -10,7 +10,9 @@
 // fds, and dispatches the complete requests itself under the lock, then
 // writes the events they produced straight to the socket with one
 // non-blocking sendmsg. Functions passed to Display.Do and new clients run
-// under the same lock on the goroutine running Display.Run. Handlers thus
+// under the same lock on the goroutine running Display.Run; a function
+// passed to Display.RunLocked (the headless frame clock's frames) runs
+// under it on its caller's goroutine. Handlers thus
 // run one at a time, in the order libwayland's single-threaded event loop
 // would allow. A client that stops reading its socket cannot block the
 // loop: what its socket refuses waits in a bounded queue for a sender

@@ -258,9 +258,27 @@ func (r Resource) String() string {
 // limit returns the per-client and total limits of r (0: none) with
 // their keys.
 func (l *Limits) limit(r Resource) (per, total int64, perKey, totalKey string) {
-	perKey, totalKey = r.keys()
-	return l.Get(perKey), l.Get(totalKey), perKey, totalKey
+	rows := resourceRows[r]
+	if row := rows[0]; row != nil {
+		per, perKey = *row.Field(l), row.Key
+	}
+	if row := rows[1]; row != nil {
+		total, totalKey = *row.Field(l), row.Key
+	}
+	return per, total, perKey, totalKey
 }
+
+// resourceRows holds, for each resource, the LimitTable rows of its
+// per-client and total limits (nil for none), looked up once: limit runs
+// on every read of every client (makeFDRoom), where searching the table by
+// key cost about 60 string comparisons.
+var resourceRows = func() (t [numResources][2]*Limit) {
+	for r := range t {
+		per, total := Resource(r).keys()
+		t[r] = [2]*Limit{LimitByKey(per), LimitByKey(total)}
+	}
+	return t
+}()
 
 // Limits returns the display's limits (defaults filled in).
 func (d *Display) Limits() Limits { return d.limits }

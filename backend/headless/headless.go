@@ -26,6 +26,10 @@ type Backend struct {
 	pending  atomic.Bool
 	sleep    atomic.Bool
 	wake     chan struct{}
+	// now is the tick runFrame runs for: written by Run only while no
+	// frame is pending, read by runFrame before it clears pending.
+	now      time.Time
+	runFrame func()
 	// Frames counts frames run.
 	Frames atomic.Uint64
 }
@@ -36,7 +40,9 @@ func New(loop Loop, refreshHz int, frame func(now time.Time) (idle bool)) *Backe
 	if refreshHz <= 0 {
 		refreshHz = 60
 	}
-	return &Backend{loop: loop, interval: time.Second / time.Duration(refreshHz), frame: frame, wake: make(chan struct{}, 1)}
+	b := &Backend{loop: loop, interval: time.Second / time.Duration(refreshHz), frame: frame, wake: make(chan struct{}, 1)}
+	b.runFrame = b.runOnLoop
+	return b
 }
 
 // Wake restarts a sleeping clock; the next frame comes within one refresh
@@ -51,8 +57,71 @@ func (b *Backend) Wake() {
 // Interval is the time between frames.
 func (b *Backend) Interval() time.Duration { return b.interval }
 
+// runOnLoop is what the loop runs for a tick, through runFrame (a method
+// value made once in New, so that a frame allocates no closure).
+func (b *Backend) runOnLoop() {
+	now := b.now // before pending is cleared: Run may then write the next
+	b.pending.Store(false)
+	b.Frames.Add(1)
+	if b.frame(now) {
+		b.sleep.Store(true)
+	}
+}
+
 // Run ticks until ctx is done.
+//
+// The ticks come from a timerfd the goroutine waits on in the runtime's
+// network poller: the thread that wakes from epoll runs the frame itself.
+// A Go timer (time.Ticker) instead readies the goroutine from the timer
+// code, and the runtime then wakes a second thread to spin for work on
+// every tick (docs/benchmarks.md, "Wake-ups per frame"). Without a usable
+// timerfd Run falls back to a time.Ticker.
 func (b *Backend) Run(ctx context.Context) {
+	if tf, err := newTimerFD(); err == nil {
+		b.runTimerFD(ctx, tf)
+		return
+	}
+	b.runTicker(ctx)
+}
+
+// runTimerFD is Run on a timerfd.
+func (b *Backend) runTimerFD(ctx context.Context, tf *timerFD) {
+	stop := context.AfterFunc(ctx, func() { tf.close() })
+	defer stop()
+	defer tf.close()
+	if tf.arm(b.interval) != nil {
+		return
+	}
+	for {
+		if !tf.wait() {
+			return // closed: ctx is done
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if b.pending.CompareAndSwap(false, true) {
+			b.now = time.Now()
+			b.loop.Do(b.runFrame)
+		}
+		if b.sleep.Swap(false) {
+			// As in runTicker: wake tokens are only taken here.
+			if tf.arm(0) != nil {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-b.wake:
+			}
+			if tf.arm(b.interval) != nil {
+				return
+			}
+		}
+	}
+}
+
+// runTicker is Run on a time.Ticker.
+func (b *Backend) runTicker(ctx context.Context) {
 	t := time.NewTicker(b.interval)
 	defer t.Stop()
 	for {
@@ -63,13 +132,8 @@ func (b *Backend) Run(ctx context.Context) {
 			if !b.pending.CompareAndSwap(false, true) {
 				continue
 			}
-			b.loop.Do(func() {
-				b.pending.Store(false)
-				b.Frames.Add(1)
-				if b.frame(now) {
-					b.sleep.Store(true)
-				}
-			})
+			b.now = now
+			b.loop.Do(b.runFrame)
 		}
 		if b.sleep.Swap(false) {
 			// Wake tokens are only taken here: a Wake that came at any

@@ -130,3 +130,68 @@ func TestWakeRightAfterIdleFrame(t *testing.T) {
 		}
 	}
 }
+
+// TestTickerFallback: without a timerfd the clock ticks from a
+// time.Ticker, with the same idle sleep.
+func TestTickerFallback(t *testing.T) {
+	var n atomic.Int32
+	b := New(directLoop{}, 500, func(time.Time) bool { return n.Add(1) >= 5 })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { b.runTicker(ctx); close(done) }()
+	for deadline := time.Now().Add(5 * time.Second); n.Load() < 5; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("got %d frames, want 5", n.Load())
+		}
+	}
+	b.Wake()
+	for deadline := time.Now().Add(5 * time.Second); n.Load() < 6; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no frame after Wake")
+		}
+	}
+	cancel()
+	<-done
+}
+
+// TestTimerFD: the timerfd fires at its interval, stops when disarmed,
+// and a wait in progress returns false when the timer is closed.
+func TestTimerFD(t *testing.T) {
+	tf, err := newTimerFD()
+	if err != nil {
+		t.Skipf("no timerfd: %v", err)
+	}
+	if err := tf.arm(time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for range 5 {
+		if !tf.wait() {
+			t.Fatal("wait returned false on an open timer")
+		}
+	}
+	if d := time.Since(start); d < 4*time.Millisecond {
+		t.Fatalf("5 waits on a 1 ms timer took %v", d)
+	}
+	if err := tf.arm(0); err != nil {
+		t.Fatal(err)
+	}
+	ret := make(chan bool)
+	go func() {
+		tf.wait() // may see one expiration from before the disarm
+		ret <- tf.wait()
+	}()
+	select {
+	case v := <-ret:
+		t.Fatalf("a disarmed timer fired (wait returned %v)", v)
+	case <-time.After(20 * time.Millisecond):
+	}
+	tf.close()
+	if v := <-ret; v {
+		t.Fatal("wait on a closed timer returned true")
+	}
+	if err := tf.arm(time.Millisecond); err == nil {
+		t.Fatal("arming a closed timer succeeded")
+	}
+	tf.close() // twice is fine
+}

@@ -9,6 +9,10 @@
 //	    --workloads=1080p-damage10,16x256,1080p-full,256-full --reps=5 \
 //	    --results=docs/bench/damage-ab-results.json --out=docs/bench/damage-ab.md
 //
+// --env sets environment variables for the "nofault" (after) build only,
+// comma-separated: --before=HEAD --env=GOMAXPROCS=1 measures a runtime
+// setting against the same build without it.
+//
 // --title names the change in the report's heading. Regenerate the tables
 // from saved results: --from=docs/bench/damage-ab-results.json.
 package main
@@ -30,6 +34,9 @@ import (
 
 // title heads the report: what changed between the two builds.
 var title = flag.String("title", "render/soft damage tracking", "what changed between the builds (the report's heading)")
+
+// env is the after build's extra environment.
+var env = flag.String("env", "", "extra environment of the after build (VAR=value, comma-separated)")
 
 func main() {
 	before := flag.String("before", "HEAD", "git revision of the \"before\" build")
@@ -122,8 +129,15 @@ func run(before, after, only, workloads string, reps int, warmup, duration time.
 		targets = append(targets, t)
 	}
 	if want["nofault"] {
-		t := bench.NofaultTarget("nofault", []string{comp}, nil, "--renderer=soft")
+		var extra []string
+		if *env != "" {
+			extra = strings.Split(*env, ",")
+		}
+		t := bench.NofaultTarget("nofault", []string{comp}, extra, "--renderer=soft")
 		t.Version = "nofault " + head + " (after)"
+		if *env != "" {
+			t.Version += " with " + *env
+		}
 		targets = append(targets, t)
 	}
 	if want["weston"] {
