@@ -145,7 +145,10 @@ func (c *Compositor) appendShape(sc *render.Scene, p image.Point, name string) b
 // addOverlays appends the drag icon and, if withCursor, the cursor to sc.
 func (c *Compositor) addOverlays(sc *render.Scene, withCursor bool) {
 	if icon, ok := c.Data.Icon(c.Seat); ok {
-		c.Shell.AppendSurface(sc, icon.Surface, image.Pt(icon.X, icon.Y))
+		// The offset is in surface coordinates and the pointer in output
+		// pixels, where AppendSurface draws the icon at the output scale:
+		// scale the offset too, as the cursor hotspot.
+		c.Shell.AppendSurface(sc, icon.Surface, image.Pt(icon.X, icon.Y).Add(c.surfaceToPixels(image.Pt(icon.DX, icon.DY))))
 	}
 	if withCursor {
 		c.cursor.drawn = c.appendCursor(sc)

@@ -2,6 +2,7 @@ package datadevice
 
 import (
 	"log/slog"
+	"math"
 	"math/bits"
 	"time"
 
@@ -43,8 +44,14 @@ type drag struct {
 type DragIcon struct {
 	// Surface is the icon's wl_surface (nil: the drag has no icon).
 	Surface *protocol.Object
-	// X, Y is the icon surface's top-left corner in output coordinates.
+	// X, Y is the pointer position in output pixels, where the icon's
+	// top-left corner is when it committed no offset since start_drag.
 	X, Y int
+	// DX, DY is the offset the icon committed since start_drag
+	// (wl_surface.offset, attach dx, dy) in surface coordinates: the
+	// compositor scales it to output pixels, so the icon's top-left corner
+	// is at (X, Y) + (DX, DY) × the output scale.
+	DX, DY int
 }
 
 // IconOffset is what the compositor tells the data device about an icon
@@ -73,8 +80,10 @@ func (m *Manager) Icon(s *seat.Seat) (icon DragIcon, ok bool) {
 	ox, oy := m.offset(dr.icon)
 	return DragIcon{
 		Surface: dr.icon,
-		X:       int(x) + ox - dr.iconBase[0],
-		Y:       int(y) + oy - dr.iconBase[1],
+		X:       int(math.Floor(x)),
+		Y:       int(math.Floor(y)),
+		DX:      ox - dr.iconBase[0],
+		DY:      oy - dr.iconBase[1],
 	}, true
 }
 

@@ -449,8 +449,15 @@ func TestDragErrors(t *testing.T) {
 	})
 	t.Run("icon role given", func(t *testing.T) {
 		de := startDrag(t)
+		// The test's shell does not sum offsets: iconOff stands for the
+		// sum the compositor's shell reports (compositor tests the real one).
+		var iconOff [2]int
+		de.Do(func() {
+			de.dm.SetIconOffset(func(*protocol.Object) (int, int) { return iconOff[0], iconOff[1] })
+		})
 		serial := de.press()
 		iconID, icon := de.a.Surface(de.a.comp)
+		de.Do(func() { iconOff = [2]int{3, 4} }) // committed before start_drag: no move
 		de.a.MustSend(de.a.dev, protocol.WlDataDeviceRequestStartDrag, uint32(0), de.a.sid, iconID, serial)
 		de.a.MustRoundtrip()
 		de.Do(func() {
@@ -458,8 +465,18 @@ func TestDragErrors(t *testing.T) {
 				t.Errorf("icon role %q", r)
 			}
 			ic, ok := de.dm.Icon(de.seat)
-			if !ok || ic.Surface != icon || ic.X != 50 || ic.Y != 50 {
-				t.Errorf("Icon = %+v, %v; want the icon at the pointer (50,50)", ic, ok)
+			if want := (datadevice.DragIcon{Surface: icon, X: 50, Y: 50}); !ok || ic != want {
+				t.Errorf("Icon = %+v, %v; want the icon at the pointer (50,50), no offset", ic, ok)
+			}
+		})
+		// An offset committed since moves it, in surface coordinates (the
+		// compositor scales them); X, Y follow the pointer.
+		de.Do(func() { iconOff = [2]int{5, 3} })
+		de.motion(60.7, 70.2)
+		de.Do(func() {
+			ic, ok := de.dm.Icon(de.seat)
+			if want := (datadevice.DragIcon{Surface: icon, X: 60, Y: 70, DX: 2, DY: -1}); !ok || ic != want {
+				t.Errorf("Icon = %+v, %v; want %+v", ic, ok, want)
 			}
 		})
 	})
