@@ -109,14 +109,6 @@ func New(cfg config.Config) (*Compositor, error) {
 // NewWithOptions is New with a renderer (and output name) chosen by the
 // caller.
 func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
-	mode, err := shm.ParseReadMode(cfg.ShmRead)
-	if err != nil {
-		return nil, fmt.Errorf("--shm-read: %w", err)
-	}
-	shrink, err := shm.ParseShrinkPolicy(cfg.ShmShrink)
-	if err != nil {
-		return nil, fmt.Errorf("--shm-shrink: %w", err)
-	}
 	probe := shm.ProbedNoSigbus()
 	switch {
 	case probe.Err != nil:
@@ -128,8 +120,8 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 		// the fault was caught. Nothing is wrong.
 		slog.Info("MAP_NOSIGBUS: not in this kernel (stock kernels lack it); client memory is read through guarded accessors (docs/shm.md)", "probe", probe.Duration)
 	}
-	if mode == shm.ReadNoSigbus && !probe.Supported {
-		return nil, fmt.Errorf("--shm-read=nosigbus: %w (probe: %s)", shm.ErrNoSigbus, probe)
+	if err := cfg.ShmRead.Check(); err != nil {
+		return nil, err
 	}
 	sock, err := server.Listen(os.Getenv("XDG_RUNTIME_DIR"), cfg.Socket)
 	if err != nil {
@@ -154,7 +146,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	if opts.OutputName == "" {
 		opts.OutputName = "HEADLESS-1"
 	}
-	c.Shm = shm.Register(d, shm.Options{Mode: mode, Shrink: shrink})
+	c.Shm = shm.Register(d, shm.Options{Mode: cfg.ShmRead, Shrink: cfg.ShmShrink})
 	c.addOutputs(cfg, opts.OutputName, single) // outputs.go
 	output.AddXdgOutputManager(d)
 	c.Shell = shell.New(d, c.Renderer, shell.Options{

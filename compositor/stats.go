@@ -20,7 +20,7 @@ type Stats struct {
 	Commits         uint64        `json:"commits"`
 	FrameCallbacks  uint64        `json:"frame_callbacks"`
 	Probe           ProbeStats    `json:"nosigbus_probe"`
-	ShmRead         string        `json:"shm_read"`
+	ShmRead         shm.ReadMode  `json:"shm_read"`
 	Shm             shm.Stats     `json:"shm"`
 	Server          server.Stats  `json:"server"`
 	Clients         int           `json:"clients_connected"`

@@ -28,6 +28,7 @@ import (
 	"log/slog"
 
 	"github.com/nofault/nofault/server"
+	"github.com/nofault/nofault/shm"
 )
 
 // Config is the compositor's configuration. The zero value is not valid;
@@ -60,12 +61,12 @@ type Config struct {
 	// the kernel honours MAP_NOSIGBUS, else sealed for pools whose file the
 	// client sealed, else guarded), "nosigbus" (required; startup fails
 	// without it) or "guarded" (every pool, even sealed ones).
-	ShmRead string `toml:"shm_read"`
+	ShmRead shm.ReadMode `toml:"shm_read"`
 	// ShmShrink is what happens to a client that shrinks a pool under a
 	// buffer in use: "kill" (wl_shm.error invalid_fd, as libwayland does)
 	// or "zeros" (the lost pages read as zeros and the client keeps
 	// running, as with wlroots).
-	ShmShrink string `toml:"shm_shrink"`
+	ShmShrink shm.ShrinkPolicy `toml:"shm_shrink"`
 	// XdgUnackedBuffer is what happens to a buffer committed to an
 	// xdg_surface before the client acked a configure: "error"
 	// (xdg_surface.error unconfigured_buffer, as the xdg-shell spec says
@@ -104,8 +105,8 @@ func Default() Config {
 
 		Backend:   "auto",
 		Size:      Size{1280, 720},
-		ShmRead:   "auto",
-		ShmShrink: "kill",
+		ShmRead:   shm.ReadAuto,
+		ShmShrink: shm.ShrinkKill,
 		Renderer:  "auto",
 
 		XdgUnackedBuffer: "error",

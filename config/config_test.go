@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/nofault/nofault/shm"
 )
 
 // envMap returns an env function for Load.
@@ -34,7 +36,7 @@ func TestDefault(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Default().Validate() = %v", err)
 	}
-	if c.Size != (Size{1280, 720}) || c.Refresh != 60 || c.Backend != "auto" || c.ShmShrink != "kill" ||
+	if c.Size != (Size{1280, 720}) || c.Refresh != 60 || c.Backend != "auto" || c.ShmShrink != shm.ShrinkKill ||
 		c.LogLevel != slog.LevelInfo || c.Limits.MaxQueuedBytes != int64(256*KiB) {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
@@ -127,7 +129,7 @@ max_mapped_bytes = 1048576
 				Backend: "nested", Socket: "wayland-7", Size: Size{1, 1}, Renderer: "gl", Refresh: 1,
 				Scale: 1.5, Outputs: "1920x1080,1280x720",
 				Screenshot: "s.png", Stats: "s.json", Trace: true, LogLevel: slog.LevelDebug,
-				ShmRead: "guarded", ShmShrink: "zeros", XdgUnackedBuffer: "accept",
+				ShmRead: shm.ReadGuarded, ShmShrink: shm.ShrinkZeros, XdgUnackedBuffer: "accept",
 				Limits: Limits{
 					MaxObjects: 16, MaxPools: 2, MaxMappedBytes: int64(64 * KiB), MaxBuffersPerPool: 3, MaxRegionRects: 4,
 					MaxDamageRects: 5, MaxFDs: 6, MaxQueuedBytes: int64(MiB), MaxFrameCallbacks: 7, MaxSurfaceFrameCallbacks: 24, MaxUploadBytes: int64(32 * MiB), MaxClients: 8,
@@ -152,7 +154,7 @@ max_mapped_bytes = 1048576
 				Backend: "headless", Socket: "nf", Size: Size{2, 3}, Renderer: "soft", Refresh: 75,
 				Scale: 2, Outputs: "640x480",
 				Screenshot: "a.png", Stats: "b.json", Trace: true, LogLevel: slog.LevelWarn,
-				ShmRead: "nosigbus", ShmShrink: "zeros", XdgUnackedBuffer: "accept",
+				ShmRead: shm.ReadNoSigbus, ShmShrink: shm.ShrinkZeros, XdgUnackedBuffer: "accept",
 				Limits: Limits{
 					MaxObjects: 100, MaxPools: 11, MaxMappedBytes: int64(8 * MiB), MaxBuffersPerPool: 12, MaxRegionRects: 13,
 					MaxDamageRects: 14, MaxFDs: 15, MaxQueuedBytes: int64(64 * KiB), MaxFrameCallbacks: 16, MaxSurfaceFrameCallbacks: 25, MaxUploadBytes: int64(64 * MiB), MaxClients: 17,
@@ -251,6 +253,8 @@ func TestFileTypeErrors(t *testing.T) {
 		{`refresh = "fast"`, `refresh`},
 		{`trace = "yes"`, `trace`},
 		{`log_level = "loud"`, `log_level`},
+		{`shm_read = "fast"`, `(last key "shm_read"): want auto, nosigbus or guarded, got "fast"`},
+		{`shm_shrink = 1`, `shm_shrink`},
 		{"[limits]\nmax_mapped_bytes = \"lots\"", `want a byte count`},
 		{`backend = `, `config file`},
 	} {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nofault/nofault/seat"
 	"github.com/nofault/nofault/server"
+	"github.com/nofault/nofault/shm"
 )
 
 // EnvConfig names the TOML file to read when --config is not given.
@@ -211,6 +213,33 @@ func enumOpt(group, flagName, usage string, field func(*Config) *string, values 
 	return o
 }
 
+// textOpt is a setting of a type that names and parses its own values
+// (String and UnmarshalText, which the TOML decoder calls too): values,
+// from that type's package, are what --help lists, so the accepted values
+// have one source of truth.
+func textOpt[T interface {
+	comparable
+	fmt.Stringer
+}, P interface {
+	*T
+	encoding.TextUnmarshaler
+}](group, flagName, usage string, field func(*Config) *T, values []T) option {
+	names := make([]string, len(values))
+	for i, v := range values {
+		names[i] = v.String()
+	}
+	o := newOption(group, flagName, strings.Join(names, "|"), usage)
+	o.check = func(c *Config) error {
+		if v := *field(c); !slices.Contains(values, v) {
+			return fmt.Errorf("want %s, got %v", orList(names), v)
+		}
+		return nil
+	}
+	o.set = func(c *Config, s string) error { return P(field(c)).UnmarshalText([]byte(s)) }
+	o.get = func(c *Config) string { return (*field(c)).String() }
+	return o
+}
+
 func stringOpt(group, flagName, arg, usage string, field func(*Config) *string, check func(string) error) option {
 	o := newOption(group, flagName, arg, usage)
 	o.check = func(c *Config) error { return check(*field(c)) }
@@ -345,10 +374,10 @@ var options = append([]option{
 	stringOpt(groupGeneral, "unminimize-key", "KEYS", "shortcut that brings back minimized windows; empty for none",
 		func(c *Config) *string { return &c.UnminimizeKey }, checkShortcut),
 
-	enumOpt(groupShm, "shm-read", "how client memory is read: auto takes nosigbus when the kernel honours MAP_NOSIGBUS, else sealed for sealed pools, else guarded; nosigbus requires it; guarded guards every read",
-		func(c *Config) *string { return &c.ShmRead }, "auto", "nosigbus", "guarded"),
-	enumOpt(groupShm, "shm-shrink", "a client that shrinks a pool under its buffers: kill posts wl_shm.error invalid_fd (as libwayland); zeros draws zeros and keeps it (as wlroots)",
-		func(c *Config) *string { return &c.ShmShrink }, "kill", "zeros"),
+	textOpt(groupShm, "shm-read", "how client memory is read: auto takes nosigbus when the kernel honours MAP_NOSIGBUS, else sealed for sealed pools, else guarded; nosigbus requires it; guarded guards every read",
+		func(c *Config) *shm.ReadMode { return &c.ShmRead }, shm.ReadModes()),
+	textOpt(groupShm, "shm-shrink", "a client that shrinks a pool under its buffers: kill posts wl_shm.error invalid_fd (as libwayland); zeros draws zeros and keeps it (as wlroots)",
+		func(c *Config) *shm.ShrinkPolicy { return &c.ShmShrink }, shm.ShrinkPolicies()),
 }, limitOptions()...)
 
 func checkShortcut(s string) error {

@@ -56,11 +56,16 @@ func TestParse(t *testing.T) {
 			t.Errorf("ShrinkPolicy %q: %v, %v", s, p, err)
 		}
 	}
-	if _, err := ParseReadMode("sealed"); err == nil {
-		t.Error("ParseReadMode(sealed) succeeded")
+	if len(ReadModes()) != int(numReadModes) || len(ShrinkPolicies()) != int(numShrinkPolicies) {
+		t.Errorf("ReadModes %v, ShrinkPolicies %v: not every value", ReadModes(), ShrinkPolicies())
 	}
-	if _, err := ParseShrinkPolicy(""); err == nil {
-		t.Error("ParseShrinkPolicy(\"\") succeeded")
+	var m ReadMode
+	if err := m.UnmarshalText([]byte("sealed")); err == nil || err.Error() != `want auto, nosigbus or guarded, got "sealed"` {
+		t.Errorf("ReadMode(sealed): %v", err)
+	}
+	var p ShrinkPolicy
+	if err := p.UnmarshalText(nil); err == nil || err.Error() != `want kill or zeros, got ""` {
+		t.Errorf("ShrinkPolicy(\"\"): %v", err)
 	}
 	for s, want := range map[Strategy]string{Guarded: "guarded", Sealed: "sealed", NoSigbus: "nosigbus"} {
 		if s.String() != want {

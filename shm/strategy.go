@@ -1,6 +1,9 @@
 package shm
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Strategy is how a pool's memory is protected against SIGBUS.
 type Strategy uint8
@@ -36,6 +39,8 @@ func (s Strategy) MarshalText() ([]byte, error) { return []byte(s.String()), nil
 func (s Strategy) FaultFree() bool { return s == Sealed || s == NoSigbus }
 
 // ReadMode is the --shm-read setting: which strategies new pools may use.
+// Its text form ("auto", "nosigbus", "guarded") is what config parses
+// (UnmarshalText) and --help lists (ReadModes).
 type ReadMode uint8
 
 const (
@@ -47,30 +52,18 @@ const (
 	ReadNoSigbus
 	// ReadGuarded maps every pool guarded, even sealed ones.
 	ReadGuarded
+	numReadModes
 )
 
-// ParseReadMode parses "auto", "nosigbus" or "guarded".
-func ParseReadMode(s string) (ReadMode, error) {
-	switch s {
-	case "auto":
-		return ReadAuto, nil
-	case "nosigbus":
-		return ReadNoSigbus, nil
-	case "guarded":
-		return ReadGuarded, nil
-	}
-	return ReadAuto, fmt.Errorf("shm: invalid read mode %q (want auto, nosigbus or guarded)", s)
-}
+var readModeNames = [numReadModes]string{ReadAuto: "auto", ReadNoSigbus: "nosigbus", ReadGuarded: "guarded"}
+
+// ReadModes returns every ReadMode, in the order --help lists them.
+func ReadModes() []ReadMode { return []ReadMode{ReadAuto, ReadNoSigbus, ReadGuarded} }
 
 // String returns "auto", "nosigbus" or "guarded".
 func (m ReadMode) String() string {
-	switch m {
-	case ReadAuto:
-		return "auto"
-	case ReadNoSigbus:
-		return "nosigbus"
-	case ReadGuarded:
-		return "guarded"
+	if m < numReadModes {
+		return readModeNames[m]
 	}
 	return fmt.Sprintf("ReadMode(%d)", uint8(m))
 }
@@ -78,15 +71,11 @@ func (m ReadMode) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (m ReadMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
-// UnmarshalText implements encoding.TextUnmarshaler, so a ReadMode works
-// with flag.TextVar and TOML decoding.
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the names
+// String returns. config parses --shm-read, NOFAULT_SHM_READ and the TOML
+// key shm_read with it.
 func (m *ReadMode) UnmarshalText(b []byte) error {
-	v, err := ParseReadMode(string(b))
-	if err != nil {
-		return err
-	}
-	*m = v
-	return nil
+	return unmarshalName(m, readModeNames[:], b)
 }
 
 // Check reports whether the mode can be used in this process: ReadNoSigbus
@@ -108,7 +97,8 @@ func (m ReadMode) Check() error {
 // ShrinkPolicy is the --shm-shrink setting: what the server does with a
 // client whose pool file shrank under a mapping (a recovered fault, or a
 // shrink seen by CheckSize). The pool reports the event either way; the
-// protocol glue applies the policy.
+// protocol glue applies the policy. Its text form ("kill", "zeros") is
+// what config parses (UnmarshalText) and --help lists (ShrinkPolicies).
 type ShrinkPolicy uint8
 
 const (
@@ -118,26 +108,19 @@ const (
 	// ShrinkZeros keeps the client and renders zeros, as wlroots does,
 	// until the client resizes the pool (which maps the file anew).
 	ShrinkZeros
+	numShrinkPolicies
 )
 
-// ParseShrinkPolicy parses "kill" or "zeros".
-func ParseShrinkPolicy(s string) (ShrinkPolicy, error) {
-	switch s {
-	case "kill":
-		return ShrinkKill, nil
-	case "zeros":
-		return ShrinkZeros, nil
-	}
-	return ShrinkKill, fmt.Errorf("shm: invalid shrink policy %q (want kill or zeros)", s)
-}
+var shrinkPolicyNames = [numShrinkPolicies]string{ShrinkKill: "kill", ShrinkZeros: "zeros"}
+
+// ShrinkPolicies returns every ShrinkPolicy, in the order --help lists
+// them.
+func ShrinkPolicies() []ShrinkPolicy { return []ShrinkPolicy{ShrinkKill, ShrinkZeros} }
 
 // String returns "kill" or "zeros".
 func (p ShrinkPolicy) String() string {
-	switch p {
-	case ShrinkKill:
-		return "kill"
-	case ShrinkZeros:
-		return "zeros"
+	if p < numShrinkPolicies {
+		return shrinkPolicyNames[p]
 	}
 	return fmt.Sprintf("ShrinkPolicy(%d)", uint8(p))
 }
@@ -145,12 +128,25 @@ func (p ShrinkPolicy) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (p ShrinkPolicy) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the names
+// String returns. config parses --shm-shrink, NOFAULT_SHM_SHRINK and the
+// TOML key shm_shrink with it.
 func (p *ShrinkPolicy) UnmarshalText(b []byte) error {
-	v, err := ParseShrinkPolicy(string(b))
-	if err != nil {
-		return err
+	return unmarshalName(p, shrinkPolicyNames[:], b)
+}
+
+// unmarshalName sets *v to the index of text in names, or reports the
+// names it wants ("want kill or zeros, got "x"", as config words errors).
+func unmarshalName[T ~uint8](v *T, names []string, text []byte) error {
+	for i, n := range names {
+		if n == string(text) {
+			*v = T(i)
+			return nil
+		}
 	}
-	*p = v
-	return nil
+	want := names[len(names)-1]
+	if len(names) > 1 {
+		want = strings.Join(names[:len(names)-1], ", ") + " or " + want
+	}
+	return fmt.Errorf("want %s, got %q", want, text)
 }
