@@ -191,6 +191,9 @@ func Open(opts Options) (*Window, error) {
 	w.r = r
 	w.thread = gl.NewThread(w.wake)
 	w.proxy = gl.NewProxy(w.thread, r)
+	// A commit's upload asks for a frame at once, so that an idle window
+	// shows it without waiting for its next idle tick.
+	w.proxy.OnUpload(w.ScheduleFrame)
 	if opts.HideCursor {
 		win.SetInputMode(glfw.CursorMode, glfw.CursorHidden)
 	}
@@ -269,7 +272,8 @@ func (w *Window) HostKeymap() (names keymap.Names, ok bool) {
 
 // Renderer is the GL renderer for the compositor: a render.Renderer whose
 // methods may be called from any goroutine other than the main thread
-// (normally the display loop) and run on the main thread.
+// (normally the display loop) and run on the main thread. A texture
+// upload through it schedules a frame (ScheduleFrame).
 func (w *Window) Renderer() render.Renderer { return w.proxy }
 
 // GL is the renderer itself, for the main thread only.

@@ -18,7 +18,6 @@ import (
 	"github.com/nofault/nofault/render/gl"
 	"github.com/nofault/nofault/seat"
 	"github.com/nofault/nofault/seat/keymap"
-	"github.com/nofault/nofault/shm"
 )
 
 // GLFW and the window's GL context live on the process's main OS thread:
@@ -77,7 +76,7 @@ func runNested(cfg config.Config, cmdArgs []string, sigs chan os.Signal, auto, k
 			}
 		}
 	}
-	c, err := compositor.NewWithOptions(cfg, compositor.Options{Renderer: &scheduling{Renderer: win.Renderer(), win: win}, OutputName: "NESTED-1", PresentAfterSwap: true})
+	c, err := compositor.NewWithOptions(cfg, compositor.Options{Renderer: win.Renderer(), OutputName: "NESTED-1", PresentAfterSwap: true})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
 		return 1
@@ -153,41 +152,6 @@ func finalShotFromWindow(win *nested.Window, path string) {
 		return
 	}
 	slog.Info("screenshot written", "path", path)
-}
-
-// scheduling is the window's renderer with one addition: an upload (a
-// commit brought new pixels) asks the window for a frame at once, so that
-// an idle window shows it without waiting for its next idle tick. Its
-// textures wrap the renderer's; Render unwraps them.
-type scheduling struct {
-	render.Renderer
-	win *nested.Window
-}
-
-type schedTexture struct {
-	render.Texture
-	win *nested.Window
-}
-
-func (s *scheduling) NewTexture() render.Texture {
-	return &schedTexture{Texture: s.Renderer.NewTexture(), win: s.win}
-}
-
-func (s *scheduling) Render(scene *render.Scene, width, height int) error {
-	inner := render.Scene{Background: scene.Background, Items: make([]render.Item, len(scene.Items))}
-	for i, it := range scene.Items {
-		if t, ok := it.Texture.(*schedTexture); ok {
-			it.Texture = t.Texture
-		}
-		inner.Items[i] = it
-	}
-	return s.Renderer.Render(&inner, width, height)
-}
-
-func (t *schedTexture) Upload(src shm.Image, damage []image.Rectangle) error {
-	err := t.Texture.Upload(src, damage)
-	t.win.ScheduleFrame()
-	return err
 }
 
 // hostName names the host display for messages.

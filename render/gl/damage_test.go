@@ -148,9 +148,12 @@ func TestDamageIsPartial(t *testing.T) {
 
 // TestFrameNoAllocs checks that a frame (upload of a client buffer with
 // damage, render, through the Proxy as the display loop calls it) does
-// not allocate, in every upload mode.
+// not allocate, in every upload mode, with an upload hook set as the
+// nested window sets one (OnUpload).
 func TestFrameNoAllocs(t *testing.T) {
 	h := headless(t)
+	uploads := 0
+	h.OnUpload(func() { uploads++ })
 	cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
 	b := &buffer{p: cp, w: 256, h: 256, stride: 1024, format: shm.FormatARGB8888}
 	b.draw(image.Rect(0, 0, 256, 256), pattern(1))
@@ -168,6 +171,9 @@ func TestFrameNoAllocs(t *testing.T) {
 	defer v.Release()
 	if err := other.Upload(v, nil); err != nil {
 		t.Fatal(err)
+	}
+	if uploads != 1 {
+		t.Fatalf("upload hook ran %d times after one upload", uploads)
 	}
 	damage := []image.Rectangle{image.Rect(0, 10, 256, 20), image.Rect(5, 100, 50, 200)}
 	for _, mode := range []string{"rgba", "bgra,pbo,orphan", "rgba,ring"} {

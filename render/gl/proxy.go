@@ -42,6 +42,7 @@ type Proxy struct {
 	err    error
 
 	renderFn, readFn, uploadFn func() // the run* methods, bound once
+	onUpload                   func() // set before use (OnUpload)
 }
 
 var _ render.Renderer = (*Proxy)(nil)
@@ -52,6 +53,12 @@ func NewProxy(t *Thread, r *Renderer) *Proxy {
 	p.renderFn, p.readFn, p.uploadFn = p.runRender, p.runRead, p.runUpload
 	return p
 }
+
+// OnUpload sets fn to run after every texture upload, on the uploading
+// goroutine once the pixels are in the texture (successfully or not): the
+// nested window schedules a frame with it, so that an idle window shows
+// a commit at once. Call it before the Proxy is used.
+func (p *Proxy) OnUpload(fn func()) { p.onUpload = fn }
 
 // Thread is the GL thread.
 func (p *Proxy) Thread() *Thread { return p.t }
@@ -124,9 +131,13 @@ func (pt *proxyTexture) glTexture() *Texture { return pt.t }
 func (pt *proxyTexture) Upload(src shm.Image, damage []image.Rectangle) error {
 	p := pt.p
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.tex, p.src, p.damage = pt, src, damage
-	return p.do(p.uploadFn)
+	err := p.do(p.uploadFn)
+	p.mu.Unlock()
+	if p.onUpload != nil {
+		p.onUpload()
+	}
+	return err
 }
 
 func (pt *proxyTexture) Size() (w, h int) { return pt.w, pt.h }
