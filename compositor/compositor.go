@@ -1,7 +1,10 @@
 // Package compositor assembles nofault: the display, the globals (shm,
-// shell, output, seat, data device), a renderer and a backend. The
-// cmd/compositor command is a thin CLI over it; tests and the kernel demo
-// use it the same way.
+// shell, output, seat, data device), a renderer and a backend. Run starts
+// it with either backend (backend/headless, backend/nested) and owns the
+// session around it: the `-- CMD` client, signals, the screenshot and the
+// statistics. The cmd/compositor command parses the settings, picks the
+// backend and calls Run; tests and the kernel demo use the package the
+// same way.
 package compositor
 
 import (
@@ -18,7 +21,6 @@ import (
 	"time"
 
 	"github.com/nofault/nofault/activation"
-	"github.com/nofault/nofault/backend/headless"
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/datadevice"
 	"github.com/nofault/nofault/decoration"
@@ -186,31 +188,6 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.initCursor()
 	c.applyLimits(cfg.Limits)
 	return c, nil
-}
-
-// Run serves clients with the headless frame clock until ctx is done.
-func (c *Compositor) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	b := headless.New(lockedLoop{c.Display}, c.cfg.Refresh, c.headlessFrame)
-	c.Display.OnActivity(b.Wake)
-	go b.Run(ctx)
-	return c.Display.Run(ctx)
-}
-
-// lockedLoop runs the headless clock's frames on the clock's own
-// goroutine under the display lock (server.Display.RunLocked): a frame
-// wakes one goroutine, not the clock's and then the display loop's.
-type lockedLoop struct{ d *server.Display }
-
-func (l lockedLoop) Do(fn func()) { l.d.RunLocked(fn) }
-
-// headlessFrame runs a frame for the headless clock and reports whether
-// the compositor is idle: nothing was drawn, no frame callback or capture
-// waits. The clock then sleeps until the next client activity.
-func (c *Compositor) headlessFrame(now time.Time) (idle bool) {
-	shown := c.Frame(now)
-	return !shown && c.Shell.PendingFrameCallbacks() == 0 && c.Capture.Stats().Pending == 0
 }
 
 // Frame is one output frame: render the scene if anything changed since

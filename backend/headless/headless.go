@@ -7,19 +7,76 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+
+	"github.com/nofault/nofault/backend"
+	"github.com/nofault/nofault/render"
 )
+
+// Backend is the headless backend (backend.Backend): its Clock runs the
+// compositor's frames on the clock's own goroutine under the display lock
+// (backend.Compositor.RunLocked: a frame wakes one goroutine, not the
+// clock's and then the display loop's) and sleeps while the compositor is
+// idle.
+type Backend struct {
+	r     render.Renderer
+	clock *Clock
+}
+
+var (
+	_ backend.Backend = (*Backend)(nil)
+	_ backend.Waker   = (*Backend)(nil)
+)
+
+// New returns the headless backend with a clock of refreshHz (60 when 0)
+// and renderer r (nil: render/soft).
+func New(refreshHz int, r render.Renderer) *Backend {
+	return &Backend{r: r, clock: NewClock(nil, refreshHz, nil)}
+}
+
+// Name returns "headless".
+func (b *Backend) Name() string { return "headless" }
+
+// Renderer is the renderer New was given.
+func (b *Backend) Renderer() render.Renderer { return b.r }
+
+// OutputName is empty: the compositor names its outputs (HEADLESS-1, ...).
+func (b *Backend) OutputName() string { return "" }
+
+// PresentAfterSwap is false: a rendered frame counts as shown.
+func (b *Backend) PresentAfterSwap() bool { return false }
+
+// Wake restarts the sleeping clock (backend.Waker).
+func (b *Backend) Wake() { b.clock.Wake() }
+
+// Clock is the backend's frame clock.
+func (b *Backend) Clock() *Clock { return b.clock }
+
+// Run ticks c's frames until ctx is done; after a frame that rendered
+// nothing, while no client wants frames, the clock sleeps until Wake. Call
+// it once.
+func (b *Backend) Run(ctx context.Context, c backend.Compositor) error {
+	b.clock.loop = lockedLoop{c}
+	b.clock.frame = func(now time.Time) bool { return !c.Frame(now) && !c.FramesWanted() }
+	b.clock.Run(ctx)
+	return nil
+}
+
+// lockedLoop runs the clock's frames with RunLocked.
+type lockedLoop struct{ c backend.Compositor }
+
+func (l lockedLoop) Do(fn func()) { l.c.RunLocked(fn) }
 
 // Loop is where frames run: the display loop's Do.
 type Loop interface {
 	Do(fn func())
 }
 
-// Backend ticks at a fixed refresh rate and runs frame on the display loop,
+// Clock ticks at a fixed refresh rate and runs frame on the display loop,
 // skipping ticks while the previous frame has not run yet (so a busy loop
 // is never flooded with frames). When frame reports that the compositor is
 // idle (nothing to draw, no frame callback or capture waiting), the clock
 // stops until Wake: an idle compositor costs no CPU.
-type Backend struct {
+type Clock struct {
 	loop     Loop
 	interval time.Duration
 	frame    func(now time.Time) (idle bool)
@@ -34,37 +91,38 @@ type Backend struct {
 	Frames atomic.Uint64
 }
 
-// New returns a backend that calls frame refreshHz times a second while
-// frame keeps returning false (not idle).
-func New(loop Loop, refreshHz int, frame func(now time.Time) (idle bool)) *Backend {
+// NewClock returns a clock that calls frame refreshHz times a second
+// while frame keeps returning false (not idle).
+func NewClock(loop Loop, refreshHz int, frame func(now time.Time) (idle bool)) *Clock {
 	if refreshHz <= 0 {
 		refreshHz = 60
 	}
-	b := &Backend{loop: loop, interval: time.Second / time.Duration(refreshHz), frame: frame, wake: make(chan struct{}, 1)}
-	b.runFrame = b.runOnLoop
-	return b
+	k := &Clock{loop: loop, interval: time.Second / time.Duration(refreshHz), frame: frame, wake: make(chan struct{}, 1)}
+	k.runFrame = k.runOnLoop
+	return k
 }
 
 // Wake restarts a sleeping clock; the next frame comes within one refresh
-// interval. It never blocks and may be called from any goroutine.
-func (b *Backend) Wake() {
+// interval. It never blocks and may be called from any goroutine, before
+// Run too.
+func (k *Clock) Wake() {
 	select {
-	case b.wake <- struct{}{}:
+	case k.wake <- struct{}{}:
 	default:
 	}
 }
 
 // Interval is the time between frames.
-func (b *Backend) Interval() time.Duration { return b.interval }
+func (k *Clock) Interval() time.Duration { return k.interval }
 
 // runOnLoop is what the loop runs for a tick, through runFrame (a method
-// value made once in New, so that a frame allocates no closure).
-func (b *Backend) runOnLoop() {
-	now := b.now // before pending is cleared: Run may then write the next
-	b.pending.Store(false)
-	b.Frames.Add(1)
-	if b.frame(now) {
-		b.sleep.Store(true)
+// value made once in NewClock, so that a frame allocates no closure).
+func (k *Clock) runOnLoop() {
+	now := k.now // before pending is cleared: Run may then write the next
+	k.pending.Store(false)
+	k.Frames.Add(1)
+	if k.frame(now) {
+		k.sleep.Store(true)
 	}
 }
 
@@ -76,20 +134,20 @@ func (b *Backend) runOnLoop() {
 // code, and the runtime then wakes a second thread to spin for work on
 // every tick (docs/benchmarks.md, "Wake-ups per frame"). Without a usable
 // timerfd Run falls back to a time.Ticker.
-func (b *Backend) Run(ctx context.Context) {
+func (k *Clock) Run(ctx context.Context) {
 	if tf, err := newTimerFD(); err == nil {
-		b.runTimerFD(ctx, tf)
+		k.runTimerFD(ctx, tf)
 		return
 	}
-	b.runTicker(ctx)
+	k.runTicker(ctx)
 }
 
 // runTimerFD is Run on a timerfd.
-func (b *Backend) runTimerFD(ctx context.Context, tf *timerFD) {
+func (k *Clock) runTimerFD(ctx context.Context, tf *timerFD) {
 	stop := context.AfterFunc(ctx, func() { tf.close() })
 	defer stop()
 	defer tf.close()
-	if tf.arm(b.interval) != nil {
+	if tf.arm(k.interval) != nil {
 		return
 	}
 	for {
@@ -99,11 +157,11 @@ func (b *Backend) runTimerFD(ctx context.Context, tf *timerFD) {
 		if ctx.Err() != nil {
 			return
 		}
-		if b.pending.CompareAndSwap(false, true) {
-			b.now = time.Now()
-			b.loop.Do(b.runFrame)
+		if k.pending.CompareAndSwap(false, true) {
+			k.now = time.Now()
+			k.loop.Do(k.runFrame)
 		}
-		if b.sleep.Swap(false) {
+		if k.sleep.Swap(false) {
 			// As in runTicker: wake tokens are only taken here.
 			if tf.arm(0) != nil {
 				return
@@ -111,9 +169,9 @@ func (b *Backend) runTimerFD(ctx context.Context, tf *timerFD) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-b.wake:
+			case <-k.wake:
 			}
-			if tf.arm(b.interval) != nil {
+			if tf.arm(k.interval) != nil {
 				return
 			}
 		}
@@ -121,32 +179,32 @@ func (b *Backend) runTimerFD(ctx context.Context, tf *timerFD) {
 }
 
 // runTicker is Run on a time.Ticker.
-func (b *Backend) runTicker(ctx context.Context) {
-	t := time.NewTicker(b.interval)
+func (k *Clock) runTicker(ctx context.Context) {
+	t := time.NewTicker(k.interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if !b.pending.CompareAndSwap(false, true) {
+			if !k.pending.CompareAndSwap(false, true) {
 				continue
 			}
-			b.now = now
-			b.loop.Do(b.runFrame)
+			k.now = now
+			k.loop.Do(k.runFrame)
 		}
-		if b.sleep.Swap(false) {
+		if k.sleep.Swap(false) {
 			// Wake tokens are only taken here: a Wake that came at any
-			// time after the idle frame left one in b.wake, so this
+			// time after the idle frame left one in k.wake, so this
 			// returns at once and no wake-up is lost. (A stale token only
 			// costs one extra frame.)
 			t.Stop()
 			select {
 			case <-ctx.Done():
 				return
-			case <-b.wake:
+			case <-k.wake:
 			}
-			t.Reset(b.interval)
+			t.Reset(k.interval)
 		}
 	}
 }

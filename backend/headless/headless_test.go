@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nofault/nofault/seat"
 )
 
 type directLoop struct{}
@@ -18,7 +20,7 @@ func (l *stuckLoop) Do(fn func()) { l.queued.Add(1) }
 
 func TestFramesTick(t *testing.T) {
 	var n atomic.Int32
-	b := New(directLoop{}, 200, func(time.Time) bool { n.Add(1); return false })
+	b := NewClock(directLoop{}, 200, func(time.Time) bool { n.Add(1); return false })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
@@ -35,7 +37,7 @@ func TestFramesTick(t *testing.T) {
 
 func TestBusyLoopGetsOneFrameAtATime(t *testing.T) {
 	l := &stuckLoop{}
-	b := New(l, 1000, func(time.Time) bool { return false })
+	b := NewClock(l, 1000, func(time.Time) bool { return false })
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	b.Run(ctx)
@@ -49,7 +51,7 @@ func TestIdleSleepsUntilWake(t *testing.T) {
 	var n atomic.Int32
 	var idle atomic.Bool
 	idle.Store(true)
-	b := New(directLoop{}, 1000, func(time.Time) bool { n.Add(1); return idle.Load() })
+	b := NewClock(directLoop{}, 1000, func(time.Time) bool { n.Add(1); return idle.Load() })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
@@ -105,7 +107,7 @@ func (l *asyncLoop) run(ctx context.Context) {
 func TestWakeRightAfterIdleFrame(t *testing.T) {
 	for i := 0; i < 50; i++ {
 		var n atomic.Int32
-		var b *Backend
+		var b *Clock
 		l := &asyncLoop{tasks: make(chan func(), 4)}
 		woke := false
 		l.after = func() {
@@ -114,7 +116,7 @@ func TestWakeRightAfterIdleFrame(t *testing.T) {
 				b.Wake()
 			}
 		}
-		b = New(l, 2000, func(time.Time) bool { n.Add(1); return true })
+		b = NewClock(l, 2000, func(time.Time) bool { n.Add(1); return true })
 		ctx, cancel := context.WithCancel(context.Background())
 		go l.run(ctx)
 		done := make(chan struct{})
@@ -135,7 +137,7 @@ func TestWakeRightAfterIdleFrame(t *testing.T) {
 // time.Ticker, with the same idle sleep.
 func TestTickerFallback(t *testing.T) {
 	var n atomic.Int32
-	b := New(directLoop{}, 500, func(time.Time) bool { return n.Add(1) >= 5 })
+	b := NewClock(directLoop{}, 500, func(time.Time) bool { return n.Add(1) >= 5 })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.runTicker(ctx); close(done) }()
@@ -194,4 +196,59 @@ func TestTimerFD(t *testing.T) {
 		t.Fatal("arming a closed timer succeeded")
 	}
 	tf.close() // twice is fine
+}
+
+// fakeCompositor counts frames; it renders nothing and wants frames while
+// want is set.
+type fakeCompositor struct {
+	frames atomic.Int32
+	want   atomic.Bool
+}
+
+func (f *fakeCompositor) Do(fn func())             { fn() }
+func (f *fakeCompositor) RunLocked(fn func()) bool { fn(); return true }
+func (f *fakeCompositor) Frame(time.Time) bool     { f.frames.Add(1); return false }
+func (f *fakeCompositor) FramesWanted() bool       { return f.want.Load() }
+func (f *fakeCompositor) Resize(int, int)          {}
+func (f *fakeCompositor) Presented(time.Time)      {}
+func (f *fakeCompositor) PointerInside(bool)       {}
+func (f *fakeCompositor) Input() *seat.Seat        { return nil }
+
+// TestBackendSleepsWhileNoFrameWanted: the backend's clock runs frames
+// while a client wants them, sleeps after a frame that drew nothing for
+// nobody, and Wake (client activity) brings the next frame.
+func TestBackendSleepsWhileNoFrameWanted(t *testing.T) {
+	b := New(1000, nil)
+	if b.Name() != "headless" || b.Renderer() != nil || b.OutputName() != "" || b.PresentAfterSwap() {
+		t.Fatalf("headless backend: %q, %v, %q, %v", b.Name(), b.Renderer(), b.OutputName(), b.PresentAfterSwap())
+	}
+	f := &fakeCompositor{}
+	f.want.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx, f) }()
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	waitFor("frames while wanted", func() bool { return f.frames.Load() >= 3 })
+	f.want.Store(false)
+	// Asleep once the count stops moving: the clock stopped, as
+	// b.Clock().Frames shows too.
+	waitFor("sleep", func() bool {
+		n := b.Clock().Frames.Load()
+		time.Sleep(20 * time.Millisecond)
+		return b.Clock().Frames.Load() == n
+	})
+	n := f.frames.Load()
+	b.Wake()
+	waitFor("a frame after Wake", func() bool { return f.frames.Load() > n })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
 }

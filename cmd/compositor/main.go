@@ -12,30 +12,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	"image/png"
-	"io/fs"
 	"log/slog"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
-	"runtime/pprof"
-	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
-	"golang.org/x/sys/unix"
-
+	"github.com/nofault/nofault/backend"
+	"github.com/nofault/nofault/backend/headless"
 	"github.com/nofault/nofault/compositor"
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/render"
@@ -103,335 +94,63 @@ func run(args []string) int {
 		for range pipes {
 		}
 	}()
+	b, closeBackend, code := pickBackend(cfg, explicit)
+	if b == nil {
+		return code
+	}
+	defer closeBackend()
+	status, err := compositor.Run(context.Background(), cfg, b, compositor.RunOptions{Command: cmdArgs, Signals: sigs})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
+	}
+	return status
+}
+
+// pickBackend opens the backend --backend asks for: nested needs a
+// binary built with cgo and a window on the host display; auto takes
+// nested when DISPLAY or WAYLAND_DISPLAY is set and the window opens,
+// headless otherwise. On failure b is nil and code the exit status, the
+// error already written. closeFn frees the backend after compositor.Run.
+func pickBackend(cfg config.Config, keymapChosen bool) (b backend.Backend, closeFn func(), code int) {
 	switch cfg.Backend {
 	case "nested":
 		if !nestedBuilt {
 			fmt.Fprintf(os.Stderr, "compositor: --backend=nested: %s; use --backend=headless\n", nestedMissing)
-			return 2
+			return nil, nil, 2
 		}
-		return runNested(cfg, cmdArgs, sigs, false, explicit)
+		b, closeFn, err := openNested(cfg, keymapChosen)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
+			return nil, nil, 1
+		}
+		return b, closeFn, 0
 	case "auto":
 		if os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" {
-			if nestedBuilt {
-				return runNested(cfg, cmdArgs, sigs, true, explicit)
+			if !nestedBuilt {
+				slog.Info("a display exists but " + nestedMissing + "; running headless")
+				break
 			}
-			slog.Info("a display exists but " + nestedMissing + "; running headless")
+			b, closeFn, err := openNested(cfg, keymapChosen)
+			if err == nil {
+				return b, closeFn, 0
+			}
+			slog.Warn("no nested window; running headless", "err", err)
 		}
 	}
-	return runHeadless(cfg, cmdArgs, sigs)
-}
-
-// runHeadless serves clients with no window: the headless frame clock and
-// the soft renderer, or GL through EGL surfaceless with --renderer=gl.
-func runHeadless(cfg config.Config, cmdArgs []string, sigs chan os.Signal) int {
+	// Headless: the soft renderer, or GL through EGL surfaceless with
+	// --renderer=gl.
 	var r render.Renderer
+	closeFn = func() {}
 	if cfg.Renderer == "gl" {
 		var closeGL func()
 		r, closeGL = headlessGL()
 		if r == nil {
 			slog.Warn("--renderer=gl: no GL renderer; falling back to soft")
 		} else {
-			defer closeGL()
+			closeFn = closeGL
 		}
 	}
-	c, err := compositor.NewWithOptions(cfg, compositor.Options{Renderer: r})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
-		return 1
-	}
-	announce(c, cfg, "headless")
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s := newSession(c, cfg, sigs)
-	loop := startLoop(func() error { return c.Run(ctx) })
-	if code, ok := s.startChild(cmdArgs); !ok {
-		cancel()
-		<-loop.done
-		return code
-	}
-	status, _ := s.wait(loop, nil)
-	screenshot(c, cfg.Screenshot)
-	writeStats(c, cfg.Stats)
-	cancel()
-	<-loop.done
-	s.reapChild()
-	return status
-}
-
-func announce(c *compositor.Compositor, cfg config.Config, backend string) {
-	slog.Info("listening", "socket", c.Socket.Path, "size", cfg.Size, "backend", backend, "renderer", c.Renderer.Name())
-	fmt.Fprintf(os.Stderr, "WAYLAND_DISPLAY=%s\n", c.Socket.Name)
-}
-
-// loopRun is the display loop running on its goroutine.
-type loopRun struct {
-	done chan struct{}
-	err  error // valid after done is closed
-}
-
-func startLoop(fn func() error) *loopRun {
-	l := &loopRun{done: make(chan struct{})}
-	go func() { l.err = fn(); close(l.done) }()
-	return l
-}
-
-// session is what runs next to the display loop: signals (SIGUSR1 takes a
-// screenshot, SIGINT and SIGTERM stop) and the `-- CMD` child.
-type session struct {
-	c         *compositor.Compositor
-	cfg       config.Config
-	sigs      chan os.Signal
-	child     *exec.Cmd
-	pgid      int // the child's process group; 0 without a child
-	childDone chan error
-}
-
-func newSession(c *compositor.Compositor, cfg config.Config, sigs chan os.Signal) *session {
-	return &session{c: c, cfg: cfg, sigs: sigs, childDone: make(chan error, 1)}
-}
-
-// startChild starts the client command, if any. ok is false (with the exit
-// code to use) when it could not be started.
-func (s *session) startChild(cmdArgs []string) (code int, ok bool) {
-	if len(cmdArgs) == 0 {
-		return 0, true
-	}
-	child := exec.Command(cmdArgs[0], cmdArgs[1:]...)
-	child.Stdin, child.Stdout, child.Stderr = os.Stdin, os.Stdout, os.Stderr
-	child.Env = childEnv(os.Environ(), s.c.Socket.Name)
-	// Its own process group, so that everything it starts ends with
-	// nofault (termChild, reapChild). On a terminal that group becomes
-	// the foreground job, as a shell does, so that the client may read
-	// the terminal (and Ctrl-C reaches it; its exit then ends nofault).
-	child.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if foregroundTerminal() {
-		child.SysProcAttr.Foreground, child.SysProcAttr.Ctty = true, 0
-	}
-	if err := child.Start(); err != nil {
-		code := startFailure(err)
-		fmt.Fprintf(os.Stderr, "compositor: start %s: %v\n", cmdArgs[0], err)
-		return code, false
-	}
-	s.child = child
-	s.pgid = child.Process.Pid
-	go func() { s.childDone <- child.Wait() }()
-	return 0, true
-}
-
-// Why wait returned.
-type stopReason int
-
-const (
-	stopSignal stopReason = iota
-	stopChild
-	stopLoop
-	stopWindow
-)
-
-// wait serves signals until a reason to stop: SIGINT/SIGTERM (the child
-// gets SIGTERM), the child's exit (its status is returned), the display
-// loop's end, or windowClosed.
-func (s *session) wait(loop *loopRun, windowClosed <-chan struct{}) (int, stopReason) {
-	for {
-		select {
-		case sig := <-s.sigs:
-			if sig == syscall.SIGUSR1 {
-				screenshot(s.c, s.cfg.Screenshot)
-				continue
-			}
-			slog.Info("signal; shutting down", "signal", sig)
-			if sig == syscall.SIGQUIT && slog.Default().Enabled(context.Background(), slog.LevelDebug) {
-				pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
-			}
-			s.termChild()
-			return 0, stopSignal
-		case err := <-s.childDone:
-			status := exitStatus(err)
-			slog.Info("client exited", "status", status)
-			// What it started goes with it.
-			s.signalGroup(syscall.SIGTERM)
-			s.child = nil
-			return status, stopChild
-		case <-loop.done:
-			if loop.err != nil {
-				fmt.Fprintf(os.Stderr, "compositor: %v\n", loop.err)
-				return 1, stopLoop
-			}
-			return 0, stopLoop
-		case <-windowClosed:
-			s.termChild()
-			return 0, stopWindow
-		}
-	}
-}
-
-// termChild sends SIGTERM to the child's process group: the child and
-// whatever it started.
-func (s *session) termChild() {
-	if s.child != nil && s.child.Process != nil {
-		s.signalGroup(syscall.SIGTERM)
-	}
-}
-
-// signalGroup signals the child's process group (its pid: Setpgid). The
-// group outlives the child while anything it started still runs, so its id
-// cannot be reused meanwhile.
-func (s *session) signalGroup(sig syscall.Signal) {
-	if s.pgid > 0 {
-		syscall.Kill(-s.pgid, sig)
-	}
-}
-
-// reapChild waits for a child still running (killing it after 2 s), then
-// kills what is left of its process group: grandchildren that ignored
-// SIGTERM do not outlive nofault.
-func (s *session) reapChild() {
-	if s.child != nil {
-		select {
-		case <-s.childDone:
-		case <-time.After(2 * time.Second):
-			s.signalGroup(syscall.SIGKILL)
-			<-s.childDone
-		}
-		s.child = nil
-	}
-	if s.pgid > 0 {
-		deadline := time.Now().Add(2 * time.Second)
-		for groupRunning(s.pgid) && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		s.signalGroup(syscall.SIGKILL)
-	}
-}
-
-// groupRunning reports whether a process of group pgid still runs. Zombies
-// do not count: kill(-pgid, 0) would, until whoever adopted them (init)
-// reaps them.
-func groupRunning(pgid int) bool {
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, f := range stats {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid pgrp ...
-		i := bytes.LastIndexByte(b, ')')
-		if i < 0 {
-			continue
-		}
-		fields := strings.Fields(string(b[i+1:]))
-		if len(fields) > 2 && fields[2] == strconv.Itoa(pgid) && fields[0] != "Z" && fields[0] != "X" {
-			return true
-		}
-	}
-	return false
-}
-
-// childEnv is the `-- CMD` child's environment: nofault's socket as
-// WAYLAND_DISPLAY, XDG_SESSION_TYPE=wayland, and none of the host's
-// display: no DISPLAY (nofault runs no X server, so X11 toolkits must not
-// open their windows on the host desktop; Qt, SDL, GTK and Electron then
-// pick Wayland) and no WAYLAND_SOCKET (an fd meant for nofault itself).
-func childEnv(environ []string, socket string) []string {
-	env := make([]string, 0, len(environ)+2)
-	for _, kv := range environ {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DISPLAY", "XDG_SESSION_TYPE":
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "WAYLAND_DISPLAY="+socket, "XDG_SESSION_TYPE=wayland")
-}
-
-// startFailure is the exit status for a child that could not be started,
-// as shells and cage use: 126 when the file exists but cannot be executed,
-// 127 when it was not found.
-func startFailure(err error) int {
-	switch {
-	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.ENOEXEC), errors.Is(err, syscall.EISDIR):
-		return 126
-	}
-	return 127
-}
-
-func exitStatus(err error) int {
-	if err == nil {
-		return 0
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal())
-		}
-		return ee.ExitCode()
-	}
-	return 1
-}
-
-// screenshot renders the scene on the display loop and writes a PNG of the
-// output to path.
-func screenshot(c *compositor.Compositor, path string) {
-	if path == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var img *image.RGBA
-	var err error
-	if serr := c.Sync(ctx, func() { img, err = c.Screenshot() }); serr != nil {
-		err = serr
-	}
-	if err == nil {
-		err = writePNG(path, img)
-	}
-	if err != nil {
-		slog.Error("screenshot failed", "path", path, "err", err)
-		return
-	}
-	slog.Info("screenshot written", "path", path)
-}
-
-// writePNG writes img to path via a temp file and rename, so readers never
-// see half a file.
-func writePNG(path string, img image.Image) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".screenshot-*.png")
-	if err != nil {
-		return err
-	}
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(tmp, img); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func writeStats(c *compositor.Compositor, path string) {
-	if path == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var st compositor.Stats
-	if err := c.Sync(ctx, func() { st = c.Stats() }); err != nil {
-		slog.Error("stats failed", "err", err)
-		return
-	}
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err == nil {
-		err = os.WriteFile(path, append(b, '\n'), 0o644)
-	}
-	if err != nil {
-		slog.Error("stats failed", "path", path, "err", err)
-	}
+	return headless.New(cfg.Refresh, r), closeFn, 0
 }
 
 // checkWritable reports why a file could not be written at path (a
@@ -561,11 +280,4 @@ func keymapFlagNames(names keymap.Names, v string) keymap.Names {
 		names.Options = f[2]
 	}
 	return names
-}
-
-// foregroundTerminal reports whether stdin is a terminal whose foreground
-// process group is nofault's own.
-func foregroundTerminal() bool {
-	pgrp, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
-	return err == nil && pgrp == syscall.Getpgrp()
 }

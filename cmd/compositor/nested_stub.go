@@ -3,9 +3,10 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
-	"os"
 
+	"github.com/nofault/nofault/backend"
 	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/render"
 )
@@ -16,8 +17,9 @@ const nestedBuilt = false
 
 const nestedMissing = "the nested backend is not built into this binary (it needs cgo: build with CGO_ENABLED=1, see docs/nested.md)"
 
-func runNested(config.Config, []string, chan os.Signal, bool, bool) int {
-	panic("nested backend not built")
+// openNested is never called without the nested backend (nestedBuilt).
+func openNested(config.Config, bool) (backend.Backend, func(), error) {
+	return nil, nil, errors.New(nestedMissing)
 }
 
 // headlessGL: no GL renderer without cgo.
