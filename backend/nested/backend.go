@@ -52,7 +52,11 @@ func (b *Backend) SetPointerLocked(locked bool) { b.w.SetPointerLocked(locked) }
 // the main thread. A window the user closed returns nil; a lost host
 // connection and other failures return an error for the user.
 func (b *Backend) Run(ctx context.Context, c backend.Compositor) error {
-	err := b.w.Run(ctx, c, c, c.Input())
+	var in Input
+	if s := c.Input(); s != nil {
+		in = s
+	}
+	err := b.w.Run(ctx, c, c, in)
 	switch {
 	case ctx.Err() != nil:
 		return nil
