@@ -101,12 +101,11 @@ func Run(ctx context.Context, cfg config.Config, b backend.Backend, opts RunOpti
 	return status, err
 }
 
-// Serve serves clients while b drives the frames until ctx is done or
+// serve serves clients while b drives the frames until ctx is done or
 // either ends: the display loop runs on a goroutine of its own, b.Run on
 // the calling goroutine. It returns the display loop's error, else the
-// backend's. Tests use it (through Run's headless clock); nofault itself
-// starts with the package's Run.
-func (c *Compositor) Serve(ctx context.Context, b backend.Backend) error {
+// backend's.
+func (c *Compositor) serve(ctx context.Context, b backend.Backend) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.attach(b)
@@ -121,9 +120,11 @@ func (c *Compositor) Serve(ctx context.Context, b backend.Backend) error {
 	return berr
 }
 
-// Run serves clients with the headless frame clock until ctx is done.
+// Run serves clients with the headless frame clock until ctx is done:
+// the compositor without the session around it, for tests and embedders
+// (nofault itself starts with the package's Run).
 func (c *Compositor) Run(ctx context.Context) error {
-	return c.Serve(ctx, headless.New(c.cfg.Refresh, nil))
+	return c.serve(ctx, headless.New(c.cfg.Refresh, nil))
 }
 
 // attach wires what b offers before the display loop starts: a frame
