@@ -20,31 +20,50 @@ type seatData struct {
 	serial    uint32 // serial of the set_selection that made it
 	hasSerial bool
 	devices   map[*server.Client][]*device
-	drag      *drag // the running drag-and-drop (drag.go), or nil
+	drag      *drag          // the running drag-and-drop (drag.go), or nil
+	host      *HostClipboard // sharing with the host's clipboard (host.go), or nil
 }
 
 // setSelection replaces the selection with src (nil: none), cancelling
 // the old source, and tells the client with the keyboard focus.
 func (sd *seatData) setSelection(src *source, serial uint32) {
+	sd.serial, sd.hasSerial = serial, true
+	sd.replaceSelection(src)
+}
+
+// replaceSelection is setSelection without a serial: the compositor's own
+// selection (a server-owned source) leaves the clients' serial order as
+// it was.
+func (sd *seatData) replaceSelection(src *source) {
 	if old := sd.selection; old != nil {
 		old.sel = nil
 		old.cancel()
 	}
-	sd.selection, sd.serial, sd.hasSerial = src, serial, true
+	sd.selection = src
 	if src != nil {
 		src.used = true
 		src.sel = sd
 	}
 	sd.sendSelectionToFocus()
+	if sd.host != nil {
+		sd.host.selectionChanged()
+	}
 }
 
 // sourceGone handles the destruction of the selection's source (by the
-// client or because the client went): the selection becomes empty.
+// client or because the client went): the selection becomes empty, or
+// the host's copy of it (host.go).
 func (sd *seatData) sourceGone(src *source) {
 	if sd.selection != src {
 		return
 	}
 	sd.selection = nil
+	if sd.host != nil {
+		sd.host.sourceGone(src)
+		if sd.selection != nil {
+			return // replaced, and sent
+		}
+	}
 	sd.sendSelectionToFocus()
 }
 

@@ -14,6 +14,7 @@ package datadevice
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/nofault/nofault/protocol"
@@ -53,6 +54,9 @@ type Manager struct {
 	clients map[*server.Client]*clientData
 	// iconOffset reads a drag icon's committed offset (SetIconOffset).
 	iconOffset IconOffset
+	// hostWrites counts the pastes of host text in flight (host.go),
+	// bounded by MaxHostWrites; their goroutines decrement it.
+	hostWrites atomic.Int32
 }
 
 // clientData is what the manager bounds per client.

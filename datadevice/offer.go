@@ -93,6 +93,8 @@ func (o *offer) Receive(mimeType string, fd int) error {
 			cd.overBudget++
 		}
 		unix.Close(fd)
+	case o.src.host != nil:
+		o.src.host.serveText(o.c, o.src.text, fd)
 	default:
 		// The encoder owns fd from here and closes it once sent.
 		protocol.SendWlDataSourceSend(o.src.c.Events(), o.src.obj.ID, mimeType, fd)

@@ -13,12 +13,17 @@ import (
 const allActions = protocol.WlDataDeviceManagerDndActionCopy |
 	protocol.WlDataDeviceManagerDndActionMove | protocol.WlDataDeviceManagerDndActionAsk
 
-// source implements wl_data_source.
+// source implements wl_data_source. A server-owned source (host.go: the
+// host's clipboard text) has no client and no object: host and text are
+// set instead.
 type source struct {
 	m     *Manager
 	c     *server.Client
 	obj   *protocol.Object
 	mimes []string
+
+	host *HostClipboard
+	text string
 
 	actions    protocol.WlDataDeviceManagerDndAction
 	actionsSet bool
@@ -41,11 +46,16 @@ type source struct {
 }
 
 // live reports whether the source can still provide data.
-func (s *source) live() bool { return !s.obj.Destroyed() && !s.cancelled && !s.c.Failed() }
+func (s *source) live() bool {
+	if s.host != nil {
+		return !s.cancelled
+	}
+	return !s.obj.Destroyed() && !s.cancelled && !s.c.Failed()
+}
 
 // cancel sends wl_data_source.cancelled once and kills the source.
 func (s *source) cancel() {
-	if s.live() {
+	if s.host == nil && s.live() {
 		protocol.SendWlDataSourceCancelled(s.c.Events(), s.obj.ID)
 	}
 	s.cancelled = true
