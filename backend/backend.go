@@ -91,3 +91,16 @@ type PointerLocker interface {
 type LastFramer interface {
 	LastFrame() (*image.RGBA, error)
 }
+
+// A ClipboardSharer is a Backend with a host clipboard (the nested
+// window): with --host-clipboard the compositor shares the seat's
+// clipboard through it (datadevice.HostClipboard), text only, both ways.
+type ClipboardSharer interface {
+	// ShareClipboard makes the backend report the host's clipboard text
+	// to changed, on the display loop, with the gen of the last
+	// SetClipboard it applied before reading. Called before Run.
+	ShareClipboard(changed func(text string, applied uint64))
+	// SetClipboard puts text on the host's clipboard; gen numbers the
+	// calls. It runs on the display loop and must not block.
+	SetClipboard(text string, gen uint64)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/nofault/nofault/backend"
 	"github.com/nofault/nofault/backend/headless"
 	"github.com/nofault/nofault/config"
+	"github.com/nofault/nofault/datadevice"
 	"github.com/nofault/nofault/seat"
 )
 
@@ -137,7 +138,15 @@ func (c *Compositor) attach(b backend.Backend) {
 	if pl, ok := b.(backend.PointerLocker); ok {
 		c.Seat.OnPointerConstraint(func(pc seat.PointerConstraint) { pl.SetPointerLocked(pc.Active && pc.Locked) })
 	}
+	if cs, ok := b.(backend.ClipboardSharer); ok && c.cfg.HostClipboard {
+		h := c.Data.ShareHost(c.Seat, datadevice.HostOptions{SetText: cs.SetClipboard})
+		cs.ShareClipboard(h.HostText)
+		slog.Info(HostClipboardLog)
+	}
 }
+
+// HostClipboardLog is logged when the clipboard is shared with the host.
+const HostClipboardLog = "clipboard shared with the host (text, both ways; --host-clipboard=false keeps it apart)"
 
 // Do queues fn to run on the display loop (backend.Compositor).
 func (c *Compositor) Do(fn func()) { c.Display.Do(fn) }

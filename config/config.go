@@ -55,6 +55,10 @@ type Config struct {
 	Screenshot string `toml:"screenshot"`
 	// Stats is where to write JSON statistics at exit; empty for none.
 	Stats string `toml:"stats"`
+	// HostClipboard shares the text clipboard with the host desktop, both
+	// ways, in the nested backend (docs/nested.md). The headless backend
+	// has no host clipboard and ignores it.
+	HostClipboard bool `toml:"host_clipboard"`
 	// Trace logs every protocol message on stderr, as WAYLAND_DEBUG does.
 	Trace bool `toml:"trace"`
 	// ShmRead is how client shared memory is read: "auto" (nosigbus when
@@ -110,6 +114,7 @@ func Default() Config {
 		Renderer:  "auto",
 
 		XdgUnackedBuffer: "error",
+		HostClipboard:    true,
 		Refresh:          60,
 		Scale:            1,
 		LogLevel:         slog.LevelInfo,

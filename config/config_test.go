@@ -123,7 +123,7 @@ max_mapped_bytes = 1048576
 			"--max-region-rects=4", "--max-damage-rects=5", "--max-fds=6", "--max-queued-bytes=1MiB",
 			"--max-frame-callbacks=7", "--max-surface-frame-callbacks=24", "--max-upload-bytes=32MiB", "--max-clients=8", "--total-objects=20", "--total-pools=9", "--total-mapped-bytes=1GiB",
 			"--total-region-rects=21", "--total-fds=10", "--total-queued-bytes=128KiB",
-			"--cycle-windows-key=super+F1", "--unminimize-key=",
+			"--cycle-windows-key=super+F1", "--unminimize-key=", "--host-clipboard=false",
 		}, nil, func(c *Config) {
 			*c = Config{
 				Backend: "nested", Socket: "wayland-7", Size: Size{1, 1}, Renderer: "gl", Refresh: 1,
@@ -149,6 +149,7 @@ max_mapped_bytes = 1048576
 			"NOFAULT_MAX_CLIENTS": "17", "NOFAULT_TOTAL_OBJECTS": "22", "NOFAULT_TOTAL_POOLS": "18", "NOFAULT_TOTAL_MAPPED_BYTES": "2GiB",
 			"NOFAULT_TOTAL_REGION_RECTS": "23", "NOFAULT_TOTAL_FDS": "19", "NOFAULT_TOTAL_QUEUED_BYTES": "1MiB",
 			"NOFAULT_CYCLE_WINDOWS_KEY": "alt+shift+f2", "NOFAULT_UNMINIMIZE_KEY": "ctrl+alt+m",
+			"NOFAULT_HOST_CLIPBOARD": "false",
 		}, func(c *Config) {
 			*c = Config{
 				Backend: "headless", Socket: "nf", Size: Size{2, 3}, Renderer: "soft", Refresh: 75,

@@ -352,6 +352,8 @@ var options = append([]option{
 		func(c *Config) *string { return &c.Stats }, func(string) error { return nil }),
 	enumOpt(groupGeneral, "xdg-unacked-buffer", "a buffer committed to an xdg_surface before a configure was acked: error posts unconfigured_buffer (the spec; wlroots, weston, mutter); accept maps it (Mir; WLCS 1.5.0 needs it)",
 		func(c *Config) *string { return &c.XdgUnackedBuffer }, "error", "accept"),
+	boolOpt(groupGeneral, "host-clipboard", "nested backend: share the text clipboard with the host desktop both ways; false keeps nofault's clipboard to its own clients",
+		func(c *Config) *bool { return &c.HostClipboard }),
 	boolOpt(groupGeneral, "trace", "log every protocol message on stderr, like WAYLAND_DEBUG=1",
 		func(c *Config) *bool { return &c.Trace }),
 	{

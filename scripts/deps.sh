@@ -15,7 +15,8 @@ run_pkgs=(ca-certificates curl unzip gcc pkg-config libwayland-dev wayland-proto
   libxi-dev libxxf86vm-dev libxkbcommon-dev libgl1-mesa-dri libxkbcommon-tools)
 test_pkgs=("${run_pkgs[@]}" xvfb xauth mesa-utils xdotool libxkbcommon-tools
   weston wayland-utils foot gtk-3-examples imv grim wl-clipboard xwayland
-  sway procps wlcs mir-wlcs-integration mpv gtk-4-examples firefox-esr)
+  sway procps wlcs mir-wlcs-integration mpv gtk-4-examples firefox-esr
+  xclip)
 bench_pkgs=("${test_pkgs[@]}")
 
 case "${1:-test}" in

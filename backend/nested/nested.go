@@ -132,6 +132,8 @@ type Window struct {
 	fwd        *forwarder
 	input      Input
 	comp       Compositor
+
+	clip clipboard // clipboard.go: sharing the host's clipboard
 }
 
 // ErrClosed is returned by Run when the user closed the window.
@@ -337,6 +339,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			}
 			w.thread.Serve()
 			w.applyPointerLock()
+			w.serviceClipboard(time.Now())
 			now := time.Now()
 			if !now.Before(next) || (idle && w.takeScheduled()) {
 				break
@@ -522,6 +525,7 @@ func (w *Window) installCallbacks() {
 			return
 		}
 		w.syncKeys(t, true)
+		w.clipboardFocus()
 	})
 }
 

@@ -1,0 +1,110 @@
+//go:build cgo && !wayland
+
+package nested
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// hostReads records what the window reports of the host's clipboard.
+type hostReads struct {
+	mu    sync.Mutex
+	reads []hostRead
+}
+
+type hostRead struct {
+	text    string
+	applied uint64
+}
+
+func (h *hostReads) changed(text string, applied uint64) {
+	h.mu.Lock()
+	h.reads = append(h.reads, hostRead{text, applied})
+	h.mu.Unlock()
+}
+
+func (h *hostReads) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.reads)
+}
+
+func (h *hostReads) has(r hostRead) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, x := range h.reads {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// TestNestedClipboard: the window reads the X server's CLIPBOARD at start,
+// when another client takes it and on focus-in, reporting each read with
+// the generation it had applied, and SetClipboard puts text there for
+// other X clients.
+func TestNestedClipboard(t *testing.T) {
+	for _, tool := range []string{"xclip", "xdotool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (make test installs it)", tool)
+		}
+	}
+	const title = "nofault-nested-clipboard"
+	w := openWindow(t, title)
+	loop := newLoop(t)
+	comp := &fakeComp{r: w.Renderer()}
+	reads := &hostReads{}
+	w.ShareClipboard(reads.changed)
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	// The focus hooks come with the input callbacks.
+	go onMain(func() { runErr <- w.Run(ctx, loop, comp, &recInput{}) })
+	defer func() { cancel(); <-runErr }()
+
+	waitFor(t, "the read at start", func() bool { return reads.count() > 0 })
+
+	// Another X client takes the clipboard: the owner poll notices.
+	xclip := exec.Command("xclip", "-quiet", "-selection", "clipboard", "-i")
+	xclip.Stdin = strings.NewReader("from X ✓")
+	if err := xclip.Start(); err != nil {
+		t.Fatal(err)
+	}
+	xclipDone := make(chan struct{})
+	go func() { xclip.Wait(); close(xclipDone) }()
+	defer func() { xclip.Process.Kill(); <-xclipDone }()
+	waitFor(t, "the read of xclip's text", func() bool { return reads.has(hostRead{"from X ✓", 0}) })
+
+	// nofault's text reaches other X clients; xclip loses the clipboard
+	// and exits.
+	w.SetClipboard("from nofault ✓", 1)
+	waitFor(t, "xclip -o to print nofault's text", func() bool {
+		out, err := exec.Command("xclip", "-o", "-selection", "clipboard").Output()
+		return err == nil && string(out) == "from nofault ✓"
+	})
+	<-xclipDone
+
+	// Focus-in (the focus goes to the root window and back) reads again,
+	// with the generation applied.
+	search := func(args ...string) string {
+		out, err := exec.Command("xdotool", append([]string{"search"}, args...)...).Output()
+		if err != nil || len(strings.Fields(string(out))) == 0 {
+			t.Fatalf("xdotool search %q: %v", args, err)
+		}
+		return strings.Fields(string(out))[0]
+	}
+	id, root := search("--name", title), search("--maxdepth", "0", "--name", "")
+	xdo := func(args ...string) {
+		if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
+			t.Fatalf("xdotool %v: %v: %s", args, err, out)
+		}
+	}
+	xdo("windowfocus", "--sync", root)
+	n := reads.count()
+	xdo("windowfocus", "--sync", id)
+	waitFor(t, "a read on focus-in", func() bool { return reads.count() > n && reads.has(hostRead{"from nofault ✓", 1}) })
+}
