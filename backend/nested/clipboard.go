@@ -4,23 +4,19 @@ package nested
 
 import (
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"github.com/nofault/nofault/backend"
 )
 
-// clipboardPoll is how often the X11 build asks the X server who owns the
-// clipboard (one small round trip), to notice a copy made on the host
-// while the window keeps the focus.
-const clipboardPoll = time.Second
-
 // clipboard is the window's side of sharing the host's text clipboard
 // (ShareClipboard). GLFW has the clipboard only, not the primary
 // selection, so only the clipboard is shared.
 type clipboard struct {
 	changed func(text string, applied uint64) // display loop; nil: not shared
+	applied atomic.Uint64                     // the gen of the last text put on the host's clipboard
 
 	mu      sync.Mutex // guards following
 	want    string     // text to put on the host's clipboard
@@ -28,16 +24,14 @@ type clipboard struct {
 	pending bool
 
 	// Main thread only.
-	check   bool   // read the host's clipboard at the next chance
-	applied uint64 // the gen of the last text put on the host's clipboard
-	owner   uint64 // the X11 clipboard owner last seen
-	polled  time.Time
+	check bool          // read the host's clipboard at the next chance
+	x11   *x11Clipboard // the X11 build's reader (clipboard_x11.go)
 }
 
 // ShareClipboard shares the host's text clipboard with the compositor.
 // The window reads the host's clipboard when Run starts, whenever the
-// window gains the focus and (X11) when another host client takes the
-// clipboard, and passes the text to changed on the display loop, with the
+// window gains the focus and (X11, told by XFIXES) when another host
+// client takes the clipboard, and passes the text to changed on the display loop, with the
 // gen of the last SetClipboard it applied before the read
 // (datadevice.HostClipboard.HostText). Call it before Run.
 func (w *Window) ShareClipboard(changed func(text string, applied uint64)) {
@@ -61,10 +55,10 @@ func (w *Window) SetClipboard(text string, gen uint64) {
 func (w *Window) clipboardFocus() { w.clip.check = true }
 
 // serviceClipboard puts a text SetClipboard asked for on the host's
-// clipboard, and reads the host's when it may have changed. The reads
-// run here, on the main thread, as GLFW requires; they wait for the
-// host's clipboard owner to answer. Main thread, during Run.
-func (w *Window) serviceClipboard(now time.Time) {
+// clipboard (glfwSetClipboardString, on the main thread as GLFW
+// requires), and asks for a read of the host's when it may have changed.
+// Main thread, during Run.
+func (w *Window) serviceClipboard() {
 	c := &w.clip
 	if c.changed == nil {
 		return
@@ -75,22 +69,13 @@ func (w *Window) serviceClipboard(now time.Time) {
 	c.mu.Unlock()
 	if pending {
 		glfw.SetClipboardString(text)
-		c.applied = gen
-		c.owner, _ = hostClipboardOwner()
+		c.applied.Store(gen)
+		w.clipSet()
 	}
-	if now.Sub(c.polled) >= clipboardPoll {
-		c.polled = now
-		if owner, ok := hostClipboardOwner(); ok && owner != c.owner {
-			c.owner = owner
-			c.check = true
-		}
+	if c.check {
+		c.check = false
+		w.readHostClipboard()
 	}
-	if !c.check {
-		return
-	}
-	c.check = false
-	host, applied, changed := glfw.GetClipboardString(), c.applied, c.changed
-	w.fwd.post(func() { changed(host, applied) })
 }
 
 // ShareClipboard shares the host's clipboard (backend.ClipboardSharer,

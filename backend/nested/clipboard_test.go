@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // hostReads records what the window reports of the host's clipboard.
@@ -103,8 +105,42 @@ func TestNestedClipboard(t *testing.T) {
 			t.Fatalf("xdotool %v: %v: %s", args, err, out)
 		}
 	}
-	xdo("windowfocus", "--sync", root)
+	refocus := func() {
+		xdo("windowfocus", "--sync", root)
+		xdo("windowfocus", "--sync", id)
+	}
 	n := reads.count()
-	xdo("windowfocus", "--sync", id)
+	refocus()
 	waitFor(t, "a read on focus-in", func() bool { return reads.count() > n && reads.has(hostRead{"from nofault ✓", 1}) })
+
+	// An owner that never answers (a stopped xclip) holds neither the
+	// main thread (frames go on, SetClipboard works) nor the reader for
+	// longer than its timeout.
+	stuck := exec.Command("xclip", "-quiet", "-selection", "clipboard", "-i")
+	stuck.Stdin = strings.NewReader("never served")
+	if err := stuck.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stuckDone := make(chan struct{})
+	go func() { stuck.Wait(); close(stuckDone) }()
+	defer func() { stuck.Process.Kill(); <-stuckDone }()
+	waitFor(t, "the read of the second xclip's text", func() bool { return reads.has(hostRead{"never served", 1}) })
+	stuck.Process.Signal(syscall.SIGSTOP)
+	refocus()
+	frames := func() (n int) { loop.sync(func() { n = comp.frames }); return }
+	f0 := frames()
+	waitFor(t, "frames while the owner does not answer", func() bool { return frames() > f0+30 })
+	w.SetClipboard("after the stuck owner", 2)
+	waitFor(t, "xclip -o to print the text set meanwhile", func() bool {
+		out, err := exec.Command("xclip", "-o", "-selection", "clipboard").Output()
+		return err == nil && string(out) == "after the stuck owner"
+	})
+	refocus()
+	deadline := time.Now().Add(clipboardTimeout + 10*time.Second)
+	for !reads.has(hostRead{"after the stuck owner", 2}) {
+		if time.Now().After(deadline) {
+			t.Fatal("the reader did not recover from the owner that never answered")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

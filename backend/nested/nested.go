@@ -339,7 +339,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			}
 			w.thread.Serve()
 			w.applyPointerLock()
-			w.serviceClipboard(time.Now())
+			w.serviceClipboard()
 			now := time.Now()
 			if !now.Before(next) || (idle && w.takeScheduled()) {
 				break
