@@ -182,6 +182,9 @@ static int nf_clip_watch(int wakefd, unsigned long self, int timeout_ms) {
 		}
 		if (res) return res;
 		if (!x) return 0;
+		if ((p[1].revents & (POLLHUP | POLLERR | POLLNVAL)) || __atomic_load_n(&nf_clip_lost, __ATOMIC_SEQ_CST)) {
+			return -1; // the X server went: the window notices too
+		}
 	}
 }
 
