@@ -9,6 +9,11 @@
 // a client has the focus, that client's wl_data_device objects get a new
 // wl_data_offer and a selection event.
 //
+// A nested compositor shares the clipboard with the host desktop's
+// (host.go, Manager.ShareHost): the host's text becomes the selection
+// through a server-owned source, and a client's text selection goes to the
+// host.
+//
 // Like the seat, everything here runs on the display loop.
 package datadevice
 
