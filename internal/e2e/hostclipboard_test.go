@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nofault/nofault/internal/nftest"
 )
 
 // xclipSet puts text on display's CLIPBOARD with xclip, which stays (in
@@ -62,7 +64,7 @@ func wlPaste(p *nestedProc) (string, error) {
 }
 
 // waitText polls get until it returns want, failing with the last answer
-// after a deadline.
+// after a deadline or when p (if not nil) exits.
 func waitText(t *testing.T, p *nestedProc, what, want string, get func() (string, error)) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -71,7 +73,7 @@ func waitText(t *testing.T, p *nestedProc, what, want string, get func() (string
 		if err == nil && got == want {
 			return
 		}
-		if time.Now().After(deadline) || !p.alive() {
+		if time.Now().After(deadline) || p != nil && !p.alive() {
 			t.Fatalf("%s: got %q (err %v), want %q", what, got, err, want)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -178,4 +180,45 @@ func TestNestedHostClipboardFoot(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	waitText(t, p, "xclip -o on the host after foot's copy", fromHost+", back from foot", func() (string, error) { return xclipGet(display) })
+}
+
+// TestNestedHostClipboardWayland: the -tags wayland build nested in
+// nofault's headless backend shares its clipboard with it: wl-copy in the
+// outer nofault → wl-paste in the inner one (read when the inner window
+// gets the keyboard focus), and wl-copy in the inner → wl-paste in the
+// outer.
+func TestNestedHostClipboardWayland(t *testing.T) {
+	need(t, "wl-copy", "wl-paste")
+	outer := nftest.Start(t)
+	outerEnv := append(hostEnv(), "XDG_RUNTIME_DIR="+outer.RuntimeDir, "WAYLAND_DISPLAY="+outer.Socket)
+	run := func(env []string, name string, args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, name, args...)
+		cmd.Env = env
+		out, err := cmd.Output()
+		return string(out), err
+	}
+	const fromOuter = "copied in the host nofault ✓"
+	copyOuter := exec.Command("wl-copy", "--foreground", fromOuter)
+	copyOuter.Env = outerEnv
+	if err := copyOuter.Start(); err != nil {
+		t.Fatal(err)
+	}
+	copyDone := make(chan struct{})
+	go func() { copyOuter.Wait(); close(copyDone) }()
+	t.Cleanup(func() { copyOuter.Process.Kill(); <-copyDone })
+	// The outer selection is wl-copy's before the inner window opens.
+	waitText(t, nil, "wl-paste in the outer nofault", fromOuter,
+		func() (string, error) { return run(outerEnv, "wl-paste", "--no-newline") })
+
+	bin := waylandBinary(t)
+	env := append(hostEnv(), "WAYLAND_DISPLAY="+outer.Socket)
+	inner := startCompositor(t, bin, outer.RuntimeDir, "wayland-inner", env, "--backend=nested")
+	waitText(t, inner, "wl-paste in the inner nofault", fromOuter, func() (string, error) { return wlPaste(inner) })
+
+	const fromInner = "copied in the nested nofault ✓"
+	startIn(t, inner, "wl-copy", "--foreground", fromInner)
+	waitText(t, inner, "wl-paste in the outer nofault after wl-copy in the inner", fromInner,
+		func() (string, error) { return run(outerEnv, "wl-paste", "--no-newline") })
 }
