@@ -281,7 +281,11 @@ func (in *Instance) Settled(want Counters, timeout time.Duration) Counters {
 		// Something was still open: a client accepted after the last
 		// one left. Wait for the next client event, then look again.
 		if !in.events.waitChange(gen, deadline, in.done) {
-			return in.Counters()
+			got := in.Counters()
+			if got != want {
+				in.t.Logf("compositor's open fds after %v: %s", timeout, procstat.DescribeFDsOf(in.PID()))
+			}
+			return got
 		}
 	}
 }

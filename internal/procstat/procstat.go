@@ -4,7 +4,9 @@ package procstat
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"strings"
 )
 
 // OpenFDs returns the number of open file descriptors, not counting the one
@@ -44,3 +46,19 @@ func MappingsMatching(substr string) int {
 
 // RSS returns the resident set size in bytes (from /proc/self/statm), or -1.
 func RSS() int64 { return rss("self") }
+
+// DescribeFDsOf lists process pid's open fds with what each is
+// ("3 -> socket:[123]"), for a test's failure message.
+func DescribeFDsOf(pid int) string {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err.Error()
+	}
+	var b strings.Builder
+	for _, e := range ents {
+		target, _ := os.Readlink(dir + "/" + e.Name())
+		fmt.Fprintf(&b, "%s -> %s; ", e.Name(), target)
+	}
+	return b.String()
+}
