@@ -4,6 +4,8 @@ package nested
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"os/exec"
 	"strings"
 	"sync"
@@ -143,4 +145,116 @@ func TestNestedClipboard(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// logRec records slog records' messages and errors (a slog.Handler).
+type logRec struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *logRec) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logRec) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logRec) WithGroup(string) slog.Handler            { return l }
+func (l *logRec) Handle(_ context.Context, r slog.Record) error {
+	s := r.Message
+	r.Attrs(func(a slog.Attr) bool { s += " " + a.Key + "=" + a.Value.String(); return true })
+	l.mu.Lock()
+	l.msgs = append(l.msgs, s)
+	l.mu.Unlock()
+	return nil
+}
+
+func (l *logRec) has(sub string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, m := range l.msgs {
+		if strings.Contains(m, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// bigText is n bytes of numbered lines, so that a lost, doubled or
+// misplaced chunk changes it.
+func bigText(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, "line %d ✓ nofault\n", i)
+	}
+	return b.String()[:n]
+}
+
+// TestNestedClipboardLarge: a host clipboard larger than the X server's
+// request size comes by INCR, in chunks; the window imports all of it,
+// and the owner goes on serving other clients. A text over the 16 MiB cap
+// is refused (logged, not imported), and its owner is left fine too.
+func TestNestedClipboardLarge(t *testing.T) {
+	if _, err := exec.LookPath("xclip"); err != nil {
+		t.Skip("xclip not installed (make test installs it)")
+	}
+	w := openWindow(t, "nofault-nested-clipboard-large")
+	loop := newLoop(t)
+	comp := &fakeComp{r: w.Renderer()}
+	reads := &hostReads{}
+	w.ShareClipboard(reads.changed)
+	logs := &logRec{}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(logs))
+	defer slog.SetDefault(prev)
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go onMain(func() { runErr <- w.Run(ctx, loop, comp, &recInput{}) })
+	defer func() { cancel(); <-runErr }()
+	waitFor(t, "the read at start", func() bool { return reads.count() > 0 })
+
+	// own puts text on the clipboard with xclip, which stays to serve it.
+	own := func(text string) {
+		xclip := exec.Command("xclip", "-quiet", "-selection", "clipboard", "-i")
+		xclip.Stdin = strings.NewReader(text)
+		if err := xclip.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { xclip.Wait(); close(done) }()
+		t.Cleanup(func() { xclip.Process.Kill(); <-done })
+	}
+	// served checks that another client still gets text from the owner.
+	served := func(text string) {
+		t.Helper()
+		// An owner left mid-transfer serves no one: xclip -o waits.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "xclip", "-o", "-selection", "clipboard").Output()
+		if err != nil || string(out) != text {
+			t.Fatalf("xclip -o after the read: %d bytes (want %d), err %v", len(out), len(text), err)
+		}
+	}
+	imported := func(text string) func() bool {
+		return func() bool {
+			reads.mu.Lock()
+			defer reads.mu.Unlock()
+			for _, r := range reads.reads {
+				if r.text == text {
+					return true
+				}
+			}
+			return false
+		}
+	}
+
+	big := bigText(10_600_000)
+	own(big)
+	waitFor(t, "the import of the 10.6 MB text", imported(big))
+	served(big)
+
+	over := bigText(clipboardMaxBytes + 1<<20)
+	n := reads.count()
+	own(over)
+	waitFor(t, "the log of the text over the cap", func() bool { return logs.has("larger than 16 MiB") })
+	if reads.count() != n {
+		t.Errorf("%d reads of the text over the cap were imported", reads.count()-n)
+	}
+	served(over)
 }

@@ -89,16 +89,33 @@ static void nf_drain(void) {
 	while (XCheckTypedWindowEvent(nf_clip_d, nf_clip_w, PropertyNotify, &ev)) {}
 }
 
-// nf_append takes the property's value (deleting it) onto buf. 0: done
-// with this chunk, its length in *got; -2: over max.
+// nf_drop_prop_events drops the PropertyNotify events queued for the
+// reader's property: an owner answering with INCR sets the property (a
+// PropertyNewValue, queued before its SelectionNotify) and waits for it to
+// be deleted; taken for the first chunk, that stale event read the property
+// already gone and ended the transfer empty, the owner left waiting.
+static void nf_drop_prop_events(void) {
+	XEvent ev;
+	XEventsQueued(nf_clip_d, QueuedAfterFlush);
+	while (XCheckIfEvent(nf_clip_d, &ev, nf_is_prop_new, NULL)) {}
+}
+
+// nf_append takes the property's value (deleting it) onto buf; with
+// buf NULL it only deletes it (a transfer over max, drained so that its
+// owner ends it). 0: done with this chunk, its length in *got (*type is
+// None if the property was not there); -1: the request failed; -2: over
+// max.
 static int nf_append(char **buf, long *len, long max, Atom *type, unsigned long *got) {
 	int format; unsigned long n, after; unsigned char *data = NULL;
 	*got = 0;
 	if (XGetWindowProperty(nf_clip_d, nf_clip_w, nf_clip_prop, 0, (max / 4) + 1, True, AnyPropertyType,
 			type, &format, &n, &after, &data) != Success) return -1;
+	if (after > 0) XDeleteProperty(nf_clip_d, nf_clip_w, nf_clip_prop); // only deleted when read whole
 	if (data == NULL) return 0;
 	if (*type == nf_clip_incr) { XFree(data); return 0; }
 	long bytes = (long)n * (format == 32 ? (long)sizeof(long) : format / 8);
+	*got = (unsigned long)bytes + after;
+	if (buf == NULL) { XFree(data); return 0; }
 	if (after > 0 || *len + bytes > max) { XFree(data); return -2; }
 	if (bytes > 0) {
 		char *nb = realloc(*buf, *len + bytes);
@@ -107,19 +124,19 @@ static int nf_append(char **buf, long *len, long max, Atom *type, unsigned long 
 		*buf = nb;
 		*len += bytes;
 	}
-	*got = (unsigned long)bytes;
 	XFree(data);
 	return 0;
 }
 
 // nf_clip_read reads CLIPBOARD as target (UTF8_STRING or STRING) into a
-// malloc'd *out. 0: read (maybe empty); 1: the owner has no such text
-// (or there is no owner); -1: no answer in time, or the connection broke;
-// -2: larger than max.
-static int nf_clip_read(int string, int timeout_ms, long max, char **out, long *len) {
+// malloc'd *out. The owner has timeout_ms to answer and, for an INCR
+// transfer, to send each chunk, and total_ms for all of it. 0: read (maybe
+// empty); 1: the owner has no such text (or there is no owner); -1: no
+// answer in time, or the connection broke; -2: larger than max.
+static int nf_clip_read(int string, int timeout_ms, int total_ms, long max, char **out, long *len) {
 	*out = NULL; *len = 0;
 	if (nf_clip_open() != 0) return -1;
-	long long deadline = nf_now_ms() + timeout_ms;
+	long long start = nf_now_ms(), deadline = start + timeout_ms;
 	Atom target = string ? XA_STRING : nf_clip_utf8;
 	nf_drain();
 	XDeleteProperty(nf_clip_d, nf_clip_w, nf_clip_prop);
@@ -129,17 +146,33 @@ static int nf_clip_read(int string, int timeout_ms, long max, char **out, long *
 	if (nf_wait(nf_is_notify, (XPointer)&target, &ev, deadline) != 0) return -1;
 	if (ev.xselection.property == None) return 1;
 	Atom type; unsigned long got;
+	nf_drop_prop_events();
 	int r = nf_append(out, len, max, &type, &got);
-	if (r != 0) { free(*out); *out = NULL; return r; }
-	if (type != nf_clip_incr) return 0;
-	// INCR: the owner sends chunks, each after the last was deleted,
-	// and an empty one at the end.
-	for (;;) {
-		if (nf_wait(nf_is_prop_new, NULL, &ev, deadline) != 0) { free(*out); *out = NULL; return -1; }
-		r = nf_append(out, len, max, &type, &got);
-		if (r != 0) { free(*out); *out = NULL; return r; }
-		if (got == 0) return 0;
+	if (r != 0 || type != nf_clip_incr) {
+		if (r != 0) { free(*out); *out = NULL; }
+		XFlush(nf_clip_d);
+		return r;
 	}
+	// INCR: deleting the INCR property (above) asks for the first chunk;
+	// the owner sets the property to each chunk, waits for it to be
+	// deleted, and ends with an empty one. A transfer over max is drained
+	// to its end, unkept, so that its owner goes back to serving others
+	// (xclip serves no one while a transfer is left unfinished).
+	XFlush(nf_clip_d);
+	int res = 0;
+	for (;;) {
+		deadline = nf_now_ms() + timeout_ms;
+		if (deadline > start + total_ms) deadline = start + total_ms;
+		if (nf_wait(nf_is_prop_new, NULL, &ev, deadline) != 0) { if (res == 0) res = -1; break; }
+		r = nf_append(res == -2 ? NULL : out, len, max, &type, &got);
+		XFlush(nf_clip_d);
+		if (r == -2) { res = -2; free(*out); *out = NULL; *len = 0; continue; }
+		if (r != 0) { res = r; break; }
+		if (type == None) continue; // no chunk there (yet)
+		if (got == 0) break;
+	}
+	if (res != 0) { free(*out); *out = NULL; *len = 0; }
+	return res;
 }
 
 static Bool nf_is_owner_change(Display *d, XEvent *ev, XPointer arg) {
@@ -213,10 +246,13 @@ import (
 )
 
 // Bounds of a read of the host's clipboard: the owner has clipboardTimeout
-// to answer in full, with at most clipboardMaxBytes.
+// to answer and, for a large text sent in chunks (INCR), to send each
+// chunk, clipboardTotalTimeout for all of it, with at most
+// clipboardMaxBytes.
 const (
-	clipboardTimeout  = 5 * time.Second
-	clipboardMaxBytes = 16 << 20
+	clipboardTimeout      = 5 * time.Second
+	clipboardTotalTimeout = 30 * time.Second
+	clipboardMaxBytes     = 16 << 20
 )
 
 // x11Clipboard reads the X server's CLIPBOARD on a goroutine of its own,
@@ -315,7 +351,7 @@ func readX11Clipboard() (string, error) {
 		if latin1 {
 			str = 1
 		}
-		r := C.nf_clip_read(str, C.int(clipboardTimeout/time.Millisecond), clipboardMaxBytes, &out, &n)
+		r := C.nf_clip_read(str, C.int(clipboardTimeout/time.Millisecond), C.int(clipboardTotalTimeout/time.Millisecond), clipboardMaxBytes, &out, &n)
 		switch r {
 		case 1:
 			continue
