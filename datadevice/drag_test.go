@@ -28,9 +28,8 @@ var nullString = rawclient.RawString{}
 // B's at (200,0), both 100x100.
 type dragEnv struct {
 	*env
-	a, b         *dclient
-	ptrA, ptrB   uint32
-	iconA, iconB uint32
+	a, b       *dclient
+	ptrA, ptrB uint32
 }
 
 func startDrag(t *testing.T) *dragEnv {

@@ -28,10 +28,3 @@ func start(t *testing.T, opts seat.Options) *env {
 	}, func() { e.seat.Destroy() })
 	return e
 }
-
-// ev describes an event for comparisons: object, opcode and 32-bit words.
-type ev struct {
-	obj   uint32
-	op    uint16
-	words []uint32
-}

@@ -132,9 +132,7 @@ func TestBigBufferReleasedWhenClientGoes(t *testing.T) {
 	// Wait for the server to have destroyed the client: the mapping goes
 	// with its last holder.
 	waitFor(t, "the big pool unmapped after its client left", func() bool {
-		var n int
-		n = e.stats().Surfaces
-		return n == 0 && shmCounters.Read().BytesMapped == base
+		return e.stats().Surfaces == 0 && shmCounters.Read().BytesMapped == base
 	})
 	e.renderOnce(r)
 	if grown := heapInUse() - heap0; grown > 16<<20 {

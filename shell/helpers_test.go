@@ -241,19 +241,18 @@ type protoErr struct {
 }
 
 type tclient struct {
-	t      *testing.T
-	disp   *client.Display
-	ctx    *client.Context
-	comp   *client.Compositor
-	subc   *client.Subcompositor
-	wm     *xdg.WmBase
-	shm    *client.Shm
-	output *client.Output
-	xom    *xdgout.OutputManager
-	seat   *client.Seat
-	reg    *client.Registry
-	names  map[string]uint32
-	err    *protoErr
+	t     *testing.T
+	disp  *client.Display
+	ctx   *client.Context
+	comp  *client.Compositor
+	subc  *client.Subcompositor
+	wm    *xdg.WmBase
+	shm   *client.Shm
+	xom   *xdgout.OutputManager
+	seat  *client.Seat
+	reg   *client.Registry
+	names map[string]uint32
+	err   *protoErr
 }
 
 func (e *env) connect() *tclient {

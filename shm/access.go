@@ -35,13 +35,14 @@ func (m *mapping) contains(addr uintptr) bool {
 
 // protect runs fn(m's bytes) with faults turned into panics on this
 // goroutine and recovers a fault whose address lies inside m, returning
-// that address. Any other panic, including a fault in another pool's
-// mapping, propagates unchanged, so an enclosing protect for that pool can
-// recover it; nesting therefore works for any number of pools.
+// that address and faulted (err is then nil); otherwise it returns fn's
+// error. Any other panic, including a fault in another pool's mapping,
+// propagates unchanged, so an enclosing protect for that pool can recover
+// it; nesting therefore works for any number of pools.
 //
 // SetPanicOnFault is per goroutine: fn must not hand the memory to another
 // goroutine or to cgo, where a fault is fatal.
-func protect(m *mapping, fn func([]byte) error) (err error, addr uintptr, faulted bool) {
+func protect(m *mapping, fn func([]byte) error) (addr uintptr, faulted bool, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		r := recover()
@@ -55,7 +56,7 @@ func protect(m *mapping, fn func([]byte) error) (err error, addr uintptr, faulte
 		}
 		addr, faulted = fa.Addr(), true
 	}()
-	return fn(m.bytes()), 0, false
+	return 0, false, fn(m.bytes())
 }
 
 // Read runs fn with the pool's whole read mapping (len(b) == Size()). It is
@@ -96,7 +97,7 @@ func (p *Pool) Write(fn func(b []byte) error) error {
 }
 
 func (p *Pool) guard(m *mapping, write bool, fn func([]byte) error) error {
-	err, addr, faulted := protect(m, fn)
+	addr, faulted, err := protect(m, fn)
 	if !faulted {
 		return err
 	}

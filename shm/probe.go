@@ -100,7 +100,7 @@ func Probe() (r ProbeResult) {
 	}
 	m := &mapping{ptr: ptr, size: int64(2 * ps)}
 	var first, past byte
-	_, _, r.Faulted = protect(m, func(b []byte) error {
+	_, r.Faulted, _ = protect(m, func(b []byte) error {
 		first = b[16]
 		past = b[ps+16]
 		return nil

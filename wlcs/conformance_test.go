@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -94,8 +93,8 @@ func TestWLCS(t *testing.T) {
 func buildIntegration(t *testing.T) string {
 	t.Helper()
 	so := filepath.Join(t.TempDir(), "nofault-wlcs.so")
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(goBin, "build", "-buildmode=c-shared", "-o", so, "../cmd/nofault-wlcs")
+	// go test puts its own toolchain's bin first on PATH.
+	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", so, "../cmd/nofault-wlcs")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the WLCS integration: %v\n%s", err, out)

@@ -1,6 +1,7 @@
-// Package headless is the backend with no window: a fixed-rate frame clock
-// drives the compositor's frames. Tests, CI, benchmarks and the kernel demo
-// use it; it needs no cgo.
+// Package headless is the backend with no window: a frame clock (Clock)
+// drives the compositor's frames at the refresh rate while there is work
+// and sleeps while the compositor is idle, until client activity wakes
+// it. Tests, CI, benchmarks and the kernel demo use it; it needs no cgo.
 package headless
 
 import (

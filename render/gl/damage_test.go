@@ -76,9 +76,7 @@ func TestDamageMatchesFullRender(t *testing.T) {
 				got := p.renderAndCompare(t, what, sc, softTex, W, H)
 				var damaged []image.Rectangle
 				h.Do(func(r *Renderer) {
-					for _, d := range r.Damaged() {
-						damaged = append(damaged, d)
-					}
+					damaged = append(damaged, r.Damaged()...)
 					r.Invalidate()
 				})
 				if len(damaged) != 1 || damaged[0] != image.Rect(0, 0, W, H) {

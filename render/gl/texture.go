@@ -372,8 +372,13 @@ func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, b
 			continue
 		}
 		off = ringAlign(off)
+		// With a pixel-unpack buffer bound, the pointer argument is an
+		// offset into it. go-gl marks PtrOffset deprecated in favour of
+		// ...WithOffset overloads, but has none for TexSubImage2D.
+		//lint:ignore SA1019 no TexSubImage2D overload takes an offset; the offset is page-aligned (ringAlign), which checkptr accepts
+		pixels := ogl.PtrOffset(off)
 		ogl.TexSubImage2D(ogl.TEXTURE_2D, 0, int32(r.Min.X), int32(r.Min.Y), int32(r.Dx()), int32(r.Dy()),
-			format, typ, ogl.PtrOffset(off))
+			format, typ, pixels)
 		off += r.Dx() * 4 * r.Dy()
 	}
 	s.fence = ogl.FenceSync(ogl.SYNC_GPU_COMMANDS_COMPLETE, 0)
