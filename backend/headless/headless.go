@@ -31,7 +31,14 @@ var (
 // New returns the headless backend with a clock of refreshHz (60 when 0)
 // and renderer r (nil: render/soft).
 func New(refreshHz int, r render.Renderer) *Backend {
-	return &Backend{r: r, clock: NewClock(nil, refreshHz, nil)}
+	k := NewClock(nil, refreshHz, nil)
+	// The timerfd is made now, before compositor.Run announces the socket,
+	// so that the fds a client sees the compositor hold once it listens
+	// are all it holds while idle (tests count them).
+	if tf, err := newTimerFD(); err == nil {
+		k.tf = tf
+	}
+	return &Backend{r: r, clock: k}
 }
 
 // Name returns "headless".
@@ -88,6 +95,7 @@ type Clock struct {
 	// frame is pending, read by runFrame before it clears pending.
 	now      time.Time
 	runFrame func()
+	tf       *timerFD // made ahead of Run by New, or nil
 	// Frames counts frames run.
 	Frames atomic.Uint64
 }
@@ -136,7 +144,11 @@ func (k *Clock) runOnLoop() {
 // every tick (docs/benchmarks.md, "Wake-ups per frame"). Without a usable
 // timerfd Run falls back to a time.Ticker.
 func (k *Clock) Run(ctx context.Context) {
-	if tf, err := newTimerFD(); err == nil {
+	tf := k.tf
+	if tf == nil {
+		tf, _ = newTimerFD()
+	}
+	if tf != nil {
 		k.runTimerFD(ctx, tf)
 		return
 	}
