@@ -272,7 +272,10 @@ func (c *constraint) clamp(x, y float64) (float64, float64) {
 		return x, y
 	}
 	rs, _ := c.areas()
-	const in = 1.0 / 256 // one wl_fixed step inside the right and bottom edges
+	// Pushed past a right or bottom edge, the pointer stops on the last
+	// whole pixel inside it, as in wlroots 0.15 (sway 1.7) and Mir, whose
+	// WLCS test expects it there.
+	const in = 1
 	bx, by, best := x, y, math.Inf(1)
 	for _, r := range rs {
 		cx := math.Min(math.Max(x, float64(r.Min.X)), float64(r.Max.X)-in)

@@ -14,8 +14,8 @@ func (g rectGeom) SurfaceRect(*protocol.Object) (image.Rectangle, bool)        {
 func (g rectGeom) RegionRects(*protocol.Object) ([]image.Rectangle, bool)      { return nil, false }
 
 // TestConstraintRegion: the allowed area is the region clipped to the
-// surface; clamping goes to the nearest allowed point, one wl_fixed step
-// inside right and bottom edges; an empty region allows nothing.
+// surface; clamping goes to the nearest allowed point, on the last whole
+// pixel inside right and bottom edges; an empty region allows nothing.
 func TestConstraintRegion(t *testing.T) {
 	s := &Seat{surfaces: rectGeom{image.Rect(100, 100, 200, 150)}} // a 100x50 surface
 	c := &constraint{s: s, surface: &protocol.Object{}, region: []image.Rectangle{
@@ -28,10 +28,10 @@ func TestConstraintRegion(t *testing.T) {
 		{15, 15, 15, 15, true},
 		{60, 45, 60, 45, true},
 		{0, 0, 10, 10, false},
-		{25, 12, 20 - 1.0/256, 12, false},
-		{300, 45, 100 - 1.0/256, 45, false},
+		{25, 12, 20 - 1, 12, false},
+		{300, 45, 100 - 1, 45, false},
 		{60, 30, 60, 40, false},
-		{60, 120, 60, 50 - 1.0/256, false},
+		{60, 120, 60, 50 - 1, false},
 	} {
 		if in := c.contains(tc.x, tc.y); in != tc.in {
 			t.Errorf("contains(%g,%g) = %v", tc.x, tc.y, in)
