@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -261,7 +262,11 @@ func (r *Results) Markdown(plotsRel string, notes string) string {
 	pairs := r.ratioPairs()
 	for _, w := range r.Workloads {
 		p("### %s\n\n", w.Title)
-		p("`wlbench %s` on a %dx%d output\n\n", wlbenchArgs(w), w.OutW, w.OutH)
+		if w.Opts.Client == wlclient.ClientLibwayland {
+			p("`bench/c/syncrtt --count=%d --warmup=1000` (libwayland-client; compositor CPU from schedstat) on a %dx%d output\n\n", cmp.Or(w.Opts.Count, 3000), w.OutW, w.OutH)
+		} else {
+			p("`wlbench %s` on a %dx%d output\n\n", wlbenchArgs(w), w.OutW, w.OutH)
+		}
 		p("| metric |")
 		for _, t := range r.Targets {
 			p(" %s |", t.Name)
