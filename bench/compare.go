@@ -63,6 +63,7 @@ func Workloads() []Workload {
 		{Name: "256-full", Title: "1 x 256x256, full damage", Opts: frames(1, 256, 256, 100, true), OutW: 1920, OutH: 1080, Sweep: true},
 		{Name: "720p-full", Title: "1 x 1280x720, full damage", Opts: frames(1, 1280, 720, 100, true), OutW: 1920, OutH: 1080, Sweep: true},
 		{Name: "sync", Title: "sync flood (wl_display.sync back to back)", Opts: wlclient.Options{Mode: wlclient.ModeSync}, OutW: 1920, OutH: 1080},
+		{Name: "sync-c", Title: "sync round trips from a libwayland client (3000 wl_display.sync after 1000 of warm-up)", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 3000}, OutW: 1920, OutH: 1080},
 		{Name: "flood", Title: "request flood (500 damage_buffer + commit + sync per batch, 2 batches in flight, 256x256 surface)", Opts: wlclient.Options{Mode: wlclient.ModeFlood, Width: 256, Height: 256, Rects: 500, Inflight: 2, Sealed: true}, OutW: 1920, OutH: 1080},
 	}
 }
@@ -388,8 +389,16 @@ func firstLine(name string, args ...string) string {
 type Client func(ctx context.Context, o wlclient.Options) (*wlclient.Result, error)
 
 // ExecClient runs the wlbench binary at bin.
-func ExecClient(bin string) Client {
+func ExecClient(bin string) Client { return ExecClients(bin, "") }
+
+// ExecClients runs the wlbench binary at bin, and for workloads whose
+// Options.Client is wlclient.ClientLibwayland the syncrtt binary at
+// syncrtt (BuildSyncRTT); such a workload fails when syncrtt is "".
+func ExecClients(bin, syncrtt string) Client {
 	return func(ctx context.Context, o wlclient.Options) (*wlclient.Result, error) {
+		if o.Client == wlclient.ClientLibwayland {
+			return runSyncRTT(ctx, syncrtt, o)
+		}
 		args := []string{
 			"--socket=" + o.Socket, "--mode=" + o.Mode,
 			fmt.Sprintf("--surfaces=%d", max(o.Surfaces, 1)),
@@ -414,6 +423,45 @@ func ExecClient(bin string) Client {
 		}
 		return &r, nil
 	}
+}
+
+// runSyncRTT runs bench/c/syncrtt: o.Count round trips (default 3000)
+// after 1000 of warm-up; its JSON is a wlclient.Result.
+func runSyncRTT(ctx context.Context, bin string, o wlclient.Options) (*wlclient.Result, error) {
+	if bin == "" {
+		return nil, errors.New("syncrtt: not built (needs cc and libwayland-dev)")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--socket="+o.Socket, fmt.Sprintf("--pid=%d", o.PID),
+		fmt.Sprintf("--count=%d", cmp.Or(o.Count, 3000)), "--warmup=1000")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("syncrtt: %v: %s", err, strings.TrimSpace(errb.String()))
+	}
+	var r wlclient.Result
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		return nil, fmt.Errorf("syncrtt output: %v", err)
+	}
+	return &r, nil
+}
+
+// BuildSyncRTT compiles bench/c/syncrtt.c (under root, the repository)
+// into dir with cc against libwayland-client (pkg-config) and returns the
+// binary's path.
+func BuildSyncRTT(root, dir string) (string, error) {
+	flags, err := exec.Command("pkg-config", "--cflags", "--libs", "wayland-client").Output()
+	if err != nil {
+		return "", fmt.Errorf("pkg-config wayland-client (libwayland-dev): %w", err)
+	}
+	bin := filepath.Join(dir, "syncrtt")
+	args := append([]string{"-O2", "-o", bin, filepath.Join(root, "bench", "c", "syncrtt.c")}, strings.Fields(string(flags))...)
+	out, err := exec.Command("cc", append(args, "-lm")...).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("cc syncrtt.c: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return bin, nil
 }
 
 // InProcessClient runs wlclient.Run in this process (the smoke test).

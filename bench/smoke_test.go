@@ -153,3 +153,40 @@ func TestReplaceSection(t *testing.T) {
 		t.Errorf("got %q, want %q", b, want)
 	}
 }
+
+// TestSmokeSyncRTT builds bench/c/syncrtt (cc, libwayland-dev) and runs
+// the sync-c workload against nofault through the harness.
+func TestSmokeSyncRTT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a compositor process")
+	}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	bin, err := BuildSyncRTT("..", dir)
+	if err != nil {
+		t.Skipf("syncrtt not built: %v", err)
+	}
+	w := Workload{Name: "smoke-sync-c", Title: "libwayland sync", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 300}, OutW: 640, OutH: 480}
+	cfg := Config{
+		Targets:   []Target{NofaultTarget("nofault", []string{os.Args[0]}, []string{envCompositor + "=1"})},
+		Workloads: []Workload{w},
+		Reps:      1,
+		Client:    ExecClients("", bin),
+		Dir:       dir,
+		Log:       testLog{t},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	samples, _, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) != 1 || samples[0].Err != "" {
+		t.Fatalf("samples %+v\ncompositor log:\n%s", samples, tail(filepath.Join(dir, "nofault.log"), 20))
+	}
+	r := samples[0].Result
+	if r.Mode != wlclient.ModeSync || r.Client != wlclient.ClientLibwayland || r.Syncs != 300 ||
+		r.RTTp50 <= 0 || r.RTTp99 < r.RTTp50 || r.RTTMean <= 0 || len(r.RTTQuantiles) != 101 || r.CPUSched <= 0 {
+		t.Errorf("syncrtt result %+v", r)
+	}
+}

@@ -18,10 +18,14 @@ type Client struct {
 	conn    *net.UnixConn
 	id      uint64
 	objects protocol.ObjectMap
-	fds     protocol.FDQueue
-	enc     protocol.Encoder
-	dec     protocol.Decoder
-	w       *writer
+	// syncCB is the object of wl_display.sync's callback, reused: the
+	// handler creates and destroys it before it returns, and nothing keeps
+	// it, so a round trip allocates no object.
+	syncCB protocol.Object
+	fds    protocol.FDQueue
+	enc    protocol.Encoder
+	dec    protocol.Decoder
+	w      *writer
 
 	// Credentials of the peer process (SO_PEERCRED).
 	PID, UID, GID int
@@ -83,7 +87,12 @@ func (c *Client) NewObject(id protocol.ObjectID, iface *protocol.Interface, vers
 	if !c.checkNewObject() {
 		return nil
 	}
-	o := &protocol.Object{ID: id, Interface: iface, Version: version, Handler: handler}
+	return c.newObjectAt(&protocol.Object{}, id, iface, version, handler)
+}
+
+// newObjectAt is NewObject into o, which no one else refers to.
+func (c *Client) newObjectAt(o *protocol.Object, id protocol.ObjectID, iface *protocol.Interface, version uint32, handler any) *protocol.Object {
+	*o = protocol.Object{ID: id, Interface: iface, Version: version, Handler: handler}
 	if !c.objects.Insert(o) {
 		c.PostError(protocol.Errorf(c.display, protocol.WlDisplayErrorInvalidObject, "invalid new id %d", id))
 		return nil

@@ -21,7 +21,8 @@ func frame(acc []byte) (end int, short *protocol.Header, err error) {
 		if h.Size < protocol.HeaderSize {
 			// libwayland hands such a message to the demarshaller, which
 			// refuses its arguments; the client dies there.
-			return end, &h, framingError(h)
+			short := h // only this copy escapes: h stays on the stack
+			return end, &short, framingError(h)
 		}
 		// Sizes that are not a multiple of 4 are accepted and consumed
 		// exactly, as libwayland does. A message larger than 4096 bytes

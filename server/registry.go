@@ -78,8 +78,16 @@ type displayHandler struct{ c *Client }
 
 func (h *displayHandler) Sync(callback protocol.ObjectID) error {
 	c := h.c
-	o := c.NewObject(callback, &protocol.WlCallbackInterface, 1, nil)
-	if o == nil {
+	c.d.assertLocked()
+	if !c.checkNewObject() {
+		return nil
+	}
+	o := &c.syncCB
+	if c.objects.Lookup(o.ID) == o {
+		// Still live (it never is: Sync destroys it below); take a new one.
+		o = &protocol.Object{}
+	}
+	if o = c.newObjectAt(o, callback, &protocol.WlCallbackInterface, 1, nil); o == nil {
 		return nil
 	}
 	protocol.SendWlCallbackDone(c.Events(), o.ID, c.d.serial)

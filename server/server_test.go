@@ -13,7 +13,7 @@ import (
 
 // startDisplay runs a display on a fresh runtime dir and returns it with the
 // socket path; it stops when the test ends.
-func startDisplay(t *testing.T, setup func(d *Display)) (*Display, string) {
+func startDisplay(t testing.TB, setup func(d *Display)) (*Display, string) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o700); err != nil {

@@ -40,7 +40,15 @@ type Options struct {
 	PID      int           // compositor process whose CPU time to read (0: none)
 	Rects    int           // flood mode: damage requests per commit (default 500)
 	Inflight int           // flood mode: batches in flight (default 2)
+	// Client names the program the harness runs for this workload: "" is
+	// wlbench (this package), ClientLibwayland is bench/c/syncrtt, a
+	// libwayland client timing Count round trips (sync mode only).
+	Client string
+	Count  int // ClientLibwayland: round trips timed (default 3000)
 }
+
+// ClientLibwayland is Options.Client for bench/c/syncrtt.
+const ClientLibwayland = "libwayland"
 
 // Result is what a run measured (the JSON wlbench prints).
 type Result struct {

@@ -118,6 +118,11 @@ func run(before, after, only, workloads string, reps int, warmup, duration time.
 	if err != nil {
 		return err
 	}
+	syncrtt, err := bench.BuildSyncRTT(".", dir)
+	if err != nil {
+		// Only the sync-c workload needs it; it reports this error.
+		fmt.Fprintf(os.Stderr, "abcompare: %v\n", err)
+	}
 	want := map[string]bool{}
 	for _, n := range strings.Split(only, ",") {
 		want[strings.TrimSpace(n)] = true
@@ -153,7 +158,7 @@ func run(before, after, only, workloads string, reps int, warmup, duration time.
 		}
 	}
 	cfg := bench.Config{Targets: targets, Workloads: ws, Reps: reps, Warmup: warmup, Duration: duration,
-		Client: bench.ExecClient(wlb), Dir: dir, Log: os.Stderr}
+		Client: bench.ExecClients(wlb, syncrtt), Dir: dir, Log: os.Stderr}
 	startT, load0 := time.Now(), bench.LoadAvg()
 	samples, notes, err := bench.Run(ctx, cfg)
 	if err != nil {

@@ -112,6 +112,11 @@ func run(reps int, warmup, duration time.Duration, only, workloads, out, plots, 
 	if err != nil {
 		return err
 	}
+	syncrtt, err := bench.BuildSyncRTT(".", dir)
+	if err != nil {
+		// Only the sync-c workload needs it; it reports this error.
+		fmt.Fprintf(os.Stderr, "compare: %v\n", err)
+	}
 	want := map[string]bool{}
 	for _, n := range strings.Split(only, ",") {
 		want[strings.TrimSpace(n)] = true
@@ -161,7 +166,7 @@ func run(reps int, warmup, duration time.Duration, only, workloads, out, plots, 
 		}
 	}
 	cfg := bench.Config{Targets: targets, Workloads: ws, Reps: reps, Warmup: warmup, Duration: duration,
-		Client: bench.ExecClient(wlb), Dir: dir, Log: os.Stderr}
+		Client: bench.ExecClients(wlb, syncrtt), Dir: dir, Log: os.Stderr}
 	startT, load0 := time.Now(), bench.LoadAvg()
 	samples, notes, err := bench.Run(ctx, cfg)
 	if err != nil {
