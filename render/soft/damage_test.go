@@ -286,6 +286,7 @@ func damageSequence(t *testing.T, seed int64, steps int) {
 		}
 		got := readAll(t, r)
 		ref := New()
+		ref.plainFill = true // fill, then draw everything
 		ref.Render(sc, W, H)
 		want := readAll(t, ref)
 		for y := range want {
@@ -381,5 +382,88 @@ func TestDamageIsSmall(t *testing.T) {
 	r.Render(sc, W, H)
 	if len(r.damaged) != 1 || area(r.damaged[0]) > 10*10 {
 		t.Errorf("rotated partial upload: damage %v, want one rectangle of about 5x5", r.damaged)
+	}
+}
+
+// TestDrawOverBg renders tiled and overlapping translucent ARGB windows
+// (as wlbench's 16 x 256x256 workload tiles them, and a cascade) with
+// damage on several of them, and compares every frame with the reference
+// that fills each damaged rectangle and draws every item over the fill.
+// The background is filled only where no window is.
+func TestDrawOverBg(t *testing.T) {
+	type layout struct {
+		name string
+		at   func(i int) image.Point
+		// tiled: the windows do not overlap; the fill is exactly the
+		// background part of the damaged rectangles
+		tiled bool
+	}
+	const n, sz, W, H = 9, 20, 120, 90
+	layouts := []layout{
+		{"tiles", func(i int) image.Point { return image.Pt(10+sz*(i%4), 5+sz*(i/4)) }, true},
+		{"cascade", func(i int) image.Point { return image.Pt(4+7*i, 3+5*i) }, false},
+		{"mixed", func(i int) image.Point { return image.Pt(10+13*(i%4), 5+sz*(i/4)) }, false},
+	}
+	bgs := [][4]uint8{{0x30, 0x38, 0x40, 0xff}, {0, 0, 0, 0}, {0x80, 0x10, 0x20, 0x80}}
+	for _, l := range layouts {
+		for _, bg := range bgs {
+			t.Run(fmt.Sprintf("%s/%x", l.name, bg), func(t *testing.T) {
+				rng := rand.New(rand.NewSource(int64(len(l.name)) + int64(bg[3])))
+				r := New()
+				var items []render.Item
+				var surfs []*dsurf
+				for i := 0; i < n; i++ {
+					s := &dsurf{tex: r.NewTexture().(*Texture), w: sz, h: sz, f: shm.FormatARGB8888,
+						runs: i%2 == 0, solid: i%3 == 0}
+					s.uploadAll(t, rng)
+					surfs = append(surfs, s)
+					p := l.at(i)
+					items = append(items, render.Item{Texture: s.tex, Dst: image.Rect(p.X, p.Y, p.X+sz, p.Y+sz)})
+				}
+				sc := &render.Scene{Background: bg, Items: items}
+				for step := 0; step < 20; step++ {
+					for k := 0; k < 1+rng.Intn(n); k++ {
+						s := surfs[rng.Intn(n)]
+						st := newStaging(s.w, s.h, s.w*4, s.f, s.pixels(rng))
+						if err := s.tex.Upload(st, nil); err != nil {
+							t.Fatal(err)
+						}
+					}
+					before := r.filled
+					if err := r.Render(sc, W, H); err != nil {
+						t.Fatal(err)
+					}
+					got := readAll(t, r)
+					ref := New()
+					ref.plainFill = true
+					if err := ref.Render(sc, W, H); err != nil {
+						t.Fatal(err)
+					}
+					want := readAll(t, ref)
+					for y := range want {
+						for x := range want[y] {
+							if got[y][x] != want[y][x] {
+								t.Fatalf("step %d: pixel (%d,%d) = %08x, reference %08x; damage %v",
+									step, x, y, got[y][x], want[y][x], r.damaged)
+							}
+						}
+					}
+					if !l.tiled {
+						continue
+					}
+					// Only background pixels are filled.
+					bgArea := 0
+					for _, c := range r.damaged {
+						bgArea += area(c)
+						for _, it := range items {
+							bgArea -= area(it.Dst.Intersect(c))
+						}
+					}
+					if filled := r.filled - before; filled != bgArea {
+						t.Fatalf("step %d: filled %d pixels in %v, want %d (the background part)", step, filled, r.damaged, bgArea)
+					}
+				}
+			})
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"slices"
 
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/render/damage"
@@ -26,6 +27,12 @@ type Renderer struct {
 	cur     []plan // this scene's drawn items, bottom first
 	track   damage.Tracker
 	damaged []image.Rectangle // the last Render's redrawn rectangles
+
+	// drawOverBg's scratch: solo items' rectangles, band edges, spans.
+	solo           []image.Rectangle
+	bandYs, bandXs []int
+	filled         int  // background pixels filled, all Renders (tests)
+	plainFill      bool // tests: fill all of c, then draw every item (drawOverBg's reference)
 
 	drawing  plan               // the item drawRead draws
 	readFn   func([]byte) error // r.drawRead, made once
@@ -145,12 +152,16 @@ func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {
 				break
 			}
 		}
-		if first >= 0 && c.In(items[first].vis) {
+		switch {
+		case first >= 0 && c.In(items[first].vis):
 			p := items[first]
 			p.vis, p.overBg, p.bg = c, true, bgPix
 			r.draw(&p)
 			start = first + 1
-		} else {
+		case first >= 0 && len(items)-first <= maxSolo && !r.plainFill:
+			r.drawOverBg(c, items[first:], bgPix)
+			return
+		default:
 			r.fillRect(c, bgPix)
 		}
 	}
@@ -162,8 +173,105 @@ func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {
 	}
 }
 
+// maxSolo bounds the items drawOverBg sorts out (its test is quadratic);
+// past it, drawRect fills the background under everything.
+const maxSolo = 64
+
+// drawOverBg draws items (bottom first) into output rectangle c where
+// nothing but the background colour bgPix lies below them. An item whose
+// part in c overlaps no lower item's has only the background below it
+// there: it is drawn over bgPix in one pass (a "solo" item), and only the
+// rest of c is filled before the other items are drawn over it. Damage
+// rectangles are merged into their union, so tiled windows side by side
+// make one rectangle mostly covered by them: filling all of it, then
+// drawing every window over the fill, wrote each pixel twice.
+//
+// The result is drawRect's fill-then-draw, pixel for pixel: below a solo
+// item there is only the fill, and every item above that overlaps it is
+// drawn after it, in order (an item below it overlapping it would have
+// made it not solo).
+func (r *Renderer) drawOverBg(c image.Rectangle, items []plan, bgPix uint32) {
+	solo := r.solo[:0]
+	for i := range items {
+		v := items[i].vis.Intersect(c)
+		if v.Empty() {
+			continue
+		}
+		alone := true
+		for j := 0; j < i; j++ {
+			if items[j].vis.Overlaps(v) {
+				alone = false
+				break
+			}
+		}
+		if alone {
+			solo = append(solo, v) // solo rectangles are disjoint
+		}
+	}
+	r.solo = solo
+	r.fillOutside(c, solo, bgPix)
+	k := 0
+	for i := range items {
+		p := items[i]
+		if p.vis = p.vis.Intersect(c); p.vis.Empty() {
+			continue
+		}
+		if k < len(solo) && p.vis == solo[k] {
+			p.overBg, p.bg = true, bgPix
+			k++
+		}
+		r.draw(&p)
+	}
+}
+
+// fillOutside fills the part of c outside the disjoint rectangles rs (in
+// c) with v: per horizontal band between their top and bottom edges, the
+// gaps between the rectangles crossing the band.
+func (r *Renderer) fillOutside(c image.Rectangle, rs []image.Rectangle, v uint32) {
+	ys := append(r.bandYs[:0], c.Min.Y, c.Max.Y)
+	for _, e := range rs {
+		ys = append(ys, e.Min.Y, e.Max.Y)
+	}
+	slices.Sort(ys)
+	ys = slices.Compact(ys)
+	r.bandYs = ys
+	for b := 0; b+1 < len(ys); b++ {
+		y0, y1 := ys[b], ys[b+1]
+		xs := r.bandXs[:0]
+		for _, e := range rs {
+			if e.Min.Y <= y0 && e.Max.Y >= y1 {
+				xs = append(xs, e.Min.X, e.Max.X)
+			}
+		}
+		r.bandXs = xs
+		sortSpans(xs)
+		x := c.Min.X
+		for i := 0; i < len(xs); i += 2 {
+			if xs[i] > x {
+				r.fillRect(image.Rect(x, y0, xs[i], y1), v)
+			}
+			x = xs[i+1]
+		}
+		if x < c.Max.X {
+			r.fillRect(image.Rect(x, y0, c.Max.X, y1), v)
+		}
+	}
+}
+
+// sortSpans sorts the pairs (start, end) of xs by start (insertion: a
+// band crosses a few rectangles).
+func sortSpans(xs []int) {
+	for i := 2; i < len(xs); i += 2 {
+		for j := i; j >= 2 && xs[j-2] > xs[j]; j -= 2 {
+			xs[j-2], xs[j] = xs[j], xs[j-2]
+			xs[j-1], xs[j+1] = xs[j+1], xs[j-1]
+		}
+	}
+}
+
 // fillRect sets output rectangle c to pixel v.
 func (r *Renderer) fillRect(c image.Rectangle, v uint32) {
+	r.filled += area(c)
 	if c.Min.X == 0 && c.Max.X == r.w {
 		fill(r.out[c.Min.Y*r.w:c.Max.Y*r.w], v)
 		return
