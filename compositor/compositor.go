@@ -76,9 +76,13 @@ type Compositor struct {
 
 	// What the last render drew, to skip renders that would draw the same
 	// (see Frame).
-	last        lastRender
-	unpresented bool      // a render since the last Frame (a screenshot) is not shown yet
-	sceneKey    [3]uint64 // shell commits, surfaces, toplevels when sceneActivity last looked
+	last lastRender
+	// Scenes reused frame after frame (a frame allocates nothing): the
+	// output's, and the one captureFrame draws without the cursor.
+	scene, bareScene render.Scene
+	fullDamage       [1]image.Rectangle // captureFrame's damage of a rendered frame
+	unpresented      bool               // a render since the last Frame (a screenshot) is not shown yet
+	sceneKey         [3]uint64          // shell commits, surfaces, toplevels when sceneActivity last looked
 
 	cursor cursorState // cursor.go
 }
@@ -201,7 +205,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 // idle desktop therefore costs a scene walk per frame, no render.
 func (c *Compositor) Frame(now time.Time) bool {
 	c.ticks++
-	sc := c.Shell.Scene()
+	sc := c.Shell.SceneInto(&c.scene)
 	c.addOverlays(sc, true)
 	w, h := c.renderSize()
 	st := c.Shell.Stats()
@@ -262,12 +266,14 @@ func (c *Compositor) render() error {
 func (c *Compositor) renderScene(sc *render.Scene, w, h int, st shell.Stats) error {
 	// Whatever happens, the next Frame renders again unless nothing
 	// changes after a successful render.
+	items := c.last.items[:0] // its storage is reused: sc's is the next scene's
 	c.last = lastRender{}
 	c.rendered = false
 	if err := c.Renderer.Render(sc, w, h); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
-	c.last = lastRender{items: sc.Items, w: w, h: h, commits: st.Commits, uploads: st.Uploads}
+	clear(items[:cap(items)])
+	c.last = lastRender{items: append(items, sc.Items...), w: w, h: h, commits: st.Commits, uploads: st.Uploads}
 	c.rendered = true
 	c.unpresented = true
 	c.frames++

@@ -206,13 +206,14 @@ func (c *Compositor) captureFrame(sc *render.Scene, rendered bool) {
 	w, h := c.Output.Size()
 	var damage []image.Rectangle
 	if rendered {
-		damage = []image.Rectangle{image.Rect(0, 0, w, h)}
+		c.fullDamage[0] = image.Rect(0, 0, w, h)
+		damage = c.fullDamage[:]
 	}
 	if !c.cursor.drawn || !c.Capture.Waiting(false) {
 		c.Capture.Frame(damage)
 		return
 	}
-	bare := c.Shell.Scene()
+	bare := c.Shell.SceneInto(&c.bareScene)
 	c.addOverlays(bare, false)
 	if err := c.Renderer.Render(bare, w, h); err != nil {
 		slog.Error("render without the cursor failed", "err", err)

@@ -52,8 +52,14 @@ func walkTree(s *Surface, origin image.Point, fn func(s *Surface, r image.Rectan
 // visible surface, bottom first, in output pixels (the global space times
 // the output scale). The scene is freshly allocated; its
 // textures stay valid until the next request is handled.
-func (sh *Shell) Scene() *render.Scene {
-	sc := &render.Scene{Background: sh.opts.Background}
+func (sh *Shell) Scene() *render.Scene { return sh.SceneInto(&render.Scene{}) }
+
+// SceneInto is Scene written into sc, reusing its Items' storage (a frame
+// allocates nothing once the slice has grown to the scene's size); it
+// returns sc.
+func (sh *Shell) SceneInto(sc *render.Scene) *render.Scene {
+	clear(sc.Items) // drop the last scene's textures
+	sc.Background, sc.Items = sh.opts.Background, sc.Items[:0]
 	add := func(s *Surface, r image.Rectangle) {
 		if s.tex == nil {
 			return
