@@ -90,6 +90,7 @@ type Shell struct {
 	minimized []*xdgToplevel // mapped but hidden, oldest first (wm.go)
 	activated *xdgToplevel
 	wmBases   map[*wmBase]struct{}
+	pingDue   time.Time             // pingClients has nothing to do before it (zero: look now)
 	frames    []frameCallback       // committed callbacks in commit order
 	outs      []*output.Output      // outputs.go; outs[0] is out
 	ssd       map[*xdgToplevel]bool // toplevels with a title bar (frames.go)
@@ -364,23 +365,40 @@ func (sh *Shell) outputResized() {
 }
 
 func (sh *Shell) pingClients(now time.Time) {
-	if sh.opts.PingInterval <= 0 {
-		return
+	if sh.opts.PingInterval <= 0 || now.Before(sh.pingDue) {
+		return // a frame costs no walk over the clients between pings
+	}
+	var due time.Time // the earliest next ping or timeout
+	soonest := func(t time.Time) {
+		if due.IsZero() || t.Before(due) {
+			due = t
+		}
 	}
 	for b := range sh.wmBases {
 		switch {
 		case b.pingSerial != 0:
-			if sh.opts.PingTimeout > 0 && now.Sub(b.pingSent) > sh.opts.PingTimeout {
+			if sh.opts.PingTimeout <= 0 {
+				continue // until the pong (which sets pingDue back)
+			}
+			if now.Sub(b.pingSent) > sh.opts.PingTimeout {
 				slog.Info("xdg_wm_base client unresponsive", "client", b.c.ID(), "pid", b.c.PID)
 				b.c.PostErrorf(b.obj, protocol.XdgWmBaseErrorUnresponsive,
 					"xdg_wm_base@%d did not answer ping %d within %v", b.obj.ID, b.pingSerial, sh.opts.PingTimeout)
+				continue // it goes; until then, the walk runs every frame
 			}
+			soonest(b.pingSent.Add(sh.opts.PingTimeout + 1))
 		case now.Sub(b.pingSent) >= sh.opts.PingInterval:
 			b.pingSerial = sh.d.NextSerial()
 			b.pingSent = now
 			protocol.SendXdgWmBasePing(b.c.Events(), b.obj.ID, b.pingSerial)
+			if sh.opts.PingTimeout > 0 {
+				soonest(now.Add(sh.opts.PingTimeout + 1))
+			}
+		default:
+			soonest(b.pingSent.Add(sh.opts.PingInterval))
 		}
 	}
+	sh.pingDue = due
 }
 
 // RootToplevel returns the wl_surface of the mapped toplevel that surface

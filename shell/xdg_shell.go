@@ -24,6 +24,7 @@ func (sh *Shell) bindWmBase(c *server.Client, id protocol.ObjectID, version uint
 	b.obj = c.NewObject(id, &protocol.XdgWmBaseInterface, version, b)
 	if b.obj != nil {
 		sh.wmBases[b] = struct{}{}
+		sh.pingDue = time.Time{} // ping it at the next frame
 	}
 }
 
@@ -47,6 +48,7 @@ func (b *wmBase) OnDestroy() { delete(b.sh.wmBases, b) }
 func (b *wmBase) Pong(serial uint32) error {
 	if serial == b.pingSerial {
 		b.pingSerial = 0
+		b.sh.pingDue = time.Time{} // its next ping is due from pingSent
 	}
 	return nil
 }

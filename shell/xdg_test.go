@@ -454,3 +454,44 @@ func TestPingPong(t *testing.T) {
 		tc.mustRoundtrip()
 	}
 }
+
+// TestPingSchedule checks when pings go out with a frame at every step
+// (pingClients skips its walk over the clients until the next ping or
+// timeout is due): a new client is pinged at the next frame, an answered
+// one an interval after its last ping, a new client at once even while
+// another's ping is not due, and an unanswered one is dropped only past
+// the timeout.
+func TestPingSchedule(t *testing.T) {
+	e := startEnv(t, Options{PingInterval: time.Second, PingTimeout: 2 * time.Second})
+	a := e.connect()
+	pinged := 0
+	a.wm.SetPingHandler(func(ev xdg.WmBasePingEvent) { pinged++; a.wm.Pong(ev.Serial) })
+	t0 := time.Now()
+	step := func(d time.Duration, want int) {
+		t.Helper()
+		e.frame(t0.Add(d))
+		a.mustRoundtrip()
+		if pinged != want {
+			t.Fatalf("at %v: pinged %d times, want %d", d, pinged, want)
+		}
+	}
+	step(0, 1) // new: pinged at once
+	step(500*time.Millisecond, 1)
+	step(999*time.Millisecond, 1)
+	step(time.Second, 2) // answered: the next an interval later
+	step(1500*time.Millisecond, 2)
+
+	b := e.connect()
+	bPinged := 0
+	b.wm.SetPingHandler(func(ev xdg.WmBasePingEvent) { bPinged++ }) // never pongs
+	e.frame(t0.Add(1600 * time.Millisecond))
+	b.mustRoundtrip()
+	if bPinged != 1 {
+		t.Fatalf("a new client was pinged %d times at the next frame, want 1", bPinged)
+	}
+	step(2*time.Second, 3)
+	e.frame(t0.Add(3600 * time.Millisecond)) // exactly the timeout: not yet
+	b.mustRoundtrip()
+	e.frame(t0.Add(3601 * time.Millisecond))
+	b.expectError(b.wm, protocol.XdgWmBaseErrorUnresponsive)
+}
