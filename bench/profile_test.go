@@ -74,6 +74,7 @@ func benchWorkload(b *testing.B, name string) {
 func BenchmarkNofault1080pFull(b *testing.B)     { benchWorkload(b, "1080p-full") }
 func BenchmarkNofault1080pDamage10(b *testing.B) { benchWorkload(b, "1080p-damage10") }
 func BenchmarkNofault16x256(b *testing.B)        { benchWorkload(b, "16x256") }
+func BenchmarkNofault256Full(b *testing.B)       { benchWorkload(b, "256-full") }
 func BenchmarkNofaultSync(b *testing.B)          { benchWorkload(b, "sync") }
 func BenchmarkNofaultFlood(b *testing.B)         { benchWorkload(b, "flood") }
 
