@@ -130,18 +130,16 @@ func (t *Texture) copyRect(b []byte, stride int, r image.Rectangle, check bool) 
 	return check
 }
 
-// allOpaque reports whether every pixel of p has alpha 255.
+// allOpaque reports whether every pixel of p has alpha 255: opaqueRun's
+// two pixels per load over whole blocks of 16 (the row was just copied and
+// is in the cache), then the rest pixel by pixel.
 func allOpaque(p []uint32) bool {
-	acc := uint32(alphaMask)
-	for len(p) >= 8 {
-		b := p[:8:8]
-		acc &= b[0] & b[1] & b[2] & b[3] & b[4] & b[5] & b[6] & b[7]
-		p = p[8:]
-		if acc < alphaMask {
-			return false
-		}
+	n := opaqueRun(p)
+	if n != len(p)&^15 {
+		return false
 	}
-	for _, v := range p {
+	acc := uint32(alphaMask)
+	for _, v := range p[n:] {
 		acc &= v
 	}
 	return acc >= alphaMask
