@@ -3,6 +3,7 @@ package compositor
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"os"
 	"os/exec"
@@ -50,7 +51,7 @@ func runClient(t *testing.T, c *Compositor, name string, args ...string) *bytes.
 }
 
 // waitWindow waits for a mapped toplevel and returns its rectangle.
-func waitWindow(t *testing.T, c *Compositor, out *bytes.Buffer) image.Rectangle {
+func waitWindow(t *testing.T, c *Compositor, out fmt.Stringer) image.Rectangle {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {

@@ -10,6 +10,8 @@ set -euo pipefail
 # mpv, gtk-4-examples, firefox-esr: real clients of issue 13's protocols
 # (internal/e2e/apps_test.go); firefox-esr is the only Debian 12 client of
 # fractional-scale-v1 (80 MB download, 300 MB installed).
+# libsdl2-tests: SDL 2's testrelative, a real client of relative pointer
+# and pointer lock (compositor/sdl_test.go).
 # libxfixes-dev: the nested window learns of new host clipboard owners.
 run_pkgs=(ca-certificates curl unzip gcc pkg-config libwayland-dev wayland-protocols
   libx11-dev libgl-dev libegl-dev libxrandr-dev libxinerama-dev libxcursor-dev
@@ -18,7 +20,7 @@ run_pkgs=(ca-certificates curl unzip gcc pkg-config libwayland-dev wayland-proto
 test_pkgs=("${run_pkgs[@]}" xvfb xauth mesa-utils xdotool libxkbcommon-tools
   weston wayland-utils foot gtk-3-examples imv grim wl-clipboard xwayland
   sway procps wlcs mir-wlcs-integration mpv gtk-4-examples firefox-esr
-  xclip)
+  xclip libsdl2-tests)
 bench_pkgs=("${test_pkgs[@]}")
 
 case "${1:-test}" in
