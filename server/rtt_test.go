@@ -30,9 +30,9 @@ func dialSyncer(t testing.TB, path string) *rawRoundTripper {
 	}
 	t.Cleanup(func() { unix.Close(fd) })
 	r := &rawRoundTripper{fd: fd}
-	binary.LittleEndian.PutUint32(r.req[0:], 1)        // wl_display
-	binary.LittleEndian.PutUint32(r.req[4:], 12<<16|0) // size 12, opcode 0: sync
-	binary.LittleEndian.PutUint32(r.req[8:], 2)        // new wl_callback id 2
+	binary.LittleEndian.PutUint32(r.req[0:], 1)                 // wl_display
+	binary.LittleEndian.PutUint32(r.req[4:], wireHeader(12, 0)) // size 12, opcode 0: sync
+	binary.LittleEndian.PutUint32(r.req[8:], 2)                 // new wl_callback id 2
 	return r
 }
 
@@ -50,8 +50,8 @@ func (r *rawRoundTripper) roundTrip(t testing.TB) {
 		got += n
 	}
 	le := binary.LittleEndian
-	if le.Uint32(r.resp[0:]) != 2 || le.Uint32(r.resp[4:]) != 12<<16|0 || // wl_callback@2.done
-		le.Uint32(r.resp[12:]) != 1 || le.Uint32(r.resp[16:]) != 12<<16|1 || le.Uint32(r.resp[20:]) != 2 { // wl_display.delete_id(2)
+	if le.Uint32(r.resp[0:]) != 2 || le.Uint32(r.resp[4:]) != wireHeader(12, 0) || // wl_callback@2.done
+		le.Uint32(r.resp[12:]) != 1 || le.Uint32(r.resp[16:]) != wireHeader(12, 1) || le.Uint32(r.resp[20:]) != 2 { // wl_display.delete_id(2)
 		t.Fatalf("reply % x, want wl_callback@2.done and wl_display.delete_id(2)", r.resp)
 	}
 }
@@ -85,3 +85,7 @@ func BenchmarkSyncRoundTrip(b *testing.B) {
 		r.roundTrip(b)
 	}
 }
+
+// wireHeader is a message header's second word: size in the high 16 bits,
+// opcode in the low.
+func wireHeader(size, opcode uint32) uint32 { return size<<16 | opcode }
