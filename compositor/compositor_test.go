@@ -16,13 +16,18 @@ import (
 // start runs a compositor in this process on a fresh runtime dir.
 func start(tb testing.TB) (*Compositor, string) {
 	tb.Helper()
+	return startConfig(tb, config.Default())
+}
+
+// startConfig is start with the settings cfg.
+func startConfig(tb testing.TB, cfg config.Config) (*Compositor, string) {
+	tb.Helper()
 	dir, err := os.MkdirTemp("", "nofault-ct-")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	os.Chmod(dir, 0o700)
 	tb.Setenv("XDG_RUNTIME_DIR", dir)
-	cfg := config.Default()
 	c, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)

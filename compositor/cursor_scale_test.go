@@ -1,12 +1,10 @@
 package compositor
 
 import (
-	"context"
 	"fmt"
 	"image"
 	"image/color"
 	"math"
-	"os"
 	"testing"
 	"time"
 
@@ -18,27 +16,9 @@ import (
 // startScaled is start with the output scale set to scale.
 func startScaled(tb testing.TB, scale float64) (*Compositor, string) {
 	tb.Helper()
-	dir, err := os.MkdirTemp("", "nofault-ct-")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	os.Chmod(dir, 0o700)
-	tb.Setenv("XDG_RUNTIME_DIR", dir)
 	cfg := config.Default()
 	cfg.Scale = scale
-	c, err := New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { c.Run(ctx); close(done) }()
-	tb.Cleanup(func() {
-		cancel()
-		<-done
-		os.RemoveAll(dir)
-	})
-	return c, c.Socket.Path
+	return startConfig(tb, cfg)
 }
 
 // TestCursorHotspotScaled: at output scale 2 (and 1.5) a client's cursor
