@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
@@ -99,6 +100,13 @@ func run(args []string) int {
 		return code
 	}
 	defer closeBackend()
+	if _, ok := b.(*headless.Backend); ok {
+		// Only the nested window needs the main thread (nested.go locks
+		// it in init). Left locked, every frame the headless clock's
+		// timerfd readies on the poller's thread is handed to the main
+		// thread: two more wake-ups and context switches per frame.
+		runtime.UnlockOSThread()
+	}
 	status, err := compositor.Run(context.Background(), cfg, b, compositor.RunOptions{Command: cmdArgs, Signals: sigs})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
