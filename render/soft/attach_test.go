@@ -126,23 +126,43 @@ func TestAttachDamage(t *testing.T) {
 
 // TestAttachFaultIsContained: a client that shrinks the file under an
 // attached buffer makes the draw fail for that item only; the compositor
-// does not crash and draws the rest.
+// does not crash and draws the rest. The fault comes in each copy the
+// draw can take: memmove for an opaque format, copyOpaque's alpha-tested
+// copy (assembly on amd64) for ARGB over the background and over another
+// window.
 func TestAttachFaultIsContained(t *testing.T) {
-	r := New()
-	s := newStaging(64, 64, 64*4, shm.FormatXRGB8888, solid(0xffff0000))
-	tex, _, fd := attached(t, r, s, 0)
-	if err := unix.Ftruncate(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	other := upload(t, r, newStaging(4, 4, 16, shm.FormatXRGB8888, solid(0xff00ff00)))
-	out := renderScene(t, r, 70, 70,
-		render.Item{Texture: tex, Dst: image.Rect(0, 0, 64, 64), Opaque: true},
-		render.Item{Texture: other, Dst: image.Rect(66, 66, 70, 70), Opaque: true})
-	if r.readErrs != 1 {
-		t.Errorf("read errors = %d, want the one fault", r.readErrs)
-	}
-	if out[67][67] != 0xff00ff00 {
-		t.Errorf("other item = %#x, want drawn", out[67][67])
+	for _, tc := range []struct {
+		name   string
+		format shm.Format
+		under  bool // an item below it, so that it is not drawn over the background alone
+	}{
+		{"XRGB8888", shm.FormatXRGB8888, false},
+		{"ARGB8888-over-background", shm.FormatARGB8888, false},
+		{"ARGB8888-over-window", shm.FormatARGB8888, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := New()
+			s := newStaging(64, 64, 64*4, tc.format, solid(0xffff0000))
+			tex, _, fd := attached(t, r, s, 0)
+			if err := unix.Ftruncate(fd, 0); err != nil {
+				t.Fatal(err)
+			}
+			other := upload(t, r, newStaging(4, 4, 16, shm.FormatXRGB8888, solid(0xff00ff00)))
+			var items []render.Item
+			if tc.under {
+				items = append(items, render.Item{Texture: other, Dst: image.Rect(0, 0, 4, 4), Opaque: true})
+			}
+			items = append(items,
+				render.Item{Texture: tex, Dst: image.Rect(0, 0, 64, 64), Opaque: !tc.format.HasAlpha()},
+				render.Item{Texture: other, Dst: image.Rect(66, 66, 70, 70), Opaque: true})
+			out := renderScene(t, r, 70, 70, items...)
+			if r.readErrs != 1 {
+				t.Errorf("read errors = %d, want the one fault", r.readErrs)
+			}
+			if out[67][67] != 0xff00ff00 {
+				t.Errorf("other item = %#x, want drawn", out[67][67])
+			}
+		})
 	}
 }
 

@@ -19,8 +19,8 @@ const (
 // channel, rounded, saturated at 255.
 //
 // Runs of opaque source pixels (alpha 255, the usual case for toolkits
-// drawing into ARGB buffers) are found eight pixels at a time and copied
-// in bulk (copy is a SIMD memmove); the rest is blended pixel by pixel.
+// drawing into ARGB buffers) are copied in blocks of eight pixels, tested
+// as they are copied (copyOpaque); the rest is blended pixel by pixel.
 func overRow(dst, src []uint32) {
 	dst = dst[:len(src)]
 	n := len(src)
@@ -28,23 +28,29 @@ func overRow(dst, src []uint32) {
 	for i+8 <= n {
 		b := src[i : i+8 : i+8]
 		if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
-			j := i + 8
-			j += opaqueRun(src[j:])
-			for j+8 <= n {
-				b := src[j : j+8 : j+8]
-				if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] < alphaMask {
-					break
-				}
-				j += 8
-			}
-			copy(dst[i:j], src[i:j])
-			i = j
+			i += copyOpaque(dst[i:], src[i:])
 			continue
 		}
 		overPixels(dst[i:i+8:i+8], b)
 		i += 8
 	}
 	overPixels(dst[i:], src[i:])
+}
+
+// copyOpaqueGo is copyOpaque in portable Go: the run of opaque blocks is
+// found first, then copied with one memmove.
+func copyOpaqueGo(dst, src []uint32) int {
+	n := len(src)
+	j := opaqueRun(src)
+	for j+8 <= n {
+		b := src[j : j+8 : j+8]
+		if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] < alphaMask {
+			break
+		}
+		j += 8
+	}
+	copy(dst[:j], src[:j])
+	return j
 }
 
 // opaqueRun returns how many pixels at the start of src have alpha 255,
@@ -123,17 +129,7 @@ func overSolidRow(dst, src []uint32, bg uint32) {
 	for i+8 <= n {
 		b := src[i : i+8 : i+8]
 		if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
-			j := i + 8
-			j += opaqueRun(src[j:])
-			for j+8 <= n {
-				b := src[j : j+8 : j+8]
-				if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] < alphaMask {
-					break
-				}
-				j += 8
-			}
-			copy(dst[i:j], src[i:j])
-			i = j
+			i += copyOpaque(dst[i:], src[i:])
 			continue
 		}
 		overSolidPixels(dst[i:i+8:i+8], b, bg)

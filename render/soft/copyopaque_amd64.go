@@ -1,0 +1,33 @@
+//go:build !purego
+
+package soft
+
+import "golang.org/x/sys/cpu"
+
+// copyOpaqueAVX2 is copyOpaque in AVX2 on pointers: n pixels at src and
+// dst (copyopaque_amd64.s).
+//
+//go:noescape
+func copyOpaqueAVX2(dst, src *uint32, n int) int
+
+var haveAVX2 = cpu.X86.HasAVX2
+
+// copyOpaque copies the opaque blocks at the start of src to dst, blocks
+// of 8 pixels each with alpha 255 in every pixel, up to the first block
+// that is not (or the last whole block), and returns how many pixels it
+// copied: fewer than 8 short of the first translucent pixel or the end.
+// It may also have copied some opaque pixels past that count (never past
+// the first translucent one): a caller compositing over dst gets the
+// same result for them. It reads each source pixel once, testing alpha on the way:
+// the separate alpha pass before a copy cost as much as the copy itself at
+// 1080p (docs/benchmarks.md, "One pass over an opaque frame").
+func copyOpaque(dst, src []uint32) int {
+	n := len(src)
+	if len(dst) < n {
+		n = len(dst)
+	}
+	if !haveAVX2 || n < 8 {
+		return copyOpaqueGo(dst[:n], src[:n])
+	}
+	return copyOpaqueAVX2(&dst[0], &src[0], n)
+}

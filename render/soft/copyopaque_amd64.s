@@ -1,0 +1,119 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func copyOpaqueAVX2(dst, src *uint32, n int) int
+//
+// Copies src to dst in blocks of 8 pixels while every pixel of a block has
+// alpha 255, stopping before the first block that has not or before fewer
+// than 8 pixels remain; returns the pixels copied. Blocks of 32 are tried
+// first: one test of the AND of four 32-byte loads. Where dst can be
+// 32-byte aligned (pixels are 4-byte aligned) the stores are
+// non-temporal, so the output's cache lines are not read before being
+// overwritten: the copy is bound by memory, and this saves a third of its
+// traffic. The blocks then start at the first aligned pixel, so the
+// count returned is not always a multiple of 8.
+TEXT ·copyOpaqueAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	MOVL $0xff000000, DX
+	MOVQ DX, X8
+	VPBROADCASTD X8, Y8
+	TESTQ $31, DI
+	JZ    ntloop32
+	// Align dst for the non-temporal loop: copy the first 8 pixels with
+	// unaligned stores, then go on from the first aligned pixel among
+	// them (the pixels between are copied twice, with the same values).
+	CMPQ CX, $16
+	JB   loop32
+	VMOVDQU 0(SI), Y0
+	VPTEST  Y8, Y0
+	JCC     done
+	VMOVDQU Y0, 0(DI)
+	MOVQ    DI, AX
+	NEGQ    AX
+	ANDQ    $31, AX
+	SHRQ    $2, AX
+	JMP     ntloop32
+
+loop32:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $32
+	JB   loop8
+	VMOVDQU 0(SI)(AX*4), Y0
+	VMOVDQU 32(SI)(AX*4), Y1
+	VMOVDQU 64(SI)(AX*4), Y2
+	VMOVDQU 96(SI)(AX*4), Y3
+	VPAND   Y0, Y1, Y4
+	VPAND   Y2, Y3, Y5
+	VPAND   Y4, Y5, Y4
+	// CF is set when every alpha bit of Y8 is set in Y4.
+	VPTEST  Y8, Y4
+	JCC     loop8
+	VMOVDQU Y0, 0(DI)(AX*4)
+	VMOVDQU Y1, 32(DI)(AX*4)
+	VMOVDQU Y2, 64(DI)(AX*4)
+	VMOVDQU Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     loop32
+
+loop8:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $8
+	JB   done
+	VMOVDQU 0(SI)(AX*4), Y0
+	VPTEST  Y8, Y0
+	JCC     done
+	VMOVDQU Y0, 0(DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     loop8
+
+done:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+	// dst is 32-byte aligned: the same with non-temporal stores, which
+	// skip reading dst's cache lines before writing them.
+ntloop32:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $32
+	JB   ntloop8
+	VMOVDQU 0(SI)(AX*4), Y0
+	VMOVDQU 32(SI)(AX*4), Y1
+	VMOVDQU 64(SI)(AX*4), Y2
+	VMOVDQU 96(SI)(AX*4), Y3
+	VPAND   Y0, Y1, Y4
+	VPAND   Y2, Y3, Y5
+	VPAND   Y4, Y5, Y4
+	VPTEST  Y8, Y4
+	JCC     ntloop8
+	VMOVNTDQ Y0, 0(DI)(AX*4)
+	VMOVNTDQ Y1, 32(DI)(AX*4)
+	VMOVNTDQ Y2, 64(DI)(AX*4)
+	VMOVNTDQ Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     ntloop32
+
+ntloop8:
+	MOVQ CX, BX
+	SUBQ AX, BX
+	CMPQ BX, $8
+	JB   ntdone
+	VMOVDQU 0(SI)(AX*4), Y0
+	VPTEST  Y8, Y0
+	JCC     ntdone
+	VMOVNTDQ Y0, 0(DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     ntloop8
+
+ntdone:
+	SFENCE
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET

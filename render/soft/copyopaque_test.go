@@ -1,0 +1,92 @@
+package soft
+
+import (
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+)
+
+// TestCopyOpaque checks copyOpaque (AVX2 where the CPU has it) against
+// its definition on rows of every length up to 200, at every alignment of
+// dst, with one translucent pixel at every position (and none): it copies
+// a prefix of opaque pixels that ends fewer than 8 pixels before the
+// translucent one (or the end), and writes nothing else but, at most,
+// more of the opaque pixels before the translucent one. The portable
+// copyOpaqueGo copies exactly the whole blocks of 8 before it.
+func TestCopyOpaque(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n <= 200; n++ {
+		testCopyOpaque(t, rng, n, n%8)
+	}
+}
+
+func testCopyOpaque(t *testing.T, rng *rand.Rand, n, shift int) {
+	{
+		for bad := -1; bad < n; bad++ {
+			for _, alpha := range []uint32{0, 0x7f, 0xfe} {
+				src := make([]uint32, n)
+				for i := range src {
+					src[i] = 0xff000000 | rng.Uint32()&0xffffff
+				}
+				if bad >= 0 {
+					src[bad] = alpha<<24 | rng.Uint32()&0xffffff
+				}
+				end := n
+				if bad >= 0 {
+					end = bad
+				}
+				want := end &^ 7
+				// dst at each 4-byte offset from a 32-byte boundary.
+				buf := make([]uint32, n+16)
+				for i := range buf {
+					buf[i] = 0x12345678
+				}
+				sh := (8 - int(uintptr(unsafe.Pointer(&buf[0]))%32/4) + shift) % 8
+				dst := buf[sh : sh+n+1]
+				got := copyOpaque(dst[:n], src)
+				if got > end || end-got >= 8 {
+					t.Fatalf("n=%d dst offset %d translucent at %d (alpha %#x): copied %d, want %d..%d", n, shift*4, bad, alpha, got, max(end-7, 0), end)
+				}
+				for i, v := range dst {
+					// Past the count it may have stored opaque pixels
+					// (the alignment head): their composite is the same.
+					if i < got && v != src[i] || i >= got && v != 0x12345678 && (i >= end || v != src[i]) {
+						t.Fatalf("n=%d dst offset %d translucent at %d: dst[%d] = %#x", n, shift*4, bad, i, v)
+					}
+				}
+				if g := copyOpaqueGo(make([]uint32, n), src); g != want {
+					t.Fatalf("copyOpaqueGo: n=%d translucent at %d: copied %d, want %d", n, bad, g, want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkCopyOpaque is one opaque 1080p frame copied row by row with
+// the alpha test: copyOpaque against the two-pass copyOpaqueGo and a bare
+// copy (the limit).
+func BenchmarkCopyOpaque(b *testing.B) {
+	const w, h = 1920, 1080
+	src := make([]uint32, w*h)
+	for i := range src {
+		src[i] = 0xff000000 | uint32(i)
+	}
+	dst := make([]uint32, w*h)
+	for _, bc := range []struct {
+		name string
+		fn   func(dst, src []uint32) int
+	}{
+		{"fused", copyOpaque},
+		{"two-pass", copyOpaqueGo},
+		{"copy", func(d, s []uint32) int { return copy(d, s) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(w * h * 4)
+			for b.Loop() {
+				for y := 0; y < h; y++ {
+					bc.fn(dst[y*w:(y+1)*w], src[y*w:(y+1)*w])
+				}
+			}
+		})
+	}
+}
