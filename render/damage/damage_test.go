@@ -81,3 +81,57 @@ func TestTrackerNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per frame, want 0", a)
 	}
 }
+
+// TestListTiledRows: sixteen 256x256 windows tiled in rows of 5, 6 and 5
+// (how nofault places them) damage exactly their own pixels: the empty
+// corners of their bounding box are not redrawn.
+func TestListTiledRows(t *testing.T) {
+	var l List
+	l.Reset(image.Rect(0, 0, 1920, 1080))
+	n := 0
+	for row, cols := range []int{5, 6, 5} {
+		for c := 0; c < cols; c++ {
+			l.Add(image.Rect(320+256*c, 156+256*row, 320+256*(c+1), 156+256*(row+1)))
+			n++
+		}
+	}
+	area := 0
+	for _, r := range l.Rects() {
+		area += Area(r)
+	}
+	if want := n * 256 * 256; area != want {
+		t.Errorf("damage %v covers %d pixels, want the windows' %d", l.Rects(), area, want)
+	}
+}
+
+// TestListCap: past MaxRects rectangles the list merges the pair whose
+// union adds the fewest pixels, not everything into a bounding box, and
+// stays disjoint.
+func TestListCap(t *testing.T) {
+	var l List
+	l.Reset(image.Rect(0, 0, 4000, 4000))
+	// 20 small squares on a diagonal, far apart, and two next to each
+	// other at the end: those two are the cheapest pair.
+	for i := 0; i < 20; i++ {
+		l.Add(image.Rect(i*180, i*180, i*180+10, i*180+10))
+	}
+	l.Add(image.Rect(3900, 3900, 3910, 3910))
+	l.Add(image.Rect(3990, 3900, 3999, 3910))
+	if n := len(l.Rects()); n > MaxRects {
+		t.Fatalf("%d rectangles, want at most %d", n, MaxRects)
+	}
+	area := 0
+	for i, a := range l.Rects() {
+		area += Area(a)
+		for _, b := range l.Rects()[i+1:] {
+			if a.Overlaps(b) {
+				t.Errorf("%v and %v overlap", a, b)
+			}
+		}
+	}
+	// A bounding box would be about 4000²; merging nearest pairs keeps
+	// it to a few hundred thousand pixels at most.
+	if area > 400000 {
+		t.Errorf("damage covers %d pixels: %v", area, l.Rects())
+	}
+}
