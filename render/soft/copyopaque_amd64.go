@@ -10,6 +10,11 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func copyOpaqueAVX2(dst, src *uint32, n int) int
 
+// storeFence orders copyOpaque's non-temporal stores before any store
+// after it (SFENCE): Render runs it at the end of a frame, before the
+// output is handed to another thread.
+func storeFence()
+
 var haveAVX2 = cpu.X86.HasAVX2
 
 // copyOpaque copies the opaque blocks at the start of src to dst, blocks

@@ -12,7 +12,9 @@
 // non-temporal, so the output's cache lines are not read before being
 // overwritten: the copy is bound by memory, and this saves a third of its
 // traffic. The blocks then start at the first aligned pixel, so the
-// count returned is not always a multiple of 8.
+// count returned is not always a multiple of 8. Non-temporal stores are
+// weakly ordered: the caller runs storeFence once it has drawn the frame
+// (a fence per call, that is per row, stalled small windows' rows).
 TEXT ·copyOpaqueAVX2(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -113,7 +115,11 @@ ntloop8:
 	JMP     ntloop8
 
 ntdone:
-	SFENCE
 	VZEROUPPER
 	MOVQ AX, ret+24(FP)
+	RET
+
+// func storeFence()
+TEXT ·storeFence(SB), NOSPLIT, $0-0
+	SFENCE
 	RET

@@ -125,6 +125,7 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	for _, c := range r.damaged {
 		r.drawRect(c, bgPix)
 	}
+	storeFence() // copyOpaque's non-temporal stores
 	return err
 }
 
