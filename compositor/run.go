@@ -156,9 +156,10 @@ func (c *Compositor) Do(fn func()) { c.Display.Do(fn) }
 func (c *Compositor) RunLocked(fn func()) bool { return c.Display.RunLocked(fn) }
 
 // FramesWanted reports whether a client waits for a frame: a frame
-// callback or a screen capture is pending. It runs on the display loop.
+// callback, a screen capture or a buffer release that goes out with the
+// next frame is pending. It runs on the display loop.
 func (c *Compositor) FramesWanted() bool {
-	return c.Shell.PendingFrameCallbacks() != 0 || c.Capture.Stats().Pending != 0
+	return c.Shell.PendingFrameCallbacks() != 0 || c.Capture.Stats().Pending != 0 || c.Shell.PendingReleases() != 0
 }
 
 // Input is the seat (backend.Compositor).

@@ -182,6 +182,83 @@ func TestHeldBufferReleasedOnReplace(t *testing.T) {
 	}
 }
 
+// TestHeldBufferReleasedWithFrameCallback: a held buffer replaced by a
+// commit that asks for a frame callback is released with that callback,
+// at the next output frame, and only then (one wake-up of the client for
+// both); the compositor's frame clock must keep running until it is.
+func TestHeldBufferReleasedWithFrameCallback(t *testing.T) {
+	r := soft.New()
+	e := startEnvWith(t, r, Options{}, true, server.Limits{})
+	tc := e.connect()
+	a, b := tc.sparseBuffer(64, 64), tc.sparseBuffer(64, 64)
+	released := map[uint32]int{}
+	for _, x := range []*client.Buffer{a, b} {
+		x.SetReleaseHandler(func(client.BufferReleaseEvent) { released[x.ID()]++ })
+	}
+	win := tc.toplevel()
+	win.xs.AckConfigure(win.serial)
+	win.s.Attach(a, 0, 0)
+	win.s.Commit()
+	tc.mustRoundtrip()
+	win.s.Attach(b, 0, 0)
+	win.s.DamageBuffer(0, 0, 64, 64)
+	cb, err := win.s.Frame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := 0
+	cb.SetDoneHandler(func(client.CallbackDoneEvent) {
+		if released[a.ID()] != 1 {
+			t.Errorf("frame callback before a's release (released %d times)", released[a.ID()])
+		}
+		done++
+	})
+	win.s.Commit()
+	tc.mustRoundtrip()
+	pending := 0
+	e.do(func() { pending = e.sh.PendingReleases() })
+	if released[a.ID()] != 0 || pending != 1 {
+		t.Fatalf("before the frame: a released %d times, %d releases pending; want 0 and 1", released[a.ID()], pending)
+	}
+	e.frame(time.Now())
+	tc.mustRoundtrip()
+	e.do(func() { pending = e.sh.PendingReleases() })
+	if released[a.ID()] != 1 || released[b.ID()] != 0 || done != 1 || pending != 0 {
+		t.Fatalf("after the frame: releases a=%d b=%d, callbacks %d, pending %d; want 1, 0, 1, 0", released[a.ID()], released[b.ID()], done, pending)
+	}
+}
+
+// TestHeldBufferReleasedWhenSurfaceGoes: a replaced buffer waiting for the
+// next frame is released when its surface is destroyed (its client gone),
+// without a frame: the pool is unmapped as the client leaves.
+func TestHeldBufferReleasedWhenSurfaceGoes(t *testing.T) {
+	r := soft.New()
+	e := startEnvWith(t, r, Options{}, true, server.Limits{})
+	base := shmCounters.Read().BytesMapped
+	tc := e.connect()
+	a, b := tc.sparseBuffer(64, 64), tc.sparseBuffer(64, 64)
+	win := tc.toplevel()
+	win.xs.AckConfigure(win.serial)
+	win.s.Attach(a, 0, 0)
+	win.s.Commit()
+	win.s.Attach(b, 0, 0)
+	if _, err := win.s.Frame(); err != nil {
+		t.Fatal(err)
+	}
+	win.s.Commit()
+	tc.mustRoundtrip()
+	pending := 0
+	e.do(func() { pending = e.sh.PendingReleases() })
+	if pending != 1 {
+		t.Fatalf("%d releases pending, want a's", pending)
+	}
+	tc.ctx.Close()
+	waitFor(t, "the pools unmapped after the client left, with no frame", func() bool {
+		e.do(func() { pending = e.sh.PendingReleases() })
+		return e.stats().Surfaces == 0 && pending == 0 && shmCounters.Read().BytesMapped == base
+	})
+}
+
 // limitedRenderer is a copying renderer with a largest texture size, as
 // render/gl has.
 type limitedRenderer struct {

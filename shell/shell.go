@@ -90,13 +90,16 @@ type Shell struct {
 	minimized []*xdgToplevel // mapped but hidden, oldest first (wm.go)
 	activated *xdgToplevel
 	wmBases   map[*wmBase]struct{}
-	pingDue   time.Time             // pingClients has nothing to do before it (zero: look now)
-	frames    []frameCallback       // committed callbacks in commit order
-	outs      []*output.Output      // outputs.go; outs[0] is out
-	ssd       map[*xdgToplevel]bool // toplevels with a title bar (frames.go)
-	framer    FrameDrawer
-	epoch     uint64
-	stats     Stats
+	pingDue   time.Time       // pingClients has nothing to do before it (zero: look now)
+	frames    []frameCallback // committed callbacks in commit order
+	// releaseAtFrame holds replaced buffers whose wl_buffer.release goes
+	// out with the next Frame's callbacks (Surface.attach).
+	releaseAtFrame []heldRelease
+	outs           []*output.Output      // outputs.go; outs[0] is out
+	ssd            map[*xdgToplevel]bool // toplevels with a title bar (frames.go)
+	framer         FrameDrawer
+	epoch          uint64
+	stats          Stats
 
 	onFocus  []func(surface *protocol.Object)
 	onApply  []func(surface *protocol.Object) // protocol_hooks.go
@@ -164,6 +167,7 @@ func (sh *Shell) Surface(obj *protocol.Object) *Surface {
 // never stall. It also drives xdg_wm_base pings. Call it once per output
 // frame on the display loop.
 func (sh *Shell) Frame(now time.Time) {
+	sh.releaseHeld()
 	ms := uint32(now.UnixMilli())
 	cbs := sh.frames
 	sh.frames = nil
@@ -184,6 +188,42 @@ func (sh *Shell) Frame(now time.Time) {
 	}
 	sh.pingClients(now)
 }
+
+// releaseHeld releases the buffers replaced since the last frame whose
+// release waits for it (Surface.attach).
+func (sh *Shell) releaseHeld() {
+	for _, h := range sh.releaseAtFrame {
+		h.px.Release()
+	}
+	clear(sh.releaseAtFrame)
+	sh.releaseAtFrame = sh.releaseAtFrame[:0]
+}
+
+// heldRelease is a replaced buffer of s waiting for the next frame.
+type heldRelease struct {
+	s  *Surface
+	px *shm.Pixels
+}
+
+// releaseHeldOf releases at once the buffers of s that wait for the next
+// frame: a destroyed surface (a client gone) has no frame to wait for,
+// and its pools are unmapped now rather than a frame later.
+func (sh *Shell) releaseHeldOf(s *Surface) {
+	kept := sh.releaseAtFrame[:0]
+	for _, h := range sh.releaseAtFrame {
+		if h.s == s {
+			h.px.Release()
+		} else {
+			kept = append(kept, h)
+		}
+	}
+	clear(sh.releaseAtFrame[len(kept):])
+	sh.releaseAtFrame = kept
+}
+
+// PendingReleases is how many replaced buffers wait for the next Frame to
+// be released: a frame clock must not sleep while there are any.
+func (sh *Shell) PendingReleases() int { return len(sh.releaseAtFrame) }
 
 // Stats counts shell activity since New.
 type Stats struct {

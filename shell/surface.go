@@ -302,6 +302,7 @@ func (s *Surface) OnDestroy() {
 		}
 	}
 	s.dropContents()
+	s.sh.releaseHeldOf(s)
 	s.hasBuffer = false
 	s.opaque, s.input = nil, nil
 	s.syncRegions()
@@ -596,7 +597,7 @@ func (s *Surface) consumeBuffer(st *state) {
 	}
 	if bt, ok := s.tex.(render.BufferTexture); ok {
 		if ps, ok := src.(PixelSource); ok {
-			s.attach(bt, ps, damage)
+			s.attach(bt, ps, damage, len(st.frames) > 0)
 			return
 		}
 	}
@@ -635,8 +636,12 @@ func (s *Surface) consumeBuffer(st *state) {
 
 // attach makes the texture hold the buffer's pixels (no copy) and releases
 // the buffer held before, which sends its wl_buffer.release unless
-// another surface still shows it.
-func (s *Surface) attach(bt render.BufferTexture, ps PixelSource, damage []image.Rectangle) {
+// another surface still shows it. When the commit asked for a frame
+// callback (atFrame), that release waits for the next output frame and
+// goes out with the callback (Shell.Frame): the client is waiting for the
+// callback anyway, and is woken once instead of twice per frame (sway
+// too holds a replaced shm buffer until its next render).
+func (s *Surface) attach(bt render.BufferTexture, ps PixelSource, damage []image.Rectangle, atFrame bool) {
 	px := ps.Pixels()
 	if px == nil {
 		// The buffer's owner has posted the protocol error.
@@ -652,7 +657,11 @@ func (s *Surface) attach(bt render.BufferTexture, ps PixelSource, damage []image
 		return
 	}
 	s.held = px
-	if old != nil {
+	switch {
+	case old == nil:
+	case atFrame:
+		s.sh.releaseAtFrame = append(s.sh.releaseAtFrame, heldRelease{s, old})
+	default:
 		old.Release()
 	}
 	s.sh.stats.Uploads++
