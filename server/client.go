@@ -14,8 +14,11 @@ import (
 // Client is one connected Wayland client. Its methods must be called on the
 // display loop.
 type Client struct {
-	d       *Display
-	conn    *net.UnixConn
+	d *Display
+	// fd is the client's socket, out of the runtime's poller (watch.go);
+	// rw watches it for EPOLLIN, for the reader. Both are closed by finish.
+	fd      int
+	rw      *watch
 	id      uint64
 	objects protocol.ObjectMap
 	// syncCB is the object of wl_display.sync's callback, reused: the

@@ -2,11 +2,12 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
+	"time"
 
 	"github.com/nofault/nofault/protocol"
 	"golang.org/x/sys/unix"
@@ -53,16 +54,7 @@ type batch struct {
 // readers of many clients can never together hold fds that no limit
 // counted. It stops at EOF, on error, or once the client is dead.
 func (c *Client) readLoop() {
-	raw, err := c.conn.SyscallConn()
-	if err != nil {
-		c.d.Do(func() {
-			if !c.dead {
-				c.reason = "socket: " + err.Error()
-				c.d.destroyClient(c)
-			}
-		})
-		return
-	}
+	raw := c.rw.raw
 	// The buffer starts small and grows to readBufSize the first time a
 	// read fills all its free space (more is waiting, or a message is
 	// larger than the buffer): a thousand idle clients cost 1 KiB each, a
@@ -78,7 +70,7 @@ func (c *Client) readLoop() {
 		free := cap(r.acc) - len(r.acc)
 		r.locked, r.stop = false, false
 		if err := raw.Read(r.recv); err != nil {
-			// The connection was closed (finish): the client is gone.
+			// The watch was closed (finish): the client is gone.
 			if r.locked {
 				c.d.mu.Unlock()
 			}
@@ -142,12 +134,13 @@ type reader struct {
 	stop           bool // the client is dead or the display closing
 }
 
-// recvLocked is the raw.Read callback: it takes the display lock, makes
-// room for maxFDsPerRead fds and receives without blocking. When the
-// socket has nothing it lets the lock go and returns false, so raw.Read
-// waits for the socket to be readable; otherwise it returns true, still
-// holding the lock.
-func (r *reader) recvLocked(fd uintptr) bool {
+// recvLocked is the raw.Read callback of the client's read watch (its
+// argument is the epoll fd): it takes the display lock, makes room for
+// maxFDsPerRead fds and receives from the socket without blocking. When
+// the socket has nothing it lets the lock go and returns false, so
+// raw.Read waits for the socket to be readable; otherwise it returns
+// true, still holding the lock.
+func (r *reader) recvLocked(uintptr) bool {
 	d := r.c.d
 	d.mu.Lock()
 	r.locked = true
@@ -158,7 +151,7 @@ func (r *reader) recvLocked(fd uintptr) bool {
 		return true
 	}
 	for {
-		r.n, r.oobn, r.flags, r.err = recvmsgNB(int(fd), r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
+		r.n, r.oobn, r.flags, r.err = recvmsgNB(r.c.fd, r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
 		if r.err != unix.EINTR {
 			break
 		}
@@ -225,15 +218,12 @@ func closeAll(fds []int) {
 // pending buffers, and a sending goroutine runs only while there is
 // something pending (so a thousand idle clients cost no writer
 // goroutines), swapping the pending buffers out and writing them. A client
-// whose socket is full keeps its sender blocked in the write while the
-// loop keeps queueing, up to max_queued_bytes.
+// whose socket is full keeps its sender waiting for room (watch.go: an
+// epoll instance of the writer's own, armed for EPOLLOUT only while the
+// sender waits) while the loop keeps queueing, up to max_queued_bytes.
 type writer struct {
 	// Set by newWriter, never changed.
-	conn *net.UnixConn
-	raw  syscall.RawConn
-	// direct is tryWrite's raw.Write callback, made once so a write does
-	// not allocate a closure.
-	direct func(fd uintptr) bool
+	fd int // the client's socket, closed by the client's finish after close
 	// wg counts running senders, for the display's shutdown; senders
 	// counts this writer's own, for the client's teardown (wait).
 	wg      *sync.WaitGroup
@@ -244,9 +234,6 @@ type writer struct {
 	queued atomic.Int64 // bytes queued for a sender, not yet sent
 
 	mu sync.Mutex // guards following
-	// Write-through state: direct's arguments and result.
-	directB, directO []byte
-	directN          int
 	// pending bytes and fds; fdEnds[i] is the byte offset in buf of the end
 	// of the message that carries fds[i].
 	buf     []byte
@@ -259,20 +246,14 @@ type writer struct {
 	sbuf        []byte
 	sfds, sends []int
 	err         error // the write that failed
+	// ww is the sender's watch for EPOLLOUT, made the first time the socket
+	// is full; deadline bounds its waits once set (setDeadline).
+	ww       *watch
+	deadline time.Time
 }
 
-func newWriter(conn *net.UnixConn, wg *sync.WaitGroup, failed func(error)) *writer {
-	w := &writer{conn: conn, wg: wg, failed: failed}
-	w.raw, _ = conn.SyscallConn()
-	w.direct = func(fd uintptr) bool {
-		n, err := sendmsgNB(int(fd), w.directB, w.directO, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
-		if err != nil {
-			n = 0
-		}
-		w.directN = n
-		return true // never wait for the poller here
-	}
-	return w
+func newWriter(fd int, wg *sync.WaitGroup, failed func(error)) *writer {
+	return &writer{fd: fd, wg: wg, failed: failed}
 }
 
 // queue writes encoded events through when nothing is pending, and queues
@@ -320,18 +301,21 @@ func (w *writer) queue(b []byte, fds []int) int64 {
 
 // tryWrite makes one non-blocking sendmsg of b with all of fds, and returns
 // how many bytes the socket took (0 when it would block, or on an error,
-// which the sender then meets again and reports).
+// which the sender then meets again and reports). The caller holds mu and
+// the writer is not closed, so the socket is open.
 func (w *writer) tryWrite(b []byte, fds []int) int {
-	if w.raw == nil || len(fds) > protocol.MaxFDsPerMessage {
+	if len(fds) > protocol.MaxFDsPerMessage {
 		return 0
 	}
-	w.directB, w.directO, w.directN = b, nil, 0
+	var oob []byte
 	if len(fds) > 0 {
-		w.directO = unix.UnixRights(fds...)
+		oob = unix.UnixRights(fds...)
 	}
-	w.raw.Write(w.direct)
-	w.directB, w.directO = nil, nil
-	return w.directN
+	n, err := sendmsgNB(w.fd, b, oob, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // run sends until nothing is pending, the writer is closed or a write
@@ -368,12 +352,27 @@ func (w *writer) run() {
 	}
 }
 
+// setDeadline bounds the sender's waits for room from now on: a departing
+// client's last events get until t.
+func (w *writer) setDeadline(t time.Time) {
+	w.mu.Lock()
+	w.deadline = t
+	if w.ww != nil {
+		w.ww.f.SetReadDeadline(t)
+	}
+	w.mu.Unlock()
+}
+
 // close stops sending: queued fds are closed and nothing more is written.
+// It is called once no sender runs (wait), before the socket is closed.
 func (w *writer) close() {
 	w.mu.Lock()
 	w.closed = true
 	closeAll(w.fds)
 	w.fds, w.fdEnds = nil, nil
+	if w.ww != nil {
+		w.ww.close()
+	}
 	w.mu.Unlock()
 }
 
@@ -390,13 +389,14 @@ func (w *writer) send(buf []byte, fds, ends []int) error {
 		if limit <= off {
 			limit = off + 1 // always send at least one byte with the fds
 		}
-		n, _, err := w.conn.WriteMsgUnix(buf[off:limit], unix.UnixRights(fds[:k]...), nil)
+		// The fds go with the first byte the socket takes.
+		n, err := w.write(buf[off:limit], unix.UnixRights(fds[:k]...))
 		if err != nil {
 			return err
 		}
 		off += n
 		if off < limit {
-			if _, err := w.conn.Write(buf[off:limit]); err != nil {
+			if _, err := w.writeAll(buf[off:limit]); err != nil {
 				return err
 			}
 			off = limit
@@ -404,9 +404,86 @@ func (w *writer) send(buf []byte, fds, ends []int) error {
 		fds, ends = fds[k:], ends[k:]
 	}
 	if off < len(buf) {
-		if _, err := w.conn.Write(buf[off:]); err != nil {
+		if _, err := w.writeAll(buf[off:]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeAll writes all of b, waiting for room as needed.
+func (w *writer) writeAll(b []byte) (int, error) {
+	off := 0
+	for off < len(b) {
+		n, err := w.write(b[off:], nil)
+		if err != nil {
+			return off, err
+		}
+		off += n
+	}
+	return off, nil
+}
+
+// write makes one sendmsg of b (with oob) that takes at least one byte,
+// waiting for room in the socket while it is full. Sender only.
+func (w *writer) write(b, oob []byte) (int, error) {
+	n, err := w.sendNB(b, oob)
+	if err != unix.EAGAIN {
+		return n, err
+	}
+	ww, err := w.roomWatch()
+	if err != nil {
+		return 0, err
+	}
+	// Armed only for this wait: a socket left in the set would wake the
+	// poller every time the client reads.
+	if err := ww.arm(); err != nil {
+		return 0, err
+	}
+	defer ww.disarm()
+	// The callback retries the write: whatever room came after the last
+	// EAGAIN makes the epoll fd readable again.
+	if rerr := ww.raw.Read(func(uintptr) bool {
+		n, err = w.sendNB(b, oob)
+		return err != unix.EAGAIN
+	}); rerr != nil {
+		return 0, rerr
+	}
+	return n, err
+}
+
+// sendNB is one non-blocking sendmsg, retried on EINTR; errors but EAGAIN
+// carry context.
+func (w *writer) sendNB(b, oob []byte) (int, error) {
+	for {
+		n, err := sendmsgNB(w.fd, b, oob, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+		switch err {
+		case nil, unix.EAGAIN:
+			return n, err
+		case unix.EINTR:
+			continue
+		}
+		return 0, fmt.Errorf("sendmsg: %w", err)
+	}
+}
+
+// roomWatch returns the sender's EPOLLOUT watch, made on first use with
+// the deadline set so far. Sender only.
+func (w *writer) roomWatch() (*watch, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil, net.ErrClosed
+	}
+	if w.ww == nil {
+		ww, err := newWatch(w.fd, unix.EPOLLOUT)
+		if err != nil {
+			return nil, err
+		}
+		if !w.deadline.IsZero() {
+			ww.f.SetReadDeadline(w.deadline)
+		}
+		w.ww = ww
+	}
+	return w.ww, nil
 }
