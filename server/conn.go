@@ -53,36 +53,69 @@ type batch struct {
 // the fds it brings are charged before the lock is released, so the
 // readers of many clients can never together hold fds that no limit
 // counted. It stops at EOF, on error, or once the client is dead.
+//
+// The reader makes one RawConn.Read of its watch (watch.go) for its whole
+// life: serve is its callback, called again each time the poller reports
+// the socket readable. A read that drained the socket (it took less than
+// the buffer's free space, and no fds, which end a read early) is not
+// followed by a recvmsg that would only say EAGAIN: serve returns to the
+// poller at once, which reports whatever came during the dispatch. So
+// after sending a reply the compositor goes to sleep with one syscall
+// fewer (docs/benchmarks.md, "Round trip from a libwayland client").
 func (c *Client) readLoop() {
-	raw := c.rw.raw
 	// The buffer starts small and grows to readBufSize the first time a
 	// read fills all its free space (more is waiting, or a message is
 	// larger than the buffer): a thousand idle clients cost 1 KiB each, a
 	// flooding one reads in large batches.
-	r := &reader{c: c, acc: make([]byte, 0, initialReadSize), oob: make([]byte, oobSize)}
-	r.recv = r.recvLocked
-	b := &batch{c: c}
-	filled := false
+	r := &reader{c: c, acc: make([]byte, 0, initialReadSize), oob: make([]byte, oobSize), b: batch{c: c}}
+	// The error is the watch's closing (finish): the client is gone.
+	c.rw.raw.Read(r.serve)
+}
+
+// reader is readLoop's state, made once so that a read does not allocate
+// a closure.
+type reader struct {
+	c        *Client
+	acc, oob []byte
+	b        batch
+	filled   bool // the last read filled the buffer's free space
+}
+
+// serve is the raw.Read callback of the client's read watch (its argument
+// is the epoll fd): it reads and dispatches until the socket is drained,
+// then returns false to wait in the poller; it returns true once the
+// client is done (EOF, an error, dead, or the display closing). Each read
+// takes the display lock, makes room for maxFDsPerRead fds under
+// total_fds, receives without blocking and dispatches, and lets the lock
+// go; the lock is never held across a wait.
+func (r *reader) serve(uintptr) bool {
+	c := r.c
+	d := c.d
 	for {
-		if filled && cap(r.acc) < readBufSize {
+		if r.filled && cap(r.acc) < readBufSize {
 			r.acc = append(make([]byte, 0, readBufSize), r.acc...)
 		}
 		free := cap(r.acc) - len(r.acc)
-		r.locked, r.stop = false, false
-		if err := raw.Read(r.recv); err != nil {
-			// The watch was closed (finish): the client is gone.
-			if r.locked {
-				c.d.mu.Unlock()
+		d.mu.Lock()
+		if d.closing || c.dead || !d.makeFDRoom(c) {
+			// makeFDRoom posted the client its error: flush it and end.
+			d.flushAll()
+			d.mu.Unlock()
+			return true
+		}
+		var n, oobn, flags int
+		var err error
+		for {
+			n, oobn, flags, err = recvmsgNB(c.fd, r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
+			if err != unix.EINTR {
+				break
 			}
-			return
 		}
-		// raw.Read returned after recvLocked took the display lock.
-		if r.stop {
-			c.d.mu.Unlock()
-			return
+		if err == unix.EAGAIN {
+			d.mu.Unlock()
+			return false
 		}
-		n, oobn, flags, err := r.n, r.oobn, r.flags, r.err
-		filled = n == free
+		r.filled = n == free
 		var fds []int
 		if oobn > 0 {
 			fds = parseRights(r.oob[:oobn])
@@ -91,7 +124,7 @@ func (c *Client) readLoop() {
 			// More than maxFDsPerRead fds came with one sendmsg: the
 			// kernel closed the rest. libwayland ignores this too (the
 			// client fails later if a request lacks its fd).
-			c.d.fdsTruncated++
+			d.fdsTruncated++
 		}
 		if n < 0 {
 			n = 0
@@ -109,59 +142,23 @@ func (c *Client) readLoop() {
 		if end > 0 || len(fds) > 0 || err != nil {
 			// Handlers never keep the request bytes past their return,
 			// so the batch can point into acc.
+			b := &r.b
 			b.data, b.fds, b.err, b.short = r.acc[:end], fds, err, short
-			alive = c.d.serveLocked(b)
+			alive = d.serveLocked(b)
+			b.data, b.fds = nil, nil
 		}
-		c.d.mu.Unlock()
+		d.mu.Unlock()
 		if !alive || err != nil {
-			return
+			return true
 		}
 		copy(r.acc, r.acc[end:])
 		r.acc = r.acc[:len(r.acc)-end]
-	}
-}
-
-// reader is readLoop's state for recvLocked, made once so that a read
-// does not allocate a closure.
-type reader struct {
-	c        *Client
-	acc, oob []byte
-	recv     func(fd uintptr) bool
-	// Results of the last recvLocked.
-	n, oobn, flags int
-	err            error
-	locked         bool // recvLocked returned holding the display lock
-	stop           bool // the client is dead or the display closing
-}
-
-// recvLocked is the raw.Read callback of the client's read watch (its
-// argument is the epoll fd): it takes the display lock, makes room for
-// maxFDsPerRead fds and receives from the socket without blocking. When
-// the socket has nothing it lets the lock go and returns false, so
-// raw.Read waits for the socket to be readable; otherwise it returns
-// true, still holding the lock.
-func (r *reader) recvLocked(uintptr) bool {
-	d := r.c.d
-	d.mu.Lock()
-	r.locked = true
-	if d.closing || r.c.dead || !d.makeFDRoom(r.c) {
-		// makeFDRoom posted the client its error: flush it and end.
-		d.flushAll()
-		r.stop = true
-		return true
-	}
-	for {
-		r.n, r.oobn, r.flags, r.err = recvmsgNB(r.c.fd, r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
-		if r.err != unix.EINTR {
-			break
+		if !r.filled && oobn == 0 {
+			// Drained: anything sent since makes the poller report the
+			// socket readable again.
+			return false
 		}
 	}
-	if r.err == unix.EAGAIN {
-		r.locked = false
-		d.mu.Unlock()
-		return false
-	}
-	return true
 }
 
 // makeFDRoom makes room under total_fds for the fds of one more read
