@@ -186,7 +186,7 @@ func TestSmokeSyncRTT(t *testing.T) {
 	}
 	r := samples[0].Result
 	if r.Mode != wlclient.ModeSync || r.Client != wlclient.ClientLibwayland || r.Syncs != 300 ||
-		r.RTTp50 <= 0 || r.RTTp99 < r.RTTp50 || r.RTTMean <= 0 || len(r.RTTQuantiles) != 101 || r.CPUSched <= 0 {
+		r.RTTp50 <= 0 || r.RTTp99 < r.RTTp50 || r.RTTMean <= 0 || len(r.RTTQuantiles) != 101 || r.CPUSched <= 0 || r.CtxSwitches <= 0 {
 		t.Errorf("syncrtt result %+v", r)
 	}
 }

@@ -73,6 +73,7 @@ type Result struct {
 	CPUPerFrameMS float64   `json:"cpu_per_frame_ms"`           // CPU / Frames
 	CPULoad       float64   `json:"cpu_load"`                   // CPU / Seconds
 	ClientCPU     float64   `json:"client_cpu_s"`               // this process, same window
+	CtxSwitches   int64     `json:"ctx_switches,omitempty"`     // ClientLibwayland: the compositor's context switches in the window, all threads
 	LoadAvg       string    `json:"loadavg"`                    // /proc/loadavg at the end
 }
 
