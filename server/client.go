@@ -14,11 +14,8 @@ import (
 // Client is one connected Wayland client. Its methods must be called on the
 // display loop.
 type Client struct {
-	d *Display
-	// fd is the client's socket, out of the runtime's poller (watch.go);
-	// rw watches it for EPOLLIN, for the reader. Both are closed by finish.
-	fd      int
-	rw      *watch
+	d       *Display
+	conn    *net.UnixConn
 	id      uint64
 	objects protocol.ObjectMap
 	// syncCB is the object of wl_display.sync's callback, reused: the
@@ -51,8 +48,11 @@ type Client struct {
 	peakObjects int
 	peakRects   int64
 	requests    int
-	abusive     bool   // ended by a limit
-	lastActive  uint64 // Display.batches when its last requests came
+	abusive     bool // ended by a limit
+	// emptyReads counts the reader's recvmsg calls that found nothing
+	// (EAGAIN): the poller reported the socket readable and it was not.
+	emptyReads int
+	lastActive uint64 // Display.batches when its last requests came
 }
 
 // Display returns the display the client is connected to.

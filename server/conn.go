@@ -2,12 +2,11 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
-	"time"
+	"syscall"
 
 	"github.com/nofault/nofault/protocol"
 	"golang.org/x/sys/unix"
@@ -54,22 +53,34 @@ type batch struct {
 // readers of many clients can never together hold fds that no limit
 // counted. It stops at EOF, on error, or once the client is dead.
 //
-// The reader makes one RawConn.Read of its watch (watch.go) for its whole
-// life: serve is its callback, called again each time the poller reports
-// the socket readable. A read that drained the socket (it took less than
-// the buffer's free space, and no fds, which end a read early) is not
-// followed by a recvmsg that would only say EAGAIN: serve returns to the
-// poller at once, which reports whatever came during the dispatch. So
-// after sending a reply the compositor goes to sleep with one syscall
-// fewer (docs/benchmarks.md, "Round trip from a libwayland client").
+// The reader makes one RawConn.Read for its whole life: serve is its
+// callback, called again each time the network poller reports the socket
+// readable. A read that drained the socket (it took less than the
+// buffer's free space, and no fds, which end a read early) is not
+// followed by a recvmsg that would only say EAGAIN: serve goes back to
+// the poller at once, and the poller reports whatever came since (its
+// readiness is reset only when a RawConn.Read begins, which is why there
+// is one). After sending a reply the compositor then goes to sleep with
+// one syscall fewer, as libwayland's loop does (docs/benchmarks.md,
+// "Round trip from a libwayland client").
 func (c *Client) readLoop() {
+	raw, err := c.conn.SyscallConn()
+	if err != nil {
+		c.d.Do(func() {
+			if !c.dead {
+				c.reason = "socket: " + err.Error()
+				c.d.destroyClient(c)
+			}
+		})
+		return
+	}
 	// The buffer starts small and grows to readBufSize the first time a
 	// read fills all its free space (more is waiting, or a message is
 	// larger than the buffer): a thousand idle clients cost 1 KiB each, a
 	// flooding one reads in large batches.
 	r := &reader{c: c, acc: make([]byte, 0, initialReadSize), oob: make([]byte, oobSize), b: batch{c: c}}
-	// The error is the watch's closing (finish): the client is gone.
-	c.rw.raw.Read(r.serve)
+	// The error is the connection's closing (finish): the client is gone.
+	raw.Read(r.serve)
 }
 
 // reader is readLoop's state, made once so that a read does not allocate
@@ -81,14 +92,13 @@ type reader struct {
 	filled   bool // the last read filled the buffer's free space
 }
 
-// serve is the raw.Read callback of the client's read watch (its argument
-// is the epoll fd): it reads and dispatches until the socket is drained,
-// then returns false to wait in the poller; it returns true once the
-// client is done (EOF, an error, dead, or the display closing). Each read
-// takes the display lock, makes room for maxFDsPerRead fds under
-// total_fds, receives without blocking and dispatches, and lets the lock
-// go; the lock is never held across a wait.
-func (r *reader) serve(uintptr) bool {
+// serve is readLoop's raw.Read callback: it reads and dispatches until the
+// socket is drained, then returns false to wait in the poller; it returns
+// true once the client is done (EOF, an error, dead, or the display
+// closing). Each read takes the display lock, makes room for
+// maxFDsPerRead fds under total_fds, receives without blocking,
+// dispatches, and lets the lock go: the lock is never held across a wait.
+func (r *reader) serve(fd uintptr) bool {
 	c := r.c
 	d := c.d
 	for {
@@ -106,12 +116,13 @@ func (r *reader) serve(uintptr) bool {
 		var n, oobn, flags int
 		var err error
 		for {
-			n, oobn, flags, err = recvmsgNB(c.fd, r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
+			n, oobn, flags, err = recvmsgNB(int(fd), r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
 			if err != unix.EINTR {
 				break
 			}
 		}
 		if err == unix.EAGAIN {
+			c.emptyReads++
 			d.mu.Unlock()
 			return false
 		}
@@ -154,8 +165,8 @@ func (r *reader) serve(uintptr) bool {
 		copy(r.acc, r.acc[end:])
 		r.acc = r.acc[:len(r.acc)-end]
 		if !r.filled && oobn == 0 {
-			// Drained: anything sent since makes the poller report the
-			// socket readable again.
+			// Drained: whatever the client sends next makes the poller
+			// report the socket readable again.
 			return false
 		}
 	}
@@ -215,12 +226,15 @@ func closeAll(fds []int) {
 // pending buffers, and a sending goroutine runs only while there is
 // something pending (so a thousand idle clients cost no writer
 // goroutines), swapping the pending buffers out and writing them. A client
-// whose socket is full keeps its sender waiting for room (watch.go: an
-// epoll instance of the writer's own, armed for EPOLLOUT only while the
-// sender waits) while the loop keeps queueing, up to max_queued_bytes.
+// whose socket is full keeps its sender blocked in the write while the
+// loop keeps queueing, up to max_queued_bytes.
 type writer struct {
 	// Set by newWriter, never changed.
-	fd int // the client's socket, closed by the client's finish after close
+	conn *net.UnixConn
+	raw  syscall.RawConn
+	// direct is tryWrite's raw.Write callback, made once so a write does
+	// not allocate a closure.
+	direct func(fd uintptr) bool
 	// wg counts running senders, for the display's shutdown; senders
 	// counts this writer's own, for the client's teardown (wait).
 	wg      *sync.WaitGroup
@@ -231,6 +245,9 @@ type writer struct {
 	queued atomic.Int64 // bytes queued for a sender, not yet sent
 
 	mu sync.Mutex // guards following
+	// Write-through state: direct's arguments and result.
+	directB, directO []byte
+	directN          int
 	// pending bytes and fds; fdEnds[i] is the byte offset in buf of the end
 	// of the message that carries fds[i].
 	buf     []byte
@@ -243,14 +260,20 @@ type writer struct {
 	sbuf        []byte
 	sfds, sends []int
 	err         error // the write that failed
-	// ww is the sender's watch for EPOLLOUT, made the first time the socket
-	// is full; deadline bounds its waits once set (setDeadline).
-	ww       *watch
-	deadline time.Time
 }
 
-func newWriter(fd int, wg *sync.WaitGroup, failed func(error)) *writer {
-	return &writer{fd: fd, wg: wg, failed: failed}
+func newWriter(conn *net.UnixConn, wg *sync.WaitGroup, failed func(error)) *writer {
+	w := &writer{conn: conn, wg: wg, failed: failed}
+	w.raw, _ = conn.SyscallConn()
+	w.direct = func(fd uintptr) bool {
+		n, err := sendmsgNB(int(fd), w.directB, w.directO, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+		if err != nil {
+			n = 0
+		}
+		w.directN = n
+		return true // never wait for the poller here
+	}
+	return w
 }
 
 // queue writes encoded events through when nothing is pending, and queues
@@ -298,21 +321,18 @@ func (w *writer) queue(b []byte, fds []int) int64 {
 
 // tryWrite makes one non-blocking sendmsg of b with all of fds, and returns
 // how many bytes the socket took (0 when it would block, or on an error,
-// which the sender then meets again and reports). The caller holds mu and
-// the writer is not closed, so the socket is open.
+// which the sender then meets again and reports).
 func (w *writer) tryWrite(b []byte, fds []int) int {
-	if len(fds) > protocol.MaxFDsPerMessage {
+	if w.raw == nil || len(fds) > protocol.MaxFDsPerMessage {
 		return 0
 	}
-	var oob []byte
+	w.directB, w.directO, w.directN = b, nil, 0
 	if len(fds) > 0 {
-		oob = unix.UnixRights(fds...)
+		w.directO = unix.UnixRights(fds...)
 	}
-	n, err := sendmsgNB(w.fd, b, oob, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
-	if err != nil {
-		return 0
-	}
-	return n
+	w.raw.Write(w.direct)
+	w.directB, w.directO = nil, nil
+	return w.directN
 }
 
 // run sends until nothing is pending, the writer is closed or a write
@@ -349,27 +369,12 @@ func (w *writer) run() {
 	}
 }
 
-// setDeadline bounds the sender's waits for room from now on: a departing
-// client's last events get until t.
-func (w *writer) setDeadline(t time.Time) {
-	w.mu.Lock()
-	w.deadline = t
-	if w.ww != nil {
-		w.ww.f.SetReadDeadline(t)
-	}
-	w.mu.Unlock()
-}
-
 // close stops sending: queued fds are closed and nothing more is written.
-// It is called once no sender runs (wait), before the socket is closed.
 func (w *writer) close() {
 	w.mu.Lock()
 	w.closed = true
 	closeAll(w.fds)
 	w.fds, w.fdEnds = nil, nil
-	if w.ww != nil {
-		w.ww.close()
-	}
 	w.mu.Unlock()
 }
 
@@ -386,14 +391,13 @@ func (w *writer) send(buf []byte, fds, ends []int) error {
 		if limit <= off {
 			limit = off + 1 // always send at least one byte with the fds
 		}
-		// The fds go with the first byte the socket takes.
-		n, err := w.write(buf[off:limit], unix.UnixRights(fds[:k]...))
+		n, _, err := w.conn.WriteMsgUnix(buf[off:limit], unix.UnixRights(fds[:k]...), nil)
 		if err != nil {
 			return err
 		}
 		off += n
 		if off < limit {
-			if _, err := w.writeAll(buf[off:limit]); err != nil {
+			if _, err := w.conn.Write(buf[off:limit]); err != nil {
 				return err
 			}
 			off = limit
@@ -401,86 +405,9 @@ func (w *writer) send(buf []byte, fds, ends []int) error {
 		fds, ends = fds[k:], ends[k:]
 	}
 	if off < len(buf) {
-		if _, err := w.writeAll(buf[off:]); err != nil {
+		if _, err := w.conn.Write(buf[off:]); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// writeAll writes all of b, waiting for room as needed.
-func (w *writer) writeAll(b []byte) (int, error) {
-	off := 0
-	for off < len(b) {
-		n, err := w.write(b[off:], nil)
-		if err != nil {
-			return off, err
-		}
-		off += n
-	}
-	return off, nil
-}
-
-// write makes one sendmsg of b (with oob) that takes at least one byte,
-// waiting for room in the socket while it is full. Sender only.
-func (w *writer) write(b, oob []byte) (int, error) {
-	n, err := w.sendNB(b, oob)
-	if err != unix.EAGAIN {
-		return n, err
-	}
-	ww, err := w.roomWatch()
-	if err != nil {
-		return 0, err
-	}
-	// Armed only for this wait: a socket left in the set would wake the
-	// poller every time the client reads.
-	if err := ww.arm(); err != nil {
-		return 0, err
-	}
-	defer ww.disarm()
-	// The callback retries the write: whatever room came after the last
-	// EAGAIN makes the epoll fd readable again.
-	if rerr := ww.raw.Read(func(uintptr) bool {
-		n, err = w.sendNB(b, oob)
-		return err != unix.EAGAIN
-	}); rerr != nil {
-		return 0, rerr
-	}
-	return n, err
-}
-
-// sendNB is one non-blocking sendmsg, retried on EINTR; errors but EAGAIN
-// carry context.
-func (w *writer) sendNB(b, oob []byte) (int, error) {
-	for {
-		n, err := sendmsgNB(w.fd, b, oob, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
-		switch err {
-		case nil, unix.EAGAIN:
-			return n, err
-		case unix.EINTR:
-			continue
-		}
-		return 0, fmt.Errorf("sendmsg: %w", err)
-	}
-}
-
-// roomWatch returns the sender's EPOLLOUT watch, made on first use with
-// the deadline set so far. Sender only.
-func (w *writer) roomWatch() (*watch, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return nil, net.ErrClosed
-	}
-	if w.ww == nil {
-		ww, err := newWatch(w.fd, unix.EPOLLOUT)
-		if err != nil {
-			return nil, err
-		}
-		if !w.deadline.IsZero() {
-			ww.f.SetReadDeadline(w.deadline)
-		}
-		w.ww = ww
-	}
-	return w.ww, nil
 }

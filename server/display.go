@@ -300,20 +300,14 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 	if !d.admit(conn, uid) { // limits.go
 		return nil
 	}
-	fd, rw, err := detach(conn)
-	if err != nil {
-		slog.Warn("client not served", "pid", pid, "uid", uid, "err", err)
-		return nil
-	}
 	d.nextClient++
 	c := &Client{
 		d:          d,
-		fd:         fd,
-		rw:         rw,
+		conn:       conn,
 		id:         d.nextClient,
 		readerDone: make(chan struct{}),
 	}
-	c.w = newWriter(fd, &d.wg, func(err error) {
+	c.w = newWriter(conn, &d.wg, func(err error) {
 		// A failed write ends the client from the loop's side too. Do may
 		// block on a full task queue: never from the sender itself.
 		go d.Do(func() {
@@ -348,40 +342,6 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 		fn(c)
 	}
 	return c
-}
-
-// detach takes conn's socket out of the runtime's network poller
-// (watch.go): it returns a duplicate of the socket's fd, conn's own being
-// closed (which deletes it from the runtime's epoll set), and a watch of
-// it for EPOLLIN.
-func detach(conn *net.UnixConn) (int, *watch, error) {
-	raw, err := conn.SyscallConn()
-	if err != nil {
-		conn.Close()
-		return -1, nil, err
-	}
-	fd := -1
-	cerr := raw.Control(func(s uintptr) {
-		fd, err = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0)
-	})
-	conn.Close()
-	if cerr != nil {
-		return -1, nil, cerr
-	}
-	if err != nil {
-		return -1, nil, fmt.Errorf("dup of the client socket: %w", err)
-	}
-	rw, err := newWatch(fd, unix.EPOLLIN)
-	if err == nil {
-		if err = rw.arm(); err != nil {
-			rw.close()
-		}
-	}
-	if err != nil {
-		unix.Close(fd)
-		return -1, nil, err
-	}
-	return fd, rw, nil
 }
 
 // destroyClient tears a client down: objects in id order (as libwayland),
@@ -432,13 +392,10 @@ func (c *Client) finish() {
 	c.closeOnce.Do(func() {
 		// Give the writer a chance to send the final error: a blocked
 		// sender fails at the deadline.
-		c.w.setDeadline(deadlineSoon())
+		c.conn.SetWriteDeadline(deadlineSoon())
 		c.w.wait()
 		c.w.close()
-		// Closing the watch returns once no read callback runs; the
-		// reader then leaves, and nothing uses the socket any more.
-		c.rw.close()
-		unix.Close(c.fd)
+		c.conn.Close()
 	})
 	<-c.readerDone
 	slog.Info("client disconnected", "client", c.id, "pid", c.PID, "reason", c.reason)

@@ -9,10 +9,7 @@
 // whoever holds it. A client's reader goroutine frames bytes, collects
 // fds, and dispatches the complete requests itself under the lock, then
 // writes the events they produced straight to the socket with one
-// non-blocking sendmsg. The socket waits in the Go runtime's network
-// poller through an epoll instance of its own that watches it for EPOLLIN
-// only (watch.go): the runtime would poll it for EPOLLOUT too, which a
-// Unix socket signals each time the client reads. Functions passed to Display.Do and new clients run
+// non-blocking sendmsg. Functions passed to Display.Do and new clients run
 // under the same lock on the goroutine running Display.Run; a function
 // passed to Display.RunLocked (the headless frame clock's frames) runs
 // under it on its caller's goroutine. Handlers thus

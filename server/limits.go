@@ -32,7 +32,7 @@ type Limits struct {
 	TotalPools               int64 // total_pools
 	TotalMappedBytes         int64 // total_mapped_bytes
 	TotalRegionRects         int64 // total_region_rects
-	TotalFDs                 int64 // total_fds: client fds held, two per connection included
+	TotalFDs                 int64 // total_fds: client fds held, one per connection included
 	TotalQueuedBytes         int64 // total_queued_bytes
 }
 
@@ -158,7 +158,7 @@ var LimitTable = []Limit{
 		Counts: "region rectangles of all clients", Exceeded: noMemoryTotal,
 		Resource: RegionRects, Field: func(l *Limits) *int64 { return &l.TotalRegionRects }},
 	{Key: "total_fds", Scope: Total, Default: 16384, Min: 1, Max: maxInt32,
-		Counts:   "client fds held, two per connection included (its socket and the epoll fd its reader waits on); lowered at startup to RLIMIT_NOFILE - 512",
+		Counts:   "client fds held, one per connection included; lowered at startup to RLIMIT_NOFILE - 512",
 		Exceeded: noMemoryTotal + "; a new connection over it is refused as for `max_clients`",
 		Resource: HeldFDs, Field: func(l *Limits) *int64 { return &l.TotalFDs }},
 	{Key: "total_queued_bytes", Scope: Total, Unit: Bytes, Default: 256 << 20, Min: 64 << 10, Max: 1 << 40,
@@ -444,14 +444,10 @@ func (d *Display) Total(r Resource) int64 {
 	return d.totalOf(r)
 }
 
-// fdsPerClient is what a connection costs under total_fds: its socket and
-// the epoll fd its reader waits on (watch.go).
-const fdsPerClient = 2
-
 func (d *Display) totalOf(r Resource) int64 {
 	switch r {
 	case HeldFDs:
-		return d.total[r] + d.queuedFDs + fdsPerClient*int64(len(d.clients))
+		return d.total[r] + d.queuedFDs + int64(len(d.clients))
 	case Objects:
 		return int64(d.totalObjects)
 	case QueuedBytes:
@@ -489,7 +485,7 @@ func (d *Display) admit(conn *net.UnixConn, uid int) bool {
 		v.OverLimit("max_clients", lim)
 		d.destroyClient(v)
 	}
-	if lim := d.limits.TotalFDs; lim > 0 && d.totalOf(HeldFDs)+fdsPerClient > lim {
+	if lim := d.limits.TotalFDs; lim > 0 && d.totalOf(HeldFDs)+1 > lim {
 		d.refuse(conn, "total_fds", lim)
 		return false
 	}
