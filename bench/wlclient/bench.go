@@ -45,10 +45,22 @@ type Options struct {
 	// libwayland client timing Count round trips (sync mode only).
 	Client string
 	Count  int // ClientLibwayland: round trips timed (default 3000)
+	// Pin, for ClientLibwayland, places the round trip on the CPUs
+	// (2 or more needed): PinSame runs the compositor's threads and the
+	// client on CPU 0, PinCross the compositor's on CPU 0 and the client on
+	// CPU 1. "" leaves placement to the kernel, which puts the client on
+	// the compositor's CPU in some runs and on the other in the rest.
+	Pin string `json:",omitempty"`
 }
 
 // ClientLibwayland is Options.Client for bench/c/syncrtt.
 const ClientLibwayland = "libwayland"
+
+// Options.Pin values.
+const (
+	PinSame  = "same"
+	PinCross = "cross"
+)
 
 // Result is what a run measured (the JSON wlbench prints).
 type Result struct {
