@@ -62,7 +62,9 @@ type batch struct {
 // readiness is reset only when a RawConn.Read begins, which is why there
 // is one). After sending a reply the compositor then goes to sleep with
 // one syscall fewer, as libwayland's loop does (docs/benchmarks.md,
-// "Round trip from a libwayland client").
+// "Round trip from a libwayland client"). A read also stops early at the
+// mark of MSG_OOB data; a client that sends it has the rest read when it
+// sends again, and stalls only itself.
 func (c *Client) readLoop() {
 	raw, err := c.conn.SyscallConn()
 	if err != nil {
