@@ -48,11 +48,8 @@ type Client struct {
 	peakObjects int
 	peakRects   int64
 	requests    int
-	abusive     bool // ended by a limit
-	// emptyReads counts the reader's recvmsg calls that found nothing
-	// (EAGAIN): the poller reported the socket readable and it was not.
-	emptyReads int
-	lastActive uint64 // Display.batches when its last requests came
+	abusive     bool   // ended by a limit
+	lastActive  uint64 // Display.batches when its last requests came
 }
 
 // Display returns the display the client is connected to.

@@ -52,19 +52,6 @@ type batch struct {
 // the fds it brings are charged before the lock is released, so the
 // readers of many clients can never together hold fds that no limit
 // counted. It stops at EOF, on error, or once the client is dead.
-//
-// The reader makes one RawConn.Read for its whole life: serve is its
-// callback, called again each time the network poller reports the socket
-// readable. A read that drained the socket (it took less than the
-// buffer's free space, and no fds, which end a read early) is not
-// followed by a recvmsg that would only say EAGAIN: serve goes back to
-// the poller at once, and the poller reports whatever came since (its
-// readiness is reset only when a RawConn.Read begins, which is why there
-// is one). After sending a reply the compositor then goes to sleep with
-// one syscall fewer, as libwayland's loop does (docs/benchmarks.md,
-// "Round trip from a libwayland client"). A read also stops early at the
-// mark of MSG_OOB data; a client that sends it has the rest read when it
-// sends again, and stalls only itself.
 func (c *Client) readLoop() {
 	raw, err := c.conn.SyscallConn()
 	if err != nil {
@@ -80,55 +67,30 @@ func (c *Client) readLoop() {
 	// read fills all its free space (more is waiting, or a message is
 	// larger than the buffer): a thousand idle clients cost 1 KiB each, a
 	// flooding one reads in large batches.
-	r := &reader{c: c, acc: make([]byte, 0, initialReadSize), oob: make([]byte, oobSize), b: batch{c: c}}
-	// The error is the connection's closing (finish): the client is gone.
-	raw.Read(r.serve)
-}
-
-// reader is readLoop's state, made once so that a read does not allocate
-// a closure.
-type reader struct {
-	c        *Client
-	acc, oob []byte
-	b        batch
-	filled   bool // the last read filled the buffer's free space
-}
-
-// serve is readLoop's raw.Read callback: it reads and dispatches until the
-// socket is drained, then returns false to wait in the poller; it returns
-// true once the client is done (EOF, an error, dead, or the display
-// closing). Each read takes the display lock, makes room for
-// maxFDsPerRead fds under total_fds, receives without blocking,
-// dispatches, and lets the lock go: the lock is never held across a wait.
-func (r *reader) serve(fd uintptr) bool {
-	c := r.c
-	d := c.d
+	r := &reader{c: c, acc: make([]byte, 0, initialReadSize), oob: make([]byte, oobSize)}
+	r.recv = r.recvLocked
+	b := &batch{c: c}
+	filled := false
 	for {
-		if r.filled && cap(r.acc) < readBufSize {
+		if filled && cap(r.acc) < readBufSize {
 			r.acc = append(make([]byte, 0, readBufSize), r.acc...)
 		}
 		free := cap(r.acc) - len(r.acc)
-		d.mu.Lock()
-		if d.closing || c.dead || !d.makeFDRoom(c) {
-			// makeFDRoom posted the client its error: flush it and end.
-			d.flushAll()
-			d.mu.Unlock()
-			return true
-		}
-		var n, oobn, flags int
-		var err error
-		for {
-			n, oobn, flags, err = recvmsgNB(int(fd), r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
-			if err != unix.EINTR {
-				break
+		r.locked, r.stop = false, false
+		if err := raw.Read(r.recv); err != nil {
+			// The connection was closed (finish): the client is gone.
+			if r.locked {
+				c.d.mu.Unlock()
 			}
+			return
 		}
-		if err == unix.EAGAIN {
-			c.emptyReads++
-			d.mu.Unlock()
-			return false
+		// raw.Read returned after recvLocked took the display lock.
+		if r.stop {
+			c.d.mu.Unlock()
+			return
 		}
-		r.filled = n == free
+		n, oobn, flags, err := r.n, r.oobn, r.flags, r.err
+		filled = n == free
 		var fds []int
 		if oobn > 0 {
 			fds = parseRights(r.oob[:oobn])
@@ -137,7 +99,7 @@ func (r *reader) serve(fd uintptr) bool {
 			// More than maxFDsPerRead fds came with one sendmsg: the
 			// kernel closed the rest. libwayland ignores this too (the
 			// client fails later if a request lacks its fd).
-			d.fdsTruncated++
+			c.d.fdsTruncated++
 		}
 		if n < 0 {
 			n = 0
@@ -155,23 +117,58 @@ func (r *reader) serve(fd uintptr) bool {
 		if end > 0 || len(fds) > 0 || err != nil {
 			// Handlers never keep the request bytes past their return,
 			// so the batch can point into acc.
-			b := &r.b
 			b.data, b.fds, b.err, b.short = r.acc[:end], fds, err, short
-			alive = d.serveLocked(b)
-			b.data, b.fds = nil, nil
+			alive = c.d.serveLocked(b)
 		}
-		d.mu.Unlock()
+		c.d.mu.Unlock()
 		if !alive || err != nil {
-			return true
+			return
 		}
 		copy(r.acc, r.acc[end:])
 		r.acc = r.acc[:len(r.acc)-end]
-		if !r.filled && oobn == 0 {
-			// Drained: whatever the client sends next makes the poller
-			// report the socket readable again.
-			return false
+	}
+}
+
+// reader is readLoop's state for recvLocked, made once so that a read
+// does not allocate a closure.
+type reader struct {
+	c        *Client
+	acc, oob []byte
+	recv     func(fd uintptr) bool
+	// Results of the last recvLocked.
+	n, oobn, flags int
+	err            error
+	locked         bool // recvLocked returned holding the display lock
+	stop           bool // the client is dead or the display closing
+}
+
+// recvLocked is the raw.Read callback: it takes the display lock, makes
+// room for maxFDsPerRead fds and receives without blocking. When the
+// socket has nothing it lets the lock go and returns false, so raw.Read
+// waits for the socket to be readable; otherwise it returns true, still
+// holding the lock.
+func (r *reader) recvLocked(fd uintptr) bool {
+	d := r.c.d
+	d.mu.Lock()
+	r.locked = true
+	if d.closing || r.c.dead || !d.makeFDRoom(r.c) {
+		// makeFDRoom posted the client its error: flush it and end.
+		d.flushAll()
+		r.stop = true
+		return true
+	}
+	for {
+		r.n, r.oobn, r.flags, r.err = recvmsgNB(int(fd), r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
+		if r.err != unix.EINTR {
+			break
 		}
 	}
+	if r.err == unix.EAGAIN {
+		r.locked = false
+		d.mu.Unlock()
+		return false
+	}
+	return true
 }
 
 // makeFDRoom makes room under total_fds for the fds of one more read

@@ -89,31 +89,3 @@ func BenchmarkSyncRoundTrip(b *testing.B) {
 // wireHeader is a message header's second word: size in the high 16 bits,
 // opcode in the low.
 func wireHeader(size, opcode uint32) uint32 { return size<<16 | opcode }
-
-// TestSyncRoundTripNoEmptyRead: after a read that drained the socket the
-// reader goes back to the poller without a recvmsg that would only say
-// EAGAIN, so a round trip costs one recvmsg, as in libwayland. Before, the
-// reader read until EAGAIN: one empty read per round trip, a syscall
-// between the reply and the compositor's sleep (docs/benchmarks.md).
-func TestSyncRoundTripNoEmptyRead(t *testing.T) {
-	d, path := startDisplay(t, nil)
-	r := dialSyncer(t, path)
-	const n = 1000
-	for range n {
-		r.roundTrip(t)
-	}
-	empty := -1
-	done := make(chan struct{})
-	d.Do(func() {
-		for c := range d.clients {
-			empty = c.emptyReads
-		}
-		close(done)
-	})
-	<-done
-	// The poller may report a socket readable that a read had already
-	// drained now and then; one in ten round trips would be many.
-	if empty > n/10 {
-		t.Errorf("%d round trips made %d reads that found nothing (EAGAIN), want at most %d", n, empty, n/10)
-	}
-}
