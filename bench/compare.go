@@ -22,12 +22,14 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/nofault/nofault/bench/wlclient"
+	"golang.org/x/sys/unix"
 )
 
 // Workload is one benchmark configuration.
@@ -64,6 +66,8 @@ func Workloads() []Workload {
 		{Name: "720p-full", Title: "1 x 1280x720, full damage", Opts: frames(1, 1280, 720, 100, true), OutW: 1920, OutH: 1080, Sweep: true},
 		{Name: "sync", Title: "sync flood (wl_display.sync back to back)", Opts: wlclient.Options{Mode: wlclient.ModeSync}, OutW: 1920, OutH: 1080},
 		{Name: "sync-c", Title: "sync round trips from a libwayland client (3000 wl_display.sync after 1000 of warm-up)", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 3000}, OutW: 1920, OutH: 1080},
+		{Name: "sync-c-same", Title: "sync round trips from a libwayland client, client and compositor pinned to CPU 0", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 3000, Pin: wlclient.PinSame}, OutW: 1920, OutH: 1080},
+		{Name: "sync-c-cross", Title: "sync round trips from a libwayland client, compositor pinned to CPU 0, client to CPU 1", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 3000, Pin: wlclient.PinCross}, OutW: 1920, OutH: 1080},
 		{Name: "flood", Title: "request flood (500 damage_buffer + commit + sync per batch, 2 batches in flight, 256x256 surface)", Opts: wlclient.Options{Mode: wlclient.ModeFlood, Width: 256, Height: 256, Rects: 500, Inflight: 2, Sealed: true}, OutW: 1920, OutH: 1080},
 	}
 }
@@ -433,8 +437,19 @@ func runSyncRTT(ctx context.Context, bin string, o wlclient.Options) (*wlclient.
 	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--socket="+o.Socket, fmt.Sprintf("--pid=%d", o.PID),
-		fmt.Sprintf("--count=%d", cmp.Or(o.Count, 3000)), "--warmup=1000")
+	args := []string{"--socket=" + o.Socket, fmt.Sprintf("--pid=%d", o.PID),
+		fmt.Sprintf("--count=%d", cmp.Or(o.Count, 3000)), "--warmup=1000"}
+	if o.Pin != "" {
+		cpu, err := pinCompositor(o)
+		if err != nil {
+			return nil, err
+		}
+		defer unpinCompositor(o.PID)
+		// The client inherits taskset's affinity.
+		args = append([]string{"-c", cpu, bin}, args...)
+		bin = "taskset"
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -445,6 +460,56 @@ func runSyncRTT(ctx context.Context, bin string, o wlclient.Options) (*wlclient.
 		return nil, fmt.Errorf("syncrtt output: %v", err)
 	}
 	return &r, nil
+}
+
+// pinCompositor pins every thread of the compositor o.PID to CPU 0 for a
+// pinned round-trip run (o.Pin) and returns the client's CPU. Threads the
+// compositor starts meanwhile inherit the pinning; unpinCompositor undoes
+// it.
+func pinCompositor(o wlclient.Options) (string, error) {
+	client := "0"
+	switch o.Pin {
+	case wlclient.PinSame:
+	case wlclient.PinCross:
+		client = "1"
+	default:
+		return "", fmt.Errorf("syncrtt: pin %q: want %q or %q", o.Pin, wlclient.PinSame, wlclient.PinCross)
+	}
+	if runtime.NumCPU() < 2 {
+		return "", errors.New("syncrtt: pinned runs need 2 CPUs")
+	}
+	if _, err := exec.LookPath("taskset"); err != nil {
+		return "", fmt.Errorf("syncrtt: pinned runs need taskset (util-linux): %w", err)
+	}
+	var set unix.CPUSet
+	set.Set(0)
+	return client, setCompositorAffinity(o.PID, &set)
+}
+
+// unpinCompositor lets the compositor's threads run on every CPU again.
+func unpinCompositor(pid int) {
+	var set unix.CPUSet
+	for i := range runtime.NumCPU() {
+		set.Set(i)
+	}
+	setCompositorAffinity(pid, &set)
+}
+
+func setCompositorAffinity(pid int, set *unix.CPUSet) error {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return fmt.Errorf("compositor threads: %w", err)
+	}
+	for _, t := range tasks {
+		tid, err := strconv.Atoi(t.Name())
+		if err != nil {
+			continue
+		}
+		if err := unix.SchedSetaffinity(tid, set); err != nil && err != unix.ESRCH {
+			return fmt.Errorf("sched_setaffinity of compositor thread %d: %w", tid, err)
+		}
+	}
+	return nil
 }
 
 // BuildSyncRTT compiles bench/c/syncrtt.c (under root, the repository)

@@ -162,6 +162,15 @@ var syncMetrics = []metric{
 		}
 		return cpu * 1e6 / float64(max(r.Syncs, 1))
 	}, "%.1f"},
+	// Counted by the libwayland client (bench/c/syncrtt) from
+	// /proc/PID/task/*/status: every thread's voluntary and involuntary
+	// switches over the timed window.
+	{"compositor context switches per round trip", "", "lower", func(r *wlclient.Result) float64 {
+		if r.Client != wlclient.ClientLibwayland || r.CtxSwitches <= 0 {
+			return math.NaN()
+		}
+		return float64(r.CtxSwitches) / float64(max(r.Syncs, 1))
+	}, "%.3f"},
 }
 
 var floodMetrics = []metric{

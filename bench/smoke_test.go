@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -155,7 +157,8 @@ func TestReplaceSection(t *testing.T) {
 }
 
 // TestSmokeSyncRTT builds bench/c/syncrtt (cc, libwayland-dev) and runs
-// the sync-c workload against nofault through the harness.
+// the sync-c workload against nofault through the harness: placed by the
+// kernel, and pinned to one CPU and to two (sync-c-same, sync-c-cross).
 func TestSmokeSyncRTT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a compositor process")
@@ -166,10 +169,17 @@ func TestSmokeSyncRTT(t *testing.T) {
 	if err != nil {
 		t.Skipf("syncrtt not built: %v", err)
 	}
-	w := Workload{Name: "smoke-sync-c", Title: "libwayland sync", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 300}, OutW: 640, OutH: 480}
+	pins := []string{""}
+	if _, err := exec.LookPath("taskset"); err == nil && runtime.NumCPU() >= 2 {
+		pins = append(pins, wlclient.PinSame, wlclient.PinCross)
+	}
+	var ws []Workload
+	for _, pin := range pins {
+		ws = append(ws, Workload{Name: "smoke-sync-c-" + pin, Title: "libwayland sync", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 300, Pin: pin}, OutW: 640, OutH: 480})
+	}
 	cfg := Config{
 		Targets:   []Target{NofaultTarget("nofault", []string{os.Args[0]}, []string{envCompositor + "=1"})},
-		Workloads: []Workload{w},
+		Workloads: ws,
 		Reps:      1,
 		Client:    ExecClients("", bin),
 		Dir:       dir,
@@ -181,12 +191,17 @@ func TestSmokeSyncRTT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(samples) != 1 || samples[0].Err != "" {
-		t.Fatalf("samples %+v\ncompositor log:\n%s", samples, tail(filepath.Join(dir, "nofault.log"), 20))
+	if len(samples) != len(ws) {
+		t.Fatalf("%d samples for %d workloads", len(samples), len(ws))
 	}
-	r := samples[0].Result
-	if r.Mode != wlclient.ModeSync || r.Client != wlclient.ClientLibwayland || r.Syncs != 300 ||
-		r.RTTp50 <= 0 || r.RTTp99 < r.RTTp50 || r.RTTMean <= 0 || len(r.RTTQuantiles) != 101 || r.CPUSched <= 0 {
-		t.Errorf("syncrtt result %+v", r)
+	for _, s := range samples {
+		if s.Err != "" {
+			t.Fatalf("%s: %s\ncompositor log:\n%s", s.Workload, s.Err, tail(filepath.Join(dir, "nofault.log"), 20))
+		}
+		r := s.Result
+		if r.Mode != wlclient.ModeSync || r.Client != wlclient.ClientLibwayland || r.Syncs != 300 ||
+			r.RTTp50 <= 0 || r.RTTp99 < r.RTTp50 || r.RTTMean <= 0 || len(r.RTTQuantiles) != 101 || r.CPUSched <= 0 || r.CtxSwitches <= 0 {
+			t.Errorf("%s: syncrtt result %+v", s.Workload, r)
+		}
 	}
 }

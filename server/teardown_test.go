@@ -128,3 +128,41 @@ func TestWaitClientsGoneMeansClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialThenCloseEndsClient: a client that sends part of a message
+// and closes its socket at once is ended when the compositor reads the end
+// of file. Its bytes and its end of file reach the socket together and the
+// runtime's poller reports them once (edge-triggered), so the reader must
+// read on until EAGAIN or EOF: a reader that went back to the poller after
+// a read that took less than its buffer (an attempt to save the read that
+// only says EAGAIN, docs/benchmarks.md) never saw the end of file, and such
+// clients stayed connected (nothing is written to them, so no failed write
+// ends them either).
+func TestPartialThenCloseEndsClient(t *testing.T) {
+	d, path := startDisplay(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	const n = 100
+	for range n {
+		c := dialRaw(t, path)
+		if _, err := c.conn.Write(msg(1, 0, 2)[:6]); err != nil { // half a sync
+			t.Fatal(err)
+		}
+		c.conn.Close()
+	}
+	// Every connection is accepted before WaitClientsGone counts them.
+	for seen := 0; seen < n; {
+		done := make(chan struct{})
+		d.Do(func() { seen = d.stats.ClientsSeen; close(done) })
+		<-done
+		if seen < n {
+			if ctx.Err() != nil {
+				t.Fatalf("%d of %d connections accepted", seen, n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if err := d.WaitClientsGone(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

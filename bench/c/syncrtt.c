@@ -7,7 +7,9 @@
  * event, and prints one JSON object in the shape of wlbench's Result
  * (bench/wlclient): rtt_p50_us, rtt_p99_us, rtt_mean_us, 101 quantiles,
  * and, with --pid, the compositor's CPU over the timed window from
- * /proc/PID/stat (cpu_s) and /proc/PID/task/ * /schedstat (cpu_sched_s).
+ * /proc/PID/stat (cpu_s) and /proc/PID/task/ * /schedstat (cpu_sched_s),
+ * and its context switches, all threads, voluntary and not, from
+ * /proc/PID/task/ * /status (ctx_switches).
  *
  * Build: cc -O2 -o syncrtt syncrtt.c $(pkg-config --cflags --libs wayland-client) -lm
  */
@@ -97,6 +99,36 @@ static double sched_cpu(int pid)
 	return sum;
 }
 
+/* context switches of every thread of pid, voluntary and not, from
+ * /proc/PID/task/ * /status */
+static long long ctx_switches(int pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	DIR *dir = opendir(path);
+	if (!dir)
+		return 0;
+	long long sum = 0;
+	struct dirent *e;
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char p[320], line[256];
+		snprintf(p, sizeof p, "/proc/%d/task/%s/status", pid, e->d_name);
+		FILE *f = fopen(p, "r");
+		if (!f)
+			continue;
+		long long v;
+		while (fgets(line, sizeof line, f))
+			if (sscanf(line, "voluntary_ctxt_switches: %lld", &v) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %lld", &v) == 1)
+				sum += v;
+		fclose(f);
+	}
+	closedir(dir);
+	return sum;
+}
+
 static int cmpd(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -148,6 +180,7 @@ int main(int argc, char **argv)
 	if (!rtt)
 		return 1;
 	double c0 = pid ? stat_cpu(pid) : 0, s0 = pid ? sched_cpu(pid) : 0;
+	long long x0 = pid ? ctx_switches(pid) : 0;
 	double t0 = now_us();
 	for (int i = 0; i < count; i++) {
 		double a = now_us();
@@ -159,6 +192,7 @@ int main(int argc, char **argv)
 	}
 	double secs = (now_us() - t0) / 1e6;
 	double c1 = pid ? stat_cpu(pid) : 0, s1 = pid ? sched_cpu(pid) : 0;
+	long long x1 = pid ? ctx_switches(pid) : 0;
 	wl_display_disconnect(d);
 
 	double sum = 0;
@@ -177,8 +211,8 @@ int main(int argc, char **argv)
 	       pid, secs, count, quantile(rtt, count, 0.50), quantile(rtt, count, 0.99), sum / count);
 	for (int q = 0; q <= 100; q++)
 		printf("%s%.3f", q ? "," : "", quantile(rtt, count, q / 100.0));
-	printf("],\"cpu_s\":%.6f,\"cpu_sched_s\":%.9f,\"cpu_load\":%.4f,\"loadavg\":\"%s\"}\n",
-	       c1 - c0, s1 - s0, secs > 0 ? (s1 - s0) / secs : 0, load);
+	printf("],\"cpu_s\":%.6f,\"cpu_sched_s\":%.9f,\"cpu_load\":%.4f,\"ctx_switches\":%lld,\"loadavg\":\"%s\"}\n",
+	       c1 - c0, s1 - s0, secs > 0 ? (s1 - s0) / secs : 0, x1 - x0, load);
 	free(rtt);
 	return 0;
 }

@@ -45,10 +45,22 @@ type Options struct {
 	// libwayland client timing Count round trips (sync mode only).
 	Client string
 	Count  int // ClientLibwayland: round trips timed (default 3000)
+	// Pin, for ClientLibwayland, places the round trip on the CPUs
+	// (2 or more needed): PinSame runs the compositor's threads and the
+	// client on CPU 0, PinCross the compositor's on CPU 0 and the client on
+	// CPU 1. "" leaves placement to the kernel, which puts the client on
+	// the compositor's CPU in some runs and on the other in the rest.
+	Pin string `json:",omitempty"`
 }
 
 // ClientLibwayland is Options.Client for bench/c/syncrtt.
 const ClientLibwayland = "libwayland"
+
+// Options.Pin values.
+const (
+	PinSame  = "same"
+	PinCross = "cross"
+)
 
 // Result is what a run measured (the JSON wlbench prints).
 type Result struct {
@@ -73,6 +85,7 @@ type Result struct {
 	CPUPerFrameMS float64   `json:"cpu_per_frame_ms"`           // CPU / Frames
 	CPULoad       float64   `json:"cpu_load"`                   // CPU / Seconds
 	ClientCPU     float64   `json:"client_cpu_s"`               // this process, same window
+	CtxSwitches   int64     `json:"ctx_switches,omitempty"`     // ClientLibwayland: the compositor's context switches in the window, all threads
 	LoadAvg       string    `json:"loadavg"`                    // /proc/loadavg at the end
 }
 
