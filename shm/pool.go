@@ -134,7 +134,7 @@ func sealedCovers(fd int, size int64) bool {
 		return false
 	}
 	var st unix.Stat_t
-	return unix.Fstat(fd, &st) == nil && st.Size >= size
+	return fstat(fd, &st) == nil && st.Size >= size
 }
 
 // mapRead maps fd for reading with strategy s. If the kernel refuses the
@@ -341,7 +341,7 @@ func (p *Pool) Faulted() bool { return p.faulted.Load() }
 func (p *Pool) CheckSize() error {
 	size := p.Size()
 	var st unix.Stat_t
-	if err := unix.Fstat(p.fd, &st); err != nil {
+	if err := fstat(p.fd, &st); err != nil {
 		return fmt.Errorf("shm: fstat fd %d: %w", p.fd, err)
 	}
 	if st.Size >= size {
