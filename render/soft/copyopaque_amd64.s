@@ -15,6 +15,31 @@
 // count returned is not always a multiple of 8. Non-temporal stores are
 // weakly ordered: the caller runs storeFence once it has drawn the frame
 // (a fence per call, that is per row, stalled small windows' rows).
+// LOAD32 loads the 32 pixels at src[AX] into Y0-Y3 and sets CF when
+// every one of them has alpha 255 (every alpha bit of Y8 set in their AND).
+#define LOAD32 \
+	VMOVDQU 0(SI)(AX*4), Y0;  \
+	VMOVDQU 32(SI)(AX*4), Y1; \
+	VMOVDQU 64(SI)(AX*4), Y2; \
+	VMOVDQU 96(SI)(AX*4), Y3; \
+	VPAND   Y0, Y1, Y4;       \
+	VPAND   Y2, Y3, Y5;       \
+	VPAND   Y4, Y5, Y4;       \
+	VPTEST  Y8, Y4
+
+// STORE32 stores Y0-Y3 at dst[AX] with the move instruction op.
+#define STORE32(op) \
+	op Y0, 0(DI)(AX*4);  \
+	op Y1, 32(DI)(AX*4); \
+	op Y2, 64(DI)(AX*4); \
+	op Y3, 96(DI)(AX*4)
+
+// LEFT sets BX to the pixels left and compares it with k.
+#define LEFT(k) \
+	MOVQ CX, BX; \
+	SUBQ AX, BX; \
+	CMPQ BX, $k
+
 TEXT ·copyOpaqueAVX2(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -41,32 +66,17 @@ TEXT ·copyOpaqueAVX2(SB), NOSPLIT, $0-32
 	JMP     ntloop32
 
 loop32:
-	MOVQ CX, BX
-	SUBQ AX, BX
-	CMPQ BX, $32
+	LEFT(32)
 	JB   loop8
-	VMOVDQU 0(SI)(AX*4), Y0
-	VMOVDQU 32(SI)(AX*4), Y1
-	VMOVDQU 64(SI)(AX*4), Y2
-	VMOVDQU 96(SI)(AX*4), Y3
-	VPAND   Y0, Y1, Y4
-	VPAND   Y2, Y3, Y5
-	VPAND   Y4, Y5, Y4
-	// CF is set when every alpha bit of Y8 is set in Y4.
-	VPTEST  Y8, Y4
-	JCC     loop8
-	VMOVDQU Y0, 0(DI)(AX*4)
-	VMOVDQU Y1, 32(DI)(AX*4)
-	VMOVDQU Y2, 64(DI)(AX*4)
-	VMOVDQU Y3, 96(DI)(AX*4)
-	ADDQ    $32, AX
-	JMP     loop32
+	LOAD32
+	JCC  loop8
+	STORE32(VMOVDQU)
+	ADDQ $32, AX
+	JMP  loop32
 
 loop8:
-	MOVQ CX, BX
-	SUBQ AX, BX
-	CMPQ BX, $8
-	JB   done
+	LEFT(8)
+	JB      done
 	VMOVDQU 0(SI)(AX*4), Y0
 	VPTEST  Y8, Y0
 	JCC     done
@@ -74,47 +84,28 @@ loop8:
 	ADDQ    $8, AX
 	JMP     loop8
 
-done:
-	VZEROUPPER
-	MOVQ AX, ret+24(FP)
-	RET
-
 	// dst is 32-byte aligned: the same with non-temporal stores, which
 	// skip reading dst's cache lines before writing them.
 ntloop32:
-	MOVQ CX, BX
-	SUBQ AX, BX
-	CMPQ BX, $32
+	LEFT(32)
 	JB   ntloop8
-	VMOVDQU 0(SI)(AX*4), Y0
-	VMOVDQU 32(SI)(AX*4), Y1
-	VMOVDQU 64(SI)(AX*4), Y2
-	VMOVDQU 96(SI)(AX*4), Y3
-	VPAND   Y0, Y1, Y4
-	VPAND   Y2, Y3, Y5
-	VPAND   Y4, Y5, Y4
-	VPTEST  Y8, Y4
-	JCC     ntloop8
-	VMOVNTDQ Y0, 0(DI)(AX*4)
-	VMOVNTDQ Y1, 32(DI)(AX*4)
-	VMOVNTDQ Y2, 64(DI)(AX*4)
-	VMOVNTDQ Y3, 96(DI)(AX*4)
-	ADDQ    $32, AX
-	JMP     ntloop32
+	LOAD32
+	JCC  ntloop8
+	STORE32(VMOVNTDQ)
+	ADDQ $32, AX
+	JMP  ntloop32
 
 ntloop8:
-	MOVQ CX, BX
-	SUBQ AX, BX
-	CMPQ BX, $8
-	JB   ntdone
-	VMOVDQU 0(SI)(AX*4), Y0
-	VPTEST  Y8, Y0
-	JCC     ntdone
+	LEFT(8)
+	JB       done
+	VMOVDQU  0(SI)(AX*4), Y0
+	VPTEST   Y8, Y0
+	JCC      done
 	VMOVNTDQ Y0, 0(DI)(AX*4)
-	ADDQ    $8, AX
-	JMP     ntloop8
+	ADDQ     $8, AX
+	JMP      ntloop8
 
-ntdone:
+done:
 	VZEROUPPER
 	MOVQ AX, ret+24(FP)
 	RET
