@@ -65,33 +65,18 @@ func testCopyOpaque(t *testing.T, rng *rand.Rand, n, shift int) {
 	}
 }
 
-// BenchmarkCopyOpaque is one opaque 1080p frame copied row by row with
-// the alpha test: copyOpaque against the two-pass copyOpaqueGo and a bare
-// copy (the limit).
-func BenchmarkCopyOpaque(b *testing.B) {
-	const w, h = 1920, 1080
-	src := make([]uint32, w*h)
-	for i := range src {
-		src[i] = 0xff000000 | uint32(i)
-	}
-	dst := make([]uint32, w*h)
-	for _, bc := range []struct {
-		name string
-		fn   func(dst, src []uint32) int
-	}{
-		{"fused", copyOpaque},
-		{"two-pass", copyOpaqueGo},
-		{"copy", func(d, s []uint32) int { return copy(d, s) }},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.SetBytes(w * h * 4)
-			for b.Loop() {
-				for y := 0; y < h; y++ {
-					bc.fn(dst[y*w:(y+1)*w], src[y*w:(y+1)*w])
-				}
-			}
-		})
-	}
+// opaqueCopies are the ways of copying an opaque row that the benchmarks
+// compare: copyOpaque (what overRow and overSolidRow run), the portable
+// two-pass copyOpaqueGo (opaqueRun, then copy), the word-fused pure-Go
+// loop (fusedOpaqueCopy) and a bare copy, the floor.
+var opaqueCopies = []struct {
+	name string
+	fn   func(dst, src []uint32) int
+}{
+	{"fused", copyOpaque},
+	{"two-pass", copyOpaqueGo},
+	{"fused-go", fusedOpaqueCopy},
+	{"copy", func(d, s []uint32) int { return copy(d, s) }},
 }
 
 // BenchmarkCopyOpaqueCold is BenchmarkCopyOpaque on the frame a client
@@ -122,14 +107,7 @@ func BenchmarkCopyOpaqueCold(b *testing.B) {
 	defer close(draw)
 	pin(0)
 	defer runtime.UnlockOSThread()
-	for _, bc := range []struct {
-		name string
-		fn   func(dst, src []uint32) int
-	}{
-		{"fused", copyOpaque},
-		{"two-pass", copyOpaqueGo},
-		{"copy", func(d, s []uint32) int { return copy(d, s) }},
-	} {
+	for _, bc := range opaqueCopies {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(w * h * 4)
 			v := uint32(0)
