@@ -140,22 +140,30 @@ func TestBigBufferReleasedWhenClientGoes(t *testing.T) {
 	}
 }
 
-// TestHeldBufferReleasedOnReplace: a buffer the soft renderer draws from is
-// busy until the next buffer replaces it, then released exactly once.
-func TestHeldBufferReleasedOnReplace(t *testing.T) {
-	r := soft.New()
-	e := startEnvWith(t, r, Options{}, true, server.Limits{})
-	tc := e.connect()
-	a, b := tc.sparseBuffer(64, 64), tc.sparseBuffer(64, 64)
-	released := map[uint32]int{}
+// showHeld starts a shell on the soft renderer with one client whose
+// toplevel shows buffer a (of two 64x64 ones, a and b), held by the
+// renderer; released counts each buffer's wl_buffer.release by id.
+func showHeld(t *testing.T) (e *env, tc *tclient, win *window, a, b *client.Buffer, released map[uint32]int) {
+	t.Helper()
+	e = startEnvWith(t, soft.New(), Options{}, true, server.Limits{})
+	tc = e.connect()
+	a, b = tc.sparseBuffer(64, 64), tc.sparseBuffer(64, 64)
+	released = map[uint32]int{}
 	for _, x := range []*client.Buffer{a, b} {
 		x.SetReleaseHandler(func(client.BufferReleaseEvent) { released[x.ID()]++ })
 	}
-	win := tc.toplevel()
+	win = tc.toplevel()
 	win.xs.AckConfigure(win.serial)
 	win.s.Attach(a, 0, 0)
 	win.s.Commit()
 	tc.mustRoundtrip()
+	return e, tc, win, a, b, released
+}
+
+// TestHeldBufferReleasedOnReplace: a buffer the soft renderer draws from is
+// busy until the next buffer replaces it, then released exactly once.
+func TestHeldBufferReleasedOnReplace(t *testing.T) {
+	_, tc, win, a, b, released := showHeld(t)
 	if released[a.ID()] != 0 {
 		t.Fatalf("buffer released while shown")
 	}
@@ -187,19 +195,7 @@ func TestHeldBufferReleasedOnReplace(t *testing.T) {
 // at the next output frame, and only then (one wake-up of the client for
 // both); the compositor's frame clock must keep running until it is.
 func TestHeldBufferReleasedWithFrameCallback(t *testing.T) {
-	r := soft.New()
-	e := startEnvWith(t, r, Options{}, true, server.Limits{})
-	tc := e.connect()
-	a, b := tc.sparseBuffer(64, 64), tc.sparseBuffer(64, 64)
-	released := map[uint32]int{}
-	for _, x := range []*client.Buffer{a, b} {
-		x.SetReleaseHandler(func(client.BufferReleaseEvent) { released[x.ID()]++ })
-	}
-	win := tc.toplevel()
-	win.xs.AckConfigure(win.serial)
-	win.s.Attach(a, 0, 0)
-	win.s.Commit()
-	tc.mustRoundtrip()
+	e, tc, win, a, b, released := showHeld(t)
 	win.s.Attach(b, 0, 0)
 	win.s.DamageBuffer(0, 0, 64, 64)
 	cb, err := win.s.Frame()
