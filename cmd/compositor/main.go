@@ -100,13 +100,6 @@ func run(args []string) int {
 		return code
 	}
 	defer closeBackend()
-	if _, ok := b.(*headless.Backend); ok {
-		// Only the nested window needs the main thread (nested.go locks
-		// it in init). Left locked, every frame the headless clock's
-		// timerfd readies on the poller's thread is handed to the main
-		// thread: two more wake-ups and context switches per frame.
-		runtime.UnlockOSThread()
-	}
 	status, err := compositor.Run(context.Background(), cfg, b, compositor.RunOptions{Command: cmdArgs, Signals: sigs})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "compositor: %v\n", err)
@@ -158,6 +151,11 @@ func pickBackend(cfg config.Config, keymapChosen bool) (b backend.Backend, close
 			closeFn = closeGL
 		}
 	}
+	// Only the nested window needs the main thread (nested.go locks it in
+	// init). Left locked, every frame the headless clock's timerfd readies
+	// on the poller's thread is handed to the main thread: two more
+	// wake-ups and context switches per frame.
+	runtime.UnlockOSThread()
 	return headless.New(cfg.Refresh, r), closeFn, 0
 }
 
