@@ -16,6 +16,7 @@ import (
 // goroutine at a time.
 type Renderer struct {
 	out       []uint32 // premultiplied 0xAARRGGBB, rows of w pixels
+	outMem    *outMem  // out's mapping (allocOut), nil for Go memory
 	w, h      int
 	outOpaque bool // every output pixel has alpha 255
 
@@ -58,6 +59,7 @@ func (r *Renderer) Bounds() image.Rectangle { return image.Rect(0, 0, r.w, r.h) 
 
 // Close frees the output image. The renderer may be used again afterwards.
 func (r *Renderer) Close() error {
+	r.outMem.free()
 	*r = Renderer{}
 	return nil
 }
@@ -81,7 +83,8 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	}
 	resized := width != r.w || height != r.h || len(r.out) != width*height
 	if n := width * height; cap(r.out) < n {
-		r.out = make([]uint32, n)
+		r.outMem.free()
+		r.out, r.outMem = allocOut(n)
 	} else {
 		r.out = r.out[:n]
 	}

@@ -1,0 +1,53 @@
+package soft
+
+import (
+	"runtime"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// hugePage is the size of a transparent huge page on x86-64 and arm64
+// (4 KiB base pages).
+const hugePage = 2 << 20
+
+// outMem is output memory outside the Go heap: an anonymous mapping the
+// kernel is asked to back with transparent huge pages (MADV_HUGEPAGE). A
+// full 1920x1080 pass then walks 4 TLB entries instead of about 2,000;
+// at 1080p that is about a tenth of a frame (docs/bench/perf4-ab.md).
+// The Go heap gives no huge pages unless the system enables them for all
+// memory, which Debian does not (transparent_hugepage=madvise).
+type outMem struct {
+	b       []byte
+	cleanup runtime.Cleanup // unmaps b if the renderer is dropped unclosed
+}
+
+// allocOut returns n pixels of output memory and what frees it (nil for
+// Go memory, which the collector frees): a huge-page mapping from 2 MiB
+// up, Go memory below that or when the mapping fails.
+func allocOut(n int) ([]uint32, *outMem) {
+	size := n * 4
+	if size < hugePage {
+		return make([]uint32, n), nil
+	}
+	size = (size + hugePage - 1) &^ (hugePage - 1)
+	b, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return make([]uint32, n), nil
+	}
+	_ = unix.Madvise(b, unix.MADV_HUGEPAGE) // advice: without it the mapping works as well
+	m := &outMem{b: b}
+	m.cleanup = runtime.AddCleanup(m, func(b []byte) { unix.Munmap(b) }, b)
+	return unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), n), m
+}
+
+// free unmaps m's memory; no slice of it may be used afterwards. A nil m
+// is Go memory: nothing to do.
+func (m *outMem) free() {
+	if m == nil || m.b == nil {
+		return
+	}
+	m.cleanup.Stop()
+	unix.Munmap(m.b)
+	m.b = nil
+}
