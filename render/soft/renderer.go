@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"runtime"
 	"slices"
 
 	"github.com/nofault/nofault/render"
@@ -129,6 +130,10 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		r.drawRect(c, bgPix)
 	}
 	storeFence() // copyOpaque's non-temporal stores
+	// r.out may be a mapping that outMem's cleanup unmaps once r is
+	// unreachable; a caller's last use of r can be this call, and slices
+	// of r.out live on in locals after r's own last use above.
+	runtime.KeepAlive(r)
 	return err
 }
 
@@ -314,5 +319,6 @@ func (r *Renderer) ReadPixels(rect image.Rectangle, dst []byte, stride int) erro
 			binary.LittleEndian.PutUint32(d[i*4:], p|alphaMask)
 		}
 	}
+	runtime.KeepAlive(r) // r.out may be outMem's mapping: see Render
 	return nil
 }
