@@ -66,7 +66,7 @@ type Compositor struct {
 	Capture  *capture.Manager
 	Probe    shm.ProbeResult
 
-	frames    uint64 // frames presented (a scene rendered)
+	frames    uint64 // frames presented (a render shown by Frame)
 	ticks     uint64 // output frames (frame callbacks sent)
 	width     int
 	height    int
@@ -82,6 +82,8 @@ type Compositor struct {
 	scene, bareScene render.Scene
 	fullDamage       [1]image.Rectangle // captureFrame's damage of a rendered frame
 	unpresented      bool               // a render since the last Frame (a screenshot) is not shown yet
+	readsLate        bool               // the renderer reads buffers when it renders (renderAtCommit)
+	renderedEarly    bool               // renderAtCommit rendered in this refresh interval
 	sceneKey         [3]uint64          // shell commits, surfaces, toplevels when sceneActivity last looked
 
 	cursor cursorState // cursor.go
@@ -147,6 +149,9 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 	c.Renderer = opts.Renderer
 	if c.Renderer == nil {
 		c.Renderer = soft.New()
+	}
+	if lr, ok := c.Renderer.(render.LateReader); ok {
+		c.readsLate = lr.ReadsLate()
 	}
 	single := opts.OutputName != ""
 	if opts.OutputName == "" {
@@ -216,6 +221,9 @@ func (c *Compositor) Frame(now time.Time) bool {
 	}
 	shown := c.unpresented
 	c.unpresented = false
+	if shown {
+		c.frames++
+	}
 	if c.opts.PresentAfterSwap {
 		if shown {
 			c.Present.Rendered(c.ticks) // Presented follows the host's swap
@@ -226,7 +234,34 @@ func (c *Compositor) Frame(now time.Time) bool {
 	c.captureFrame(sc, shown)
 	c.callbacks += uint64(c.Shell.PendingFrameCallbacks())
 	c.Shell.Frame(now)
+	c.renderedEarly = false
 	return shown
+}
+
+// renderAtCommit renders the scene once client requests were handled, if
+// a commit or an upload changed it, the renderer reads buffers when it
+// renders (render.LateReader) and nothing was rendered so early in this
+// refresh interval yet. The client has just written the pixels: they are
+// still in the caches, where at the next frame, up to an interval later,
+// they have mostly left them (a 1080p frame costs about a sixth less,
+// docs/bench/perf4-ab.md). Frame presents the render, and renders again
+// only if the scene changed after it: at most two renders an interval,
+// however fast clients commit.
+func (c *Compositor) renderAtCommit() {
+	if !c.readsLate || c.renderedEarly {
+		return
+	}
+	st := c.Shell.Stats()
+	if c.rendered && st.Commits == c.last.commits && st.Uploads == c.last.uploads {
+		return // no commit since the last render: input, a sync, a new object
+	}
+	c.renderedEarly = true
+	sc := c.Shell.SceneInto(&c.scene)
+	c.addOverlays(sc, true)
+	w, h := c.renderSize()
+	if err := c.renderScene(sc, w, h, st); err != nil {
+		slog.Error("render failed", "err", err)
+	}
 }
 
 // Presented tells presentation feedback that the last rendered frame
@@ -276,7 +311,6 @@ func (c *Compositor) renderScene(sc *render.Scene, w, h int, st shell.Stats) err
 	c.last = lastRender{items: append(items, sc.Items...), w: w, h: h, commits: st.Commits, uploads: st.Uploads}
 	c.rendered = true
 	c.unpresented = true
-	c.frames++
 	return nil
 }
 
@@ -285,6 +319,7 @@ func (c *Compositor) renderScene(sc *render.Scene, w, h int, st shell.Stats) err
 // toplevel mapped or unmapped, the pointer focus is found again (a surface may have moved, grown or
 // shrunk under the pointer) and touch points on destroyed surfaces end.
 func (c *Compositor) sceneActivity() {
+	c.renderAtCommit()
 	st := c.Shell.Stats()
 	key := [3]uint64{st.Commits, uint64(st.Surfaces), uint64(st.Toplevels)}
 	if key != c.sceneKey {

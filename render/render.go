@@ -160,3 +160,14 @@ type Renderer interface {
 	// Close frees the renderer's resources.
 	Close() error
 }
+
+// LateReader is implemented by renderers whose textures keep the client's
+// buffer and read it when they render rather than when uploaded
+// (render/soft). ReadsLate reports whether that is so. The compositor
+// renders such a renderer's scene right after the first commit of a
+// refresh interval, while the pixels the client has just written are
+// still in the CPU's caches, and the frame then presents that render (a
+// GL renderer's upload at commit reads them then already).
+type LateReader interface {
+	ReadsLate() bool
+}

@@ -41,13 +41,20 @@ type Renderer struct {
 	readErrs uint64             // buffer reads that failed (faults)
 }
 
-var _ render.Renderer = (*Renderer)(nil)
+var (
+	_ render.Renderer   = (*Renderer)(nil)
+	_ render.LateReader = (*Renderer)(nil)
+)
 
 // New returns a renderer with an empty output.
 func New() *Renderer { return &Renderer{} }
 
 // Name returns "soft".
 func (r *Renderer) Name() string { return "soft" }
+
+// ReadsLate is true (render.LateReader): a Texture keeps the client's
+// buffer, and Render reads it.
+func (r *Renderer) ReadsLate() bool { return true }
 
 // NewTexture returns an empty *Texture.
 func (r *Renderer) NewTexture() render.Texture { return &Texture{} }
