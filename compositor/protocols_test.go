@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nofault/nofault/config"
 	"github.com/nofault/nofault/internal/rawclient"
 	"github.com/nofault/nofault/protocol"
 	"golang.org/x/sys/unix"
@@ -134,17 +133,7 @@ func TestPresentationFeedback(t *testing.T) {
 // window), a rendered frame's feedback waits for Presented and carries
 // its time.
 func TestPresentAfterSwap(t *testing.T) {
-	dir := t.TempDir()
-	os.Chmod(dir, 0o700)
-	t.Setenv("XDG_RUNTIME_DIR", dir)
-	c, err := NewWithOptions(config.Default(), Options{PresentAfterSwap: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { c.Display.Run(ctx); close(done) }() // no frame clock: the test drives frames
-	defer func() { cancel(); <-done }()
+	c := startNoClock(t, Options{PresentAfterSwap: true})
 	_, wait := commitWithFeedback(t, c.Socket.Path)
 	swap := time.Now().Add(50 * time.Millisecond) // far from any frame time
 	at, _, seq, _ := wait(func() {

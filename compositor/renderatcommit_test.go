@@ -37,14 +37,14 @@ func (r countingEager) Render(sc *render.Scene, w, h int) error {
 	return r.Renderer.Render(sc, w, h)
 }
 
-// startNoClock runs a compositor with renderer r whose frames the test
-// drives (no frame clock).
-func startNoClock(t *testing.T, r render.Renderer) *Compositor {
+// startNoClock runs a compositor made with opts whose frames the test
+// drives: no frame clock, only the display loop.
+func startNoClock(t *testing.T, opts Options) *Compositor {
 	t.Helper()
 	dir := t.TempDir()
 	os.Chmod(dir, 0o700)
 	t.Setenv("XDG_RUNTIME_DIR", dir)
-	c, err := NewWithOptions(config.Default(), Options{Renderer: r})
+	c, err := NewWithOptions(config.Default(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,14 @@ func startNoClock(t *testing.T, r render.Renderer) *Compositor {
 	done := make(chan struct{})
 	go func() { c.Display.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	do(t, c, func() { c.Seat.SetTouch(true) }) // mapWindow gets a touch
+	return c
+}
+
+// startTouchNoClock is startNoClock with renderer r and a touch
+// capability (mapWindow gets a wl_touch).
+func startTouchNoClock(t *testing.T, r render.Renderer) *Compositor {
+	c := startNoClock(t, Options{Renderer: r})
+	do(t, c, func() { c.Seat.SetTouch(true) })
 	return c
 }
 
@@ -62,7 +69,7 @@ func startNoClock(t *testing.T, r render.Renderer) *Compositor {
 // commit in the same interval waits for the frame.
 func TestRenderAtCommit(t *testing.T) {
 	r := &countingSoft{Renderer: soft.New()}
-	c := startNoClock(t, r)
+	c := startTouchNoClock(t, r)
 	var renders int
 	frame := func() (shown bool) {
 		do(t, c, func() { shown = c.Frame(time.Now()); renders = r.renders })
@@ -128,7 +135,7 @@ func TestRenderAtCommit(t *testing.T) {
 // render.LateReader (GL copies at upload) renders in the frame only.
 func TestNoRenderAtCommitForEagerRenderers(t *testing.T) {
 	var renders int
-	c := startNoClock(t, countingEager{Renderer: soft.New(), renders: &renders})
+	c := startTouchNoClock(t, countingEager{Renderer: soft.New(), renders: &renders})
 	w, _, _ := mapWindow(t, c.Socket.Path, 64, 64)
 	w.attach(t, 128, 128)
 	var got int
