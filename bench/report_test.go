@@ -59,3 +59,44 @@ func TestWestonFastMode(t *testing.T) {
 		})
 	}
 }
+
+// TestGoalsUseSchedstat: the CPU goals compare schedstat's CPU per frame
+// when both compositors have it (/proc's 10 ms ticks are a quarter of a
+// 256x256 window's CPU), and /proc's figure otherwise.
+func TestGoalsUseSchedstat(t *testing.T) {
+	w := Workloads()[5] // 256-full
+	if w.Name != "256-full" {
+		t.Fatalf("workload 5 is %q, want 256-full", w.Name)
+	}
+	for _, tc := range []struct {
+		name                 string
+		schedNofault, schedS float64 // seconds of CPU over 240 frames (0: none)
+		wantMet              bool
+		wantMark             string
+	}{
+		{"schedstat decides", 0.0384, 0.0672, false, "256-full 0.57x ✗"}, // 0.160 and 0.280 ms per frame
+		{"no schedstat: /proc", 0, 0.0672, true, "256-full 0.50x"},       // 0.125 and 0.250 ms per frame
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Results{Reps: 1, Workloads: []Workload{w}, Targets: []TargetInfo{{Name: "nofault"}, {Name: "sway"}}}
+			add := func(target string, proc, sched float64) {
+				r.Samples = append(r.Samples, Sample{Target: target, Workload: w.Name, Result: &wlclient.Result{
+					Options: wlclient.Options{Mode: wlclient.ModeFrames}, CPUPerFrameMS: proc, CPUSched: sched, Frames: 240, FPS: 60, Seconds: 4}})
+			}
+			add("nofault", 0.125, tc.schedNofault)
+			add("sway", 0.250, tc.schedS)
+			var g *Goal
+			for _, x := range r.Goals() {
+				if strings.Contains(x.Goal, "0.5x sway") {
+					g = &x
+				}
+			}
+			if g == nil {
+				t.Fatal("no sway goal")
+			}
+			if g.Met != tc.wantMet || !strings.Contains(g.Measured, tc.wantMark) {
+				t.Errorf("goal %+v, want met=%v with %q", *g, tc.wantMet, tc.wantMark)
+			}
+		})
+	}
+}
