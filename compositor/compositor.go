@@ -210,15 +210,7 @@ func NewWithOptions(cfg config.Config, opts Options) (*Compositor, error) {
 // idle desktop therefore costs a scene walk per frame, no render.
 func (c *Compositor) Frame(now time.Time) bool {
 	c.ticks++
-	sc := c.Shell.SceneInto(&c.scene)
-	c.addOverlays(sc, true)
-	w, h := c.renderSize()
-	st := c.Shell.Stats()
-	if !c.rendered || c.last.differs(sc, st, w, h) {
-		if err := c.renderScene(sc, w, h, st); err != nil {
-			slog.Error("render failed", "err", err)
-		}
-	}
+	sc := c.renderChanged(c.Shell.Stats())
 	shown := c.unpresented
 	c.unpresented = false
 	if shown {
@@ -247,21 +239,30 @@ func (c *Compositor) Frame(now time.Time) bool {
 // docs/bench/perf4-ab.md). Frame presents the render, and renders again
 // only if the scene changed after it: at most two renders an interval,
 // however fast clients commit.
-func (c *Compositor) renderAtCommit() {
+func (c *Compositor) renderAtCommit(st shell.Stats) {
 	if !c.readsLate || c.renderedEarly {
 		return
 	}
-	st := c.Shell.Stats()
-	if c.rendered && st.Commits == c.last.commits && st.Uploads == c.last.uploads {
-		return // no commit since the last render: input, a sync, a new object
+	if c.rendered && !c.last.countersMoved(st) {
+		return // the batch committed nothing: input, a sync, a new object
 	}
 	c.renderedEarly = true
+	c.renderChanged(st)
+}
+
+// renderChanged makes the output's scene and renders it if it differs
+// from the last render (or nothing was rendered yet). It returns the
+// scene.
+func (c *Compositor) renderChanged(st shell.Stats) *render.Scene {
 	sc := c.Shell.SceneInto(&c.scene)
 	c.addOverlays(sc, true)
 	w, h := c.renderSize()
-	if err := c.renderScene(sc, w, h, st); err != nil {
-		slog.Error("render failed", "err", err)
+	if !c.rendered || c.last.differs(sc, st, w, h) {
+		if err := c.renderScene(sc, w, h, st); err != nil {
+			slog.Error("render failed", "err", err)
+		}
 	}
+	return sc
 }
 
 // Presented tells presentation feedback that the last rendered frame
@@ -287,8 +288,13 @@ type lastRender struct {
 }
 
 func (l *lastRender) differs(sc *render.Scene, st shell.Stats, w, h int) bool {
-	return st.Commits != l.commits || st.Uploads != l.uploads || w != l.w || h != l.h ||
-		!slices.Equal(sc.Items, l.items)
+	return l.countersMoved(st) || w != l.w || h != l.h || !slices.Equal(sc.Items, l.items)
+}
+
+// countersMoved reports whether a commit or an upload happened since the
+// render.
+func (l *lastRender) countersMoved(st shell.Stats) bool {
+	return st.Commits != l.commits || st.Uploads != l.uploads
 }
 
 func (c *Compositor) render() error {
@@ -319,8 +325,8 @@ func (c *Compositor) renderScene(sc *render.Scene, w, h int, st shell.Stats) err
 // toplevel mapped or unmapped, the pointer focus is found again (a surface may have moved, grown or
 // shrunk under the pointer) and touch points on destroyed surfaces end.
 func (c *Compositor) sceneActivity() {
-	c.renderAtCommit()
 	st := c.Shell.Stats()
+	c.renderAtCommit(st)
 	key := [3]uint64{st.Commits, uint64(st.Surfaces), uint64(st.Toplevels)}
 	if key != c.sceneKey {
 		c.sceneChanged(nil)

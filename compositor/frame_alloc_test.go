@@ -33,7 +33,7 @@ func TestFrameAllocatesNothing(t *testing.T) {
 		}
 		frame := func() {
 			invalidate()
-			c.renderAtCommit() // the render after a commit (Frame resets its budget)
+			c.renderAtCommit(c.Shell.Stats()) // the render after a commit (Frame resets its budget)
 			invalidate()
 			c.Frame(now)
 		}
