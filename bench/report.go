@@ -428,30 +428,36 @@ func (r *Results) cpuStats(a, b, workload string) (stat, stat) {
 	return r.stat(a, workload, frameMetrics[0]), r.stat(b, workload, frameMetrics[0])
 }
 
+// frameGoal is the goal that a's CPU per frame (cpuStats) is at most
+// limit times b's on every frame workload both ran; ok is false when they
+// share none.
+func (r *Results) frameGoal(goal, a, b string, limit float64) (g Goal, ok bool) {
+	var parts []string
+	met := true
+	for _, w := range r.Workloads {
+		if w.Kind() != wlclient.ModeFrames {
+			continue
+		}
+		q, s := ratio(r.cpuStats(a, b, w.Name))
+		if math.IsNaN(q) {
+			continue
+		}
+		mark := ""
+		if q > limit {
+			met = false
+			mark = " ✗"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s%s", w.Name, s, mark))
+	}
+	return Goal{goal, strings.Join(parts, ", "), met}, len(parts) > 0
+}
+
 // Goals evaluates the goals for nofault.
 func (r *Results) Goals() []Goal {
 	var gs []Goal
 	if r.hasTarget("nofault-gl") && r.hasTarget("weston-gl") {
-		var parts []string
-		met, n := true, 0
-		for _, w := range r.Workloads {
-			if w.Kind() != wlclient.ModeFrames {
-				continue
-			}
-			q, s := ratio(r.cpuStats("nofault-gl", "weston-gl", w.Name))
-			if math.IsNaN(q) {
-				continue
-			}
-			n++
-			mark := ""
-			if q > 1.0 {
-				met = false
-				mark = " ✗"
-			}
-			parts = append(parts, fmt.Sprintf("%s %s%s", w.Name, s, mark))
-		}
-		if n > 0 {
-			gs = append(gs, Goal{"GL: nofault-gl CPU per frame <= 1.0x weston-gl on every frame workload", strings.Join(parts, ", "), met})
+		if g, ok := r.frameGoal("GL: nofault-gl CPU per frame <= 1.0x weston-gl on every frame workload", "nofault-gl", "weston-gl", 1.0); ok {
+			gs = append(gs, g)
 		}
 	}
 	if !r.hasTarget("nofault") {
@@ -461,27 +467,8 @@ func (r *Results) Goals() []Goal {
 		if !r.hasTarget(o) {
 			continue
 		}
-		var parts []string
-		met := true
-		n := 0
-		for _, w := range r.Workloads {
-			if w.Kind() != wlclient.ModeFrames {
-				continue
-			}
-			q, s := ratio(r.cpuStats("nofault", o, w.Name))
-			if math.IsNaN(q) {
-				continue
-			}
-			n++
-			mark := ""
-			if q > 0.5 {
-				met = false
-				mark = " ✗"
-			}
-			parts = append(parts, fmt.Sprintf("%s %s%s", w.Name, s, mark))
-		}
-		if n > 0 {
-			gs = append(gs, Goal{fmt.Sprintf("CPU per frame <= 0.5x %s on every frame workload", o), strings.Join(parts, ", "), met})
+		if g, ok := r.frameGoal(fmt.Sprintf("CPU per frame <= 0.5x %s on every frame workload", o), "nofault", o, 0.5); ok {
+			gs = append(gs, g)
 		}
 	}
 	if r.hasTarget("weston") {
