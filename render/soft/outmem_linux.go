@@ -14,7 +14,7 @@ const hugePage = 2 << 20
 // outMem is output memory outside the Go heap: an anonymous mapping the
 // kernel is asked to back with transparent huge pages (MADV_HUGEPAGE). A
 // full 1920x1080 pass then walks 4 TLB entries instead of about 2,000;
-// at 1080p that is about a tenth of a frame (docs/bench/perf4-ab.md).
+// at 1080p that is about a tenth of a frame (docs/benchmarks.md, perf4).
 // The Go heap gives no huge pages unless the system enables them for all
 // memory, which Debian does not (transparent_hugepage=madvise).
 type outMem struct {
@@ -31,14 +31,19 @@ func allocOut(n int) ([]uint32, *outMem) {
 		return make([]uint32, n), nil
 	}
 	size = (size + hugePage - 1) &^ (hugePage - 1)
-	b, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	// Huge pages need 2 MiB-aligned addresses, which kernels before 6.7
+	// do not choose for anonymous mappings (Debian 12 runs 6.1): map a
+	// huge page more and start at the first aligned address in it.
+	b, err := unix.Mmap(-1, 0, size+hugePage, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		return make([]uint32, n), nil
 	}
-	_ = unix.Madvise(b, unix.MADV_HUGEPAGE) // advice: without it the mapping works as well
+	addr := uintptr(unsafe.Pointer(&b[0]))
+	off := int((addr+hugePage-1)&^(hugePage-1) - addr)
+	_ = unix.Madvise(b[off:off+size], unix.MADV_HUGEPAGE) // advice: without it the mapping works as well
 	m := &outMem{b: b}
 	m.cleanup = runtime.AddCleanup(m, func(b []byte) { unix.Munmap(b) }, b)
-	return unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), n), m
+	return unsafe.Slice((*uint32)(unsafe.Pointer(&b[off])), n), m
 }
 
 // free unmaps m's memory; no slice of it may be used afterwards. A nil m

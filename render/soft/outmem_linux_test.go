@@ -46,14 +46,17 @@ func smapsOf(t *testing.T, addr uintptr) string {
 }
 
 // TestOutputHugePages checks that a 1080p output lives in a mapping of
-// its own that the kernel may back with huge pages, and that Close gives
-// it back.
+// its own that the kernel may back with huge pages, starting on a huge
+// page boundary, and that Close gives it back.
 func TestOutputHugePages(t *testing.T) {
 	r := New()
 	if err := r.Render(nil, 1920, 1080); err != nil {
 		t.Fatal(err)
 	}
 	addr := uintptr(unsafe.Pointer(&r.out[0]))
+	if addr%hugePage != 0 {
+		t.Errorf("output at %#x: not on a 2 MiB boundary, where huge pages start", addr)
+	}
 	block := smapsOf(t, addr)
 	if block == "" {
 		t.Fatalf("no mapping holds the output at %#x", addr)
