@@ -235,10 +235,10 @@ func (c *Compositor) Frame(now time.Time) bool {
 // renders (render.LateReader) and nothing was rendered so early in this
 // refresh interval yet. The client has just written the pixels: they are
 // still in the caches, where at the next frame, up to an interval later,
-// they have mostly left them (a 1080p frame costs about a sixth less,
-// docs/bench/perf4-ab.md). Frame presents the render, and renders again
-// only if the scene changed after it: at most two renders an interval,
-// however fast clients commit.
+// they have mostly left them (docs/benchmarks.md, perf4: with the
+// huge-page output, 1080p frames cost 0.71x). Frame presents the render,
+// and renders again only if the scene changed after it: at most two
+// renders an interval, however fast clients commit.
 func (c *Compositor) renderAtCommit(st shell.Stats) {
 	if !c.readsLate || c.renderedEarly {
 		return
