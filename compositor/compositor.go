@@ -321,9 +321,10 @@ func (c *Compositor) renderScene(sc *render.Scene, w, h int, st shell.Stats) err
 }
 
 // sceneActivity runs after each commit and after client requests were
-// handled: when a surface was committed, created or destroyed, or a
-// toplevel mapped or unmapped, the pointer focus is found again (a surface may have moved, grown or
-// shrunk under the pointer) and touch points on destroyed surfaces end.
+// handled. It renders at commit (renderAtCommit); then, when a surface was
+// committed, created or destroyed, or a toplevel mapped or unmapped, the
+// pointer focus is found again (a surface may have moved, grown or shrunk
+// under the pointer) and touch points on destroyed surfaces end.
 func (c *Compositor) sceneActivity() {
 	st := c.Shell.Stats()
 	c.renderAtCommit(st)
