@@ -15,6 +15,12 @@ func FuzzRender(f *testing.F) {
 	f.Add([]byte{4, 3, 7, 5, 2, 7, 0xfe, 0xfd, 9, 9, 1, 2, 3, 4, 0x80, 0x81})
 	f.Add([]byte{16, 16, 6, 4, 1, 2, 3, 3, 2, 2, 3, 0, 2, 1, 0xff, 0x00, 0x10, 0x20})
 	formats := []shm.Format{shm.FormatARGB8888, shm.FormatXRGB8888, shm.FormatABGR8888, shm.FormatXBGR8888}
+	// Every output is a mapping of its own (outmem_linux.go), however
+	// small: the fuzzer then reaches its resizes, Close and the cleanup of
+	// dropped renderers, not only Go memory.
+	old := mapOutFrom
+	mapOutFrom = 0
+	f.Cleanup(func() { mapOutFrom = old })
 	f.Fuzz(func(t *testing.T, data []byte) {
 		next := func() int {
 			if len(data) == 0 {
@@ -68,6 +74,24 @@ func FuzzRender(f *testing.F) {
 			if buf[i+3] != 0xff {
 				t.Fatalf("pixel %d alpha %#x", i/4, buf[i+3])
 			}
+		}
+		// Resized (a new mapping, the old one unmapped), then closed or
+		// dropped: the scene is drawn again in full, and stays opaque.
+		if err := r.Render(sc, oh, ow); err != nil {
+			t.Fatal(err)
+		}
+		buf = buf[:0]
+		buf = append(buf, make([]byte, ow*oh*4)...)
+		if err := r.ReadPixels(image.Rect(0, 0, oh, ow), buf, oh*4); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < len(buf); i += 4 {
+			if buf[i+3] != 0xff {
+				t.Fatalf("after resizing to %dx%d: pixel %d alpha %#x", oh, ow, i/4, buf[i+3])
+			}
+		}
+		if next()&3 != 0 {
+			r.Close()
 		}
 	})
 }
