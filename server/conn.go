@@ -264,20 +264,10 @@ type writer struct {
 	err         error // the write that failed
 }
 
-// pollMaskClients is how many clients at once have writable taken out of
-// the runtime's poller (pollMask). Finding a socket's registration reads the
-// epoll's fdinfo, a line per socket, on the display loop: 15 µs with one
-// socket, 37 µs with 32, 1.2 ms with 1000 (BenchmarkNewPollMask). Clients
-// past it keep the runtime's registration: they cost a spurious wake-up
-// when they read, not a connection that slows with the number of clients.
-const pollMaskClients = 32
-
-// newWriter makes conn's writer; mask takes writable out of the runtime's
-// poller while no sender runs.
-func newWriter(conn *net.UnixConn, wg *sync.WaitGroup, failed func(error), mask bool) *writer {
+func newWriter(conn *net.UnixConn, wg *sync.WaitGroup, failed func(error)) *writer {
 	w := &writer{conn: conn, wg: wg, failed: failed}
 	w.raw, _ = conn.SyscallConn()
-	if w.raw != nil && mask {
+	if w.raw != nil {
 		w.poll = newPollMask(w.raw)
 	}
 	w.direct = func(fd uintptr) bool {

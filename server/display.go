@@ -316,7 +316,7 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 				d.destroyClient(c)
 			}
 		})
-	}, len(d.clients) < pollMaskClients)
+	})
 	c.PID, c.UID, c.GID = pid, uid, gid
 	if d.trace != nil {
 		c.enc.Trace = func(obj protocol.ObjectID, iface *protocol.Interface, op uint16, args []byte, fds []int) {

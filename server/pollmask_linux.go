@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"strconv"
 	"sync"
@@ -112,27 +114,19 @@ func findEpollOf(fd int, ino uint64) int {
 }
 
 // epollEntry reads the registration of fd, inode ino, in the epoll epfd
-// from /proc/self/fdinfo: a line "tfd: FD events: HEX data: HEX pos:N
-// ino:HEX sdev:HEX". The file has a line per registered fd, so the lines
-// are found by their inode rather than read one by one.
+// from /proc/self/fdinfo: "tfd: FD events: HEX data: HEX pos:N ino:HEX ...".
 func epollEntry(epfd, fd int, ino uint64) (events uint32, data uint64, ok bool) {
-	b, err := os.ReadFile("/proc/self/fdinfo/" + strconv.Itoa(epfd))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/self/fdinfo/%d", epfd))
 	if err != nil {
 		return 0, 0, false
 	}
-	key := []byte(" ino:" + strconv.FormatUint(ino, 16) + " ")
-	for {
-		i := bytes.Index(b, key)
-		if i < 0 {
-			return 0, 0, false
-		}
-		line := b[bytes.LastIndexByte(b[:i], '\n')+1 : i]
-		b = b[i+len(key):]
-		f := bytes.Fields(line)
-		if len(f) < 6 || string(f[0]) != "tfd:" || string(f[2]) != "events:" || string(f[4]) != "data:" {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := bytes.Fields(sc.Bytes())
+		if len(f) < 8 || string(f[0]) != "tfd:" || string(f[2]) != "events:" || string(f[4]) != "data:" {
 			continue
 		}
-		if t, err := strconv.Atoi(string(f[1])); err != nil || t != fd {
+		if t, err := strconv.Atoi(string(f[1])); err != nil || t != fd || string(f[7]) != "ino:"+strconv.FormatUint(ino, 16) {
 			continue
 		}
 		ev, err1 := strconv.ParseUint(string(f[3]), 16, 32)
@@ -142,4 +136,5 @@ func epollEntry(epfd, fd int, ino uint64) (events uint32, data uint64, ok bool) 
 		}
 		return uint32(ev), d, true
 	}
+	return 0, 0, false
 }

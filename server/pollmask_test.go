@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -62,32 +61,28 @@ func epollWatches(t *testing.T, ino uint64) map[int]uint32 {
 	return w
 }
 
-// serverSocket returns the inode of the display's end of the connection
-// of its newest client.
+// serverSocket returns the inode of the display's end of its one client's
+// connection.
 func serverSocket(t *testing.T, d *Display) uint64 {
 	t.Helper()
 	var ino uint64
 	done := make(chan error, 1)
 	d.Do(func() {
-		var newest *Client
+		if len(d.clients) != 1 {
+			done <- fmt.Errorf("%d clients, want 1", len(d.clients))
+			return
+		}
 		for c := range d.clients {
-			if newest == nil || c.id > newest.id {
-				newest = c
+			raw, err := c.conn.SyscallConn()
+			if err != nil {
+				done <- err
+				return
 			}
-		}
-		if newest == nil {
-			done <- fmt.Errorf("no client")
-			return
-		}
-		raw, err := newest.conn.SyscallConn()
-		if err != nil {
+			var st unix.Stat_t
+			raw.Control(func(fd uintptr) { err = unix.Fstat(int(fd), &st) })
+			ino = st.Ino
 			done <- err
-			return
 		}
-		var st unix.Stat_t
-		raw.Control(func(fd uintptr) { err = unix.Fstat(int(fd), &st) })
-		ino = st.Ino
-		done <- err
 	})
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -145,63 +140,4 @@ func TestClientSocketWritableOnlyWhileSending(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitWatch(t, ino, false, true)
-}
-
-// TestPollMaskClients: past pollMaskClients clients, a new client's socket
-// keeps the runtime's registration (finding it would slow every connection
-// as clients add up), and its events still reach it.
-func TestPollMaskClients(t *testing.T) {
-	d, path := startDisplay(t, nil)
-	for range pollMaskClients {
-		dialSyncer(t, path).roundTrip(t)
-	}
-	waitWatch(t, serverSocket(t, d), false, false)
-	r := dialSyncer(t, path)
-	r.roundTrip(t)
-	waitWatch(t, serverSocket(t, d), true, false)
-	r.roundTrip(t)
-}
-
-// BenchmarkNewPollMask is what finding a socket's registration costs a new
-// client when other sockets are in the runtime's poller: one read of the
-// epoll's fdinfo, which has a line per socket, plus the two epoll_ctl
-// calls that take writable out and put it back.
-func BenchmarkNewPollMask(b *testing.B) {
-	for _, n := range []int{1, pollMaskClients, 1000} {
-		b.Run(fmt.Sprintf("sockets=%d", n), func(b *testing.B) { benchmarkNewPollMask(b, n) })
-	}
-}
-
-func benchmarkNewPollMask(b *testing.B, n int) {
-	var conns []net.Conn
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
-	for range n {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		unix.Close(fds[1])
-		f := os.NewFile(uintptr(fds[0]), "socket")
-		c, err := net.FileConn(f)
-		f.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		conns = append(conns, c)
-	}
-	raw, err := conns[len(conns)/2].(*net.UnixConn).SyscallConn()
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		p := newPollMask(raw)
-		if p == nil {
-			b.Fatal("no registration found")
-		}
-		p.writable(true) // as the runtime registered it, for the next round
-	}
 }
