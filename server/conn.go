@@ -231,9 +231,6 @@ type writer struct {
 	// Set by newWriter, never changed.
 	conn *net.UnixConn
 	raw  syscall.RawConn
-	// poll takes writable out of the runtime's poller while no sender
-	// runs (pollmask_linux.go); nil where it cannot.
-	poll *pollMask
 	// direct is tryWrite's raw.Write callback, made once so a write does
 	// not allocate a closure.
 	direct func(fd uintptr) bool
@@ -267,9 +264,6 @@ type writer struct {
 func newWriter(conn *net.UnixConn, wg *sync.WaitGroup, failed func(error)) *writer {
 	w := &writer{conn: conn, wg: wg, failed: failed}
 	w.raw, _ = conn.SyscallConn()
-	if w.raw != nil {
-		w.poll = newPollMask(w.raw)
-	}
 	w.direct = func(fd uintptr) bool {
 		n, err := sendmsgNB(int(fd), w.directB, w.directO, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
 		if err != nil {
@@ -316,7 +310,6 @@ func (w *writer) queue(b []byte, fds []int) int64 {
 	q := w.queued.Add(int64(len(b)))
 	if !w.running {
 		w.running = true
-		w.poll.writable(true) // before the sender's first write
 		w.wg.Add(1)
 		w.senders.Add(1)
 		go w.run()
@@ -350,7 +343,6 @@ func (w *writer) run() {
 		w.mu.Lock()
 		if w.closed || len(w.buf) == 0 {
 			w.running = false
-			w.poll.writable(false)
 			w.mu.Unlock()
 			return
 		}
@@ -368,7 +360,6 @@ func (w *writer) run() {
 			closeAll(w.fds)
 			w.fds, w.fdEnds = nil, nil
 			w.running = false
-			w.poll.writable(false)
 			w.mu.Unlock()
 			w.failed(err)
 			return

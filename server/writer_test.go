@@ -19,15 +19,6 @@ import (
 func TestSenderWaitsForRoom(t *testing.T) {
 	d, path := startDisplayWith(t, Options{Limits: Limits{MaxQueuedBytes: 64 << 20}})
 	r := dialSyncer(t, path)
-	n := r.overfill(t, d)
-	r.readReplies(t, n)
-}
-
-// overfill sends syncs whose replies fill three of the client's socket
-// buffers, without reading any, and waits until the server has queued what
-// its socket refused. It returns how many syncs it sent.
-func (r *rawRoundTripper) overfill(t *testing.T, d *Display) int {
-	t.Helper()
 	sndbuf, err := unix.GetsockoptInt(r.fd, unix.SOL_SOCKET, unix.SO_SNDBUF)
 	if err != nil {
 		t.Fatal(err)
@@ -59,23 +50,12 @@ func (r *rawRoundTripper) overfill(t *testing.T, d *Display) int {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	return n
-}
-
-// readReplies reads the replies to n syncs and checks each of them.
-func (r *rawRoundTripper) readReplies(t *testing.T, n int) {
-	t.Helper()
-	dup, err := unix.Dup(r.fd) // r keeps its fd
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn := os.NewFile(uintptr(dup), "client")
-	c, err := net.FileConn(conn) // the poller's own dup
+	conn := os.NewFile(uintptr(r.fd), "client")
+	c, err := net.FileConn(conn) // a dup: r's cleanup closes the original
 	conn.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.SetNonblock(r.fd, false) // the file description is shared
 	defer c.Close()
 	c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	got := make([]byte, n*len(r.resp))
