@@ -1,0 +1,298 @@
+// Command wakefloor measures what a frame with nothing in it costs a
+// compositor on this machine: the two wake-ups every frame has (the frame
+// clock's tick, which sends the frame callback, and the client's commit),
+// with no protocol and no pixels. It is the floor under the small-frame
+// rows of `make bench-compare` (docs/benchmarks.md, "The floor of a
+// frame").
+//
+//	wakefloor [--reps=5] [--duration=4s] [--warmup=1s] [--c=PATH]
+//
+// Each floor runs as its own process, against the same client (this
+// binary with --client: a thread blocked in read(2) that answers every
+// byte with one), interleaved over the reps, and reports its own CPU time
+// (CLOCK_PROCESS_CPUTIME_ID, what schedstat counts) per commit:
+//
+//   - go: nofault's shape. A 60 Hz timerfd and the client socket in the
+//     Go runtime's network poller, read with raw non-blocking system
+//     calls inside RawConn.Read (server/rawsys.go,
+//     backend/headless/timerfd.go): the timer until EAGAIN, the socket
+//     until EAGAIN; the tick sends one byte through RawConn.Write under
+//     the display lock.
+//   - go-oneread: the same, but the tick runs inside the timer's read
+//     callback and does not read the timer again (one read system call a
+//     tick instead of two, the second always EAGAIN).
+//   - c: bench/c/wakefloor.c with --c=PATH (cc -O2 -o PATH
+//     bench/c/wakefloor.c): the same loop on one epoll_wait, as a C
+//     compositor does it.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// result is what one floor process prints.
+type result struct {
+	Frames int64   `json:"frames"`
+	CPUms  float64 `json:"cpu_ms"`
+}
+
+func main() {
+	reps := flag.Int("reps", 5, "runs of each floor, interleaved")
+	duration := flag.Duration("duration", 4*time.Second, "measured window of a run")
+	warmup := flag.Duration("warmup", time.Second, "time before the window")
+	cBin := flag.String("c", "", "the C floor, built from bench/c/wakefloor.c (none: Go floors only)")
+	floor := flag.String("floor", "", "run one floor and print its result (internal)")
+	client := flag.Bool("client", false, "be the client on fd 3 (internal)")
+	flag.Parse()
+	if *client {
+		runClient()
+		return
+	}
+	if *floor != "" {
+		r, err := runFloor(*floor, *warmup, *duration)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "wakefloor:", err)
+			os.Exit(1)
+		}
+		json.NewEncoder(os.Stdout).Encode(r)
+		return
+	}
+	runs, err := drive(*reps, *warmup, *duration, *cBin, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "wakefloor:", err)
+		os.Exit(1)
+	}
+	printTable(os.Stdout, runs)
+}
+
+// runs are a floor's results, in the order they ran.
+type runs struct {
+	floors []string
+	of     map[string][]result
+}
+
+// drive runs every floor reps times, interleaved, logging each run to log.
+func drive(reps int, warmup, duration time.Duration, cBin string, log io.Writer) (runs, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return runs{}, err
+	}
+	floors := []string{"go", "go-oneread"}
+	if cBin != "" {
+		floors = append(floors, "c")
+	}
+	rs := runs{floors: floors, of: map[string][]result{}}
+	for rep := range reps {
+		for i := range floors {
+			f := floors[(rep+i)%len(floors)] // rotate which goes first
+			var cmd *exec.Cmd
+			if f == "c" {
+				cmd = exec.Command(cBin, fmt.Sprint(warmup.Milliseconds()), fmt.Sprint(duration.Milliseconds()), self, "--client")
+			} else {
+				cmd = exec.Command(self, "--floor="+f, "--warmup="+warmup.String(), "--duration="+duration.String())
+			}
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			if err != nil {
+				return rs, fmt.Errorf("floor %s: %w", f, err)
+			}
+			var r result
+			if err := json.Unmarshal(out, &r); err != nil {
+				return rs, fmt.Errorf("floor %s printed %q: %w", f, out, err)
+			}
+			if r.Frames == 0 {
+				return rs, fmt.Errorf("floor %s: no frames in %v", f, duration)
+			}
+			rs.of[f] = append(rs.of[f], r)
+			fmt.Fprintf(log, "rep %d %-10s %4d frames  %.4f ms/frame\n", rep+1, f, r.Frames, r.perFrame())
+		}
+	}
+	return rs, nil
+}
+
+// perFrame is the CPU per frame in milliseconds.
+func (r result) perFrame() float64 { return r.CPUms / float64(r.Frames) }
+
+// printTable prints each floor's median CPU per frame and its range.
+func printTable(w io.Writer, rs runs) {
+	fmt.Fprintf(w, "| floor | CPU per frame (ms), median (min–max) |\n|---|---|\n")
+	for _, f := range rs.floors {
+		var v []float64
+		for _, r := range rs.of[f] {
+			v = append(v, r.perFrame())
+		}
+		slices.Sort(v)
+		fmt.Fprintf(w, "| %s | %.4f (%.4f–%.4f) |\n", f, v[len(v)/2], v[0], v[len(v)-1])
+	}
+}
+
+// runClient answers every read on fd 3 with one byte, until EOF.
+func runClient() {
+	runtime.LockOSThread()
+	var b [256]byte
+	for {
+		n, err := unix.Read(3, b[:])
+		if n <= 0 || err != nil {
+			return
+		}
+		if _, err := unix.Write(3, []byte{'c'}); err != nil {
+			return
+		}
+	}
+}
+
+// runFloor is one Go floor: it starts the client, runs frames for warmup
+// and then duration, and returns the commits read in the window and the
+// process's CPU time over it.
+func runFloor(kind string, warmup, duration time.Duration) (result, error) {
+	if kind != "go" && kind != "go-oneread" {
+		return result{}, fmt.Errorf("unknown floor %q", kind)
+	}
+	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return result{}, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return result{}, err
+	}
+	cf := os.NewFile(uintptr(sv[1]), "client")
+	cmd := exec.Command(self, "--client")
+	cmd.ExtraFiles = []*os.File{cf}
+	if err := cmd.Start(); err != nil {
+		return result{}, err
+	}
+	cf.Close()
+	defer cmd.Wait()
+	sf := os.NewFile(uintptr(sv[0]), "socket")
+	conn, err := net.FileConn(sf) // non-blocking, in the poller
+	sf.Close()
+	if err != nil {
+		return result{}, err
+	}
+	defer conn.Close()
+	raw, err := conn.(*net.UnixConn).SyscallConn()
+	if err != nil {
+		return result{}, err
+	}
+	tfd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	if err != nil {
+		return result{}, err
+	}
+	tf := os.NewFile(uintptr(tfd), "timerfd")
+	defer tf.Close()
+	tick := unix.NsecToTimespec(int64(time.Second / 60))
+	if err := unix.TimerfdSettime(tfd, 0, &unix.ItimerSpec{Interval: tick, Value: tick}, nil); err != nil {
+		return result{}, err
+	}
+	traw, err := tf.SyscallConn()
+	if err != nil {
+		return result{}, err
+	}
+
+	var mu sync.Mutex // guards following: the display lock
+	var commits int64
+
+	readErr := make(chan error, 1)
+	go func() {
+		var buf [256]byte
+		var fail error
+		read := func(fd uintptr) bool {
+			for {
+				n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), unix.MSG_DONTWAIT, 0, 0)
+				switch {
+				case e == unix.EAGAIN:
+					return false
+				case e != 0:
+					fail = e
+					return true
+				case n == 0:
+					fail = fmt.Errorf("client left")
+					return true
+				}
+				mu.Lock()
+				commits += int64(n)
+				mu.Unlock()
+			}
+		}
+		for fail == nil {
+			if err := raw.Read(read); err != nil {
+				fail = err
+			}
+		}
+		readErr <- fail
+	}()
+
+	frameCallback := []byte{'d'}
+	send := func(fd uintptr) bool {
+		_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&frameCallback[0])), 1, unix.MSG_DONTWAIT, 0, 0)
+		return e != unix.EAGAIN
+	}
+	frame := func() {
+		mu.Lock()
+		raw.Write(send)
+		mu.Unlock()
+	}
+	var expirations uint64
+	readTimer := func(fd uintptr) bool { // nofault's: until EAGAIN
+		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&expirations)), 8)
+		return e != unix.EAGAIN && e != unix.EINTR
+	}
+	tickInRead := func(fd uintptr) bool { // go-oneread: one read a tick
+		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&expirations)), 8)
+		if e == unix.EAGAIN || e == unix.EINTR {
+			return false
+		}
+		frame()
+		return true
+	}
+
+	start := time.Now()
+	var cpu0 unix.Timespec
+	var commits0 int64
+	measuring := false
+	for {
+		if kind == "go" {
+			if err := traw.Read(readTimer); err != nil {
+				return result{}, err
+			}
+			frame()
+		} else if err := traw.Read(tickInRead); err != nil {
+			return result{}, err
+		}
+		select {
+		case err := <-readErr:
+			return result{}, err
+		default:
+		}
+		t := time.Since(start)
+		if !measuring && t >= warmup {
+			measuring = true
+			unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &cpu0)
+			mu.Lock()
+			commits0 = commits
+			mu.Unlock()
+		} else if measuring && t >= warmup+duration {
+			break
+		}
+	}
+	var cpu1 unix.Timespec
+	unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &cpu1)
+	mu.Lock()
+	n := commits - commits0
+	mu.Unlock()
+	return result{Frames: n, CPUms: float64(cpu1.Nano()-cpu0.Nano()) / 1e6}, nil
+}
