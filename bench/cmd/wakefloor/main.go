@@ -18,9 +18,10 @@
 //     backend/headless/timerfd.go): the timer until EAGAIN, the socket
 //     until EAGAIN; the tick sends one byte through RawConn.Write under
 //     the display lock.
-//   - go-oneread: the same, but the tick runs inside the timer's read
-//     callback and does not read the timer again (one read system call a
-//     tick instead of two, the second always EAGAIN).
+//   - go-oneread: the same, but every frame runs inside one RawConn.Read
+//     of the timer, whose callback returns false after a frame to wait
+//     for the next tick: one read system call a tick instead of two (the
+//     read that finds the timer not yet fired, EAGAIN, before each wait).
 //   - c: bench/c/wakefloor.c with --c=PATH (cc -O2 -o PATH
 //     bench/c/wakefloor.c): the same loop on one epoll_wait, as a C
 //     compositor does it.
@@ -139,16 +140,22 @@ func printTable(w io.Writer, rs runs) {
 	}
 }
 
-// runClient answers every read on fd 3 with one byte, until EOF.
+// runClient answers every read on fd 3 with one byte, until EOF. Its
+// system calls are raw: the thread blocks in the kernel as a C client's
+// does, without the runtime's sysmon and spinning threads around it.
 func runClient() {
 	runtime.LockOSThread()
 	var b [256]byte
+	reply := []byte{'c'}
 	for {
-		n, err := unix.Read(3, b[:])
-		if n <= 0 || err != nil {
+		n, _, e := unix.RawSyscall(unix.SYS_READ, 3, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 || n == 0 {
 			return
 		}
-		if _, err := unix.Write(3, []byte{'c'}); err != nil {
+		if _, _, e := unix.RawSyscall(unix.SYS_WRITE, 3, uintptr(unsafe.Pointer(&reply[0])), 1); e != 0 {
 			return
 		}
 	}
@@ -246,36 +253,17 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 		raw.Write(send)
 		mu.Unlock()
 	}
-	var expirations uint64
-	readTimer := func(fd uintptr) bool { // nofault's: until EAGAIN
-		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&expirations)), 8)
-		return e != unix.EAGAIN && e != unix.EINTR
-	}
-	tickInRead := func(fd uintptr) bool { // go-oneread: one read a tick
-		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&expirations)), 8)
-		if e == unix.EAGAIN || e == unix.EINTR {
-			return false
-		}
-		frame()
-		return true
-	}
-
 	start := time.Now()
 	var cpu0 unix.Timespec
 	var commits0 int64
 	measuring := false
-	for {
-		if kind == "go" {
-			if err := traw.Read(readTimer); err != nil {
-				return result{}, err
-			}
-			frame()
-		} else if err := traw.Read(tickInRead); err != nil {
-			return result{}, err
-		}
+	// done runs after each frame: it starts and ends the window, and
+	// reports true once the window is over or the reader failed.
+	var fail error
+	done := func() bool {
 		select {
-		case err := <-readErr:
-			return result{}, err
+		case fail = <-readErr:
+			return true
 		default:
 		}
 		t := time.Since(start)
@@ -285,9 +273,40 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 			mu.Lock()
 			commits0 = commits
 			mu.Unlock()
-		} else if measuring && t >= warmup+duration {
-			break
 		}
+		return measuring && t >= warmup+duration
+	}
+	var expirations uint64
+	readTimer := func(fd uintptr) bool { // nofault's: until EAGAIN
+		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&expirations)), 8)
+		return e != unix.EAGAIN && e != unix.EINTR
+	}
+	// go-oneread: the frames run inside one RawConn.Read, whose callback
+	// returns false after each frame to wait for the next tick, so the
+	// timer is read once a tick, never to EAGAIN.
+	finished := false
+	tickInRead := func(fd uintptr) bool {
+		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&expirations)), 8)
+		if e == unix.EAGAIN || e == unix.EINTR {
+			return false
+		}
+		frame()
+		finished = done()
+		return finished
+	}
+	if kind == "go" {
+		for !finished {
+			if err := traw.Read(readTimer); err != nil {
+				return result{}, err
+			}
+			frame()
+			finished = done()
+		}
+	} else if err := traw.Read(tickInRead); err != nil {
+		return result{}, err
+	}
+	if fail != nil {
+		return result{}, fail
 	}
 	var cpu1 unix.Timespec
 	unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &cpu1)
