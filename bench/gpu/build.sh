@@ -11,9 +11,10 @@
 #   wlbench       cmd/wlbench, pure Go: the load client
 #   debs/gl/      the glvnd loaders (libegl1 libgl1 libglx0 libglvnd0
 #                 libopengl0 libgles2 libvulkan1), unpacked into / there
-#   debs/x11/     libX11 and what it needs (libGLX and the compositor's GLFW
-#                 link it), unpacked into a private folder there and used
-#                 only when the machine has no libX11
+#   debs/x11/     libX11, libXfixes and what they need (libGLX and the
+#                 compositor's GLFW link libX11, its X clipboard libXfixes),
+#                 unpacked into a private folder there and used only when
+#                 the machine lacks one of them
 #   run.sh        a copy of run.sh, so out/ alone is enough
 #
 # Usage: bash bench/gpu/build.sh   (then carry bench/gpu/out to the GPU
@@ -50,7 +51,7 @@ if ! ls "$lists"/*Packages* >/dev/null 2>&1; then
 	apt-get "${o[@]}" update >/dev/null
 fi
 (cd "$out/debs/gl" && apt-get "${o[@]}" download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 >/dev/null)
-(cd "$out/debs/x11" && apt-get "${o[@]}" download libx11-6 libx11-data libxcb1 libxau6 libxdmcp6 libbsd0 libmd0 >/dev/null)
+(cd "$out/debs/x11" && apt-get "${o[@]}" download libx11-6 libx11-data libxfixes3 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0 >/dev/null)
 # Every linked library must come from glibc (on every machine) or one of
 # these packages.
 for lib in $(cat "$out/needed.txt"); do
