@@ -22,6 +22,11 @@
 //     of the timer, whose callback returns false after a frame to wait
 //     for the next tick: one read system call a tick instead of two (the
 //     read that finds the timer not yet fired, EAGAIN, before each wait).
+//   - go-rawepoll: the C floor's loop in Go, on one locked thread that
+//     blocks in a raw epoll_pwait of its own, neither fd in the runtime's
+//     poller. The runtime takes the goroutine for one that has run for
+//     the whole wait, and sysmon preempts it with a signal after 10 ms:
+//     one more wake-up a frame.
 //   - c: bench/c/wakefloor.c with --c=PATH (cc -O2 -o PATH
 //     bench/c/wakefloor.c): the same loop on one epoll_wait, as a C
 //     compositor does it.
@@ -91,7 +96,7 @@ func drive(reps int, warmup, duration time.Duration, cBin string, log io.Writer)
 	if err != nil {
 		return runs{}, err
 	}
-	floors := []string{"go", "go-oneread"}
+	floors := []string{"go", "go-oneread", "go-rawepoll"}
 	if cBin != "" {
 		floors = append(floors, "c")
 	}
@@ -165,7 +170,7 @@ func runClient() {
 // and then duration, and returns the commits read in the window and the
 // process's CPU time over it.
 func runFloor(kind string, warmup, duration time.Duration) (result, error) {
-	if kind != "go" && kind != "go-oneread" {
+	if kind != "go" && kind != "go-oneread" && kind != "go-rawepoll" {
 		return result{}, fmt.Errorf("unknown floor %q", kind)
 	}
 	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
@@ -184,6 +189,10 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 	}
 	cf.Close()
 	defer cmd.Wait()
+	if kind == "go-rawepoll" {
+		defer unix.Close(sv[0])
+		return rawEpollFloor(sv[0], warmup, duration)
+	}
 	sf := os.NewFile(uintptr(sv[0]), "socket")
 	conn, err := net.FileConn(sf) // non-blocking, in the poller
 	sf.Close()
@@ -314,4 +323,85 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 	n := commits - commits0
 	mu.Unlock()
 	return result{Frames: n, CPUms: float64(cpu1.Nano()-cpu0.Nano()) / 1e6}, nil
+}
+
+// rawEpollFloor is the go-rawepoll floor: the loop of the C floor in Go,
+// on one locked thread blocking in a raw epoll_pwait of its own, with
+// neither fd in the runtime's poller. The runtime does not know the
+// thread is blocked: it keeps its P, so it suits a program whose other
+// goroutines can run on the other Ps.
+func rawEpollFloor(sock int, warmup, duration time.Duration) (result, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := unix.SetNonblock(sock, true); err != nil {
+		return result{}, err
+	}
+	tfd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	if err != nil {
+		return result{}, err
+	}
+	defer unix.Close(tfd)
+	tick := unix.NsecToTimespec(int64(time.Second / 60))
+	if err := unix.TimerfdSettime(tfd, 0, &unix.ItimerSpec{Interval: tick, Value: tick}, nil); err != nil {
+		return result{}, err
+	}
+	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return result{}, err
+	}
+	defer unix.Close(ep)
+	if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, tfd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(tfd)}); err != nil {
+		return result{}, err
+	}
+	if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, sock, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: int32(sock)}); err != nil {
+		return result{}, err
+	}
+	var (
+		events      [8]unix.EpollEvent
+		expirations uint64
+		buf         [256]byte
+		commits     int64
+		commits0    int64
+		cpu0, cpu1  unix.Timespec
+		measuring   bool
+	)
+	frameCallback := []byte{'d'}
+	start := time.Now()
+	for {
+		n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(ep), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), ^uintptr(0), 0, 0)
+		if e == unix.EINTR { // the runtime's preemption signal
+			continue
+		}
+		if e != 0 {
+			return result{}, fmt.Errorf("epoll_pwait: %w", e)
+		}
+		for _, ev := range events[:n] {
+			if int(ev.Fd) == tfd {
+				if _, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(tfd), uintptr(unsafe.Pointer(&expirations)), 8); e == 0 {
+					unix.RawSyscall6(unix.SYS_SENDTO, uintptr(sock), uintptr(unsafe.Pointer(&frameCallback[0])), 1, unix.MSG_DONTWAIT, 0, 0)
+				}
+				continue
+			}
+			for {
+				r, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(sock), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), unix.MSG_DONTWAIT, 0, 0)
+				if e == unix.EAGAIN {
+					break
+				}
+				if e != 0 || r == 0 {
+					return result{}, fmt.Errorf("client left")
+				}
+				commits += int64(r)
+			}
+		}
+		t := time.Since(start)
+		if !measuring && t >= warmup {
+			measuring = true
+			commits0 = commits
+			unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &cpu0)
+		} else if measuring && t >= warmup+duration {
+			break
+		}
+	}
+	unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &cpu1)
+	return result{Frames: commits - commits0, CPUms: float64(cpu1.Nano()-cpu0.Nano()) / 1e6}, nil
 }

@@ -41,7 +41,7 @@ func TestFloorsCountOneCommitPerTick(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
-	want := []string{"go", "go-oneread"}
+	want := []string{"go", "go-oneread", "go-rawepoll"}
 	if cBin != "" {
 		want = append(want, "c")
 	}
