@@ -3,8 +3,10 @@
  * with nothing in it: epoll on a 60 Hz timerfd and a Unix socket to a
  * client; on a tick it reads the timer and sends the client one byte (the
  * frame callback), and when the client answers (its commit) it reads the
- * socket until EAGAIN. Both fds are level-triggered for the timer and
- * edge-triggered for the socket, as a libwayland server registers them.
+ * socket until EAGAIN. The timer is registered level-triggered and the
+ * socket edge-triggered (read to EAGAIN either way), and the socket for
+ * readable only, unlike the Go runtime, which registers every socket for
+ * writable as well.
  * It prints {"frames":N,"cpu_ms":X}: its own CPU time
  * (CLOCK_PROCESS_CPUTIME_ID) over DURATION_MS after WARMUP_MS, and the
  * commits it read in that window.
