@@ -8,8 +8,8 @@
 //	wakefloor [--reps=5] [--duration=4s] [--warmup=1s] [--c=PATH]
 //
 // Each floor runs as its own process, against the same client (this
-// binary with --client: a thread blocked in read(2) that answers every
-// byte with one), interleaved over the reps, and reports its own CPU time
+// binary with --client: a thread blocked in a raw read(2) that answers
+// every byte with one), interleaved over the reps, and reports its own CPU time
 // (CLOCK_PROCESS_CPUTIME_ID, what schedstat counts) per commit:
 //
 //   - go: nofault's shape. A 60 Hz timerfd and the client socket in the
@@ -146,8 +146,10 @@ func printTable(w io.Writer, rs runs) {
 }
 
 // runClient answers every read on fd 3 with one byte, until EOF. Its
-// system calls are raw: the thread blocks in the kernel as a C client's
-// does, without the runtime's sysmon and spinning threads around it.
+// system calls are raw, so no other runtime thread wakes with it (as
+// with unix.Read's entersyscall). sysmon still signals it every 10 ms of
+// a blocked read (the go-rawepoll floor's cost, here EINTR and a retry):
+// that is the client's CPU, not the floor's.
 func runClient() {
 	runtime.LockOSThread()
 	var b [256]byte
