@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
 	"testing"
 	"unsafe"
 
@@ -63,6 +64,65 @@ func testCopyOpaque(t *testing.T, rng *rand.Rand, n, shift int) {
 				}
 			}
 		}
+	}
+}
+
+// TestCopyOpaqueAtTheEndOfAMapping copies rows that end where a client's
+// pool ends: at the end of a memfd with the mapping going on past it (a
+// load there is SIGBUS), and before a PROT_NONE page (SIGSEGV). copyOpaque
+// prefetches ahead of its loads; nothing it does may fault past the row.
+func TestCopyOpaqueAtTheEndOfAMapping(t *testing.T) {
+	const page = 4096
+	fd, err := unix.MemfdCreate("copyopaque-end", unix.MFD_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Ftruncate(fd, 2*page); err != nil {
+		t.Fatal(err)
+	}
+	pastEOF, err := unix.Mmap(fd, 0, 3*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(pastEOF)
+	guarded, err := unix.Mmap(-1, 0, 3*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(guarded)
+	if err := unix.Mprotect(guarded[2*page:], unix.PROT_NONE); err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string][]byte{"memfd ending before the mapping": pastEOF, "PROT_NONE page after": guarded} {
+		src, _ := asPixels(m[:2*page])
+		for i := range src {
+			src[i] = 0xff000000 | uint32(i)
+		}
+		dst, mem := allocOut(len(src))
+		for _, n := range []int{len(src), len(src) - 8, 1024, 100} { // rows ending at the end, and short of it
+			row := src[len(src)-n:]
+			var got int
+			func() {
+				defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("%s: copying the last %d pixels faulted: %v", name, n, r)
+					}
+				}()
+				got = copyOpaque(dst[:n], row)
+				storeFence()
+			}()
+			if got > n || n-got >= 8 {
+				t.Fatalf("%s: copied %d of %d opaque pixels", name, got, n)
+			}
+			for i := range got {
+				if dst[i] != row[i] {
+					t.Fatalf("%s: n=%d dst[%d] = %#x, want %#x", name, n, i, dst[i], row[i])
+				}
+			}
+		}
+		mem.free()
 	}
 }
 
