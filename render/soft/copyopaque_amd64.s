@@ -86,11 +86,12 @@ loop8:
 
 	// dst is 32-byte aligned: the same with non-temporal stores, which
 	// skip reading dst's cache lines before writing them. PREFETCHNTA
-	// touches the source 4 KiB ahead: a client's pool is in 4 KiB pages
-	// whose page-table entries have left the caches by the next frame, so
-	// the next page's walk overlaps this page's copy. A prefetch never
-	// faults: past the end of the mapping, or on a page a client truncated
-	// away, it does nothing (no SIGSEGV, no SIGBUS).
+	// touches the source 4 KiB ahead, the next page of a client's pool,
+	// before the loads reach it: in the running compositor that cut a 4K
+	// frame by 12 %, though a benchmark of the copy alone gains nothing
+	// (docs/benchmarks.md, perf7). A prefetch never faults: past the end
+	// of the mapping, or on a page a client truncated away, it does
+	// nothing (no SIGSEGV, no SIGBUS; TestCopyOpaqueAtTheEndOfAMapping).
 ntloop32:
 	LEFT(32)
 	JB   ntloop8
