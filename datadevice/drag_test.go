@@ -494,6 +494,7 @@ func TestDragOldOfferDestroyed(t *testing.T) {
 	b.sid, b.surf = c.Surface(b.comp)
 	b.dev = c.NewID()
 	c.MustSend(b.ddm, protocol.WlDataDeviceManagerRequestGetDataDevice, rawclient.NewID(b.dev), b.seat)
+	c.MustRoundtrip() // B's device exists before the drag reaches it
 	de := &dragEnv{env: e, a: a, b: b}
 	de.ptrA = a.pointer()
 	e.Place(a.surf, 0, 0, 100, 100)
