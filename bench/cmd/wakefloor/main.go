@@ -191,31 +191,32 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 	}
 	cf.Close()
 	defer cmd.Wait()
+	tfd, err := newTicker()
+	if err != nil {
+		unix.Close(sv[0])
+		return result{}, err
+	}
+	w := window{start: time.Now(), warmup: warmup, duration: duration}
 	if kind == "go-rawepoll" {
 		defer unix.Close(sv[0])
-		return rawEpollFloor(sv[0], warmup, duration)
+		defer unix.Close(tfd)
+		return rawEpollFloor(sv[0], tfd, &w)
 	}
 	sf := os.NewFile(uintptr(sv[0]), "socket")
 	conn, err := net.FileConn(sf) // non-blocking, in the poller
 	sf.Close()
 	if err != nil {
+		unix.Close(tfd)
 		return result{}, err
 	}
 	defer conn.Close()
 	raw, err := conn.(*net.UnixConn).SyscallConn()
 	if err != nil {
-		return result{}, err
-	}
-	tfd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
-	if err != nil {
+		unix.Close(tfd)
 		return result{}, err
 	}
 	tf := os.NewFile(uintptr(tfd), "timerfd")
 	defer tf.Close()
-	tick := unix.NsecToTimespec(int64(time.Second / 60))
-	if err := unix.TimerfdSettime(tfd, 0, &unix.ItimerSpec{Interval: tick, Value: tick}, nil); err != nil {
-		return result{}, err
-	}
 	traw, err := tf.SyscallConn()
 	if err != nil {
 		return result{}, err
@@ -230,15 +231,12 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 		var fail error
 		read := func(fd uintptr) bool {
 			for {
-				n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), unix.MSG_DONTWAIT, 0, 0)
+				n, e := recvNB(fd, buf[:])
 				switch {
 				case e == unix.EAGAIN:
 					return false
-				case e != 0:
+				case e != nil:
 					fail = e
-					return true
-				case n == 0:
-					fail = fmt.Errorf("client left")
 					return true
 				}
 				mu.Lock()
@@ -254,22 +252,13 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 		readErr <- fail
 	}()
 
-	frameCallback := []byte{'d'}
-	send := func(fd uintptr) bool {
-		_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&frameCallback[0])), 1, unix.MSG_DONTWAIT, 0, 0)
-		return e != unix.EAGAIN
-	}
 	frame := func() {
 		mu.Lock()
-		raw.Write(send)
+		raw.Write(func(fd uintptr) bool { return sendFrameCallback(fd) != unix.EAGAIN })
 		mu.Unlock()
 	}
-	start := time.Now()
-	var cpu0 unix.Timespec
-	var commits0 int64
-	measuring := false
-	// done runs after each frame: it starts and ends the window, and
-	// reports true once the window is over or the reader failed.
+	// done runs after each frame: it steps the window, and reports true
+	// once the window is over or the reader failed.
 	var fail error
 	done := func() bool {
 		select {
@@ -277,19 +266,13 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 			return true
 		default:
 		}
-		t := time.Since(start)
-		if !measuring && t >= warmup {
-			measuring = true
-			unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &cpu0)
-			mu.Lock()
-			commits0 = commits
-			mu.Unlock()
-		}
-		return measuring && t >= warmup+duration
+		mu.Lock()
+		defer mu.Unlock()
+		return w.step(commits)
 	}
 	var expirations uint64
 	readTimer := func(fd uintptr) bool { // nofault's: until EAGAIN
-		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&expirations)), 8)
+		e := readTimerNB(fd, &expirations)
 		return e != unix.EAGAIN && e != unix.EINTR
 	}
 	// go-oneread: the frames run inside one RawConn.Read, whose callback
@@ -297,8 +280,7 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 	// timer is read once a tick, never to EAGAIN.
 	finished := false
 	tickInRead := func(fd uintptr) bool {
-		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&expirations)), 8)
-		if e == unix.EAGAIN || e == unix.EINTR {
+		if e := readTimerNB(fd, &expirations); e == unix.EAGAIN || e == unix.EINTR {
 			return false
 		}
 		frame()
@@ -319,12 +301,9 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 	if fail != nil {
 		return result{}, fail
 	}
-	var cpu1 unix.Timespec
-	unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &cpu1)
 	mu.Lock()
-	n := commits - commits0
-	mu.Unlock()
-	return result{Frames: n, CPUms: float64(cpu1.Nano()-cpu0.Nano()) / 1e6}, nil
+	defer mu.Unlock()
+	return w.result(commits), nil
 }
 
 // rawEpollFloor is the go-rawepoll floor: the loop of the C floor in Go,
@@ -332,19 +311,10 @@ func runFloor(kind string, warmup, duration time.Duration) (result, error) {
 // neither fd in the runtime's poller. The runtime does not know the
 // thread is blocked: it keeps its P, so it suits a program whose other
 // goroutines can run on the other Ps.
-func rawEpollFloor(sock int, warmup, duration time.Duration) (result, error) {
+func rawEpollFloor(sock, tfd int, w *window) (result, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if err := unix.SetNonblock(sock, true); err != nil {
-		return result{}, err
-	}
-	tfd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
-	if err != nil {
-		return result{}, err
-	}
-	defer unix.Close(tfd)
-	tick := unix.NsecToTimespec(int64(time.Second / 60))
-	if err := unix.TimerfdSettime(tfd, 0, &unix.ItimerSpec{Interval: tick, Value: tick}, nil); err != nil {
 		return result{}, err
 	}
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
@@ -363,12 +333,7 @@ func rawEpollFloor(sock int, warmup, duration time.Duration) (result, error) {
 		expirations uint64
 		buf         [256]byte
 		commits     int64
-		commits0    int64
-		cpu0, cpu1  unix.Timespec
-		measuring   bool
 	)
-	frameCallback := []byte{'d'}
-	start := time.Now()
 	for {
 		n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(ep), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), ^uintptr(0), 0, 0)
 		if e == unix.EINTR { // the runtime's preemption signal
@@ -379,31 +344,101 @@ func rawEpollFloor(sock int, warmup, duration time.Duration) (result, error) {
 		}
 		for _, ev := range events[:n] {
 			if int(ev.Fd) == tfd {
-				if _, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(tfd), uintptr(unsafe.Pointer(&expirations)), 8); e == 0 {
-					unix.RawSyscall6(unix.SYS_SENDTO, uintptr(sock), uintptr(unsafe.Pointer(&frameCallback[0])), 1, unix.MSG_DONTWAIT, 0, 0)
+				if readTimerNB(uintptr(tfd), &expirations) == nil {
+					sendFrameCallback(uintptr(sock))
 				}
 				continue
 			}
 			for {
-				r, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(sock), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), unix.MSG_DONTWAIT, 0, 0)
-				if e == unix.EAGAIN {
+				r, err := recvNB(uintptr(sock), buf[:])
+				if err == unix.EAGAIN {
 					break
 				}
-				if e != 0 || r == 0 {
-					return result{}, fmt.Errorf("client left")
+				if err != nil {
+					return result{}, err
 				}
 				commits += int64(r)
 			}
 		}
-		t := time.Since(start)
-		if !measuring && t >= warmup {
-			measuring = true
-			commits0 = commits
-			unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &cpu0)
-		} else if measuring && t >= warmup+duration {
-			break
+		if w.step(commits) {
+			return w.result(commits), nil
 		}
 	}
+}
+
+// window is a floor's measured window: warmup after start, then duration.
+type window struct {
+	start            time.Time
+	warmup, duration time.Duration
+	measuring        bool
+	cpu0             unix.Timespec
+	commits0         int64
+}
+
+// step runs after each frame with the commits read so far: it opens the
+// window once the warmup is over and reports whether the window is over.
+func (w *window) step(commits int64) (over bool) {
+	t := time.Since(w.start)
+	if !w.measuring && t >= w.warmup {
+		w.measuring = true
+		w.commits0 = commits
+		unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &w.cpu0)
+	}
+	return w.measuring && t >= w.warmup+w.duration
+}
+
+// result is the commits and the process CPU time since the window opened.
+func (w *window) result(commits int64) result {
+	var cpu1 unix.Timespec
 	unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &cpu1)
-	return result{Frames: commits - commits0, CPUms: float64(cpu1.Nano()-cpu0.Nano()) / 1e6}, nil
+	return result{Frames: commits - w.commits0, CPUms: float64(cpu1.Nano()-w.cpu0.Nano()) / 1e6}
+}
+
+// newTicker is a non-blocking CLOCK_MONOTONIC timerfd firing at 60 Hz.
+func newTicker() (int, error) {
+	tfd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	if err != nil {
+		return -1, err
+	}
+	tick := unix.NsecToTimespec(int64(time.Second / 60))
+	if err := unix.TimerfdSettime(tfd, 0, &unix.ItimerSpec{Interval: tick, Value: tick}, nil); err != nil {
+		unix.Close(tfd)
+		return -1, err
+	}
+	return tfd, nil
+}
+
+// The floors' system calls are raw, as nofault's display loop makes them
+// (server/rawsys.go): no entersyscall, so sysmon is not woken.
+
+// readTimerNB reads the timer's expiration count into exp without
+// blocking; nil once it fired.
+func readTimerNB(fd uintptr, exp *uint64) error {
+	if _, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(exp)), 8); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// recvNB reads what the client sent without blocking: EAGAIN when
+// nothing is left, an error once the client left.
+func recvNB(fd uintptr, buf []byte) (int, error) {
+	n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), unix.MSG_DONTWAIT, 0, 0)
+	switch {
+	case e != 0:
+		return 0, e
+	case n == 0:
+		return 0, fmt.Errorf("client left")
+	}
+	return int(n), nil
+}
+
+var frameCallback = [1]byte{'d'}
+
+// sendFrameCallback sends the client its one byte without blocking.
+func sendFrameCallback(fd uintptr) error {
+	if _, _, e := unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&frameCallback[0])), 1, unix.MSG_DONTWAIT, 0, 0); e != 0 {
+		return e
+	}
+	return nil
 }
