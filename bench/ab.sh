@@ -1,0 +1,75 @@
+#!/bin/bash
+# bench/ab.sh: a quick A/B of compositor binaries on one wlbench workload,
+# interleaved: each rep runs every binary in turn on a fresh headless
+# output, with cmd/wlbench drawing a new frame on every frame callback.
+# One line per run: compositor CPU per frame from /proc (10 ms ticks) and
+# from schedstat, frames/s, context switches per frame (perf stat over 3 s
+# of the run, where perf is installed) and the client's CPU per frame;
+# then the medians. The harness (bench/cmd/abcompare) is the measurement
+# to quote; this script is for a first look in a minute.
+#
+#   bash bench/ab.sh SIZE BIN[:RENDERER]...   e.g. bash bench/ab.sh 256x256 /tmp/a /tmp/b /tmp/b:gl
+#
+# RENDERER is soft or gl (--renderer; default $RENDERER, else soft).
+# Environment: REPS (3), DMG (damage %, 100), SURF (surfaces, 1), SEALED
+# (true), OUT (output size, 1920x1080), DURATION (measured seconds, 5),
+# PINC / PINW (taskset CPU lists for the compositor / the client),
+# WLBENCH (a built cmd/wlbench; else built here with go).
+set -euo pipefail
+[ $# -ge 2 ] || { sed -n 2,19p "$0" >&2; exit 2; }
+size=$1; shift
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export XDG_RUNTIME_DIR=$tmp/rt; mkdir -m 700 "$XDG_RUNTIME_DIR"
+unset DISPLAY WAYLAND_DISPLAY
+wlbench=${WLBENCH:-}
+if [ -z "$wlbench" ]; then
+	wlbench=$tmp/wlbench
+	(cd "$root" && go build -o "$wlbench" ./cmd/wlbench)
+fi
+out=${OUT:-1920x1080}
+dur=${DURATION:-5}
+for rep in $(seq "${REPS:-3}"); do
+	for arg in "$@"; do
+		bin=$arg renderer=${RENDERER:-soft}
+		case $arg in *:soft | *:gl) bin=${arg%:*} renderer=${arg##*:} ;; esac
+		rm -f "$XDG_RUNTIME_DIR/ab"
+		${PINC:+taskset -c "$PINC"} "$bin" --backend=headless --size="$out" --socket=ab --renderer="$renderer" >"$tmp/comp.log" 2>&1 &
+		pid=$!
+		for _ in $(seq 100); do [ -S "$XDG_RUNTIME_DIR/ab" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+		[ -S "$XDG_RUNTIME_DIR/ab" ] || { echo "ab.sh: $bin did not start:" >&2; cat "$tmp/comp.log" >&2; exit 1; }
+		${PINW:+taskset -c "$PINW"} "$wlbench" --socket=ab --pid=$pid --size="$size" --surfaces="${SURF:-1}" \
+			--damage="${DMG:-100}" --sealed="${SEALED:-true}" --duration="${dur}s" --warmup=1s >"$tmp/wb.json" 2>"$tmp/wb.err" &
+		wb=$!
+		cs=
+		if command -v perf >/dev/null && [ "$dur" -ge 4 ]; then
+			sleep 2
+			cs=$(perf stat -e context-switches -x, -p $pid -- sleep 3 2>&1 | awk -F, '/context-switches/ {print $1}')
+		fi
+		wait $wb || { echo "ab.sh: wlbench failed:" >&2; cat "$tmp/wb.err" >&2; kill $pid; exit 1; }
+		kill $pid; wait $pid 2>/dev/null || true
+		python3 - "$tmp/wb.json" "$arg" "$size" "${cs:-}" <<'PY' | tee -a "$tmp/all"
+import json, sys
+d = json.load(open(sys.argv[1]))
+frames = d['frames']
+line = '%s %s cpu/frame %.3f sched %.3f fps %.1f' % (sys.argv[2], sys.argv[3], d['cpu_per_frame_ms'], d['cpu_sched_s'] * 1000 / frames, d['fps'])
+if sys.argv[4]:
+    line += ' cs/frame %.2f' % (float(sys.argv[4]) / (3 * d['fps'] * d['Surfaces']))
+line += ' client %.3f' % (d['client_cpu_s'] * 1000 / frames)
+print(line)
+PY
+	done
+done
+echo "medians over ${REPS:-3} reps (ms per frame):"
+python3 - "$tmp/all" "$@" <<'PY'
+import statistics, sys
+runs = {}
+for l in open(sys.argv[1]):
+    f = l.split()
+    runs.setdefault(f[0], []).append((float(f[3]), float(f[5]), float(f[7])))
+for name in dict.fromkeys(sys.argv[2:]):
+    v = runs.get(name, [])
+    if v:
+        print('%s cpu/frame %.3f sched %.3f fps %.1f' % (name, statistics.median(c for c, _, _ in v),
+              statistics.median(s for _, s, _ in v), statistics.median(f for _, _, f in v)))
+PY
