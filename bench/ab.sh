@@ -10,13 +10,14 @@
 #
 #   bash bench/ab.sh SIZE BIN[:RENDERER]...   e.g. bash bench/ab.sh 256x256 /tmp/a /tmp/b /tmp/b:gl
 #
-# RENDERER is soft or gl (--renderer; default $RENDERER, else soft).
+# RENDERER is soft or gl (--renderer; default $RENDERER, else soft). An
+# argument given twice (an A/A run) is labelled ARG#POSITION.
 # Environment: REPS (3), DMG (damage %, 100), SURF (surfaces, 1), SEALED
 # (true), OUT (output size, 1920x1080), DURATION (measured seconds, 5),
 # PINC / PINW (taskset CPU lists for the compositor / the client),
 # WLBENCH (a built cmd/wlbench; else built here with go).
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n 2,19p "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,18p "$0" >&2; exit 2; }
 size=$1; shift
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -29,8 +30,17 @@ if [ -z "$wlbench" ]; then
 fi
 out=${OUT:-1920x1080}
 dur=${DURATION:-5}
+# A run is labelled by its argument, or by ARG#POSITION when the same
+# argument is given twice (an A/A run), so that the medians stay apart.
+labels=()
+for i in $(seq $#); do
+	arg=${!i} n=0
+	for other in "$@"; do [ "$other" = "$arg" ] && n=$((n + 1)); done
+	if [ $n -gt 1 ]; then labels+=("$arg#$i"); else labels+=("$arg"); fi
+done
 for rep in $(seq "${REPS:-3}"); do
-	for arg in "$@"; do
+	for i in $(seq $#); do
+		arg=${!i} label=${labels[$((i - 1))]}
 		bin=$arg renderer=${RENDERER:-soft}
 		case $arg in *:soft | *:gl) bin=${arg%:*} renderer=${arg##*:} ;; esac
 		rm -f "$XDG_RUNTIME_DIR/ab"
@@ -48,7 +58,7 @@ for rep in $(seq "${REPS:-3}"); do
 		fi
 		wait $wb || { echo "ab.sh: wlbench failed:" >&2; cat "$tmp/wb.err" >&2; kill $pid; exit 1; }
 		kill $pid; wait $pid 2>/dev/null || true
-		python3 - "$tmp/wb.json" "$arg" "$size" "${cs:-}" <<'PY' | tee -a "$tmp/all"
+		python3 - "$tmp/wb.json" "$label" "$size" "${cs:-}" <<'PY' | tee -a "$tmp/all"
 import json, sys
 d = json.load(open(sys.argv[1]))
 frames = d['frames']
@@ -61,7 +71,7 @@ PY
 	done
 done
 echo "medians over ${REPS:-3} reps (ms per frame):"
-python3 - "$tmp/all" "$@" <<'PY'
+python3 - "$tmp/all" "${labels[@]}" <<'PY'
 import statistics, sys
 runs = {}
 for l in open(sys.argv[1]):
