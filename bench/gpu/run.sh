@@ -17,20 +17,21 @@
 #   3. render/gl's tests (pixel-exact against render/soft, every upload mode)
 #   4. the running compositor, --backend=headless, soft and --renderer=gl
 #      in each upload mode (NOFAULT_GL_UPLOAD: rgba, rgba,pbo, rgba,ring,
-#      bgra,pbo), with GOMAXPROCS=2 (label suffix -P2) and without the
+#      rgba,persist, bgra,pbo), with GOMAXPROCS=2 (label suffix -P2) and without the
 #      glFlush after each render (NOFAULT_GL_FLUSH=0, -noflush), with
 #      cmd/wlbench drawing full-damage frames at 1920x1080 (ROUNDS rounds,
 #      interleaved), a 256x256 client, and 3840x2160 (compositor CPU per
 #      frame from /proc, fps)
 #   4b. a second client's wl_display.sync round trips (p50, p99, max)
-#      while a 1080p client draws: soft, gl pbo, gl ring
+#      while a 1080p client draws: soft, gl pbo, gl persist
 #   5. CPU profiles of the running compositor at 1080p (bench/gpu/glprof:
 #      the same headless compositor writing a pprof profile of 4 s):
 #      $OUT/cpu-prof-*.pprof
 #   6. BenchmarkFrameLoop (upload + render through the Proxy, hot / paced
 #      at 60 Hz / fresh client pixels / both) and BenchmarkCopyFresh (the
 #      bare memcpy under the same conditions)
-#   7. BenchmarkFrameSize (1080p, 4K; rgba, rgba,pbo, rgba,ring, bgra,pbo),
+#   7. BenchmarkFrameSize (1080p, 4K; rgba, rgba,pbo, rgba,ring,
+#      rgba,persist, bgra,pbo),
 #      BenchmarkSmallClient;
 #      with FULL=1 also BenchmarkUploadMode
 # Then $OUT/summary.md (tables), $OUT/log.txt (everything), bench-gl.txt
@@ -206,6 +207,7 @@ for round in $(seq "$ROUNDS"); do
 	comp 1080p-gl-rgba 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba
 	comp 1080p-gl-pbo 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo
 	comp 1080p-gl-ring 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,ring
+	comp 1080p-gl-persist 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,persist
 	comp 1080p-gl-pbo-P2 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo GOMAXPROCS=2
 	comp 1080p-gl-pbo-noflush 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo NOFAULT_GL_FLUSH=0
 	comp 256-gl 1920x1080 256x256 gl
@@ -218,6 +220,7 @@ comp 4k-soft 3840x2160 3840x2160 soft
 comp 4k-gl-rgba 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba
 comp 4k-gl-pbo 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba,pbo
 comp 4k-gl-ring 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba,ring
+comp 4k-gl-persist 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba,persist
 comp 4k-gl-pbo-P2 3840x2160 3840x2160 gl NOFAULT_GL_UPLOAD=rgba,pbo GOMAXPROCS=2
 
 # bystander LABEL RENDERER [VAR=VALUE ...]: a 1920x1080 full-damage client
@@ -259,11 +262,11 @@ step "4b. a bystander's round trips while a 1080p client draws"
 : >"$OUT/bystander.txt"
 bystander by-soft soft
 bystander by-gl-pbo gl NOFAULT_GL_UPLOAD=rgba,pbo
-bystander by-gl-ring gl NOFAULT_GL_UPLOAD=rgba,ring
+bystander by-gl-persist gl NOFAULT_GL_UPLOAD=rgba,persist
 
 step "5. CPU profiles of the running compositor at 1080p (glprof, 4 s each)"
 PROF=1 comp prof-1080p-gl-pbo 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo
-PROF=1 comp prof-1080p-gl-ring 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,ring
+PROF=1 comp prof-1080p-gl-persist 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,persist
 PROF=1 comp prof-1080p-gl-pbo-P2 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo GOMAXPROCS=2
 PROF=1 comp prof-1080p-soft 1920x1080 1920x1080 soft
 
@@ -272,7 +275,7 @@ step "6. in-process frame loop through the Proxy: hot, paced at 60 Hz, fresh pix
 BENCHTIME=${FRAMES:-60}x bench 90 '^Benchmark(FrameLoop|CopyFresh)$'
 
 step "7. frames back to back (BenchmarkFrameSize, SmallClient)"
-bench 50 '^BenchmarkFrameSize$/./^(rgba|rgba,pbo|rgba,ring|bgra,pbo)$'
+bench 50 '^BenchmarkFrameSize$/./^(rgba|rgba,pbo|rgba,ring|rgba,persist|bgra,pbo)$'
 bench 20 '^BenchmarkSmallClient$'
 if [ "${FULL:-0}" = 1 ]; then
 	step "7b. upload modes (BenchmarkUploadMode), FULL=1"

@@ -21,7 +21,7 @@ import (
 // frame that the output equals a full redraw of the same scene and
 // render/soft's pixels, under every upload mode.
 func TestDamageMatchesFullRender(t *testing.T) {
-	for _, mode := range []string{"rgba", "bgra", "rgba,pbo", "bgra,pbo,orphan", "rgba,ring", "bgra,ring"} {
+	for _, mode := range []string{"rgba", "bgra", "rgba,pbo", "bgra,pbo,orphan", "rgba,ring", "bgra,ring", "rgba,persist", "bgra,persist"} {
 		t.Run(mode, func(t *testing.T) {
 			m, err := ParseUploadMode(mode)
 			if err != nil {
@@ -174,7 +174,7 @@ func TestFrameNoAllocs(t *testing.T) {
 		t.Fatalf("upload hook ran %d times after one upload", uploads)
 	}
 	damage := []image.Rectangle{image.Rect(0, 10, 256, 20), image.Rect(5, 100, 50, 200)}
-	for _, mode := range []string{"rgba", "bgra,pbo,orphan", "rgba,ring"} {
+	for _, mode := range []string{"rgba", "bgra,pbo,orphan", "rgba,ring", "rgba,persist"} {
 		m, _ := ParseUploadMode(mode)
 		h.Do(func(r *Renderer) { r.SetUploadMode(m) })
 		frame := func(dmg []image.Rectangle) {

@@ -111,7 +111,7 @@ func BenchmarkFrameLoop(b *testing.B) {
 	for _, sz := range []image.Point{{1920, 1080}, {3840, 2160}} {
 		buf := sizedPool(b, sz.X, sz.Y)
 		mem := buf.p.mem[buf.off : buf.off+sz.X*sz.Y*4]
-		for _, mode := range []string{"rgba", "rgba,pbo", "rgba,ring"} {
+		for _, mode := range []string{"rgba", "rgba,pbo", "rgba,ring", "rgba,persist"} {
 			for _, c := range frameConds {
 				b.Run(fmt.Sprintf("%dx%d/%s/%s", sz.X, sz.Y, mode, c.name), func(b *testing.B) {
 					onGL(b, h, func(r *Renderer) { setMode(b, r, mode) })

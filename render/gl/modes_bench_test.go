@@ -20,7 +20,8 @@ import (
 // on an NVIDIA GPU):
 //
 //	BenchmarkUploadMode/MODE/SRC/WHERE
-//	  MODE   rgba, bgra, rgba,pbo, bgra,pbo, rgba,ring, bgra,ring, rgba,orphan, bgra,orphan
+//	  MODE   rgba, bgra, rgba,pbo, bgra,pbo, rgba,ring, bgra,ring, rgba,persist,
+//	         bgra,persist, rgba,orphan, bgra,orphan
 //	  SRC    map: a zero-copy view of the client's memfd mapping;
 //	         heap: the same pixels in Go memory (a staged copy made once)
 //	  WHERE  alone: uploads back to back, glFinish at the end;
@@ -37,7 +38,7 @@ import (
 // compositor pays.
 
 // uploadModes are the modes the benchmarks compare.
-var uploadModes = []string{"rgba", "bgra", "rgba,pbo", "bgra,pbo", "rgba,ring", "bgra,ring", "rgba,orphan", "bgra,orphan"}
+var uploadModes = []string{"rgba", "bgra", "rgba,pbo", "bgra,pbo", "rgba,ring", "bgra,ring", "rgba,persist", "bgra,persist", "rgba,orphan", "bgra,orphan"}
 
 // cpuTime is the process's user+system CPU time.
 func cpuTime() time.Duration {

@@ -69,8 +69,11 @@ type Renderer struct {
 	upload   UploadMode
 	pbo      uint32              // pixel-unpack buffer for UploadMode.PBO
 	pboLen   int                 // its size in bytes
-	ring     [ringSlots]ringSlot // UploadMode.Ring's buffers
+	ring     [ringSlots]ringSlot // UploadMode.Ring's and Persist's buffers
 	ringNext int                 // the next one to use
+	// glBufferStorage (nil without GL_ARB_buffer_storage), for Persist.
+	bufferStorage unsafe.Pointer
+	persistWarned bool // Persist's fallback was logged
 }
 
 // plan is one item resolved against its texture and the output.
@@ -101,7 +104,7 @@ func New() (*Renderer, error) {
 	if err := ogl.Init(); err != nil {
 		return nil, fmt.Errorf("gl: init: %w", err)
 	}
-	return newRenderer()
+	return newRenderer(glxProcAddress)
 }
 
 // NewWithLoader is New with a custom function loader, such as
@@ -110,10 +113,10 @@ func NewWithLoader(getProcAddr func(name string) unsafe.Pointer) (*Renderer, err
 	if err := ogl.InitWithProcAddrFunc(getProcAddr); err != nil {
 		return nil, fmt.Errorf("gl: init: %w", err)
 	}
-	return newRenderer()
+	return newRenderer(getProcAddr)
 }
 
-func newRenderer() (*Renderer, error) {
+func newRenderer(procAddr func(name string) unsafe.Pointer) (*Renderer, error) {
 	prog, err := link(vertexShader, fragmentShader)
 	if err != nil {
 		return nil, err
@@ -138,6 +141,7 @@ func newRenderer() (*Renderer, error) {
 	var max int32
 	ogl.GetIntegerv(ogl.MAX_TEXTURE_SIZE, &max)
 	r.maxSize = min(MaxSize, int(max))
+	r.bufferStorage = findBufferStorage(procAddr)
 	if e := ogl.GetError(); e != ogl.NO_ERROR {
 		r.Close()
 		return nil, fmt.Errorf("gl: setup: GL error 0x%x", e)
@@ -627,12 +631,7 @@ func (r *Renderer) Close() error {
 		ogl.DeleteBuffers(1, &r.pbo)
 	}
 	for i := range r.ring {
-		if s := &r.ring[i]; s.buf != 0 {
-			ogl.DeleteBuffers(1, &s.buf)
-			if s.fence != 0 {
-				ogl.DeleteSync(s.fence)
-			}
-		}
+		r.ring[i].free()
 	}
 	if r.prog != 0 {
 		ogl.DeleteProgram(r.prog)

@@ -48,3 +48,71 @@ func TestRingUploads(t *testing.T) {
 		p.renderAndCompare(t, "partial upload", sc, softTex, 80, 60)
 	}
 }
+
+// TestPersistUploads checks that UploadMode.Persist streams through
+// buffers mapped once (each upload takes the next slot, writes through the
+// slot's standing mapping and leaves a fence; a slot keeps its buffer and
+// mapping from one round to the next), that the pixels match
+// render/soft's, and that switching to Ring and back replaces the
+// immutable buffers rather than resizing them.
+func TestPersistUploads(t *testing.T) {
+	h := headless(t)
+	var has bool
+	h.Do(func(r *Renderer) {
+		has = r.bufferStorage != nil
+		r.SetUploadMode(UploadMode{Persist: true})
+	})
+	if !has {
+		t.Skip("the GL context has no GL_ARB_buffer_storage: Persist is Ring there")
+	}
+	p := &pair{gl: h, soft: soft.New()}
+	cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
+	b := &buffer{p: cp, off: 0, w: 64, h: 48, stride: 64*4 + 12, format: shm.FormatARGB8888}
+	b.draw(image.Rect(0, 0, b.w, b.h), patternOf(1, binaryAlpha))
+	gt, st := h.NewTexture(), p.soft.NewTexture()
+	b.uploadBoth(t, gt, st, nil, true)
+	sc := render.Scene{Background: [4]uint8{10, 20, 30, 255}, Items: []render.Item{{Texture: gt, Dst: image.Rect(5, 7, 69, 55)}}}
+	softTex := map[render.Texture]render.Texture{gt: st}
+	p.renderAndCompare(t, "first upload", sc, softTex, 80, 60)
+	var first [ringSlots]ringSlot
+	for i := 0; i < 3*ringSlots; i++ {
+		if i == ringSlots+1 {
+			// One upload through Ring in between: it must drop the
+			// immutable buffer of its slot, and Persist make a new one.
+			h.Do(func(r *Renderer) { r.SetUploadMode(UploadMode{Ring: true}) })
+			b.uploadBoth(t, gt, st, []image.Rectangle{image.Rect(0, 0, 8, 8)}, true)
+			h.Do(func(r *Renderer) {
+				s := r.ring[(r.ringNext+ringSlots-1)%ringSlots]
+				if s.mapped != nil || s.buf == 0 {
+					t.Errorf("ring upload after persist: slot keeps a persistent mapping (%p) or has no buffer", s.mapped)
+				}
+				r.SetUploadMode(UploadMode{Persist: true})
+			})
+			p.renderAndCompare(t, "ring upload between persistent ones", sc, softTex, 80, 60)
+		}
+		b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(100+i), binaryAlpha))
+		damage := []image.Rectangle{image.Rect(i, 0, i+9, 5), image.Rect(3, 20+i, 60, 30+i)}
+		var next int
+		h.Do(func(r *Renderer) { next = r.ringNext })
+		b.uploadBoth(t, gt, st, damage, true)
+		h.Do(func(r *Renderer) {
+			s := r.ring[next]
+			if s.buf == 0 || s.fence == 0 || s.mapped == nil {
+				t.Errorf("upload %d: slot %d not used persistently (buffer %d, fence %#x, mapping %p)", i, next, s.buf, s.fence, s.mapped)
+			}
+			if s.size < persistMin {
+				t.Errorf("upload %d: slot %d holds %d bytes, want >= %d", i, next, s.size, persistMin)
+			}
+			if r.ringNext != (next+1)%ringSlots {
+				t.Errorf("upload %d: next slot %d, want %d", i, r.ringNext, (next+1)%ringSlots)
+			}
+			switch {
+			case i < ringSlots:
+				first[next] = s
+			case i < ringSlots+1 && (s.buf != first[next].buf || s.mapped != first[next].mapped):
+				t.Errorf("upload %d: slot %d was remade (buffer %d -> %d): a persistent buffer is mapped once", i, next, first[next].buf, s.buf)
+			}
+		})
+		p.renderAndCompare(t, "partial upload", sc, softTex, 80, 60)
+	}
+}

@@ -38,6 +38,12 @@ type UploadMode struct {
 	// rectangles of one upload share one buffer. Name "ring" (implies
 	// pbo's copy into a buffer).
 	Ring bool
+	// Persist is Ring through buffers mapped once: immutable storage
+	// (glBufferStorage, GL_ARB_buffer_storage) mapped persistent and
+	// coherent, so that an upload makes no map or unmap call at all. The
+	// slot's fence is waited for before its buffer is written again.
+	// Without the extension it is Ring. Name "persist".
+	Persist bool
 	// Orphan reallocates the texture's storage (glTexImage2D with no
 	// data) before a full-damage upload, so that the driver need not wait
 	// for draws still reading the old contents. Name "orphan".
@@ -58,13 +64,16 @@ func (m UploadMode) String() string {
 	if m.Ring {
 		n = append(n, "ring")
 	}
+	if m.Persist {
+		n = append(n, "persist")
+	}
 	if m.Orphan {
 		n = append(n, "orphan")
 	}
 	return strings.Join(n, ",")
 }
 
-// ParseUploadMode parses a comma list of "rgba", "bgra", "pbo", "ring", "orphan"
+// ParseUploadMode parses a comma list of "rgba", "bgra", "pbo", "ring", "persist", "orphan"
 // (empty: the default).
 func ParseUploadMode(s string) (UploadMode, error) {
 	var m UploadMode
@@ -77,10 +86,12 @@ func ParseUploadMode(s string) (UploadMode, error) {
 			m.PBO = true
 		case "ring":
 			m.Ring = true
+		case "persist":
+			m.Persist = true
 		case "orphan":
 			m.Orphan = true
 		default:
-			return UploadMode{}, fmt.Errorf("gl: unknown upload mode %q (want rgba, bgra, pbo, ring, orphan)", f)
+			return UploadMode{}, fmt.Errorf("gl: unknown upload mode %q (want rgba, bgra, pbo, ring, persist, orphan)", f)
 		}
 	}
 	return m, nil

@@ -24,7 +24,7 @@ func TestAutoUploadMode(t *testing.T) {
 	if got := envUpload("NVIDIA H200/PCIe/SSE2"); got != (UploadMode{BGRA: true}) {
 		t.Errorf("NOFAULT_GL_UPLOAD=bgra on NVIDIA: got %v", got)
 	}
-	for s, want := range map[string]UploadMode{"rgba,ring": {Ring: true}, "bgra,ring": {BGRA: true, Ring: true}, "pbo": {PBO: true}} {
+	for s, want := range map[string]UploadMode{"rgba,ring": {Ring: true}, "bgra,ring": {BGRA: true, Ring: true}, "rgba,persist": {Persist: true}, "pbo": {PBO: true}} {
 		m, err := ParseUploadMode(s)
 		if err != nil || m != want || m.String() != s && s != "pbo" {
 			t.Errorf("ParseUploadMode(%q) = %v (%q), %v; want %v", s, m, m.String(), err, want)

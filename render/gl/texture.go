@@ -140,8 +140,13 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 	ogl.PixelStorei(ogl.UNPACK_ALIGNMENT, 1)
 	ogl.PixelStorei(ogl.UNPACK_SKIP_PIXELS, 0)
 	ogl.PixelStorei(ogl.UNPACK_SKIP_ROWS, 0)
-	if mode.Ring {
-		err := t.r.uploadRing(b, stride, damage, bounds, glFormat, glType)
+	if mode.Ring || mode.Persist {
+		var err error
+		if mode.Persist {
+			err = t.r.uploadPersist(b, stride, damage, bounds, glFormat, glType)
+		} else {
+			err = t.r.uploadRing(b, stride, damage, bounds, glFormat, glType)
+		}
 		ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, 0)
 		runtime.KeepAlive(src)
 		return err
@@ -288,9 +293,10 @@ func ringAlign(off int) int { return (off + 4095) &^ 4095 }
 
 // ringSlot is one buffer of the ring and the fence after its last upload.
 type ringSlot struct {
-	buf   uint32
-	size  int
-	fence uintptr // GLsync; 0 when none is pending
+	buf    uint32
+	size   int
+	fence  uintptr        // GLsync; 0 when none is pending
+	mapped unsafe.Pointer // Persist's mapping of buf; nil for Ring's
 }
 
 // uploadRing sends the damaged rectangles (clipped to bounds) of b to the
@@ -317,6 +323,9 @@ func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, b
 	}
 	s := &rd.ring[rd.ringNext]
 	rd.ringNext = (rd.ringNext + 1) % ringSlots
+	if s.mapped != nil {
+		s.free() // Persist's immutable buffer: BufferData cannot resize it
+	}
 	if s.buf == 0 {
 		ogl.GenBuffers(1, &s.buf)
 	}
@@ -336,13 +345,7 @@ func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, b
 	p := ogl.MapBufferRange(ogl.PIXEL_UNPACK_BUFFER, 0, total, flags)
 	if p == nil {
 		ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
-		var err error
-		for _, r := range damage {
-			if e := uploadRect(b, stride, r.Intersect(bounds), format, typ); e != nil && err == nil {
-				err = e
-			}
-		}
-		return err
+		return uploadRects(b, stride, damage, bounds, format, typ)
 	}
 	dst := unsafe.Slice((*byte)(p), total)
 	off := 0
