@@ -88,19 +88,9 @@ func (rd *Renderer) uploadPersist(b []byte, stride int, damage []image.Rectangle
 		rd.persistFallback("no GL_ARB_buffer_storage")
 		return rd.uploadRing(b, stride, damage, bounds, format, typ)
 	}
-	total := 0
-	for _, r := range damage {
-		r = r.Intersect(bounds)
-		if r.Empty() {
-			continue
-		}
-		if _, err := checkRect(b, stride, r); err != nil {
-			return err
-		}
-		total = ringAlign(total) + r.Dx()*4*r.Dy()
-	}
-	if total == 0 {
-		return nil
+	total, err := packedSize(b, stride, damage, bounds)
+	if err != nil || total == 0 {
+		return err
 	}
 	s := &rd.ring[rd.ringNext]
 	if s.fence != 0 {
@@ -126,6 +116,7 @@ func (rd *Renderer) uploadPersist(b []byte, stride int, damage []image.Rectangle
 		if p == nil {
 			ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
 			s.free()
+			rd.bufferStorage = nil // do not try again for every upload
 			rd.persistFallback("a persistent pixel-unpack buffer could not be made")
 			return rd.uploadRing(b, stride, damage, bounds, format, typ)
 		}
@@ -134,39 +125,8 @@ func (rd *Renderer) uploadPersist(b []byte, stride int, damage []image.Rectangle
 		ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, s.buf)
 	}
 	rd.ringNext = (rd.ringNext + 1) % ringSlots
-	dst := unsafe.Slice((*byte)(s.mapped), s.size)
-	off := 0
-	for _, r := range damage {
-		r = r.Intersect(bounds)
-		if r.Empty() {
-			continue
-		}
-		first, _ := checkRect(b, stride, r)
-		off = ringAlign(off)
-		row := r.Dx() * 4
-		if stride == row {
-			off += copy(dst[off:], b[first:first+row*r.Dy()])
-			continue
-		}
-		for y := 0; y < r.Dy(); y++ {
-			o := first + y*stride
-			off += copy(dst[off:off+row], b[o:o+row])
-		}
-	}
-	ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, 0)
-	off = 0
-	for _, r := range damage {
-		r = r.Intersect(bounds)
-		if r.Empty() {
-			continue
-		}
-		off = ringAlign(off)
-		//lint:ignore SA1019 no TexSubImage2D overload takes an offset; the offset is page-aligned (ringAlign), which checkptr accepts
-		pixels := ogl.PtrOffset(off)
-		ogl.TexSubImage2D(ogl.TEXTURE_2D, 0, int32(r.Min.X), int32(r.Min.Y), int32(r.Dx()), int32(r.Dy()),
-			format, typ, pixels)
-		off += r.Dx() * 4 * r.Dy()
-	}
+	packRects(unsafe.Slice((*byte)(s.mapped), s.size), b, stride, damage, bounds)
+	uploadPacked(damage, bounds, format, typ)
 	s.fence = ogl.FenceSync(ogl.SYNC_GPU_COMMANDS_COMPLETE, 0)
 	ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
 	return nil

@@ -18,21 +18,10 @@ import (
 func TestRingUploads(t *testing.T) {
 	h := headless(t)
 	h.Do(func(r *Renderer) { r.SetUploadMode(UploadMode{Ring: true}) })
-	p := &pair{gl: h, soft: soft.New()}
-	cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
-	b := &buffer{p: cp, off: 0, w: 64, h: 48, stride: 64*4 + 12, format: shm.FormatARGB8888}
-	b.draw(image.Rect(0, 0, b.w, b.h), patternOf(1, binaryAlpha))
-	gt, st := h.NewTexture(), p.soft.NewTexture()
-	b.uploadBoth(t, gt, st, nil, true)
-	sc := render.Scene{Background: [4]uint8{10, 20, 30, 255}, Items: []render.Item{{Texture: gt, Dst: image.Rect(5, 7, 69, 55)}}}
-	softTex := map[render.Texture]render.Texture{gt: st}
-	p.renderAndCompare(t, "first upload", sc, softTex, 80, 60)
+	rc := newRingCase(t, h)
+	p, sc, softTex := rc.p, rc.sc, rc.softTex
 	for i := 0; i < 2*ringSlots; i++ {
-		b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(100+i), binaryAlpha))
-		damage := []image.Rectangle{image.Rect(i, 0, i+9, 5), image.Rect(3, 20+i, 60, 30+i)}
-		var next int
-		h.Do(func(r *Renderer) { next = r.ringNext })
-		b.uploadBoth(t, gt, st, damage, true)
+		next := rc.partialUpload(t, h, i)
 		h.Do(func(r *Renderer) {
 			s := r.ring[next]
 			if s.buf == 0 || s.fence == 0 {
@@ -65,15 +54,8 @@ func TestPersistUploads(t *testing.T) {
 	if !has {
 		t.Skip("the GL context has no GL_ARB_buffer_storage: Persist is Ring there")
 	}
-	p := &pair{gl: h, soft: soft.New()}
-	cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
-	b := &buffer{p: cp, off: 0, w: 64, h: 48, stride: 64*4 + 12, format: shm.FormatARGB8888}
-	b.draw(image.Rect(0, 0, b.w, b.h), patternOf(1, binaryAlpha))
-	gt, st := h.NewTexture(), p.soft.NewTexture()
-	b.uploadBoth(t, gt, st, nil, true)
-	sc := render.Scene{Background: [4]uint8{10, 20, 30, 255}, Items: []render.Item{{Texture: gt, Dst: image.Rect(5, 7, 69, 55)}}}
-	softTex := map[render.Texture]render.Texture{gt: st}
-	p.renderAndCompare(t, "first upload", sc, softTex, 80, 60)
+	rc := newRingCase(t, h)
+	p, b, gt, st, sc, softTex := rc.p, rc.b, rc.gt, rc.st, rc.sc, rc.softTex
 	var first [ringSlots]ringSlot
 	for i := 0; i < 3*ringSlots; i++ {
 		if i == ringSlots+1 {
@@ -90,11 +72,7 @@ func TestPersistUploads(t *testing.T) {
 			})
 			p.renderAndCompare(t, "ring upload between persistent ones", sc, softTex, 80, 60)
 		}
-		b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(100+i), binaryAlpha))
-		damage := []image.Rectangle{image.Rect(i, 0, i+9, 5), image.Rect(3, 20+i, 60, 30+i)}
-		var next int
-		h.Do(func(r *Renderer) { next = r.ringNext })
-		b.uploadBoth(t, gt, st, damage, true)
+		next := rc.partialUpload(t, h, i)
 		h.Do(func(r *Renderer) {
 			s := r.ring[next]
 			if s.buf == 0 || s.fence == 0 || s.mapped == nil {
@@ -115,4 +93,43 @@ func TestPersistUploads(t *testing.T) {
 		})
 		p.renderAndCompare(t, "partial upload", sc, softTex, 80, 60)
 	}
+}
+
+// ringCase is the scene TestRingUploads and TestPersistUploads draw: one
+// 64x48 ARGB texture with a stride that is not a whole row, uploaded whole
+// once (in the renderer's current upload mode) and checked against
+// render/soft.
+type ringCase struct {
+	p       *pair
+	b       *buffer
+	gt, st  render.Texture
+	sc      render.Scene
+	softTex map[render.Texture]render.Texture
+}
+
+func newRingCase(t *testing.T, h *Headless) *ringCase {
+	t.Helper()
+	rc := &ringCase{p: &pair{gl: h, soft: soft.New()}}
+	cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
+	rc.b = &buffer{p: cp, off: 0, w: 64, h: 48, stride: 64*4 + 12, format: shm.FormatARGB8888}
+	rc.b.draw(image.Rect(0, 0, rc.b.w, rc.b.h), patternOf(1, binaryAlpha))
+	rc.gt, rc.st = h.NewTexture(), rc.p.soft.NewTexture()
+	rc.b.uploadBoth(t, rc.gt, rc.st, nil, true)
+	rc.sc = render.Scene{Background: [4]uint8{10, 20, 30, 255}, Items: []render.Item{{Texture: rc.gt, Dst: image.Rect(5, 7, 69, 55)}}}
+	rc.softTex = map[render.Texture]render.Texture{rc.gt: rc.st}
+	rc.p.renderAndCompare(t, "first upload", rc.sc, rc.softTex, 80, 60)
+	return rc
+}
+
+// partialUpload draws upload i's pattern and uploads two damaged
+// rectangles of it, which move with i, to both renderers; it returns the
+// ring slot the upload was to take.
+func (rc *ringCase) partialUpload(t *testing.T, h *Headless, i int) (slot int) {
+	t.Helper()
+	b := rc.b
+	b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(100+i), binaryAlpha))
+	damage := []image.Rectangle{image.Rect(i, 0, i+9, 5), image.Rect(3, 20+i, 60, 30+i)}
+	h.Do(func(r *Renderer) { slot = r.ringNext })
+	b.uploadBoth(t, rc.gt, rc.st, damage, true)
+	return slot
 }

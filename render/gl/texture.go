@@ -307,19 +307,9 @@ type ringSlot struct {
 // rectangle from its offset; then it sets the buffer's fence. A buffer
 // that cannot be mapped falls back to uploadRect.
 func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, bounds image.Rectangle, format, typ uint32) error {
-	total := 0
-	for _, r := range damage {
-		r = r.Intersect(bounds)
-		if r.Empty() {
-			continue
-		}
-		if _, err := checkRect(b, stride, r); err != nil {
-			return err
-		}
-		total = ringAlign(total) + r.Dx()*4*r.Dy()
-	}
-	if total == 0 {
-		return nil
+	total, err := packedSize(b, stride, damage, bounds)
+	if err != nil || total == 0 {
+		return err
 	}
 	s := &rd.ring[rd.ringNext]
 	rd.ringNext = (rd.ringNext + 1) % ringSlots
@@ -347,7 +337,35 @@ func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, b
 		ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
 		return uploadRects(b, stride, damage, bounds, format, typ)
 	}
-	dst := unsafe.Slice((*byte)(p), total)
+	packRects(unsafe.Slice((*byte)(p), total), b, stride, damage, bounds)
+	ogl.UnmapBuffer(ogl.PIXEL_UNPACK_BUFFER)
+	uploadPacked(damage, bounds, format, typ)
+	s.fence = ogl.FenceSync(ogl.SYNC_GPU_COMMANDS_COMPLETE, 0)
+	ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
+	return nil
+}
+
+// packedSize checks every damaged rectangle (clipped to bounds) against
+// b and returns the bytes packRects lays them out in.
+func packedSize(b []byte, stride int, damage []image.Rectangle, bounds image.Rectangle) (int, error) {
+	total := 0
+	for _, r := range damage {
+		r = r.Intersect(bounds)
+		if r.Empty() {
+			continue
+		}
+		if _, err := checkRect(b, stride, r); err != nil {
+			return 0, err
+		}
+		total = ringAlign(total) + r.Dx()*4*r.Dy()
+	}
+	return total, nil
+}
+
+// packRects copies the rows of every damaged rectangle (clipped to
+// bounds, already checked against b) into dst one rectangle after another,
+// each starting at a ringAlign offset: the layout uploadPacked reads.
+func packRects(dst, b []byte, stride int, damage []image.Rectangle, bounds image.Rectangle) {
 	off := 0
 	for _, r := range damage {
 		r = r.Intersect(bounds)
@@ -366,9 +384,13 @@ func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, b
 			off += copy(dst[off:off+row], b[o:o+row])
 		}
 	}
-	ogl.UnmapBuffer(ogl.PIXEL_UNPACK_BUFFER)
+}
+
+// uploadPacked uploads every damaged rectangle (clipped to bounds) to the
+// bound texture from the bound pixel-unpack buffer, laid out by packRects.
+func uploadPacked(damage []image.Rectangle, bounds image.Rectangle, format, typ uint32) {
 	ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, 0)
-	off = 0
+	off := 0
 	for _, r := range damage {
 		r = r.Intersect(bounds)
 		if r.Empty() {
@@ -384,7 +406,4 @@ func (rd *Renderer) uploadRing(b []byte, stride int, damage []image.Rectangle, b
 			format, typ, pixels)
 		off += r.Dx() * 4 * r.Dy()
 	}
-	s.fence = ogl.FenceSync(ogl.SYNC_GPU_COMMANDS_COMPLETE, 0)
-	ogl.BindBuffer(ogl.PIXEL_UNPACK_BUFFER, 0)
-	return nil
 }
