@@ -140,6 +140,15 @@ var frameMetrics = []metric{
 	{"client CPU load", "% of a core", "lower", func(r *wlclient.Result) float64 { return 100 * r.ClientCPU / r.Seconds }, "%.1f"},
 	{"buffers needed per surface", "", "lower", func(r *wlclient.Result) float64 { return float64(r.BuffersMax) }, "%.0f"},
 	schedCPU,
+	// Every thread's voluntary and involuntary switches over the window
+	// (/proc/PID/task/*/status), per frame callback: the wake-ups a frame
+	// costs, the compositor's and its helper threads' (a GL driver's too).
+	{"compositor context switches per frame", "", "lower", func(r *wlclient.Result) float64 {
+		if r.CtxSwitches <= 0 || r.Frames == 0 {
+			return math.NaN()
+		}
+		return float64(r.CtxSwitches) / float64(r.Frames)
+	}, "%.2f"},
 }
 
 // schedCPU is the compositor's CPU per frame from schedstat (nanoseconds,
@@ -165,11 +174,11 @@ var syncMetrics = []metric{
 		}
 		return cpu * 1e6 / float64(max(r.Syncs, 1))
 	}, "%.1f"},
-	// Counted by the libwayland client (bench/c/syncrtt) from
+	// Counted by the client (bench/c/syncrtt, cmd/wlbench) from
 	// /proc/PID/task/*/status: every thread's voluntary and involuntary
 	// switches over the timed window.
 	{"compositor context switches per round trip", "", "lower", func(r *wlclient.Result) float64 {
-		if r.Client != wlclient.ClientLibwayland || r.CtxSwitches <= 0 {
+		if r.CtxSwitches <= 0 {
 			return math.NaN()
 		}
 		return float64(r.CtxSwitches) / float64(max(r.Syncs, 1))
@@ -218,6 +227,16 @@ func (r *Results) errors(target, workload string) []string {
 
 func (r *Results) stat(target, workload string, m metric) stat {
 	return summarize(r.values(target, workload, m))
+}
+
+// measured reports whether any target has a value of m for workload.
+func (r *Results) measured(workload string, m metric) bool {
+	for _, t := range r.Targets {
+		if len(r.values(t.Name, workload, m)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Results) hasTarget(name string) bool {
@@ -287,6 +306,7 @@ func (r *Results) MarkdownWith(h Header, plotsRel string, notes string) string {
 	p("\nMethod: the client is `cmd/wlbench` (plain wl_compositor + wl_shm + xdg_wm_base, ARGB8888, a new frame on every frame callback, up to 4 buffers per surface and never blocking on a busy one). ")
 	p("Compositor CPU is utime+stime of the compositor process from `/proc/PID/stat` (10 ms ticks) read by the client at both ends of the measured window; it excludes helper processes (weston's desktop-shell client). ")
 	p("**CPU per frame** is that CPU time divided by the frame callbacks the client received in the window, over all its surfaces, so weston's ~39 Hz headless pacing (against 60 Hz for nofault and sway) does not count against it. ")
+	p("**Context switches** are every compositor thread's voluntary and involuntary switches in the window (`/proc/PID/task/*/status`), per frame callback or round trip; results saved before the clients counted them have no such row. ")
 	p("Ratios are nofault's median over the other compositor's median; nofault-gl/weston-gl compares the two GL renderers.\n\n")
 
 	pairs := r.ratioPairs()
@@ -313,6 +333,9 @@ func (r *Results) MarkdownWith(h Header, plotsRel string, notes string) string {
 		}
 		p("\n")
 		for _, m := range metricsFor(w.Kind()) {
+			if !r.measured(w.Name, m) {
+				continue // no client measured it (older results, another client)
+			}
 			name := m.Name
 			if m.Unit != "" {
 				name += " (" + m.Unit + ")"

@@ -100,3 +100,42 @@ func TestGoalsUseSchedstat(t *testing.T) {
 		})
 	}
 }
+
+// TestRowsWithoutValuesAreLeftOut: a metric that no run measured (results
+// saved before the client counted it, or a client that does not) makes no
+// row of dashes, while a metric one target measured keeps its row.
+func TestRowsWithoutValuesAreLeftOut(t *testing.T) {
+	w := Workload{Name: "256-full", Title: "1 x 256x256", Opts: frames(1, 256, 256, 100, true)}
+	res := func(switches int64) *wlclient.Result {
+		return &wlclient.Result{Options: w.Opts, Frames: 100, FPS: 60, Seconds: 1, CPU: 0.02, CPUSched: 0.02, CPUPerFrameMS: 0.2, CtxSwitches: switches}
+	}
+	for _, c := range []struct {
+		name     string
+		nofault  int64
+		sway     int64
+		wantRow  bool
+		wantCell string
+	}{
+		{"nobody counted", 0, 0, false, ""},
+		{"one target counted", 215, 0, true, "| compositor context switches per frame | 2.15 | – |"},
+		{"both counted", 215, 310, true, "| compositor context switches per frame | 2.15 | 3.10 | 0.69x |"},
+	} {
+		rs := &Results{
+			Targets:   []TargetInfo{{Name: "nofault"}, {Name: "sway"}},
+			Workloads: []Workload{w},
+			Reps:      1,
+			Samples: []Sample{
+				{Target: "nofault", Workload: w.Name, Result: res(c.nofault)},
+				{Target: "sway", Workload: w.Name, Result: res(c.sway)},
+			},
+		}
+		md := rs.Markdown("bench", "")
+		row := strings.Contains(md, "context switches per frame")
+		if row != c.wantRow || c.wantCell != "" && !strings.Contains(md, c.wantCell) {
+			t.Errorf("%s: row %v (want %v), want %q in:\n%s", c.name, row, c.wantRow, c.wantCell, md)
+		}
+		if !strings.Contains(md, "| compositor CPU per frame (ms) |") {
+			t.Errorf("%s: the CPU row is gone:\n%s", c.name, md)
+		}
+	}
+}

@@ -102,6 +102,10 @@ func TestSmoke(t *testing.T) {
 	if fr.CPU > 0 && fr.CPUPerFrameMS <= 0 {
 		t.Errorf("frames: CPU per frame %.3f ms", fr.CPUPerFrameMS)
 	}
+	// Every frame wakes the compositor at least for the tick and the commit.
+	if fr.CtxSwitches < int64(fr.Frames) || sy.CtxSwitches <= 0 {
+		t.Errorf("context switches in the window: %d for %d frames, %d for %d round trips", fr.CtxSwitches, fr.Frames, sy.CtxSwitches, sy.Syncs)
+	}
 	if sy.Syncs < 10 || sy.RTTp50 <= 0 || sy.RTTp99 < sy.RTTp50 || len(sy.RTTQuantiles) != 101 {
 		t.Errorf("sync: %d round trips, p50 %.1f µs, p99 %.1f µs", sy.Syncs, sy.RTTp50, sy.RTTp99)
 	}
@@ -122,7 +126,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := rs.Markdown("bench", "")
-	for _, want := range []string{"| compositor CPU per frame (ms) |", "| round trip p50 (µs) |", "| requests/s absorbed |"} {
+	for _, want := range []string{"| compositor CPU per frame (ms) |", "| compositor context switches per frame |", "| round trip p50 (µs) |", "| compositor context switches per round trip |", "| requests/s absorbed |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}

@@ -85,7 +85,7 @@ type Result struct {
 	CPUPerFrameMS float64   `json:"cpu_per_frame_ms"`           // CPU / Frames
 	CPULoad       float64   `json:"cpu_load"`                   // CPU / Seconds
 	ClientCPU     float64   `json:"client_cpu_s"`               // this process, same window
-	CtxSwitches   int64     `json:"ctx_switches,omitempty"`     // ClientLibwayland: the compositor's context switches in the window, all threads
+	CtxSwitches   int64     `json:"ctx_switches,omitempty"`     // the compositor's context switches in the window, all threads (/proc/PID/task/*/status)
 	LoadAvg       string    `json:"loadavg"`                    // /proc/loadavg at the end
 }
 
@@ -210,7 +210,7 @@ func (cl *client) finish(w *window) error {
 			return fmt.Errorf("compositor process %d: %w", cl.o.PID, err)
 		}
 		d := c1.Sub(w.cpu0)
-		r.CPU, r.CPUSched = d.Stat, d.Sched
+		r.CPU, r.CPUSched, r.CtxSwitches = d.Stat, d.Sched, d.Switches
 		r.CPULoad = d.Stat / r.Seconds
 	}
 	return nil

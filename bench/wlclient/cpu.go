@@ -20,6 +20,9 @@ type CPU struct {
 	// on a CPU, in seconds (nanosecond resolution; threads that exited are
 	// missing). Zero when schedstat is unavailable.
 	Sched float64
+	// Switches is the sum over /proc/PID/task/*/status of the voluntary
+	// and involuntary context switches (threads that exited are missing).
+	Switches int64
 }
 
 // ProcCPU reads the CPU time of process pid.
@@ -57,8 +60,31 @@ func ProcCPU(pid int) (CPU, error) {
 		}
 	}
 	c.Sched = float64(ns) / 1e9
+	c.Switches = procSwitches(pid)
 	return c, nil
 }
 
+// procSwitches sums voluntary_ctxt_switches and nonvoluntary_ctxt_switches
+// over the threads of process pid.
+func procSwitches(pid int) int64 {
+	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/status")
+	var n int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, l := range bytes.Split(b, []byte("\n")) {
+			k, v, ok := bytes.Cut(l, []byte(":"))
+			if !ok || !bytes.HasSuffix(k, []byte("voluntary_ctxt_switches")) {
+				continue
+			}
+			x, _ := strconv.ParseInt(string(bytes.TrimSpace(v)), 10, 64)
+			n += x
+		}
+	}
+	return n
+}
+
 // Sub returns c - o.
-func (c CPU) Sub(o CPU) CPU { return CPU{c.Stat - o.Stat, c.Sched - o.Sched} }
+func (c CPU) Sub(o CPU) CPU { return CPU{c.Stat - o.Stat, c.Sched - o.Sched, c.Switches - o.Switches} }
