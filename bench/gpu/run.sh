@@ -17,8 +17,10 @@
 #   3. render/gl's tests (pixel-exact against render/soft, every upload mode)
 #   4. the running compositor, --backend=headless, soft and --renderer=gl
 #      in each upload mode (NOFAULT_GL_UPLOAD: rgba, rgba,pbo, rgba,ring,
-#      rgba,persist, bgra,pbo), with GOMAXPROCS=2 (label suffix -P2) and without the
-#      glFlush after each render (NOFAULT_GL_FLUSH=0, -noflush), with
+#      rgba,persist, bgra,pbo), with GOMAXPROCS=2 and 1 (label suffixes
+#      -P2 and -P1: Go's idle-P spinning on 16 cores, sysmon's polling
+#      around long cgo calls) and without the glFlush after each render
+#      (NOFAULT_GL_FLUSH=0, -noflush), with
 #      cmd/wlbench drawing full-damage frames at 1920x1080 (ROUNDS rounds,
 #      interleaved), a 256x256 client, and 3840x2160 (compositor CPU per
 #      frame from /proc, fps)
@@ -202,6 +204,8 @@ step "4. running compositor + wlbench, full damage (${DURATION}s each, $ROUNDS r
 : >"$OUT/wlbench.jsonl"
 : >"$OUT/compositor.log"
 # P2: GOMAXPROCS=2 (the Go scheduler's idle-P spinning on 16 cores).
+# P1: GOMAXPROCS=1 (sysmon then takes the P of a long cgo call at once
+# and sleeps, instead of polling every 20 µs for a millisecond a frame).
 for round in $(seq "$ROUNDS"); do
 	comp 1080p-soft 1920x1080 1920x1080 soft
 	comp 1080p-gl-rgba 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba
@@ -209,11 +213,11 @@ for round in $(seq "$ROUNDS"); do
 	comp 1080p-gl-ring 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,ring
 	comp 1080p-gl-persist 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,persist
 	comp 1080p-gl-pbo-P2 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo GOMAXPROCS=2
+	comp 1080p-gl-pbo-P1 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo GOMAXPROCS=1
 	comp 1080p-gl-pbo-noflush 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=rgba,pbo NOFAULT_GL_FLUSH=0
 	comp 256-gl 1920x1080 256x256 gl
 	comp 256-soft 1920x1080 256x256 soft
 done
-comp 256-gl-P2 1920x1080 256x256 gl GOMAXPROCS=2
 comp 1080p-soft-P2 1920x1080 1920x1080 soft GOMAXPROCS=2
 comp 1080p-gl-bgra-pbo 1920x1080 1920x1080 gl NOFAULT_GL_UPLOAD=bgra,pbo
 comp 4k-soft 3840x2160 3840x2160 soft
@@ -382,7 +386,7 @@ except (OSError, ValueError):
 if runs:
     import statistics
     L.append("## Running compositor (--backend=headless, 60 Hz) with cmd/wlbench, full damage every frame\n")
-    L.append("Compositor CPU (utime+stime from /proc) per frame callback, median over the rounds (each round's value in brackets); fps per surface. -P2: GOMAXPROCS=2. prof-*: the glprof build with the CPU profiler on (cpu-LABEL.pprof).\n")
+    L.append("Compositor CPU (utime+stime from /proc) per frame callback, median over the rounds (each round's value in brackets); fps per surface. -P2: GOMAXPROCS=2; -P1: GOMAXPROCS=1. prof-*: the glprof build with the CPU profiler on (cpu-LABEL.pprof).\n")
     L.append("| run | output | client | renderer | env | fps | CPU ms/frame | CPU load |")
     L.append("|---|---|---|---|---|---|---|---|")
     by = {}
