@@ -46,44 +46,35 @@ func ProcCPU(pid int) (CPU, error) {
 		return CPU{}, fmt.Errorf("procstat: bad times in /proc/%d/stat", pid)
 	}
 	c := CPU{Stat: float64(ut+st) / ClockTicks}
-	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/schedstat")
 	var ns uint64
-	for _, t := range tasks {
-		b, err := os.ReadFile(t)
-		if err != nil {
-			continue
-		}
-		f := bytes.Fields(b)
-		if len(f) > 0 {
+	eachTask(pid, "schedstat", func(b []byte) {
+		if f := bytes.Fields(b); len(f) > 0 {
 			v, _ := strconv.ParseUint(string(f[0]), 10, 64)
 			ns += v
 		}
-	}
+	})
 	c.Sched = float64(ns) / 1e9
-	c.Switches = procSwitches(pid)
+	// The voluntary and involuntary context switches of every thread.
+	eachTask(pid, "status", func(b []byte) {
+		for _, l := range bytes.Split(b, []byte("\n")) {
+			if k, v, ok := bytes.Cut(l, []byte(":")); ok && bytes.HasSuffix(k, []byte("voluntary_ctxt_switches")) {
+				x, _ := strconv.ParseInt(string(bytes.TrimSpace(v)), 10, 64)
+				c.Switches += x
+			}
+		}
+	})
 	return c, nil
 }
 
-// procSwitches sums voluntary_ctxt_switches and nonvoluntary_ctxt_switches
-// over the threads of process pid.
-func procSwitches(pid int) int64 {
-	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/status")
-	var n int64
+// eachTask calls fn with the contents of /proc/PID/task/*/name for every
+// thread of process pid (threads gone meanwhile are skipped).
+func eachTask(pid int, name string, fn func([]byte)) {
+	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/" + name)
 	for _, t := range tasks {
-		b, err := os.ReadFile(t)
-		if err != nil {
-			continue
-		}
-		for _, l := range bytes.Split(b, []byte("\n")) {
-			k, v, ok := bytes.Cut(l, []byte(":"))
-			if !ok || !bytes.HasSuffix(k, []byte("voluntary_ctxt_switches")) {
-				continue
-			}
-			x, _ := strconv.ParseInt(string(bytes.TrimSpace(v)), 10, 64)
-			n += x
+		if b, err := os.ReadFile(t); err == nil {
+			fn(b)
 		}
 	}
-	return n
 }
 
 // Sub returns c - o.
