@@ -229,16 +229,6 @@ func (r *Results) stat(target, workload string, m metric) stat {
 	return summarize(r.values(target, workload, m))
 }
 
-// measured reports whether any target has a value of m for workload.
-func (r *Results) measured(workload string, m metric) bool {
-	for _, t := range r.Targets {
-		if len(r.values(t.Name, workload, m)) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
 func (r *Results) hasTarget(name string) bool {
 	for _, t := range r.Targets {
 		if t.Name == name {
@@ -333,7 +323,13 @@ func (r *Results) MarkdownWith(h Header, plotsRel string, notes string) string {
 		}
 		p("\n")
 		for _, m := range metricsFor(w.Kind()) {
-			if !r.measured(w.Name, m) {
+			st := make(map[string]stat, len(r.Targets))
+			measured := false
+			for _, t := range r.Targets {
+				st[t.Name] = r.stat(t.Name, w.Name, m)
+				measured = measured || st[t.Name].N > 0
+			}
+			if !measured {
 				continue // no client measured it (older results, another client)
 			}
 			name := m.Name
@@ -342,10 +338,10 @@ func (r *Results) MarkdownWith(h Header, plotsRel string, notes string) string {
 			}
 			p("| %s |", name)
 			for _, t := range r.Targets {
-				p(" %s |", cell(r.stat(t.Name, w.Name, m), m.Fmt))
+				p(" %s |", cell(st[t.Name], m.Fmt))
 			}
 			for _, q := range pairs {
-				_, s := ratio(r.stat(q[0], w.Name, m), r.stat(q[1], w.Name, m))
+				_, s := ratio(st[q[0]], st[q[1]])
 				p(" %s |", s)
 			}
 			p("\n")
