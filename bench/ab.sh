@@ -3,8 +3,9 @@
 # interleaved: each rep runs every binary in turn on a fresh headless
 # output, with cmd/wlbench drawing a new frame on every frame callback.
 # One line per run: compositor CPU per frame from /proc (10 ms ticks) and
-# from schedstat, frames/s, context switches per frame (perf stat over 3 s
-# of the run, where perf is installed) and the client's CPU per frame;
+# from schedstat, frames/s, context switches per frame (every compositor
+# thread's, counted by wlbench over the window) and the client's CPU per
+# frame;
 # then the medians. The harness (bench/cmd/abcompare) is the measurement
 # to quote; this script is for a first look in a minute.
 #
@@ -17,7 +18,7 @@
 # PINC / PINW (taskset CPU lists for the compositor / the client),
 # WLBENCH (a built cmd/wlbench; else built here with go).
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n 2,18p "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,19p "$0" >&2; exit 2; }
 size=$1; shift
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -51,20 +52,14 @@ for rep in $(seq "${REPS:-3}"); do
 		${PINW:+taskset -c "$PINW"} "$wlbench" --socket=ab --pid=$pid --size="$size" --surfaces="${SURF:-1}" \
 			--damage="${DMG:-100}" --sealed="${SEALED:-true}" --duration="${dur}s" --warmup=1s >"$tmp/wb.json" 2>"$tmp/wb.err" &
 		wb=$!
-		cs=
-		if command -v perf >/dev/null && [ "$dur" -ge 4 ]; then
-			sleep 2
-			cs=$(perf stat -e context-switches -x, -p $pid -- sleep 3 2>&1 | awk -F, '/context-switches/ {print $1}')
-		fi
 		wait $wb || { echo "ab.sh: wlbench failed:" >&2; cat "$tmp/wb.err" >&2; kill $pid; exit 1; }
 		kill $pid; wait $pid 2>/dev/null || true
-		python3 - "$tmp/wb.json" "$label" "$size" "${cs:-}" <<'PY' | tee -a "$tmp/all"
+		python3 - "$tmp/wb.json" "$label" "$size" <<'PY' | tee -a "$tmp/all"
 import json, sys
 d = json.load(open(sys.argv[1]))
 frames = d['frames']
 line = '%s %s cpu/frame %.3f sched %.3f fps %.1f' % (sys.argv[2], sys.argv[3], d['cpu_per_frame_ms'], d['cpu_sched_s'] * 1000 / frames, d['fps'])
-if sys.argv[4]:
-    line += ' cs/frame %.2f' % (float(sys.argv[4]) / (3 * d['fps'] * d['Surfaces']))
+line += ' cs/frame %.2f' % (d.get('ctx_switches', 0) / frames)
 line += ' client %.3f' % (d['client_cpu_s'] * 1000 / frames)
 print(line)
 PY
