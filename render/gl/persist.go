@@ -48,20 +48,18 @@ func glxProcAddress(name string) unsafe.Pointer {
 // findBufferStorage returns glBufferStorage when the context has
 // GL_ARB_buffer_storage (or GL 4.4), else nil.
 func findBufferStorage(procAddr func(string) unsafe.Pointer) unsafe.Pointer {
-	var n int32
-	ogl.GetIntegerv(ogl.NUM_EXTENSIONS, &n)
-	for i := range uint32(n) {
-		if ogl.GoStr(ogl.GetStringi(ogl.EXTENSIONS, i)) == "GL_ARB_buffer_storage" {
-			return procAddr("glBufferStorage")
-		}
-	}
-	var major, minor int32
+	var major, minor, n int32
 	ogl.GetIntegerv(ogl.MAJOR_VERSION, &major)
 	ogl.GetIntegerv(ogl.MINOR_VERSION, &minor)
-	if major > 4 || major == 4 && minor >= 4 {
-		return procAddr("glBufferStorage")
+	has := major > 4 || major == 4 && minor >= 4
+	ogl.GetIntegerv(ogl.NUM_EXTENSIONS, &n)
+	for i := uint32(0); !has && i < uint32(n); i++ {
+		has = ogl.GoStr(ogl.GetStringi(ogl.EXTENSIONS, i)) == "GL_ARB_buffer_storage"
 	}
-	return nil
+	if !has {
+		return nil
+	}
+	return procAddr("glBufferStorage")
 }
 
 // free deletes the slot's buffer (unmapping it) and its fence.
