@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/nofault/nofault/internal/rawsys"
 	"github.com/nofault/nofault/protocol"
 	"golang.org/x/sys/unix"
 )
@@ -158,7 +159,7 @@ func (r *reader) recvLocked(fd uintptr) bool {
 		return true
 	}
 	for {
-		r.n, r.oobn, r.flags, r.err = recvmsgNB(int(fd), r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
+		r.n, r.oobn, r.flags, r.err = rawsys.Recvmsg(int(fd), r.acc[len(r.acc):cap(r.acc)], r.oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
 		if r.err != unix.EINTR {
 			break
 		}
@@ -265,7 +266,7 @@ func newWriter(conn *net.UnixConn, wg *sync.WaitGroup, failed func(error)) *writ
 	w := &writer{conn: conn, wg: wg, failed: failed}
 	w.raw, _ = conn.SyscallConn()
 	w.direct = func(fd uintptr) bool {
-		n, err := sendmsgNB(int(fd), w.directB, w.directO, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+		n, err := rawsys.Sendmsg(int(fd), w.directB, w.directO, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
 		if err != nil {
 			n = 0
 		}

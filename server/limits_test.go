@@ -269,3 +269,29 @@ func TestLimitsFromTheTable(t *testing.T) {
 		t.Errorf("%d limits in the table, want one per field of Limits (%d)", n, want)
 	}
 }
+
+// BenchmarkMakeFDRoom is the limit check every read of every client makes
+// before its recvmsg.
+func BenchmarkMakeFDRoom(b *testing.B) {
+	d := NewDisplay(nil, Options{})
+	c := &Client{d: d}
+	b.ReportAllocs()
+	for b.Loop() {
+		if !d.makeFDRoom(c) {
+			b.Fatal("no room")
+		}
+	}
+}
+
+// TestLimitRowsMatchKeys: the cached rows give what the table's keys do.
+func TestLimitRowsMatchKeys(t *testing.T) {
+	l := DefaultLimits()
+	for r := Resource(0); r < numResources; r++ {
+		perKey, totalKey := r.keys()
+		per, total, pk, tk := l.limit(r)
+		if pk != perKey || tk != totalKey || per != l.Get(perKey) || total != l.Get(totalKey) {
+			t.Errorf("resource %d: limit gives %s=%d %s=%d, want %s=%d %s=%d", r, pk, per, tk, total,
+				perKey, l.Get(perKey), totalKey, l.Get(totalKey))
+		}
+	}
+}

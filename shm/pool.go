@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/nofault/nofault/internal/rawsys"
 	"golang.org/x/sys/unix"
 )
 
@@ -134,7 +135,7 @@ func sealedCovers(fd int, size int64) bool {
 		return false
 	}
 	var st unix.Stat_t
-	return fstat(fd, &st) == nil && st.Size >= size
+	return rawsys.Fstat(fd, &st) == nil && st.Size >= size
 }
 
 // mapRead maps fd for reading with strategy s. If the kernel refuses the
@@ -341,7 +342,7 @@ func (p *Pool) Faulted() bool { return p.faulted.Load() }
 func (p *Pool) CheckSize() error {
 	size := p.Size()
 	var st unix.Stat_t
-	if err := fstat(p.fd, &st); err != nil {
+	if err := rawsys.Fstat(p.fd, &st); err != nil {
 		return fmt.Errorf("shm: fstat fd %d: %w", p.fd, err)
 	}
 	if st.Size >= size {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/nofault/nofault/internal/rawsys"
 	"github.com/nofault/nofault/server"
 	"golang.org/x/sys/unix"
 )
@@ -235,7 +236,7 @@ func (p *Pool) covers(offset int64, width, height, stride int, f Format) error {
 		return fmt.Errorf("%w: %dx%d stride %d format 0x%x", ErrGeometry, width, height, stride, uint32(f))
 	}
 	var st unix.Stat_t
-	if err := fstat(p.fd, &st); err != nil {
+	if err := rawsys.Fstat(p.fd, &st); err != nil {
 		return fmt.Errorf("shm: fstat fd %d: %w", p.fd, err)
 	}
 	// Only a regular file's (memfd, tmpfs, disk) size says what can be

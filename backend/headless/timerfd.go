@@ -4,8 +4,8 @@ import (
 	"os"
 	"syscall"
 	"time"
-	"unsafe"
 
+	"github.com/nofault/nofault/internal/rawsys"
 	"golang.org/x/sys/unix"
 )
 
@@ -15,8 +15,8 @@ type timerFD struct {
 	f   *os.File
 	raw syscall.RawConn
 	// expirations is read into by wait's callback (made once: a tick
-	// allocates nothing).
-	expirations uint64
+	// allocates nothing): the count, in native byte order.
+	expirations [8]byte
 	read        func(fd uintptr) bool
 }
 
@@ -54,12 +54,11 @@ func (t *timerFD) wait() bool {
 }
 
 // readNB is wait's callback: a non-blocking read of the expiration count
-// as a raw syscall, which does not wake the runtime's sysmon thread (as
-// server/rawsys.go explains). It returns false, to wait in the poller,
-// while the timer has not fired.
+// that does not wake the runtime's sysmon thread (internal/rawsys). It
+// returns false, to wait in the poller, while the timer has not fired.
 func (t *timerFD) readNB(fd uintptr) bool {
-	_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&t.expirations)), 8)
-	return e != unix.EAGAIN && e != unix.EINTR
+	_, err := rawsys.Read(int(fd), t.expirations[:])
+	return err != unix.EAGAIN && err != unix.EINTR
 }
 
 // close stops the timer and makes a pending or later wait return false. It

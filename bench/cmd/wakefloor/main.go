@@ -14,7 +14,7 @@
 //
 //   - go: nofault's shape. A 60 Hz timerfd and the client socket in the
 //     Go runtime's network poller, read with raw non-blocking system
-//     calls inside RawConn.Read (server/rawsys.go,
+//     calls inside RawConn.Read (internal/rawsys,
 //     backend/headless/timerfd.go): the timer until EAGAIN, the socket
 //     until EAGAIN; the tick sends one byte through RawConn.Write under
 //     the display lock.
@@ -409,7 +409,7 @@ func newTicker() (int, error) {
 }
 
 // The floors' system calls are raw, as nofault's display loop makes them
-// (server/rawsys.go): no entersyscall, so sysmon is not woken.
+// (internal/rawsys): no entersyscall, so sysmon is not woken.
 
 // readTimerNB reads the timer's expiration count into exp without
 // blocking; nil once it fired.
