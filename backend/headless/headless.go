@@ -6,6 +6,8 @@ package headless
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -28,10 +30,30 @@ var (
 	_ backend.Waker   = (*Backend)(nil)
 )
 
+// ClockEnv names the environment variable that picks where New's clock
+// takes its ticks from, for measuring: "timerfd" (the default: see
+// Clock.Run) or "timer", a Go timer (time.Ticker).
+//
+// The timer costs a frame a wake-up of a second thread, which render/soft's
+// short frames pay for nothing. With render/gl it keeps the runtime's
+// sysmon thread from polling every 20 µs through a long frame: sysmon,
+// asleep while every P is idle, then wakes at the tick by its own timeout,
+// and is not reset to its shortest interval by the frame's first cgo call
+// (docs/benchmarks.md, "The frame clock and sysmon").
+const ClockEnv = "NOFAULT_HEADLESS_CLOCK"
+
 // New returns the headless backend with a clock of refreshHz (60 when 0)
 // and renderer r (nil: render/soft).
 func New(refreshHz int, r render.Renderer) *Backend {
 	k := NewClock(nil, refreshHz, nil)
+	switch v := os.Getenv(ClockEnv); v {
+	case "timer":
+		k.ticker = true
+		return &Backend{r: r, clock: k}
+	case "", "timerfd":
+	default:
+		slog.Warn(ClockEnv+" ignored: want timerfd or timer", "value", v)
+	}
 	// The timerfd is made now, before compositor.Run announces the socket,
 	// so that the fds a client sees the compositor hold once it listens
 	// are all it holds while idle (tests count them).
@@ -96,6 +118,7 @@ type Clock struct {
 	now      time.Time
 	runFrame func()
 	tf       *timerFD // made ahead of Run by New, or nil
+	ticker   bool     // Run ticks from a time.Ticker (ClockEnv=timer)
 	// Frames counts frames run.
 	Frames atomic.Uint64
 }
@@ -142,8 +165,13 @@ func (k *Clock) runOnLoop() {
 // A Go timer (time.Ticker) instead readies the goroutine from the timer
 // code, and the runtime then wakes a second thread to spin for work on
 // every tick (docs/benchmarks.md, "Wake-ups per frame"). Without a usable
-// timerfd Run falls back to a time.Ticker.
+// timerfd, or when New was asked for one (ClockEnv), Run ticks from a
+// time.Ticker.
 func (k *Clock) Run(ctx context.Context) {
+	if k.ticker {
+		k.runTicker(ctx)
+		return
+	}
 	tf := k.tf
 	if tf == nil {
 		tf, _ = newTimerFD()

@@ -2,6 +2,7 @@ package headless
 
 import (
 	"context"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -217,8 +218,27 @@ func (f *fakeCompositor) Input() *seat.Seat        { return nil }
 // TestBackendSleepsWhileNoFrameWanted: the backend's clock runs frames
 // while a client wants them, sleeps after a frame that drew nothing for
 // nobody, and Wake (client activity) brings the next frame.
+// TestBackendSleepsWhileNoFrameWanted: the backend's clock ticks while the
+// compositor wants frames, sleeps while it does not, and Wake restarts it,
+// with either source of ticks ClockEnv picks (a value it does not know
+// gives the default).
 func TestBackendSleepsWhileNoFrameWanted(t *testing.T) {
+	for _, tc := range []struct {
+		env    string
+		ticker bool
+	}{{"", false}, {"timerfd", false}, {"timer", true}, {"hpet", false}} {
+		t.Run("clock="+tc.env, func(t *testing.T) {
+			t.Setenv(ClockEnv, tc.env)
+			testBackendSleeps(t, tc.ticker)
+		})
+	}
+}
+
+func testBackendSleeps(t *testing.T, ticker bool) {
 	b := New(1000, nil)
+	if k := b.Clock(); k.ticker != ticker || ticker && k.tf != nil {
+		t.Fatalf("%s=%q: ticker %v, timerfd %v; want ticker %v", ClockEnv, os.Getenv(ClockEnv), k.ticker, k.tf != nil, ticker)
+	}
 	if b.Name() != "headless" || b.Renderer() != nil || b.OutputName() != "" || b.PresentAfterSwap() {
 		t.Fatalf("headless backend: %q, %v, %q, %v", b.Name(), b.Renderer(), b.OutputName(), b.PresentAfterSwap())
 	}
