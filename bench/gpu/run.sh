@@ -394,9 +394,12 @@ except (OSError, ValueError):
 if runs:
     import statistics
     L.append("## Running compositor (--backend=headless, 60 Hz) with cmd/wlbench, full damage every frame\n")
-    L.append("Compositor CPU (utime+stime from /proc) per frame callback, median over the rounds (each round's value in brackets); fps per surface. -P2: GOMAXPROCS=2; -P1: GOMAXPROCS=1; -timer: NOFAULT_HEADLESS_CLOCK=timer. prof-*: the glprof build with the CPU profiler on (cpu-LABEL.pprof).\n")
-    L.append("| run | output | client | renderer | env | fps | CPU ms/frame | CPU load |")
-    L.append("|---|---|---|---|---|---|---|---|")
+    L.append("Compositor CPU (utime+stime from /proc) per frame callback, median over the rounds (each round's value in brackets); the same from schedstat (every thread's run time, finer than /proc's ticks); context switches of every compositor thread per frame; fps per surface. -P2: GOMAXPROCS=2; -P1: GOMAXPROCS=1; -timer: NOFAULT_HEADLESS_CLOCK=timer. prof-*: the glprof build with the CPU profiler on (cpu-LABEL.pprof).\n")
+    L.append("| run | output | client | renderer | env | fps | CPU ms/frame | schedstat ms/frame | switches/frame | CPU load |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    def per_frame(r, key, scale):
+        f = r["result"].get("frames", 0)
+        return scale * r["result"].get(key, 0) / f if f else 0
     by = {}
     for r in runs:
         by.setdefault(r["label"], []).append(r)
@@ -404,8 +407,10 @@ if runs:
         x = rs[0]["result"]
         cpus = [r["result"].get("cpu_per_frame_ms", 0) for r in rs]
         each = " (" + " ".join("%.2f" % c for c in cpus) + ")" if len(cpus) > 1 else ""
-        L.append("| %s | %s | %dx%d | %s | %s | %.1f | %.2f%s | %.2f |" % (label, rs[0]["output"], x.get("Width", 0), x.get("Height", 0), rs[0]["renderer"], rs[0]["env"] or "–",
-            statistics.median(r["result"].get("fps", 0) for r in rs), statistics.median(cpus), each, statistics.median(r["result"].get("cpu_load", 0) for r in rs)))
+        L.append("| %s | %s | %dx%d | %s | %s | %.1f | %.2f%s | %.3f | %.1f | %.2f |" % (label, rs[0]["output"], x.get("Width", 0), x.get("Height", 0), rs[0]["renderer"], rs[0]["env"] or "–",
+            statistics.median(r["result"].get("fps", 0) for r in rs), statistics.median(cpus), each,
+            statistics.median(per_frame(r, "cpu_sched_s", 1000) for r in rs), statistics.median(per_frame(r, "ctx_switches", 1) for r in rs),
+            statistics.median(r["result"].get("cpu_load", 0) for r in rs)))
     L.append("")
     L.append("CPU by thread name over each whole run (first round; N: a number), which Go's profiles do not show for the GL driver's threads:\n")
     for label, rs in by.items():
