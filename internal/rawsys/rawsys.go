@@ -28,27 +28,11 @@ import (
 // Recvmsg is unix.Recvmsg without the sender's address, for a
 // non-blocking read: flags must hold MSG_DONTWAIT, or fd be non-blocking.
 func Recvmsg(fd int, p, oob []byte, flags int) (n, oobn, recvflags int, err error) {
-	var msg unix.Msghdr
-	var iov unix.Iovec
-	var dummy byte
-	if len(p) > 0 {
-		iov.Base = &p[0]
-		iov.SetLen(len(p))
-	} else {
-		iov.Base = &dummy
-		iov.SetLen(1)
+	r, oobn, recvflags, err := msgCall(unix.SYS_RECVMSG, fd, p, oob, flags, true)
+	if err != nil {
+		return 0, 0, 0, err
 	}
-	msg.Iov = &iov
-	msg.SetIovlen(1)
-	if len(oob) > 0 {
-		msg.Control = &oob[0]
-		msg.SetControllen(len(oob))
-	}
-	r, _, e := unix.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags))
-	if e != 0 {
-		return 0, 0, 0, e
-	}
-	return int(r), int(msg.Controllen), int(msg.Flags), nil
+	return int(r), oobn, recvflags, nil
 }
 
 // Sendmsg is unix.SendmsgN without an address, for a non-blocking write:
@@ -56,14 +40,29 @@ func Recvmsg(fd int, p, oob []byte, flags int) (n, oobn, recvflags int, err erro
 // without data travels with one byte of data, which Sendmsg does not
 // count (it returns 0), as unix.SendmsgN does.
 func Sendmsg(fd int, p, oob []byte, flags int) (int, error) {
+	r, _, _, err := msgCall(unix.SYS_SENDMSG, fd, p, oob, flags, len(oob) > 0)
+	if err != nil {
+		return 0, err
+	}
+	if len(p) == 0 && len(oob) > 0 {
+		return 0, nil
+	}
+	return int(r), nil
+}
+
+// msgCall makes system call trap (recvmsg or sendmsg) with one iovec for
+// p and the control buffer oob. An empty p passes one byte of its own
+// instead when byteIfEmpty. It returns the call's result and the
+// message's control length and flags as the kernel left them.
+func msgCall(trap uintptr, fd int, p, oob []byte, flags int, byteIfEmpty bool) (r uintptr, oobn, msgFlags int, err error) {
 	var msg unix.Msghdr
 	var iov unix.Iovec
-	var dummy byte
+	var one byte
 	if len(p) > 0 {
 		iov.Base = &p[0]
 		iov.SetLen(len(p))
-	} else if len(oob) > 0 {
-		iov.Base = &dummy
+	} else if byteIfEmpty {
+		iov.Base = &one
 		iov.SetLen(1)
 	}
 	msg.Iov = &iov
@@ -72,14 +71,11 @@ func Sendmsg(fd int, p, oob []byte, flags int) (int, error) {
 		msg.Control = &oob[0]
 		msg.SetControllen(len(oob))
 	}
-	r, _, e := unix.RawSyscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags))
+	r, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags))
 	if e != 0 {
-		return 0, e
+		return 0, 0, 0, e
 	}
-	if len(p) == 0 && len(oob) > 0 {
-		return 0, nil
-	}
-	return int(r), nil
+	return r, int(msg.Controllen), int(msg.Flags), nil
 }
 
 // Read is unix.Read for a non-blocking fd.
