@@ -342,6 +342,9 @@ func (p *Pool) Faulted() bool { return p.faulted.Load() }
 func (p *Pool) CheckSize() error {
 	size := p.Size()
 	var st unix.Stat_t
+	// A raw fstat: it runs at every commit of an unsealed pool's buffer,
+	// and a pool's fd is on a local file system (checkFileSystem), so it
+	// never waits.
 	if err := rawsys.Fstat(p.fd, &st); err != nil {
 		return fmt.Errorf("shm: fstat fd %d: %w", p.fd, err)
 	}
