@@ -12,14 +12,32 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func pipe(t *testing.T) (r, w int) {
+// pipe returns a non-blocking pipe; the test closes both ends when it
+// ends, except one it closed itself through closeFD.
+func pipe(t *testing.T) (r, w *fd) {
 	t.Helper()
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { unix.Close(p[0]); unix.Close(p[1]) })
-	return p[0], p[1]
+	return newFD(t, p[0]), newFD(t, p[1])
+}
+
+// fd is a descriptor a test owns: closed once, early or at the end, so
+// that a number the process may have reused is never closed twice.
+type fd struct{ n int }
+
+func newFD(t *testing.T, n int) *fd {
+	f := &fd{n}
+	t.Cleanup(f.close)
+	return f
+}
+
+func (f *fd) close() {
+	if f.n >= 0 {
+		unix.Close(f.n)
+		f.n = -1
+	}
 }
 
 func rights(t *testing.T, oob []byte) []int {
@@ -42,28 +60,33 @@ func rights(t *testing.T, oob []byte) []int {
 	return fds
 }
 
-// TestSendRecvmsg: the socket calls carry bytes and fds as unix.SendmsgN
-// and unix.Recvmsg do, report EAGAIN on an empty socket, and allocate
-// nothing.
-func TestSendRecvmsg(t *testing.T) {
+func socketpair(t *testing.T) (a, b *fd) {
+	t.Helper()
 	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(sp[0])
-	defer unix.Close(sp[1])
-	buf, oob := make([]byte, 64), make([]byte, unix.CmsgSpace(28*4))
+	return newFD(t, sp[0]), newFD(t, sp[1])
+}
+
+// TestSendRecvmsg: the socket calls carry bytes and fds as unix.SendmsgN
+// and unix.Recvmsg do, report EAGAIN on an empty socket, and allocate
+// nothing.
+func TestSendRecvmsg(t *testing.T) {
+	a, b := socketpair(t)
+	sp := [2]int{a.n, b.n}
+	buf, oob := make([]byte, 64), make([]byte, unix.CmsgSpace(4*4)) // room for 4 fds
 	if _, _, _, err := Recvmsg(sp[1], buf, oob, unix.MSG_DONTWAIT); err != unix.EAGAIN {
 		t.Fatalf("recvmsg on an empty socket: %v, want EAGAIN", err)
 	}
 	r, w := pipe(t)
 	msg := []byte("hello, wayland")
-	n, err := Sendmsg(sp[0], msg, unix.UnixRights(r, w), unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+	n, err := Sendmsg(sp[0], msg, unix.UnixRights(r.n, w.n), unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
 	if err != nil || n != len(msg) {
 		t.Fatalf("sendmsg: %d, %v; want %d", n, err, len(msg))
 	}
 	// Only fds: one byte of data carries them.
-	if n, err := Sendmsg(sp[0], nil, unix.UnixRights(r), unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL); err != nil || n != 0 {
+	if n, err := Sendmsg(sp[0], nil, unix.UnixRights(r.n), unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL); err != nil || n != 0 {
 		t.Fatalf("sendmsg of fds alone: %d, %v; want 0, nil", n, err)
 	}
 	n, oobn, flags, err := Recvmsg(sp[1], buf, oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
@@ -83,21 +106,16 @@ func TestSendRecvmsg(t *testing.T) {
 	if _, err := Sendmsg(sp[0], msg, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL); err != nil {
 		t.Fatal(err)
 	}
-	unix.Close(sp[1]) // the peer leaves: the next send fails with EPIPE, no SIGPIPE
+	b.close() // the peer leaves: the next send fails with EPIPE, no SIGPIPE
 	if _, err := Sendmsg(sp[0], msg, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL); err != unix.EPIPE {
 		t.Fatalf("sendmsg to a closed peer: %v, want EPIPE", err)
 	}
 
-	sp2, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(sp2[0])
-	defer unix.Close(sp2[1])
+	c, d := socketpair(t)
 	allocs := testing.AllocsPerRun(100, func() {
-		Sendmsg(sp2[0], msg, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
-		Recvmsg(sp2[1], buf, oob, unix.MSG_DONTWAIT)
-		Recvmsg(sp2[1], buf, oob, unix.MSG_DONTWAIT) // EAGAIN
+		Sendmsg(c.n, msg, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+		Recvmsg(d.n, buf, oob, unix.MSG_DONTWAIT)
+		Recvmsg(d.n, buf, oob, unix.MSG_DONTWAIT) // EAGAIN
 	})
 	if allocs != 0 {
 		t.Errorf("a send, a receive and an EAGAIN allocate %v times, want 0", allocs)
@@ -107,7 +125,8 @@ func TestSendRecvmsg(t *testing.T) {
 // TestRead: a read of a non-blocking fd reports EAGAIN while it is empty,
 // then the bytes written, then 0 at end of file, and allocates nothing.
 func TestRead(t *testing.T) {
-	r, w := pipe(t)
+	rf, wf := pipe(t)
+	r, w := rf.n, wf.n
 	var b [8]byte
 	if _, err := Read(r, b[:]); err != unix.EAGAIN {
 		t.Fatalf("read of an empty pipe: %v, want EAGAIN", err)
@@ -134,7 +153,7 @@ func TestRead(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("a read and an EAGAIN allocate %v times, want 0", allocs)
 	}
-	unix.Close(w)
+	wf.close()
 	if n, err := Read(r, b[:]); err != nil || n != 0 {
 		t.Fatalf("read at end of file: %d, %v; want 0, nil", n, err)
 	}
@@ -143,19 +162,19 @@ func TestRead(t *testing.T) {
 // TestFstat: Fstat fills in what unix.Fstat does, and reports EBADF for a
 // closed fd.
 func TestFstat(t *testing.T) {
-	fd, err := unix.MemfdCreate("rawsys-test", unix.MFD_CLOEXEC)
+	mfd, err := unix.MemfdCreate("rawsys-test", unix.MFD_CLOEXEC)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(fd)
-	if err := unix.Ftruncate(fd, 12345); err != nil {
+	defer unix.Close(mfd)
+	if err := unix.Ftruncate(mfd, 12345); err != nil {
 		t.Fatal(err)
 	}
 	var got, want unix.Stat_t
-	if err := Fstat(fd, &got); err != nil {
+	if err := Fstat(mfd, &got); err != nil {
 		t.Fatal(err)
 	}
-	if err := unix.Fstat(fd, &want); err != nil {
+	if err := unix.Fstat(mfd, &want); err != nil {
 		t.Fatal(err)
 	}
 	if got != want || got.Size != 12345 {
@@ -164,7 +183,7 @@ func TestFstat(t *testing.T) {
 	if err := Fstat(-1, &got); err != unix.EBADF {
 		t.Fatalf("Fstat of fd -1: %v, want EBADF", err)
 	}
-	if allocs := testing.AllocsPerRun(100, func() { Fstat(fd, &got) }); allocs != 0 {
+	if allocs := testing.AllocsPerRun(100, func() { Fstat(mfd, &got) }); allocs != 0 {
 		t.Errorf("Fstat allocates %v times, want 0", allocs)
 	}
 }
