@@ -25,6 +25,7 @@ var (
 	_ backend.Backend       = (*Backend)(nil)
 	_ backend.PointerLocker = (*Backend)(nil)
 	_ backend.LastFramer    = (*Backend)(nil)
+	_ backend.Waker         = (*Backend)(nil)
 )
 
 // NewBackend returns w as a backend. The caller still closes w after
@@ -43,6 +44,9 @@ func (b *Backend) OutputName() string { return "NESTED-1" }
 // PresentAfterSwap is true: a frame is shown once the host's swap
 // returned.
 func (b *Backend) PresentAfterSwap() bool { return true }
+
+// Wake ends the window's idle sleep after client activity (Window.Wake).
+func (b *Backend) Wake() { b.w.Wake() }
 
 // SetPointerLocked holds the host's cursor while a client holds a pointer
 // lock (Window.SetPointerLocked).

@@ -23,7 +23,6 @@ var _ backend.Compositor = backendComp{}
 
 func (c backendComp) Do(fn func())             { c.loop.Do(fn) }
 func (c backendComp) RunLocked(fn func()) bool { c.loop.sync(fn); return true }
-func (c backendComp) FramesWanted() bool       { return false }
 func (c backendComp) Presented(time.Time)      {}
 func (c backendComp) PointerInside(bool)       {}
 func (c backendComp) Input() *seat.Seat        { return nil }

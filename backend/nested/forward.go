@@ -22,6 +22,7 @@ type forwarder struct {
 	quit    chan struct{}
 	done    chan struct{}
 	stopped bool
+	n       uint64 // functions added, motion replaced at the tail included
 }
 
 func newForwarder(loop Loop) *forwarder {
@@ -37,8 +38,17 @@ func (f *forwarder) post(fn func()) { f.add(fn, false) }
 // motion queues a pointer motion, replacing one still queued at the tail.
 func (f *forwarder) motion(fn func()) { f.add(fn, true) }
 
+// count is how many functions were added so far: a window about to sleep
+// compares it with its value after the last frame was posted.
+func (f *forwarder) count() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.n
+}
+
 func (f *forwarder) add(fn func(), motion bool) {
 	f.mu.Lock()
+	f.n++
 	switch {
 	case f.stopped:
 	case motion && f.tail >= 0 && f.tail == len(f.queue)-1:

@@ -76,6 +76,11 @@ type Compositor interface {
 	// renderer if anything changed, send frame callbacks, and report
 	// whether a new output was rendered (then the window shows it).
 	Frame(now time.Time) (rendered bool)
+	// FramesWanted reports whether a client waits for a frame (a frame
+	// callback, a screen capture). After a Frame that rendered nothing
+	// and with none wanted, the window sleeps until host input, a
+	// scheduled frame or Wake: an idle window costs no CPU.
+	FramesWanted() bool
 	// Resize runs when the window's framebuffer size changes (and once at
 	// the start): it is the new output mode, in pixels.
 	Resize(width, height int)
@@ -118,14 +123,18 @@ type Window struct {
 	aliveMu sync.RWMutex
 	alive   bool // GLFW is initialised: PostEmptyEvent is allowed
 
-	mu        sync.Mutex
+	mu        sync.Mutex // guards following
 	scheduled bool
+	sleeping  bool // the main thread waits in glfw.WaitEvents with no timeout (Wake posts)
+	woken     bool // Wake ran since the last frame began: do not sleep
+	sleeps    int  // sleeps begun (tests)
 	lockWant  bool // pointerlock.go
 
 	// Main thread only.
 	fbW, fbH   int
 	winW, winH int
 	needSwap   bool
+	posted     uint64          // fwd.count() once the last frame was posted
 	lockHave   bool            // pointerlock.go
 	lost       bool            // the host connection broke: Close leaves GLFW alone
 	keysDown   map[uint32]bool // evdev keys passed on as pressed (syncKeys)
@@ -294,6 +303,51 @@ func (w *Window) ScheduleFrame() {
 	w.wake()
 }
 
+// Wake ends the window's idle sleep, so that the compositor runs a frame
+// within one refresh interval (backend.Waker): the compositor calls it
+// after client activity. It posts an event to the host only while the
+// window sleeps, once per sleep. Any goroutine.
+func (w *Window) Wake() {
+	w.mu.Lock()
+	w.woken = true
+	post := w.sleeping
+	w.sleeping = false
+	w.mu.Unlock()
+	if post {
+		w.wake()
+	}
+}
+
+// sleep waits in glfw.WaitEvents until host input, a scheduled frame, a
+// GL call or Wake, unless a frame was scheduled, Wake ran, host input
+// went to the loop or the host asked for a redraw since the last frame
+// began. Main thread.
+func (w *Window) sleep() {
+	if w.fwd.count() != w.posted || w.needSwap {
+		return // input (or a resize) the last frame did not see, an expose
+	}
+	w.mu.Lock()
+	if w.scheduled || w.woken {
+		w.mu.Unlock()
+		return
+	}
+	w.sleeping = true
+	w.sleeps++
+	w.mu.Unlock()
+	glfw.WaitEvents()
+	w.mu.Lock()
+	w.sleeping = false
+	w.mu.Unlock()
+}
+
+// frameBegins clears woken: activity from now on is activity the frame
+// about to run may not have seen. Main thread.
+func (w *Window) frameBegins() {
+	w.mu.Lock()
+	w.woken = false
+	w.mu.Unlock()
+}
+
 func (w *Window) takeScheduled() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -318,14 +372,18 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 	w.installCallbacks()
 	w.fwd.post(func() { comp.Resize(w.fbW, w.fbH) })
 
+	// A sleeping window wakes for cancellation too.
+	defer context.AfterFunc(ctx, w.wake)()
+
 	// GLFW's first poll returns the window-creation events at once.
 	glfw.PollEvents()
 	w.thread.Serve()
 	next := time.Now()
-	idle := false
+	idle, asleep := false, false
 	for {
 		// Wait for the next frame's time, serving GL calls and events;
-		// an idle window wakes early when a frame is scheduled.
+		// an idle window wakes early when a frame is scheduled, and an
+		// asleep one waits for anything at all.
 		for {
 			if hostLost() {
 				w.lost = true
@@ -341,13 +399,21 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			w.applyPointerLock()
 			w.serviceClipboard()
 			now := time.Now()
-			if !now.Before(next) || (idle && w.takeScheduled()) {
+			if !asleep && !now.Before(next) || (idle && w.takeScheduled()) {
 				break
+			}
+			if asleep {
+				// Whatever ends the sleep (input, a GL call, Wake) brings
+				// the next frame at its time.
+				w.sleep()
+				asleep = false
+				continue
 			}
 			glfw.WaitEventsTimeout(next.Sub(now).Seconds())
 		}
 		start := time.Now()
-		rendered, ok := w.frame(ctx, start)
+		w.frameBegins()
+		rendered, wanted, ok := w.frame(ctx, start)
 		if !ok {
 			if hostLost() {
 				w.lost = true
@@ -368,6 +434,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			}
 		}
 		idle = !rendered
+		asleep = idle && !wanted && !w.needSwap
 		// When the swap did not wait (no vsync) or nothing was drawn, the
 		// refresh interval is the floor between frames.
 		next = start.Add(w.interval * 9 / 10)
@@ -379,14 +446,17 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 }
 
 // frame runs Compositor.Frame on the loop and serves GL calls until it
-// returns. ok is false when ctx ended or the window closed meanwhile.
-func (w *Window) frame(ctx context.Context, now time.Time) (rendered, ok bool) {
+// returns; wanted is Compositor.FramesWanted after it. ok is false when
+// ctx ended or the window closed meanwhile.
+func (w *Window) frame(ctx context.Context, now time.Time) (rendered, wanted, ok bool) {
 	done := make(chan struct{})
-	var res bool
+	var res, want bool
 	w.fwd.post(func() {
 		defer close(done)
 		res = w.comp.Frame(now)
+		want = w.comp.FramesWanted()
 	})
+	w.posted = w.fwd.count()
 	slow := time.NewTimer(100 * time.Millisecond)
 	defer slow.Stop()
 	for {
@@ -395,14 +465,14 @@ func (w *Window) frame(ctx context.Context, now time.Time) (rendered, ok bool) {
 		case <-w.thread.Ready():
 		case <-done:
 			w.thread.Serve()
-			return res, true
+			return res, want, true
 		case <-ctx.Done():
-			return false, false
+			return false, false, false
 		case <-slow.C:
 			// The loop is slow: keep the window responsive meanwhile.
 			glfw.PollEvents()
 			if w.win.ShouldClose() {
-				return false, false
+				return false, false, false
 			}
 			slow.Reset(100 * time.Millisecond)
 		}

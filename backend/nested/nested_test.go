@@ -139,7 +139,12 @@ type fakeComp struct {
 	resizes [][2]int
 	err     error
 	dirty   bool
+	// noneWanted makes FramesWanted false: the window may sleep after a
+	// frame that rendered nothing.
+	noneWanted bool
 }
+
+func (c *fakeComp) FramesWanted() bool { return !c.noneWanted }
 
 func (c *fakeComp) Resize(w, h int) {
 	c.w, c.h = w, h
@@ -349,5 +354,72 @@ func TestNestedCancel(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return after cancel")
+	}
+}
+
+// TestNestedSleepsWhileIdle: after a frame that rendered nothing, with no
+// frame wanted, the window stops ticking (an idle nested compositor costs
+// no CPU) until Wake, host input or cancellation.
+func TestNestedSleepsWhileIdle(t *testing.T) {
+	const title = "nofault-nested-sleep"
+	w := openWindow(t, title)
+	loop := newLoop(t)
+	comp := &fakeComp{r: w.Renderer(), noneWanted: true}
+	in := &recInput{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runErr := make(chan error, 1)
+	go onMain(func() { runErr <- w.Run(ctx, loop, comp, in) })
+
+	frames := func() (n int) { loop.sync(func() { n = comp.frames }); return }
+	sleep := func() (asleep bool, n int) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.sleeping, w.sleeps
+	}
+	// Asleep: one sleep lasted six refresh intervals, and no frame ran
+	// in it (a frame needs the sleep to end, and the next one counts).
+	asleepIdle := func(what string) int {
+		t.Helper()
+		var n int
+		waitFor(t, what, func() bool {
+			a0, s0 := sleep()
+			n = frames()
+			time.Sleep(6 * w.interval)
+			a1, s1 := sleep()
+			return a0 && a1 && s0 == s1 && frames() == n
+		})
+		return n
+	}
+	n := asleepIdle("the idle window to sleep")
+
+	w.Wake()
+	waitFor(t, "a frame after Wake", func() bool { return frames() > n })
+	n = asleepIdle("sleep after the woken frame")
+
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Log("no xdotool: waking by input not tested")
+	} else {
+		out, err := exec.Command("xdotool", "search", "--sync", "--name", title).Output()
+		if err != nil {
+			t.Fatalf("xdotool search: %v", err)
+		}
+		id := strings.Fields(string(out))[0]
+		if out, err := exec.Command("xdotool", "mousemove", "--window", id, "17", "19").CombinedOutput(); err != nil {
+			t.Fatalf("xdotool mousemove: %v: %s", err, out)
+		}
+		waitFor(t, "pointer motion", func() bool { return in.has("motion 17 19") })
+		waitFor(t, "a frame after input", func() bool { return frames() > n })
+		asleepIdle("sleep after the input's frame")
+	}
+
+	cancel()
+	select {
+	case err := <-runErr:
+		if err != nil {
+			t.Errorf("Run = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a sleeping window did not return after cancel")
 	}
 }
