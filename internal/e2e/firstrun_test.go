@@ -172,6 +172,9 @@ func TestNestedHostLost(t *testing.T) {
 	p := startNested(t, display, "--", "sh", "-c", "exec >/dev/null 2>&1; sleep 1000 & echo $! > "+pidFile+"; wait")
 	nestedWindowID(t, display)
 	grandchild := waitPidFile(t, pidFile)
+	// With no client, the window sleeps (no frame clock): the X server's
+	// loss must wake it, not leave it polling a dead connection.
+	waitQuiet(t, p.cmd.Process.Pid)
 	if err := syscall.Kill(xpid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -230,6 +233,38 @@ func waitPidFile(t *testing.T, path string) int {
 }
 
 // processAlive reports whether pid exists and is not a zombie.
+// waitQuiet waits until no thread of process pid switched context for
+// 200 ms: an idle compositor that sleeps.
+func waitQuiet(t *testing.T, pid int) {
+	t.Helper()
+	switches := func() (n int) {
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
+		for _, f := range tasks {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				continue // the thread ended
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if k, v, ok := strings.Cut(line, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
+					c, _ := strconv.Atoi(strings.TrimSpace(v))
+					n += c
+				}
+			}
+		}
+		return n
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		n := switches()
+		time.Sleep(200 * time.Millisecond)
+		if switches() == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d never idle: still switching context after 60 s", pid)
+		}
+	}
+}
+
 func processAlive(pid int) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
