@@ -38,6 +38,22 @@ static int nf_glx_has_buffer_age(void *dpy) {
 	return nf_has_word(qes(dpy, XDefaultScreen(dpy)), "GLX_EXT_buffer_age");
 }
 
+typedef void (*nf_glXCopySubBufferMESA_t)(void *dpy, nf_XID drawable, int x, int y, int width, int height);
+
+// nf_glx_copy_sub_buffer returns glXCopySubBufferMESA where dpy's GLX has
+// GLX_MESA_copy_sub_buffer, else NULL.
+static void *nf_glx_copy_sub_buffer(void *dpy) {
+	nf_glXQueryExtensionsString_t qes = (nf_glXQueryExtensionsString_t)
+		glXGetProcAddressARB((const unsigned char *)"glXQueryExtensionsString");
+	if (!qes || !nf_has_word(qes(dpy, XDefaultScreen(dpy)), "GLX_MESA_copy_sub_buffer"))
+		return NULL;
+	return (void *)glXGetProcAddressARB((const unsigned char *)"glXCopySubBufferMESA");
+}
+
+static void nf_glx_copy(void *fn, void *dpy, nf_XID drawable, int x, int y, int w, int h) {
+	((nf_glXCopySubBufferMESA_t)fn)(dpy, drawable, x, y, w, h);
+}
+
 static unsigned int nf_glx_buffer_age(void *dpy, nf_XID drawable) {
 	nf_glXQueryDrawable_t qd = (nf_glXQueryDrawable_t)
 		glXGetProcAddressARB((const unsigned char *)"glXQueryDrawable");
@@ -49,7 +65,10 @@ static unsigned int nf_glx_buffer_age(void *dpy, nf_XID drawable) {
 */
 import "C"
 
-import "unsafe"
+import (
+	"image"
+	"unsafe"
+)
 
 // GLXBufferAge reads the back buffer's age of a GLX drawable
 // (GLX_EXT_buffer_age) for Blit. display is the X Display*, drawable the
@@ -78,4 +97,38 @@ func (b *GLXBufferAge) Age() int {
 		return 0
 	}
 	return int(C.nf_glx_buffer_age(b.dpy, C.nf_XID(b.drawable)))
+}
+
+// GLXCopySubBuffer copies a rectangle of a GLX drawable's back buffer to
+// its front (GLX_MESA_copy_sub_buffer) without a swap: the back buffer
+// keeps its contents, so a window can present only what changed. Mesa's
+// software GLX (llvmpipe on Xvfb, VNC, a machine without a GPU) has it
+// where it lacks buffer age, and there a swap sends the whole window to
+// the X server.
+type GLXCopySubBuffer struct {
+	fn       unsafe.Pointer
+	dpy      unsafe.Pointer
+	drawable uintptr
+}
+
+// NewGLXCopySubBuffer returns nil where the extension is missing.
+func NewGLXCopySubBuffer(display unsafe.Pointer, drawable uintptr) *GLXCopySubBuffer {
+	if display == nil || drawable == 0 {
+		return nil
+	}
+	fn := C.nf_glx_copy_sub_buffer(display)
+	if fn == nil {
+		return nil
+	}
+	return &GLXCopySubBuffer{fn: fn, dpy: display, drawable: drawable}
+}
+
+// Copy copies r (window pixels, origin top left) of a window winH pixels
+// high from the back buffer to the front. Call it on the thread where the
+// context is current.
+func (c *GLXCopySubBuffer) Copy(r image.Rectangle, winH int) {
+	if r.Empty() {
+		return
+	}
+	C.nf_glx_copy(c.fn, c.dpy, C.nf_XID(c.drawable), C.int(r.Min.X), C.int(winH-r.Max.Y), C.int(r.Dx()), C.int(r.Dy()))
 }

@@ -120,13 +120,23 @@ func envUpload(glRenderer string) UploadMode {
 // "texture" is CPU memory anyway, pay for the extra copy (llvmpipe: 0.29
 // -> 1.05 ms per 1080p upload), so they upload directly.
 func AutoUploadMode(glRenderer string) UploadMode {
+	if IsSoftware(glRenderer) {
+		return UploadMode{}
+	}
+	return UploadMode{PBO: true}
+}
+
+// IsSoftware reports whether GL_RENDERER names one of Mesa's software
+// rasterizers (llvmpipe, softpipe, swrast), whose textures and window
+// buffers are CPU memory.
+func IsSoftware(glRenderer string) bool {
 	r := strings.ToLower(glRenderer)
 	for _, sw := range []string{"llvmpipe", "softpipe", "swrast", "software rasterizer"} {
 		if strings.Contains(r, sw) {
-			return UploadMode{}
+			return true
 		}
 	}
-	return UploadMode{PBO: true}
+	return false
 }
 
 // envNoDamage reports whether NOFAULT_GL_DAMAGE=0 turns output damage
