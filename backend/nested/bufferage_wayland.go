@@ -3,6 +3,7 @@
 package nested
 
 import (
+	"image"
 	"unsafe"
 
 	"github.com/go-gl/glfw/v3.3/glfw"
@@ -30,3 +31,6 @@ func newBufferAge(win *glfw.Window) (age func() int, supported bool) {
 	}
 	return func() int { return egl.BufferAge(dpy, surf) }, true
 }
+
+// newCopySubBuffer: a Wayland window always swaps.
+func newCopySubBuffer(*glfw.Window) func(r image.Rectangle, winH int) { return nil }

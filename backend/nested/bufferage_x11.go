@@ -3,6 +3,7 @@
 package nested
 
 import (
+	"image"
 	"unsafe"
 
 	"github.com/go-gl/glfw/v3.3/glfw"
@@ -16,4 +17,14 @@ import (
 func newBufferAge(win *glfw.Window) (age func() int, supported bool) {
 	b := gl.NewGLXBufferAge(unsafe.Pointer(glfw.GetX11Display()), uintptr(win.GetGLXWindow()))
 	return b.Age, b.Supported()
+}
+
+// newCopySubBuffer returns a copy of back-buffer rectangles to the window
+// (GLX_MESA_copy_sub_buffer), or nil where GLX lacks it.
+func newCopySubBuffer(win *glfw.Window) func(r image.Rectangle, winH int) {
+	c := gl.NewGLXCopySubBuffer(unsafe.Pointer(glfw.GetX11Display()), uintptr(win.GetGLXWindow()))
+	if c == nil {
+		return nil
+	}
+	return c.Copy
 }

@@ -33,6 +33,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"log"
 	"log/slog"
 	"math"
@@ -119,6 +120,9 @@ type Window struct {
 	proxy    *gl.Proxy
 	interval time.Duration
 	age      func() int // the back buffer's age for Blit (0: unknown)
+	// copySub copies a rectangle of the back buffer to the window, where
+	// the window presents that way instead of swapping (nil: swaps).
+	copySub func(r image.Rectangle, winH int)
 
 	aliveMu sync.RWMutex
 	alive   bool // GLFW is initialised: PostEmptyEvent is allowed
@@ -135,6 +139,10 @@ type Window struct {
 	winW, winH int
 	needSwap   bool
 	posted     uint64          // fwd.count() once the last frame was posted
+	copied     image.Rectangle // the window's size at the last swap while presenting by copy
+	copyAll    bool            // the next present by copy copies the whole window
+	copyErrs   int             // X errors while presenting by copy
+	hostErrs   int             // X protocol errors seen so far
 	lockHave   bool            // pointerlock.go
 	lost       bool            // the host connection broke: Close leaves GLFW alone
 	keysDown   map[uint32]bool // evdev keys passed on as pressed (syncKeys)
@@ -212,11 +220,93 @@ func Open(opts Options) (*Window, error) {
 	w.winW, w.winH = win.GetSize()
 	age, hasAge := newBufferAge(win)
 	w.age = age
-	if rn, ver := r.Info(); rn != "" {
-		slog.Info("nested: GL context", "renderer", rn, "version", ver, "platform", platform, "buffer_age", hasAge)
+	rn, ver := r.Info()
+	mode := presentModeFromEnv()
+	copySub := newCopySubBuffer(win)
+	if mode.copies(copySub != nil, hasAge, gl.IsSoftware(rn)) {
+		w.copySub = copySub
+	} else if mode == presentCopy {
+		slog.Warn("nested: " + PresentEnv + "=copy needs GLX_MESA_copy_sub_buffer (X11), which this host lacks; swapping")
+	}
+	present := "swap"
+	if w.copySub != nil {
+		present = "copy"
+	}
+	if rn != "" {
+		slog.Info("nested: GL context", "renderer", rn, "version", ver, "platform", platform, "buffer_age", hasAge, "present", present)
 	}
 	return w, nil
 }
+
+// present shows the output in the window: a blit of what changed and a
+// swap, or where the window presents by copy (copySub, PresentEnv) a blit
+// and a copy of what changed only. expose says the host lost the window's
+// pixels; again, that the next frame must present too. Main thread.
+func (w *Window) present(expose bool) (again bool) {
+	if w.copySub == nil {
+		w.r.Blit(w.fbW, w.fbH, w.age())
+		w.win.SwapBuffers() // with vsync, waits here: the host paces us
+		return false
+	}
+	win := image.Rect(0, 0, w.fbW, w.fbH)
+	if win != w.copied {
+		// Mesa's software GLX learns a window's size again only when a
+		// swap invalidates the drawable: until then the back buffer keeps
+		// the old size, and a copy may name rows it does not have (the X
+		// server refuses it). Swap once at the new size; the next frame
+		// copies the whole window.
+		w.r.Blit(w.fbW, w.fbH, 0)
+		w.win.SwapBuffers()
+		w.copied, w.copyAll = win, true
+		return true
+	}
+	age := 1 // never swapped since, the back buffer holds the last frame
+	if w.copyAll {
+		age = 0
+	}
+	w.r.Blit(w.fbW, w.fbH, age)
+	region, _ := w.r.LastBlit()
+	if expose || w.copyAll {
+		region = win // the host lost the window's pixels, or a new back buffer
+	}
+	w.copyAll = false
+	w.copySub(region.Intersect(win), w.fbH)
+	return false
+}
+
+// hostError is an X protocol error's codes: the request (major, minor)
+// that failed and the error.
+type hostError struct{ Request, Minor, Code uint8 }
+
+// checkHostErrors logs X protocol errors since the last check (Xlib would
+// have exited on the first), the first few and then every power of two.
+// While the window presents by copy an error is taken for a copy that a
+// resize raced (Xlib reports errors late, so which request failed cannot
+// be told): the next frame swaps at the window's size. After
+// maxCopyErrors the window swaps for good. Main thread.
+func (w *Window) checkHostErrors() {
+	n, last := hostErrors()
+	if n == w.hostErrs {
+		return
+	}
+	w.hostErrs = n
+	if w.copySub != nil {
+		w.copyErrs++
+		w.copied, w.needSwap = image.Rectangle{}, true
+		if w.copyErrs >= maxCopyErrors {
+			w.copySub = nil
+			slog.Warn("nested: the X server refused copies to the window; swapping from now on", "request", last.Request, "minor", last.Minor, "error", last.Code, "errors", n)
+			return
+		}
+	}
+	if n <= 3 || n&(n-1) == 0 {
+		slog.Warn("nested: X error", "request", last.Request, "minor", last.Minor, "error", last.Code, "errors", n, "presenting_by_copy", w.copySub != nil)
+	}
+}
+
+// maxCopyErrors is how many X errors a window presenting by copy takes
+// before it swaps for good.
+const maxCopyErrors = 16
 
 // initGLFW initialises GLFW and reports a failure as an error. This
 // binding's Init returns nil when glfwInit fails with a platform error (it
@@ -425,9 +515,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			return nil
 		}
 		if rendered || w.needSwap {
-			w.r.Blit(w.fbW, w.fbH, w.age())
-			w.win.SwapBuffers() // with vsync, waits here: the host paces us
-			w.needSwap = false
+			w.needSwap = w.present(w.needSwap)
 			if p, ok := w.comp.(presenter); ok && rendered {
 				t := time.Now()
 				w.fwd.post(func() { p.Presented(t) })
@@ -442,6 +530,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			next = start.Add(w.interval)
 		}
 		glfw.PollEvents()
+		w.checkHostErrors()
 	}
 }
 

@@ -71,3 +71,7 @@ func hostKeymap() (names [5]string, ok bool) { return names, false }
 // hostLost reports whether the connection to the host compositor broke
 // (GLFW then reports it as a close request).
 func hostLost() bool { return C.nofault_wayland_error(hostDisplay) != 0 }
+
+// hostErrors: a Wayland host's protocol errors end the connection
+// (hostLost).
+func hostErrors() (n int, last hostError) { return 0, hostError{} }

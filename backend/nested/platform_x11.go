@@ -30,9 +30,27 @@ static void nofault_io_exit(Display *d, void *data) {
 	glfwPostEmptyEvent();
 }
 
+// Xlib's default handler for protocol errors prints and calls exit() too.
+// This one counts them and keeps the last request and error codes; the
+// window logs them. (GLFW installs its own around the calls whose errors
+// it checks, and puts this one back after.)
+static volatile int nofault_x_errors, nofault_x_last;
+static int nofault_x_error(Display *d, XErrorEvent *e) {
+	(void)d;
+	__atomic_store_n(&nofault_x_last, (e->request_code << 16) | (e->minor_code << 8) | e->error_code, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&nofault_x_errors, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static int nofault_x_error_count(int *last) {
+	*last = __atomic_load_n(&nofault_x_last, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&nofault_x_errors, __ATOMIC_SEQ_CST);
+}
+
 static void nofault_watch_display(void *d) {
 	XSetIOErrorHandler(nofault_io_error);
 	XSetIOErrorExitHandler((Display *)d, nofault_io_exit, NULL);
+	XSetErrorHandler(nofault_x_error);
 }
 
 static int nofault_display_lost(void) { return __atomic_load_n(&nofault_x_lost, __ATOMIC_SEQ_CST); }
@@ -183,3 +201,11 @@ func hostKeymap() (names [5]string, ok bool) {
 
 // hostLost reports whether the connection to the X server broke.
 func hostLost() bool { return C.nofault_display_lost() != 0 }
+
+// hostErrors returns how many X protocol errors the window's connection
+// got so far, and the last one's codes.
+func hostErrors() (n int, last hostError) {
+	var l C.int
+	n = int(C.nofault_x_error_count(&l))
+	return n, hostError{Request: uint8(l >> 16), Minor: uint8(l >> 8), Code: uint8(l)}
+}

@@ -192,8 +192,13 @@ func startNested(t *testing.T, display string, args ...string) *nestedProc {
 	os.Chmod(dir, 0o700)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	env := append(hostEnv(), "DISPLAY="+display)
+	env = append(env, nestedEnv...)
 	return startCompositor(t, bin, dir, "wayland-nested", env, append([]string{"--backend=nested"}, args...)...)
 }
+
+// nestedEnv is added to the environment of the compositors startNested
+// runs (a test that sets it must not run in parallel).
+var nestedEnv []string
 
 func (p *nestedProc) alive() bool {
 	select {
@@ -803,6 +808,49 @@ func over(src uint32, bg [4]uint8) color.RGBA {
 // match exactly; translucent ones may differ by 1 per channel, because
 // the GL blend (llvmpipe: (t + (t>>8) + 0x80) >> 8 in its fixed-point
 // multiply) may round d*(255-a)/255 differently from pixman.
+// checkScreen waits until the nested window on the X screen shows the
+// pattern (composited over compositor.Background), as the user sees it:
+// the window presents a frame after the compositor rendered it.
+func checkScreen(t *testing.T, what, display string, want func(x, y int) uint32) {
+	t.Helper()
+	var img *image.RGBA
+	var origin image.Point
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var err error
+		img, err = x11Image(display, image.Rect(0, 0, 1280, 800))
+		if err != nil {
+			t.Fatalf("%s: reading the X screen: %v", what, err)
+		}
+		box, _ := colorBox(img, argbColor(borderPixel))
+		origin = box.Min
+		if box.Dx() == pxW && box.Dy() == pxH && patternBad(img, origin, want) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	checkPattern(t, what+" (X screen)", img, origin, want)
+}
+
+// patternBad counts the pixels of img at origin that differ from the
+// pattern by more than checkPattern allows.
+func patternBad(img image.Image, origin image.Point, want func(x, y int) uint32) int {
+	bad := 0
+	for y := 0; y < pxH; y++ {
+		for x := 0; x < pxW; x++ {
+			src := want(x, y)
+			exp := over(src, compositor.Background)
+			got := rgbaAt(img, origin.X+x, origin.Y+y)
+			d := max(absDiff(got.R, exp.R), absDiff(got.G, exp.G), absDiff(got.B, exp.B))
+			if a := src >> 24; d > 1 || d == 1 && (a == 0 || a == 255) {
+				bad++
+			}
+		}
+	}
+	return bad
+}
+
 func checkPattern(t *testing.T, what string, img image.Image, origin image.Point, want func(x, y int) uint32) {
 	t.Helper()
 	bad, offByOne := 0, 0
@@ -848,7 +896,21 @@ func absDiff(a, b uint8) int {
 // but damages one rectangle only: the texture must change exactly there.
 // nofault's own screenshot (the GL output framebuffer, read back) must
 // equal the pattern composited over compositor.Background.
+//
+// What the X screen shows must be the same pattern: the window presents
+// by swapping (backend/nested.PresentEnv=swap) or, the default on Xvfb's
+// llvmpipe, by copying only what changed (GLX_MESA_copy_sub_buffer).
 func TestNestedPixelExact(t *testing.T) {
+	for _, mode := range []string{"", "swap"} {
+		t.Run("present="+mode, func(t *testing.T) {
+			nestedEnv = []string{"NOFAULT_NESTED_PRESENT=" + mode}
+			defer func() { nestedEnv = nil }()
+			testNestedPixelExact(t, mode)
+		})
+	}
+}
+
+func testNestedPixelExact(t *testing.T, mode string) {
 	display := startXvfb(t)
 	// auto (the default) must pick nested when DISPLAY is set.
 	p := startNested(t, display, "--backend=auto", "--shm-read=auto")
@@ -873,6 +935,7 @@ func TestNestedPixelExact(t *testing.T) {
 		return box.Min
 	}
 
+	var last func(x, y int) uint32 // the pattern shown last
 	for _, tc := range []struct {
 		name   string
 		sealed bool
@@ -890,6 +953,7 @@ func TestNestedPixelExact(t *testing.T) {
 		c.show(w.s, b)
 		origin := find()
 		checkPattern(t, tc.name+", full frame", p.screenshot(), origin, full)
+		checkScreen(t, tc.name+", full frame", display, full)
 
 		next := func(x, y int) uint32 { return patternARGB(x, y, tc.phase+1) }
 		b.fill(next) // everywhere, but only tc.damage is damaged
@@ -901,6 +965,27 @@ func TestNestedPixelExact(t *testing.T) {
 			return full(x, y)
 		}
 		checkPattern(t, tc.name+", partial damage", p.screenshot(), origin, partial)
+		checkScreen(t, tc.name+", partial damage", display, partial)
+		last = partial
+	}
+	// The window resized, larger and then smaller: what it shows must
+	// follow (a copy into a back buffer of the old size would be refused
+	// by the X server).
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Log("no xdotool: resizing not tested")
+	} else {
+		id := fmt.Sprint(nestedWindowID(t, display))
+		for _, size := range [][2]string{{"1100", "760"}, {"900", "600"}} {
+			xdotool(t, display, "windowsize", "--sync", id, size[0], size[1])
+			checkScreen(t, "after resizing to "+size[0]+"x"+size[1], display, last)
+		}
+	}
+	if strings.Contains(p.log.String(), "X error") {
+		t.Errorf("the X server refused a request:\n%s", p.log.String())
+	}
+	want := map[string]string{"": "present=copy", "swap": "present=swap"}[mode]
+	if !strings.Contains(p.log.String(), want) {
+		t.Errorf("NOFAULT_NESTED_PRESENT=%q on Xvfb (llvmpipe, no buffer age): the log does not say %s", mode, want)
 	}
 	p.stop()
 	st := p.stats()
