@@ -13,7 +13,7 @@
 //
 //   - GL calls: the renderer the window hands out (Window.Renderer, a
 //     gl.Proxy) runs each call on the main thread and waits for it
-//     (gl.Thread, woken by glfw.PostEmptyEvent). The display loop can
+//     (gl.Thread, woken through Window.wake). The display loop can
 //     therefore upload a buffer at commit and release the wl_buffer as
 //     soon as Upload returns, exactly as with render/soft.
 //   - Frames: once per host frame the main thread asks the loop to run
@@ -124,12 +124,14 @@ type Window struct {
 	// the window presents that way instead of swapping (nil: swaps).
 	copySub func(r image.Rectangle, winH int)
 
+	hw *hostWait // how the main thread waits for the host (wait_x11.go, wait_wayland.go)
+
 	aliveMu sync.RWMutex
 	alive   bool // GLFW is initialised: PostEmptyEvent is allowed
 
 	mu        sync.Mutex // guards following
 	scheduled bool
-	sleeping  bool // the main thread waits in glfw.WaitEvents with no timeout (Wake posts)
+	sleeping  bool // the main thread waits for the host with no timeout (Wake posts)
 	woken     bool // Wake ran since the last frame began: do not sleep
 	sleeps    int  // sleeps begun (tests)
 	lockWant  bool // pointerlock.go
@@ -208,6 +210,12 @@ func Open(opts Options) (*Window, error) {
 		return nil, err
 	}
 	w.r = r
+	if err := w.startHostWait(); err != nil {
+		r.Close()
+		win.Destroy()
+		w.terminate()
+		return nil, err
+	}
 	w.thread = gl.NewThread(w.wake)
 	w.proxy = gl.NewProxy(w.thread, r)
 	// A commit's upload asks for a frame at once, so that an idle window
@@ -347,11 +355,12 @@ func b2glfw(b bool) int {
 	return glfw.False
 }
 
-// wake gets the main thread out of glfw.WaitEvents*. Any goroutine.
+// wake gets the main thread out of its wait for the host (waitHost). Any
+// goroutine.
 func (w *Window) wake() {
 	w.aliveMu.RLock()
 	if w.alive {
-		glfw.PostEmptyEvent()
+		w.postWake()
 	}
 	w.aliveMu.RUnlock()
 }
@@ -408,7 +417,7 @@ func (w *Window) Wake() {
 	}
 }
 
-// sleep waits in glfw.WaitEvents until host input, a scheduled frame, a
+// sleep waits for the host (waitHost) until host input, a scheduled frame, a
 // GL call or Wake, unless a frame was scheduled, Wake ran, host input
 // went to the loop or the host asked for a redraw since the last frame
 // began. Main thread.
@@ -424,7 +433,7 @@ func (w *Window) sleep() {
 	w.sleeping = true
 	w.sleeps++
 	w.mu.Unlock()
-	glfw.WaitEvents()
+	w.waitHost(-1)
 	w.mu.Lock()
 	w.sleeping = false
 	w.mu.Unlock()
@@ -499,7 +508,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 				asleep = false
 				continue
 			}
-			glfw.WaitEventsTimeout(next.Sub(now).Seconds())
+			w.waitHost(next.Sub(now))
 		}
 		start := time.Now()
 		w.frameBegins()
@@ -590,6 +599,7 @@ func (w *Window) Close() {
 	w.r.Close()
 	w.win.Destroy()
 	w.win = nil
+	w.stopHostWait()
 	w.terminate()
 }
 

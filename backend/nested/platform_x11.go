@@ -12,23 +12,15 @@ package nested
 
 static volatile int nofault_x_lost;
 
-// GLFW's, linked in from go-gl/glfw: a write to its empty-event pipe.
-void glfwPostEmptyEvent(void);
-
 // Xlib calls the IO error handler, then the exit handler, when the
 // connection to the X server breaks. The defaults print and call exit():
 // nofault would end without its screenshot, stats or socket cleanup. These
 // note the loss and return; Xlib then marks the display dead and every
-// later call on it returns at once (libX11 >= 1.8). The exit handler also
-// posts an empty event: glfwWaitEvents, with no timeout, otherwise polls
-// the dead connection for ever (XPending stays 0 while its fd reads as
-// ready), and an idle window sleeps in it.
+// later call on it returns at once (libX11 >= 1.8). (The window never
+// waits in glfwWaitEvents, which would poll a dead connection for ever:
+// wait_x11.go.)
 static int nofault_io_error(Display *d) { (void)d; __atomic_store_n(&nofault_x_lost, 1, __ATOMIC_SEQ_CST); return 0; }
-static void nofault_io_exit(Display *d, void *data) {
-	(void)d; (void)data;
-	__atomic_store_n(&nofault_x_lost, 1, __ATOMIC_SEQ_CST);
-	glfwPostEmptyEvent();
-}
+static void nofault_io_exit(Display *d, void *data) { (void)d; (void)data; __atomic_store_n(&nofault_x_lost, 1, __ATOMIC_SEQ_CST); }
 
 // Xlib's default handler for protocol errors prints and calls exit() too.
 // This one counts them and keeps the last request and error codes; the
