@@ -347,13 +347,20 @@ func TestNestedCancel(t *testing.T) {
 		return n > 2
 	})
 	cancel()
+	waitCancelled(t, runErr, "a window")
+}
+
+// waitCancelled waits for Run to return nil after its context was
+// cancelled.
+func waitCancelled(t *testing.T, runErr <-chan error, what string) {
+	t.Helper()
 	select {
 	case err := <-runErr:
 		if err != nil {
 			t.Errorf("Run = %v, want nil", err)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after cancel")
+		t.Fatalf("%s did not return from Run after cancel", what)
 	}
 }
 
@@ -414,12 +421,5 @@ func TestNestedSleepsWhileIdle(t *testing.T) {
 	}
 
 	cancel()
-	select {
-	case err := <-runErr:
-		if err != nil {
-			t.Errorf("Run = %v, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a sleeping window did not return after cancel")
-	}
+	waitCancelled(t, runErr, "a sleeping window")
 }
