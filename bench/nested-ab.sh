@@ -26,7 +26,9 @@ if [ -z "$wlbench" ]; then
 	(cd "$root" && go build -o "$wlbench" ./cmd/wlbench)
 fi
 exec 3> >(cat >"$tmp/displayfd")
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+# -noreset: without it the server resets when its last client leaves,
+# and a compositor started right then cannot open the display.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset >"$tmp/xvfb.log" 2>&1 &
 xvfb=$!
 exec 3>&-
 trap 'kill $xvfb 2>/dev/null; rm -rf "$tmp"' EXIT
