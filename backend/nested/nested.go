@@ -404,8 +404,8 @@ func (w *Window) ScheduleFrame() {
 
 // Wake ends the window's idle sleep, so that the compositor runs a frame
 // within one refresh interval (backend.Waker): the compositor calls it
-// after client activity. It posts an event to the host only while the
-// window sleeps, once per sleep. Any goroutine.
+// after client activity. It wakes the main thread only while the window
+// sleeps, once per sleep. Any goroutine.
 func (w *Window) Wake() {
 	w.mu.Lock()
 	w.woken = true
