@@ -467,3 +467,37 @@ func TestDrawOverBg(t *testing.T) {
 		}
 	}
 }
+
+// TestTakeDamage: TakeDamage is the bounding box of what the Renders
+// since the last call drew (all of the output after a resize), then
+// nothing until the next Render draws something.
+func TestTakeDamage(t *testing.T) {
+	r := New()
+	const W, H = 640, 480
+	a := upload(t, r, newStaging(64, 64, 64*4, shm.FormatARGB8888, pattern(0xff)))
+	b := upload(t, r, newStaging(32, 32, 32*4, shm.FormatARGB8888, pattern(0xff)))
+	sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(a, 10, 10, 64, 64), itemAt(b, 300, 200, 32, 32)}}
+	r.Render(sc, W, H)
+	if got := r.TakeDamage(); got != image.Rect(0, 0, W, H) {
+		t.Errorf("first render: %v, want the output", got)
+	}
+	r.Render(sc, W, H)
+	if got := r.TakeDamage(); !got.Empty() {
+		t.Errorf("the same scene again: %v, want nothing", got)
+	}
+	// Two renders before one take: both uploads.
+	a.Upload(newStaging(64, 64, 64*4, shm.FormatARGB8888, pattern(0x40)), []image.Rectangle{image.Rect(0, 0, 8, 8)})
+	r.Render(sc, W, H)
+	b.Upload(newStaging(32, 32, 32*4, shm.FormatARGB8888, pattern(0x40)), []image.Rectangle{image.Rect(16, 16, 32, 32)})
+	r.Render(sc, W, H)
+	if got, want := r.TakeDamage(), image.Rect(10, 10, 332, 232); got != want {
+		t.Errorf("two uploads over two renders: %v, want %v", got, want)
+	}
+	if got := r.TakeDamage(); !got.Empty() {
+		t.Errorf("taken twice: %v, want nothing", got)
+	}
+	r.Render(sc, W/2, H/2)
+	if got := r.TakeDamage(); got != image.Rect(0, 0, W/2, H/2) {
+		t.Errorf("after a resize: %v, want the output", got)
+	}
+}

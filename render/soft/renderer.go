@@ -29,6 +29,7 @@ type Renderer struct {
 	cur     []plan // this scene's drawn items, bottom first
 	track   damage.Tracker
 	damaged []image.Rectangle // the last Render's redrawn rectangles
+	unshown image.Rectangle   // drawn since the last TakeDamage
 
 	// drawOverBg's scratch: solo items' rectangles, band edges, spans.
 	solo           []image.Rectangle
@@ -131,6 +132,12 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		r.track.Invalidate()
 	}
 	r.damaged = r.track.Damage(bounds, bg)
+	if resized {
+		r.unshown = bounds
+	}
+	for _, c := range r.damaged {
+		r.unshown = r.unshown.Union(c)
+	}
 	r.outOpaque = covered || bg[3] == 0xff
 	bgPix := premultiply(bg[0], bg[1], bg[2], bg[3])
 	for _, c := range r.damaged {
@@ -295,6 +302,15 @@ func (r *Renderer) fillRect(c image.Rectangle, v uint32) {
 	for y := c.Min.Y; y < c.Max.Y; y++ {
 		fill(r.out[y*r.w+c.Min.X:y*r.w+c.Max.X], v)
 	}
+}
+
+// TakeDamage returns the bounding box of the output drawn since the last
+// call (all of it after a resize) and starts over: a backend that shows
+// the output by copying it copies that much.
+func (r *Renderer) TakeDamage() image.Rectangle {
+	d := r.unshown.Intersect(r.Bounds())
+	r.unshown = image.Rectangle{}
+	return d
 }
 
 // Invalidate makes the next Render draw the whole output.
