@@ -6,6 +6,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"image"
 	"time"
 
@@ -91,6 +92,11 @@ type PointerLocker interface {
 type LastFramer interface {
 	LastFrame() (*image.RGBA, error)
 }
+
+// ErrRendererOnLoop is LastFrame's answer when the backend's renderer
+// still serves the display loop after Run returned (the nested window
+// drawing with render/soft): the final screenshot is taken there.
+var ErrRendererOnLoop = errors.New("backend: the renderer still serves the display loop")
 
 // A ClipboardSharer is a Backend with a host clipboard (the nested
 // window): with --host-clipboard the compositor shares the seat's

@@ -256,6 +256,10 @@ func (c *Compositor) finalScreenshot(b backend.Backend, path string) {
 		return
 	}
 	img, err := lf.LastFrame()
+	if errors.Is(err, backend.ErrRendererOnLoop) {
+		c.writeScreenshot(path)
+		return
+	}
 	c.saveScreenshot(path, img, err)
 }
 
