@@ -326,7 +326,7 @@ var options = append([]option{
 		},
 		get: func(c *Config) string { return c.Size.String() },
 	},
-	enumOpt(groupGeneral, "renderer", "auto is gl for the nested backend and soft (pure Go) otherwise",
+	enumOpt(groupGeneral, "renderer", "auto is gl for the nested backend and soft (pure Go) otherwise; soft nested (X11) sends the output with MIT-SHM, the cheapest on a host without a GPU",
 		func(c *Config) *string { return &c.Renderer }, "auto", "soft", "gl"),
 	intOpt(groupGeneral, "refresh", "output refresh rate in Hz (headless frame clock, wl_output mode)",
 		func(c *Config) *int { return &c.Refresh }, 1, 1000),

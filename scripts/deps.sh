@@ -13,10 +13,11 @@ set -euo pipefail
 # libsdl2-tests: SDL 2's testrelative, a real client of relative pointer
 # and pointer lock (compositor/sdl_test.go).
 # libxfixes-dev: the nested window learns of new host clipboard owners.
+# libxext-dev: MIT-SHM, for the nested window with --renderer=soft.
 run_pkgs=(ca-certificates curl unzip gcc pkg-config libwayland-dev wayland-protocols
   libx11-dev libgl-dev libegl-dev libxrandr-dev libxinerama-dev libxcursor-dev
   libxi-dev libxxf86vm-dev libxkbcommon-dev libgl1-mesa-dri libxkbcommon-tools
-  libxfixes-dev)
+  libxfixes-dev libxext-dev)
 test_pkgs=("${run_pkgs[@]}" xvfb xauth mesa-utils xdotool libxkbcommon-tools
   weston wayland-utils foot gtk-3-examples imv grim wl-clipboard xwayland
   sway procps wlcs mir-wlcs-integration mpv gtk-4-examples firefox-esr

@@ -79,6 +79,9 @@ func (b *Backend) Run(ctx context.Context, c backend.Compositor) error {
 // the GL context is still current on this thread (until Close), while the
 // display loop's GL calls already fail.
 func (b *Backend) LastFrame() (*image.RGBA, error) {
+	if b.w.soft != nil {
+		return nil, backend.ErrRendererOnLoop // render/soft: the display loop's
+	}
 	r := b.w.GL()
 	w, h := r.Size()
 	return render.ReadImage(r, image.Rect(0, 0, w, h))

@@ -46,6 +46,7 @@ import (
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/render/gl"
+	"github.com/nofault/nofault/render/soft"
 	"github.com/nofault/nofault/seat"
 	"github.com/nofault/nofault/seat/keycodes"
 	"github.com/nofault/nofault/seat/keymap"
@@ -109,6 +110,9 @@ type Options struct {
 	HideCursor bool
 	// NoVsync sets a swap interval of 0.
 	NoVsync bool
+	// Soft draws with render/soft on the display loop and shows the
+	// output with MIT-SHM instead of GL (X11 build only: SoftBuilt).
+	Soft bool
 }
 
 // Window is the host window and its GL context.
@@ -123,6 +127,10 @@ type Window struct {
 	// copySub copies a rectangle of the back buffer to the window, where
 	// the window presents that way instead of swapping (nil: swaps).
 	copySub func(r image.Rectangle, winH int)
+	// With Options.Soft: the renderer (used on the display loop) and what
+	// shows its output (softpresent_x11.go); r and proxy are nil.
+	soft    *soft.Renderer
+	softOut *softPresenter
 
 	hw *hostWait // how the main thread waits for the host (wait_x11.go, wait_wayland.go)
 
@@ -184,10 +192,15 @@ func Open(opts Options) (*Window, error) {
 	watchHost()
 	w := &Window{opts: opts, alive: true, keysDown: make(map[uint32]bool),
 		interval: time.Duration(float64(time.Second) * 1000 / float64(opts.RefreshMilliHz))}
-	glfw.WindowHint(glfw.ContextVersionMajor, 3)
-	glfw.WindowHint(glfw.ContextVersionMinor, 3)
-	glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
-	glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
+	if opts.Soft {
+		glfw.WindowHint(glfw.ClientAPI, glfw.NoAPI)
+	} else {
+		glfw.WindowHint(glfw.ClientAPI, glfw.OpenGLAPI)
+		glfw.WindowHint(glfw.ContextVersionMajor, 3)
+		glfw.WindowHint(glfw.ContextVersionMinor, 3)
+		glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
+		glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
+	}
 	glfw.WindowHint(glfw.Resizable, glfw.True)
 	glfw.WindowHint(glfw.Visible, b2glfw(!opts.Hidden))
 	glfw.WindowHint(glfw.FocusOnShow, glfw.True)
@@ -197,6 +210,9 @@ func Open(opts Options) (*Window, error) {
 		return nil, fmt.Errorf("nested: create window: %w", err)
 	}
 	w.win = win
+	if opts.Soft {
+		return w.openSoft()
+	}
 	win.MakeContextCurrent()
 	if opts.NoVsync {
 		glfw.SwapInterval(0)
@@ -246,6 +262,32 @@ func Open(opts Options) (*Window, error) {
 	return w, nil
 }
 
+// openSoft finishes Open for Options.Soft: render/soft on the display
+// loop, its output shown with MIT-SHM (softPresenter), no GL context.
+func (w *Window) openSoft() (*Window, error) {
+	sp, err := newSoftPresenter(w.win)
+	if err == nil {
+		err = w.startHostWait()
+		if err != nil {
+			sp.close()
+		}
+	}
+	if err != nil {
+		w.win.Destroy()
+		w.terminate()
+		return nil, err
+	}
+	w.soft, w.softOut = soft.New(), sp
+	w.thread = gl.NewThread(w.wake) // serves no GL call: Run's loop is the same
+	if w.opts.HideCursor {
+		w.win.SetInputMode(glfw.CursorMode, glfw.CursorHidden)
+	}
+	w.fbW, w.fbH = w.win.GetFramebufferSize()
+	w.winW, w.winH = w.win.GetSize()
+	slog.Info("nested: render/soft", "platform", platform, "present", "mit-shm")
+	return w, nil
+}
+
 // present shows the output in the window: a blit of what changed and a
 // swap, or where the window presents by copy (copySub, PresentEnv) a blit
 // and a copy of what changed only. expose says the host lost the window's
@@ -280,6 +322,23 @@ func (w *Window) present(expose bool) (again bool) {
 	w.copyAll = false
 	w.copySub(region.Intersect(win), w.fbH)
 	return false
+}
+
+// presentSoft shows what render/soft drew since the last present (all of
+// the output when expose) and tells the compositor when it is shown.
+// Display loop.
+func (w *Window) presentSoft(expose, rendered bool) {
+	rect := w.soft.TakeDamage()
+	if expose {
+		rect = w.soft.Bounds()
+	}
+	if err := w.softOut.present(w.soft, rect); err != nil {
+		slog.Error("nested: showing the output", "err", err)
+		return
+	}
+	if p, ok := w.comp.(presenter); ok && rendered {
+		p.Presented(time.Now())
+	}
 }
 
 // hostError is an X protocol error's codes: the request (major, minor)
@@ -384,7 +443,12 @@ func (w *Window) HostKeymap() (names keymap.Names, ok bool) {
 // methods may be called from any goroutine other than the main thread
 // (normally the display loop) and run on the main thread. A texture
 // upload through it schedules a frame (ScheduleFrame).
-func (w *Window) Renderer() render.Renderer { return w.proxy }
+func (w *Window) Renderer() render.Renderer {
+	if w.soft != nil {
+		return w.soft
+	}
+	return w.proxy
+}
 
 // GL is the renderer itself, for the main thread only.
 func (w *Window) GL() *gl.Renderer { return w.r }
@@ -512,7 +576,8 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 		}
 		start := time.Now()
 		w.frameBegins()
-		rendered, wanted, ok := w.frame(ctx, start)
+		expose := w.needSwap
+		rendered, wanted, ok := w.frame(ctx, start, expose)
 		if !ok {
 			if hostLost() {
 				w.lost = true
@@ -523,7 +588,9 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			}
 			return nil
 		}
-		if rendered || w.needSwap {
+		if w.soft != nil {
+			w.needSwap = w.needSwap && !expose // frame presented on the loop
+		} else if rendered || w.needSwap {
 			w.needSwap = w.present(w.needSwap)
 			if p, ok := w.comp.(presenter); ok && rendered {
 				t := time.Now()
@@ -544,15 +611,20 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 }
 
 // frame runs Compositor.Frame on the loop and serves GL calls until it
-// returns; wanted is Compositor.FramesWanted after it. ok is false when
-// ctx ended or the window closed meanwhile.
-func (w *Window) frame(ctx context.Context, now time.Time) (rendered, wanted, ok bool) {
+// returns; wanted is Compositor.FramesWanted after it. With render/soft
+// the loop also shows what the frame rendered (everything when expose:
+// the host lost the window's pixels). ok is false when ctx ended or the
+// window closed meanwhile.
+func (w *Window) frame(ctx context.Context, now time.Time, expose bool) (rendered, wanted, ok bool) {
 	done := make(chan struct{})
 	var res, want bool
 	w.fwd.post(func() {
 		defer close(done)
 		res = w.comp.Frame(now)
 		want = w.comp.FramesWanted()
+		if w.soft != nil && (res || expose) {
+			w.presentSoft(expose, res)
+		}
 	})
 	w.posted = w.fwd.count()
 	slow := time.NewTimer(100 * time.Millisecond)
@@ -596,7 +668,11 @@ func (w *Window) Close() {
 		return
 	}
 	w.thread.Stop()
-	w.r.Close()
+	if w.soft != nil {
+		w.softOut.close()
+	} else {
+		w.r.Close()
+	}
 	w.win.Destroy()
 	w.win = nil
 	w.stopHostWait()

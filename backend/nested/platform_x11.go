@@ -153,9 +153,11 @@ func checkHost() error {
 
 // watchHost makes a lost X connection a flag that hostLost reports, rather
 // than Xlib's exit(1).
-func watchHost() {
-	C.nofault_watch_display(unsafe.Pointer(glfw.GetX11Display()))
-}
+func watchHost() { watchDisplay(unsafe.Pointer(glfw.GetX11Display())) }
+
+// watchDisplay makes a lost connection on display d (a Display*) a flag
+// that hostLost reports, and its protocol errors counted (hostErrors).
+func watchDisplay(d unsafe.Pointer) { C.nofault_watch_display(d) }
 
 // hostKeys asks the X server which keys are down (evdev codes) and which
 // modifiers are locked (X's LockMask and Mod2Mask are the keymap's ModCaps

@@ -38,10 +38,12 @@ func headlessGL() (render.Renderer, func()) {
 // thread; close the window (the returned func) there after
 // compositor.Run.
 func openNested(cfg config.Config, keymapChosen bool) (backend.Backend, func(), error) {
-	if cfg.Renderer == "soft" {
-		slog.Warn("--renderer=soft: the nested backend draws with gl")
+	soft := cfg.Renderer == "soft"
+	if soft && !nested.SoftBuilt {
+		slog.Warn("--renderer=soft: the nested backend of this build (Wayland) draws with gl")
+		soft = false
 	}
-	win, err := nested.Open(nested.Options{Title: "nofault", Width: cfg.Size.W, Height: cfg.Size.H, RefreshMilliHz: cfg.Refresh * 1000, HideCursor: true})
+	win, err := nested.Open(nested.Options{Title: "nofault", Width: cfg.Size.W, Height: cfg.Size.H, RefreshMilliHz: cfg.Refresh * 1000, HideCursor: true, Soft: soft})
 	if err != nil {
 		return nil, nil, err
 	}

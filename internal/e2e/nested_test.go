@@ -708,8 +708,15 @@ func colorBox(img image.Image, c color.RGBA) (image.Rectangle, int) {
 // and checks a clean shutdown: exit status 0, the client disconnected and
 // gone, socket and lock file removed, a final screenshot (read from the
 // last frame after the window closed) still showing the client, and the
-// stats written by the GL renderer.
+// stats written by the renderer: GL, and render/soft shown with MIT-SHM
+// (--renderer=soft, whose final screenshot the display loop takes).
 func TestNestedShowsClientAndClosesCleanly(t *testing.T) {
+	for _, renderer := range []string{"gl", "soft"} {
+		t.Run(renderer, func(t *testing.T) { testNestedShowsClientAndClosesCleanly(t, renderer) })
+	}
+}
+
+func testNestedShowsClientAndClosesCleanly(t *testing.T, renderer string) {
 	display := startXvfb(t)
 	marker := fmt.Sprintf("nofault-nested-%d-%d", os.Getpid(), time.Now().UnixNano())
 	clientCmd := []string{"foot", "-o", "tweak.render-timer=none", "sh", "-c", "echo " + marker + "; sleep 600"}
@@ -718,10 +725,10 @@ func TestNestedShowsClientAndClosesCleanly(t *testing.T) {
 		need(t, "weston-simple-shm")
 		clientCmd, minPixels = []string{"weston-simple-shm"}, 250*250/2
 	}
-	p := startNested(t, display, append([]string{"--"}, clientCmd...)...)
+	p := startNested(t, display, append([]string{"--renderer=" + renderer, "--"}, clientCmd...)...)
 	img := p.waitForeground(minPixels, 30*time.Second)
-	if !strings.Contains(p.log.String(), "backend=nested") || !strings.Contains(p.log.String(), "renderer=gl") {
-		t.Errorf("not the nested backend with GL:\n%s", p.log.String())
+	if !strings.Contains(p.log.String(), "backend=nested") || !strings.Contains(p.log.String(), "renderer="+renderer) {
+		t.Errorf("not the nested backend with %s:\n%s", renderer, p.log.String())
 	}
 	box, _ := foreground(img)
 	t.Logf("client window at %v", box)
@@ -764,7 +771,7 @@ func TestNestedShowsClientAndClosesCleanly(t *testing.T) {
 		savePNG(t, final)
 	}
 	st := p.stats()
-	if st.Renderer != "gl" || st.FramesPresented == 0 || st.Commits == 0 {
+	if st.Renderer != renderer || st.FramesPresented == 0 || st.Commits == 0 {
 		t.Errorf("stats: renderer %q, %d frames presented, %d commits", st.Renderer, st.FramesPresented, st.Commits)
 	}
 }
@@ -898,19 +905,26 @@ func absDiff(a, b uint8) int {
 // by swapping (backend/nested.PresentEnv=swap) or, the default on Xvfb's
 // llvmpipe, by copying only what changed (GLX_MESA_copy_sub_buffer).
 func TestNestedPixelExact(t *testing.T) {
-	for _, mode := range []string{"", "swap"} {
-		t.Run("present="+mode, func(t *testing.T) {
-			nestedEnv = []string{"NOFAULT_NESTED_PRESENT=" + mode}
+	for _, tc := range []struct {
+		name, present, renderer string
+		log                     string // the log line's way of showing frames
+	}{
+		{"gl,present=auto", "", "gl", "present=copy"},
+		{"gl,present=swap", "swap", "gl", "present=swap"},
+		{"soft", "", "soft", "present=mit-shm"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nestedEnv = []string{"NOFAULT_NESTED_PRESENT=" + tc.present}
 			defer func() { nestedEnv = nil }()
-			testNestedPixelExact(t, mode)
+			testNestedPixelExact(t, tc.renderer, tc.log)
 		})
 	}
 }
 
-func testNestedPixelExact(t *testing.T, mode string) {
+func testNestedPixelExact(t *testing.T, renderer, wantLog string) {
 	display := startXvfb(t)
 	// auto (the default) must pick nested when DISPLAY is set.
-	p := startNested(t, display, "--backend=auto", "--shm-read=auto")
+	p := startNested(t, display, "--backend=auto", "--shm-read=auto", "--renderer="+renderer)
 	// The "listening" line follows the socket's creation: wait for it.
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.log.String(), "msg=listening") && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
@@ -963,7 +977,11 @@ func testNestedPixelExact(t *testing.T, mode string) {
 		}
 		checkPattern(t, tc.name+", partial damage", p.screenshot(), origin, partial)
 		checkScreen(t, tc.name+", partial damage", display, partial)
-		last = partial
+		// All of it damaged again: what a renderer that reads the buffer
+		// when it draws (render/soft) may show anywhere from now on.
+		c.show(w.s, b)
+		checkScreen(t, tc.name+", all damaged again", display, next)
+		last = next
 	}
 	// The window resized, larger and then smaller: what it shows must
 	// follow (a copy into a back buffer of the old size would be refused
@@ -980,14 +998,13 @@ func testNestedPixelExact(t *testing.T, mode string) {
 	if strings.Contains(p.log.String(), "X error") {
 		t.Errorf("the X server refused a request:\n%s", p.log.String())
 	}
-	want := map[string]string{"": "present=copy", "swap": "present=swap"}[mode]
-	if !strings.Contains(p.log.String(), want) {
-		t.Errorf("NOFAULT_NESTED_PRESENT=%q on Xvfb (llvmpipe, no buffer age): the log does not say %s", mode, want)
+	if !strings.Contains(p.log.String(), wantLog) {
+		t.Errorf("--renderer=%s, %s on Xvfb (llvmpipe, no buffer age): the log does not say %s", renderer, nestedEnv, wantLog)
 	}
 	p.stop()
 	st := p.stats()
-	if st.Renderer != "gl" {
-		t.Errorf("renderer %q, want gl", st.Renderer)
+	if st.Renderer != renderer {
+		t.Errorf("renderer %q, want %s", st.Renderer, renderer)
 	}
 	if st.Shm.Sealed.Created < 1 {
 		t.Errorf("no sealed pool: the zero-copy path was not taken (%+v)", st.Shm)
