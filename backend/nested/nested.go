@@ -172,7 +172,8 @@ var ErrClosed = errors.New("nested: window closed")
 var ErrHostLost = errors.New("nested: connection to the host display lost")
 
 // Open initialises GLFW, opens the window with an OpenGL 3.3 core context
-// and makes the GL renderer. Call it on the main OS thread.
+// and makes the GL renderer, or with Options.Soft a window without GL and
+// render/soft. Call it on the main OS thread.
 func Open(opts Options) (*Window, error) {
 	if opts.Title == "" {
 		opts.Title = "nofault"
