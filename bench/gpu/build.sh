@@ -51,7 +51,7 @@ if ! ls "$lists"/*Packages* >/dev/null 2>&1; then
 	apt-get "${o[@]}" update >/dev/null
 fi
 (cd "$out/debs/gl" && apt-get "${o[@]}" download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 >/dev/null)
-(cd "$out/debs/x11" && apt-get "${o[@]}" download libx11-6 libx11-data libxfixes3 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0 >/dev/null)
+(cd "$out/debs/x11" && apt-get "${o[@]}" download libx11-6 libx11-data libxfixes3 libxext6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0 >/dev/null)
 # Every linked library must come from glibc (on every machine) or one of
 # these packages.
 for lib in $(cat "$out/needed.txt"); do

@@ -9,9 +9,9 @@
 # Steps, each time-boxed, the whole under 5 minutes (about 4 on the H200
 # machine, 16 cores):
 #   1. the GL loaders: the .deb files of out/debs/gl are unpacked into /
-#      where the machine has NVIDIA's driver folder or no libEGL; libX11
-#      and libXfixes (out/debs/x11) into a private folder where the machine
-#      lacks one of them;
+#      where the machine has NVIDIA's driver folder or no libEGL; libX11,
+#      libXfixes and libXext (out/debs/x11) into a private folder where the
+#      machine lacks one of them;
 #      __EGL_VENDOR_LIBRARY_FILENAMES points at NVIDIA's vendor file
 #   2. nvidia-smi; the EGL and GL vendor/renderer strings (TestInfo)
 #   3. render/gl's tests (pixel-exact against render/soft, every upload mode)
@@ -87,10 +87,10 @@ if [ -d /usr/local/nvidia ] || ! ldconfig -p | grep -q 'libEGL.so.1 '; then
 else
 	echo "libEGL present and no /usr/local/nvidia: using the system's loaders"
 fi
-if ! ldconfig -p | grep -q 'libX11.so.6 ' || ! ldconfig -p | grep -q 'libXfixes.so.3 '; then
+if ! ldconfig -p | grep -q 'libX11.so.6 ' || ! ldconfig -p | grep -q 'libXfixes.so.3 ' || ! ldconfig -p | grep -q 'libXext.so.6 '; then
 	for f in "$bin"/debs/x11/*.deb; do dpkg -x "$f" "$tmp/x11" || echo "dpkg -x $f failed"; done
 	export LD_LIBRARY_PATH=$tmp/x11/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-	echo "libX11 and libXfixes from out/debs/x11 (LD_LIBRARY_PATH)"
+	echo "libX11, libXfixes and libXext from out/debs/x11 (LD_LIBRARY_PATH)"
 fi
 vf=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
 if [ -f "$vf" ]; then
