@@ -64,10 +64,8 @@ func TestNestedClipboard(t *testing.T) {
 	comp := &fakeComp{r: w.Renderer()}
 	reads := &hostReads{}
 	w.ShareClipboard(reads.changed)
-	ctx, cancel := context.WithCancel(context.Background())
-	runErr := make(chan error, 1)
 	// The focus hooks come with the input callbacks.
-	go onMain(func() { runErr <- w.Run(ctx, loop, comp, &recInput{}) })
+	runErr, cancel := runWindow(w, loop, comp, &recInput{})
 	defer func() { cancel(); <-runErr }()
 
 	waitFor(t, "the read at start", func() bool { return reads.count() > 0 })
@@ -203,9 +201,7 @@ func TestNestedClipboardLarge(t *testing.T) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(logs))
 	defer slog.SetDefault(prev)
-	ctx, cancel := context.WithCancel(context.Background())
-	runErr := make(chan error, 1)
-	go onMain(func() { runErr <- w.Run(ctx, loop, comp, &recInput{}) })
+	runErr, cancel := runWindow(w, loop, comp, &recInput{})
 	defer func() { cancel(); <-runErr }()
 	waitFor(t, "the read at start", func() bool { return reads.count() > 0 })
 

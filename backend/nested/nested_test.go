@@ -250,10 +250,8 @@ func TestNestedWindow(t *testing.T) {
 	loop := newLoop(t)
 	comp := &fakeComp{r: w.Renderer()}
 	in := &recInput{}
-	ctx, cancel := context.WithCancel(context.Background())
+	runErr, cancel := runWindow(w, loop, comp, in)
 	defer cancel()
-	runErr := make(chan error, 1)
-	go onMain(func() { runErr <- w.Run(ctx, loop, comp, in) })
 
 	frames := func() (n int) { loop.sync(func() { n = comp.frames }); return }
 	waitFor(t, "frames", func() bool { return frames() > 5 })
@@ -343,9 +341,7 @@ func TestNestedCancel(t *testing.T) {
 	w := openWindow(t, "nofault-nested-cancel")
 	loop := newLoop(t)
 	comp := &fakeComp{r: w.Renderer()}
-	ctx, cancel := context.WithCancel(context.Background())
-	runErr := make(chan error, 1)
-	go onMain(func() { runErr <- w.Run(ctx, loop, comp, nil) })
+	runErr, cancel := runWindow(w, loop, comp, nil)
 	waitFor(t, "frames", func() bool {
 		var n int
 		loop.sync(func() { n = comp.renders })
@@ -353,6 +349,15 @@ func TestNestedCancel(t *testing.T) {
 	})
 	cancel()
 	waitCancelled(t, runErr, "a window")
+}
+
+// runWindow runs w.Run on the main thread with a context that cancel
+// ends; runErr receives what Run returned.
+func runWindow(w *Window, loop Loop, comp Compositor, in Input) (runErr <-chan error, cancel context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go onMain(func() { errc <- w.Run(ctx, loop, comp, in) })
+	return errc, cancel
 }
 
 // waitCancelled waits for Run to return nil after its context was
@@ -378,10 +383,8 @@ func TestNestedSleepsWhileIdle(t *testing.T) {
 	loop := newLoop(t)
 	comp := &fakeComp{r: w.Renderer(), noneWanted: true}
 	in := &recInput{}
-	ctx, cancel := context.WithCancel(context.Background())
+	runErr, cancel := runWindow(w, loop, comp, in)
 	defer cancel()
-	runErr := make(chan error, 1)
-	go onMain(func() { runErr <- w.Run(ctx, loop, comp, in) })
 
 	frames := func() (n int) { loop.sync(func() { n = comp.frames }); return }
 	sleep := func() (asleep bool, n int) {

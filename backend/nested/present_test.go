@@ -3,7 +3,6 @@
 package nested
 
 import (
-	"context"
 	"testing"
 	"time"
 )
@@ -30,9 +29,7 @@ func TestPresentedAfterSwap(t *testing.T) {
 	w := openWindow(t, "nofault-nested-present")
 	loop := newLoop(t)
 	comp := &presentComp{fakeComp: fakeComp{r: w.Renderer()}}
-	ctx, cancel := context.WithCancel(context.Background())
-	runErr := make(chan error, 1)
-	go onMain(func() { runErr <- w.Run(ctx, loop, comp, nil) })
+	runErr, cancel := runWindow(w, loop, comp, nil)
 	waitFor(t, "presented frames", func() bool {
 		var n int
 		loop.sync(func() { n = len(comp.presentedAt) })
