@@ -77,8 +77,8 @@ type Config struct {
 	// and wlroots, weston and mutter do) or "accept" (the surface maps, as
 	// Mir does; for WLCS 1.5.0 and old clients).
 	XdgUnackedBuffer string `toml:"xdg_unacked_buffer"`
-	// Renderer is "auto" (gl for the nested backend, soft otherwise),
-	// "soft" (pure Go) or "gl".
+	// Renderer is "auto" (soft headless; gl nested, or soft where the
+	// host's GL is software or missing), "soft" (pure Go) or "gl".
 	Renderer string `toml:"renderer"`
 	// Refresh is the output refresh rate in Hz: the headless frame clock
 	// and the advertised wl_output mode.

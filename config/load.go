@@ -326,7 +326,7 @@ var options = append([]option{
 		},
 		get: func(c *Config) string { return c.Size.String() },
 	},
-	enumOpt(groupGeneral, "renderer", "auto is gl for the nested backend and soft (pure Go) otherwise; soft nested (X11) sends the output with MIT-SHM, the cheapest on a host without a GPU",
+	enumOpt(groupGeneral, "renderer", "auto is soft (pure Go) headless, and gl for the nested backend unless the host's GL is software (llvmpipe: Xvfb, VNC, no GPU) or missing, where the X11 build draws soft and sends the output with MIT-SHM",
 		func(c *Config) *string { return &c.Renderer }, "auto", "soft", "gl"),
 	intOpt(groupGeneral, "refresh", "output refresh rate in Hz (headless frame clock, wl_output mode)",
 		func(c *Config) *int { return &c.Refresh }, 1, 1000),

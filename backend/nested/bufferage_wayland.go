@@ -34,3 +34,7 @@ func newBufferAge(win *glfw.Window) (age func() int, supported bool) {
 
 // newCopySubBuffer: a Wayland window always swaps.
 func newCopySubBuffer(*glfw.Window) func(r image.Rectangle, winH int) { return nil }
+
+// hostGLAccelerated: unknown on a Wayland host (and the Wayland build has
+// no soft window).
+func hostGLAccelerated() (accelerated, known bool) { return false, false }

@@ -28,3 +28,9 @@ func newCopySubBuffer(win *glfw.Window) func(r image.Rectangle, winH int) {
 	}
 	return c.Copy
 }
+
+// hostGLAccelerated asks the X server's GLX whether its renderer is
+// accelerated (gl.GLXAccelerated), on GLFW's display. After initGLFW.
+func hostGLAccelerated() (accelerated, known bool) {
+	return gl.GLXAccelerated(unsafe.Pointer(glfw.GetX11Display()))
+}

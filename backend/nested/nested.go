@@ -113,7 +113,16 @@ type Options struct {
 	// Soft draws with render/soft on the display loop and shows the
 	// output with MIT-SHM instead of GL (X11 build only: SoftBuilt).
 	Soft bool
+	// SoftOnSoftwareGL draws as with Soft where the host's GL is software
+	// (GLX_MESA_query_renderer says not accelerated: llvmpipe on Xvfb,
+	// VNC, a machine without a GPU), with GL elsewhere and where the host
+	// does not say (X11 build only).
+	SoftOnSoftwareGL bool
 }
+
+// Soft reports whether the window draws with render/soft (Options.Soft,
+// or Options.SoftOnSoftwareGL on a host whose GL is software).
+func (w *Window) Soft() bool { return w.soft != nil }
 
 // Window is the host window and its GL context.
 type Window struct {
@@ -191,27 +200,29 @@ func Open(opts Options) (*Window, error) {
 		return nil, err
 	}
 	watchHost()
+	autoSoft := opts.SoftOnSoftwareGL && !opts.Soft && SoftBuilt
+	if autoSoft {
+		if acc, known := hostGLAccelerated(); known && !acc {
+			opts.Soft, autoSoft = true, false
+			slog.Info("nested: the host's GL is not accelerated; drawing with render/soft")
+		}
+	}
 	w := &Window{opts: opts, alive: true, keysDown: make(map[uint32]bool),
 		interval: time.Duration(float64(time.Second) * 1000 / float64(opts.RefreshMilliHz))}
-	if opts.Soft {
-		glfw.WindowHint(glfw.ClientAPI, glfw.NoAPI)
-	} else {
-		glfw.WindowHint(glfw.ClientAPI, glfw.OpenGLAPI)
-		glfw.WindowHint(glfw.ContextVersionMajor, 3)
-		glfw.WindowHint(glfw.ContextVersionMinor, 3)
-		glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
-		glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
+	win, err := createWindow(opts)
+	if err != nil && autoSoft {
+		// A host without GLX (or without the GL version asked for) can
+		// still show render/soft's output.
+		slog.Warn("nested: no GL window on this host; drawing with render/soft", "err", err)
+		w.opts.Soft = true
+		win, err = createWindow(w.opts)
 	}
-	glfw.WindowHint(glfw.Resizable, glfw.True)
-	glfw.WindowHint(glfw.Visible, b2glfw(!opts.Hidden))
-	glfw.WindowHint(glfw.FocusOnShow, glfw.True)
-	win, err := glfw.CreateWindow(opts.Width, opts.Height, opts.Title, nil, nil)
 	if err != nil {
 		w.terminate()
 		return nil, fmt.Errorf("nested: create window: %w", err)
 	}
 	w.win = win
-	if opts.Soft {
+	if w.opts.Soft {
 		return w.openSoft()
 	}
 	win.MakeContextCurrent()
@@ -261,6 +272,24 @@ func Open(opts Options) (*Window, error) {
 		slog.Info("nested: GL context", "renderer", rn, "version", ver, "platform", platform, "buffer_age", hasAge, "present", present)
 	}
 	return w, nil
+}
+
+// createWindow makes the GLFW window: with an OpenGL 3.3 core context, or
+// none for opts.Soft. Main thread, after initGLFW.
+func createWindow(opts Options) (*glfw.Window, error) {
+	if opts.Soft {
+		glfw.WindowHint(glfw.ClientAPI, glfw.NoAPI)
+	} else {
+		glfw.WindowHint(glfw.ClientAPI, glfw.OpenGLAPI)
+		glfw.WindowHint(glfw.ContextVersionMajor, 3)
+		glfw.WindowHint(glfw.ContextVersionMinor, 3)
+		glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
+		glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
+	}
+	glfw.WindowHint(glfw.Resizable, glfw.True)
+	glfw.WindowHint(glfw.Visible, b2glfw(!opts.Hidden))
+	glfw.WindowHint(glfw.FocusOnShow, glfw.True)
+	return glfw.CreateWindow(opts.Width, opts.Height, opts.Title, nil, nil)
 }
 
 // openSoft finishes Open for Options.Soft: render/soft on the display

@@ -35,7 +35,10 @@ func onMain(fn func()) {
 	<-done
 }
 
-var xvfbErr error
+var (
+	xvfbErr error
+	ownXvfb bool // DISPLAY is the Xvfb startXvfb started (llvmpipe's GLX)
+)
 
 func TestMain(m *testing.M) {
 	stop := startXvfb()
@@ -84,6 +87,7 @@ func startXvfb() (stop func()) {
 	w.Close()
 	if n, _ := bufio.NewReader(r).ReadString('\n'); strings.TrimSpace(n) != "" {
 		os.Setenv("DISPLAY", ":"+strings.TrimSpace(n))
+		ownXvfb = true
 		return func() { cmd.Process.Kill(); cmd.Wait() }
 	}
 	cmd.Process.Kill()
@@ -227,6 +231,45 @@ func openWindow(t *testing.T, title string) *Window {
 	}
 	t.Cleanup(func() { onMain(w.Close) })
 	return w
+}
+
+// TestSoftOnSoftwareGL opens windows on the test's Xvfb, whose GLX is
+// Mesa's llvmpipe: GLX_MESA_query_renderer says it is not accelerated, so
+// Options.SoftOnSoftwareGL draws with render/soft, and without it the
+// window has GL.
+func TestSoftOnSoftwareGL(t *testing.T) {
+	if !ownXvfb {
+		t.Skip("DISPLAY was set: its GL may be a GPU's")
+	}
+	for _, tc := range []struct {
+		opts Options
+		soft bool
+	}{
+		{Options{SoftOnSoftwareGL: true}, true},
+		{Options{}, false},
+		{Options{Soft: true}, true},
+	} {
+		var w *Window
+		var err error
+		var acc, known bool
+		tc.opts.Width, tc.opts.Height, tc.opts.Hidden = 64, 64, true
+		onMain(func() {
+			if w, err = Open(tc.opts); err == nil {
+				acc, known = hostGLAccelerated()
+			}
+		})
+		if err != nil {
+			t.Fatalf("%+v: %v", tc.opts, err)
+		}
+		soft := w.Soft()
+		onMain(w.Close)
+		if !known || acc {
+			t.Errorf("Xvfb's GLX: accelerated %v, known %v; want a known software renderer", acc, known)
+		}
+		if soft != tc.soft {
+			t.Errorf("%+v: Soft() = %v, want %v", tc.opts, soft, tc.soft)
+		}
+	}
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {

@@ -43,7 +43,8 @@ func openNested(cfg config.Config, keymapChosen bool) (backend.Backend, func(), 
 		slog.Warn("--renderer=soft: the nested backend of this build (Wayland) draws with gl")
 		soft = false
 	}
-	win, err := nested.Open(nested.Options{Title: "nofault", Width: cfg.Size.W, Height: cfg.Size.H, RefreshMilliHz: cfg.Refresh * 1000, HideCursor: true, Soft: soft})
+	win, err := nested.Open(nested.Options{Title: "nofault", Width: cfg.Size.W, Height: cfg.Size.H, RefreshMilliHz: cfg.Refresh * 1000, HideCursor: true, Soft: soft,
+		SoftOnSoftwareGL: cfg.Renderer == "auto"})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -47,7 +47,7 @@ import (
 // xvfbs maps the displays startXvfb started to their Xvfb's pid.
 var xvfbs sync.Map
 
-func startXvfb(t *testing.T) string {
+func startXvfb(t *testing.T, extra ...string) string {
 	t.Helper()
 	need(t, "Xvfb")
 	// -displayfd: Xvfb picks a free display number itself and writes it
@@ -61,7 +61,7 @@ func startXvfb(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset")
+	cmd := exec.Command("Xvfb", append([]string{"-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"}, extra...)...)
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.ExtraFiles = []*os.File{w}
@@ -904,25 +904,32 @@ func absDiff(a, b uint8) int {
 // What the X screen shows must be the same pattern: the window presents
 // by swapping (backend/nested.PresentEnv=swap) or, the default on Xvfb's
 // llvmpipe, by copying only what changed (GLX_MESA_copy_sub_buffer).
+//
+// --renderer=auto (the default) draws with render/soft on Xvfb, whose GLX
+// says its renderer (llvmpipe) is not accelerated, and on an X server
+// without GLX at all.
 func TestNestedPixelExact(t *testing.T) {
 	for _, tc := range []struct {
 		name, present, renderer string
-		log                     string // the log line's way of showing frames
+		xvfb                    []string // Xvfb's extra arguments
+		want                    string   // the renderer that draws
+		log                     []string // what the log must say
 	}{
-		{"gl,present=auto", "", "gl", "present=copy"},
-		{"gl,present=swap", "swap", "gl", "present=swap"},
-		{"soft", "", "soft", "present=mit-shm"},
+		{"gl,present=auto", "", "gl", nil, "gl", []string{"present=copy"}},
+		{"gl,present=swap", "swap", "gl", nil, "gl", []string{"present=swap"}},
+		{"soft", "", "soft", nil, "soft", []string{"present=mit-shm"}},
+		{"auto", "", "auto", nil, "soft", []string{"present=mit-shm", "the host's GL is not accelerated"}},
+		{"auto,no GLX", "", "auto", []string{"-extension", "GLX"}, "soft", []string{"present=mit-shm", "no GL window on this host"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			nestedEnv = []string{"NOFAULT_NESTED_PRESENT=" + tc.present}
 			defer func() { nestedEnv = nil }()
-			testNestedPixelExact(t, tc.renderer, tc.log)
+			testNestedPixelExact(t, startXvfb(t, tc.xvfb...), tc.renderer, tc.want, tc.log)
 		})
 	}
 }
 
-func testNestedPixelExact(t *testing.T, renderer, wantLog string) {
-	display := startXvfb(t)
+func testNestedPixelExact(t *testing.T, display, renderer, want string, wantLog []string) {
 	// auto (the default) must pick nested when DISPLAY is set.
 	p := startNested(t, display, "--backend=auto", "--shm-read=auto", "--renderer="+renderer)
 	// The "listening" line follows the socket's creation: wait for it.
@@ -930,7 +937,7 @@ func testNestedPixelExact(t *testing.T, renderer, wantLog string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if !strings.Contains(p.log.String(), "backend=nested") {
-		t.Errorf("--backend=auto with DISPLAY set did not run nested:\n%s", p.log.String())
+		t.Fatalf("--backend=auto with DISPLAY set did not run nested:\n%s", p.log.String())
 	}
 	c := connectClient(t, "pattern", p.path, false)
 	w := c.window("pixel exact")
@@ -998,13 +1005,15 @@ func testNestedPixelExact(t *testing.T, renderer, wantLog string) {
 	if strings.Contains(p.log.String(), "X error") {
 		t.Errorf("the X server refused a request:\n%s", p.log.String())
 	}
-	if !strings.Contains(p.log.String(), wantLog) {
-		t.Errorf("--renderer=%s, %s on Xvfb (llvmpipe, no buffer age): the log does not say %s", renderer, nestedEnv, wantLog)
+	for _, l := range wantLog {
+		if !strings.Contains(p.log.String(), l) {
+			t.Errorf("--renderer=%s, %s on Xvfb (llvmpipe, no buffer age): the log does not say %s", renderer, nestedEnv, l)
+		}
 	}
 	p.stop()
 	st := p.stats()
-	if st.Renderer != renderer {
-		t.Errorf("renderer %q, want %s", st.Renderer, renderer)
+	if st.Renderer != want {
+		t.Errorf("--renderer=%s: renderer %q, want %s", renderer, st.Renderer, want)
 	}
 	if st.Shm.Sealed.Created < 1 {
 		t.Errorf("no sealed pool: the zero-copy path was not taken (%+v)", st.Shm)
@@ -1025,7 +1034,8 @@ func testNestedPixelExact(t *testing.T, renderer, wantLog string) {
 // and get frame callbacks.
 func TestNestedShrinkFaultGL(t *testing.T) {
 	display := startXvfb(t)
-	p := startNested(t, display, "--shm-read=guarded")
+	// On Xvfb auto would pick render/soft.
+	p := startNested(t, display, "--shm-read=guarded", "--renderer=gl")
 	by, err := misbehave.StartBystander(p.path, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -1298,7 +1308,7 @@ func TestHeadlessGL(t *testing.T) {
 func TestGrimNested(t *testing.T) {
 	need(t, "grim")
 	display := startXvfb(t)
-	p := startNested(t, display, "--size=640x480")
+	p := startNested(t, display, "--size=640x480", "--renderer=gl") // auto is soft on Xvfb
 	startPatternClient(t, p.path, 200, 150)
 	shot := waitForPattern(t, p.screenshot, 200, 150)
 	env := append(hostEnv(), "XDG_RUNTIME_DIR="+p.runtimeDir, "WAYLAND_DISPLAY="+p.socket)

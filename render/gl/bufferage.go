@@ -54,6 +54,28 @@ static void nf_glx_copy(void *fn, void *dpy, nf_XID drawable, int x, int y, int 
 	((nf_glXCopySubBufferMESA_t)fn)(dpy, drawable, x, y, w, h);
 }
 
+#define NF_GLX_RENDERER_ACCELERATED_MESA 0x8186
+typedef int (*nf_glXQueryRendererIntegerMESA_t)(void *dpy, int screen, int renderer, int attribute, unsigned int *value);
+
+// nf_glx_accelerated answers GLX_MESA_query_renderer's
+// GLX_RENDERER_ACCELERATED_MESA for dpy's default screen: 1 or 0, and -1
+// where GLX or the extension is missing. It needs no context.
+static int nf_glx_accelerated(void *dpy) {
+	nf_glXQueryExtensionsString_t qes = (nf_glXQueryExtensionsString_t)
+		glXGetProcAddressARB((const unsigned char *)"glXQueryExtensionsString");
+	if (!qes)
+		return -1;
+	int scr = XDefaultScreen(dpy);
+	if (!nf_has_word(qes(dpy, scr), "GLX_MESA_query_renderer"))
+		return -1;
+	nf_glXQueryRendererIntegerMESA_t q = (nf_glXQueryRendererIntegerMESA_t)
+		glXGetProcAddressARB((const unsigned char *)"glXQueryRendererIntegerMESA");
+	unsigned int v = 0;
+	if (!q || !q(dpy, scr, 0, NF_GLX_RENDERER_ACCELERATED_MESA, &v))
+		return -1;
+	return v != 0;
+}
+
 static unsigned int nf_glx_buffer_age(void *dpy, nf_XID drawable) {
 	nf_glXQueryDrawable_t qd = (nf_glXQueryDrawable_t)
 		glXGetProcAddressARB((const unsigned char *)"glXQueryDrawable");
@@ -131,4 +153,22 @@ func (c *GLXCopySubBuffer) Copy(r image.Rectangle, winH int) {
 		return
 	}
 	C.nf_glx_copy(c.fn, c.dpy, C.nf_XID(c.drawable), C.int(r.Min.X), C.int(winH-r.Max.Y), C.int(r.Dx()), C.int(r.Dy()))
+}
+
+// GLXAccelerated reports whether the X display's GLX renderer is
+// accelerated, without a context (GLX_MESA_query_renderer): Mesa answers
+// false for llvmpipe and softpipe (Xvfb, VNC, a machine without a GPU),
+// true for a GPU. known is false where GLX or the extension is missing
+// (NVIDIA's driver, a display without GLX).
+func GLXAccelerated(display unsafe.Pointer) (accelerated, known bool) {
+	if display == nil {
+		return false, false
+	}
+	switch C.nf_glx_accelerated(display) {
+	case 0:
+		return false, true
+	case 1:
+		return true, true
+	}
+	return false, false
 }
