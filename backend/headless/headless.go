@@ -84,16 +84,21 @@ func (b *Backend) Clock() *Clock { return b.clock }
 // nothing, while no client wants frames, the clock sleeps until Wake. Call
 // it once.
 func (b *Backend) Run(ctx context.Context, c backend.Compositor) error {
-	b.clock.loop = lockedLoop{c}
+	b.clock.loop = LockedLoop{c}
 	b.clock.frame = func(now time.Time) bool { return !c.Frame(now) && !c.FramesWanted() }
 	b.clock.Run(ctx)
 	return nil
 }
 
-// lockedLoop runs the clock's frames with RunLocked.
-type lockedLoop struct{ c backend.Compositor }
+// LockedLoop is a Loop that runs the clock's frames at once on the
+// clock's goroutine as the display loop (backend.Compositor.RunLocked),
+// without a hand-off to the loop's goroutine.
+type LockedLoop struct {
+	L interface{ RunLocked(fn func()) bool }
+}
 
-func (l lockedLoop) Do(fn func()) { l.c.RunLocked(fn) }
+// Do runs fn with RunLocked (not at all once the display shuts down).
+func (l LockedLoop) Do(fn func()) { l.L.RunLocked(fn) }
 
 // Loop is where frames run: the display loop's Do.
 type Loop interface {

@@ -13,7 +13,8 @@ const maxQueued = 4096
 // of its own, so that the main thread never blocks on Loop.Do (the loop may
 // be waiting for a GL call the main thread has to serve).
 type forwarder struct {
-	loop Loop
+	loop  Loop
+	after func() // run on the loop after each batch (nil: nothing)
 
 	mu      sync.Mutex
 	queue   []func()
@@ -25,8 +26,10 @@ type forwarder struct {
 	n       uint64 // functions added, motion replaced at the tail included
 }
 
-func newForwarder(loop Loop) *forwarder {
-	f := &forwarder{loop: loop, tail: -1, signal: make(chan struct{}, 1),
+// newForwarder starts the goroutine; after, when not nil, runs on the
+// loop after each batch of functions.
+func newForwarder(loop Loop, after func()) *forwarder {
+	f := &forwarder{loop: loop, after: after, tail: -1, signal: make(chan struct{}, 1),
 		quit: make(chan struct{}), done: make(chan struct{})}
 	go f.run()
 	return f
@@ -88,6 +91,9 @@ func (f *forwarder) run() {
 			defer close(delivered)
 			for _, fn := range q {
 				fn()
+			}
+			if f.after != nil {
+				f.after()
 			}
 		})
 		// One batch at a time keeps the order and lets motion coalesce

@@ -39,10 +39,12 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-gl/glfw/v3.3/glfw"
 
+	"github.com/nofault/nofault/backend/headless"
 	"github.com/nofault/nofault/protocol"
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/render/gl"
@@ -140,6 +142,13 @@ type Window struct {
 	// shows its output (softpresent_x11.go); r and proxy are nil.
 	soft    *soft.Renderer
 	softOut *softPresenter
+	// With Options.Soft the frames come from a clock of the display
+	// loop's (runSoft): frames run on clockLoop, which Run points at the
+	// loop before the clock starts; exposed asks the next frame to show
+	// all of the output (set on the main thread, taken on the loop).
+	clock     *headless.Clock
+	clockLoop *loopRef
+	exposed   atomic.Bool
 
 	hw *hostWait // how the main thread waits for the host (wait_x11.go, wait_wayland.go)
 
@@ -308,6 +317,8 @@ func (w *Window) openSoft() (*Window, error) {
 		return nil, err
 	}
 	w.soft, w.softOut = soft.New(), sp
+	w.clockLoop = &loopRef{}
+	w.clock = headless.NewClock(w.clockLoop, max(1, (w.opts.RefreshMilliHz+500)/1000), w.softFrame)
 	w.thread = gl.NewThread(w.wake) // serves no GL call: Run's loop is the same
 	if w.opts.HideCursor {
 		w.win.SetInputMode(glfw.CursorMode, glfw.CursorHidden)
@@ -490,6 +501,10 @@ func (w *Window) Size() (width, height int) { return w.fbW, w.fbH }
 // ScheduleFrame asks for a frame now rather than at the next idle tick,
 // e.g. after a commit. Any goroutine.
 func (w *Window) ScheduleFrame() {
+	if w.clock != nil {
+		w.clock.Wake()
+		return
+	}
 	w.mu.Lock()
 	w.scheduled = true
 	w.mu.Unlock()
@@ -501,6 +516,10 @@ func (w *Window) ScheduleFrame() {
 // after client activity. It wakes the main thread only while the window
 // sleeps, once per sleep. Any goroutine.
 func (w *Window) Wake() {
+	if w.clock != nil {
+		w.clock.Wake()
+		return
+	}
 	w.mu.Lock()
 	w.woken = true
 	post := w.sleeping
@@ -559,7 +578,11 @@ func (w *Window) takeScheduled() bool {
 // thread. Call Close afterwards.
 func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Input) error {
 	w.comp, w.input = comp, input
-	w.fwd = newForwarder(loop)
+	var delivered func()
+	if w.clock != nil {
+		delivered = w.clock.Wake // input may need a frame: the clock may sleep
+	}
+	w.fwd = newForwarder(loop, delivered)
 	defer w.fwd.stop()
 	defer w.thread.Stop()
 	w.installCallbacks()
@@ -570,6 +593,9 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 
 	// GLFW's first poll returns the window-creation events at once.
 	glfw.PollEvents()
+	if w.soft != nil {
+		return w.runSoft(ctx, loop)
+	}
 	w.thread.Serve()
 	next := time.Now()
 	idle, asleep := false, false
@@ -606,8 +632,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 		}
 		start := time.Now()
 		w.frameBegins()
-		expose := w.needSwap
-		rendered, wanted, ok := w.frame(ctx, start, expose)
+		rendered, wanted, ok := w.frame(ctx, start)
 		if !ok {
 			if hostLost() {
 				w.lost = true
@@ -618,9 +643,7 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 			}
 			return nil
 		}
-		if w.soft != nil {
-			w.needSwap = w.needSwap && !expose // frame presented on the loop
-		} else if rendered || w.needSwap {
+		if rendered || w.needSwap {
 			w.needSwap = w.present(w.needSwap)
 			if p, ok := w.comp.(presenter); ok && rendered {
 				t := time.Now()
@@ -641,20 +664,15 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 }
 
 // frame runs Compositor.Frame on the loop and serves GL calls until it
-// returns; wanted is Compositor.FramesWanted after it. With render/soft
-// the loop also shows what the frame rendered (everything when expose:
-// the host lost the window's pixels). ok is false when ctx ended or the
-// window closed meanwhile.
-func (w *Window) frame(ctx context.Context, now time.Time, expose bool) (rendered, wanted, ok bool) {
+// returns; wanted is Compositor.FramesWanted after it. ok is false when
+// ctx ended or the window closed meanwhile.
+func (w *Window) frame(ctx context.Context, now time.Time) (rendered, wanted, ok bool) {
 	done := make(chan struct{})
 	var res, want bool
 	w.fwd.post(func() {
 		defer close(done)
 		res = w.comp.Frame(now)
 		want = w.comp.FramesWanted()
-		if w.soft != nil && (res || expose) {
-			w.presentSoft(expose, res)
-		}
 	})
 	w.posted = w.fwd.count()
 	slow := time.NewTimer(100 * time.Millisecond)
@@ -678,6 +696,70 @@ func (w *Window) frame(ctx context.Context, now time.Time, expose bool) (rendere
 		}
 	}
 }
+
+// runSoft is Run's loop for render/soft. The frames do not involve the
+// main thread: the clock (headless.Clock, a timerfd in the runtime's
+// poller) runs them on the display loop at the refresh rate, each
+// showing what it rendered at once (softFrame), and sleeps while the
+// compositor is idle until Wake, a scheduled frame or forwarded input. The
+// main thread only waits for the host's events, with no timeout: a
+// frame costs the loop's one wake-up, as headless. Main thread.
+func (w *Window) runSoft(ctx context.Context, loop Loop) error {
+	w.clockLoop.l = loop
+	if l, ok := loop.(interface{ RunLocked(fn func()) bool }); ok {
+		w.clockLoop.l = headless.LockedLoop{L: l} // the frame on the clock's goroutine
+	}
+	clockCtx, stop := context.WithCancel(ctx)
+	clockDone := make(chan struct{})
+	go func() {
+		defer close(clockDone)
+		w.clock.Run(clockCtx)
+	}()
+	defer func() {
+		stop()
+		<-clockDone
+	}()
+	for {
+		if hostLost() {
+			w.lost = true
+			return ErrHostLost
+		}
+		if w.win.ShouldClose() {
+			return w.closed()
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		w.applyPointerLock()
+		w.serviceClipboard()
+		if w.needSwap {
+			w.needSwap = false
+			w.exposed.Store(true)
+			w.clock.Wake()
+		}
+		w.waitHost(-1)
+		w.checkHostErrors()
+	}
+}
+
+// softFrame is the soft window's frame, run by its clock on the display
+// loop: the compositor's frame, then what it rendered (all of the output
+// after an expose: the host lost the window's pixels) shown at once.
+// idle: nothing rendered or shown and no frame wanted.
+func (w *Window) softFrame(now time.Time) (idle bool) {
+	rendered := w.comp.Frame(now)
+	expose := w.exposed.Swap(false)
+	if rendered || expose {
+		w.presentSoft(expose, rendered)
+	}
+	return !rendered && !expose && !w.comp.FramesWanted()
+}
+
+// loopRef is a Loop set later: the soft window's clock is made by Open,
+// and Run names the loop before the clock starts.
+type loopRef struct{ l Loop }
+
+func (r *loopRef) Do(fn func()) { r.l.Do(fn) }
 
 // closed is ErrClosed, or ErrHostLost when the close request was GLFW's
 // answer to a broken connection (its Wayland backend does that).

@@ -220,12 +220,17 @@ var _ Input = (*seat.Seat)(nil)
 
 func openWindow(t *testing.T, title string) *Window {
 	t.Helper()
+	return openWindowWith(t, Options{Title: title, Width: 320, Height: 240})
+}
+
+func openWindowWith(t *testing.T, opts Options) *Window {
+	t.Helper()
 	if xvfbErr != nil {
 		t.Skipf("no X display: %v", xvfbErr)
 	}
 	var w *Window
 	var err error
-	onMain(func() { w, err = Open(Options{Title: title, Width: 320, Height: 240}) })
+	onMain(func() { w, err = Open(opts) })
 	if err != nil {
 		t.Skipf("no GL window available: %v", err)
 	}
@@ -473,4 +478,63 @@ func TestNestedSleepsWhileIdle(t *testing.T) {
 
 	cancel()
 	waitCancelled(t, runErr, "a sleeping window")
+}
+
+// TestSoftWindowClock runs a window with Options.Soft: its frames come
+// from the display loop's clock without the main thread, stop while the
+// compositor is idle, and come again after Wake and after host input;
+// cancel ends Run. (What the frames show on the X screen:
+// internal/e2e's TestNestedPixelExact.)
+func TestSoftWindowClock(t *testing.T) {
+	const title = "nofault-nested-soft"
+	w := openWindowWith(t, Options{Title: title, Width: 320, Height: 240, Soft: true})
+	loop := newLoop(t)
+	comp := &fakeComp{r: w.Renderer(), noneWanted: true}
+	in := &recInput{}
+	runErr, cancel := runWindow(w, loop, comp, in)
+	defer cancel()
+
+	frames := func() (n int) { loop.sync(func() { n = comp.frames }); return }
+	// Idle: no frame in six refresh intervals.
+	idle := func(what string) int {
+		t.Helper()
+		var n int
+		waitFor(t, what, func() bool {
+			n = frames()
+			time.Sleep(6 * w.interval)
+			return frames() == n
+		})
+		return n
+	}
+	n := idle("the idle clock to sleep")
+	var renders int
+	loop.sync(func() { renders = comp.renders })
+	if renders == 0 {
+		t.Fatal("no frame rendered before the clock slept")
+	}
+
+	w.Wake()
+	waitFor(t, "a frame after Wake", func() bool { return frames() > n })
+	n = idle("sleep after the woken frame")
+
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Log("no xdotool: waking by input not tested")
+	} else {
+		out, err := exec.Command("xdotool", "search", "--sync", "--name", title).Output()
+		if err != nil {
+			t.Fatalf("xdotool search: %v", err)
+		}
+		id := strings.Fields(string(out))[0]
+		// Not where another test left the pointer: the window may have
+		// opened under it and seen that motion already.
+		if out, err := exec.Command("xdotool", "mousemove", "--window", id, "41", "37").CombinedOutput(); err != nil {
+			t.Fatalf("xdotool mousemove: %v: %s", err, out)
+		}
+		waitFor(t, "pointer motion", func() bool { return in.has("motion 41 37") })
+		waitFor(t, "a frame after input", func() bool { return frames() > n })
+		idle("sleep after the input's frame")
+	}
+
+	cancel()
+	waitCancelled(t, runErr, "a soft window")
 }
