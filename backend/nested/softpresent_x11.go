@@ -23,7 +23,28 @@ typedef struct {
 	XImage *img;
 	XShmSegmentInfo si;
 	int shm; // img lives in si
+	int completion; // the ShmCompletion event's type, or -1
+	int pending; // a put of the segment awaits its completion event
 } nf_shmput;
+
+static Bool nf_is_completion(Display *d, XEvent *ev, XPointer p) {
+	(void)d;
+	return ev->type == ((nf_shmput *)p)->completion;
+}
+
+// nf_shmput_idle returns once the server has done with the last put of the
+// segment, so that the image may be written again: its completion event
+// has come (usually long before: a frame ago), or else after a round trip
+// (the put may have been refused, and then no event comes).
+static void nf_shmput_idle(nf_shmput *p) {
+	XEvent ev;
+	if (!p->pending) return;
+	if (!XCheckIfEvent(p->d, &ev, nf_is_completion, (XPointer)p)) {
+		XSync(p->d, False);
+		XCheckIfEvent(p->d, &ev, nf_is_completion, (XPointer)p);
+	}
+	p->pending = 0;
+}
 
 static void nf_shmput_free_image(nf_shmput *p) {
 	if (p->img == NULL) return;
@@ -31,6 +52,9 @@ static void nf_shmput_free_image(nf_shmput *p) {
 		if (p->shm == 1) { // attached
 			XShmDetach(p->d, &p->si);
 			XSync(p->d, False);
+			XEvent ev; // a completion now queued would answer the next put
+			while (XCheckIfEvent(p->d, &ev, nf_is_completion, (XPointer)p)) {}
+			p->pending = 0;
 		}
 		shmdt(p->si.shmaddr);
 		p->img->data = NULL;
@@ -59,6 +83,7 @@ static nf_shmput *nf_shmput_open(unsigned long win) {
 	p->d = d;
 	p->win = (Window)win;
 	p->gc = XCreateGC(d, (Window)win, 0, NULL);
+	p->completion = XShmQueryExtension(d) ? XShmGetEventBase(d) + ShmCompletion : -1;
 	return p;
 }
 
@@ -106,14 +131,19 @@ static char *nf_shmput_resize(nf_shmput *p, int w, int h, int try_shm, int *stri
 	return p->img->data;
 }
 
-// nf_shmput_put shows the rectangle and waits until the server has read
-// it (the next frame writes the image again).
+// nf_shmput_put shows the rectangle without waiting for the server: the
+// segment's put asks for a completion event, which nf_shmput_idle waits
+// for before the image is written again (XPutImage sends the pixels in
+// the request itself).
 static void nf_shmput_put(nf_shmput *p, int x, int y, int w, int h) {
-	if (p->shm)
-		XShmPutImage(p->d, p->win, p->gc, p->img, x, y, x, y, w, h, False);
-	else
+	if (p->shm) {
+		XShmPutImage(p->d, p->win, p->gc, p->img, x, y, x, y, w, h, p->completion >= 0);
+		p->pending = p->completion >= 0;
+		if (!p->pending) { XSync(p->d, False); return; }
+	} else {
 		XPutImage(p->d, p->win, p->gc, p->img, x, y, x, y, w, h);
-	XSync(p->d, False);
+	}
+	XFlush(p->d);
 }
 
 static void *nf_shmput_display(nf_shmput *p) { return p->d; }
@@ -192,6 +222,7 @@ func (s *softPresenter) present(r *soft.Renderer, rect image.Rectangle) error {
 	if rect.Empty() {
 		return nil
 	}
+	C.nf_shmput_idle(s.p)
 	if err := r.ReadPixels(rect, s.pix[rect.Min.Y*s.stride+rect.Min.X*4:], s.stride); err != nil {
 		return err
 	}
