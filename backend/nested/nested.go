@@ -317,6 +317,7 @@ func (w *Window) openSoft() (*Window, error) {
 		return nil, err
 	}
 	w.soft, w.softOut = soft.New(), sp
+	w.soft.SetOutputMemory(sp) // render/soft draws into the MIT-SHM image
 	w.clockLoop = &loopRef{}
 	w.clock = headless.NewClock(w.clockLoop, max(1, (w.opts.RefreshMilliHz+500)/1000), w.softFrame)
 	w.thread = gl.NewThread(w.wake) // serves no GL call: Run's loop is the same
@@ -781,6 +782,7 @@ func (w *Window) Close() {
 	}
 	w.thread.Stop()
 	if w.soft != nil {
+		w.soft.Close() // gives the image back
 		w.softOut.close()
 	} else {
 		w.r.Close()

@@ -21,4 +21,7 @@ func newSoftPresenter(*glfw.Window) (*softPresenter, error) {
 }
 
 func (*softPresenter) present(*soft.Renderer, image.Rectangle) error { return nil }
+func (*softPresenter) AllocOutput(int, int) []uint32                 { return nil }
+func (*softPresenter) FreeOutput([]uint32)                           {}
+func (*softPresenter) WaitOutput()                                   {}
 func (*softPresenter) close()                                        {}

@@ -194,37 +194,79 @@ func newSoftPresenter(win *glfw.Window) (*softPresenter, error) {
 	return &softPresenter{p: p}, nil
 }
 
-// present copies rect (all of the output when it is a new size) from r to
-// the window. Display loop.
+var _ soft.OutputMemory = (*softPresenter)(nil)
+
+// AllocOutput lends render/soft the image itself as its output
+// (soft.OutputMemory): the renderer draws into the MIT-SHM segment, and a
+// present sends it with no copy. Display loop (Render).
+func (s *softPresenter) AllocOutput(w, h int) []uint32 {
+	if s.p == nil || s.resize(w, h) != nil || s.stride != w*4 {
+		return nil
+	}
+	return unsafe.Slice((*uint32)(unsafe.Pointer(&s.pix[0])), w*h)
+}
+
+// FreeOutput takes the image back from the renderer; the next present or
+// AllocOutput makes a new one. Display loop.
+func (s *softPresenter) FreeOutput([]uint32) {
+	if s.p != nil {
+		C.nf_shmput_free_image(s.p)
+	}
+	s.pix, s.size = nil, image.Point{}
+}
+
+// WaitOutput returns once the X server has read the last put of the
+// image. Display loop.
+func (s *softPresenter) WaitOutput() {
+	if s.p != nil && s.p.pending != 0 {
+		C.nf_shmput_idle(s.p)
+	}
+}
+
+// resize makes the image w x h: in a shared segment where the X server
+// takes one, else in memory sent with XPutImage.
+func (s *softPresenter) resize(w, h int) error {
+	var stride, shm C.int
+	before, _ := hostErrors()
+	data := C.nf_shmput_resize(s.p, C.int(w), C.int(h), 1, &stride, &shm)
+	if n, _ := hostErrors(); data != nil && shm != 0 && n != before {
+		C.nf_shmput_refused(s.p) // the attach was refused: no detach
+		data = C.nf_shmput_resize(s.p, C.int(w), C.int(h), 0, &stride, &shm)
+		slog.Info("nested: the X server refused MIT-SHM; showing the output with XPutImage")
+	}
+	if data == nil {
+		s.pix, s.size = nil, image.Point{}
+		return errors.New("nested: no X image for the output")
+	}
+	s.pix = unsafe.Slice((*byte)(unsafe.Pointer(data)), int(stride)*h)
+	s.stride, s.size, s.shm = int(stride), image.Pt(w, h), shm != 0
+	return nil
+}
+
+// present shows rect of r's output (all of it when the image is new). An
+// output drawn into the image (AllocOutput) is sent as it is; another is
+// copied into the image first. Display loop.
 func (s *softPresenter) present(r *soft.Renderer, rect image.Rectangle) error {
 	w, h := r.Size()
 	if w == 0 || h == 0 {
 		return nil
 	}
-	if s.size != image.Pt(w, h) {
-		var stride, shm C.int
-		before, _ := hostErrors()
-		data := C.nf_shmput_resize(s.p, C.int(w), C.int(h), 1, &stride, &shm)
-		if n, _ := hostErrors(); data != nil && shm != 0 && n != before {
-			C.nf_shmput_refused(s.p) // the attach was refused: no detach
-			data = C.nf_shmput_resize(s.p, C.int(w), C.int(h), 0, &stride, &shm)
-			slog.Info("nested: the X server refused MIT-SHM; showing the output with XPutImage")
+	shared := r.Shares(s)
+	if !shared && s.size != image.Pt(w, h) {
+		if err := s.resize(w, h); err != nil {
+			return err
 		}
-		if data == nil {
-			s.size = image.Point{}
-			return errors.New("nested: no X image for the output")
-		}
-		s.pix = unsafe.Slice((*byte)(unsafe.Pointer(data)), int(stride)*h)
-		s.stride, s.size, s.shm = int(stride), image.Pt(w, h), shm != 0
 		rect = r.Bounds()
 	}
 	rect = rect.Intersect(r.Bounds())
 	if rect.Empty() {
 		return nil
 	}
-	C.nf_shmput_idle(s.p)
-	if err := r.ReadPixels(rect, s.pix[rect.Min.Y*s.stride+rect.Min.X*4:], s.stride); err != nil {
-		return err
+	if !shared {
+		s.WaitOutput()
+		if err := r.ReadPixels(rect, s.pix[rect.Min.Y*s.stride+rect.Min.X*4:], s.stride); err != nil {
+			return err
+		}
 	}
 	C.nf_shmput_put(s.p, C.int(rect.Min.X), C.int(rect.Min.Y), C.int(rect.Dx()), C.int(rect.Dy()))
 	return nil

@@ -1,9 +1,12 @@
 package soft
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/nofault/nofault/render"
@@ -499,5 +502,89 @@ func TestTakeDamage(t *testing.T) {
 	r.Render(sc, W/2, H/2)
 	if got := r.TakeDamage(); got != image.Rect(0, 0, W/2, H/2) {
 		t.Errorf("after a resize: %v, want the output", got)
+	}
+}
+
+// lender is an OutputMemory that records what the renderer asks of it.
+type lender struct {
+	refuse bool // AllocOutput returns nil
+	lent   [][]uint32
+	freed  int
+	waits  int
+	log    []string
+}
+
+func (l *lender) AllocOutput(w, h int) []uint32 {
+	l.log = append(l.log, fmt.Sprintf("alloc %dx%d", w, h))
+	if l.refuse {
+		return nil
+	}
+	b := make([]uint32, w*h)
+	l.lent = append(l.lent, b)
+	return b
+}
+
+func (l *lender) FreeOutput(out []uint32) {
+	l.log = append(l.log, "free")
+	if len(l.lent) == 0 || &out[0] != &l.lent[len(l.lent)-1][0] {
+		panic("FreeOutput of memory not lent last")
+	}
+	l.freed++
+}
+
+func (l *lender) WaitOutput() { l.waits++; l.log = append(l.log, "wait") }
+
+// TestOutputMemory: with SetOutputMemory, Render draws into the memory
+// lent to it (the same pixels ReadPixels reads), waits for it before each
+// Render that draws and only then, takes new memory at each new size and
+// gives the old back, and gives it back at Close. Refused, it draws into
+// its own memory.
+func TestOutputMemory(t *testing.T) {
+	const W, H = 64, 48
+	r := New()
+	l := &lender{}
+	r.SetOutputMemory(l)
+	a := upload(t, r, newStaging(16, 16, 16*4, shm.FormatARGB8888, pattern(0xff)))
+	sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(a, 5, 7, 16, 16)}}
+	if err := r.Render(sc, W, H); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Shares(l) || len(l.lent) != 1 {
+		t.Fatalf("after the first Render: shares %v, %d lent", r.Shares(l), len(l.lent))
+	}
+	want := make([]byte, W*H*4)
+	if err := r.ReadPixels(r.Bounds(), want, W*4); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range l.lent[0] {
+		if got := binary.LittleEndian.Uint32(want[i*4:]); p|0xff000000 != got {
+			t.Fatalf("pixel %d: lent memory holds %08x, ReadPixels %08x", i, p, got)
+		}
+	}
+	r.Render(sc, W, H) // nothing changed: nothing drawn, no wait
+	a.Upload(newStaging(16, 16, 16*4, shm.FormatARGB8888, pattern(0x40)), []image.Rectangle{image.Rect(0, 0, 4, 4)})
+	r.Render(sc, W, H)
+	r.Render(sc, W/2, H/2)
+	r.Close()
+	if got, want := strings.Join(l.log, ", "), "alloc 64x48, wait, wait, free, alloc 32x24, wait, free"; got != want {
+		t.Errorf("calls: %s\nwant:  %s", got, want)
+	}
+	if r.Shares(l) {
+		t.Error("shares after Close")
+	}
+
+	// Refused: the renderer's own memory, the same pixels.
+	own := New()
+	own.SetOutputMemory(&lender{refuse: true})
+	b := upload(t, own, newStaging(16, 16, 16*4, shm.FormatARGB8888, pattern(0xff)))
+	if err := own.Render(&render.Scene{Background: bg, Items: []render.Item{itemAt(b, 5, 7, 16, 16)}}, W, H); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, W*H*4)
+	if err := own.ReadPixels(own.Bounds(), got, W*4); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("with the memory refused, the output differs")
 	}
 }

@@ -18,6 +18,8 @@ import (
 type Renderer struct {
 	out       []uint32 // premultiplied 0xAARRGGBB, rows of w pixels
 	outMem    *outMem  // out's mapping (allocOut), nil for Go memory
+	mem       OutputMemory
+	lent      bool // out came from mem
 	w, h      int
 	outOpaque bool // every output pixel has alpha 255
 
@@ -50,6 +52,43 @@ var (
 // New returns a renderer with an empty output.
 func New() *Renderer { return &Renderer{} }
 
+// OutputMemory lends a Renderer the memory of its output
+// (SetOutputMemory): memory that another process reads, such as an X
+// server's MIT-SHM segment, which then shows the output without a copy.
+// Its methods are called from Render and Close.
+type OutputMemory interface {
+	// AllocOutput returns width*height pixels, rows of width pixels, or
+	// nil: the renderer then uses memory of its own.
+	AllocOutput(width, height int) []uint32
+	// FreeOutput takes back what AllocOutput returned; the renderer no
+	// longer uses it.
+	FreeOutput(out []uint32)
+	// WaitOutput returns once the memory may be written (its reader is
+	// done with it). Render calls it before it draws.
+	WaitOutput()
+}
+
+// SetOutputMemory makes the next Render of a new size, and every one
+// after, take the output's memory from m (nil: the renderer's own).
+func (r *Renderer) SetOutputMemory(m OutputMemory) {
+	r.freeOut()
+	r.w, r.h = 0, 0
+	r.mem = m
+}
+
+// Shares reports whether the output is memory m lent (AllocOutput).
+func (r *Renderer) Shares(m OutputMemory) bool { return r.lent && r.mem == m }
+
+// freeOut frees or gives back the output's memory.
+func (r *Renderer) freeOut() {
+	if r.lent {
+		r.mem.FreeOutput(r.out)
+		r.lent = false
+	}
+	r.outMem.free()
+	r.out, r.outMem = nil, nil
+}
+
 // Name returns "soft".
 func (r *Renderer) Name() string { return "soft" }
 
@@ -68,8 +107,8 @@ func (r *Renderer) Bounds() image.Rectangle { return image.Rect(0, 0, r.w, r.h) 
 
 // Close frees the output image. The renderer may be used again afterwards.
 func (r *Renderer) Close() error {
-	r.outMem.free()
-	*r = Renderer{}
+	r.freeOut()
+	*r = Renderer{mem: r.mem}
 	return nil
 }
 
@@ -91,10 +130,23 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		return fmt.Errorf("soft: bad output size %dx%d", width, height)
 	}
 	resized := width != r.w || height != r.h || len(r.out) != width*height
-	if n := width * height; cap(r.out) < n {
+	n := width * height
+	switch {
+	case r.mem != nil && resized:
+		// Lent memory has the output's own rows: new memory at any new size.
+		r.freeOut()
+		if out := r.mem.AllocOutput(width, height); len(out) == n && n > 0 {
+			r.out, r.lent = out, true
+		} else {
+			if out != nil {
+				r.mem.FreeOutput(out)
+			}
+			r.out, r.outMem = allocOut(n)
+		}
+	case cap(r.out) < n:
 		r.outMem.free()
 		r.out, r.outMem = allocOut(n)
-	} else {
+	default:
 		r.out = r.out[:n]
 	}
 	r.w, r.h = width, height
@@ -139,6 +191,9 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		r.unshown = r.unshown.Union(c)
 	}
 	r.outOpaque = covered || bg[3] == 0xff
+	if r.lent && len(r.damaged) > 0 {
+		r.mem.WaitOutput()
+	}
 	bgPix := premultiply(bg[0], bg[1], bg[2], bg[3])
 	for _, c := range r.damaged {
 		r.drawRect(c, bgPix)
