@@ -163,7 +163,8 @@ type Renderer interface {
 
 // LateReader is implemented by renderers whose textures keep the client's
 // buffer and read it when they render rather than when uploaded
-// (render/soft). ReadsLate reports whether that is so. The compositor
+// (render/soft). ReadsLate reports whether that is so, and rendering early
+// pays (render/soft's lent output answers false). The compositor
 // renders such a renderer's scene right after the first commit of a
 // refresh interval, while the pixels the client has just written are
 // still in the CPU's caches, and the frame then presents that render (a

@@ -537,13 +537,19 @@ func (l *lender) WaitOutput() { l.waits++; l.log = append(l.log, "wait") }
 // TestOutputMemory: with SetOutputMemory, Render draws into the memory
 // lent to it (the same pixels ReadPixels reads), waits for it before each
 // Render that draws and only then, takes new memory at each new size and
-// gives the old back, and gives it back at Close. Refused, it draws into
-// its own memory.
+// gives the old back, and gives it back at Close; the compositor does not
+// render at commit (ReadsLate). Refused, it draws into its own memory.
 func TestOutputMemory(t *testing.T) {
 	const W, H = 64, 48
 	r := New()
 	l := &lender{}
+	if !r.ReadsLate() {
+		t.Error("ReadsLate false without lent memory")
+	}
 	r.SetOutputMemory(l)
+	if r.ReadsLate() {
+		t.Error("ReadsLate true with lent memory: the compositor would render at commit")
+	}
 	a := upload(t, r, newStaging(16, 16, 16*4, shm.FormatARGB8888, pattern(0xff)))
 	sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(a, 5, 7, 16, 16)}}
 	if err := r.Render(sc, W, H); err != nil {

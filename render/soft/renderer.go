@@ -93,8 +93,12 @@ func (r *Renderer) freeOut() {
 func (r *Renderer) Name() string { return "soft" }
 
 // ReadsLate is true (render.LateReader): a Texture keeps the client's
-// buffer, and Render reads it.
-func (r *Renderer) ReadsLate() bool { return true }
+// buffer, and Render reads it. It is false while the output's memory is
+// lent (SetOutputMemory): a render at commit, right after the frame sent
+// the last output to the memory's reader (an X server), nearly always
+// finds it still reading and has to wait (backend/nested measured 234
+// waits in 301 renders); at the next frame it has long finished.
+func (r *Renderer) ReadsLate() bool { return r.mem == nil }
 
 // NewTexture returns an empty *Texture.
 func (r *Renderer) NewTexture() render.Texture { return &Texture{} }
