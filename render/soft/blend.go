@@ -21,14 +21,14 @@ const (
 // Runs of opaque source pixels (alpha 255, the usual case for toolkits
 // drawing into ARGB buffers) are copied in blocks of eight pixels, tested
 // as they are copied (copyOpaque); the rest is blended pixel by pixel.
-func overRow(dst, src []uint32) {
+func overRow(dst, src []uint32, nt bool) {
 	dst = dst[:len(src)]
 	n := len(src)
 	i := 0
 	for i+8 <= n {
 		b := src[i : i+8 : i+8]
 		if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
-			i += copyOpaque(dst[i:], src[i:])
+			i += copyOpaque(dst[i:], src[i:], nt)
 			continue
 		}
 		overPixels(dst[i:i+8:i+8], b)
@@ -122,14 +122,14 @@ func opaqueRow(dst, src []uint32) {
 // overSolidRow sets dst to src over the solid pixel bg: what overRow gives
 // over a row filled with bg, in one pass (opaque runs are copied, the rest
 // blended with bg).
-func overSolidRow(dst, src []uint32, bg uint32) {
+func overSolidRow(dst, src []uint32, bg uint32, nt bool) {
 	dst = dst[:len(src)]
 	n := len(src)
 	i := 0
 	for i+8 <= n {
 		b := src[i : i+8 : i+8]
 		if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
-			i += copyOpaque(dst[i:], src[i:])
+			i += copyOpaque(dst[i:], src[i:], nt)
 			continue
 		}
 		overSolidPixels(dst[i:i+8:i+8], b, bg)

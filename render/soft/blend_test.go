@@ -40,7 +40,7 @@ func TestOverKnownValues(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dst := []uint32{tt.dst}
-			overRow(dst, []uint32{tt.src})
+			overRow(dst, []uint32{tt.src}, true)
 			if dst[0] != tt.out {
 				t.Errorf("over(%#08x, %#08x) = %#08x, want %#08x", tt.src, tt.dst, dst[0], tt.out)
 			}
@@ -64,7 +64,7 @@ func TestOverExhaustive(t *testing.T) {
 		for i := range dst {
 			dst[i] = dd
 		}
-		overRow(dst, src)
+		overRow(dst, src, true)
 		for i, s := range src {
 			if want := refOver(s, dd); dst[i] != want {
 				t.Fatalf("over(%#08x, %#08x) = %#08x, want %#08x", s, dd, dst[i], want)
@@ -136,7 +136,7 @@ func TestOverRowRuns(t *testing.T) {
 		}
 		want := append([]uint32(nil), dst...)
 		overRowRef(want, src)
-		overRow(dst, src)
+		overRow(dst, src, true)
 		for i := range dst {
 			if dst[i] != want[i] {
 				t.Fatalf("src %08x: pixel %d = %08x, want %08x", src, i, dst[i], want[i])
@@ -175,7 +175,7 @@ func BenchmarkOverRow(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(n * 4)
 			for b.Loop() {
-				overRow(dst, src)
+				overRow(dst, src, true)
 			}
 		})
 		b.Run(bc.name+"-perpixel", func(b *testing.B) {
@@ -212,9 +212,9 @@ func TestOverSolidRowMatchesFillThenOver(t *testing.T) {
 			}
 			want := make([]uint32, n)
 			fill(want, bg)
-			overRow(want, src)
+			overRow(want, src, true)
 			got := make([]uint32, n)
-			overSolidRow(got, src, bg)
+			overSolidRow(got, src, bg, true)
 			for i := range want {
 				if got[i] != want[i] {
 					t.Fatalf("bg %#x n %d: pixel %d (src %#x) = %#x, want %#x", bg, n, i, src[i], got[i], want[i])

@@ -8,7 +8,7 @@ import "golang.org/x/sys/cpu"
 // dst (copyopaque_amd64.s).
 //
 //go:noescape
-func copyOpaqueAVX2(dst, src *uint32, n int) int
+func copyOpaqueAVX2(dst, src *uint32, n int, nt bool) int
 
 // storeFence orders copyOpaque's non-temporal stores before any store
 // after it (SFENCE): Render runs it at the end of a frame, before the
@@ -26,7 +26,7 @@ var haveAVX2 = cpu.X86.HasAVX2
 // same result for them. It reads each source pixel once, testing alpha on the way:
 // the separate alpha pass before a copy cost as much as the copy itself at
 // 1080p (docs/benchmarks.md, "One pass over an opaque frame").
-func copyOpaque(dst, src []uint32) int {
+func copyOpaque(dst, src []uint32, nt bool) int {
 	n := len(src)
 	if len(dst) < n {
 		n = len(dst)
@@ -34,5 +34,5 @@ func copyOpaque(dst, src []uint32) int {
 	if !haveAVX2 || n < 8 {
 		return copyOpaqueGo(dst[:n], src[:n])
 	}
-	return copyOpaqueAVX2(&dst[0], &src[0], n)
+	return copyOpaqueAVX2(&dst[0], &src[0], n, nt)
 }

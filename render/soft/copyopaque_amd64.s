@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// func copyOpaqueAVX2(dst, src *uint32, n int) int
+// func copyOpaqueAVX2(dst, src *uint32, n int, nt bool) int
 //
 // Copies src to dst in blocks of 8 pixels while every pixel of a block has
 // alpha 255, stopping before the first block that has not or before fewer
@@ -11,7 +11,9 @@
 // 32-byte aligned (pixels are 4-byte aligned) the stores are
 // non-temporal, so the output's cache lines are not read before being
 // overwritten: the copy is bound by memory, and this saves a third of its
-// traffic. The blocks then start at the first aligned pixel, so the
+// traffic (unless nt is false: an output another process reads right
+// after the frame is better left in the caches). The blocks then start
+// at the first aligned pixel, so the
 // count returned is not always a multiple of 8. Non-temporal stores are
 // weakly ordered: the caller runs storeFence once it has drawn the frame
 // (a fence per call, that is per row, stalled small windows' rows).
@@ -40,7 +42,7 @@
 	SUBQ AX, BX; \
 	CMPQ BX, $k
 
-TEXT ·copyOpaqueAVX2(SB), NOSPLIT, $0-32
+TEXT ·copyOpaqueAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
@@ -48,6 +50,9 @@ TEXT ·copyOpaqueAVX2(SB), NOSPLIT, $0-32
 	MOVL $0xff000000, DX
 	MOVQ DX, X8
 	VPBROADCASTD X8, Y8
+	MOVBQZX nt+24(FP), R9
+	TESTQ R9, R9
+	JZ    loop32
 	TESTQ $31, DI
 	JZ    ntloop32
 	// Align dst for the non-temporal loop: copy the first 8 pixels with
@@ -114,7 +119,7 @@ ntloop8:
 
 done:
 	VZEROUPPER
-	MOVQ AX, ret+24(FP)
+	MOVQ AX, ret+32(FP)
 	RET
 
 // func storeFence()

@@ -6,7 +6,7 @@ package soft
 // blocks of 8 pixels, each with alpha 255 in every pixel, up to the first
 // block that is not (or the last whole block), and returns how many pixels
 // it copied.
-func copyOpaque(dst, src []uint32) int {
+func copyOpaque(dst, src []uint32, _ bool) int {
 	n := min(len(dst), len(src))
 	return copyOpaqueGo(dst[:n], src[:n])
 }

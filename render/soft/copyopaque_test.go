@@ -21,11 +21,12 @@ import (
 func TestCopyOpaque(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for n := 0; n <= 200; n++ {
-		testCopyOpaque(t, rng, n, n%8)
+		testCopyOpaque(t, rng, n, n%8, true)
+		testCopyOpaque(t, rng, n, n%8, false) // plain stores (an output lent to a reader)
 	}
 }
 
-func testCopyOpaque(t *testing.T, rng *rand.Rand, n, shift int) {
+func testCopyOpaque(t *testing.T, rng *rand.Rand, n, shift int, nt bool) {
 	{
 		for bad := -1; bad < n; bad++ {
 			for _, alpha := range []uint32{0, 0x7f, 0xfe} {
@@ -48,7 +49,7 @@ func testCopyOpaque(t *testing.T, rng *rand.Rand, n, shift int) {
 				}
 				sh := (8 - int(uintptr(unsafe.Pointer(&buf[0]))%32/4) + shift) % 8
 				dst := buf[sh : sh+n+1]
-				got := copyOpaque(dst[:n], src)
+				got := copyOpaque(dst[:n], src, nt)
 				if got > end || end-got >= 8 {
 					t.Fatalf("n=%d dst offset %d translucent at %d (alpha %#x): copied %d, want %d..%d", n, shift*4, bad, alpha, got, max(end-7, 0), end)
 				}
@@ -110,7 +111,7 @@ func TestCopyOpaqueAtTheEndOfAMapping(t *testing.T) {
 						t.Fatalf("%s: copying the last %d pixels faulted: %v", name, n, r)
 					}
 				}()
-				got = copyOpaque(dst[:n], row)
+				got = copyOpaque(dst[:n], row, true)
 				storeFence()
 			}()
 			if got > n || n-got >= 8 {
@@ -127,14 +128,16 @@ func TestCopyOpaqueAtTheEndOfAMapping(t *testing.T) {
 }
 
 // opaqueCopies are the ways of copying an opaque row that the benchmarks
-// compare: copyOpaque (what overRow and overSolidRow run), the portable
+// compare: copyOpaque (what overRow and overSolidRow run, with and without
+// non-temporal stores), the portable
 // two-pass copyOpaqueGo (opaqueRun, then copy), the word-fused pure-Go
 // loop (fusedOpaqueCopy) and a bare copy, the floor.
 var opaqueCopies = []struct {
 	name string
 	fn   func(dst, src []uint32) int
 }{
-	{"fused", copyOpaque},
+	{"fused", func(d, s []uint32) int { return copyOpaque(d, s, true) }},
+	{"fused-cached", func(d, s []uint32) int { return copyOpaque(d, s, false) }},
 	{"two-pass", copyOpaqueGo},
 	{"fused-go", fusedOpaqueCopy},
 	{"copy", func(d, s []uint32) int { return copy(d, s) }},
