@@ -1023,19 +1023,26 @@ func testNestedPixelExact(t *testing.T, display, renderer, want string, wantLog 
 	}
 }
 
-// ---- (c) Faults on the GL path.
+// ---- (c) Faults on the GL path and in the soft window.
 
-// TestNestedShrinkFaultGL runs misbehave's shrink-while-committing (a
+// TestNestedShrinkFault runs misbehave's shrink-while-committing (a
 // client commits a 512x512 buffer on every frame callback and truncates
 // its memfd right after the tenth commit) against the nested compositor
 // with --shm-read=guarded, while a bystander commits on every frame so
-// that nofault renders through GL every frame: the compositor must live,
-// the offender must get invalid_fd, and the bystander must still be drawn
-// and get frame callbacks.
-func TestNestedShrinkFaultGL(t *testing.T) {
+// that nofault renders every frame: through GL (uploads at commit), and
+// with render/soft into the X server's MIT-SHM image (reading the
+// client's pool at the frame). The compositor must live, the offender
+// must get invalid_fd, and the bystander must still be drawn and get
+// frame callbacks.
+func TestNestedShrinkFault(t *testing.T) {
+	for _, renderer := range []string{"gl", "soft"} {
+		t.Run(renderer, func(t *testing.T) { testNestedShrinkFault(t, renderer) })
+	}
+}
+
+func testNestedShrinkFault(t *testing.T, renderer string) {
 	display := startXvfb(t)
-	// On Xvfb auto would pick render/soft.
-	p := startNested(t, display, "--shm-read=guarded", "--renderer=gl")
+	p := startNested(t, display, "--shm-read=guarded", "--renderer="+renderer)
 	by, err := misbehave.StartBystander(p.path, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -1077,8 +1084,8 @@ func TestNestedShrinkFaultGL(t *testing.T) {
 	checkBystander(t, &r)
 	p.stop()
 	st := p.stats()
-	if st.Renderer != "gl" || st.FramesPresented < 30 {
-		t.Errorf("renderer %q presented %d frames, want gl rendering every frame", st.Renderer, st.FramesPresented)
+	if st.Renderer != renderer || st.FramesPresented < 30 {
+		t.Errorf("renderer %q presented %d frames, want %s rendering every frame", st.Renderer, st.FramesPresented, renderer)
 	}
 	if st.Shm.Guarded.Faults+st.Shm.Guarded.Shrinks == 0 {
 		t.Logf("note: the shrink was caught before any read faulted (%+v)", st.Shm.Guarded)
