@@ -605,15 +605,8 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 		// an idle window wakes early when a frame is scheduled, and an
 		// asleep one waits for anything at all.
 		for {
-			if hostLost() {
-				w.lost = true
-				return ErrHostLost
-			}
-			if w.win.ShouldClose() {
-				return w.closed()
-			}
-			if ctx.Err() != nil {
-				return nil
+			if stop, err := w.stopped(ctx); stop {
+				return err
 			}
 			w.thread.Serve()
 			w.applyPointerLock()
@@ -635,14 +628,8 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 		w.frameBegins()
 		rendered, wanted, ok := w.frame(ctx, start)
 		if !ok {
-			if hostLost() {
-				w.lost = true
-				return ErrHostLost
-			}
-			if w.win.ShouldClose() {
-				return w.closed()
-			}
-			return nil
+			_, err := w.stopped(ctx) // ctx ended, or the window closed or lost
+			return err
 		}
 		if rendered || w.needSwap {
 			w.needSwap = w.present(w.needSwap)
@@ -721,15 +708,8 @@ func (w *Window) runSoft(ctx context.Context, loop Loop) error {
 		<-clockDone
 	}()
 	for {
-		if hostLost() {
-			w.lost = true
-			return ErrHostLost
-		}
-		if w.win.ShouldClose() {
-			return w.closed()
-		}
-		if ctx.Err() != nil {
-			return nil
+		if stop, err := w.stopped(ctx); stop {
+			return err
 		}
 		w.applyPointerLock()
 		w.serviceClipboard()
@@ -761,6 +741,20 @@ func (w *Window) softFrame(now time.Time) (idle bool) {
 type loopRef struct{ l Loop }
 
 func (r *loopRef) Do(fn func()) { r.l.Do(fn) }
+
+// stopped reports whether Run must return, and what: the host connection
+// broke (ErrHostLost), the window was closed (closed) or ctx ended (nil).
+// Main thread.
+func (w *Window) stopped(ctx context.Context) (bool, error) {
+	if hostLost() {
+		w.lost = true
+		return true, ErrHostLost
+	}
+	if w.win.ShouldClose() {
+		return true, w.closed()
+	}
+	return ctx.Err() != nil, nil
+}
 
 // closed is ErrClosed, or ErrHostLost when the close request was GLFW's
 // answer to a broken connection (its Wayland backend does that).

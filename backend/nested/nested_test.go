@@ -455,29 +455,43 @@ func TestNestedSleepsWhileIdle(t *testing.T) {
 		return n
 	}
 	n := asleepIdle("the idle window to sleep")
-
-	w.Wake()
-	waitFor(t, "a frame after Wake", func() bool { return frames() > n })
-	n = asleepIdle("sleep after the woken frame")
-
-	if _, err := exec.LookPath("xdotool"); err != nil {
-		t.Log("no xdotool: waking by input not tested")
-	} else {
-		out, err := exec.Command("xdotool", "search", "--sync", "--name", title).Output()
-		if err != nil {
-			t.Fatalf("xdotool search: %v", err)
-		}
-		id := strings.Fields(string(out))[0]
-		if out, err := exec.Command("xdotool", "mousemove", "--window", id, "17", "19").CombinedOutput(); err != nil {
-			t.Fatalf("xdotool mousemove: %v: %s", err, out)
-		}
-		waitFor(t, "pointer motion", func() bool { return in.has("motion 17 19") })
-		waitFor(t, "a frame after input", func() bool { return frames() > n })
-		asleepIdle("sleep after the input's frame")
-	}
+	checkWakes(t, w, title, in, image.Pt(17, 19), n, frames, asleepIdle)
 
 	cancel()
 	waitCancelled(t, runErr, "a sleeping window")
+}
+
+// checkWakes checks that a window asleep after frame n runs a frame after
+// Wake and after host pointer motion to at, and sleeps again after each
+// (sleepIdle waits until it sleeps and returns the frame count then).
+func checkWakes(t *testing.T, w *Window, title string, in *recInput, at image.Point, n int, frames func() int, sleepIdle func(what string) int) {
+	t.Helper()
+	w.Wake()
+	waitFor(t, "a frame after Wake", func() bool { return frames() > n })
+	n = sleepIdle("sleep after the woken frame")
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Log("no xdotool: waking by input not tested")
+		return
+	}
+	moveHostPointer(t, title, at.X, at.Y)
+	motion := fmt.Sprintf("motion %d %d", at.X, at.Y)
+	waitFor(t, "pointer motion", func() bool { return in.has(motion) })
+	waitFor(t, "a frame after input", func() bool { return frames() > n })
+	sleepIdle("sleep after the input's frame")
+}
+
+// moveHostPointer moves the X pointer to (x, y) in the window titled
+// title (xdotool).
+func moveHostPointer(t *testing.T, title string, x, y int) {
+	t.Helper()
+	out, err := exec.Command("xdotool", "search", "--sync", "--name", title).Output()
+	if err != nil {
+		t.Fatalf("xdotool search: %v", err)
+	}
+	id := strings.Fields(string(out))[0]
+	if out, err := exec.Command("xdotool", "mousemove", "--window", id, fmt.Sprint(x), fmt.Sprint(y)).CombinedOutput(); err != nil {
+		t.Fatalf("xdotool mousemove: %v: %s", err, out)
+	}
 }
 
 // TestSoftWindowClock runs a window with Options.Soft: its frames come
@@ -513,27 +527,9 @@ func TestSoftWindowClock(t *testing.T) {
 		t.Fatal("no frame rendered before the clock slept")
 	}
 
-	w.Wake()
-	waitFor(t, "a frame after Wake", func() bool { return frames() > n })
-	n = idle("sleep after the woken frame")
-
-	if _, err := exec.LookPath("xdotool"); err != nil {
-		t.Log("no xdotool: waking by input not tested")
-	} else {
-		out, err := exec.Command("xdotool", "search", "--sync", "--name", title).Output()
-		if err != nil {
-			t.Fatalf("xdotool search: %v", err)
-		}
-		id := strings.Fields(string(out))[0]
-		// Not where another test left the pointer: the window may have
-		// opened under it and seen that motion already.
-		if out, err := exec.Command("xdotool", "mousemove", "--window", id, "41", "37").CombinedOutput(); err != nil {
-			t.Fatalf("xdotool mousemove: %v: %s", err, out)
-		}
-		waitFor(t, "pointer motion", func() bool { return in.has("motion 41 37") })
-		waitFor(t, "a frame after input", func() bool { return frames() > n })
-		idle("sleep after the input's frame")
-	}
+	// Not where another test left the pointer: the window may have
+	// opened under it and seen that motion already.
+	checkWakes(t, w, title, in, image.Pt(41, 37), n, frames, idle)
 
 	cancel()
 	waitCancelled(t, runErr, "a soft window")
