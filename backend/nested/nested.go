@@ -326,7 +326,7 @@ func (w *Window) openSoft() (*Window, error) {
 	}
 	w.fbW, w.fbH = w.win.GetFramebufferSize()
 	w.winW, w.winH = w.win.GetSize()
-	slog.Info("nested: render/soft", "platform", platform, "present", "mit-shm")
+	slog.Info("nested: render/soft", "platform", platform, "present", sp.method())
 	return w, nil
 }
 

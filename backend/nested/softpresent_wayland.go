@@ -24,4 +24,5 @@ func (*softPresenter) present(*soft.Renderer, image.Rectangle) error { return ni
 func (*softPresenter) AllocOutput(int, int) []uint32                 { return nil }
 func (*softPresenter) FreeOutput([]uint32)                           {}
 func (*softPresenter) WaitOutput()                                   {}
+func (*softPresenter) method() string                                { return "" }
 func (*softPresenter) close()                                        {}

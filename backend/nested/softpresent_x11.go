@@ -196,6 +196,16 @@ func newSoftPresenter(win *glfw.Window) (*softPresenter, error) {
 
 var _ soft.OutputMemory = (*softPresenter)(nil)
 
+// method names how the output reaches the X server, for the log:
+// "mit-shm", or "xputimage" where the server lacks the extension (a
+// server that refuses the segment later is logged then).
+func (s *softPresenter) method() string {
+	if s.p.completion >= 0 {
+		return "mit-shm"
+	}
+	return "xputimage"
+}
+
 // AllocOutput lends render/soft the image itself as its output
 // (soft.OutputMemory): the renderer draws into the MIT-SHM segment, and a
 // present sends it with no copy. Display loop (Render).

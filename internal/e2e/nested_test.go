@@ -920,6 +920,7 @@ func TestNestedPixelExact(t *testing.T) {
 		{"soft", "", "soft", nil, "soft", []string{"present=mit-shm"}},
 		{"auto", "", "auto", nil, "soft", []string{"present=mit-shm", "the host's GL is not accelerated"}},
 		{"auto,no GLX", "", "auto", []string{"-extension", "GLX"}, "soft", []string{"present=mit-shm", "no GL window on this host"}},
+		{"soft,no MIT-SHM", "", "soft", []string{"-extension", "MIT-SHM"}, "soft", []string{"present=xputimage"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			nestedEnv = []string{"NOFAULT_NESTED_PRESENT=" + tc.present}
