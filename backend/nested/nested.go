@@ -320,7 +320,7 @@ func (w *Window) openSoft() (*Window, error) {
 	w.soft.SetOutputMemory(sp) // render/soft draws into the MIT-SHM image
 	w.clockLoop = &loopRef{}
 	w.clock = headless.NewClock(w.clockLoop, max(1, (w.opts.RefreshMilliHz+500)/1000), w.softFrame)
-	w.thread = gl.NewThread(w.wake) // serves no GL call: Run's loop is the same
+	w.thread = gl.NewThread(w.wake) // serves no GL call; Run and Close stop it as with GL
 	if w.opts.HideCursor {
 		w.win.SetInputMode(glfw.CursorMode, glfw.CursorHidden)
 	}
@@ -697,14 +697,14 @@ func (w *Window) runSoft(ctx context.Context, loop Loop) error {
 	if l, ok := loop.(interface{ RunLocked(fn func()) bool }); ok {
 		w.clockLoop.l = headless.LockedLoop{L: l} // the frame on the clock's goroutine
 	}
-	clockCtx, stop := context.WithCancel(ctx)
+	clockCtx, stopClock := context.WithCancel(ctx)
 	clockDone := make(chan struct{})
 	go func() {
 		defer close(clockDone)
 		w.clock.Run(clockCtx)
 	}()
 	defer func() {
-		stop()
+		stopClock()
 		<-clockDone
 	}()
 	for {
