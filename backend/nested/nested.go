@@ -130,7 +130,7 @@ func (w *Window) Soft() bool { return w.soft != nil }
 type Window struct {
 	opts     Options
 	win      *glfw.Window
-	thread   *gl.Thread
+	thread   *gl.Thread // serves the GL calls on the main thread; nil for the soft window
 	r        *gl.Renderer
 	proxy    *gl.Proxy
 	interval time.Duration
@@ -320,7 +320,6 @@ func (w *Window) openSoft() (*Window, error) {
 	w.soft.SetOutputMemory(sp) // render/soft draws into the MIT-SHM image
 	w.clockLoop = &loopRef{}
 	w.clock = headless.NewClock(w.clockLoop, max(1, (w.opts.RefreshMilliHz+500)/1000), w.softFrame)
-	w.thread = gl.NewThread(w.wake) // serves no GL call; Run and Close stop it as with GL
 	if w.opts.HideCursor {
 		w.win.SetInputMode(glfw.CursorMode, glfw.CursorHidden)
 	}
@@ -585,7 +584,9 @@ func (w *Window) Run(ctx context.Context, loop Loop, comp Compositor, input Inpu
 	}
 	w.fwd = newForwarder(loop, delivered)
 	defer w.fwd.stop()
-	defer w.thread.Stop()
+	if w.thread != nil { // GL's; the soft window has none
+		defer w.thread.Stop()
+	}
 	w.installCallbacks()
 	w.fwd.post(func() { comp.Resize(w.fbW, w.fbH) })
 
@@ -774,7 +775,9 @@ func (w *Window) Close() {
 	if w.win == nil || w.lost {
 		return
 	}
-	w.thread.Stop()
+	if w.thread != nil {
+		w.thread.Stop()
+	}
 	if w.soft != nil {
 		w.soft.Close() // gives the image back
 		w.softOut.close()

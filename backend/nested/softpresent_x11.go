@@ -136,10 +136,9 @@ static char *nf_shmput_resize(nf_shmput *p, int w, int h, int try_shm, int *stri
 // for before the image is written again (XPutImage sends the pixels in
 // the request itself).
 static void nf_shmput_put(nf_shmput *p, int x, int y, int w, int h) {
-	if (p->shm) {
-		XShmPutImage(p->d, p->win, p->gc, p->img, x, y, x, y, w, h, p->completion >= 0);
-		p->pending = p->completion >= 0;
-		if (!p->pending) { XSync(p->d, False); return; }
+	if (p->shm) { // the server has MIT-SHM: completion is an event type
+		XShmPutImage(p->d, p->win, p->gc, p->img, x, y, x, y, w, h, True);
+		p->pending = 1;
 	} else {
 		XPutImage(p->d, p->win, p->gc, p->img, x, y, x, y, w, h);
 	}
@@ -180,7 +179,6 @@ type softPresenter struct {
 	pix    []byte // the image's memory (a shared segment or C memory)
 	stride int
 	size   image.Point
-	shm    bool
 }
 
 // newSoftPresenter connects to the X server for win. Main thread.
@@ -249,7 +247,7 @@ func (s *softPresenter) resize(w, h int) error {
 		return errors.New("nested: no X image for the output")
 	}
 	s.pix = unsafe.Slice((*byte)(unsafe.Pointer(data)), int(stride)*h)
-	s.stride, s.size, s.shm = int(stride), image.Pt(w, h), shm != 0
+	s.stride, s.size = int(stride), image.Pt(w, h)
 	return nil
 }
 

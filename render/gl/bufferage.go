@@ -29,13 +29,17 @@ static int nf_has_word(const char *list, const char *word) {
 	return 0;
 }
 
-// nf_glx_has_buffer_age reports whether dpy's GLX has GLX_EXT_buffer_age.
-static int nf_glx_has_buffer_age(void *dpy) {
+// nf_glx_has reports whether dpy's GLX (its default screen's) has the
+// extension ext.
+static int nf_glx_has(void *dpy, const char *ext) {
 	nf_glXQueryExtensionsString_t qes = (nf_glXQueryExtensionsString_t)
 		glXGetProcAddressARB((const unsigned char *)"glXQueryExtensionsString");
-	if (!qes || !glXGetProcAddressARB((const unsigned char *)"glXQueryDrawable"))
-		return 0;
-	return nf_has_word(qes(dpy, XDefaultScreen(dpy)), "GLX_EXT_buffer_age");
+	return qes && nf_has_word(qes(dpy, XDefaultScreen(dpy)), ext);
+}
+
+// nf_glx_has_buffer_age reports whether dpy's GLX has GLX_EXT_buffer_age.
+static int nf_glx_has_buffer_age(void *dpy) {
+	return glXGetProcAddressARB((const unsigned char *)"glXQueryDrawable") && nf_glx_has(dpy, "GLX_EXT_buffer_age");
 }
 
 typedef void (*nf_glXCopySubBufferMESA_t)(void *dpy, nf_XID drawable, int x, int y, int width, int height);
@@ -43,9 +47,7 @@ typedef void (*nf_glXCopySubBufferMESA_t)(void *dpy, nf_XID drawable, int x, int
 // nf_glx_copy_sub_buffer returns glXCopySubBufferMESA where dpy's GLX has
 // GLX_MESA_copy_sub_buffer, else NULL.
 static void *nf_glx_copy_sub_buffer(void *dpy) {
-	nf_glXQueryExtensionsString_t qes = (nf_glXQueryExtensionsString_t)
-		glXGetProcAddressARB((const unsigned char *)"glXQueryExtensionsString");
-	if (!qes || !nf_has_word(qes(dpy, XDefaultScreen(dpy)), "GLX_MESA_copy_sub_buffer"))
+	if (!nf_glx_has(dpy, "GLX_MESA_copy_sub_buffer"))
 		return NULL;
 	return (void *)glXGetProcAddressARB((const unsigned char *)"glXCopySubBufferMESA");
 }
@@ -61,17 +63,12 @@ typedef int (*nf_glXQueryRendererIntegerMESA_t)(void *dpy, int screen, int rende
 // GLX_RENDERER_ACCELERATED_MESA for dpy's default screen: 1 or 0, and -1
 // where GLX or the extension is missing. It needs no context.
 static int nf_glx_accelerated(void *dpy) {
-	nf_glXQueryExtensionsString_t qes = (nf_glXQueryExtensionsString_t)
-		glXGetProcAddressARB((const unsigned char *)"glXQueryExtensionsString");
-	if (!qes)
-		return -1;
-	int scr = XDefaultScreen(dpy);
-	if (!nf_has_word(qes(dpy, scr), "GLX_MESA_query_renderer"))
+	if (!nf_glx_has(dpy, "GLX_MESA_query_renderer"))
 		return -1;
 	nf_glXQueryRendererIntegerMESA_t q = (nf_glXQueryRendererIntegerMESA_t)
 		glXGetProcAddressARB((const unsigned char *)"glXQueryRendererIntegerMESA");
 	unsigned int v = 0;
-	if (!q || !q(dpy, scr, 0, NF_GLX_RENDERER_ACCELERATED_MESA, &v))
+	if (!q || !q(dpy, XDefaultScreen(dpy), 0, NF_GLX_RENDERER_ACCELERATED_MESA, &v))
 		return -1;
 	return v != 0;
 }
