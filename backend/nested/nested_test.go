@@ -428,13 +428,8 @@ func waitCancelled(t *testing.T, runErr <-chan error, what string) {
 func TestNestedSleepsWhileIdle(t *testing.T) {
 	const title = "nofault-nested-sleep"
 	w := openWindow(t, title)
-	loop := newLoop(t)
-	comp := &fakeComp{r: w.Renderer(), noneWanted: true}
-	in := &recInput{}
-	runErr, cancel := runWindow(w, loop, comp, in)
-	defer cancel()
-
-	frames := func() (n int) { loop.sync(func() { n = comp.frames }); return }
+	r := runIdle(t, w)
+	in, frames := r.in, r.frames
 	sleep := func() (asleep bool, n int) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -457,9 +452,30 @@ func TestNestedSleepsWhileIdle(t *testing.T) {
 	n := asleepIdle("the idle window to sleep")
 	checkWakes(t, w, title, in, image.Pt(17, 19), n, frames, asleepIdle)
 
-	cancel()
-	waitCancelled(t, runErr, "a sleeping window")
+	r.cancel()
+	waitCancelled(t, r.runErr, "a sleeping window")
 }
+
+// idleRun is a window running with a fake compositor that wants no
+// frames, so that it sleeps whenever a frame rendered nothing.
+type idleRun struct {
+	loop   chanLoop
+	comp   *fakeComp
+	in     *recInput
+	runErr <-chan error
+	cancel context.CancelFunc // also run at the test's end
+}
+
+func runIdle(t *testing.T, w *Window) *idleRun {
+	r := &idleRun{loop: newLoop(t), in: &recInput{}}
+	r.comp = &fakeComp{r: w.Renderer(), noneWanted: true}
+	r.runErr, r.cancel = runWindow(w, r.loop, r.comp, r.in)
+	t.Cleanup(r.cancel)
+	return r
+}
+
+// frames is how many frames the compositor ran.
+func (r *idleRun) frames() (n int) { r.loop.sync(func() { n = r.comp.frames }); return }
 
 // checkWakes checks that a window asleep after frame n runs a frame after
 // Wake and after host pointer motion to at, and sleeps again after each
@@ -502,13 +518,8 @@ func moveHostPointer(t *testing.T, title string, x, y int) {
 func TestSoftWindowClock(t *testing.T) {
 	const title = "nofault-nested-soft"
 	w := openWindowWith(t, Options{Title: title, Width: 320, Height: 240, Soft: true})
-	loop := newLoop(t)
-	comp := &fakeComp{r: w.Renderer(), noneWanted: true}
-	in := &recInput{}
-	runErr, cancel := runWindow(w, loop, comp, in)
-	defer cancel()
-
-	frames := func() (n int) { loop.sync(func() { n = comp.frames }); return }
+	r := runIdle(t, w)
+	loop, comp, in, frames := r.loop, r.comp, r.in, r.frames
 	// Idle: no frame in six refresh intervals.
 	idle := func(what string) int {
 		t.Helper()
@@ -531,6 +542,6 @@ func TestSoftWindowClock(t *testing.T) {
 	// opened under it and seen that motion already.
 	checkWakes(t, w, title, in, image.Pt(41, 37), n, frames, idle)
 
-	cancel()
-	waitCancelled(t, runErr, "a soft window")
+	r.cancel()
+	waitCancelled(t, r.runErr, "a soft window")
 }
