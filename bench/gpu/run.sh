@@ -37,7 +37,7 @@
 #      rgba,persist, bgra,pbo),
 #      BenchmarkSmallClient;
 #      with FULL=1 also BenchmarkUploadMode
-# Then $OUT/summary.md (tables), $OUT/log.txt (everything), bench-gl.txt
+# Then $OUT/summary.md (tables, then issue 14's GPU goals computed from them), $OUT/log.txt (everything), bench-gl.txt
 # (raw go test -bench output), wlbench.jsonl (one JSON result per run),
 # compositor.log (the compositors' stderr), cpu-*.pprof.
 #
@@ -428,6 +428,54 @@ if by:
     L.append("| run | renderer | env | drawing client fps | CPU ms/frame (both clients) | sync p50 µs | p99 µs | max µs |")
     L.append("|---|---|---|---|---|---|---|---|")
     L.extend(by)
+    L.append("")
+# Issue 14's GPU goals, computed from the tables above so that a short
+# device session can record them as they stand.
+import statistics
+def runs_of(prefix):
+    got = {}
+    for r in runs:
+        if r["label"].startswith(prefix):
+            got.setdefault(r["label"], []).append(r["result"])
+    return got
+def sched_ms(rs):
+    v = [1000.0 * x.get("cpu_sched_s", 0) / x["frames"] for x in rs if x.get("frames")]
+    return statistics.median(v) if v else None
+def switches(rs):
+    v = [x.get("ctx_switches", 0) / x["frames"] for x in rs if x.get("frames")]
+    return statistics.median(v) if v else None
+G = []
+memcpy = copyf.get("1920x1080/hot", {}).get("cpu-ns/op")
+if memcpy and runs:
+    memcpy /= 1e6
+    rows = sorted((sched_ms(rs), label) for label, rs in runs_of("1080p-gl").items() if sched_ms(rs) is not None)
+    if rows:
+        best, label = rows[0]
+        G.append("- **1920x1080 full damage, CPU per frame <= 1.5x one memcpy** (BenchmarkCopyFresh 1920x1080 hot: %.3f ms), running compositor, schedstat: %s. Best %s, %.2fx: **%s**." % (
+            memcpy, ", ".join("%s %.3f ms (%.2fx)" % (l, v, v / memcpy) for v, l in rows), label, best / memcpy, "met" if best <= 1.5 * memcpy else "not met"))
+    inproc = sorted((v["cpu-ns/op"] / 1e6, k) for k, v in fr.items() if k.startswith("1920x1080/") and "cpu-ns/op" in v)
+    if inproc:
+        G.append("- The same in process (BenchmarkFrameSize): %s." % ", ".join("%s %.3f ms (%.2fx)" % (k.split("/", 1)[1], v, v / memcpy) for v, k in inproc))
+fps4k = []
+for label, rs in runs_of("4k-gl").items():
+    f = [x.get("fps", 0) for x in rs]
+    if f:
+        fps4k.append((statistics.median(f), label))
+if fps4k:
+    fps4k.sort(reverse=True)
+    G.append("- **3840x2160 at 60 fps** (fps per surface, 60 Hz clock; met at 59 or more): %s: **%s**." % (
+        ", ".join("%s %.1f" % (l, f) for f, l in fps4k), "met by " + fps4k[0][1] if fps4k[0][0] >= 59 else "not met"))
+for size, names in (("1080p", ("1080p-gl-pbo", "1080p-gl-pbo-P1", "1080p-gl-pbo-P2", "1080p-gl-pbo-timer")), ("256x256", ("256-gl", "256-gl-timer"))):
+    got = runs_of(size.split("x")[0] + "-gl")
+    rows = sorted((sched_ms(got[n]), n) for n in names if n in got and sched_ms(got[n]) is not None)
+    if len(rows) > 1:
+        lo = rows[0][0]
+        G.append("- GL clock and Ps at %s (default clock and GOMAXPROCS, -P1/-P2: GOMAXPROCS, -timer: NOFAULT_HEADLESS_CLOCK=timer), schedstat ms per frame and switches: %s; lowest %s, the next %+.0f%%." % (
+            size, ", ".join("%s %.3f (%.1f)" % (n, v, switches(got[n])) for v, n in rows), rows[0][1], 100.0 * (rows[1][0] - lo) / lo if lo else 0))
+if G:
+    L.append("## Issue 14's GPU goals, from this run\n")
+    L.append("Medians over the rounds; one run of each is a first look, not a decision: the device's A/Bs want more rounds (ROUNDS).\n")
+    L.extend(G)
     L.append("")
 profs = sorted(f for f in os.listdir(out) if f.endswith(".pprof"))
 if profs:
