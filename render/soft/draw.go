@@ -180,9 +180,9 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 		case p.opaque:
 			opaqueRow(out, src)
 		case p.overBg:
-			overSolidRow(out, src, p.bg, !r.lent)
+			overSolidRow(out, src, p.bg, r.nt)
 		default:
-			overRow(out, src, !r.lent)
+			overRow(out, src, r.nt)
 		}
 	}
 }

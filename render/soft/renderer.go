@@ -39,6 +39,12 @@ type Renderer struct {
 	filled         int  // background pixels filled, all Renders (tests)
 	plainFill      bool // tests: fill all of c, then draw every item (drawOverBg's reference)
 
+	// Stores of this render's copies and blends (non-temporal or plain),
+	// chosen by stores unless setStores fixes them (StoresEnv).
+	nt        bool
+	stores    storeChooser
+	setStores int
+
 	drawing  plan               // the item drawRead draws
 	readFn   func([]byte) error // r.drawRead, made once
 	readErrs uint64             // buffer reads that failed (faults)
@@ -50,7 +56,7 @@ var (
 )
 
 // New returns a renderer with an empty output.
-func New() *Renderer { return &Renderer{} }
+func New() *Renderer { return &Renderer{setStores: storeSetting()} }
 
 // OutputMemory lends a Renderer the memory of its output
 // (SetOutputMemory): memory that another process reads, such as an X
@@ -112,7 +118,7 @@ func (r *Renderer) Bounds() image.Rectangle { return image.Rect(0, 0, r.w, r.h) 
 // Close frees the output image. The renderer may be used again afterwards.
 func (r *Renderer) Close() error {
 	r.freeOut()
-	*r = Renderer{mem: r.mem}
+	*r = Renderer{mem: r.mem, setStores: r.setStores}
 	return nil
 }
 
@@ -199,6 +205,25 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		r.mem.WaitOutput()
 	}
 	bgPix := premultiply(bg[0], bg[1], bg[2], bg[3])
+	px := 0
+	for _, c := range r.damaged {
+		px += area(c)
+	}
+	switch {
+	case r.lent || px == 0 || !haveNTStores:
+		// The X server reads lent memory right after the frame: plain
+		// stores leave it in the caches for it (docs/nested.md).
+		r.nt = false
+	case r.setStores == storesNT, r.setStores == storesPlain:
+		r.nt = r.setStores == storesNT
+	case !haveCPUClock || px < storeClassBase:
+		// Small renders: non-temporal stores cost as little as plain ones
+		// or less wherever measured, and measuring costs epochs of the
+		// dearer kind (storeChooser).
+		r.nt = true
+	default:
+		r.nt = r.stores.next(px)
+	}
 	for _, c := range r.damaged {
 		r.drawRect(c, bgPix)
 	}
