@@ -20,7 +20,6 @@
 package rawsys
 
 import (
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -100,15 +99,4 @@ func Fstat(fd int, st *unix.Stat_t) error {
 		return e
 	}
 	return nil
-}
-
-// ProcessCPU is the CPU time of the whole process so far
-// (CLOCK_PROCESS_CPUTIME_ID: every thread's user and system time), which
-// the vDSO does not answer, so it is a system call: a raw one here.
-func ProcessCPU() time.Duration {
-	var ts unix.Timespec
-	if _, _, e := unix.RawSyscall(unix.SYS_CLOCK_GETTIME, unix.CLOCK_PROCESS_CPUTIME_ID, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
-		return 0
-	}
-	return time.Duration(ts.Nano())
 }

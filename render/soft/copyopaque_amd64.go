@@ -17,10 +17,6 @@ func storeFence()
 
 var haveAVX2 = cpu.X86.HasAVX2
 
-// haveNTStores: copyOpaque can make non-temporal stores (its nt argument
-// counts).
-var haveNTStores = haveAVX2
-
 // copyOpaque copies the opaque blocks at the start of src to dst, blocks
 // of 8 pixels each with alpha 255 in every pixel, up to the first block
 // that is not (or the last whole block), and returns how many pixels it

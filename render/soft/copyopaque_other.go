@@ -11,8 +11,5 @@ func copyOpaque(dst, src []uint32, _ bool) int {
 	return copyOpaqueGo(dst[:n], src[:n])
 }
 
-// haveNTStores is false: copyOpaque ignores its nt argument here.
-const haveNTStores = false
-
 // storeFence does nothing: copyOpaque here makes only ordinary stores.
 func storeFence() {}

@@ -11,13 +11,9 @@
 // buffer scales and source crops are sampled nearest-neighbour.
 //
 // Opaque runs of ARGB rows are copied and alpha-tested in one pass
-// (copyOpaque): on amd64 with AVX2 in Go assembly; elsewhere, and with
-// -tags purego, in portable Go. The assembly stores either way: plain
-// stores, or non-temporal ones fenced once per frame. Into lent output
-// memory, which its reader takes right after the frame, they are plain;
-// into the renderer's own output, renders of 1 MiB and more take the kind
-// that has cost the process less CPU on this host for renders of their
-// size, measured as it goes, and smaller ones non-temporal stores
-// (storeChooser; NOFAULT_SOFT_STORES fixes the kind).
+// (copyOpaque): on amd64 with AVX2 in Go assembly, with non-temporal stores
+// fenced once per frame (plain ones into lent output memory, which its
+// reader takes right after the frame, and with NOFAULT_SOFT_STORES=plain);
+// elsewhere, and with -tags purego, in portable Go.
 // No cgo either way.
 package soft

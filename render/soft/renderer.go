@@ -39,11 +39,10 @@ type Renderer struct {
 	filled         int  // background pixels filled, all Renders (tests)
 	plainFill      bool // tests: fill all of c, then draw every item (drawOverBg's reference)
 
-	// Stores of this render's copies and blends (non-temporal or plain),
-	// chosen by stores unless setStores fixes them (StoresEnv).
-	nt        bool
-	stores    storeChooser
-	setStores int
+	// nt: this render's copies and blends make non-temporal stores (not
+	// into lent memory, nor with plain, StoresEnv).
+	nt    bool
+	plain bool
 
 	drawing  plan               // the item drawRead draws
 	readFn   func([]byte) error // r.drawRead, made once
@@ -56,7 +55,7 @@ var (
 )
 
 // New returns a renderer with an empty output.
-func New() *Renderer { return &Renderer{setStores: storeSetting()} }
+func New() *Renderer { return &Renderer{plain: plainStores()} }
 
 // OutputMemory lends a Renderer the memory of its output
 // (SetOutputMemory): memory that another process reads, such as an X
@@ -118,7 +117,7 @@ func (r *Renderer) Bounds() image.Rectangle { return image.Rect(0, 0, r.w, r.h) 
 // Close frees the output image. The renderer may be used again afterwards.
 func (r *Renderer) Close() error {
 	r.freeOut()
-	*r = Renderer{mem: r.mem, setStores: r.setStores}
+	*r = Renderer{mem: r.mem, plain: r.plain}
 	return nil
 }
 
@@ -205,25 +204,9 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		r.mem.WaitOutput()
 	}
 	bgPix := premultiply(bg[0], bg[1], bg[2], bg[3])
-	px := 0
-	for _, c := range r.damaged {
-		px += area(c)
-	}
-	switch {
-	case r.lent || px == 0 || !haveNTStores:
-		// The X server reads lent memory right after the frame: plain
-		// stores leave it in the caches for it (docs/nested.md).
-		r.nt = false
-	case r.setStores == storesNT, r.setStores == storesPlain:
-		r.nt = r.setStores == storesNT
-	case !haveCPUClock || px < storeClassBase:
-		// Small renders: non-temporal stores cost as little as plain ones
-		// or less wherever measured, and measuring costs epochs of the
-		// dearer kind (storeChooser).
-		r.nt = true
-	default:
-		r.nt = r.stores.next(px)
-	}
+	// The X server reads lent memory right after the frame: plain stores
+	// leave it in the caches for it (docs/nested.md).
+	r.nt = !r.lent && !r.plain
 	for _, c := range r.damaged {
 		r.drawRect(c, bgPix)
 	}
