@@ -429,7 +429,7 @@ func TestNestedSleepsWhileIdle(t *testing.T) {
 	const title = "nofault-nested-sleep"
 	w := openWindow(t, title)
 	r := runIdle(t, w)
-	in, frames := r.in, r.frames
+	frames := r.frames
 	sleep := func() (asleep bool, n int) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -450,7 +450,7 @@ func TestNestedSleepsWhileIdle(t *testing.T) {
 		return n
 	}
 	n := asleepIdle("the idle window to sleep")
-	checkWakes(t, w, title, in, image.Pt(17, 19), n, frames, asleepIdle)
+	checkWakes(t, w, title, r, image.Pt(17, 19), n, asleepIdle)
 
 	r.cancel()
 	waitCancelled(t, r.runErr, "a sleeping window")
@@ -477,13 +477,13 @@ func runIdle(t *testing.T, w *Window) *idleRun {
 // frames is how many frames the compositor ran.
 func (r *idleRun) frames() (n int) { r.loop.sync(func() { n = r.comp.frames }); return }
 
-// checkWakes checks that a window asleep after frame n runs a frame after
-// Wake and after host pointer motion to at, and sleeps again after each
-// (sleepIdle waits until it sleeps and returns the frame count then).
-func checkWakes(t *testing.T, w *Window, title string, in *recInput, at image.Point, n int, frames func() int, sleepIdle func(what string) int) {
+// checkWakes checks that r's window w, asleep after frame n, runs a frame
+// after Wake and after host pointer motion to at, and sleeps again after
+// each (sleepIdle waits until it sleeps and returns the frame count then).
+func checkWakes(t *testing.T, w *Window, title string, r *idleRun, at image.Point, n int, sleepIdle func(what string) int) {
 	t.Helper()
 	w.Wake()
-	waitFor(t, "a frame after Wake", func() bool { return frames() > n })
+	waitFor(t, "a frame after Wake", func() bool { return r.frames() > n })
 	n = sleepIdle("sleep after the woken frame")
 	if _, err := exec.LookPath("xdotool"); err != nil {
 		t.Log("no xdotool: waking by input not tested")
@@ -491,8 +491,8 @@ func checkWakes(t *testing.T, w *Window, title string, in *recInput, at image.Po
 	}
 	moveHostPointer(t, title, at.X, at.Y)
 	motion := fmt.Sprintf("motion %d %d", at.X, at.Y)
-	waitFor(t, "pointer motion", func() bool { return in.has(motion) })
-	waitFor(t, "a frame after input", func() bool { return frames() > n })
+	waitFor(t, "pointer motion", func() bool { return r.in.has(motion) })
+	waitFor(t, "a frame after input", func() bool { return r.frames() > n })
 	sleepIdle("sleep after the input's frame")
 }
 
@@ -519,7 +519,7 @@ func TestSoftWindowClock(t *testing.T) {
 	const title = "nofault-nested-soft"
 	w := openWindowWith(t, Options{Title: title, Width: 320, Height: 240, Soft: true})
 	r := runIdle(t, w)
-	loop, comp, in, frames := r.loop, r.comp, r.in, r.frames
+	loop, comp, frames := r.loop, r.comp, r.frames
 	// Idle: no frame in six refresh intervals.
 	idle := func(what string) int {
 		t.Helper()
@@ -540,7 +540,7 @@ func TestSoftWindowClock(t *testing.T) {
 
 	// Not where another test left the pointer: the window may have
 	// opened under it and seen that motion already.
-	checkWakes(t, w, title, in, image.Pt(41, 37), n, frames, idle)
+	checkWakes(t, w, title, r, image.Pt(41, 37), n, idle)
 
 	r.cancel()
 	waitCancelled(t, r.runErr, "a soft window")

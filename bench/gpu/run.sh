@@ -431,24 +431,22 @@ if by:
     L.append("")
 # Issue 14's GPU goals, computed from the tables above so that a short
 # device session can record them as they stand.
-import statistics
+# (runs, statistics and per_frame are the running-compositor table's.)
 def runs_of(prefix):
     got = {}
     for r in runs:
         if r["label"].startswith(prefix):
-            got.setdefault(r["label"], []).append(r["result"])
+            got.setdefault(r["label"], []).append(r)
     return got
 def sched_ms(rs):
-    v = [1000.0 * x.get("cpu_sched_s", 0) / x["frames"] for x in rs if x.get("frames")]
-    return statistics.median(v) if v else None
+    return statistics.median(per_frame(r, "cpu_sched_s", 1000) for r in rs)
 def switches(rs):
-    v = [x.get("ctx_switches", 0) / x["frames"] for x in rs if x.get("frames")]
-    return statistics.median(v) if v else None
+    return statistics.median(per_frame(r, "ctx_switches", 1) for r in rs)
 G = []
 memcpy = copyf.get("1920x1080/hot", {}).get("cpu-ns/op")
 if memcpy and runs:
     memcpy /= 1e6
-    rows = sorted((sched_ms(rs), label) for label, rs in runs_of("1080p-gl").items() if sched_ms(rs) is not None)
+    rows = sorted((sched_ms(rs), label) for label, rs in runs_of("1080p-gl").items())
     if rows:
         best, label = rows[0]
         G.append("- **1920x1080 full damage, CPU per frame <= 1.5x one memcpy** (BenchmarkCopyFresh 1920x1080 hot: %.3f ms), running compositor, schedstat: %s. Best %s, %.2fx: **%s**." % (
@@ -458,7 +456,7 @@ if memcpy and runs:
         G.append("- The same in process (BenchmarkFrameSize): %s." % ", ".join("%s %.3f ms (%.2fx)" % (k.split("/", 1)[1], v, v / memcpy) for v, k in inproc))
 fps4k = []
 for label, rs in runs_of("4k-gl").items():
-    f = [x.get("fps", 0) for x in rs]
+    f = [r["result"].get("fps", 0) for r in rs]
     if f:
         fps4k.append((statistics.median(f), label))
 if fps4k:
@@ -467,7 +465,7 @@ if fps4k:
         ", ".join("%s %.1f" % (l, f) for f, l in fps4k), "met by " + fps4k[0][1] if fps4k[0][0] >= 59 else "not met"))
 for size, names in (("1080p", ("1080p-gl-pbo", "1080p-gl-pbo-P1", "1080p-gl-pbo-P2", "1080p-gl-pbo-timer")), ("256x256", ("256-gl", "256-gl-timer"))):
     got = runs_of(size.split("x")[0] + "-gl")
-    rows = sorted((sched_ms(got[n]), n) for n in names if n in got and sched_ms(got[n]) is not None)
+    rows = sorted((sched_ms(got[n]), n) for n in names if n in got)
     if len(rows) > 1:
         lo = rows[0][0]
         G.append("- GL clock and Ps at %s (default clock and GOMAXPROCS, -P1/-P2: GOMAXPROCS, -timer: NOFAULT_HEADLESS_CLOCK=timer), schedstat ms per frame and switches: %s; lowest %s, the next %+.0f%%." % (

@@ -142,6 +142,7 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 		}
 	}
 
+	nt := r.ntStores()
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
 		yy := y - p.dst.Min.Y
 		if flipY {
@@ -180,9 +181,9 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 		case p.opaque:
 			opaqueRow(out, src)
 		case p.overBg:
-			overSolidRow(out, src, p.bg, r.nt)
+			overSolidRow(out, src, p.bg, nt)
 		default:
-			overRow(out, src, r.nt)
+			overRow(out, src, nt)
 		}
 	}
 }

@@ -39,10 +39,7 @@ type Renderer struct {
 	filled         int  // background pixels filled, all Renders (tests)
 	plainFill      bool // tests: fill all of c, then draw every item (drawOverBg's reference)
 
-	// nt: this render's copies and blends make non-temporal stores (not
-	// into lent memory, nor with plain, StoresEnv).
-	nt    bool
-	plain bool
+	plain bool // plain stores into the own output too (StoresEnv)
 
 	drawing  plan               // the item drawRead draws
 	readFn   func([]byte) error // r.drawRead, made once
@@ -204,9 +201,6 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		r.mem.WaitOutput()
 	}
 	bgPix := premultiply(bg[0], bg[1], bg[2], bg[3])
-	// The X server reads lent memory right after the frame: plain stores
-	// leave it in the caches for it (docs/nested.md).
-	r.nt = !r.lent && !r.plain
 	for _, c := range r.damaged {
 		r.drawRect(c, bgPix)
 	}
@@ -217,6 +211,12 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	runtime.KeepAlive(r)
 	return err
 }
+
+// ntStores reports whether copies and blends into the output make
+// non-temporal stores: not into lent memory, which the X server reads
+// right after the frame (plain stores leave it in the caches for it:
+// docs/nested.md), nor with plain (StoresEnv).
+func (r *Renderer) ntStores() bool { return !r.lent && !r.plain }
 
 // drawRect draws output rectangle c again from the current scene.
 func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {

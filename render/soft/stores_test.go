@@ -31,6 +31,7 @@ func TestRenderStores(t *testing.T) {
 		{"default", false, false, true},
 		{"plain", true, false, false},
 		{"lent", false, true, false},
+		{"lent, plain", true, true, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := New()
@@ -44,8 +45,8 @@ func TestRenderStores(t *testing.T) {
 				if err := r.Render(&render.Scene{Items: []render.Item{itemAt(tex, 0, 0, W, H)}}, W, H); err != nil {
 					t.Fatal(err)
 				}
-				if r.nt != c.nt {
-					t.Fatalf("nt %v, want %v", r.nt, c.nt)
+				if got := r.ntStores(); got != c.nt {
+					t.Fatalf("non-temporal stores %v, want %v", got, c.nt)
 				}
 				r.Close()
 				if r.plain != c.plain {
