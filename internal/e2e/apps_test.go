@@ -272,10 +272,14 @@ func TestFirefoxFractionalScale(t *testing.T) {
 		}
 		return frac.preferred != 0
 	}
+	// The page's script sets the title ("dpr " and the ratio) after it
+	// draws, and Firefox may send set_title after the frame that shows
+	// the stripes: wait for both.
+	titled := regexp.MustCompile(`xdg_toplevel@\d+\.set_title\("dpr `)
 	// A browser start on a loaded 2-core machine takes tens of seconds.
-	img := waitShot(t, in, cmd, "Firefox's page with its stripes", 180*time.Second, func(img image.Image) bool {
+	img := waitShot(t, in, cmd, "Firefox's page with its stripes and its title", 180*time.Second, func(img image.Image) bool {
 		b := img.Bounds()
-		return rgbaAt(img, b.Max.X-1, b.Max.Y-1) == red && stripes(img, b.Max.Y-1) < 0 && found()
+		return rgbaAt(img, b.Max.X-1, b.Max.Y-1) == red && stripes(img, b.Max.Y-1) < 0 && found() && titled.MatchString(in.LogText())
 	})
 	if !regexp.MustCompile(`xdg_toplevel@\d+\.set_title\("dpr 1\.5`).MatchString(in.LogText()) {
 		t.Errorf("the page's devicePixelRatio is not 1.5 (no title \"dpr 1.5\")")
