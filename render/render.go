@@ -122,10 +122,10 @@ type Item struct {
 	// rectangle means the whole texture. It is clipped to the texture.
 	Src image.Rectangle
 	// Transform and Scale are the surface's buffer transform and scale.
-	// Src, turned upright by Transform, is stretched over Dst (nearest
-	// neighbour in the soft renderer); Dst's size is normally Src's
-	// transformed size divided by Scale, so Scale needs no extra handling
-	// and serves as a filtering hint. Invalid values draw as normal and 1.
+	// Src, turned upright by Transform, is stretched over Dst, sampled
+	// as filter.go says; Dst's size is normally Src's transformed size
+	// divided by Scale, so Scale needs no extra handling. Invalid values
+	// draw as normal and 1.
 	Transform Transform
 	Scale     int32
 	// Opaque is true for formats without alpha (XRGB8888, XBGR8888) and

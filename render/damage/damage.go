@@ -20,8 +20,8 @@
 // from unchanged texture pixels, over the same background, so the pixel
 // is what it was. A change of output size or background damages all.
 //
-// The sampling assumed by MapRect is render/soft's nearest-neighbour
-// formula, which render/gl reproduces exactly. Nothing here allocates once
+// MapRect follows the sampling of render's filter.go, which both
+// renderers implement exactly. Nothing here allocates once
 // the slices have grown to the scene's size.
 package damage
 
@@ -205,6 +205,15 @@ func (d *Draw) MapRect(r image.Rectangle) image.Rectangle {
 		uw, uh = uh, uw
 	}
 	dw, dh := d.Dst.Dx(), d.Dst.Dy()
+	// A linearly filtered output pixel reads the two source pixels around
+	// its centre, so one whose nearest source pixel is next to r may read
+	// r too.
+	if render.Linear(uw, dw) {
+		u0, u1 = u0-1, u1+1
+	}
+	if render.Linear(uh, dh) {
+		v0, v1 = v0-1, v1+1
+	}
 	x0, x1 := span(u0, u1, uw, dw)
 	y0, y1 := span(v0, v1, uh, dh)
 	flipX, flipY := d.T.Flips()

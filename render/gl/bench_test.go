@@ -192,3 +192,47 @@ func BenchmarkFrame1080p(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRenderScaled redraws, in full, a 1920x1080 output showing
+// one 1920x1080 ARGB texture stretched: 1:1 (the fast program), shrunk to
+// 1440x810 (a buffer-scale-2 client at output scale 1.5: the exact
+// program, filtered linearly) and a 1280x720 part of it grown to 1920x1080
+// (a scale-1 client at 1.5: the same), then glFinish.
+func BenchmarkRenderScaled(b *testing.B) {
+	h := headless(b)
+	buf := benchPool(b, true, shm.ReadAuto)
+	for _, c := range []struct {
+		name string
+		src  image.Rectangle
+		dst  image.Rectangle
+	}{
+		{"1to1", image.Rectangle{}, image.Rect(0, 0, benchW, benchH)},
+		{"0.75", image.Rectangle{}, image.Rect(0, 0, benchW*3/4, benchH*3/4)},
+		{"1.5", image.Rect(0, 0, benchW*2/3, benchH*2/3), image.Rect(0, 0, benchW, benchH)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			onGL(b, h, func(r *Renderer) {
+				tex := r.NewTexture()
+				defer tex.Destroy()
+				img, _, err := buf.image(b, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := tex.Upload(img, nil); err != nil {
+					b.Fatal(err)
+				}
+				buf.release()
+				sc := render.Scene{Background: [4]uint8{0x30, 0x30, 0x38, 0xff},
+					Items: []render.Item{{Texture: tex, Src: c.src, Dst: c.dst}}}
+				b.ResetTimer()
+				for range b.N {
+					r.Invalidate()
+					if err := r.Render(&sc, benchW, benchH); err != nil {
+						b.Fatal(err)
+					}
+					ogl.Finish()
+				}
+			})
+		})
+	}
+}

@@ -48,7 +48,7 @@ func TestDamageMatchesFullRender(t *testing.T) {
 			}
 			rng := rand.New(rand.NewPCG(7, uint64(len(mode))))
 			const W, H = 120, 90
-			sc := randomScene(rng, texs, W, H)
+			sc := randomScene(rng, texs, W, H, true)
 			partial := 0
 			for step := 0; step < 80; step++ {
 				switch c := rng.IntN(10); {
@@ -69,7 +69,7 @@ func TestDamageMatchesFullRender(t *testing.T) {
 						sc.Items = append(sc.Items[1:], sc.Items[0])
 					}
 				case c < 9: // a new scene
-					sc = randomScene(rng, texs, W, H)
+					sc = randomScene(rng, texs, W, H, true)
 				default: // nothing changes
 				}
 				what := fmt.Sprintf("step %d", step)

@@ -7,9 +7,11 @@
 // Output: scenes are drawn into a framebuffer object of the output's size
 // (rows top-down), read back exactly by ReadPixels and copied to a window
 // by Blit. Pixels match render/soft's: the background is premultiplied as
-// soft does, and sampling is done with texelFetch in integers by soft's
-// own nearest-neighbour formula (transforms, buffer scale and source
-// crop), so every texel lands where soft puts it, unfiltered. Blending is
+// soft does, and sampling is done with texelFetch in integers by the
+// formulas of render's filter.go (transforms, buffer scale and source
+// crop; nearest-neighbour at integer ratios, a linear blend of two or
+// four texels elsewhere, rounded as soft rounds it), so every output
+// pixel's colour is soft's before blending. Blending is
 // premultiplied "over" with GL_ONE, GL_ONE_MINUS_SRC_ALPHA on an RGBA8
 // target; opaque, X-format and alpha 0 or 255 pixels come out identical to
 // soft's, while a translucent pixel may differ by 1 in a channel when the

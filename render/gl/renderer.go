@@ -40,7 +40,7 @@ type Renderer struct {
 	closed   bool
 	textures map[*Texture]struct{}
 
-	uRect, uOut, uTex, uVis, uAxX, uAxY, uFlip, uSwap, uSrc, uOpaque int32
+	uRect, uOut, uTex, uVis, uAxX, uAxY, uLin, uLast, uFlip, uSwap, uSrc, uOpaque int32
 
 	fast       [2]fastProgram // blended, opaque
 	cur        uint32         // program in use during Render
@@ -127,6 +127,7 @@ func newRenderer(procAddr func(name string) unsafe.Pointer) (*Renderer, error) {
 	r.uRect, r.uOut, r.uTex, r.uVis = loc("uRect"), loc("uOut"), loc("uTex"), loc("uVis")
 	r.uAxX, r.uAxY, r.uFlip, r.uSwap = loc("uAxX"), loc("uAxY"), loc("uFlip"), loc("uSwap")
 	r.uSrc, r.uOpaque = loc("uSrc"), loc("uOpaque")
+	r.uLin, r.uLast = loc("uLin"), loc("uLast")
 	for i, fs := range []string{fastFragmentShader, fastOpaqueFragmentShader} {
 		p, err := link(fastVertexShader, fs)
 		if err != nil {
@@ -230,8 +231,9 @@ var emptyScene render.Scene
 // Render draws scene into the output framebuffer, resized to width x
 // height: the background (premultiplied), then each item with
 // premultiplied "over" (GL_ONE, GL_ONE_MINUS_SRC_ALPHA), opaque items
-// with alpha forced to 1. Sampling is nearest-neighbour and integer-exact,
-// as in render/soft, so the two produce the same pixels. Items whose
+// with alpha forced to 1. Sampling (render's filter.go: nearest-neighbour
+// at integer ratios, linear elsewhere) is integer-exact, as in
+// render/soft, so the two produce the same pixels. Items whose
 // texture is not this renderer's are skipped and reported in the returned
 // error; everything else is drawn.
 func (r *Renderer) Render(scene *render.Scene, width, height int) error {
@@ -385,7 +387,7 @@ func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool
 // axis is the sampling of one output axis (see fragmentShader).
 type axis struct{ q0, r0, step, div uint32 }
 
-// axisOf folds render/soft's sample(i, m, n) = ((2i+1)m - 1) / (2n) for
+// axisOf folds render.Nearest(i, m, n) = ((2i+1)m - 1) / (2n) for
 // i = base + j into q0 + (r0 + j*2m) / (2n). base is the first visible
 // destination pixel counted from the edge the axis starts at: lo, or
 // n - hi when the axis is flipped ([lo, hi) is the visible part of the n
@@ -402,6 +404,25 @@ func axisOf(lo, hi, n, m int, flip bool) axis {
 		return axis{q0: uint32(a / div), step: uint32(step / div)}
 	}
 	return axis{q0: uint32(a / div), r0: uint32(a % div), step: uint32(step), div: uint32(div)}
+}
+
+// linAxisOf folds render.LinearSample's numerator (2i+1)m - n for
+// i = base + j (as in axisOf) into q0*2n + r0 + j*2m, with 0 <= r0 < 2n
+// and q0 signed (it is -1 where the first centre lies before the first
+// source pixel's, on a zoomed axis). q0 is passed as its two's
+// complement.
+func linAxisOf(lo, hi, n, m int, flip bool) axis {
+	base := lo
+	if flip {
+		base = n - hi
+	}
+	a := (2*int64(base)+1)*int64(m) - int64(n)
+	div := 2 * int64(n)
+	q0 := a / div
+	if a%div < 0 {
+		q0--
+	}
+	return axis{q0: uint32(int32(q0)), r0: uint32(a - q0*div), step: uint32(2 * m), div: uint32(div)}
 }
 
 // draw draws p.vis of one item; it mirrors render/soft's draw.
@@ -439,14 +460,22 @@ func (r *Renderer) draw(p *plan) {
 			return
 		}
 	}
-	ax := axisOf(x0, x1, dw, uw, flipX)
-	ay := axisOf(y0, y1, dh, uh, flipY)
+	linX, linY := render.Linear(uw, dw), render.Linear(uh, dh)
+	ax, ay := axisOf(x0, x1, dw, uw, flipX), axisOf(y0, y1, dh, uh, flipY)
+	if linX {
+		ax = linAxisOf(x0, x1, dw, uw, flipX)
+	}
+	if linY {
+		ay = linAxisOf(y0, y1, dh, uh, flipY)
+	}
 	r.use(r.prog)
 	r.exactDraws++
 	ogl.Uniform4i(r.uRect, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))
 	ogl.Uniform4i(r.uVis, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))
 	ogl.Uniform4ui(r.uAxX, ax.q0, ax.r0, ax.step, ax.div)
 	ogl.Uniform4ui(r.uAxY, ay.q0, ay.r0, ay.step, ay.div)
+	ogl.Uniform2i(r.uLin, b2i(linX), b2i(linY))
+	ogl.Uniform2i(r.uLast, int32(uw-1), int32(uh-1))
 	ogl.Uniform2i(r.uFlip, b2i(flipX), b2i(flipY))
 	ogl.Uniform1i(r.uSwap, b2i(t.SwapsAxes()))
 	ogl.Uniform2i(r.uSrc, int32(src.Min.X), int32(src.Min.Y))
@@ -467,7 +496,7 @@ func (r *Renderer) use(prog uint32) {
 // an integer either way; ok is false otherwise (the exact program then
 // does it).
 //
-// Soft's sample(i, m, n) = ((2i+1)m - 1) / (2n) is then exactly a texel
+// render.Nearest(i, m, n) = ((2i+1)m - 1) / (2n) is then exactly a texel
 // centre of an affine function of the output position x (x = i + 0.5 at
 // pixel centres, counted from the far edge when flipped): for m = k*n it
 // is k*i + (k-1)/2 (rounded down), which is u(x) = k*x + c with

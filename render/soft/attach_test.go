@@ -54,8 +54,8 @@ func attached(t testing.TB, r *Renderer, s *shm.Staging, offset int) (*Texture, 
 
 // TestAttachDrawsLikeUpload: drawing straight from a client buffer gives
 // the same output, pixel for pixel, as drawing from an uploaded copy, for
-// every format, transform, scale, alignment and stride, over a background
-// that shows blending.
+// every format, transform, scale (integer and not), alignment and stride,
+// over a background that shows blending.
 func TestAttachDrawsLikeUpload(t *testing.T) {
 	const w, h = 7, 5
 	px := func(x, y int) uint32 {
@@ -66,7 +66,7 @@ func TestAttachDrawsLikeUpload(t *testing.T) {
 	for _, f := range shm.Formats {
 		for _, layout := range []struct{ offset, stride int }{{0, w * 4}, {8, w*4 + 12}, {2, w * 4}, {4, w*4 + 2}} {
 			for _, tr := range transformCases {
-				for _, scale := range []int{1, 2} {
+				for _, scale := range []int{1, 2, 3} { // 3: stretched by 1.5 and 5/3, filtered linearly
 					name := fmt.Sprintf("%#x/off%d-stride%d/%s/x%d", uint32(f), layout.offset, layout.stride, tr.name, scale)
 					t.Run(name, func(t *testing.T) {
 						s := newStaging(w, h, layout.stride, f, px)
@@ -78,8 +78,11 @@ func TestAttachDrawsLikeUpload(t *testing.T) {
 							uw, uh = h, w
 						}
 						dst := image.Rect(1, 2, 1+uw*scale, 2+uh*scale) // scaled up: gathers
-						if scale == 1 {
+						switch scale {
+						case 1:
 							dst = image.Rect(-1, 2, -1+uw, 2+uh) // clipped at the left
+						case 3:
+							dst = image.Rect(1, 2, 1+uw*3/2, 2+uh*5/3)
 						}
 						item := func(tex *Texture) render.Item {
 							return render.Item{Texture: tex, Dst: dst, Transform: tr.t, Scale: 1, Opaque: !f.HasAlpha()}

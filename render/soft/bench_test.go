@@ -163,6 +163,24 @@ func BenchmarkRender(b *testing.B) {
 		sc := &render.Scene{Background: bg, Items: []render.Item{it}}
 		benchRender(b, r, sc, 1920, 1080)
 	})
+	// At --scale=1.5 a client without fractional-scale-v1 renders at
+	// buffer scale 2: its 1280x720 window is a 2560x1440 buffer shown
+	// at 1920x1080 (0.75, filtered linearly). A scale-1 client's 1280x720
+	// buffer is shown at the same size (1.5, filtered linearly too).
+	b.Run("1080p-1-ARGB-scale2-at-1.5", func(b *testing.B) {
+		r := New()
+		tex := upload(b, r, newStaging(2560, 1440, 2560*4, shm.FormatARGB8888, pattern(0xff)))
+		it := itemAt(tex, 0, 0, 1920, 1080)
+		it.Scale = 2
+		sc := &render.Scene{Background: bg, Items: []render.Item{it}}
+		benchRender(b, r, sc, 1920, 1080)
+	})
+	b.Run("1080p-1-ARGB-scale1-at-1.5", func(b *testing.B) {
+		r := New()
+		tex := upload(b, r, newStaging(1280, 720, 1280*4, shm.FormatARGB8888, pattern(0xff)))
+		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 1920, 1080)}}
+		benchRender(b, r, sc, 1920, 1080)
+	})
 	b.Run("2160p-1-opaque", func(b *testing.B) {
 		r := New()
 		tex := upload(b, r, newStaging(3840, 2160, 3840*4, shm.FormatXRGB8888, pattern(0xff)))

@@ -7,8 +7,11 @@
 // renderer (OutputMemory: the nested window's MIT-SHM image, which the X
 // server shows as it is). Scenes are drawn with the Porter-Duff
 // "over" operator in exact 8-bit integer arithmetic (the same rounding as
-// pixman), opaque items as plain row copies. Buffer transforms, integer
-// buffer scales and source crops are sampled nearest-neighbour.
+// pixman), opaque items as plain row copies. Buffer transforms, buffer
+// scales and source crops are sampled as render's filter.go says:
+// nearest-neighbour where one size is a whole multiple of the other,
+// linearly (drawLinear) at other ratios, such as a fractional output
+// scale.
 //
 // Opaque runs of ARGB rows are copied and alpha-tested in one pass
 // (copyOpaque): on amd64 with AVX2 in Go assembly, with non-temporal stores

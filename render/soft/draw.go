@@ -63,13 +63,15 @@ func (r *Renderer) plan(it *render.Item) (p plan, ok bool) {
 // draw composites p into the output, from the texture's own pixels or,
 // for an attached buffer, from the client's memory under shm's guard.
 //
-// Sampling is nearest-neighbour at pixel centres, in buffer space: output
+// Sampling is in buffer space, at output pixel centres, as render's
+// filter.go defines it: nearest-neighbour along an axis where one size is
+// a whole multiple of the other, linear elsewhere (drawLinear). Output
 // pixel i of an item n output pixels wide whose source is m buffer pixels
-// wide shows buffer pixel sample(i, m, n), counted from the far edge when
-// the transform flips that axis (a centre on a pixel boundary, as with
-// scale 2, takes the lower buffer pixel). The offset of a sample is the
-// sum of a column term, depending only on the output column and kept in
-// r.cols, and a row term depending only on the output row.
+// wide shows buffer pixel render.Nearest(i, m, n), counted from the far
+// edge when the transform flips that axis (a centre on a pixel boundary,
+// as with scale 2, takes the lower buffer pixel). The offset of a sample
+// is the sum of a column term, depending only on the output column and
+// kept in r.cols, and a row term depending only on the output row.
 func (r *Renderer) draw(p *plan) {
 	tex := p.tex
 	if tex.src == nil {
@@ -96,38 +98,65 @@ func (r *Renderer) drawRead(b []byte) error {
 	return nil
 }
 
-// drawFrom draws p from b, rows stride bytes apart in format f. alphaSet
-// says every pixel of b already has alpha 255 where it must (a converted
-// opaque texture).
-func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSet bool) {
-	t := p.t
-	dw, dh := p.dst.Dx(), p.dst.Dy()
-	x0, x1 := p.vis.Min.X-p.dst.Min.X, p.vis.Max.X-p.dst.Min.X
-	n := x1 - x0
+// srcLayout is how drawFrom addresses b: offsets count pixels of pix
+// when aligned (4-byte aligned rows: client buffers in practice), else
+// bytes of b. base is the offset of the source rectangle's first pixel;
+// colStep and rowStep those of one step along an output column and row
+// (a 90 or 270 degree rotation makes output columns walk buffer rows).
+type srcLayout struct {
+	pix              []uint32
+	aligned          bool
+	base             int
+	colStep, rowStep int
+}
 
-	// Offsets count pixels when b can be viewed as pixels (4-byte aligned
-	// rows: client buffers in practice), else bytes.
+func layoutOf(p *plan, b []byte, stride int) srcLayout {
 	pix, aligned := asPixels(b)
 	aligned = aligned && stride%4 == 0
 	unit, rowStride := 4, stride
 	if aligned {
 		unit, rowStride = 1, stride/4
 	}
-	base := p.src.Min.Y*rowStride + p.src.Min.X*unit
-
-	// Which output axis runs backwards through the buffer, and whether
-	// output columns walk buffer rows (a 90 or 270 degree rotation).
-	flipX, flipY := t.Flips()
-	colStep, rowStep := unit, rowStride
-	if t.SwapsAxes() {
-		colStep, rowStep = rowStride, unit
+	l := srcLayout{pix: pix, aligned: aligned, base: p.src.Min.Y*rowStride + p.src.Min.X*unit, colStep: unit, rowStep: rowStride}
+	if p.t.SwapsAxes() {
+		l.colStep, l.rowStep = rowStride, unit
 	}
+	return l
+}
+
+// gather sets dst[i] to the pixel at offset s+cols[i] of b, converted
+// from format f.
+func (l *srcLayout) gather(dst []uint32, b []byte, s int, cols []int, f shm.Format) {
+	if l.aligned {
+		gather(dst, l.pix[s:], cols)
+	} else {
+		gatherBytes(dst, b[s:], cols)
+	}
+	if f != shm.FormatARGB8888 {
+		convertPixels(dst, dst, f)
+	}
+}
+
+// drawFrom draws p from b, rows stride bytes apart in format f. alphaSet
+// says every pixel of b already has alpha 255 where it must (a converted
+// opaque texture).
+func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSet bool) {
+	t := p.t
+	dw, dh := p.dst.Dx(), p.dst.Dy()
+	if linX, linY := render.Linear(p.uw, dw), render.Linear(p.uh, dh); linX || linY {
+		r.drawLinear(p, b, stride, f, alphaSet, linX, linY)
+		return
+	}
+	x0, x1 := p.vis.Min.X-p.dst.Min.X, p.vis.Max.X-p.dst.Min.X
+	n := x1 - x0
+	l := layoutOf(p, b, stride)
+	flipX, flipY := t.Flips()
 
 	// Untransformed and not scaled horizontally: rows are slices of b.
 	direct := t == render.TransformNormal && p.uw == dw
 	// Rows of b used as they are (no conversion): pixels in native
 	// 0xAARRGGBB order.
-	native := direct && aligned && !f.SwapRB()
+	native := direct && l.aligned && !f.SwapRB()
 	// After conversion, opaque formats have alpha 255.
 	opaqueSrc := alphaSet || !native && !f.HasAlpha()
 
@@ -138,61 +167,50 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 			if flipX {
 				x = dw - 1 - x
 			}
-			cols[i] = sample(x, p.uw, dw) * colStep
+			cols[i] = render.Nearest(x, p.uw, dw) * l.colStep
 		}
 	}
 
-	nt := r.ntStores()
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
 		yy := y - p.dst.Min.Y
 		if flipY {
 			yy = dh - 1 - yy
 		}
-		rowOff := sample(yy, p.uh, dh) * rowStep
-		o := y*r.w + p.vis.Min.X
-		out := r.out[o : o+n]
-
+		s := l.base + render.Nearest(yy, p.uh, dh)*l.rowStep
 		var src []uint32
-		switch s := base + rowOff; {
+		switch {
 		case native:
-			src = pix[s+x0 : s+x0+n]
+			src = l.pix[s+x0 : s+x0+n]
 		case direct:
 			src = r.row[:n]
-			if aligned {
+			if l.aligned {
 				s *= 4
 			}
 			convertRow(src, b[s+x0*4:s+x0*4+n*4], f)
-		case aligned:
-			src = r.row[:n]
-			gather(src, pix[s:], r.cols[:n])
-			if f != shm.FormatARGB8888 {
-				convertPixels(src, src, f)
-			}
 		default:
 			src = r.row[:n]
-			gatherBytes(src, b[s:], r.cols[:n])
-			if f != shm.FormatARGB8888 {
-				convertPixels(src, src, f)
-			}
+			l.gather(src, b, s, r.cols[:n], f)
 		}
-		switch {
-		case p.opaque && opaqueSrc:
-			copy(out, src)
-		case p.opaque:
-			opaqueRow(out, src)
-		case p.overBg:
-			overSolidRow(out, src, p.bg, nt)
-		default:
-			overRow(out, src, nt)
-		}
+		r.putRow(p, y, src, opaqueSrc)
 	}
 }
 
-// sample returns the source pixel, of m, under the centre of destination
-// pixel i of n: the pixel containing (i+0.5)*m/n, or the lower one when
-// that lies on a boundary.
-func sample(i, m, n int) int {
-	return ((2*i+1)*m - 1) / (2 * n)
+// putRow composites src, a row of p's premultiplied pixels, into output
+// row y from p.vis.Min.X on. opaqueSrc says src's alpha is 255 wherever
+// p is opaque.
+func (r *Renderer) putRow(p *plan, y int, src []uint32, opaqueSrc bool) {
+	o := y*r.w + p.vis.Min.X
+	out := r.out[o : o+len(src)]
+	switch {
+	case p.opaque && opaqueSrc:
+		copy(out, src)
+	case p.opaque:
+		opaqueRow(out, src)
+	case p.overBg:
+		overSolidRow(out, src, p.bg, r.ntStores())
+	default:
+		overRow(out, src, r.ntStores())
+	}
 }
 
 // gatherBytes sets dst[i] to the little-endian pixel at byte offset

@@ -298,7 +298,8 @@ func TestNoAllocs(t *testing.T) {
 	a := upload(t, r, newStaging(16, 16, 64, shm.FormatARGB8888, solid(0x80402010)))
 	rot := itemAt(a, 5, 5, 8, 8)
 	rot.Transform, rot.Scale = render.Transform270, 2
-	sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 64, 48), itemAt(a, 40, 30, 16, 16), rot}}
+	stretched := itemAt(a, 10, 8, 24, 20) // filtered linearly, inside the damage
+	sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 64, 48), itemAt(a, 40, 30, 16, 16), rot, stretched}}
 	damage := []image.Rectangle{image.Rect(3, 3, 20, 20)}
 	allocs := testing.AllocsPerRun(10, func() {
 		if err := tex.Upload(s, damage); err != nil {

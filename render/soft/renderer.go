@@ -25,6 +25,7 @@ type Renderer struct {
 
 	cols []int    // per visible column: texture offset of its source pixel
 	row  []uint32 // gathered source row for transformed or scaled items
+	lin  linBufs  // drawLinear's scratch
 
 	// Damage tracking (render/damage): what the last Render drew, so that
 	// the next one redraws only the output rectangles that differ.

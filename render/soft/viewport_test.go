@@ -31,9 +31,9 @@ func TestSourceCropAndScale(t *testing.T) {
 			".JK...",
 			"......",
 		}},
-		{"crop stretched 3x, 1.5x", render.Item{Texture: tx, Src: image.Rect(2, 0, 4, 2), Dst: image.Rect(0, 0, 6, 3)}, []string{
+		{"crop stretched 3x, 2x", render.Item{Texture: tx, Src: image.Rect(2, 0, 4, 2), Dst: image.Rect(0, 0, 6, 4)}, []string{
 			"CCCDDD",
-			"CCCDDD", // a centre on the row boundary takes the upper row
+			"CCCDDD",
 			"GGGHHH",
 		}},
 		{"crop shrunk", render.Item{Texture: tx, Src: image.Rect(0, 0, 4, 2), Dst: image.Rect(0, 0, 2, 1)}, []string{
@@ -56,6 +56,29 @@ func TestSourceCropAndScale(t *testing.T) {
 		got := toGrid(renderScene(t, r, 6, 3, tc.item))
 		if !equalGrid(got, tc.want) {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
+		}
+	}
+
+	// Stretched 1.5x, rows are filtered linearly (render.Linear): the
+	// centres of output rows 0 and 2 lie beyond the centres of the edge
+	// rows (clamped to them), and row 1's halfway between, an even blend.
+	out := renderScene(t, r, 6, 3, render.Item{Texture: tx, Src: image.Rect(2, 0, 4, 2), Dst: image.Rect(0, 0, 6, 3)})
+	half := func(a, b uint32) uint32 { // per channel, rounded up
+		var v uint32
+		for sh := 0; sh < 32; sh += 8 {
+			v |= (a>>sh&0xff + b>>sh&0xff + 1) / 2 << sh
+		}
+		return v
+	}
+	for x := range 6 {
+		top, bot := letters['C'], letters['G']
+		if x >= 3 {
+			top, bot = letters['D'], letters['H']
+		}
+		for y, want := range []uint32{top, half(top, bot), bot} {
+			if out[y][x] != want {
+				t.Errorf("stretched 1.5x: (%d, %d) = %#08x, want %#08x", x, y, out[y][x], want)
+			}
 		}
 	}
 }

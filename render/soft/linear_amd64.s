@@ -1,0 +1,72 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Byte order of a pixel after packing its 16-bit lanes (B, R, G, A, as
+// blend.go's spread lays them out) to bytes: B, G, R, A is 0xAARRGGBB.
+DATA vmixShuf<>+0(SB)/8, $0x0705060403010200
+DATA vmixShuf<>+8(SB)/8, $0x0f0d0e0c0b090a08
+GLOBL vmixShuf<>(SB), RODATA|NOPTR, $16
+
+// func vmixAVX2(dst *uint32, t, u *uint64, n int, wy uint32)
+//
+// vmixRow on n pixels, n a multiple of 8, 8 at a time: the lanes of t and
+// u are interleaved word by word, so that one VPMADDWD with the weights
+// (one-wy, wy) gives t*(one-wy) + u*wy per channel in 32 bits (a channel
+// of t or u is at most 255*128, a positive signed 16-bit word); then
+// the rounding and the shift by 14, and the packs back to bytes.
+TEXT ·vmixAVX2(SB), NOSPLIT, $0-36
+	MOVQ dst+0(FP), DI
+	MOVQ t+8(FP), SI
+	MOVQ u+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ   done
+	MOVL wy+32(FP), AX
+	MOVL $128, BX
+	SUBL AX, BX
+	SHLL $16, AX
+	ORL  BX, AX // (one-wy) in the low word, wy in the high one
+	MOVQ AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $8192, AX
+	MOVQ AX, X14
+	VPBROADCASTD X14, Y14
+	VBROADCASTI128 vmixShuf<>(SB), Y13
+
+loop:
+	VMOVDQU    0(SI), Y0  // t, pixels 0-3
+	VMOVDQU    32(SI), Y1 // t, pixels 4-7
+	VMOVDQU    0(DX), Y2  // u, pixels 0-3
+	VMOVDQU    32(DX), Y3 // u, pixels 4-7
+	VPUNPCKLWD Y2, Y0, Y4 // pixels 0 and 2, channels of t and u in turn
+	VPUNPCKHWD Y2, Y0, Y5 // pixels 1 and 3
+	VPUNPCKLWD Y3, Y1, Y6 // pixels 4 and 6
+	VPUNPCKHWD Y3, Y1, Y7 // pixels 5 and 7
+	VPMADDWD   Y15, Y4, Y4
+	VPMADDWD   Y15, Y5, Y5
+	VPMADDWD   Y15, Y6, Y6
+	VPMADDWD   Y15, Y7, Y7
+	VPADDD     Y14, Y4, Y4
+	VPADDD     Y14, Y5, Y5
+	VPADDD     Y14, Y6, Y6
+	VPADDD     Y14, Y7, Y7
+	VPSRLD     $14, Y4, Y4
+	VPSRLD     $14, Y5, Y5
+	VPSRLD     $14, Y6, Y6
+	VPSRLD     $14, Y7, Y7
+	VPACKUSDW  Y5, Y4, Y4 // words of pixels 0, 1 | 2, 3
+	VPACKUSDW  Y7, Y6, Y6 // 4, 5 | 6, 7
+	VPACKUSWB  Y6, Y4, Y4 // bytes of pixels 0, 1, 4, 5 | 2, 3, 6, 7
+	VPERMQ     $0xd8, Y4, Y4
+	VPSHUFB    Y13, Y4, Y4
+	VMOVDQU    Y4, 0(DI)
+	ADDQ       $64, SI
+	ADDQ       $64, DX
+	ADDQ       $32, DI
+	DECQ       CX
+	JNZ        loop
+	VZEROUPPER
+
+done:
+	RET

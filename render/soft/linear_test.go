@@ -1,0 +1,190 @@
+package soft
+
+import (
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nofault/nofault/render"
+	"github.com/nofault/nofault/shm"
+)
+
+// lerp blends four pixels as drawLinear does: a and b along the output
+// row with weight wx, c and d likewise, then the two rows with weight wy.
+func lerp(a, b, c, d, wx, wy uint32) uint32 {
+	t, u, out := make([]uint64, 1), make([]uint64, 1), make([]uint32, 1)
+	if wx == 0 && a == b && c == d {
+		spreadRow(t, []uint32{a})
+		spreadRow(u, []uint32{c})
+	} else {
+		hmixRow(t, []uint32{a}, []uint32{b}, []uint32{wx})
+		hmixRow(u, []uint32{c}, []uint32{d}, []uint32{wx})
+	}
+	if wy == 0 {
+		roundRow(out, t)
+	} else {
+		vmixRow(out, t, u, wy)
+	}
+	return out[0]
+}
+
+// TestLerp checks the lanes of hmixRow, spreadRow, roundRow and vmixRow
+// against the blend written channel by channel, for random pixels and
+// weights and at the extremes.
+func TestLerp(t *testing.T) {
+	ref := func(a, b, c, d, wx, wy uint32) uint32 {
+		var out uint32
+		for sh := 0; sh < 32; sh += 8 {
+			ch := func(p uint32) uint32 { return p >> sh & 0xff }
+			top := ch(a)*(one-wx) + ch(b)*wx
+			bot := ch(c)*(one-wx) + ch(d)*wx
+			out |= (top*(one-wy) + bot*wy + one*one/2) / (one * one) << sh
+		}
+		return out
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	px := []uint32{0, 0xffffffff, 0xff000000, 0x00ff00ff, 0xff00ff00, 0x80808080}
+	for i := range 200000 {
+		a, b, c, d := rng.Uint32(), rng.Uint32(), rng.Uint32(), rng.Uint32()
+		if rng.IntN(4) == 0 {
+			a, b, c, d = px[rng.IntN(len(px))], px[rng.IntN(len(px))], px[rng.IntN(len(px))], px[rng.IntN(len(px))]
+		}
+		wx, wy := rng.Uint32N(one), rng.Uint32N(one)
+		switch i % 8 {
+		case 0: // a nearest-neighbour column
+			wx, b, d = 0, a, c
+		case 1: // a row on a source row
+			wy = 0
+		}
+		if got, want := lerp(a, b, c, d, wx, wy), ref(a, b, c, d, wx, wy); got != want {
+			t.Fatalf("lerp(%#08x, %#08x, %#08x, %#08x, %d, %d) = %#08x, want %#08x", a, b, c, d, wx, wy, got, want)
+		}
+	}
+	if got := lerp(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, one-1, one-1); got != 0xffffffff {
+		t.Errorf("white blended with white = %#08x", got)
+	}
+}
+
+// TestLinearMatchesMapping draws items stretched by non-integer ratios
+// (one axis or both), under every transform and with source crops, and
+// checks every output pixel against a per-pixel reference: render's
+// samples on each upright surface axis, each of the four surface pixels
+// taken to its buffer pixel through the mapping documented on
+// render.Transform, and the blend written channel by channel.
+func TestLinearMatchesMapping(t *testing.T) {
+	const bw, bh = 9, 7
+	px := func(x, y int) uint32 { // premultiplied, alpha varies
+		a := uint32(0x40 + 0x1f*((x+2*y)%7))
+		return a<<24 | (uint32(x*29)%(a+1))<<16 | (uint32(y*41)%(a+1))<<8 | uint32(x*y*13)%(a+1)
+	}
+	r := New()
+	tex := upload(t, r, newStaging(bw, bh, bw*4, shm.FormatARGB8888, px))
+	srcs := []image.Rectangle{{}, image.Rect(1, 2, 8, 6), image.Rect(3, 0, 5, 7)}
+	sizes := [][2]int{{13, 10}, {5, 4}, {7, 11}, {2, 9}, {20, 3}}
+	for _, tc := range transformCases {
+		for _, src := range srcs {
+			for _, sz := range sizes {
+				dw, dh := sz[0], sz[1]
+				it := render.Item{Texture: tex, Src: src, Dst: image.Rect(2, 1, 2+dw, 1+dh), Transform: tc.t}
+				out := renderScene(t, r, 24, 14, it)
+				s := src
+				if s.Empty() {
+					s = image.Rect(0, 0, bw, bh)
+				}
+				W, H := s.Dx(), s.Dy() // upright surface size
+				if tc.t.SwapsAxes() {
+					W, H = H, W
+				}
+				flipX, flipY := tc.t.Flips()
+				axis := func(i, m, n int, flip bool) (k0, k1 int, w uint32) {
+					if flip {
+						i = n - 1 - i
+					}
+					k, wt := render.Nearest(i, m, n), 0
+					if render.Linear(m, n) {
+						k, wt = render.LinearSample(i, m, n)
+					}
+					k0, k1 = k, k+min(wt, 1)
+					if flip { // back to upright surface pixels
+						k0, k1 = m-1-k0, m-1-k1
+					}
+					return k0, k1, uint32(wt)
+				}
+				buffer := func(x, y int) uint32 { // surface (x, y) of W x H
+					var bx, by int
+					switch tc.t {
+					case render.TransformNormal:
+						bx, by = x, y
+					case render.Transform90:
+						bx, by = y, W-1-x
+					case render.Transform180:
+						bx, by = W-1-x, H-1-y
+					case render.Transform270:
+						bx, by = H-1-y, x
+					case render.TransformFlipped:
+						bx, by = W-1-x, y
+					case render.TransformFlipped90:
+						bx, by = y, x
+					case render.TransformFlipped180:
+						bx, by = x, H-1-y
+					case render.TransformFlipped270:
+						bx, by = H-1-y, W-1-x
+					}
+					return px(s.Min.X+bx, s.Min.Y+by)
+				}
+				name := fmt.Sprintf("%s src %v %dx%d", tc.name, src, dw, dh)
+				for y := range dh {
+					y0, y1, wy := axis(y, H, dh, flipY)
+					for x := range dw {
+						x0, x1, wx := axis(x, W, dw, flipX)
+						var want uint32 = 0xff000000 // over opaque black: the colour channels as they are
+						for sh := 0; sh < 24; sh += 8 {
+							ch := func(x, y int) uint32 { return buffer(x, y) >> sh & 0xff }
+							top := ch(x0, y0)*(one-wx) + ch(x1, y0)*wx
+							bot := ch(x0, y1)*(one-wx) + ch(x1, y1)*wx
+							want |= (top*(one-wy) + bot*wy + one*one/2) / (one * one) << sh
+						}
+						if got := out[1+y][2+x]; got != want {
+							t.Fatalf("%s: output (%d, %d) = %#08x, want %#08x", name, x, y, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestVmixRow compares vmixRow (AVX2 where the machine has it) with
+// vmixRowGo on rows of every length up to 40, at random offsets.
+func TestVmixRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	lane := func() uint64 { // four channels of at most 255*one
+		var v uint64
+		for sh := 0; sh < 64; sh += 16 {
+			v |= uint64(rng.IntN(255*one+1)) << sh
+		}
+		return v
+	}
+	for n := range 41 {
+		for range 50 {
+			off := rng.IntN(3)
+			tt, uu := make([]uint64, n+off), make([]uint64, n+off)
+			for i := range tt {
+				tt[i], uu[i] = lane(), lane()
+			}
+			if n > 0 && rng.IntN(4) == 0 { // the extremes
+				tt[off], uu[off] = 0, 255*one*0x0001_0001_0001_0001
+			}
+			wy := uint32(rng.IntN(one))
+			got, want := make([]uint32, n+1), make([]uint32, n+1)
+			vmixRow(got[:n], tt[off:], uu[off:], wy)
+			vmixRowGo(want[:n], tt[off:], uu[off:], wy)
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("n %d wy %d: pixel %d = %#08x, want %#08x", n, wy, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
