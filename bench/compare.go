@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"os/user"
@@ -37,8 +38,10 @@ type Workload struct {
 	Name  string // short key, e.g. "1080p-full"
 	Title string // for the tables
 	Opts  wlclient.Options
-	// OutW, OutH is the output size every compositor gets for it.
+	// OutW, OutH is the output size every compositor gets for it, and
+	// Scale its output scale (0 is 1).
 	OutW, OutH int
+	Scale      float64 `json:",omitempty"`
 	// Sweep marks the single-surface full-damage workloads plotted as CPU
 	// per frame against surface size.
 	Sweep bool
@@ -52,6 +55,11 @@ func (w Workload) Pixels() int { return w.Opts.Width * w.Opts.Height }
 
 func frames(n, w, h, damage int, sealed bool) wlclient.Options {
 	return wlclient.Options{Mode: wlclient.ModeFrames, Surfaces: n, Width: w, Height: h, Damage: damage, Sealed: sealed}
+}
+
+func scaled(o wlclient.Options, bufferScale int) wlclient.Options {
+	o.BufferScale = bufferScale
+	return o
 }
 
 // Workloads returns the full set, in report order.
@@ -69,6 +77,7 @@ func Workloads() []Workload {
 		{Name: "sync-c-same", Title: "sync round trips from a libwayland client, client and compositor pinned to CPU 0", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 3000, Pin: wlclient.PinSame}, OutW: 1920, OutH: 1080},
 		{Name: "sync-c-cross", Title: "sync round trips from a libwayland client, compositor pinned to CPU 0, client to CPU 1", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 3000, Pin: wlclient.PinCross}, OutW: 1920, OutH: 1080},
 		{Name: "flood", Title: "request flood (500 damage_buffer + commit + sync per batch, 2 batches in flight, 256x256 surface)", Opts: wlclient.Options{Mode: wlclient.ModeFlood, Width: 256, Height: 256, Rects: 500, Inflight: 2, Sealed: true}, OutW: 1920, OutH: 1080},
+		{Name: "scale1.5", Title: "1 x 2560x1440 at buffer scale 2 on a 1920x1080 output at scale 1.5 (shown at 0.75, filtered linearly), full damage", Opts: scaled(frames(1, 2560, 1440, 100, true), 2), OutW: 1920, OutH: 1080, Scale: 1.5},
 	}
 }
 
@@ -105,13 +114,23 @@ func (in *Instance) Stop() {
 	}
 }
 
+// Output is the output a target is started with: W x H pixels at
+// output scale Scale (0 is 1).
+type Output struct {
+	W, H  int
+	Scale float64
+}
+
+// scale returns o's scale, 1 for 0.
+func (o Output) scale() float64 { return cmp.Or(o.Scale, 1) }
+
 // Target is a compositor the harness can start.
 type Target struct {
 	Name    string // column name: "nofault", "weston", "sway"
 	Version string // for the report
-	// Start starts it with an output of w x h in a fresh runtime directory
-	// under dir.
-	Start func(dir string, w, h int) (*Instance, error)
+	// Start starts it with output o in a fresh runtime directory under
+	// dir.
+	Start func(dir string, o Output) (*Instance, error)
 }
 
 // start runs cmd in its own session with its output to logPath, waits up
@@ -229,12 +248,15 @@ func runDir(dir, name string) (string, error) {
 // NofaultTarget runs cmd (argv of the compositor binary) headless with
 // extra flags (e.g. --renderer=gl). name is the column name.
 func NofaultTarget(name string, cmd []string, env []string, extra ...string) Target {
-	return Target{Name: name, Start: func(dir string, w, h int) (*Instance, error) {
+	return Target{Name: name, Start: func(dir string, o Output) (*Instance, error) {
 		rd, err := runDir(dir, name)
 		if err != nil {
 			return nil, err
 		}
-		args := append(append([]string{}, cmd[1:]...), "--backend=headless", "--socket=bench-"+name, fmt.Sprintf("--size=%dx%d", w, h))
+		args := append(append([]string{}, cmd[1:]...), "--backend=headless", "--socket=bench-"+name, fmt.Sprintf("--size=%dx%d", o.W, o.H))
+		if o.scale() != 1 {
+			args = append(args, fmt.Sprintf("--scale=%g", o.scale()))
+		}
 		args = append(args, extra...)
 		c := exec.Command(cmd[0], args...)
 		c.Env = append(cleanEnv(), "XDG_RUNTIME_DIR="+rd)
@@ -287,15 +309,34 @@ func cleanEnv() []string {
 	return env
 }
 
+// westonOutput returns weston's headless backend flags for o: its width
+// and height are the output's size in pixels divided by --scale, which
+// weston 10 takes as an integer only.
+func westonOutput(o Output) ([]string, error) {
+	s := o.scale()
+	if s != math.Trunc(s) {
+		return nil, fmt.Errorf("weston's headless backend takes integer scales only, not %g", s)
+	}
+	args := []string{fmt.Sprintf("--width=%d", o.W/int(s)), fmt.Sprintf("--height=%d", o.H/int(s))}
+	if s != 1 {
+		args = append(args, fmt.Sprintf("--scale=%d", int(s)))
+	}
+	return args, nil
+}
+
 // WestonTarget runs weston's headless backend with the pixman renderer.
 func WestonTarget() Target {
-	return Target{Name: "weston", Version: firstLine("weston", "--version"), Start: func(dir string, w, h int) (*Instance, error) {
+	return Target{Name: "weston", Version: firstLine("weston", "--version"), Start: func(dir string, o Output) (*Instance, error) {
+		args, err := westonOutput(o)
+		if err != nil {
+			return nil, err
+		}
 		rd, err := runDir(dir, "weston")
 		if err != nil {
 			return nil, err
 		}
-		c := exec.Command("weston", "--backend=headless-backend.so", "--use-pixman", "--idle-time=0",
-			"--socket=bench-weston", fmt.Sprintf("--width=%d", w), fmt.Sprintf("--height=%d", h))
+		c := exec.Command("weston", append([]string{"--backend=headless-backend.so", "--use-pixman", "--idle-time=0",
+			"--socket=bench-weston"}, args...)...)
 		c.Env = append(cleanEnv(), "XDG_RUNTIME_DIR="+rd)
 		return start(c, filepath.Join(dir, "weston.log"), rd, "bench-weston", "weston")
 	}}
@@ -306,13 +347,17 @@ func WestonTarget() Target {
 // GPU), the counterpart of nofault --renderer=gl. The column is
 // "weston-gl".
 func WestonGLTarget() Target {
-	return Target{Name: "weston-gl", Version: firstLine("weston", "--version") + " --use-gl", Start: func(dir string, w, h int) (*Instance, error) {
+	return Target{Name: "weston-gl", Version: firstLine("weston", "--version") + " --use-gl", Start: func(dir string, o Output) (*Instance, error) {
+		args, err := westonOutput(o)
+		if err != nil {
+			return nil, err
+		}
 		rd, err := runDir(dir, "weston-gl")
 		if err != nil {
 			return nil, err
 		}
-		c := exec.Command("weston", "--backend=headless-backend.so", "--use-gl", "--idle-time=0",
-			"--socket=bench-weston-gl", fmt.Sprintf("--width=%d", w), fmt.Sprintf("--height=%d", h))
+		c := exec.Command("weston", append([]string{"--backend=headless-backend.so", "--use-gl", "--idle-time=0",
+			"--socket=bench-weston-gl"}, args...)...)
 		c.Env = append(cleanEnv(), "XDG_RUNTIME_DIR="+rd)
 		in, err := start(c, filepath.Join(dir, "weston-gl.log"), rd, "bench-weston-gl", "weston")
 		if err != nil {
@@ -338,7 +383,7 @@ func westonGLNote(path string) string {
 // SwayTarget runs sway headless with the pixman renderer; as root, as the
 // unprivileged user swayUser (created if missing), since sway refuses root.
 func SwayTarget(swayUser string) Target {
-	return Target{Name: "sway", Version: firstLine("sway", "--version"), Start: func(dir string, w, h int) (*Instance, error) {
+	return Target{Name: "sway", Version: firstLine("sway", "--version"), Start: func(dir string, o Output) (*Instance, error) {
 		rd, err := runDir(dir, "sway")
 		if err != nil {
 			return nil, err
@@ -346,11 +391,11 @@ func SwayTarget(swayUser string) Target {
 		conf := filepath.Join(dir, "sway.conf")
 		cfg := fmt.Sprintf(`# wlbench: one headless output, no bar, no Xwayland; wlbench windows float
 # at their own size, as they do on weston.
-output * mode %dx%d
+output * mode %dx%d scale %g
 default_border none
 xwayland disable
 for_window [app_id="wlbench"] floating enable, border none
-`, w, h)
+`, o.W, o.H, o.scale())
 		if err := os.WriteFile(conf, []byte(cfg), 0o644); err != nil {
 			return nil, err
 		}
@@ -412,6 +457,7 @@ func ExecClients(bin, syncrtt string) Client {
 			"--warmup=" + o.Warmup.String(), "--duration=" + o.Duration.String(),
 			fmt.Sprintf("--pid=%d", o.PID), fmt.Sprintf("--rects=%d", max(o.Rects, 1)),
 			fmt.Sprintf("--inflight=%d", max(o.Inflight, 1)),
+			fmt.Sprintf("--buffer-scale=%d", max(o.BufferScale, 1)),
 		}
 		ctx, cancel := context.WithTimeout(ctx, o.Warmup+o.Duration+30*time.Second)
 		defer cancel()
@@ -566,19 +612,20 @@ func Run(ctx context.Context, cfg Config) ([]Sample, map[string]string, error) {
 	notes := map[string]string{}
 	var samples []Sample
 	type group struct {
-		w, h int
-		ws   []Workload
+		out Output
+		ws  []Workload
 	}
 	var groups []*group
 	for _, w := range cfg.Workloads {
+		out := Output{W: w.OutW, H: w.OutH, Scale: w.Scale}
 		var g *group
 		for _, x := range groups {
-			if x.w == w.OutW && x.h == w.OutH {
+			if x.out == out {
 				g = x
 			}
 		}
 		if g == nil {
-			g = &group{w: w.OutW, h: w.OutH}
+			g = &group{out: out}
 			groups = append(groups, g)
 		}
 		g.ws = append(g.ws, w)
@@ -598,7 +645,7 @@ func Run(ctx context.Context, cfg Config) ([]Sample, map[string]string, error) {
 							in.Stop()
 						}
 						var err error
-						in, err = t.Start(cfg.Dir, g.w, g.h)
+						in, err = t.Start(cfg.Dir, g.out)
 						if err != nil {
 							s.Err = "start: " + err.Error()
 							fmt.Fprintf(cfg.Log, "rep %d %s %s: %s\n", rep+1, t.Name, w.Name, s.Err)

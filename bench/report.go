@@ -92,7 +92,7 @@ func LoadResults(path string) (*Results, error) {
 // names renderer want (nofault falls back or ignores --renderer when a
 // renderer is not built).
 func Probe(t Target, dir, want string) (string, bool) {
-	in, err := t.Start(dir, 640, 480)
+	in, err := t.Start(dir, Output{W: 640, H: 480})
 	if err != nil {
 		return "does not start: " + firstLineOf(err.Error()), false
 	}
@@ -305,7 +305,11 @@ func (r *Results) MarkdownWith(h Header, plotsRel string, notes string) string {
 		if w.Opts.Client == wlclient.ClientLibwayland {
 			p("`bench/c/syncrtt --count=%d --warmup=1000` (libwayland-client; compositor CPU from schedstat) on a %dx%d output\n\n", cmp.Or(w.Opts.Count, 3000), w.OutW, w.OutH)
 		} else {
-			p("`wlbench %s` on a %dx%d output\n\n", wlbenchArgs(w), w.OutW, w.OutH)
+			p("`wlbench %s` on a %dx%d output", wlbenchArgs(w), w.OutW, w.OutH)
+			if w.Scale != 0 && w.Scale != 1 {
+				p(" at scale %g", w.Scale)
+			}
+			p("\n\n")
 		}
 		p("| metric |")
 		for _, t := range r.Targets {
@@ -442,7 +446,11 @@ func wlbenchArgs(w Workload) string {
 	case wlclient.ModeFlood:
 		return fmt.Sprintf("--mode=flood --size=%dx%d --rects=%d --inflight=%d", o.Width, o.Height, o.Rects, o.Inflight)
 	}
-	return fmt.Sprintf("--surfaces=%d --size=%dx%d --damage=%d --sealed=%v", o.Surfaces, o.Width, o.Height, o.Damage, o.Sealed)
+	s := fmt.Sprintf("--surfaces=%d --size=%dx%d --damage=%d --sealed=%v", o.Surfaces, o.Width, o.Height, o.Damage, o.Sealed)
+	if o.BufferScale > 1 {
+		s += fmt.Sprintf(" --buffer-scale=%d", o.BufferScale)
+	}
+	return s
 }
 
 // Goal is one acceptance goal evaluated on the medians.

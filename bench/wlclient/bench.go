@@ -40,6 +40,10 @@ type Options struct {
 	PID      int           // compositor process whose CPU time to read (0: none)
 	Rects    int           // flood mode: damage requests per commit (default 500)
 	Inflight int           // flood mode: batches in flight (default 2)
+	// BufferScale, when above 1, is the surfaces' wl_surface buffer scale
+	// (frames mode): Width x Height buffer pixels are a surface of
+	// Width/BufferScale x Height/BufferScale.
+	BufferScale int `json:",omitempty"`
 	// Client names the program the harness runs for this workload: "" is
 	// wlbench (this package), ClientLibwayland is bench/c/syncrtt, a
 	// libwayland client timing Count round trips (sync mode only).
@@ -292,6 +296,9 @@ func (cl *client) newSurface(idx int) (*surface, error) {
 		}
 	})
 	c.GetToplevel(s.xs, fmt.Sprintf("wlbench %d", idx), "wlbench")
+	if o.BufferScale > 1 {
+		c.SetBufferScale(s.surf, int32(o.BufferScale))
+	}
 	c.Commit(s.surf)
 	return s, nil
 }

@@ -155,6 +155,13 @@ func (c *Conn) Frame(surf uint32, done func(uint32)) uint32 {
 	return id
 }
 
+// SetBufferScale sends wl_surface.set_buffer_scale (v3).
+func (c *Conn) SetBufferScale(surf uint32, scale int32) {
+	s := c.begin(surf, 8)
+	c.i32(scale)
+	c.end(s)
+}
+
 // Commit sends wl_surface.commit.
 func (c *Conn) Commit(surf uint32) {
 	s := c.begin(surf, 6)
