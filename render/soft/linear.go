@@ -57,8 +57,17 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 		k, w := render.Nearest(x, p.uw, dw), 0
 		if linX {
 			k, w = render.LinearSample(x, p.uw, dw)
+			if k == p.uw-1 && k > 0 {
+				// The last pixel whole, as the second of a pair: every
+				// column then reads pixels k and k+1 (hmixFrom).
+				k, w = k-1, one
+			}
 		}
 		c0[i], c1[i], wx[i] = k*l.colStep, (k+min(w, 1))*l.colStep, uint32(w)
+	}
+	cmax := 0 // the largest offset in c0
+	for _, c := range c0 {
+		cmax = max(cmax, c)
 	}
 	lb.hRow = [2]int{-1, -1}
 	// row returns source row k filtered along the output row, computing
@@ -76,12 +85,12 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 		h := lb.h[j][:n]
 		s := l.base + k*l.rowStep
 		lb.hRow[j] = k
-		if linX && l.aligned && !f.SwapRB() {
+		if linX && l.colStep == 1 && p.uw > 1 && !f.SwapRB() {
 			var or uint32
 			if !f.HasAlpha() {
 				or = alphaMask
 			}
-			hmixFrom(h, l.pix[s:], c0, c1, wx, or)
+			hmixFrom(h, l.pix[s:], c0, wx, or, cmax)
 			return h
 		}
 		l.gather(lb.a[:n], b, s, c0, f)
@@ -129,14 +138,15 @@ func hmixRow(h []uint64, a, b, wx []uint32) {
 	}
 }
 
-// hmixFrom is gather and hmixRow in one pass, for pixels in 0xAARRGGBB
-// order: h[i] mixes pix[c0[i]] and pix[c1[i]], each ORed with or (the
-// alpha of an X format), with weight wx[i].
-func hmixFrom(h []uint64, pix []uint32, c0, c1 []int, wx []uint32, or uint32) {
-	c0, c1, wx = c0[:len(h)], c1[:len(h)], wx[:len(h)]
+// hmixFromGo is gather and hmixRow in one pass, for a row whose pixels
+// are in 0xAARRGGBB order and next to each other: h[i] mixes pix[c0[i]]
+// and the pixel after it, each ORed with or (the alpha of an X format),
+// with weight wx[i] (of the second, at most one).
+func hmixFromGo(h []uint64, pix []uint32, c0 []int, wx []uint32, or uint32) {
+	c0, wx = c0[:len(h)], wx[:len(h)]
 	for i := range h {
 		w := uint64(wx[i])
-		h[i] = spread(pix[c0[i]]|or)*(one-w) + spread(pix[c1[i]]|or)*w
+		h[i] = spread(pix[c0[i]]|or)*(one-w) + spread(pix[c0[i]+1]|or)*w
 	}
 }
 

@@ -70,3 +70,75 @@ loop:
 
 done:
 	RET
+
+// Each pixel's weight, a dword zero-extended to a qword, copied to the
+// qword's four words.
+DATA hmixWrep<>+0(SB)/8, $0x0100010001000100
+DATA hmixWrep<>+8(SB)/8, $0x0908090809080908
+GLOBL hmixWrep<>(SB), RODATA|NOPTR, $16
+
+// The first pixels of four gathered pairs, then the second ones.
+DATA hmixPerm<>+0(SB)/8, $0x0000000200000000
+DATA hmixPerm<>+8(SB)/8, $0x0000000600000004
+DATA hmixPerm<>+16(SB)/8, $0x0000000300000001
+DATA hmixPerm<>+24(SB)/8, $0x0000000700000005
+GLOBL hmixPerm<>(SB), RODATA|NOPTR, $32
+
+// func hmixAVX2(h *uint64, pix *uint32, c0 *int, wx *uint32, n int, or uint32)
+//
+// hmixFrom on n pixels, n a multiple of 4, 4 at a time: 4 pixel pairs
+// (pix[c0[i]] and pix[c0[i]+1], a qword each) loaded one by one (a
+// VPGATHERQQ cost more here), ORed with or,
+// their bytes put in spread's lane order (B, R, G, A), the first pixels
+// and the second ones apart and widened to words, then a*(one-w) + b*w
+// word by word (at most 255*128: no overflow).
+TEXT ·hmixAVX2(SB), NOSPLIT, $0-44
+	MOVQ h+0(FP), DI
+	MOVQ pix+8(FP), SI
+	MOVQ c0+16(FP), R8
+	MOVQ wx+24(FP), R10
+	MOVQ n+32(FP), CX
+	SHRQ $2, CX
+	JZ   hdone
+	MOVL or+40(FP), AX
+	MOVQ AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $128, AX
+	MOVQ AX, X14
+	VPBROADCASTW X14, Y14
+	VBROADCASTI128 vmixShuf<>(SB), Y13
+	VBROADCASTI128 hmixWrep<>(SB), Y12
+	VMOVDQU hmixPerm<>(SB), Y11
+
+hloop:
+	MOVQ         0(R8), AX
+	MOVQ         8(R8), BX
+	MOVQ         16(R8), DX
+	MOVQ         24(R8), R11
+	VMOVQ        (SI)(AX*4), X3 // the pairs pix[c0[i]], pix[c0[i]+1]
+	VPINSRQ      $1, (SI)(BX*4), X3, X3
+	VMOVQ        (SI)(DX*4), X4
+	VPINSRQ      $1, (SI)(R11*4), X4, X4
+	VINSERTI128  $1, X4, Y3, Y3
+	VPOR         Y15, Y3, Y3
+	VPSHUFB      Y13, Y3, Y3
+	VPERMD       Y3, Y11, Y4        // first pixels | second pixels
+	VPMOVZXBW    X4, Y3
+	VEXTRACTI128 $1, Y4, X5
+	VPMOVZXBW    X5, Y4
+	VPMOVZXDQ    0(R10), Y5
+	VPSHUFB      Y12, Y5, Y5 // w in every word of its pixel
+	VPSUBW       Y5, Y14, Y6 // one - w
+	VPMULLW      Y6, Y3, Y3
+	VPMULLW      Y5, Y4, Y4
+	VPADDW       Y4, Y3, Y3
+	VMOVDQU      Y3, 0(DI)
+	ADDQ         $32, R8
+	ADDQ         $16, R10
+	ADDQ         $32, DI
+	DECQ         CX
+	JNZ          hloop
+	VZEROUPPER
+
+hdone:
+	RET
