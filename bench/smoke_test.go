@@ -209,3 +209,62 @@ func TestSmokeSyncRTT(t *testing.T) {
 		}
 	}
 }
+
+// TestSmokeScaled runs a buffer-scale-2 client on an output at scale 1.5
+// (the scale1.5 workload's shape, smaller) against nofault through the
+// harness, and checks that the report says how it ran.
+func TestSmokeScaled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a compositor process")
+	}
+	w := Workload{Name: "smoke-scaled", Title: "scaled", Opts: scaled(frames(1, 320, 240, 100, true), 2), OutW: 640, OutH: 480, Scale: 1.5}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	cfg := Config{
+		Targets:   []Target{NofaultTarget("nofault", []string{os.Args[0]}, []string{envCompositor + "=1"})},
+		Workloads: []Workload{w},
+		Reps:      1,
+		Warmup:    500 * time.Millisecond,
+		Duration:  time.Second,
+		Client:    InProcessClient(),
+		Dir:       dir,
+		Log:       testLog{t},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	samples, notes, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) != 1 || samples[0].Err != "" {
+		t.Fatalf("samples %+v\ncompositor log:\n%s", samples, tail(filepath.Join(dir, "nofault.log"), 20))
+	}
+	if r := samples[0].Result; r.Frames == 0 || r.BufferScale != 2 {
+		t.Errorf("%d frames, buffer scale %d", r.Frames, r.BufferScale)
+	}
+	md := NewResults(cfg, samples, notes, nil, time.Second).Markdown("bench", "")
+	if want := "`wlbench --surfaces=1 --size=320x240 --damage=100 --sealed=true --buffer-scale=2` on a 640x480 output at scale 1.5"; !strings.Contains(md, want) {
+		t.Errorf("report lacks %q:\n%s", want, md)
+	}
+}
+
+func TestWestonOutput(t *testing.T) {
+	for _, c := range []struct {
+		o    Output
+		want string
+	}{
+		{Output{W: 1920, H: 1080}, "--width=1920 --height=1080"},
+		{Output{W: 1920, H: 1080, Scale: 1}, "--width=1920 --height=1080"},
+		{Output{W: 3840, H: 2160, Scale: 2}, "--width=1920 --height=1080 --scale=2"},
+		{Output{W: 1920, H: 1080, Scale: 1.5}, "error"},
+	} {
+		args, err := westonOutput(c.o)
+		got := strings.Join(args, " ")
+		if err != nil {
+			got = "error"
+		}
+		if got != c.want {
+			t.Errorf("westonOutput(%+v) = %q (%v), want %q", c.o, got, err, c.want)
+		}
+	}
+}
