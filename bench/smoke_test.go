@@ -65,33 +65,8 @@ func TestSmoke(t *testing.T) {
 	frameW := Workload{Name: "smoke-frames", Title: "1 x 640x480, full damage", Opts: frames(2, 640, 480, 100, true), OutW: 640, OutH: 480, Sweep: true}
 	syncW := Workload{Name: "smoke-sync", Title: "sync flood", Opts: wlclient.Options{Mode: wlclient.ModeSync}, OutW: 640, OutH: 480}
 	floodW := Workload{Name: "smoke-flood", Title: "request flood", Opts: wlclient.Options{Mode: wlclient.ModeFlood, Width: 64, Height: 64, Rects: 100, Inflight: 2}, OutW: 640, OutH: 480}
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	target := NofaultTarget("nofault", []string{os.Args[0]}, []string{envCompositor + "=1"})
-	cfg := Config{
-		Targets:   []Target{target},
-		Workloads: []Workload{frameW, syncW, floodW},
-		Reps:      1,
-		Warmup:    500 * time.Millisecond,
-		Duration:  1500 * time.Millisecond,
-		Client:    InProcessClient(),
-		Dir:       dir,
-		Log:       testLog{t},
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	samples, notes, err := Run(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(samples) != 3 {
-		t.Fatalf("%d samples, want 3", len(samples))
-	}
-	for _, s := range samples {
-		if s.Err != "" {
-			t.Fatalf("%s: %s\ncompositor log:\n%s", s.Workload, s.Err, tail(filepath.Join(dir, "nofault.log"), 20))
-		}
-	}
+	cfg, samples, notes := runSmoke(t, 1500*time.Millisecond, frameW, syncW, floodW)
+	dir := cfg.Dir
 	fr, sy, fl := samples[0].Result, samples[1].Result, samples[2].Result
 	if fr.Frames == 0 || fr.FPS < 1 || fr.FPS > 200 {
 		t.Errorf("frames: %d frames, %.1f fps per surface", fr.Frames, fr.FPS)
@@ -121,7 +96,7 @@ func TestSmoke(t *testing.T) {
 	if err := rs.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	rs, err = LoadResults(path)
+	rs, err := LoadResults(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +114,40 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("plot %s: %v", f, err)
 		}
 	}
+}
+
+// runSmoke runs ws once each on nofault (this test binary as the
+// compositor) with the in-process client, a measured window of d, and
+// fails the test on any error.
+func runSmoke(t *testing.T, d time.Duration, ws ...Workload) (Config, []Sample, map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	cfg := Config{
+		Targets:   []Target{NofaultTarget("nofault", []string{os.Args[0]}, []string{envCompositor + "=1"})},
+		Workloads: ws,
+		Reps:      1,
+		Warmup:    500 * time.Millisecond,
+		Duration:  d,
+		Client:    InProcessClient(),
+		Dir:       dir,
+		Log:       testLog{t},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	samples, notes, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) != len(ws) {
+		t.Fatalf("%d samples, want %d", len(samples), len(ws))
+	}
+	for _, s := range samples {
+		if s.Err != "" {
+			t.Fatalf("%s: %s\ncompositor log:\n%s", s.Workload, s.Err, tail(filepath.Join(dir, "nofault.log"), 20))
+		}
+	}
+	return cfg, samples, notes
 }
 
 type testLog struct{ t *testing.T }
@@ -218,27 +227,7 @@ func TestSmokeScaled(t *testing.T) {
 		t.Skip("starts a compositor process")
 	}
 	w := Workload{Name: "smoke-scaled", Title: "scaled", Opts: scaled(frames(1, 320, 240, 100, true), 2), OutW: 640, OutH: 480, Scale: 1.5}
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	cfg := Config{
-		Targets:   []Target{NofaultTarget("nofault", []string{os.Args[0]}, []string{envCompositor + "=1"})},
-		Workloads: []Workload{w},
-		Reps:      1,
-		Warmup:    500 * time.Millisecond,
-		Duration:  time.Second,
-		Client:    InProcessClient(),
-		Dir:       dir,
-		Log:       testLog{t},
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	samples, notes, err := Run(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(samples) != 1 || samples[0].Err != "" {
-		t.Fatalf("samples %+v\ncompositor log:\n%s", samples, tail(filepath.Join(dir, "nofault.log"), 20))
-	}
+	cfg, samples, notes := runSmoke(t, time.Second, w)
 	if r := samples[0].Result; r.Frames == 0 || r.BufferScale != 2 {
 		t.Errorf("%d frames, buffer scale %d", r.Frames, r.BufferScale)
 	}

@@ -10,6 +10,20 @@ import (
 	"github.com/nofault/nofault/shm"
 )
 
+// refLerp is the blend render.LinearSample documents, written channel by
+// channel: a and b along the output row with weight wx, c and d likewise,
+// then the two rows with weight wy.
+func refLerp(a, b, c, d, wx, wy uint32) uint32 {
+	var out uint32
+	for sh := 0; sh < 32; sh += 8 {
+		ch := func(p uint32) uint32 { return p >> sh & 0xff }
+		top := ch(a)*(one-wx) + ch(b)*wx
+		bot := ch(c)*(one-wx) + ch(d)*wx
+		out |= (top*(one-wy) + bot*wy + one*one/2) / (one * one) << sh
+	}
+	return out
+}
+
 // lerp blends four pixels as drawLinear does: a and b along the output
 // row with weight wx, c and d likewise, then the two rows with weight wy.
 func lerp(a, b, c, d, wx, wy uint32) uint32 {
@@ -30,19 +44,8 @@ func lerp(a, b, c, d, wx, wy uint32) uint32 {
 }
 
 // TestLerp checks the lanes of hmixRow, spreadRow, roundRow and vmixRow
-// against the blend written channel by channel, for random pixels and
-// weights and at the extremes.
+// against refLerp, for random pixels and weights and at the extremes.
 func TestLerp(t *testing.T) {
-	ref := func(a, b, c, d, wx, wy uint32) uint32 {
-		var out uint32
-		for sh := 0; sh < 32; sh += 8 {
-			ch := func(p uint32) uint32 { return p >> sh & 0xff }
-			top := ch(a)*(one-wx) + ch(b)*wx
-			bot := ch(c)*(one-wx) + ch(d)*wx
-			out |= (top*(one-wy) + bot*wy + one*one/2) / (one * one) << sh
-		}
-		return out
-	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	px := []uint32{0, 0xffffffff, 0xff000000, 0x00ff00ff, 0xff00ff00, 0x80808080}
 	for i := range 200000 {
@@ -57,7 +60,7 @@ func TestLerp(t *testing.T) {
 		case 1: // a row on a source row
 			wy = 0
 		}
-		if got, want := lerp(a, b, c, d, wx, wy), ref(a, b, c, d, wx, wy); got != want {
+		if got, want := lerp(a, b, c, d, wx, wy), refLerp(a, b, c, d, wx, wy); got != want {
 			t.Fatalf("lerp(%#08x, %#08x, %#08x, %#08x, %d, %d) = %#08x, want %#08x", a, b, c, d, wx, wy, got, want)
 		}
 	}
@@ -112,25 +115,7 @@ func TestLinearMatchesMapping(t *testing.T) {
 					return k0, k1, uint32(wt)
 				}
 				buffer := func(x, y int) uint32 { // surface (x, y) of W x H
-					var bx, by int
-					switch tc.t {
-					case render.TransformNormal:
-						bx, by = x, y
-					case render.Transform90:
-						bx, by = y, W-1-x
-					case render.Transform180:
-						bx, by = W-1-x, H-1-y
-					case render.Transform270:
-						bx, by = H-1-y, x
-					case render.TransformFlipped:
-						bx, by = W-1-x, y
-					case render.TransformFlipped90:
-						bx, by = y, x
-					case render.TransformFlipped180:
-						bx, by = x, H-1-y
-					case render.TransformFlipped270:
-						bx, by = H-1-y, W-1-x
-					}
+					bx, by := bufferPixel(tc.t, x, y, W, H)
 					return px(s.Min.X+bx, s.Min.Y+by)
 				}
 				name := fmt.Sprintf("%s src %v %dx%d", tc.name, src, dw, dh)
@@ -138,13 +123,8 @@ func TestLinearMatchesMapping(t *testing.T) {
 					y0, y1, wy := axis(y, H, dh, flipY)
 					for x := range dw {
 						x0, x1, wx := axis(x, W, dw, flipX)
-						var want uint32 = 0xff000000 // over opaque black: the colour channels as they are
-						for sh := 0; sh < 24; sh += 8 {
-							ch := func(x, y int) uint32 { return buffer(x, y) >> sh & 0xff }
-							top := ch(x0, y0)*(one-wx) + ch(x1, y0)*wx
-							bot := ch(x0, y1)*(one-wx) + ch(x1, y1)*wx
-							want |= (top*(one-wy) + bot*wy + one*one/2) / (one * one) << sh
-						}
+						// Over opaque black: the colour channels as they are.
+						want := refLerp(buffer(x0, y0), buffer(x1, y0), buffer(x0, y1), buffer(x1, y1), wx, wy) | 0xff000000
 						if got := out[1+y][2+x]; got != want {
 							t.Fatalf("%s: output (%d, %d) = %#08x, want %#08x", name, x, y, got, want)
 						}

@@ -91,31 +91,35 @@ func TestTransformsMatchMapping(t *testing.T) {
 		out := renderScene(t, r, W, H, render.Item{Texture: tex, Dst: image.Rect(0, 0, W, H), Transform: tc.t, Scale: 1})
 		for y := 0; y < H; y++ {
 			for x := 0; x < W; x++ {
-				var bx, by int
-				switch tc.t {
-				case render.TransformNormal:
-					bx, by = x, y
-				case render.Transform90:
-					bx, by = y, W-1-x
-				case render.Transform180:
-					bx, by = W-1-x, H-1-y
-				case render.Transform270:
-					bx, by = H-1-y, x
-				case render.TransformFlipped:
-					bx, by = W-1-x, y
-				case render.TransformFlipped90:
-					bx, by = y, x
-				case render.TransformFlipped180:
-					bx, by = x, H-1-y
-				case render.TransformFlipped270:
-					bx, by = H-1-y, W-1-x
-				}
+				bx, by := bufferPixel(tc.t, x, y, W, H)
 				if got, want := out[y][x], px(bx, by); got != want {
 					t.Fatalf("%s: surface (%d, %d) = %#08x, want buffer (%d, %d)", tc.name, x, y, got, bx, by)
 				}
 			}
 		}
 	}
+}
+
+// bufferPixel is the buffer pixel that surface pixel (x, y) of a W x H
+// surface shows under t, as render.Transform documents it.
+func bufferPixel(t render.Transform, x, y, W, H int) (bx, by int) {
+	switch t {
+	case render.Transform90:
+		return y, W - 1 - x
+	case render.Transform180:
+		return W - 1 - x, H - 1 - y
+	case render.Transform270:
+		return H - 1 - y, x
+	case render.TransformFlipped:
+		return W - 1 - x, y
+	case render.TransformFlipped90:
+		return y, x
+	case render.TransformFlipped180:
+		return x, H - 1 - y
+	case render.TransformFlipped270:
+		return H - 1 - y, W - 1 - x
+	}
+	return x, y
 }
 
 // checkGolden compares r's output with testdata/name, or rewrites it
