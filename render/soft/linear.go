@@ -57,9 +57,10 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 		k, w := render.Nearest(x, p.uw, dw), 0
 		if linX {
 			k, w = render.LinearSample(x, p.uw, dw)
-			if k == p.uw-1 && k > 0 {
-				// The last pixel whole, as the second of a pair: every
-				// column then reads pixels k and k+1 (hmixFrom).
+			if k == p.uw-1 {
+				// The last pixel whole, as the second of a pair (a
+				// filtered axis has 2 pixels or more): every column then
+				// reads pixels k and k+1 (hmixFrom).
 				k, w = k-1, one
 			}
 		}
@@ -85,7 +86,7 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 		h := lb.h[j][:n]
 		s := l.base + k*l.rowStep
 		lb.hRow[j] = k
-		if linX && l.colStep == 1 && p.uw > 1 && !f.SwapRB() {
+		if linX && l.colStep == 1 && !f.SwapRB() {
 			var or uint32
 			if !f.HasAlpha() {
 				or = alphaMask
@@ -122,11 +123,12 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	}
 }
 
-// Lanes of a filtered row: the four channels of 0xAARRGGBB in 16 bits
-// each, as 0xAAAA_GGGG_RRRR_BBBB (blend.go's spread), unrounded: a
-// channel is c0*(one-w) + c1*w, at most 255*128, with one =
-// render.LinearOne.
+// one is a whole weight.
 const one = render.LinearOne
+
+// A row filtered along the output row holds each pixel's four channels
+// in the 16-bit lanes of a uint64, as 0xAAAA_GGGG_RRRR_BBBB (blend.go's
+// spread), unrounded: a channel is c0*(one-w) + c1*w, at most 255*128.
 
 // hmixRow sets h[i] to a[i] and b[i] mixed with weight wx[i] (of b, in
 // 1/one), channel by channel.
