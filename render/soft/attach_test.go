@@ -138,10 +138,13 @@ func TestAttachFaultIsContained(t *testing.T) {
 		name   string
 		format shm.Format
 		under  bool // an item below it, so that it is not drawn over the background alone
+		size   int  // the item's size on the output: 64, or 48 (filtered linearly)
 	}{
-		{"XRGB8888", shm.FormatXRGB8888, false},
-		{"ARGB8888-over-background", shm.FormatARGB8888, false},
-		{"ARGB8888-over-window", shm.FormatARGB8888, true},
+		{"XRGB8888", shm.FormatXRGB8888, false, 64},
+		{"ARGB8888-over-background", shm.FormatARGB8888, false, 64},
+		{"ARGB8888-over-window", shm.FormatARGB8888, true, 64},
+		{"XRGB8888-filtered", shm.FormatXRGB8888, false, 48},
+		{"ARGB8888-filtered-over-window", shm.FormatARGB8888, true, 48},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := New()
@@ -156,7 +159,7 @@ func TestAttachFaultIsContained(t *testing.T) {
 				items = append(items, render.Item{Texture: other, Dst: image.Rect(0, 0, 4, 4), Opaque: true})
 			}
 			items = append(items,
-				render.Item{Texture: tex, Dst: image.Rect(0, 0, 64, 64), Opaque: !tc.format.HasAlpha()},
+				render.Item{Texture: tex, Dst: image.Rect(0, 0, tc.size, tc.size), Opaque: !tc.format.HasAlpha()},
 				render.Item{Texture: other, Dst: image.Rect(66, 66, 70, 70), Opaque: true})
 			out := renderScene(t, r, 70, 70, items...)
 			if r.readErrs != 1 {
