@@ -175,14 +175,7 @@ func BenchmarkFrame1080p(b *testing.B) {
 					Items: []render.Item{{Texture: tex, Dst: image.Rect(0, 0, benchW, benchH)}}}
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					img, _, err := buf.image(b, nil)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if err := tex.Upload(img, nil); err != nil {
-						b.Fatal(err)
-					}
-					buf.release()
+					buf.upload(b, tex)
 					if err := r.Render(&sc, benchW, benchH); err != nil {
 						b.Fatal(err)
 					}
@@ -214,14 +207,7 @@ func BenchmarkRenderScaled(b *testing.B) {
 			onGL(b, h, func(r *Renderer) {
 				tex := r.NewTexture()
 				defer tex.Destroy()
-				img, _, err := buf.image(b, nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := tex.Upload(img, nil); err != nil {
-					b.Fatal(err)
-				}
-				buf.release()
+				buf.upload(b, tex)
 				sc := render.Scene{Background: [4]uint8{0x30, 0x30, 0x38, 0xff},
 					Items: []render.Item{{Texture: tex, Src: c.src, Dst: c.dst}}}
 				b.ResetTimer()

@@ -104,14 +104,7 @@ func TestDamageIsPartial(t *testing.T) {
 	b := &buffer{p: cp, w: 256, h: 256, stride: 1024, format: shm.FormatARGB8888}
 	b.draw(image.Rect(0, 0, 256, 256), pattern(1))
 	tex := h.NewTexture()
-	img, _, err := b.image(t, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tex.Upload(img, nil); err != nil {
-		t.Fatal(err)
-	}
-	b.release()
+	b.upload(t, tex)
 	dst := image.Rect(100, 200, 356, 456)
 	sc := render.Scene{Background: [4]uint8{1, 2, 3, 255}, Items: []render.Item{{Texture: tex, Dst: dst}}}
 	damaged := func() []image.Rectangle {
@@ -131,11 +124,7 @@ func TestDamageIsPartial(t *testing.T) {
 	if d := damaged(); len(d) != 0 {
 		t.Errorf("unchanged frame: damage %v, want none", d)
 	}
-	img, _, _ = b.image(t, nil)
-	if err := tex.Upload(img, nil); err != nil {
-		t.Fatal(err)
-	}
-	b.release()
+	b.upload(t, tex)
 	if err := h.Render(&sc, 1920, 1080); err != nil {
 		t.Fatal(err)
 	}

@@ -141,6 +141,19 @@ func (b *buffer) release() {
 	}
 }
 
+// upload uploads all of the buffer's pixels to tex and releases the view.
+func (b *buffer) upload(tb testing.TB, tex render.Texture) {
+	tb.Helper()
+	img, _, err := b.image(tb, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer b.release()
+	if err := tex.Upload(img, nil); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // uploadBoth uploads the buffer's damaged pixels to a GL and a soft
 // texture, as the shell does at commit, and releases the view.
 func (b *buffer) uploadBoth(tb testing.TB, gt, st render.Texture, damage []image.Rectangle, wantZeroCopy bool) {

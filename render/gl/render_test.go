@@ -49,14 +49,7 @@ func TestKnownValues(t *testing.T) {
 
 	tex := func(b *buffer) render.Texture {
 		tx := h.NewTexture()
-		img, _, err := b.image(t, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Upload(img, nil); err != nil {
-			t.Fatal(err)
-		}
-		b.release()
+		b.upload(t, tx)
 		return tx
 	}
 	ta, tx, tb := tex(argb), tex(xrgb), tex(abgr)
