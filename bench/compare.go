@@ -50,6 +50,9 @@ type Workload struct {
 // Kind is "frames", "sync" or "flood".
 func (w Workload) Kind() string { return w.Opts.Mode }
 
+// Output is the output every compositor gets for w.
+func (w Workload) Output() Output { return Output{W: w.OutW, H: w.OutH, Scale: w.Scale} }
+
 // Pixels is the surface area of one surface.
 func (w Workload) Pixels() int { return w.Opts.Width * w.Opts.Height }
 
@@ -617,7 +620,7 @@ func Run(ctx context.Context, cfg Config) ([]Sample, map[string]string, error) {
 	}
 	var groups []*group
 	for _, w := range cfg.Workloads {
-		out := Output{W: w.OutW, H: w.OutH, Scale: w.Scale}
+		out := w.Output()
 		var g *group
 		for _, x := range groups {
 			if x.out == out {

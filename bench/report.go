@@ -306,8 +306,8 @@ func (r *Results) MarkdownWith(h Header, plotsRel string, notes string) string {
 			p("`bench/c/syncrtt --count=%d --warmup=1000` (libwayland-client; compositor CPU from schedstat) on a %dx%d output\n\n", cmp.Or(w.Opts.Count, 3000), w.OutW, w.OutH)
 		} else {
 			p("`wlbench %s` on a %dx%d output", wlbenchArgs(w), w.OutW, w.OutH)
-			if w.Scale != 0 && w.Scale != 1 {
-				p(" at scale %g", w.Scale)
+			if s := w.Output().scale(); s != 1 {
+				p(" at scale %g", s)
 			}
 			p("\n\n")
 		}

@@ -38,6 +38,7 @@ import (
 //     glfwPollEvents (a round trip), leaving the fd empty: waitHost does
 //     not wait while the queue holds any.
 type hostWait struct {
+	disp   unsafe.Pointer // GLFW's X display
 	conn   *os.File
 	ready  chan struct{} // a token when the X connection's fd turned readable
 	polled chan struct{} // the main thread has polled the host since the last token
@@ -49,7 +50,8 @@ type hostWait struct {
 // startHostWait registers the X connection's fd with the poller. Main
 // thread, after GLFW's init.
 func (w *Window) startHostWait() error {
-	fd := C.nofault_x_fd(unsafe.Pointer(glfw.GetX11Display()))
+	disp := unsafe.Pointer(glfw.GetX11Display())
+	fd := C.nofault_x_fd(disp)
 	if fd < 0 {
 		return fmt.Errorf("nested: dup of the X connection's fd failed")
 	}
@@ -59,7 +61,7 @@ func (w *Window) startHostWait() error {
 		f.Close()
 		return fmt.Errorf("nested: X connection fd: %w", err)
 	}
-	hw := &hostWait{conn: f, ready: make(chan struct{}, 1), polled: make(chan struct{}, 1), done: make(chan struct{}),
+	hw := &hostWait{disp: disp, conn: f, ready: make(chan struct{}, 1), polled: make(chan struct{}, 1), done: make(chan struct{}),
 		woken: make(chan struct{}, 1), timer: time.NewTimer(time.Hour)}
 	hw.timer.Stop()
 	go func() {
@@ -116,7 +118,7 @@ func (w *Window) postWake() {
 // (glfw.PollEvents). Main thread.
 func (w *Window) waitHost(d time.Duration) {
 	hw := w.hw
-	if C.nofault_x_queued(unsafe.Pointer(glfw.GetX11Display())) > 0 {
+	if C.nofault_x_queued(hw.disp) > 0 {
 		d = 0 // events Xlib has read already: handle them now
 	}
 	var expired <-chan time.Time

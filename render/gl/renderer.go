@@ -387,42 +387,36 @@ func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool
 // axis is the sampling of one output axis (see fragmentShader).
 type axis struct{ q0, r0, step, div uint32 }
 
-// axisOf folds render.Nearest(i, m, n) = ((2i+1)m - 1) / (2n) for
-// i = base + j into q0 + (r0 + j*2m) / (2n). base is the first visible
-// destination pixel counted from the edge the axis starts at: lo, or
-// n - hi when the axis is flipped ([lo, hi) is the visible part of the n
-// destination pixels).
-func axisOf(lo, hi, n, m int, flip bool) axis {
+// axisOf is the sampling of an axis of n destination pixels showing m
+// source pixels, of which [lo, hi) are visible, for the fragment shader.
+// With i = base + j, base the first visible pixel counted from the edge
+// the axis starts at (lo, or n - hi when the axis is flipped):
+//   - nearest-neighbour, it folds render.Nearest(i, m, n) =
+//     ((2i+1)m - 1) / (2n) into q0 + (r0 + j*2m) / (2n);
+//   - linear (lin), it folds render.LinearSample's numerator
+//     (2i+1)m - n into q0*2n + r0 + j*2m, with 0 <= r0 < 2n and q0 signed
+//     (it is -1 where the first centre lies before the first source
+//     pixel's, on a zoomed axis), passed as its two's complement.
+func axisOf(lo, hi, n, m int, flip, lin bool) axis {
 	base := lo
 	if flip {
 		base = n - hi
 	}
-	a := (2*int64(base)+1)*int64(m) - 1
 	div, step := 2*int64(n), 2*int64(m)
+	if lin {
+		a := (2*int64(base)+1)*int64(m) - int64(n)
+		q0 := a / div
+		if a%div < 0 {
+			q0--
+		}
+		return axis{q0: uint32(int32(q0)), r0: uint32(a - q0*div), step: uint32(step), div: uint32(div)}
+	}
+	a := (2*int64(base)+1)*int64(m) - 1
 	if step%div == 0 {
 		// r0 < div, so q0 + (r0 + j*step)/div = q0 + j*(step/div).
 		return axis{q0: uint32(a / div), step: uint32(step / div)}
 	}
 	return axis{q0: uint32(a / div), r0: uint32(a % div), step: uint32(step), div: uint32(div)}
-}
-
-// linAxisOf folds render.LinearSample's numerator (2i+1)m - n for
-// i = base + j (as in axisOf) into q0*2n + r0 + j*2m, with 0 <= r0 < 2n
-// and q0 signed (it is -1 where the first centre lies before the first
-// source pixel's, on a zoomed axis). q0 is passed as its two's
-// complement.
-func linAxisOf(lo, hi, n, m int, flip bool) axis {
-	base := lo
-	if flip {
-		base = n - hi
-	}
-	a := (2*int64(base)+1)*int64(m) - int64(n)
-	div := 2 * int64(n)
-	q0 := a / div
-	if a%div < 0 {
-		q0--
-	}
-	return axis{q0: uint32(int32(q0)), r0: uint32(a - q0*div), step: uint32(2 * m), div: uint32(div)}
 }
 
 // draw draws p.vis of one item; it mirrors render/soft's draw.
@@ -461,13 +455,7 @@ func (r *Renderer) draw(p *plan) {
 		}
 	}
 	linX, linY := render.Linear(uw, dw), render.Linear(uh, dh)
-	ax, ay := axisOf(x0, x1, dw, uw, flipX), axisOf(y0, y1, dh, uh, flipY)
-	if linX {
-		ax = linAxisOf(x0, x1, dw, uw, flipX)
-	}
-	if linY {
-		ay = linAxisOf(y0, y1, dh, uh, flipY)
-	}
+	ax, ay := axisOf(x0, x1, dw, uw, flipX, linX), axisOf(y0, y1, dh, uh, flipY, linY)
 	r.use(r.prog)
 	r.exactDraws++
 	ogl.Uniform4i(r.uRect, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))

@@ -34,7 +34,7 @@ void main() {
 // q0 + j*(step/div), passed as div = 0, with no division per pixel
 // (integer division is slow on llvmpipe). On a linearly filtered axis
 // (uLin) the same fold of render.LinearSample's (2i+1)m - n, with a
-// signed q0 (linAxisOf), gives the first of two source pixels and the
+// signed q0 (axisOf), gives the first of two source pixels and the
 // second's weight in 128ths; the blend is the one render.LinearSample
 // documents, in integers. texelFetch reads whole texels, so the only
 // rounding is the blend's, the same as soft's.
