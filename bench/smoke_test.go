@@ -65,7 +65,7 @@ func TestSmoke(t *testing.T) {
 	frameW := Workload{Name: "smoke-frames", Title: "1 x 640x480, full damage", Opts: frames(2, 640, 480, 100, true), OutW: 640, OutH: 480, Sweep: true}
 	syncW := Workload{Name: "smoke-sync", Title: "sync flood", Opts: wlclient.Options{Mode: wlclient.ModeSync}, OutW: 640, OutH: 480}
 	floodW := Workload{Name: "smoke-flood", Title: "request flood", Opts: wlclient.Options{Mode: wlclient.ModeFlood, Width: 64, Height: 64, Rects: 100, Inflight: 2}, OutW: 640, OutH: 480}
-	cfg, samples, notes := runSmoke(t, 1500*time.Millisecond, frameW, syncW, floodW)
+	cfg, samples, notes := runSmoke(t, InProcessClient(), 1500*time.Millisecond, frameW, syncW, floodW)
 	dir := cfg.Dir
 	fr, sy, fl := samples[0].Result, samples[1].Result, samples[2].Result
 	if fr.Frames == 0 || fr.FPS < 1 || fr.FPS > 200 {
@@ -117,9 +117,9 @@ func TestSmoke(t *testing.T) {
 }
 
 // runSmoke runs ws once each on nofault (this test binary as the
-// compositor) with the in-process client, a measured window of d, and
-// fails the test on any error.
-func runSmoke(t *testing.T, d time.Duration, ws ...Workload) (Config, []Sample, map[string]string) {
+// compositor) with client, a measured window of d, and fails the test on
+// any error.
+func runSmoke(t *testing.T, client Client, d time.Duration, ws ...Workload) (Config, []Sample, map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
@@ -129,7 +129,7 @@ func runSmoke(t *testing.T, d time.Duration, ws ...Workload) (Config, []Sample, 
 		Reps:      1,
 		Warmup:    500 * time.Millisecond,
 		Duration:  d,
-		Client:    InProcessClient(),
+		Client:    client,
 		Dir:       dir,
 		Log:       testLog{t},
 	}
@@ -190,27 +190,8 @@ func TestSmokeSyncRTT(t *testing.T) {
 	for _, pin := range pins {
 		ws = append(ws, Workload{Name: "smoke-sync-c-" + pin, Title: "libwayland sync", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 300, Pin: pin}, OutW: 640, OutH: 480})
 	}
-	cfg := Config{
-		Targets:   []Target{NofaultTarget("nofault", []string{os.Args[0]}, []string{envCompositor + "=1"})},
-		Workloads: ws,
-		Reps:      1,
-		Client:    ExecClients("", bin),
-		Dir:       dir,
-		Log:       testLog{t},
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	samples, _, err := Run(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(samples) != len(ws) {
-		t.Fatalf("%d samples for %d workloads", len(samples), len(ws))
-	}
+	_, samples, _ := runSmoke(t, ExecClients("", bin), 0, ws...)
 	for _, s := range samples {
-		if s.Err != "" {
-			t.Fatalf("%s: %s\ncompositor log:\n%s", s.Workload, s.Err, tail(filepath.Join(dir, "nofault.log"), 20))
-		}
 		r := s.Result
 		if r.Mode != wlclient.ModeSync || r.Client != wlclient.ClientLibwayland || r.Syncs != 300 ||
 			r.RTTp50 <= 0 || r.RTTp99 < r.RTTp50 || r.RTTMean <= 0 || len(r.RTTQuantiles) != 101 || r.CPUSched <= 0 || r.CtxSwitches <= 0 {
@@ -227,7 +208,7 @@ func TestSmokeScaled(t *testing.T) {
 		t.Skip("starts a compositor process")
 	}
 	w := Workload{Name: "smoke-scaled", Title: "scaled", Opts: scaled(frames(1, 320, 240, 100, true), 2), OutW: 640, OutH: 480, Scale: 1.5}
-	cfg, samples, notes := runSmoke(t, time.Second, w)
+	cfg, samples, notes := runSmoke(t, InProcessClient(), time.Second, w)
 	if r := samples[0].Result; r.Frames == 0 || r.BufferScale != 2 {
 		t.Errorf("%d frames, buffer scale %d", r.Frames, r.BufferScale)
 	}

@@ -122,12 +122,38 @@ func benchDamage(b *testing.B, r *Renderer, sc *render.Scene, change func(i int)
 var bg = [4]uint8{0x20, 0x30, 0x40, 0xff}
 
 func BenchmarkRender(b *testing.B) {
-	b.Run("1080p-1-opaque", func(b *testing.B) {
-		r := New()
-		tex := upload(b, r, newStaging(1920, 1080, 1920*4, shm.FormatXRGB8888, pattern(0xff)))
-		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 1920, 1080)}}
-		benchRender(b, r, sc, 1920, 1080)
-	})
+	// One buffer filling the output.
+	for _, c := range []struct {
+		name       string
+		bw, bh     int // buffer size
+		format     shm.Format
+		alpha      uint32
+		t          render.Transform
+		scale      int32
+		outW, outH int
+	}{
+		{"1080p-1-opaque", 1920, 1080, shm.FormatXRGB8888, 0xff, render.TransformNormal, 1, 1920, 1080},
+		{"1080p-1-opaque-rot90", 1080, 1920, shm.FormatXRGB8888, 0xff, render.Transform90, 1, 1920, 1080},
+		{"1080p-1-opaque-scale2", 3840, 2160, shm.FormatXRGB8888, 0xff, render.TransformNormal, 2, 1920, 1080},
+		// At --scale=1.5 a client without fractional-scale-v1 renders at
+		// buffer scale 2: its 1280x720 window is a 2560x1440 buffer shown
+		// at 1920x1080 (0.75, filtered linearly). A scale-1 client's
+		// 1280x720 buffer is shown at the same size (1.5, filtered
+		// linearly too).
+		{"1080p-1-ARGB-scale2-at-1.5", 2560, 1440, shm.FormatARGB8888, 0xff, render.TransformNormal, 2, 1920, 1080},
+		{"1080p-1-ARGB-scale1-at-1.5", 1280, 720, shm.FormatARGB8888, 0xff, render.TransformNormal, 1, 1920, 1080},
+		{"2160p-1-opaque", 3840, 2160, shm.FormatXRGB8888, 0xff, render.TransformNormal, 1, 3840, 2160},
+		{"2160p-1-ARGB-translucent", 3840, 2160, shm.FormatARGB8888, 0xc0, render.TransformNormal, 1, 3840, 2160},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			r := New()
+			tex := upload(b, r, newStaging(c.bw, c.bh, c.bw*4, c.format, pattern(c.alpha)))
+			it := itemAt(tex, 0, 0, c.outW, c.outH)
+			it.Transform, it.Scale = c.t, c.scale
+			sc := &render.Scene{Background: bg, Items: []render.Item{it}}
+			benchRender(b, r, sc, c.outW, c.outH)
+		})
+	}
 	b.Run("1080p-1-window-ARGB", func(b *testing.B) {
 		// A 1280x720 ARGB window of opaque pixels (the usual toolkit
 		// case: alpha format, alpha 255) over the background.
@@ -146,52 +172,6 @@ func BenchmarkRender(b *testing.B) {
 			sc.Items = append(sc.Items, itemAt(tex, x, y, 256, 256))
 		}
 		benchRender(b, r, sc, 1920, 1080)
-	})
-	b.Run("1080p-1-opaque-rot90", func(b *testing.B) {
-		r := New()
-		tex := upload(b, r, newStaging(1080, 1920, 1080*4, shm.FormatXRGB8888, pattern(0xff)))
-		it := itemAt(tex, 0, 0, 1920, 1080)
-		it.Transform = render.Transform90
-		sc := &render.Scene{Background: bg, Items: []render.Item{it}}
-		benchRender(b, r, sc, 1920, 1080)
-	})
-	b.Run("1080p-1-opaque-scale2", func(b *testing.B) {
-		r := New()
-		tex := upload(b, r, newStaging(3840, 2160, 3840*4, shm.FormatXRGB8888, pattern(0xff)))
-		it := itemAt(tex, 0, 0, 1920, 1080)
-		it.Scale = 2
-		sc := &render.Scene{Background: bg, Items: []render.Item{it}}
-		benchRender(b, r, sc, 1920, 1080)
-	})
-	// At --scale=1.5 a client without fractional-scale-v1 renders at
-	// buffer scale 2: its 1280x720 window is a 2560x1440 buffer shown
-	// at 1920x1080 (0.75, filtered linearly). A scale-1 client's 1280x720
-	// buffer is shown at the same size (1.5, filtered linearly too).
-	b.Run("1080p-1-ARGB-scale2-at-1.5", func(b *testing.B) {
-		r := New()
-		tex := upload(b, r, newStaging(2560, 1440, 2560*4, shm.FormatARGB8888, pattern(0xff)))
-		it := itemAt(tex, 0, 0, 1920, 1080)
-		it.Scale = 2
-		sc := &render.Scene{Background: bg, Items: []render.Item{it}}
-		benchRender(b, r, sc, 1920, 1080)
-	})
-	b.Run("1080p-1-ARGB-scale1-at-1.5", func(b *testing.B) {
-		r := New()
-		tex := upload(b, r, newStaging(1280, 720, 1280*4, shm.FormatARGB8888, pattern(0xff)))
-		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 1920, 1080)}}
-		benchRender(b, r, sc, 1920, 1080)
-	})
-	b.Run("2160p-1-opaque", func(b *testing.B) {
-		r := New()
-		tex := upload(b, r, newStaging(3840, 2160, 3840*4, shm.FormatXRGB8888, pattern(0xff)))
-		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 3840, 2160)}}
-		benchRender(b, r, sc, 3840, 2160)
-	})
-	b.Run("2160p-1-ARGB-translucent", func(b *testing.B) {
-		r := New()
-		tex := upload(b, r, newStaging(3840, 2160, 3840*4, shm.FormatARGB8888, pattern(0xc0)))
-		sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 3840, 2160)}}
-		benchRender(b, r, sc, 3840, 2160)
 	})
 }
 
