@@ -15,6 +15,10 @@ type linBufs struct {
 	a, b  []uint32
 	h     [2][]uint64
 	hRow  [2]int
+	// Rows first (drawLinearV): a source row span mixed along the
+	// column, and the weights of hmixRound's groups of 8.
+	v  []uint64
+	wt []uint32
 }
 
 func (lb *linBufs) grow(n int) {
@@ -24,6 +28,7 @@ func (lb *linBufs) grow(n int) {
 	lb.cols1, lb.wx = make([]int, n), make([]uint32, n)
 	lb.a, lb.b = make([]uint32, n), make([]uint32, n)
 	lb.h = [2][]uint64{make([]uint64, n), make([]uint64, n)}
+	lb.wt = make([]uint32, 4*n)
 }
 
 // drawLinear draws p from b as drawFrom does, for an item filtered
@@ -33,11 +38,14 @@ func (lb *linBufs) grow(n int) {
 // 8-bit channels, and rounds once. render/gl's exact program computes
 // the same numbers.
 //
-// The filter is separable: each source row is first filtered along the
-// output row (hmix, kept unrounded in 16-bit lanes), and each output row
-// mixes two such rows (vmix). Consecutive output rows mostly share a
-// source row, so a filtered row is kept while the next output row still
-// reads it.
+// The filter is separable. Where both axes are filtered and the source's
+// columns are pixels next to each other in native order (the common
+// case: a buffer at scale 2 on an output at 1.5), drawLinearV mixes
+// along the column first. Elsewhere each source row is first filtered
+// along the output row (hmix, kept unrounded in 16-bit lanes), and each
+// output row mixes two such rows (vmix). Consecutive output rows mostly
+// share a source row, so a filtered row is kept while the next output
+// row still reads it.
 func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alphaSet, linX, linY bool) {
 	dw, dh := p.dst.Dx(), p.dst.Dy()
 	x0, x1 := p.vis.Min.X-p.dst.Min.X, p.vis.Max.X-p.dst.Min.X
@@ -70,6 +78,16 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	for _, c := range c0 {
 		cmax = max(cmax, c)
 	}
+	var or uint32 // the alpha of an X format
+	if !f.HasAlpha() {
+		or = alphaMask
+	}
+	// direct: the rows go straight into the output.
+	direct := p.opaque && opaqueSrc
+	if linX && linY && l.colStep == 1 && !f.SwapRB() {
+		r.drawLinearV(p, &l, cmax, or, direct, opaqueSrc)
+		return
+	}
 	lb.hRow = [2]int{-1, -1}
 	// row returns source row k filtered along the output row, computing
 	// it into the buffer that does not hold keep.
@@ -87,10 +105,6 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 		s := l.base + k*l.rowStep
 		lb.hRow[j] = k
 		if linX && l.colStep == 1 && !f.SwapRB() {
-			var or uint32
-			if !f.HasAlpha() {
-				or = alphaMask
-			}
 			hmixFrom(h, l.pix[s:], c0, wx, or, cmax)
 			return h
 		}
@@ -103,7 +117,6 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 		}
 		return h
 	}
-	out := r.row[:n]
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
 		yy := y - p.dst.Min.Y
 		if flipY {
@@ -114,12 +127,131 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 			k, w = render.LinearSample(yy, p.uh, dh)
 		}
 		t := row(k, k+1)
+		out := r.rowOut(p, y, n, direct)
 		if w == 0 {
 			roundRow(out, t)
 		} else {
 			vmixRow(out, t, row(k+1, k), uint32(w))
 		}
-		r.putRow(p, y, out, opaqueSrc)
+		if !direct {
+			r.putRow(p, y, out, opaqueSrc)
+		}
+	}
+}
+
+// rowOut is where drawLinear puts output row y's n pixels: the output
+// itself where they need no compositing (direct), else a row buffer for
+// putRow.
+func (r *Renderer) rowOut(p *plan, y, n int, direct bool) []uint32 {
+	if !direct {
+		return r.row[:n]
+	}
+	o := y*r.w + p.vis.Min.X
+	return r.out[o : o+n]
+}
+
+// drawLinearV is drawLinear for an item filtered on both axes whose
+// source columns are pixels next to each other in native order, with the
+// columns drawLinear set (r.cols, r.lin.wx; cmax the largest). It mixes
+// along the column first: each output row mixes its two source rows
+// over the span of columns it reads (vmixSrc, unrounded 16-bit lanes),
+// then mixes and rounds along the row (hmixRound). The sums are those of
+// drawLinear's order, so the pixels are the same. It costs less: the
+// pass along the row, which reads a pair per output pixel, runs once per
+// output row instead of once per source row, and the pass along the
+// column reads whole runs of pixels.
+func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, direct, opaqueSrc bool) {
+	dh := p.dst.Dy()
+	_, flipY := p.t.Flips()
+	lb := &r.lin
+	n := p.vis.Dx()
+	c0, wx := r.cols[:n], lb.wx[:n]
+	lo := cmax
+	for _, c := range c0 {
+		lo = min(lo, c)
+	}
+	span := cmax + 2 - lo // pixels lo to cmax+1
+	if cap(lb.v) < span {
+		lb.v = make([]uint64, span)
+	}
+	v := lb.v[:span]
+	for i := range c0 {
+		c0[i] -= lo
+	}
+	wt := lb.wt[:4*n]
+	hmixWeights(wt, wx)
+	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
+		yy := y - p.dst.Min.Y
+		if flipY {
+			yy = dh - 1 - yy
+		}
+		k, w := render.LinearSample(yy, p.uh, dh)
+		s := l.base + k*l.rowStep + lo
+		a, c := l.pix[s:s+span], l.pix[s:s+span]
+		// Weights (one/2, one/2) of a row with itself make it whole:
+		// vmixSrc's weights are signed bytes, which one is not.
+		w0, w1 := uint32(one/2), uint32(one/2)
+		if w != 0 {
+			c = l.pix[s+l.rowStep : s+l.rowStep+span]
+			w0, w1 = uint32(one-w), uint32(w)
+		}
+		vmixSrc(v, a, c, w0, w1, or)
+		out := r.rowOut(p, y, n, direct)
+		hmixRound(out, v, c0, wx, wt, cmax-lo)
+		if !direct {
+			r.putRow(p, y, out, opaqueSrc)
+		}
+	}
+}
+
+// wide puts p's bytes in the 16-bit lanes of a uint64 in memory order: B,
+// G, R, A of 0xAARRGGBB from the low lane up.
+func wide(p uint32) uint64 {
+	return uint64(p&0xff) | uint64(p>>8&0xff)<<16 | uint64(p>>16&0xff)<<32 | uint64(p>>24)<<48
+}
+
+// vmixSrcGo sets v[j] to a[j] and c[j], each ORed with or, mixed with
+// weights w0 and w1 (w0+w1 = one) in wide's lanes, unrounded: a channel
+// is at most 255*one.
+func vmixSrcGo(v []uint64, a, c []uint32, w0, w1, or uint32) {
+	a, c = a[:len(v)], c[:len(v)]
+	for j := range v {
+		v[j] = wide(a[j]|or)*uint64(w0) + wide(c[j]|or)*uint64(w1)
+	}
+}
+
+// hmixRoundGo sets dst[i] to v[c[i]] and v[c[i]+1] (wide's lanes) mixed
+// with weight wx[i] (of the second, at most one) and rounded: each
+// channel (a*(one-wx) + b*wx + one*one/2) / (one*one). As in vmixRowGo,
+// the even and odd lanes run apart in 32-bit lanes.
+func hmixRoundGo(dst []uint32, v []uint64, c []int, wx []uint32) {
+	const even = 0x0000_ffff_0000_ffff
+	const half = 0x0000_2000_0000_2000
+	c, wx = c[:len(dst)], wx[:len(dst)]
+	for i := range dst {
+		a, b := v[c[i]], v[c[i]+1]
+		w := uint64(wx[i])
+		br := (a&even)*(one-w) + (b&even)*w + half         // B, R
+		ga := (a>>16&even)*(one-w) + (b>>16&even)*w + half // G, A
+		dst[i] = uint32(br>>14)&0xff | uint32(ga>>6)&0xff00 | uint32(br>>30)&0xff0000 | uint32(ga>>22)&0xff000000
+	}
+}
+
+// hmixWeights fills wt, hmixRound's weights: for each group of 8 output
+// pixels, 4 pairs of 16-byte entries, the pixels j and j+4 of the group
+// in pair j, each entry a pixel's (one-wx, wx) as two 16-bit words four
+// times over (VPMADDWD's operand). The pixels after the last whole group
+// have none.
+func hmixWeights(wt, wx []uint32) {
+	for g := 0; g+8 <= len(wx); g += 8 {
+		e := wt[4*g : 4*g+32]
+		for j := range 4 {
+			for h, i := range [2]int{g + j, g + j + 4} {
+				d := wx[i]<<16 | (one - wx[i])
+				q := e[8*j+4*h : 8*j+4*h+4]
+				q[0], q[1], q[2], q[3] = d, d, d, d
+			}
+		}
 	}
 }
 

@@ -44,3 +44,47 @@ func hmixFrom(h []uint64, pix []uint32, c0 []int, wx []uint32, or uint32, cmax i
 	}
 	hmixFromGo(h[n:], pix, c0[n:], wx[n:], or)
 }
+
+// vmixSrcAVX2 is vmixSrc in AVX2 on pointers, for n pixels, n a multiple
+// of 8, with the weights as bytes: w0 | w1<<8 (linear_amd64.s).
+//
+//go:noescape
+func vmixSrcAVX2(v *uint64, a, c *uint32, n int, w, or uint32)
+
+// vmixSrc mixes a[j] and c[j] into v[j] with weights w0 and w1
+// (vmixSrcGo): with AVX2, 8 pixels at a time. Each weight is at most
+// one-1: the AVX2 routine multiplies by signed bytes.
+func vmixSrc(v []uint64, a, c []uint32, w0, w1, or uint32) {
+	a, c = a[:len(v)], c[:len(v)]
+	n := 0
+	if haveAVX2 {
+		n = len(v) &^ 7
+	}
+	if n > 0 {
+		vmixSrcAVX2(&v[0], &a[0], &c[0], n, w0|w1<<8, or)
+	}
+	vmixSrcGo(v[n:], a[n:], c[n:], w0, w1, or)
+}
+
+// hmixRoundAVX2 is hmixRound in AVX2 on pointers, for n pixels, n a
+// multiple of 8 (linear_amd64.s).
+//
+//go:noescape
+func hmixRoundAVX2(dst *uint32, v *uint64, c *int, wt *uint32, n int)
+
+// hmixRound mixes v[c[i]] and v[c[i]+1] into dst[i] with weight wx[i]
+// (hmixRoundGo): with AVX2, 8 pixels at a time, with the weights wt
+// (hmixWeights). cmax is the largest index in c (none is negative): the
+// AVX2 routine reads unchecked, so v[cmax+1] is checked here.
+func hmixRound(dst []uint32, v []uint64, c []int, wx, wt []uint32, cmax int) {
+	c, wx = c[:len(dst)], wx[:len(dst)]
+	n := 0
+	if haveAVX2 {
+		n = len(dst) &^ 7
+	}
+	if n > 0 {
+		_, _ = v[cmax+1], wt[4*n-1]
+		hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], n)
+	}
+	hmixRoundGo(dst[n:], v, c[n:], wx[n:])
+}

@@ -142,3 +142,119 @@ hloop:
 
 hdone:
 	RET
+
+// func vmixSrcAVX2(v *uint64, a, c *uint32, n int, w, or uint32)
+//
+// vmixSrc on n pixels, n a multiple of 8, 8 at a time: the bytes of a and
+// c (ORed with or) interleaved, so that one VPMADDUBSW with the weight
+// bytes (w0, w1) gives a*w0 + c*w1 per channel in a word (at most
+// 255*128: no saturation). The VPERMQs put pixels 0-3 in the low qwords
+// of the two 128-bit lanes, which the unpacks take.
+TEXT ·vmixSrcAVX2(SB), NOSPLIT, $0-40
+	MOVQ v+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ c+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ   vsdone
+	MOVL w+32(FP), AX
+	MOVQ AX, X15
+	VPBROADCASTW X15, Y15
+	MOVL or+36(FP), AX
+	MOVQ AX, X14
+	VPBROADCASTD X14, Y14
+
+vsloop:
+	VPOR       0(SI), Y14, Y0
+	VPOR       0(DX), Y14, Y1
+	VPERMQ     $0xd8, Y0, Y0 // pixels 0, 1, 4, 5 | 2, 3, 6, 7
+	VPERMQ     $0xd8, Y1, Y1
+	VPUNPCKLBW Y1, Y0, Y2    // pixels 0-3, bytes of a and c in turn
+	VPUNPCKHBW Y1, Y0, Y3    // pixels 4-7
+	VPMADDUBSW Y15, Y2, Y2
+	VPMADDUBSW Y15, Y3, Y3
+	VMOVDQU    Y2, 0(DI)
+	VMOVDQU    Y3, 32(DI)
+	ADDQ       $32, SI
+	ADDQ       $32, DX
+	ADDQ       $64, DI
+	DECQ       CX
+	JNZ        vsloop
+	VZEROUPPER
+
+vsdone:
+	RET
+
+// The words of a pixel pair (a, b) interleaved: aB bB aG bG aR bR aA bA.
+DATA hrShuf<>+0(SB)/8, $0x0b0a030209080100
+DATA hrShuf<>+8(SB)/8, $0x0f0e07060d0c0504
+GLOBL hrShuf<>(SB), RODATA|NOPTR, $16
+
+// func hmixRoundAVX2(dst *uint32, v *uint64, c *int, wt *uint32, n int)
+//
+// hmixRound on n pixels, n a multiple of 8, 8 at a time: each pixel's
+// pair of lane groups (v[c[i]], v[c[i]+1], 16 bytes) loaded, its words
+// interleaved, and one VPMADDWD with the pixel's (one-wx, wx) gives
+// a*(one-wx) + b*wx per channel in a dword (at most 255*128*128); then
+// the rounding, the shift by 14 and the packs to bytes. Register j holds
+// pixels j and j+4, so that the packs leave pixels 0-7 in order (the
+// weights wt are laid out so: hmixWeights).
+TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ v+8(FP), SI
+	MOVQ c+16(FP), R8
+	MOVQ wt+24(FP), R10
+	MOVQ n+32(FP), CX
+	SHRQ $3, CX
+	JZ   hrdone
+	VBROADCASTI128 hrShuf<>(SB), Y15
+	MOVL $8192, AX
+	MOVQ AX, X14
+	VPBROADCASTD X14, Y14
+
+hrloop:
+	MOVQ        0(R8), AX
+	MOVQ        32(R8), BX
+	VMOVDQU     (SI)(AX*8), X0
+	VINSERTI128 $1, (SI)(BX*8), Y0, Y0
+	MOVQ        8(R8), AX
+	MOVQ        40(R8), BX
+	VMOVDQU     (SI)(AX*8), X1
+	VINSERTI128 $1, (SI)(BX*8), Y1, Y1
+	MOVQ        16(R8), AX
+	MOVQ        48(R8), BX
+	VMOVDQU     (SI)(AX*8), X2
+	VINSERTI128 $1, (SI)(BX*8), Y2, Y2
+	MOVQ        24(R8), AX
+	MOVQ        56(R8), BX
+	VMOVDQU     (SI)(AX*8), X3
+	VINSERTI128 $1, (SI)(BX*8), Y3, Y3
+	VPSHUFB     Y15, Y0, Y0
+	VPSHUFB     Y15, Y1, Y1
+	VPSHUFB     Y15, Y2, Y2
+	VPSHUFB     Y15, Y3, Y3
+	VPMADDWD    0(R10), Y0, Y0
+	VPMADDWD    32(R10), Y1, Y1
+	VPMADDWD    64(R10), Y2, Y2
+	VPMADDWD    96(R10), Y3, Y3
+	VPADDD      Y14, Y0, Y0
+	VPADDD      Y14, Y1, Y1
+	VPADDD      Y14, Y2, Y2
+	VPADDD      Y14, Y3, Y3
+	VPSRLD      $14, Y0, Y0
+	VPSRLD      $14, Y1, Y1
+	VPSRLD      $14, Y2, Y2
+	VPSRLD      $14, Y3, Y3
+	VPACKUSDW   Y1, Y0, Y0 // pixels 0, 1 | 4, 5
+	VPACKUSDW   Y3, Y2, Y2 // 2, 3 | 6, 7
+	VPACKUSWB   Y2, Y0, Y0 // 0-3 | 4-7
+	VMOVDQU     Y0, 0(DI)
+	ADDQ        $64, R8
+	ADDQ        $128, R10
+	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         hrloop
+	VZEROUPPER
+
+hrdone:
+	RET

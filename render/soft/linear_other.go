@@ -9,3 +9,12 @@ func vmixRow(dst []uint32, t, u []uint64, wy uint32) { vmixRowGo(dst, t, u, wy) 
 func hmixFrom(h []uint64, pix []uint32, c0 []int, wx []uint32, or uint32, _ int) {
 	hmixFromGo(h, pix, c0, wx, or)
 }
+
+// vmixSrc mixes a[j] and c[j] into v[j] with weights w0 and w1
+// (vmixSrcGo).
+func vmixSrc(v []uint64, a, c []uint32, w0, w1, or uint32) { vmixSrcGo(v, a, c, w0, w1, or) }
+
+// hmixRound mixes v[c[i]] and v[c[i]+1] into dst[i] (hmixRoundGo).
+func hmixRound(dst []uint32, v []uint64, c []int, wx, _ []uint32, _ int) {
+	hmixRoundGo(dst, v, c, wx)
+}

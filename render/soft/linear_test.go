@@ -204,3 +204,95 @@ func TestHmixFrom(t *testing.T) {
 		}
 	}
 }
+
+// TestVmixSrc compares vmixSrc (AVX2 where the machine has it) with
+// vmixSrcGo, and vmixSrcGo with wide's lanes worked out channel by
+// channel, on rows of every length up to 40 with weights from (1, one-1)
+// to (one-1, 1), the pair (one/2, one/2) among them, and both alphas.
+func TestVmixSrc(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for n := range 41 {
+		for rep := range 50 {
+			off := rng.IntN(3)
+			a, c := make([]uint32, n+off), make([]uint32, n+off)
+			for i := range a {
+				a[i], c[i] = rng.Uint32(), rng.Uint32()
+			}
+			if n > 0 && rep%5 == 0 { // the extremes
+				a[off], c[off] = 0xffffffff, 0xffffffff
+			}
+			w1 := uint32(1 + rng.IntN(one-1))
+			if rep%7 == 0 {
+				w1 = one / 2
+			}
+			or := uint32(0)
+			if rep%2 == 1 {
+				or = alphaMask
+			}
+			got, want := make([]uint64, n+1), make([]uint64, n+1)
+			vmixSrc(got[:n], a[off:], c[off:], one-w1, w1, or)
+			vmixSrcGo(want[:n], a[off:], c[off:], one-w1, w1, or)
+			for i := range n {
+				if got[i] != want[i] {
+					t.Fatalf("n %d w1 %d: lanes %d = %#016x, want %#016x", n, w1, i, got[i], want[i])
+				}
+				for ch := range 4 {
+					pa, pc := (a[off+i]|or)>>(8*ch)&0xff, (c[off+i]|or)>>(8*ch)&0xff
+					if l := uint32(want[i] >> (16 * ch) & 0xffff); l != pa*(one-w1)+pc*w1 {
+						t.Fatalf("n %d w1 %d: pixel %d channel %d = %d, want %d", n, w1, i, ch, l, pa*(one-w1)+pc*w1)
+					}
+				}
+			}
+			if got[n] != 0 {
+				t.Fatalf("n %d: wrote past the row", n)
+			}
+		}
+	}
+}
+
+// TestHmixRound compares hmixRound (AVX2 where the machine has it) with
+// hmixRoundGo, and hmixRoundGo with the rounding worked out channel by
+// channel, on rows of every length up to 40 with random pairs (the last
+// among them) and weights from 0 to one.
+func TestHmixRound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	v := make([]uint64, 53)
+	for i := range v {
+		for sh := 0; sh < 64; sh += 16 {
+			v[i] |= uint64(rng.IntN(255*one+1)) << sh
+		}
+	}
+	v[0] = 255 * one * 0x0001_0001_0001_0001
+	for n := range 41 {
+		for range 50 {
+			c, wx := make([]int, n), make([]uint32, n)
+			cmax := 0
+			for i := range c {
+				c[i], wx[i] = rng.IntN(len(v)-1), uint32(rng.IntN(one+1))
+				if rng.IntN(8) == 0 {
+					c[i] = len(v) - 2
+				}
+				cmax = max(cmax, c[i])
+			}
+			wt := make([]uint32, 4*n)
+			hmixWeights(wt, wx)
+			got, want := make([]uint32, n+1), make([]uint32, n+1)
+			hmixRound(got[:n], v, c, wx, wt, cmax)
+			hmixRoundGo(want[:n], v, c, wx)
+			for i := range n {
+				if got[i] != want[i] {
+					t.Fatalf("n %d: pixel %d = %#08x, want %#08x", n, i, got[i], want[i])
+				}
+				for ch := range 4 {
+					la, lb := uint32(v[c[i]]>>(16*ch)&0xffff), uint32(v[c[i]+1]>>(16*ch)&0xffff)
+					if p, ref := want[i]>>(8*ch)&0xff, (la*(one-wx[i])+lb*wx[i]+one*one/2)/(one*one); p != ref {
+						t.Fatalf("n %d: pixel %d channel %d = %d, want %d", n, i, ch, p, ref)
+					}
+				}
+			}
+			if got[n] != 0 {
+				t.Fatalf("n %d: wrote past the row", n)
+			}
+		}
+	}
+}
