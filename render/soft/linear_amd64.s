@@ -149,7 +149,10 @@ hdone:
 // c (ORed with or) interleaved, so that one VPMADDUBSW with the weight
 // bytes (w0, w1) gives a*w0 + c*w1 per channel in a word (at most
 // 255*128: no saturation). The VPERMQs put pixels 0-3 in the low qwords
-// of the two 128-bit lanes, which the unpacks take.
+// of the two 128-bit lanes, which the unpacks take. The prefetches a page
+// ahead carry the reads of a cold client buffer across page boundaries,
+// where the hardware's stream prefetch stops (docs/benchmarks.md, "Rows
+// first").
 TEXT ·vmixSrcAVX2(SB), NOSPLIT, $0-40
 	MOVQ v+0(FP), DI
 	MOVQ a+8(FP), SI
@@ -165,6 +168,8 @@ TEXT ·vmixSrcAVX2(SB), NOSPLIT, $0-40
 	VPBROADCASTD X14, Y14
 
 vsloop:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4096(DX)
 	VPOR       0(SI), Y14, Y0
 	VPOR       0(DX), Y14, Y1
 	VPERMQ     $0xd8, Y0, Y0 // pixels 0, 1, 4, 5 | 2, 3, 6, 7
