@@ -180,6 +180,10 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, direc
 	}
 	wt := lb.wt[:4*n]
 	hmixWeights(wt, wx)
+	// A translucent item over the background alone (putRow's overBg) is
+	// also mixed straight into the output, and where a row has a pixel
+	// that is not opaque, composited over the background in place.
+	overBg := !p.opaque && p.overBg
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
 		yy := y - p.dst.Min.Y
 		if flipY {
@@ -196,9 +200,15 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, direc
 			w0, w1 = uint32(one-w), uint32(w)
 		}
 		vmixSrc(v, a, c, w0, w1, or)
-		out := r.rowOut(p, y, n, direct)
-		hmixRound(out, v, c0, wx, wt, cmax-lo)
-		if !direct {
+		out := r.rowOut(p, y, n, direct || overBg)
+		and := hmixRound(out, v, c0, wx, wt, cmax-lo)
+		switch {
+		case direct:
+		case overBg:
+			if and < alphaMask { // some pixel is translucent
+				overSolidRow(out, out, p.bg, r.ntStores())
+			}
+		default:
 			r.putRow(p, y, out, opaqueSrc)
 		}
 	}
@@ -223,18 +233,23 @@ func vmixSrcGo(v []uint64, a, c []uint32, w0, w1, or uint32) {
 // hmixRoundGo sets dst[i] to v[c[i]] and v[c[i]+1] (wide's lanes) mixed
 // with weight wx[i] (of the second, at most one) and rounded: each
 // channel (a*(one-wx) + b*wx + one*one/2) / (one*one). As in vmixRowGo,
-// the even and odd lanes run apart in 32-bit lanes.
-func hmixRoundGo(dst []uint32, v []uint64, c []int, wx []uint32) {
+// the even and odd lanes run apart in 32-bit lanes. It returns the AND
+// of dst's pixels.
+func hmixRoundGo(dst []uint32, v []uint64, c []int, wx []uint32) uint32 {
 	const even = 0x0000_ffff_0000_ffff
 	const half = 0x0000_2000_0000_2000
 	c, wx = c[:len(dst)], wx[:len(dst)]
+	and := ^uint32(0)
 	for i := range dst {
 		a, b := v[c[i]], v[c[i]+1]
 		w := uint64(wx[i])
 		br := (a&even)*(one-w) + (b&even)*w + half         // B, R
 		ga := (a>>16&even)*(one-w) + (b>>16&even)*w + half // G, A
-		dst[i] = uint32(br>>14)&0xff | uint32(ga>>6)&0xff00 | uint32(br>>30)&0xff0000 | uint32(ga>>22)&0xff000000
+		p := uint32(br>>14)&0xff | uint32(ga>>6)&0xff00 | uint32(br>>30)&0xff0000 | uint32(ga>>22)&0xff000000
+		dst[i] = p
+		and &= p
 	}
+	return and
 }
 
 // hmixWeights fills wt, hmixRound's weights: for each group of 8 output

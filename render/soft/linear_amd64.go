@@ -70,21 +70,22 @@ func vmixSrc(v []uint64, a, c []uint32, w0, w1, or uint32) {
 // multiple of 8 (linear_amd64.s).
 //
 //go:noescape
-func hmixRoundAVX2(dst *uint32, v *uint64, c *int, wt *uint32, n int)
+func hmixRoundAVX2(dst *uint32, v *uint64, c *int, wt *uint32, n int) uint32
 
 // hmixRound mixes v[c[i]] and v[c[i]+1] into dst[i] with weight wx[i]
-// (hmixRoundGo): with AVX2, 8 pixels at a time, with the weights wt
-// (hmixWeights). cmax is the largest index in c (none is negative): the
-// AVX2 routine reads unchecked, so v[cmax+1] is checked here.
-func hmixRound(dst []uint32, v []uint64, c []int, wx, wt []uint32, cmax int) {
+// (hmixRoundGo) and returns the AND of dst's pixels: with AVX2, 8 pixels
+// at a time, with the weights wt (hmixWeights). cmax is the largest
+// index in c (none is negative): the AVX2 routine reads unchecked, so
+// v[cmax+1] is checked here.
+func hmixRound(dst []uint32, v []uint64, c []int, wx, wt []uint32, cmax int) uint32 {
 	c, wx = c[:len(dst)], wx[:len(dst)]
-	n := 0
+	n, and := 0, ^uint32(0)
 	if haveAVX2 {
 		n = len(dst) &^ 7
 	}
 	if n > 0 {
 		_, _ = v[cmax+1], wt[4*n-1]
-		hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], n)
+		and = hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], n)
 	}
-	hmixRoundGo(dst[n:], v, c[n:], wx[n:])
+	return and & hmixRoundGo(dst[n:], v, c[n:], wx[n:])
 }

@@ -195,7 +195,7 @@ DATA hrShuf<>+0(SB)/8, $0x0b0a030209080100
 DATA hrShuf<>+8(SB)/8, $0x0f0e07060d0c0504
 GLOBL hrShuf<>(SB), RODATA|NOPTR, $16
 
-// func hmixRoundAVX2(dst *uint32, v *uint64, c *int, wt *uint32, n int)
+// func hmixRoundAVX2(dst *uint32, v *uint64, c *int, wt *uint32, n int) uint32
 //
 // hmixRound on n pixels, n a multiple of 8, 8 at a time: each pixel's
 // pair of lane groups (v[c[i]], v[c[i]+1], 16 bytes) loaded, its words
@@ -203,15 +203,18 @@ GLOBL hrShuf<>(SB), RODATA|NOPTR, $16
 // a*(one-wx) + b*wx per channel in a dword (at most 255*128*128); then
 // the rounding, the shift by 14 and the packs to bytes. Register j holds
 // pixels j and j+4, so that the packs leave pixels 0-7 in order (the
-// weights wt are laid out so: hmixWeights).
-TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-40
+// weights wt are laid out so: hmixWeights). It returns the AND of the
+// pixels it wrote.
+TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-44
 	MOVQ dst+0(FP), DI
 	MOVQ v+8(FP), SI
 	MOVQ c+16(FP), R8
 	MOVQ wt+24(FP), R10
 	MOVQ n+32(FP), CX
+	MOVL $-1, AX
 	SHRQ $3, CX
 	JZ   hrdone
+	VPCMPEQD Y13, Y13, Y13 // the AND so far
 	VBROADCASTI128 hrShuf<>(SB), Y15
 	MOVL $8192, AX
 	MOVQ AX, X14
@@ -254,12 +257,21 @@ hrloop:
 	VPACKUSDW   Y3, Y2, Y2 // 2, 3 | 6, 7
 	VPACKUSWB   Y2, Y0, Y0 // 0-3 | 4-7
 	VMOVDQU     Y0, 0(DI)
+	VPAND       Y0, Y13, Y13
 	ADDQ        $64, R8
 	ADDQ        $128, R10
 	ADDQ        $32, DI
 	DECQ        CX
 	JNZ         hrloop
+	VEXTRACTI128 $1, Y13, X0
+	VPAND        X0, X13, X13
+	VPSHUFD      $0x4e, X13, X0
+	VPAND        X0, X13, X13
+	VPSHUFD      $0xb1, X13, X0
+	VPAND        X0, X13, X13
+	VMOVD        X13, AX
 	VZEROUPPER
 
 hrdone:
+	MOVL AX, ret+40(FP)
 	RET

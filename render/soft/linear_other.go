@@ -14,7 +14,8 @@ func hmixFrom(h []uint64, pix []uint32, c0 []int, wx []uint32, or uint32, _ int)
 // (vmixSrcGo).
 func vmixSrc(v []uint64, a, c []uint32, w0, w1, or uint32) { vmixSrcGo(v, a, c, w0, w1, or) }
 
-// hmixRound mixes v[c[i]] and v[c[i]+1] into dst[i] (hmixRoundGo).
-func hmixRound(dst []uint32, v []uint64, c []int, wx, _ []uint32, _ int) {
-	hmixRoundGo(dst, v, c, wx)
+// hmixRound mixes v[c[i]] and v[c[i]+1] into dst[i] (hmixRoundGo) and
+// returns the AND of dst's pixels.
+func hmixRound(dst []uint32, v []uint64, c []int, wx, _ []uint32, _ int) uint32 {
+	return hmixRoundGo(dst, v, c, wx)
 }
