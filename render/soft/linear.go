@@ -220,31 +220,36 @@ func wide(p uint32) uint64 {
 	return uint64(p&0xff) | uint64(p>>8&0xff)<<16 | uint64(p>>16&0xff)<<32 | uint64(p>>24)<<48
 }
 
+// vRound is one/2 in each of wide's lanes. Added to both lanes that
+// hmixRound mixes with weights that sum to one, it adds one*one/2 to the
+// sum: the rounding of the final division.
+const vRound = 0x0040_0040_0040_0040
+
 // vmixSrcGo sets v[j] to a[j] and c[j], each ORed with or, mixed with
-// weights w0 and w1 (w0+w1 = one) in wide's lanes, unrounded: a channel
-// is at most 255*one.
+// weights w0 and w1 (w0+w1 = one) in wide's lanes, plus vRound: a
+// channel is at most 255*one + one/2.
 func vmixSrcGo(v []uint64, a, c []uint32, w0, w1, or uint32) {
 	a, c = a[:len(v)], c[:len(v)]
 	for j := range v {
-		v[j] = wide(a[j]|or)*uint64(w0) + wide(c[j]|or)*uint64(w1)
+		v[j] = wide(a[j]|or)*uint64(w0) + wide(c[j]|or)*uint64(w1) + vRound
 	}
 }
 
-// hmixRoundGo sets dst[i] to v[c[i]] and v[c[i]+1] (wide's lanes) mixed
-// with weight wx[i] (of the second, at most one) and rounded: each
-// channel (a*(one-wx) + b*wx + one*one/2) / (one*one). As in vmixRowGo,
+// hmixRoundGo sets dst[i] to v[c[i]] and v[c[i]+1] (wide's lanes, each
+// with vmixSrc's one/2 added) mixed with weight wx[i] (of the second, at
+// most one) and rounded: each channel (a*(one-wx) + b*wx) / (one*one),
+// which vRound makes the rounded quotient. As in vmixRowGo,
 // the even and odd lanes run apart in 32-bit lanes. It returns the AND
 // of dst's pixels.
 func hmixRoundGo(dst []uint32, v []uint64, c []int, wx []uint32) uint32 {
 	const even = 0x0000_ffff_0000_ffff
-	const half = 0x0000_2000_0000_2000
 	c, wx = c[:len(dst)], wx[:len(dst)]
 	and := ^uint32(0)
 	for i := range dst {
 		a, b := v[c[i]], v[c[i]+1]
 		w := uint64(wx[i])
-		br := (a&even)*(one-w) + (b&even)*w + half         // B, R
-		ga := (a>>16&even)*(one-w) + (b>>16&even)*w + half // G, A
+		br := (a&even)*(one-w) + (b&even)*w         // B, R
+		ga := (a>>16&even)*(one-w) + (b>>16&even)*w // G, A
 		p := uint32(br>>14)&0xff | uint32(ga>>6)&0xff00 | uint32(br>>30)&0xff0000 | uint32(ga>>22)&0xff000000
 		dst[i] = p
 		and &= p

@@ -147,8 +147,8 @@ hdone:
 //
 // vmixSrc on n pixels, n a multiple of 8, 8 at a time: the bytes of a and
 // c (ORed with or) interleaved, so that one VPMADDUBSW with the weight
-// bytes (w0, w1) gives a*w0 + c*w1 per channel in a word (at most
-// 255*128: no saturation). The VPERMQs put pixels 0-3 in the low qwords
+// bytes (w0, w1) gives a*w0 + c*w1 per channel in a word, and vRound
+// is added (at most 255*128 + 64: no saturation). The VPERMQs put pixels 0-3 in the low qwords
 // of the two 128-bit lanes, which the unpacks take. The prefetches a page
 // ahead carry the reads of a cold client buffer across page boundaries,
 // where the hardware's stream prefetch stops (docs/benchmarks.md, "Rows
@@ -166,6 +166,9 @@ TEXT ·vmixSrcAVX2(SB), NOSPLIT, $0-40
 	MOVL or+36(FP), AX
 	MOVQ AX, X14
 	VPBROADCASTD X14, Y14
+	MOVL $64, AX
+	MOVQ AX, X13
+	VPBROADCASTW X13, Y13 // vRound
 
 vsloop:
 	PREFETCHT0 4096(SI)
@@ -178,6 +181,8 @@ vsloop:
 	VPUNPCKHBW Y1, Y0, Y3    // pixels 4-7
 	VPMADDUBSW Y15, Y2, Y2
 	VPMADDUBSW Y15, Y3, Y3
+	VPADDW     Y13, Y2, Y2
+	VPADDW     Y13, Y3, Y3
 	VMOVDQU    Y2, 0(DI)
 	VMOVDQU    Y3, 32(DI)
 	ADDQ       $32, SI
@@ -200,8 +205,9 @@ GLOBL hrShuf<>(SB), RODATA|NOPTR, $16
 // hmixRound on n pixels, n a multiple of 8, 8 at a time: each pixel's
 // pair of lane groups (v[c[i]], v[c[i]+1], 16 bytes) loaded, its words
 // interleaved, and one VPMADDWD with the pixel's (one-wx, wx) gives
-// a*(one-wx) + b*wx per channel in a dword (at most 255*128*128); then
-// the rounding, the shift by 14 and the packs to bytes. Register j holds
+// a*(one-wx) + b*wx per channel in a dword (at most (255*128+64)*128,
+// vmixSrc's vRound making the sum the rounded one); then the shift by
+// 14 and the packs to bytes. Register j holds
 // pixels j and j+4, so that the packs leave pixels 0-7 in order (the
 // weights wt are laid out so: hmixWeights). It returns the AND of the
 // pixels it wrote.
@@ -216,9 +222,6 @@ TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-44
 	JZ   hrdone
 	VPCMPEQD Y13, Y13, Y13 // the AND so far
 	VBROADCASTI128 hrShuf<>(SB), Y15
-	MOVL $8192, AX
-	MOVQ AX, X14
-	VPBROADCASTD X14, Y14
 
 hrloop:
 	MOVQ        0(R8), AX
@@ -245,10 +248,6 @@ hrloop:
 	VPMADDWD    32(R10), Y1, Y1
 	VPMADDWD    64(R10), Y2, Y2
 	VPMADDWD    96(R10), Y3, Y3
-	VPADDD      Y14, Y0, Y0
-	VPADDD      Y14, Y1, Y1
-	VPADDD      Y14, Y2, Y2
-	VPADDD      Y14, Y3, Y3
 	VPSRLD      $14, Y0, Y0
 	VPSRLD      $14, Y1, Y1
 	VPSRLD      $14, Y2, Y2

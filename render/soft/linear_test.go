@@ -238,8 +238,8 @@ func TestVmixSrc(t *testing.T) {
 				}
 				for ch := range 4 {
 					pa, pc := (a[off+i]|or)>>(8*ch)&0xff, (c[off+i]|or)>>(8*ch)&0xff
-					if l := uint32(want[i] >> (16 * ch) & 0xffff); l != pa*(one-w1)+pc*w1 {
-						t.Fatalf("n %d w1 %d: pixel %d channel %d = %d, want %d", n, w1, i, ch, l, pa*(one-w1)+pc*w1)
+					if l, ref := uint32(want[i]>>(16*ch)&0xffff), pa*(one-w1)+pc*w1+one/2; l != ref {
+						t.Fatalf("n %d w1 %d: pixel %d channel %d = %d, want %d", n, w1, i, ch, l, ref)
 					}
 				}
 			}
@@ -257,13 +257,13 @@ func TestVmixSrc(t *testing.T) {
 // from 0 to one.
 func TestHmixRound(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	v := make([]uint64, 53)
+	v := make([]uint64, 53) // vmixSrc's lanes: a mix plus one/2
 	for i := range v {
 		for sh := 0; sh < 64; sh += 16 {
-			v[i] |= uint64(rng.IntN(255*one+1)) << sh
+			v[i] |= uint64(rng.IntN(255*one+1)+one/2) << sh
 		}
 	}
-	v[0] = 255 * one * 0x0001_0001_0001_0001
+	v[0] = (255*one + one/2) * 0x0001_0001_0001_0001
 	for n := range 41 {
 		for range 50 {
 			c, wx := make([]int, n), make([]uint32, n)
@@ -293,7 +293,7 @@ func TestHmixRound(t *testing.T) {
 				}
 				for ch := range 4 {
 					la, lb := uint32(v[c[i]]>>(16*ch)&0xffff), uint32(v[c[i]+1]>>(16*ch)&0xffff)
-					if p, ref := want[i]>>(8*ch)&0xff, (la*(one-wx[i])+lb*wx[i]+one*one/2)/(one*one); p != ref {
+					if p, ref := want[i]>>(8*ch)&0xff, (la*(one-wx[i])+lb*wx[i])/(one*one); p != ref {
 						t.Fatalf("n %d: pixel %d channel %d = %d, want %d", n, i, ch, p, ref)
 					}
 				}
