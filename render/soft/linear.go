@@ -17,8 +17,9 @@ type linBufs struct {
 	hRow  [2]int
 	// Rows first (drawLinearV): a source row span mixed along the
 	// column, and the weights of hmixRound's groups of 8.
-	v  []uint64
-	wt []uint32
+	v   []uint64
+	c32 []int32
+	wt  []uint32
 }
 
 func (lb *linBufs) grow(n int) {
@@ -28,7 +29,7 @@ func (lb *linBufs) grow(n int) {
 	lb.cols1, lb.wx = make([]int, n), make([]uint32, n)
 	lb.a, lb.b = make([]uint32, n), make([]uint32, n)
 	lb.h = [2][]uint64{make([]uint64, n), make([]uint64, n)}
-	lb.wt = make([]uint32, 4*n)
+	lb.c32, lb.wt = make([]int32, n), make([]uint32, 4*n)
 }
 
 // drawLinear draws p from b as drawFrom does, for an item filtered
@@ -175,8 +176,11 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, direc
 		lb.v = make([]uint64, span)
 	}
 	v := lb.v[:span]
-	for i := range c0 {
-		c0[i] -= lo
+	// The columns from lo, in 32 bits (a filtered axis has at most
+	// render.MaxLinear pixels).
+	cr := lb.c32[:n]
+	for i, c := range c0 {
+		cr[i] = int32(c - lo)
 	}
 	wt := lb.wt[:4*n]
 	hmixWeights(wt, wx)
@@ -201,7 +205,7 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, direc
 		}
 		vmixSrc(v, a, c, w0, w1, or)
 		out := r.rowOut(p, y, n, direct || overBg)
-		and := hmixRound(out, v, c0, wx, wt, cmax-lo)
+		and := hmixRound(out, v, cr, wx, wt, cmax-lo)
 		switch {
 		case direct:
 		case overBg:
@@ -241,7 +245,7 @@ func vmixSrcGo(v []uint64, a, c []uint32, w0, w1, or uint32) {
 // which vRound makes the rounded quotient. As in vmixRowGo,
 // the even and odd lanes run apart in 32-bit lanes. It returns the AND
 // of dst's pixels.
-func hmixRoundGo(dst []uint32, v []uint64, c []int, wx []uint32) uint32 {
+func hmixRoundGo(dst []uint32, v []uint64, c []int32, wx []uint32) uint32 {
 	const even = 0x0000_ffff_0000_ffff
 	c, wx = c[:len(dst)], wx[:len(dst)]
 	and := ^uint32(0)

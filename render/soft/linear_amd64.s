@@ -200,7 +200,7 @@ DATA hrShuf<>+0(SB)/8, $0x0b0a030209080100
 DATA hrShuf<>+8(SB)/8, $0x0f0e07060d0c0504
 GLOBL hrShuf<>(SB), RODATA|NOPTR, $16
 
-// func hmixRoundAVX2(dst *uint32, v *uint64, c *int, wt *uint32, n int) uint32
+// func hmixRoundAVX2(dst *uint32, v *uint64, c *int32, wt *uint32, n int) uint32
 //
 // hmixRound on n pixels, n a multiple of 8, 8 at a time: each pixel's
 // pair of lane groups (v[c[i]], v[c[i]+1], 16 bytes) loaded, its words
@@ -224,20 +224,20 @@ TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-44
 	VBROADCASTI128 hrShuf<>(SB), Y15
 
 hrloop:
-	MOVQ        0(R8), AX
-	MOVQ        32(R8), BX
+	MOVL        0(R8), AX
+	MOVL        16(R8), BX
 	VMOVDQU     (SI)(AX*8), X0
 	VINSERTI128 $1, (SI)(BX*8), Y0, Y0
-	MOVQ        8(R8), AX
-	MOVQ        40(R8), BX
+	MOVL        4(R8), AX
+	MOVL        20(R8), BX
 	VMOVDQU     (SI)(AX*8), X1
 	VINSERTI128 $1, (SI)(BX*8), Y1, Y1
-	MOVQ        16(R8), AX
-	MOVQ        48(R8), BX
+	MOVL        8(R8), AX
+	MOVL        24(R8), BX
 	VMOVDQU     (SI)(AX*8), X2
 	VINSERTI128 $1, (SI)(BX*8), Y2, Y2
-	MOVQ        24(R8), AX
-	MOVQ        56(R8), BX
+	MOVL        12(R8), AX
+	MOVL        28(R8), BX
 	VMOVDQU     (SI)(AX*8), X3
 	VINSERTI128 $1, (SI)(BX*8), Y3, Y3
 	VPSHUFB     Y15, Y0, Y0
@@ -257,7 +257,7 @@ hrloop:
 	VPACKUSWB   Y2, Y0, Y0 // 0-3 | 4-7
 	VMOVDQU     Y0, 0(DI)
 	VPAND       Y0, Y13, Y13
-	ADDQ        $64, R8
+	ADDQ        $32, R8
 	ADDQ        $128, R10
 	ADDQ        $32, DI
 	DECQ        CX

@@ -266,14 +266,14 @@ func TestHmixRound(t *testing.T) {
 	v[0] = (255*one + one/2) * 0x0001_0001_0001_0001
 	for n := range 41 {
 		for range 50 {
-			c, wx := make([]int, n), make([]uint32, n)
+			c, wx := make([]int32, n), make([]uint32, n)
 			cmax := 0
 			for i := range c {
-				c[i], wx[i] = rng.IntN(len(v)-1), uint32(rng.IntN(one+1))
+				c[i], wx[i] = int32(rng.IntN(len(v)-1)), uint32(rng.IntN(one+1))
 				if rng.IntN(8) == 0 {
-					c[i] = len(v) - 2
+					c[i] = int32(len(v) - 2)
 				}
-				cmax = max(cmax, c[i])
+				cmax = max(cmax, int(c[i]))
 			}
 			wt := make([]uint32, 4*n)
 			hmixWeights(wt, wx)
