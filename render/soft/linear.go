@@ -29,7 +29,7 @@ func (lb *linBufs) grow(n int) {
 	lb.cols1, lb.wx = make([]int, n), make([]uint32, n)
 	lb.a, lb.b = make([]uint32, n), make([]uint32, n)
 	lb.h = [2][]uint64{make([]uint64, n), make([]uint64, n)}
-	lb.c32, lb.wt = make([]int32, n), make([]uint32, 4*n)
+	lb.c32, lb.wt = make([]int32, n), make([]uint32, n)
 }
 
 // drawLinear draws p from b as drawFrom does, for an item filtered
@@ -182,7 +182,7 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, direc
 	for i, c := range c0 {
 		cr[i] = int32(c - lo)
 	}
-	wt := lb.wt[:4*n]
+	wt := lb.wt[:n]
 	hmixWeights(wt, wx)
 	// A translucent item over the background alone (putRow's overBg) is
 	// also mixed straight into the output, and where a row has a pixel
@@ -261,21 +261,12 @@ func hmixRoundGo(dst []uint32, v []uint64, c []int32, wx []uint32) uint32 {
 	return and
 }
 
-// hmixWeights fills wt, hmixRound's weights: for each group of 8 output
-// pixels, 4 pairs of 16-byte entries, the pixels j and j+4 of the group
-// in pair j, each entry a pixel's (one-wx, wx) as two 16-bit words four
-// times over (VPMADDWD's operand). The pixels after the last whole group
-// have none.
+// hmixWeights fills wt, hmixRound's weights: each output pixel's
+// (one-wx, wx) as two 16-bit words (VPMADDWD's operand).
 func hmixWeights(wt, wx []uint32) {
-	for g := 0; g+8 <= len(wx); g += 8 {
-		e := wt[4*g : 4*g+32]
-		for j := range 4 {
-			for h, i := range [2]int{g + j, g + j + 4} {
-				d := wx[i]<<16 | (one - wx[i])
-				q := e[8*j+4*h : 8*j+4*h+4]
-				q[0], q[1], q[2], q[3] = d, d, d, d
-			}
-		}
+	wt = wt[:len(wx)]
+	for i, w := range wx {
+		wt[i] = w<<16 | (one - w)
 	}
 }
 

@@ -84,7 +84,7 @@ func hmixRound(dst []uint32, v []uint64, c []int32, wx, wt []uint32, cmax int) u
 		n = len(dst) &^ 7
 	}
 	if n > 0 {
-		_, _ = v[cmax+1], wt[4*n-1]
+		_, _ = v[cmax+1], wt[n-1]
 		and = hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], n)
 	}
 	return and & hmixRoundGo(dst[n:], v, c[n:], wx[n:])

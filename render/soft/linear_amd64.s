@@ -200,6 +200,27 @@ DATA hrShuf<>+0(SB)/8, $0x0b0a030209080100
 DATA hrShuf<>+8(SB)/8, $0x0f0e07060d0c0504
 GLOBL hrShuf<>(SB), RODATA|NOPTR, $16
 
+// VPERMD's indices that spread a group's weights: register j takes the
+// weight of pixel j in its low lane's dwords and of pixel j+4 in its
+// high lane's.
+DATA hrPerm<>+0(SB)/8, $0x0000000000000000
+DATA hrPerm<>+8(SB)/8, $0x0000000000000000
+DATA hrPerm<>+16(SB)/8, $0x0000000400000004
+DATA hrPerm<>+24(SB)/8, $0x0000000400000004
+DATA hrPerm<>+32(SB)/8, $0x0000000100000001
+DATA hrPerm<>+40(SB)/8, $0x0000000100000001
+DATA hrPerm<>+48(SB)/8, $0x0000000500000005
+DATA hrPerm<>+56(SB)/8, $0x0000000500000005
+DATA hrPerm<>+64(SB)/8, $0x0000000200000002
+DATA hrPerm<>+72(SB)/8, $0x0000000200000002
+DATA hrPerm<>+80(SB)/8, $0x0000000600000006
+DATA hrPerm<>+88(SB)/8, $0x0000000600000006
+DATA hrPerm<>+96(SB)/8, $0x0000000300000003
+DATA hrPerm<>+104(SB)/8, $0x0000000300000003
+DATA hrPerm<>+112(SB)/8, $0x0000000700000007
+DATA hrPerm<>+120(SB)/8, $0x0000000700000007
+GLOBL hrPerm<>(SB), RODATA|NOPTR, $128
+
 // func hmixRoundAVX2(dst *uint32, v *uint64, c *int32, wt *uint32, n int) uint32
 //
 // hmixRound on n pixels, n a multiple of 8, 8 at a time: each pixel's
@@ -222,6 +243,10 @@ TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-44
 	JZ   hrdone
 	VPCMPEQD Y13, Y13, Y13 // the AND so far
 	VBROADCASTI128 hrShuf<>(SB), Y15
+	VMOVDQU hrPerm<>+0(SB), Y8
+	VMOVDQU hrPerm<>+32(SB), Y9
+	VMOVDQU hrPerm<>+64(SB), Y10
+	VMOVDQU hrPerm<>+96(SB), Y11
 
 hrloop:
 	MOVL        0(R8), AX
@@ -244,10 +269,15 @@ hrloop:
 	VPSHUFB     Y15, Y1, Y1
 	VPSHUFB     Y15, Y2, Y2
 	VPSHUFB     Y15, Y3, Y3
-	VPMADDWD    0(R10), Y0, Y0
-	VPMADDWD    32(R10), Y1, Y1
-	VPMADDWD    64(R10), Y2, Y2
-	VPMADDWD    96(R10), Y3, Y3
+	VMOVDQU     0(R10), Y12 // the group's 8 weights
+	VPERMD      Y12, Y8, Y4
+	VPERMD      Y12, Y9, Y5
+	VPERMD      Y12, Y10, Y6
+	VPERMD      Y12, Y11, Y7
+	VPMADDWD    Y4, Y0, Y0
+	VPMADDWD    Y5, Y1, Y1
+	VPMADDWD    Y6, Y2, Y2
+	VPMADDWD    Y7, Y3, Y3
 	VPSRLD      $14, Y0, Y0
 	VPSRLD      $14, Y1, Y1
 	VPSRLD      $14, Y2, Y2
@@ -258,7 +288,7 @@ hrloop:
 	VMOVDQU     Y0, 0(DI)
 	VPAND       Y0, Y13, Y13
 	ADDQ        $32, R8
-	ADDQ        $128, R10
+	ADDQ        $32, R10
 	ADDQ        $32, DI
 	DECQ        CX
 	JNZ         hrloop

@@ -275,7 +275,7 @@ func TestHmixRound(t *testing.T) {
 				}
 				cmax = max(cmax, int(c[i]))
 			}
-			wt := make([]uint32, 4*n)
+			wt := make([]uint32, n)
 			hmixWeights(wt, wx)
 			got, want := make([]uint32, n+1), make([]uint32, n+1)
 			and := hmixRound(got[:n], v, c, wx, wt, cmax)
