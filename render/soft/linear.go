@@ -15,8 +15,9 @@ type linBufs struct {
 	a, b  []uint32
 	h     [2][]uint64
 	hRow  [2]int
-	// Rows first (drawLinearV): a source row span mixed along the
-	// column, and the weights of hmixRound's groups of 8.
+	// Rows first (drawLinearV): a span of source pixels mixed along the
+	// column, the columns from the span's start, and hmixRound's
+	// weights.
 	v   []uint64
 	c32 []int32
 	wt  []uint32
@@ -242,9 +243,9 @@ func vmixSrcGo(v []uint64, a, c []uint32, w0, w1, or uint32) {
 // hmixRoundGo sets dst[i] to v[c[i]] and v[c[i]+1] (wide's lanes, each
 // with vmixSrc's one/2 added) mixed with weight wx[i] (of the second, at
 // most one) and rounded: each channel (a*(one-wx) + b*wx) / (one*one),
-// which vRound makes the rounded quotient. As in vmixRowGo,
-// the even and odd lanes run apart in 32-bit lanes. It returns the AND
-// of dst's pixels.
+// which vRound makes the rounded quotient. As in vmixRowGo, the even and
+// odd lanes run apart in 32-bit lanes. It returns the AND of dst's
+// pixels.
 func hmixRoundGo(dst []uint32, v []uint64, c []int32, wx []uint32) uint32 {
 	const even = 0x0000_ffff_0000_ffff
 	c, wx = c[:len(dst)], wx[:len(dst)]

@@ -229,8 +229,8 @@ GLOBL hrPerm<>(SB), RODATA|NOPTR, $128
 // a*(one-wx) + b*wx per channel in a dword (at most (255*128+64)*128,
 // vmixSrc's vRound making the sum the rounded one); then the shift by
 // 14 and the packs to bytes. Register j holds
-// pixels j and j+4, so that the packs leave pixels 0-7 in order (the
-// weights wt are laid out so: hmixWeights). It returns the AND of the
+// pixels j and j+4, so that the packs leave pixels 0-7 in order (hrPerm
+// spreads the group's weights so). It returns the AND of the
 // pixels it wrote.
 TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-44
 	MOVQ dst+0(FP), DI
