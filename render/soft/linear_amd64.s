@@ -228,10 +228,9 @@ GLOBL hrPerm<>(SB), RODATA|NOPTR, $128
 // interleaved, and one VPMADDWD with the pixel's (one-wx, wx) gives
 // a*(one-wx) + b*wx per channel in a dword (at most (255*128+64)*128,
 // vmixSrc's vRound making the sum the rounded one); then the shift by
-// 14 and the packs to bytes. Register j holds
-// pixels j and j+4, so that the packs leave pixels 0-7 in order (hrPerm
-// spreads the group's weights so). It returns the AND of the
-// pixels it wrote.
+// 14 and the packs to bytes. Register j holds pixels j and j+4, so that
+// the packs leave pixels 0-7 in order (hrPerm spreads the group's
+// weights so). It returns the AND of the pixels it wrote.
 TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-44
 	MOVQ dst+0(FP), DI
 	MOVQ v+8(FP), SI
