@@ -142,6 +142,11 @@ func BenchmarkRender(b *testing.B) {
 		// linearly too).
 		{"1080p-1-ARGB-scale2-at-1.5", 2560, 1440, shm.FormatARGB8888, 0xff, render.TransformNormal, 2, 1920, 1080},
 		{"1080p-1-ARGB-scale1-at-1.5", 1280, 720, shm.FormatARGB8888, 0xff, render.TransformNormal, 1, 1920, 1080},
+		// Stretched along one axis only (a wp_viewport destination of
+		// another aspect): filtered along rows, nearest along columns,
+		// and the other way round.
+		{"1080p-1-ARGB-stretch-x1.5", 1280, 1080, shm.FormatARGB8888, 0xff, render.TransformNormal, 1, 1920, 1080},
+		{"1080p-1-ARGB-stretch-y1.5", 1920, 720, shm.FormatARGB8888, 0xff, render.TransformNormal, 1, 1920, 1080},
 		{"2160p-1-opaque", 3840, 2160, shm.FormatXRGB8888, 0xff, render.TransformNormal, 1, 3840, 2160},
 		{"2160p-1-ARGB-translucent", 3840, 2160, shm.FormatARGB8888, 0xc0, render.TransformNormal, 1, 3840, 2160},
 	} {
