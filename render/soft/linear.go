@@ -70,7 +70,7 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 			if k == p.uw-1 {
 				// The last pixel whole, as the second of a pair (a
 				// filtered axis has 2 pixels or more): every column then
-				// reads pixels k and k+1 (hmixFrom).
+				// reads pixels k and k+1 (hmixRound).
 				k, w = k-1, one
 			}
 		}
@@ -86,8 +86,8 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	}
 	// direct: the rows go straight into the output.
 	direct := p.opaque && opaqueSrc
-	if linX && linY && l.colStep == 1 && !f.SwapRB() {
-		r.drawLinearV(p, &l, cmax, or, direct, opaqueSrc)
+	if l.colStep == 1 && !f.SwapRB() {
+		r.drawLinearV(p, &l, cmax, or, linY, direct, opaqueSrc)
 		return
 	}
 	lb.hRow = [2]int{-1, -1}
@@ -106,10 +106,6 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 		h := lb.h[j][:n]
 		s := l.base + k*l.rowStep
 		lb.hRow[j] = k
-		if linX && l.colStep == 1 && !f.SwapRB() {
-			hmixFrom(h, l.pix[s:], c0, wx, or, cmax)
-			return h
-		}
 		l.gather(lb.a[:n], b, s, c0, f)
 		if linX {
 			l.gather(lb.b[:n], b, s, c1, f)
@@ -152,17 +148,17 @@ func (r *Renderer) rowOut(p *plan, y, n int, direct bool) []uint32 {
 	return r.out[o : o+n]
 }
 
-// drawLinearV is drawLinear for an item filtered on both axes whose
-// source columns are pixels next to each other in native order, with the
-// columns drawLinear set (r.cols, r.lin.wx; cmax the largest). It mixes
-// along the column first: each output row mixes its two source rows
+// drawLinearV is drawLinear for an item whose source columns are pixels
+// next to each other in native order, with the columns drawLinear set
+// (r.cols, r.lin.wx; cmax the largest) and linY telling whether columns
+// are filtered too. It mixes along the column first: each output row mixes its two source rows
 // over the span of columns it reads (vmixSrc, unrounded 16-bit lanes),
 // then mixes and rounds along the row (hmixRound). The sums are those of
 // drawLinear's order, so the pixels are the same. It costs less: the
 // pass along the row, which reads a pair per output pixel, runs once per
 // output row instead of once per source row, and the pass along the
 // column reads whole runs of pixels.
-func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, direct, opaqueSrc bool) {
+func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, linY, direct, opaqueSrc bool) {
 	dh := p.dst.Dy()
 	_, flipY := p.t.Flips()
 	lb := &r.lin
@@ -177,6 +173,11 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, direc
 		lb.v = make([]uint64, span)
 	}
 	v := lb.v[:span]
+	// Along a nearest-neighbour row the last column may be the row's
+	// last pixel, whose pair (at weight 0) is past the row: that lane is
+	// 0, and only the pixels up to the row's end are read.
+	read := min(span, p.uw-lo)
+	clear(v[read:])
 	// The columns from lo, in 32 bits (a filtered axis has at most
 	// render.MaxLinear pixels).
 	cr := lb.c32[:n]
@@ -194,17 +195,20 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, direc
 		if flipY {
 			yy = dh - 1 - yy
 		}
-		k, w := render.LinearSample(yy, p.uh, dh)
+		k, w := render.Nearest(yy, p.uh, dh), 0
+		if linY {
+			k, w = render.LinearSample(yy, p.uh, dh)
+		}
 		s := l.base + k*l.rowStep + lo
-		a, c := l.pix[s:s+span], l.pix[s:s+span]
+		a, c := l.pix[s:s+read], l.pix[s:s+read]
 		// Weights (one/2, one/2) of a row with itself make it whole:
 		// vmixSrc's weights are signed bytes, which one is not.
 		w0, w1 := uint32(one/2), uint32(one/2)
 		if w != 0 {
-			c = l.pix[s+l.rowStep : s+l.rowStep+span]
+			c = l.pix[s+l.rowStep : s+l.rowStep+read]
 			w0, w1 = uint32(one-w), uint32(w)
 		}
-		vmixSrc(v, a, c, w0, w1, or)
+		vmixSrc(v[:read], a, c, w0, w1, or)
 		out := r.rowOut(p, y, n, direct || overBg)
 		and := hmixRound(out, v, cr, wx, wt, cmax-lo)
 		switch {
@@ -285,18 +289,6 @@ func hmixRow(h []uint64, a, b, wx []uint32) {
 	for i := range h {
 		w := uint64(wx[i])
 		h[i] = spread(a[i])*(one-w) + spread(b[i])*w
-	}
-}
-
-// hmixFromGo is gather and hmixRow in one pass, for a row whose pixels
-// are in 0xAARRGGBB order and next to each other: h[i] mixes pix[c0[i]]
-// and the pixel after it, each ORed with or (the alpha of an X format),
-// with weight wx[i] (of the second, at most one).
-func hmixFromGo(h []uint64, pix []uint32, c0 []int, wx []uint32, or uint32) {
-	c0, wx = c0[:len(h)], wx[:len(h)]
-	for i := range h {
-		w := uint64(wx[i])
-		h[i] = spread(pix[c0[i]]|or)*(one-w) + spread(pix[c0[i]+1]|or)*w
 	}
 }
 

@@ -5,11 +5,6 @@ package soft
 // vmixRow sets dst[i] to t[i] and u[i] mixed with weight wy (vmixRowGo).
 func vmixRow(dst []uint32, t, u []uint64, wy uint32) { vmixRowGo(dst, t, u, wy) }
 
-// hmixFrom mixes pix[c0[i]] and pix[c0[i]+1] into h[i] (hmixFromGo).
-func hmixFrom(h []uint64, pix []uint32, c0 []int, wx []uint32, or uint32, _ int) {
-	hmixFromGo(h, pix, c0, wx, or)
-}
-
 // vmixSrc mixes a[j] and c[j] into v[j] with weights w0 and w1
 // (vmixSrcGo).
 func vmixSrc(v []uint64, a, c []uint32, w0, w1, or uint32) { vmixSrcGo(v, a, c, w0, w1, or) }
