@@ -40,14 +40,15 @@ func (lb *linBufs) grow(n int) {
 // 8-bit channels, and rounds once. render/gl's exact program computes
 // the same numbers.
 //
-// The filter is separable. Where both axes are filtered and the source's
-// columns are pixels next to each other in native order (the common
-// case: a buffer at scale 2 on an output at 1.5), drawLinearV mixes
-// along the column first. Elsewhere each source row is first filtered
-// along the output row (hmix, kept unrounded in 16-bit lanes), and each
-// output row mixes two such rows (vmix). Consecutive output rows mostly
-// share a source row, so a filtered row is kept while the next output
-// row still reads it.
+// The filter is separable. Where the source's columns are pixels next to
+// each other in native order (ARGB8888 and XRGB8888 buffers neither
+// rotated by 90 nor 270 degrees: a buffer at scale 2 on an output at
+// 1.5, a viewport's stretch), drawLinearV mixes along the column first.
+// Elsewhere each source row is first gathered and filtered along the
+// output row (hmixRow, kept unrounded in 16-bit lanes), and each output
+// row mixes two such rows (vmixRow). Consecutive output rows mostly share
+// a source row, so a filtered row is kept while the next output row
+// still reads it.
 func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alphaSet, linX, linY bool) {
 	dw, dh := p.dst.Dx(), p.dst.Dy()
 	x0, x1 := p.vis.Min.X-p.dst.Min.X, p.vis.Max.X-p.dst.Min.X
