@@ -75,12 +75,13 @@ done:
 //
 // vmixSrc on n pixels, n a multiple of 8, 8 at a time: the bytes of a and
 // c (ORed with or) interleaved, so that one VPMADDUBSW with the weight
-// bytes (w0, w1) gives a*w0 + c*w1 per channel in a word, and vRound
-// is added (at most 255*128 + 64: no saturation). The VPERMQs put pixels 0-3 in the low qwords
-// of the two 128-bit lanes, which the unpacks take. The prefetches a page
-// ahead carry the reads of a cold client buffer across page boundaries,
-// where the hardware's stream prefetch stops (docs/benchmarks.md, "Rows
-// first").
+// bytes (w0, w1) gives a*w0 + c*w1 per channel in a word, and vRound is
+// added (at most 255*128 + 64: no saturation). The VPERMQs put pixels
+// 0-3 in the low qwords of the two 128-bit lanes, which the unpacks
+// take. The prefetches a page ahead carry the reads of a cold client
+// buffer across page boundaries, where the hardware's stream prefetch
+// stops (docs/benchmarks.md, "Rows first"); a prefetch past the end of
+// a mapping, or of a truncated file, is dropped, never a fault.
 TEXT ·vmixSrcAVX2(SB), NOSPLIT, $0-40
 	MOVQ v+0(FP), DI
 	MOVQ a+8(FP), SI
