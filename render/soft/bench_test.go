@@ -232,6 +232,38 @@ func BenchmarkFrame(b *testing.B) {
 	}
 }
 
+// BenchmarkFrameScaled is BenchmarkFrame's attach case for a client at
+// buffer scale 2 on an output at 1.5 (its 2560x1440 buffer shown at
+// 1920x1080, filtered linearly), in the byte orders of both families.
+// The item is not marked opaque, as a client with no opaque region's is.
+func BenchmarkFrameScaled(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		f    shm.Format
+	}{{"ARGB8888", shm.FormatARGB8888}, {"ABGR8888", shm.FormatABGR8888}} {
+		f := c.f
+		b.Run("attach-"+c.name, func(b *testing.B) {
+			r := New()
+			s := newStaging(2560, 1440, 2560*4, f, pattern(0xff))
+			tex, px, _ := attached(b, r, s, 0)
+			sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 1920, 1080)}}
+			if err := r.Render(sc, 1920, 1080); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(1920 * 1080 * 4)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := tex.Attach(px, nil); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Render(sc, 1920, 1080); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkReadPixels(b *testing.B) {
 	r := New()
 	tex := upload(b, r, newStaging(1920, 1080, 1920*4, shm.FormatXRGB8888, pattern(0xff)))
