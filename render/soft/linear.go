@@ -41,11 +41,12 @@ func (lb *linBufs) grow(n int) {
 // the same numbers.
 //
 // The filter is separable. Where the source's columns are pixels next to
-// each other in native order (ARGB8888 and XRGB8888 buffers neither
-// rotated by 90 nor 270 degrees: a buffer at scale 2 on an output at
-// 1.5, a viewport's stretch), drawLinearV mixes along the column first.
-// Elsewhere each source row is first gathered and filtered along the
-// output row (hmixRow, kept unrounded in 16-bit lanes), and each output
+// each other (buffers neither rotated by 90 nor 270 degrees: a buffer at
+// scale 2 on an output at 1.5, a viewport's stretch), drawLinearV mixes
+// along the column first.
+// Elsewhere (90 and 270 degrees, and buffers whose pixels are not
+// 4-byte aligned) each source row is first gathered and filtered along
+// the output row (hmixRow, kept unrounded in 16-bit lanes), and each output
 // row mixes two such rows (vmixRow). Consecutive output rows mostly share
 // a source row, so a filtered row is kept while the next output row
 // still reads it.
@@ -87,8 +88,8 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	}
 	// direct: the rows go straight into the output.
 	direct := p.opaque && opaqueSrc
-	if l.colStep == 1 && !f.SwapRB() {
-		r.drawLinearV(p, &l, cmax, or, linY, direct, opaqueSrc)
+	if l.colStep == 1 {
+		r.drawLinearV(p, &l, cmax, or, f.SwapRB(), linY, direct, opaqueSrc)
 		return
 	}
 	lb.hRow = [2]int{-1, -1}
@@ -150,16 +151,16 @@ func (r *Renderer) rowOut(p *plan, y, n int, direct bool) []uint32 {
 }
 
 // drawLinearV is drawLinear for an item whose source columns are pixels
-// next to each other in native order, with the columns drawLinear set
-// (r.cols, r.lin.wx; cmax the largest) and linY telling whether columns
-// are filtered too. It mixes along the column first: each output row mixes its two source rows
+// next to each other, with the columns drawLinear set (r.cols, r.lin.wx;
+// cmax the largest), linY telling whether columns are filtered too and
+// swap whether the pixels are R, G, B, A in memory (SwapRB). It mixes along the column first: each output row mixes its two source rows
 // over the span of columns it reads (vmixSrc, unrounded 16-bit lanes),
 // then mixes and rounds along the row (hmixRound). The sums are those of
 // drawLinear's order, so the pixels are the same. It costs less: the
 // pass along the row, which reads a pair per output pixel, runs once per
 // output row instead of once per source row, and the pass along the
 // column reads whole runs of pixels.
-func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, linY, direct, opaqueSrc bool) {
+func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, swap, linY, direct, opaqueSrc bool) {
 	dh := p.dst.Dy()
 	_, flipY := p.t.Flips()
 	lb := &r.lin
@@ -211,7 +212,7 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, linY,
 		}
 		vmixSrc(v[:read], a, c, w0, w1, or)
 		out := r.rowOut(p, y, n, direct || overBg)
-		and := hmixRound(out, v, cr, wx, wt, cmax-lo)
+		and := hmixRound(out, v, cr, wx, wt, cmax-lo, swap)
 		switch {
 		case direct:
 		case overBg:
@@ -249,9 +250,10 @@ func vmixSrcGo(v []uint64, a, c []uint32, w0, w1, or uint32) {
 // with vmixSrc's one/2 added) mixed with weight wx[i] (of the second, at
 // most one) and rounded: each channel (a*(one-wx) + b*wx) / (one*one),
 // which vRound makes the rounded quotient. As in vmixRowGo, the even and
-// odd lanes run apart in 32-bit lanes. It returns the AND of dst's
-// pixels.
-func hmixRoundGo(dst []uint32, v []uint64, c []int32, wx []uint32) uint32 {
+// odd lanes run apart in 32-bit lanes. With swap, the lanes are R, G, B,
+// A (an ABGR8888 or XBGR8888 source) and the pixels are put in
+// 0xAARRGGBB order. It returns the AND of dst's pixels.
+func hmixRoundGo(dst []uint32, v []uint64, c []int32, wx []uint32, swap bool) uint32 {
 	const even = 0x0000_ffff_0000_ffff
 	c, wx = c[:len(dst)], wx[:len(dst)]
 	and := ^uint32(0)
@@ -261,6 +263,9 @@ func hmixRoundGo(dst []uint32, v []uint64, c []int32, wx []uint32) uint32 {
 		br := (a&even)*(one-w) + (b&even)*w         // B, R
 		ga := (a>>16&even)*(one-w) + (b>>16&even)*w // G, A
 		p := uint32(br>>14)&0xff | uint32(ga>>6)&0xff00 | uint32(br>>30)&0xff0000 | uint32(ga>>22)&0xff000000
+		if swap {
+			p = p&0xff00ff00 | p>>16&0xff | p&0xff<<16
+		}
 		dst[i] = p
 		and &= p
 	}

@@ -47,14 +47,14 @@ func vmixSrc(v []uint64, a, c []uint32, w0, w1, or uint32) {
 // multiple of 8 (linear_amd64.s).
 //
 //go:noescape
-func hmixRoundAVX2(dst *uint32, v *uint64, c *int32, wt *uint32, n int) uint32
+func hmixRoundAVX2(dst *uint32, v *uint64, c *int32, wt *uint32, n int, swap bool) uint32
 
 // hmixRound mixes v[c[i]] and v[c[i]+1] into dst[i] with weight wx[i]
-// (hmixRoundGo) and returns the AND of dst's pixels: with AVX2, 8 pixels
-// at a time, with the weights wt (hmixWeights). cmax is the largest
-// index in c (none is negative): the AVX2 routine reads unchecked, so
-// v[cmax+1] is checked here.
-func hmixRound(dst []uint32, v []uint64, c []int32, wx, wt []uint32, cmax int) uint32 {
+// (hmixRoundGo, swap included) and returns the AND of dst's pixels: with
+// AVX2, 8 pixels at a time, with the weights wt (hmixWeights). cmax is
+// the largest index in c (none is negative): the AVX2 routine reads
+// unchecked, so v[cmax+1] is checked here.
+func hmixRound(dst []uint32, v []uint64, c []int32, wx, wt []uint32, cmax int, swap bool) uint32 {
 	c, wx = c[:len(dst)], wx[:len(dst)]
 	n, and := 0, ^uint32(0)
 	if haveAVX2 {
@@ -62,7 +62,7 @@ func hmixRound(dst []uint32, v []uint64, c []int32, wx, wt []uint32, cmax int) u
 	}
 	if n > 0 {
 		_, _ = v[cmax+1], wt[n-1]
-		and = hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], n)
+		and = hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], n, swap)
 	}
-	return and & hmixRoundGo(dst[n:], v, c[n:], wx[n:])
+	return and & hmixRoundGo(dst[n:], v, c[n:], wx[n:], swap)
 }

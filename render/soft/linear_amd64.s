@@ -124,10 +124,14 @@ vsloop:
 vsdone:
 	RET
 
-// The words of a pixel pair (a, b) interleaved: aB bB aG bG aR bR aA bA.
+// The words of a pixel pair (a, b) interleaved: aB bB aG bG aR bR aA bA,
+// from lanes B, G, R, A (hrShuf) or R, G, B, A (hrShufSwap).
 DATA hrShuf<>+0(SB)/8, $0x0b0a030209080100
 DATA hrShuf<>+8(SB)/8, $0x0f0e07060d0c0504
 GLOBL hrShuf<>(SB), RODATA|NOPTR, $16
+DATA hrShufSwap<>+0(SB)/8, $0x0b0a03020d0c0504
+DATA hrShufSwap<>+8(SB)/8, $0x0f0e070609080100
+GLOBL hrShufSwap<>(SB), RODATA|NOPTR, $16
 
 // VPERMD's indices that spread a group's weights: register j takes the
 // weight of pixel j in its low lane's dwords and of pixel j+4 in its
@@ -150,7 +154,7 @@ DATA hrPerm<>+112(SB)/8, $0x0000000700000007
 DATA hrPerm<>+120(SB)/8, $0x0000000700000007
 GLOBL hrPerm<>(SB), RODATA|NOPTR, $128
 
-// func hmixRoundAVX2(dst *uint32, v *uint64, c *int32, wt *uint32, n int) uint32
+// func hmixRoundAVX2(dst *uint32, v *uint64, c *int32, wt *uint32, n int, swap bool) uint32
 //
 // hmixRound on n pixels, n a multiple of 8, 8 at a time: each pixel's
 // pair of lane groups (v[c[i]], v[c[i]+1], 16 bytes) loaded, its words
@@ -160,7 +164,7 @@ GLOBL hrPerm<>(SB), RODATA|NOPTR, $128
 // 14 and the packs to bytes. Register j holds pixels j and j+4, so that
 // the packs leave pixels 0-7 in order (hrPerm spreads the group's
 // weights so). It returns the AND of the pixels it wrote.
-TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-44
+TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ v+8(FP), SI
 	MOVQ c+16(FP), R8
@@ -170,7 +174,13 @@ TEXT ·hmixRoundAVX2(SB), NOSPLIT, $0-44
 	SHRQ $3, CX
 	JZ   hrdone
 	VPCMPEQD Y13, Y13, Y13 // the AND so far
-	VBROADCASTI128 hrShuf<>(SB), Y15
+	LEAQ     hrShuf<>(SB), AX
+	CMPB     swap+40(FP), $0
+	JEQ      hrshuf
+	LEAQ     hrShufSwap<>(SB), AX
+
+hrshuf:
+	VBROADCASTI128 (AX), Y15
 	VMOVDQU hrPerm<>+0(SB), Y8
 	VMOVDQU hrPerm<>+32(SB), Y9
 	VMOVDQU hrPerm<>+64(SB), Y10
@@ -230,5 +240,5 @@ hrloop:
 	VZEROUPPER
 
 hrdone:
-	MOVL AX, ret+40(FP)
+	MOVL AX, ret+48(FP)
 	RET

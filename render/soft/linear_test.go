@@ -219,8 +219,8 @@ func TestVmixSrc(t *testing.T) {
 // TestHmixRound compares hmixRound (AVX2 where the machine has it) with
 // hmixRoundGo, and hmixRoundGo with the rounding worked out channel by
 // channel, and the AND of the pixels both return, on rows of every
-// length up to 40 with random pairs (the last among them) and weights
-// from 0 to one.
+// length up to 40 with random pairs (the last among them), weights from
+// 0 to one, and lanes in both orders.
 func TestHmixRound(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	v := make([]uint64, 53) // vmixSrc's lanes: a mix plus one/2
@@ -231,7 +231,7 @@ func TestHmixRound(t *testing.T) {
 	}
 	v[0] = (255*one + one/2) * 0x0001_0001_0001_0001
 	for n := range 41 {
-		for range 50 {
+		for rep := range 50 {
 			c, wx := make([]int32, n), make([]uint32, n)
 			cmax := 0
 			for i := range c {
@@ -244,8 +244,9 @@ func TestHmixRound(t *testing.T) {
 			wt := make([]uint32, n)
 			hmixWeights(wt, wx)
 			got, want := make([]uint32, n+1), make([]uint32, n+1)
-			and := hmixRound(got[:n], v, c, wx, wt, cmax)
-			wantAnd := hmixRoundGo(want[:n], v, c, wx)
+			swap := rep%2 == 1
+			and := hmixRound(got[:n], v, c, wx, wt, cmax, swap)
+			wantAnd := hmixRoundGo(want[:n], v, c, wx, swap)
 			all := ^uint32(0)
 			for _, p := range want[:n] {
 				all &= p
@@ -259,7 +260,11 @@ func TestHmixRound(t *testing.T) {
 				}
 				for ch := range 4 {
 					la, lb := uint32(v[c[i]]>>(16*ch)&0xffff), uint32(v[c[i]+1]>>(16*ch)&0xffff)
-					if p, ref := want[i]>>(8*ch)&0xff, (la*(one-wx[i])+lb*wx[i])/(one*one); p != ref {
+					at := ch // lanes B, G, R, A, or R, G, B, A with swap
+					if swap && ch != 1 && ch != 3 {
+						at = 2 - ch
+					}
+					if p, ref := want[i]>>(8*at)&0xff, (la*(one-wx[i])+lb*wx[i])/(one*one); p != ref {
 						t.Fatalf("n %d: pixel %d channel %d = %d, want %d", n, i, ch, p, ref)
 					}
 				}
