@@ -191,24 +191,7 @@ func BenchmarkFrame(b *testing.B) {
 			name = "1080p-ARGB8888"
 		}
 		b.Run("attach-"+name, func(b *testing.B) {
-			r := New()
-			s := newStaging(1920, 1080, 1920*4, f, pattern(0xff))
-			tex, px, _ := attached(b, r, s, 0)
-			sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 1920, 1080)}}
-			sc.Items[0].Opaque = !f.HasAlpha()
-			if err := r.Render(sc, 1920, 1080); err != nil {
-				b.Fatal(err)
-			}
-			b.SetBytes(1920 * 1080 * 4)
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := tex.Attach(px, nil); err != nil {
-					b.Fatal(err)
-				}
-				if err := r.Render(sc, 1920, 1080); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchAttachFrame(b, 1920, 1080, f, !f.HasAlpha(), 1920, 1080)
 		})
 		b.Run("upload-"+name, func(b *testing.B) {
 			r := New()
@@ -241,26 +224,33 @@ func BenchmarkFrameScaled(b *testing.B) {
 		name string
 		f    shm.Format
 	}{{"ARGB8888", shm.FormatARGB8888}, {"ABGR8888", shm.FormatABGR8888}} {
-		f := c.f
 		b.Run("attach-"+c.name, func(b *testing.B) {
-			r := New()
-			s := newStaging(2560, 1440, 2560*4, f, pattern(0xff))
-			tex, px, _ := attached(b, r, s, 0)
-			sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, 1920, 1080)}}
-			if err := r.Render(sc, 1920, 1080); err != nil {
-				b.Fatal(err)
-			}
-			b.SetBytes(1920 * 1080 * 4)
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := tex.Attach(px, nil); err != nil {
-					b.Fatal(err)
-				}
-				if err := r.Render(sc, 1920, 1080); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchAttachFrame(b, 2560, 1440, c.f, false, 1920, 1080)
 		})
+	}
+}
+
+// benchAttachFrame times frames of a client's bw x bh buffer in format f,
+// attached again each frame and drawn over a w x h output (opaque: the
+// item is marked opaque).
+func benchAttachFrame(b *testing.B, bw, bh int, f shm.Format, opaque bool, w, h int) {
+	r := New()
+	s := newStaging(bw, bh, bw*4, f, pattern(0xff))
+	tex, px, _ := attached(b, r, s, 0)
+	sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(tex, 0, 0, w, h)}}
+	sc.Items[0].Opaque = opaque
+	if err := r.Render(sc, w, h); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(w * h * 4))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := tex.Attach(px, nil); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Render(sc, w, h); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

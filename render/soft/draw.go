@@ -150,7 +150,7 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 	x0, x1 := p.vis.Min.X-p.dst.Min.X, p.vis.Max.X-p.dst.Min.X
 	n := x1 - x0
 	l := layoutOf(p, b, stride)
-	flipX, flipY := t.Flips()
+	flipX, _ := t.Flips()
 
 	// Untransformed and not scaled horizontally: rows are slices of b.
 	direct := t == render.TransformNormal && p.uw == dw
@@ -172,11 +172,8 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 	}
 
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
-		yy := y - p.dst.Min.Y
-		if flipY {
-			yy = dh - 1 - yy
-		}
-		s := l.base + render.Nearest(yy, p.uh, dh)*l.rowStep
+		k, _ := p.sourceRow(y, false)
+		s := l.base + k*l.rowStep
 		var src []uint32
 		switch {
 		case native:
@@ -193,6 +190,20 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 		}
 		r.putRow(p, y, src, opaqueSrc)
 	}
+}
+
+// sourceRow returns the source row (upright, after p's transform) that
+// output row y reads, the first of two on an axis filtered linearly
+// (lin), and the second one's weight (render.LinearSample; 0 otherwise).
+func (p *plan) sourceRow(y int, lin bool) (k, w int) {
+	yy, dh := y-p.dst.Min.Y, p.dst.Dy()
+	if _, flipY := p.t.Flips(); flipY {
+		yy = dh - 1 - yy
+	}
+	if lin {
+		return render.LinearSample(yy, p.uh, dh)
+	}
+	return render.Nearest(yy, p.uh, dh), 0
 }
 
 // putRow composites src, a row of p's premultiplied pixels, into output

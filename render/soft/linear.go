@@ -51,11 +51,11 @@ func (lb *linBufs) grow(n int) {
 // a source row, so a filtered row is kept while the next output row
 // still reads it.
 func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alphaSet, linX, linY bool) {
-	dw, dh := p.dst.Dx(), p.dst.Dy()
+	dw := p.dst.Dx()
 	x0, x1 := p.vis.Min.X-p.dst.Min.X, p.vis.Max.X-p.dst.Min.X
 	n := x1 - x0
 	l := layoutOf(p, b, stride)
-	flipX, flipY := p.t.Flips()
+	flipX, _ := p.t.Flips()
 	opaqueSrc := alphaSet || !f.HasAlpha()
 
 	lb := &r.lin
@@ -118,14 +118,7 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 		return h
 	}
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
-		yy := y - p.dst.Min.Y
-		if flipY {
-			yy = dh - 1 - yy
-		}
-		k, w := render.Nearest(yy, p.uh, dh), 0
-		if linY {
-			k, w = render.LinearSample(yy, p.uh, dh)
-		}
+		k, w := p.sourceRow(y, linY)
 		t := row(k, k+1)
 		out := r.rowOut(p, y, n, direct)
 		if w == 0 {
@@ -161,8 +154,6 @@ func (r *Renderer) rowOut(p *plan, y, n int, direct bool) []uint32 {
 // output row instead of once per source row, and the pass along the
 // column reads whole runs of pixels.
 func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, swap, linY, direct, opaqueSrc bool) {
-	dh := p.dst.Dy()
-	_, flipY := p.t.Flips()
 	lb := &r.lin
 	n := p.vis.Dx()
 	c0, wx := r.cols[:n], lb.wx[:n]
@@ -193,14 +184,7 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, swap,
 	// that is not opaque, composited over the background in place.
 	overBg := !p.opaque && p.overBg
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
-		yy := y - p.dst.Min.Y
-		if flipY {
-			yy = dh - 1 - yy
-		}
-		k, w := render.Nearest(yy, p.uh, dh), 0
-		if linY {
-			k, w = render.LinearSample(yy, p.uh, dh)
-		}
+		k, w := p.sourceRow(y, linY)
 		s := l.base + k*l.rowStep + lo
 		a, c := l.pix[s:s+read], l.pix[s:s+read]
 		// Weights (one/2, one/2) of a row with itself make it whole:
