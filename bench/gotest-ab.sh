@@ -23,19 +23,20 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-build() { # build LABEL REV
+build() { # build LABEL REV: the test binary, and where it runs (the package's directory, as go test runs it)
 	local dir=$root
 	if [ "$2" != . ]; then
 		dir=$tmp/wt-$1
 		git -C "$root" worktree add -q --detach "$dir" "$2"
 	fi
 	(cd "$dir" && go test -c -o "$tmp/$1.test" "$pkg")
+	echo "$dir/$pkg" >"$tmp/$1.dir"
 }
 build before "$before"
 build after "$after"
 for rep in $(seq "$reps"); do
 	for side in before after; do
-		"$tmp/$side.test" -test.run='^$' -test.bench="$bench" -test.benchtime="$benchtime" |
+		(cd "$(cat "$tmp/$side.dir")" && "$tmp/$side.test" -test.run='^$' -test.bench="$bench" -test.benchtime="$benchtime") |
 			awk -v side="$side" -v rep="$rep" '/^Benchmark/ { printf "%s %s %s %.3f\n", rep, side, $1, $3 / 1e6 }'
 	done
 done | tee "$tmp/runs"

@@ -40,16 +40,15 @@ func (lb *linBufs) grow(n int) {
 // 8-bit channels, and rounds once. render/gl's exact program computes
 // the same numbers.
 //
-// The filter is separable. Where the source's columns are pixels next to
-// each other (buffers neither rotated by 90 nor 270 degrees: a buffer at
-// scale 2 on an output at 1.5, a viewport's stretch), drawLinearV mixes
-// along the column first.
-// Elsewhere (90 and 270 degrees, and buffers whose pixels are not
-// 4-byte aligned) each source row is first gathered and filtered along
-// the output row (hmixRow, kept unrounded in 16-bit lanes), and each output
-// row mixes two such rows (vmixRow). Consecutive output rows mostly share
-// a source row, so a filtered row is kept while the next output row
-// still reads it.
+// The filter is separable. Where the source's columns are 4-byte pixels
+// next to each other in memory (buffers not rotated by 90 or 270 degrees:
+// a buffer at scale 2 on an output at 1.5, a viewport's stretch) and the
+// item does not shrink its source more than maxSpan allows, drawLinearV
+// mixes along the column first. Elsewhere each source row is first
+// gathered and filtered along the output row (hmixRow, kept unrounded in
+// 16-bit lanes), and each output row mixes two such rows (vmixRow).
+// Consecutive output rows mostly share a source row, so a filtered row is
+// kept while the next output row still reads it.
 func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alphaSet, linX, linY bool) {
 	dw := p.dst.Dx()
 	x0, x1 := p.vis.Min.X-p.dst.Min.X, p.vis.Max.X-p.dst.Min.X
@@ -78,9 +77,9 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 		}
 		c0[i], c1[i], wx[i] = k*l.colStep, (k+min(w, 1))*l.colStep, uint32(w)
 	}
-	cmax := 0 // the largest offset in c0
+	cmax, lo := 0, c0[0] // the largest and smallest offsets in c0
 	for _, c := range c0 {
-		cmax = max(cmax, c)
+		cmax, lo = max(cmax, c), min(lo, c)
 	}
 	var or uint32 // the alpha of an X format
 	if !f.HasAlpha() {
@@ -88,8 +87,13 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	}
 	// direct: the rows go straight into the output.
 	direct := p.opaque && opaqueSrc
-	if l.colStep == 1 {
-		r.drawLinearV(p, &l, cmax, or, f.SwapRB(), linY, direct, opaqueSrc)
+	// Rows first mixes every source pixel between the columns read, on
+	// each output row: where the item shrinks a wide source to a few
+	// pixels, that would cost in proportion to the source (a client's
+	// buffer 2^27 pixels wide shown 2 wide), so it takes the gathering
+	// path, whose cost follows the output.
+	if l.colStep == 1 && cmax-lo <= maxSpan(n) {
+		r.drawLinearV(p, &l, lo, cmax, or, f.SwapRB(), linY, direct, opaqueSrc)
 		return
 	}
 	lb.hRow = [2]int{-1, -1}
@@ -143,9 +147,15 @@ func (r *Renderer) rowOut(p *plan, y, n int, direct bool) []uint32 {
 	return r.out[o : o+n]
 }
 
+// maxSpan is the widest span of source columns, less one, that
+// drawLinearV mixes for n output pixels: 4 source pixels an output pixel
+// (a shrink to 0.25), which also bounds its scratch by the output's
+// width.
+func maxSpan(n int) int { return 4*n + 16 }
+
 // drawLinearV is drawLinear for an item whose source columns are pixels
 // next to each other, with the columns drawLinear set (r.cols, r.lin.wx;
-// cmax the largest), linY telling whether columns are filtered too and
+// lo and cmax the smallest and largest), linY telling whether columns are filtered too and
 // swap whether the pixels are R, G, B, A in memory (SwapRB). It mixes along the column first: each output row mixes its two source rows
 // over the span of columns it reads (vmixSrc, unrounded 16-bit lanes),
 // then mixes and rounds along the row (hmixRound). The sums are those of
@@ -153,14 +163,10 @@ func (r *Renderer) rowOut(p *plan, y, n int, direct bool) []uint32 {
 // pass along the row, which reads a pair per output pixel, runs once per
 // output row instead of once per source row, and the pass along the
 // column reads whole runs of pixels.
-func (r *Renderer) drawLinearV(p *plan, l *srcLayout, cmax int, or uint32, swap, linY, direct, opaqueSrc bool) {
+func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, swap, linY, direct, opaqueSrc bool) {
 	lb := &r.lin
 	n := p.vis.Dx()
 	c0, wx := r.cols[:n], lb.wx[:n]
-	lo := cmax
-	for _, c := range c0 {
-		lo = min(lo, c)
-	}
 	span := cmax + 2 - lo // pixels lo to cmax+1
 	if cap(lb.v) < span {
 		lb.v = make([]uint64, span)

@@ -275,3 +275,31 @@ func TestHmixRound(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearWideSource: a source far wider than the item (a client's
+// buffer 2^20 pixels wide shown 5 wide, filtered on both axes) is drawn
+// by the gathering path, whose scratch and work follow the output, not by
+// rows first, which would mix every source pixel between the columns
+// read on each row; the pixels are still the documented ones.
+func TestLinearWideSource(t *testing.T) {
+	const bw, bh, dw, dh = 1 << 20, 3, 5, 2
+	px := func(x, y int) uint32 { return 0xff000000 | uint32(x*7+y*50)&0xffffff }
+	r := New()
+	// Attached: client buffers have no size limit but their pool's.
+	tex, _, _ := attached(t, r, newStaging(bw, bh, bw*4, shm.FormatXRGB8888, px), 0)
+	out := renderScene(t, r, 8, 4, render.Item{Texture: tex, Dst: image.Rect(1, 1, 1+dw, 1+dh), Opaque: true})
+	if c, limit := cap(r.lin.v), maxSpan(dw)+2; c > limit {
+		t.Errorf("rows-first scratch of %d pixels for an item %d wide, want at most %d", c, dw, limit)
+	}
+	for y := range dh {
+		k, wy := render.LinearSample(y, bh, dh)
+		for x := range dw {
+			c, wx := render.LinearSample(x, bw, dw)
+			a, b := px(c, k), px(c+min(wx, 1), k)
+			d, e := px(c, k+min(wy, 1)), px(c+min(wx, 1), k+min(wy, 1))
+			if got, want := out[1+y][1+x], refLerp(a, b, d, e, uint32(wx), uint32(wy)); got != want {
+				t.Fatalf("output (%d, %d) = %#08x, want %#08x", x, y, got, want)
+			}
+		}
+	}
+}
