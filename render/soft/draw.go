@@ -150,7 +150,6 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 	x0, x1 := p.vis.Min.X-p.dst.Min.X, p.vis.Max.X-p.dst.Min.X
 	n := x1 - x0
 	l := layoutOf(p, b, stride)
-	flipX, _ := t.Flips()
 
 	// Untransformed and not scaled horizontally: rows are slices of b.
 	direct := t == render.TransformNormal && p.uw == dw
@@ -163,11 +162,8 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 	if !direct {
 		cols := r.cols[:n]
 		for i := range cols {
-			x := x0 + i
-			if flipX {
-				x = dw - 1 - x
-			}
-			cols[i] = render.Nearest(x, p.uw, dw) * l.colStep
+			k, _ := p.sourceCol(p.vis.Min.X+i, false)
+			cols[i] = k * l.colStep
 		}
 	}
 
@@ -196,14 +192,26 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 // output row y reads, the first of two on an axis filtered linearly
 // (lin), and the second one's weight (render.LinearSample; 0 otherwise).
 func (p *plan) sourceRow(y int, lin bool) (k, w int) {
-	yy, dh := y-p.dst.Min.Y, p.dst.Dy()
-	if _, flipY := p.t.Flips(); flipY {
-		yy = dh - 1 - yy
+	_, flipY := p.t.Flips()
+	return sampleAxis(y-p.dst.Min.Y, p.uh, p.dst.Dy(), flipY, lin)
+}
+
+// sourceCol is sourceRow for output column x.
+func (p *plan) sourceCol(x int, lin bool) (k, w int) {
+	flipX, _ := p.t.Flips()
+	return sampleAxis(x-p.dst.Min.X, p.uw, p.dst.Dx(), flipX, lin)
+}
+
+// sampleAxis is render's sampling of pixel i of an axis of n output
+// pixels showing m source pixels, counted from the far edge when flip.
+func sampleAxis(i, m, n int, flip, lin bool) (k, w int) {
+	if flip {
+		i = n - 1 - i
 	}
 	if lin {
-		return render.LinearSample(yy, p.uh, dh)
+		return render.LinearSample(i, m, n)
 	}
-	return render.Nearest(yy, p.uh, dh), 0
+	return render.Nearest(i, m, n), 0
 }
 
 // putRow composites src, a row of p's premultiplied pixels, into output

@@ -50,32 +50,22 @@ func (lb *linBufs) grow(n int) {
 // Consecutive output rows mostly share a source row, so a filtered row is
 // kept while the next output row still reads it.
 func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alphaSet, linX, linY bool) {
-	dw := p.dst.Dx()
-	x0, x1 := p.vis.Min.X-p.dst.Min.X, p.vis.Max.X-p.dst.Min.X
-	n := x1 - x0
+	n := p.vis.Dx()
 	l := layoutOf(p, b, stride)
-	flipX, _ := p.t.Flips()
 	opaqueSrc := alphaSet || !f.HasAlpha()
 
 	lb := &r.lin
 	lb.grow(len(r.cols))
-	c0, c1, wx := r.cols[:n], lb.cols1[:n], lb.wx[:n]
+	c0, wx := r.cols[:n], lb.wx[:n]
 	for i := range c0 {
-		x := x0 + i
-		if flipX {
-			x = dw - 1 - x
+		k, w := p.sourceCol(p.vis.Min.X+i, linX)
+		if linX && k == p.uw-1 {
+			// The last pixel whole, as the second of a pair (a filtered
+			// axis has 2 pixels or more): every column then reads pixels
+			// k and k+1 (hmixRound).
+			k, w = k-1, one
 		}
-		k, w := render.Nearest(x, p.uw, dw), 0
-		if linX {
-			k, w = render.LinearSample(x, p.uw, dw)
-			if k == p.uw-1 {
-				// The last pixel whole, as the second of a pair (a
-				// filtered axis has 2 pixels or more): every column then
-				// reads pixels k and k+1 (hmixRound).
-				k, w = k-1, one
-			}
-		}
-		c0[i], c1[i], wx[i] = k*l.colStep, (k+min(w, 1))*l.colStep, uint32(w)
+		c0[i], wx[i] = k*l.colStep, uint32(w)
 	}
 	cmax, lo := 0, c0[0] // the largest and smallest offsets in c0
 	for _, c := range c0 {
@@ -95,6 +85,10 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	if l.colStep == 1 && cmax-lo <= maxSpan(n) {
 		r.drawLinearV(p, &l, lo, cmax, or, f.SwapRB(), linY, direct, opaqueSrc)
 		return
+	}
+	c1 := lb.cols1[:n] // the second pixel of each column's pair
+	for i, c := range c0 {
+		c1[i] = c + int(min(wx[i], 1))*l.colStep
 	}
 	lb.hRow = [2]int{-1, -1}
 	// row returns source row k filtered along the output row, computing
