@@ -32,6 +32,10 @@ type Options struct {
 	Width    int           // surface size in pixels
 	Height   int           //
 	XRGB     bool          // XRGB8888 instead of ARGB8888
+	// Alpha, from 1 to 254, draws ARGB8888 pixels of that alpha
+	// (premultiplied), as a terminal with a translucent background does;
+	// 0 or 255 draws opaque ones.
+	Alpha int `json:",omitempty"`
 	Damage   int           // percentage of rows damaged (and redrawn) per frame, 1..100
 	Sealed   bool          // seal pools with F_SEAL_SHRINK
 	Buffers  int           // most buffers per surface (default 4)
@@ -285,6 +289,12 @@ func (cl *client) newSurface(idx int) (*surface, error) {
 		s.pattern[x*4+1] = uint8(x * 2)
 		s.pattern[x*4+2] = ^v
 		s.pattern[x*4+3] = 0xff
+		if a := o.Alpha; a > 0 && a < 0xff {
+			for c := range 3 {
+				s.pattern[x*4+c] = uint8((int(s.pattern[x*4+c])*a + 127) / 0xff)
+			}
+			s.pattern[x*4+3] = uint8(a)
+		}
 	}
 	c := cl.c
 	s.surf = c.CreateSurface(cl.comp)

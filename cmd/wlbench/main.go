@@ -40,6 +40,7 @@ func main() {
 	flag.StringVar(&size, "size", "1920x1080", "surface size WxH (buffer pixels)")
 	flag.IntVar(&o.BufferScale, "buffer-scale", 1, "wl_surface buffer scale (frames mode)")
 	flag.BoolVar(&o.XRGB, "xrgb", false, "XRGB8888 instead of ARGB8888")
+	flag.IntVar(&o.Alpha, "alpha", 0, "alpha of the pixels drawn, 1..254 for translucent ones (premultiplied ARGB8888); 0 for opaque")
 	flag.IntVar(&o.Damage, "damage", 100, "percentage of rows damaged and redrawn per frame")
 	flag.BoolVar(&o.Sealed, "sealed", true, "seal pools with F_SEAL_SHRINK")
 	flag.IntVar(&o.Buffers, "buffers", 4, "most buffers per surface")
