@@ -462,7 +462,7 @@ func ExecClients(bin, syncrtt string) Client {
 			"--socket=" + o.Socket, "--mode=" + o.Mode,
 			fmt.Sprintf("--surfaces=%d", max(o.Surfaces, 1)),
 			fmt.Sprintf("--size=%dx%d", max(o.Width, 1), max(o.Height, 1)),
-			fmt.Sprintf("--xrgb=%v", o.XRGB), fmt.Sprintf("--damage=%d", max(o.Damage, 1)),
+			fmt.Sprintf("--xrgb=%v", o.XRGB), fmt.Sprintf("--alpha=%d", o.Alpha), fmt.Sprintf("--damage=%d", max(o.Damage, 1)),
 			fmt.Sprintf("--sealed=%v", o.Sealed), fmt.Sprintf("--buffers=%d", cmp.Or(o.Buffers, 4)),
 			"--warmup=" + o.Warmup.String(), "--duration=" + o.Duration.String(),
 			fmt.Sprintf("--pid=%d", o.PID), fmt.Sprintf("--rects=%d", max(o.Rects, 1)),
