@@ -17,24 +17,47 @@ const (
 
 // overRow composites src over dst: dst = src + dst*(255-srcA)/255 per
 // channel, rounded, saturated at 255.
+func overRow(dst, src []uint32, nt bool) { compositeRow(dst, src, 0, false, nt) }
+
+// overSolidRow sets dst to src over the solid pixel bg: what overRow gives
+// over a row filled with bg, in one pass. dst may be src.
+func overSolidRow(dst, src []uint32, bg uint32, nt bool) { compositeRow(dst, src, bg, true, nt) }
+
+// compositeRow is overRow, or overSolidRow when solid.
 //
 // Runs of opaque source pixels (alpha 255, the usual case for toolkits
 // drawing into ARGB buffers) are copied in blocks of eight pixels, tested
-// as they are copied (copyOpaque); the rest is blended pixel by pixel.
-func overRow(dst, src []uint32, nt bool) {
+// as they are copied (copyOpaque). The rest is blended in blocks of eight
+// with AVX2 (overBlocks, which goes on through opaque pixels until 32 in a
+// row), or pixel by pixel.
+func compositeRow(dst, src []uint32, bg uint32, solid, nt bool) {
 	dst = dst[:len(src)]
 	n := len(src)
-	i := 0
+	i := alignHead(dst)
+	blendPixels(dst[:i], src[:i], bg, solid)
 	for i+8 <= n {
 		b := src[i : i+8 : i+8]
 		if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
 			i += copyOpaque(dst[i:], src[i:], nt)
 			continue
 		}
-		overPixels(dst[i:i+8:i+8], b)
+		if k := overBlocks(dst[i:], src[i:], bg, solid, nt); k > 0 {
+			i += k
+			continue
+		}
+		blendPixels(dst[i:i+8:i+8], b, bg, solid)
 		i += 8
 	}
-	overPixels(dst[i:], src[i:])
+	blendPixels(dst[i:], src[i:], bg, solid)
+}
+
+// blendPixels is compositeRow pixel by pixel.
+func blendPixels(dst, src []uint32, bg uint32, solid bool) {
+	if solid {
+		overSolidPixels(dst, src, bg)
+	} else {
+		overPixels(dst, src)
+	}
 }
 
 // copyOpaqueGo is copyOpaque in portable Go: the run of opaque blocks is
@@ -117,25 +140,6 @@ func opaqueRow(dst, src []uint32) {
 	for i, s := range src {
 		dst[i] = s | alphaMask
 	}
-}
-
-// overSolidRow sets dst to src over the solid pixel bg: what overRow gives
-// over a row filled with bg, in one pass (opaque runs are copied, the rest
-// blended with bg).
-func overSolidRow(dst, src []uint32, bg uint32, nt bool) {
-	dst = dst[:len(src)]
-	n := len(src)
-	i := 0
-	for i+8 <= n {
-		b := src[i : i+8 : i+8]
-		if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
-			i += copyOpaque(dst[i:], src[i:], nt)
-			continue
-		}
-		overSolidPixels(dst[i:i+8:i+8], b, bg)
-		i += 8
-	}
-	overSolidPixels(dst[i:], src[i:], bg)
 }
 
 // overSolidPixels is overSolidRow pixel by pixel.

@@ -360,3 +360,156 @@ func fusedOpaqueCopy(dst, src []uint32) int {
 	}
 	return i / 4
 }
+
+// TestCompositeRowBlocks checks overRow and overSolidRow, whose
+// translucent blocks go through overBlocks (AVX2 where the CPU has it),
+// against the pixel-by-pixel blends: rows of every length up to 200, at
+// every alignment of dst and src, mixing opaque runs shorter and longer
+// than 32 pixels with translucent, transparent and ill-formed pixels,
+// over dst, over a solid pixel, and over a solid pixel in place.
+func TestCompositeRowBlocks(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	row := func(n int) []uint32 {
+		src := make([]uint32, n)
+		for i := 0; i < n; {
+			run := 1 + rng.Intn(48)
+			kind := rng.Intn(5)
+			for k := 0; k < run && i < n; k, i = k+1, i+1 {
+				switch kind {
+				case 0, 1:
+					src[i] = rng.Uint32() | alphaMask
+				case 2:
+					src[i] = 0
+				case 3:
+					src[i] = premultiply(uint8(rng.Uint32()), uint8(rng.Uint32()), uint8(rng.Uint32()), uint8(rng.Uint32()))
+				default:
+					src[i] = rng.Uint32() // colour above alpha, often
+				}
+			}
+		}
+		return src
+	}
+	for n := 0; n <= 200; n++ {
+		for off := range 8 {
+			for _, nt := range []bool{false, true} {
+				src := row(n)
+				bg := rng.Uint32()
+				under := make([]uint32, n)
+				for i := range under {
+					under[i] = rng.Uint32()
+				}
+				// over dst
+				buf := make([]uint32, n+8)
+				dst := buf[off : off+n]
+				copy(dst, under)
+				want := append([]uint32(nil), under...)
+				overRowRef(want, src)
+				overRow(dst, src, nt)
+				checkRow(t, "overRow", n, off, nt, src, dst, want)
+				// over bg
+				wantSolid := make([]uint32, n)
+				overSolidPixels(wantSolid, src, bg)
+				copy(dst, under)
+				overSolidRow(dst, src, bg, nt)
+				checkRow(t, "overSolidRow", n, off, nt, src, dst, wantSolid)
+				// over bg, in place
+				copy(dst, src)
+				overSolidRow(dst, dst, bg, nt)
+				checkRow(t, "overSolidRow in place", n, off, nt, src, dst, wantSolid)
+			}
+		}
+	}
+	storeFence()
+}
+
+func checkRow(t *testing.T, name string, n, off int, nt bool, src, got, want []uint32) {
+	t.Helper()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%s, %d pixels at offset %d, nt %v: pixel %d (src %#08x) = %#08x, want %#08x", name, n, off, nt, i, src[i], got[i], want[i])
+		}
+	}
+}
+
+// TestOverBlocks: where the CPU has AVX2, overBlocks blends a translucent
+// row's whole blocks, goes on through fewer than 32 opaque pixels, and
+// stops before 32 of them.
+func TestOverBlocks(t *testing.T) {
+	if !haveBlocks() {
+		t.Skip("no AVX2 blocks here (purego, another GOARCH or an older CPU)")
+	}
+	for _, tt := range []struct {
+		name   string
+		n      int
+		opaque [2]int // opaque pixels from, to
+		want   int
+	}{
+		{"translucent", 70, [2]int{0, 0}, 64},
+		{"31 opaque", 128, [2]int{40, 71}, 128},
+		{"32 opaque, aligned", 128, [2]int{64, 96}, 64},
+		{"32 opaque, across groups", 128, [2]int{48, 80}, 128},
+		{"opaque to the end", 128, [2]int{32, 128}, 32},
+		{"opaque start", 64, [2]int{0, 32}, 0},
+	} {
+		src := make([]uint32, tt.n)
+		for i := range src {
+			src[i] = 0x80402010
+			if i >= tt.opaque[0] && i < tt.opaque[1] {
+				src[i] = 0xff102030
+			}
+		}
+		dst := make([]uint32, tt.n)
+		if got := overBlocks(dst, src, 0, false, false); got != tt.want {
+			t.Errorf("%s: %d pixels blended, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkCompositeFrame blends a translucent 1080p frame (every pixel
+// at alpha 0.8, as cmd/wlbench --alpha=204 draws) over the background
+// and over another frame, row by row, as Render does for a translucent
+// window: with the AVX2 blocks and pixel by pixel.
+//
+//	go test -run='^$' -bench=CompositeFrame -count=6 ./render/soft/
+func BenchmarkCompositeFrame(b *testing.B) {
+	const w, h = 1920, 1080
+	src := make([]uint32, w*h)
+	for i := range src {
+		src[i] = premultiply(uint8(i), uint8(i>>8), uint8(i>>3), 204)
+	}
+	dst, mem := allocOut(w * h)
+	defer mem.free()
+	b.Run("over-background", func(b *testing.B) {
+		b.SetBytes(w * h * 4)
+		for b.Loop() {
+			for y := 0; y < h; y++ {
+				overSolidRow(dst[y*w:(y+1)*w], src[y*w:(y+1)*w], 0xff303030, true)
+			}
+			storeFence()
+		}
+	})
+	b.Run("over-background-perpixel", func(b *testing.B) {
+		b.SetBytes(w * h * 4)
+		for b.Loop() {
+			for y := 0; y < h; y++ {
+				overSolidPixels(dst[y*w:(y+1)*w], src[y*w:(y+1)*w], 0xff303030)
+			}
+		}
+	})
+	b.Run("over", func(b *testing.B) {
+		b.SetBytes(w * h * 4)
+		for b.Loop() {
+			for y := 0; y < h; y++ {
+				overRow(dst[y*w:(y+1)*w], src[y*w:(y+1)*w], true)
+			}
+		}
+	})
+	b.Run("over-perpixel", func(b *testing.B) {
+		b.SetBytes(w * h * 4)
+		for b.Loop() {
+			for y := 0; y < h; y++ {
+				overPixels(dst[y*w:(y+1)*w], src[y*w:(y+1)*w])
+			}
+		}
+	})
+}

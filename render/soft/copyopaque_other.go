@@ -13,3 +13,12 @@ func copyOpaque(dst, src []uint32, _ bool) int {
 
 // storeFence does nothing: copyOpaque here makes only ordinary stores.
 func storeFence() {}
+
+// overBlocks blends no blocks here: the rows are blended pixel by pixel.
+func overBlocks(_, _ []uint32, _ uint32, _, _ bool) int { return 0 }
+
+// haveBlocks reports whether overBlocks blends anything here: it does not.
+func haveBlocks() bool { return false }
+
+// alignHead is 0: nothing here needs aligned rows.
+func alignHead([]uint32) int { return 0 }
