@@ -132,25 +132,31 @@ func TestAttachDamage(t *testing.T) {
 // does not crash and draws the rest. The fault comes in each copy the
 // draw can take: memmove for an opaque format, copyOpaque's alpha-tested
 // copy (assembly on amd64) for ARGB over the background and over another
-// window.
+// window, and overBlocks's blend (assembly on amd64) for translucent
+// pixels, whose rows cross the page boundary the file is cut at, so that
+// the fault comes in the middle of a row the blend has begun.
 func TestAttachFaultIsContained(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		format shm.Format
 		under  bool // an item below it, so that it is not drawn over the background alone
 		size   int  // the item's size on the output: 64, or 48 (filtered linearly)
+		pixel  uint32
+		cut    int64 // the file's size after the cut: rows of 72 pixels cross 4096
 	}{
-		{"XRGB8888", shm.FormatXRGB8888, false, 64},
-		{"ARGB8888-over-background", shm.FormatARGB8888, false, 64},
-		{"ARGB8888-over-window", shm.FormatARGB8888, true, 64},
-		{"XRGB8888-filtered", shm.FormatXRGB8888, false, 48},
-		{"ARGB8888-filtered-over-window", shm.FormatARGB8888, true, 48},
+		{"XRGB8888", shm.FormatXRGB8888, false, 64, 0xffff0000, 0},
+		{"ARGB8888-over-background", shm.FormatARGB8888, false, 64, 0xffff0000, 0},
+		{"ARGB8888-over-window", shm.FormatARGB8888, true, 64, 0xffff0000, 0},
+		{"XRGB8888-filtered", shm.FormatXRGB8888, false, 48, 0xffff0000, 0},
+		{"ARGB8888-filtered-over-window", shm.FormatARGB8888, true, 48, 0xffff0000, 0},
+		{"ARGB8888-translucent-over-background", shm.FormatARGB8888, false, 64, 0x80402010, 4096},
+		{"ARGB8888-translucent-over-window", shm.FormatARGB8888, true, 64, 0x80402010, 4096},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := New()
-			s := newStaging(64, 64, 64*4, tc.format, solid(0xffff0000))
+			s := newStaging(64, 64, 72*4, tc.format, solid(tc.pixel))
 			tex, _, fd := attached(t, r, s, 0)
-			if err := unix.Ftruncate(fd, 0); err != nil {
+			if err := unix.Ftruncate(fd, tc.cut); err != nil {
 				t.Fatal(err)
 			}
 			other := upload(t, r, newStaging(4, 4, 16, shm.FormatXRGB8888, solid(0xff00ff00)))
