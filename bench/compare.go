@@ -87,6 +87,7 @@ func Workloads() []Workload {
 		{Name: "flood", Title: "request flood (500 damage_buffer + commit + sync per batch, 2 batches in flight, 256x256 surface)", Opts: wlclient.Options{Mode: wlclient.ModeFlood, Width: 256, Height: 256, Rects: 500, Inflight: 2, Sealed: true}, OutW: 1920, OutH: 1080},
 		{Name: "1080p-translucent", Title: "1 x 1920x1080, full damage, every pixel at alpha 0.8 (a terminal's translucent background)", Opts: translucent(frames(1, 1920, 1080, 100, true), 204), OutW: 1920, OutH: 1080},
 		{Name: "scale1.5", Title: "1 x 2560x1440 at buffer scale 2 on a 1920x1080 output at scale 1.5 (shown at 0.75, filtered linearly), full damage", Opts: scaled(frames(1, 2560, 1440, 100, true), 2), OutW: 1920, OutH: 1080, Scale: 1.5},
+		{Name: "scale1.5-translucent", Title: "1 x 2560x1440 at buffer scale 2 on a 1920x1080 output at scale 1.5 (shown at 0.75, filtered linearly), full damage, every pixel at alpha 0.8", Opts: translucent(scaled(frames(1, 2560, 1440, 100, true), 2), 204), OutW: 1920, OutH: 1080, Scale: 1.5},
 		{Name: "scale1.5-x1", Title: "1 x 1280x720 at buffer scale 1 on a 1920x1080 output at scale 1.5 (shown at 1.5, filtered linearly), full damage", Opts: frames(1, 1280, 720, 100, true), OutW: 1920, OutH: 1080, Scale: 1.5},
 	}
 }
