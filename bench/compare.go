@@ -65,6 +65,11 @@ func scaled(o wlclient.Options, bufferScale int) wlclient.Options {
 	return o
 }
 
+func xrgb(o wlclient.Options) wlclient.Options {
+	o.XRGB = true
+	return o
+}
+
 func translucent(o wlclient.Options, alpha int) wlclient.Options {
 	o.Alpha = alpha
 	return o
@@ -85,6 +90,7 @@ func Workloads() []Workload {
 		{Name: "sync-c-same", Title: "sync round trips from a libwayland client, client and compositor pinned to CPU 0", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 3000, Pin: wlclient.PinSame}, OutW: 1920, OutH: 1080},
 		{Name: "sync-c-cross", Title: "sync round trips from a libwayland client, compositor pinned to CPU 0, client to CPU 1", Opts: wlclient.Options{Mode: wlclient.ModeSync, Client: wlclient.ClientLibwayland, Count: 3000, Pin: wlclient.PinCross}, OutW: 1920, OutH: 1080},
 		{Name: "flood", Title: "request flood (500 damage_buffer + commit + sync per batch, 2 batches in flight, 256x256 surface)", Opts: wlclient.Options{Mode: wlclient.ModeFlood, Width: 256, Height: 256, Rects: 500, Inflight: 2, Sealed: true}, OutW: 1920, OutH: 1080},
+		{Name: "1080p-xrgb", Title: "1 x 1920x1080, full damage, XRGB8888 (the opaque format of foot, weston's demos and most video players)", Opts: xrgb(frames(1, 1920, 1080, 100, true)), OutW: 1920, OutH: 1080},
 		{Name: "1080p-translucent", Title: "1 x 1920x1080, full damage, every pixel at alpha 0.8 (a terminal's translucent background)", Opts: translucent(frames(1, 1920, 1080, 100, true), 204), OutW: 1920, OutH: 1080},
 		{Name: "scale1.5", Title: "1 x 2560x1440 at buffer scale 2 on a 1920x1080 output at scale 1.5 (shown at 0.75, filtered linearly), full damage", Opts: scaled(frames(1, 2560, 1440, 100, true), 2), OutW: 1920, OutH: 1080, Scale: 1.5},
 		{Name: "scale1.5-translucent", Title: "1 x 2560x1440 at buffer scale 2 on a 1920x1080 output at scale 1.5 (shown at 0.75, filtered linearly), full damage, every pixel at alpha 0.8", Opts: translucent(scaled(frames(1, 2560, 1440, 100, true), 2), 204), OutW: 1920, OutH: 1080, Scale: 1.5},

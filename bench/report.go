@@ -450,6 +450,9 @@ func wlbenchArgs(w Workload) string {
 	if o.BufferScale > 1 {
 		s += fmt.Sprintf(" --buffer-scale=%d", o.BufferScale)
 	}
+	if o.XRGB {
+		s += " --xrgb"
+	}
 	if o.Alpha > 0 && o.Alpha < 0xff {
 		s += fmt.Sprintf(" --alpha=%d", o.Alpha)
 	}

@@ -134,8 +134,8 @@ func spread(p uint32) uint64 {
 	return uint64(p&0x00ff00ff) | uint64(p&0xff00ff00)<<24
 }
 
-// opaqueRow copies src into dst with alpha forced to 255.
-func opaqueRow(dst, src []uint32) {
+// opaqueRowGo copies src into dst with alpha forced to 255.
+func opaqueRowGo(dst, src []uint32) {
 	dst = dst[:len(src)]
 	for i, s := range src {
 		dst[i] = s | alphaMask

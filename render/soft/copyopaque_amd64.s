@@ -122,6 +122,84 @@ done:
 	MOVQ AX, ret+32(FP)
 	RET
 
+// OR32 loads the 32 pixels at src[AX] into Y0-Y3 with their alpha set
+// (Y8 = the alpha bits).
+#define OR32 \
+	VPOR 0(SI)(AX*4), Y8, Y0;  \
+	VPOR 32(SI)(AX*4), Y8, Y1; \
+	VPOR 64(SI)(AX*4), Y8, Y2; \
+	VPOR 96(SI)(AX*4), Y8, Y3
+
+// func orAlphaAVX2(dst, src *uint32, n int, nt bool) int
+//
+// Copies src to dst with every pixel's alpha set to 255, in blocks of 8
+// pixels, and returns the pixels copied (n rounded down to a block): an
+// XRGB8888 buffer drawn from the client's memory, whose alpha byte is
+// undefined. The stores are those of copyOpaqueAVX2: non-temporal where
+// nt and dst can be aligned (the pixels before the first aligned one are
+// copied twice, with the same values), with the source prefetched a page
+// ahead.
+TEXT ·orAlphaAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	MOVL $0xff000000, DX
+	MOVQ DX, X8
+	VPBROADCASTD X8, Y8
+	MOVBQZX nt+24(FP), R9
+	TESTQ R9, R9
+	JZ    or32
+	TESTQ $31, DI
+	JZ    ntor32
+	CMPQ  CX, $16
+	JB    or32
+	VPOR    0(SI), Y8, Y0
+	VMOVDQU Y0, 0(DI)
+	MOVQ    DI, AX
+	NEGQ    AX
+	ANDQ    $31, AX
+	SHRQ    $2, AX
+	JMP     ntor32
+
+or32:
+	LEFT(32)
+	JB   or8
+	OR32
+	STORE32(VMOVDQU)
+	ADDQ $32, AX
+	JMP  or32
+
+or8:
+	LEFT(8)
+	JB      ordone
+	VPOR    0(SI)(AX*4), Y8, Y0
+	VMOVDQU Y0, 0(DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     or8
+
+ntor32:
+	LEFT(32)
+	JB   ntor8
+	PREFETCHNTA 4096(SI)(AX*4)
+	OR32
+	STORE32(VMOVNTDQ)
+	ADDQ $32, AX
+	JMP  ntor32
+
+ntor8:
+	LEFT(8)
+	JB       ordone
+	VPOR     0(SI)(AX*4), Y8, Y0
+	VMOVNTDQ Y0, 0(DI)(AX*4)
+	ADDQ     $8, AX
+	JMP      ntor8
+
+ordone:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET
+
 // func storeFence()
 TEXT ·storeFence(SB), NOSPLIT, $0-0
 	SFENCE

@@ -11,6 +11,9 @@ func copyOpaque(dst, src []uint32, _ bool) int {
 	return copyOpaqueGo(dst[:n], src[:n])
 }
 
+// opaqueRow copies src into dst with alpha forced to 255 (opaqueRowGo).
+func opaqueRow(dst, src []uint32, _ bool) { opaqueRowGo(dst, src) }
+
 // storeFence does nothing: copyOpaque here makes only ordinary stores.
 func storeFence() {}
 

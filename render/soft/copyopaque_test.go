@@ -199,3 +199,37 @@ func benchmarkCopyOpaqueCold(b *testing.B, w, h int) {
 		})
 	}
 }
+
+// TestOpaqueRow: every pixel copied with alpha 255 and nothing past the
+// row written, for every length up to 100, at every alignment of dst and
+// src, with either kind of stores.
+func TestOpaqueRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n <= 100; n++ {
+		for off := range 8 {
+			for _, nt := range []bool{false, true} {
+				src := make([]uint32, n+8)[off : off+n]
+				for i := range src {
+					src[i] = rng.Uint32()
+				}
+				buf := make([]uint32, n+16)
+				for i := range buf {
+					buf[i] = 0x12345678
+				}
+				dst := buf[off : off+n]
+				opaqueRow(dst, src, nt)
+				storeFence()
+				for i, s := range src {
+					if dst[i] != s|alphaMask {
+						t.Fatalf("%d pixels at offset %d, nt %v: pixel %d = %#08x, want %#08x", n, off, nt, i, dst[i], s|alphaMask)
+					}
+				}
+				for i := off + n; i < len(buf); i++ {
+					if buf[i] != 0x12345678 {
+						t.Fatalf("%d pixels at offset %d, nt %v: wrote past the row at %d", n, off, nt, i-off)
+					}
+				}
+			}
+		}
+	}
+}

@@ -224,7 +224,7 @@ func (r *Renderer) putRow(p *plan, y int, src []uint32, opaqueSrc bool) {
 	case p.opaque && opaqueSrc:
 		copy(out, src)
 	case p.opaque:
-		opaqueRow(out, src)
+		opaqueRow(out, src, r.ntStores())
 	case p.overBg:
 		overSolidRow(out, src, p.bg, r.ntStores())
 	default:
