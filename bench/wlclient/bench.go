@@ -32,10 +32,6 @@ type Options struct {
 	Width    int           // surface size in pixels
 	Height   int           //
 	XRGB     bool          // XRGB8888 instead of ARGB8888
-	// Alpha, from 1 to 254, draws ARGB8888 pixels of that alpha
-	// (premultiplied), as a terminal with a translucent background does;
-	// 0 or 255 draws opaque ones.
-	Alpha int `json:",omitempty"`
 	Damage   int           // percentage of rows damaged (and redrawn) per frame, 1..100
 	Sealed   bool          // seal pools with F_SEAL_SHRINK
 	Buffers  int           // most buffers per surface (default 4)
@@ -44,6 +40,10 @@ type Options struct {
 	PID      int           // compositor process whose CPU time to read (0: none)
 	Rects    int           // flood mode: damage requests per commit (default 500)
 	Inflight int           // flood mode: batches in flight (default 2)
+	// Alpha, from 1 to 254, draws ARGB8888 pixels of that alpha
+	// (premultiplied), as a terminal with a translucent background does;
+	// 0 or 255 draws opaque ones.
+	Alpha int `json:",omitempty"`
 	// BufferScale, when above 1, is the surfaces' wl_surface buffer scale
 	// (frames mode): Width x Height buffer pixels are a surface of
 	// Width/BufferScale x Height/BufferScale.
