@@ -134,11 +134,20 @@ func spread(p uint32) uint64 {
 	return uint64(p&0x00ff00ff) | uint64(p&0xff00ff00)<<24
 }
 
-// opaqueRowGo copies src into dst with alpha forced to 255.
-func opaqueRowGo(dst, src []uint32) {
+// opaqueRow copies src into dst with alpha forced to 255.
+func opaqueRow(dst, src []uint32, nt bool) { convert(dst, src, alphaMask, false, nt) }
+
+// convertGo is convert pixel by pixel.
+func convertGo(dst, src []uint32, or uint32, swap bool) {
 	dst = dst[:len(src)]
-	for i, s := range src {
-		dst[i] = s | alphaMask
+	if swap {
+		for i, p := range src {
+			dst[i] = swapRB(p) | or
+		}
+		return
+	}
+	for i, p := range src {
+		dst[i] = p | or
 	}
 }
 

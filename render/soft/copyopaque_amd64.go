@@ -37,19 +37,20 @@ func copyOpaque(dst, src []uint32, nt bool) int {
 	return copyOpaqueAVX2(&dst[0], &src[0], n, nt)
 }
 
-// orAlphaAVX2 is opaqueRow in AVX2 on pointers, for the whole blocks of
-// 8 of n pixels; it returns the pixels copied (copyopaque_amd64.s).
+// convertAVX2 is convert in AVX2 on pointers, for the whole blocks of 8
+// of n pixels; it returns the pixels converted (copyopaque_amd64.s).
 //
 //go:noescape
-func orAlphaAVX2(dst, src *uint32, n int, nt bool) int
+func convertAVX2(dst, src *uint32, n int, or uint32, swap, nt bool) int
 
-// opaqueRow copies src into dst with alpha forced to 255 (opaqueRowGo),
-// with AVX2 8 pixels at a time, its stores as copyOpaque's.
-func opaqueRow(dst, src []uint32, nt bool) {
+// convert sets dst[i] to src[i], its R and B bytes exchanged when swap,
+// ORed with or (convertGo): with AVX2 8 pixels at a time, its stores as
+// copyOpaque's. With nt, dst must not be src.
+func convert(dst, src []uint32, or uint32, swap, nt bool) {
 	dst = dst[:len(src)]
 	i := 0
 	if haveAVX2 && len(src) >= 8 {
-		i = orAlphaAVX2(&dst[0], &src[0], len(src), nt)
+		i = convertAVX2(&dst[0], &src[0], len(src), or, swap, nt)
 	}
-	opaqueRowGo(dst[i:], src[i:])
+	convertGo(dst[i:], src[i:], or, swap)
 }

@@ -122,80 +122,108 @@ done:
 	MOVQ AX, ret+32(FP)
 	RET
 
-// OR32 loads the 32 pixels at src[AX] into Y0-Y3 with their alpha set
-// (Y8 = the alpha bits).
-#define OR32 \
-	VPOR 0(SI)(AX*4), Y8, Y0;  \
-	VPOR 32(SI)(AX*4), Y8, Y1; \
-	VPOR 64(SI)(AX*4), Y8, Y2; \
-	VPOR 96(SI)(AX*4), Y8, Y3
+// Within each 16-byte lane, the bytes of four pixels in order, or with
+// the first and third byte of each pixel exchanged (ABGR8888 to ARGB8888
+// and back).
+DATA keepShuf<>+0(SB)/8, $0x0706050403020100
+DATA keepShuf<>+8(SB)/8, $0x0f0e0d0c0b0a0908
+DATA keepShuf<>+16(SB)/8, $0x0706050403020100
+DATA keepShuf<>+24(SB)/8, $0x0f0e0d0c0b0a0908
+GLOBL keepShuf<>(SB), RODATA|NOPTR, $32
+DATA swapShuf<>+0(SB)/8, $0x0704050603000102
+DATA swapShuf<>+8(SB)/8, $0x0f0c0d0e0b08090a
+DATA swapShuf<>+16(SB)/8, $0x0704050603000102
+DATA swapShuf<>+24(SB)/8, $0x0f0c0d0e0b08090a
+GLOBL swapShuf<>(SB), RODATA|NOPTR, $32
 
-// func orAlphaAVX2(dst, src *uint32, n int, nt bool) int
+// CONV(off, r) converts the 8 pixels at src[AX]+off bytes into r: their
+// bytes shuffled by Y9, then ORed with Y8.
+#define CONV(off, r) \
+	VMOVDQU off(SI)(AX*4), r; \
+	VPSHUFB Y9, r, r;         \
+	VPOR    Y8, r, r
+
+// CONV32 converts the 32 pixels at src[AX] into Y0-Y3.
+#define CONV32 \
+	CONV(0, Y0);  \
+	CONV(32, Y1); \
+	CONV(64, Y2); \
+	CONV(96, Y3)
+
+// func convertAVX2(dst, src *uint32, n int, or uint32, swap, nt bool) int
 //
-// Copies src to dst with every pixel's alpha set to 255, in blocks of 8
-// pixels, and returns the pixels copied (n rounded down to a block): an
-// XRGB8888 buffer drawn from the client's memory, whose alpha byte is
-// undefined. The stores are those of copyOpaqueAVX2: non-temporal where
-// nt and dst can be aligned (the pixels before the first aligned one are
-// copied twice, with the same values), with the source prefetched a page
-// ahead.
-TEXT ·orAlphaAVX2(SB), NOSPLIT, $0-40
+// Converts src into dst in blocks of 8 pixels, and returns the pixels
+// converted (n rounded down to a block): each pixel with its first and
+// third bytes exchanged when swap (the ABGR8888 family), then ORed with
+// or (alphaMask for the formats whose alpha byte is undefined). The
+// stores are those of copyOpaqueAVX2: non-temporal where nt and dst can
+// be aligned (the pixels before the first aligned one are converted
+// twice, to the same values: so with nt, dst must not be src), with the source
+// prefetched a page ahead.
+TEXT ·convertAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
-	MOVL $0xff000000, DX
+	MOVL or+24(FP), DX
 	MOVQ DX, X8
 	VPBROADCASTD X8, Y8
-	MOVBQZX nt+24(FP), R9
+	VMOVDQU keepShuf<>(SB), Y9
+	MOVBQZX swap+28(FP), R9
 	TESTQ R9, R9
-	JZ    or32
+	JZ    conv
+	VMOVDQU swapShuf<>(SB), Y9
+
+conv:
+	MOVBQZX nt+29(FP), R9
+	TESTQ R9, R9
+	JZ    conv32
 	TESTQ $31, DI
-	JZ    ntor32
+	JZ    ntconv32
 	CMPQ  CX, $16
-	JB    or32
-	VPOR    0(SI), Y8, Y0
+	JB    conv32
+	CONV(0, Y0)
 	VMOVDQU Y0, 0(DI)
 	MOVQ    DI, AX
 	NEGQ    AX
 	ANDQ    $31, AX
 	SHRQ    $2, AX
-	JMP     ntor32
+	JMP     ntconv32
 
-or32:
+conv32:
 	LEFT(32)
-	JB   or8
-	OR32
+	JB   conv8
+	CONV32
 	STORE32(VMOVDQU)
 	ADDQ $32, AX
-	JMP  or32
+	JMP  conv32
 
-or8:
+conv8:
 	LEFT(8)
-	JB      ordone
-	VPOR    0(SI)(AX*4), Y8, Y0
+	JB      convdone
+	CONV(0, Y0)
 	VMOVDQU Y0, 0(DI)(AX*4)
 	ADDQ    $8, AX
-	JMP     or8
+	JMP     conv8
 
-ntor32:
+ntconv32:
 	LEFT(32)
-	JB   ntor8
+	JB   ntconv8
 	PREFETCHNTA 4096(SI)(AX*4)
-	OR32
+	CONV32
 	STORE32(VMOVNTDQ)
 	ADDQ $32, AX
-	JMP  ntor32
+	JMP  ntconv32
 
-ntor8:
+ntconv8:
 	LEFT(8)
-	JB       ordone
-	VPOR     0(SI)(AX*4), Y8, Y0
+	JB       convdone
+	CONV(0, Y0)
 	VMOVNTDQ Y0, 0(DI)(AX*4)
 	ADDQ     $8, AX
-	JMP      ntor8
+	JMP      ntconv8
 
-ordone:
+convdone:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
 	RET

@@ -11,8 +11,9 @@ func copyOpaque(dst, src []uint32, _ bool) int {
 	return copyOpaqueGo(dst[:n], src[:n])
 }
 
-// opaqueRow copies src into dst with alpha forced to 255 (opaqueRowGo).
-func opaqueRow(dst, src []uint32, _ bool) { opaqueRowGo(dst, src) }
+// convert sets dst[i] to src[i], its R and B bytes exchanged when swap,
+// ORed with or (convertGo).
+func convert(dst, src []uint32, or uint32, swap, _ bool) { convertGo(dst, src, or, swap) }
 
 // storeFence does nothing: copyOpaque here makes only ordinary stores.
 func storeFence() {}

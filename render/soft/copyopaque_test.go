@@ -200,33 +200,50 @@ func benchmarkCopyOpaqueCold(b *testing.B, w, h int) {
 	}
 }
 
-// TestOpaqueRow: every pixel copied with alpha 255 and nothing past the
-// row written, for every length up to 100, at every alignment of dst and
-// src, with either kind of stores.
-func TestOpaqueRow(t *testing.T) {
+// TestConvert: every pixel converted (R and B exchanged when swap, ORed
+// with or), in place too without non-temporal stores, and nothing past
+// the row written, for every length up to 100, at every alignment of dst
+// and src, with either kind of stores.
+func TestConvert(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for n := 0; n <= 100; n++ {
 		for off := range 8 {
-			for _, nt := range []bool{false, true} {
-				src := make([]uint32, n+8)[off : off+n]
-				for i := range src {
-					src[i] = rng.Uint32()
-				}
+			for _, c := range []struct {
+				or            uint32
+				swap, nt, in bool
+			}{
+				{alphaMask, false, false, false}, {alphaMask, false, true, false},
+				{alphaMask, true, false, false}, {alphaMask, true, true, false},
+				{0, true, false, false}, {0, true, true, false},
+				{alphaMask, true, false, true}, {0, true, false, true}, {alphaMask, false, false, true},
+			} {
 				buf := make([]uint32, n+16)
 				for i := range buf {
 					buf[i] = 0x12345678
 				}
 				dst := buf[off : off+n]
-				opaqueRow(dst, src, nt)
+				src := make([]uint32, n+8)[off : off+n]
+				if c.in {
+					src = dst
+				}
+				want := make([]uint32, n)
+				for i := range src {
+					src[i] = rng.Uint32()
+					want[i] = src[i] | c.or
+					if c.swap {
+						want[i] = src[i]&0xff00ff00 | src[i]>>16&0xff | src[i]&0xff<<16 | c.or
+					}
+				}
+				convert(dst, src, c.or, c.swap, c.nt)
 				storeFence()
-				for i, s := range src {
-					if dst[i] != s|alphaMask {
-						t.Fatalf("%d pixels at offset %d, nt %v: pixel %d = %#08x, want %#08x", n, off, nt, i, dst[i], s|alphaMask)
+				for i := range want {
+					if dst[i] != want[i] {
+						t.Fatalf("%d pixels at offset %d, %+v: pixel %d = %#08x, want %#08x", n, off, c, i, dst[i], want[i])
 					}
 				}
 				for i := off + n; i < len(buf); i++ {
 					if buf[i] != 0x12345678 {
-						t.Fatalf("%d pixels at offset %d, nt %v: wrote past the row at %d", n, off, nt, i-off)
+						t.Fatalf("%d pixels at offset %d, %+v: wrote past the row at %d", n, off, c, i-off)
 					}
 				}
 			}

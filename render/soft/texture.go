@@ -168,25 +168,19 @@ func convertRow(dst []uint32, src []byte, f shm.Format) {
 	}
 }
 
-// convertPixels converts little-endian pixels of format f.
+// convertPixels converts little-endian pixels of format f (one of the
+// four). dst may be src.
 func convertPixels(dst, src []uint32, f shm.Format) {
 	src = src[:len(dst)]
-	switch f {
-	case shm.FormatARGB8888:
+	if f == shm.FormatARGB8888 {
 		copy(dst, src)
-	case shm.FormatXRGB8888:
-		for i, p := range src {
-			dst[i] = p | alphaMask
-		}
-	case shm.FormatABGR8888:
-		for i, p := range src {
-			dst[i] = swapRB(p)
-		}
-	case shm.FormatXBGR8888:
-		for i, p := range src {
-			dst[i] = swapRB(p) | alphaMask
-		}
+		return
 	}
+	or := uint32(0)
+	if !f.HasAlpha() {
+		or = alphaMask
+	}
+	convert(dst, src, or, f.SwapRB(), false)
 }
 
 // swapRB exchanges the first and third bytes of a pixel: 0xAABBGGRR
