@@ -209,7 +209,7 @@ func TestConvert(t *testing.T) {
 	for n := 0; n <= 100; n++ {
 		for off := range 8 {
 			for _, c := range []struct {
-				or            uint32
+				or           uint32
 				swap, nt, in bool
 			}{
 				{alphaMask, false, false, false}, {alphaMask, false, true, false},
