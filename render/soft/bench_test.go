@@ -135,6 +135,9 @@ func BenchmarkRender(b *testing.B) {
 		{"1080p-1-opaque", 1920, 1080, shm.FormatXRGB8888, 0xff, render.TransformNormal, 1, 1920, 1080},
 		{"1080p-1-opaque-rot90", 1080, 1920, shm.FormatXRGB8888, 0xff, render.Transform90, 1, 1920, 1080},
 		{"1080p-1-opaque-scale2", 3840, 2160, shm.FormatXRGB8888, 0xff, render.TransformNormal, 2, 1920, 1080},
+		// A scale-1 client (Xwayland's, or one that ignores the scale)
+		// on an output at --scale=2: each pixel shown 2x2, nearest.
+		{"1080p-1-ARGB-x2-at-2", 960, 540, shm.FormatARGB8888, 0xff, render.TransformNormal, 1, 1920, 1080},
 		// At --scale=1.5 a client without fractional-scale-v1 renders at
 		// buffer scale 2: its 1280x720 window is a 2560x1440 buffer shown
 		// at 1920x1080 (0.75, filtered linearly). A scale-1 client's
