@@ -132,15 +132,16 @@ func TestAttachDamage(t *testing.T) {
 // does not crash and draws the rest. The fault comes in each copy the
 // draw can take: memmove for an opaque format, copyOpaque's alpha-tested
 // copy (assembly on amd64) for ARGB over the background and over another
-// window, and overBlocks's blend (assembly on amd64) for translucent
+// window, overBlocks's blend (assembly on amd64) for translucent
 // pixels, whose rows cross the page boundary the file is cut at, so that
-// the fault comes in the middle of a row the blend has begun.
+// the fault comes in the middle of a row the blend has begun, and the
+// gather of a shrunk item's pixels (assembly on amd64).
 func TestAttachFaultIsContained(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		format shm.Format
 		under  bool // an item below it, so that it is not drawn over the background alone
-		size   int  // the item's size on the output: 64, or 48 (filtered linearly)
+		size   int  // the item's size on the output: 64, 48 (filtered linearly) or 32 (nearest, gathered)
 		pixel  uint32
 		cut    int64 // the file's size after the cut: rows of 72 pixels cross 4096
 	}{
@@ -151,6 +152,8 @@ func TestAttachFaultIsContained(t *testing.T) {
 		{"ARGB8888-filtered-over-window", shm.FormatARGB8888, true, 48, 0xffff0000, 0},
 		{"ARGB8888-translucent-over-background", shm.FormatARGB8888, false, 64, 0x80402010, 4096},
 		{"ARGB8888-translucent-over-window", shm.FormatARGB8888, true, 64, 0x80402010, 4096},
+		{"XRGB8888-gathered", shm.FormatXRGB8888, false, 32, 0xffff0000, 0},
+		{"ARGB8888-gathered-mid-row", shm.FormatARGB8888, true, 32, 0x80402010, 4096},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := New()

@@ -54,3 +54,24 @@ func convert(dst, src []uint32, or uint32, swap, nt bool) {
 	}
 	convertGo(dst[i:], src[i:], or, swap)
 }
+
+// gatherAVX2 is gather in AVX2 on pointers, for n pixels, n a multiple of
+// 8 (copyopaque_amd64.s).
+//
+//go:noescape
+func gatherAVX2(dst, pix *uint32, cols *int, n int)
+
+// gather sets dst[i] = pix[cols[i]] (gatherGo); every column is in
+// [0, cmax]: with AVX2 8 pixels at a time.
+func gather(dst, pix []uint32, cols []int, cmax int) {
+	cols = cols[:len(dst)]
+	n := 0
+	if haveAVX2 {
+		n = len(dst) &^ 7
+	}
+	if n > 0 {
+		_ = pix[cmax]
+		gatherAVX2(&dst[0], &pix[0], &cols[0], n)
+	}
+	gatherGo(dst[n:], pix, cols[n:])
+}

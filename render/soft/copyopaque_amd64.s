@@ -228,6 +228,39 @@ convdone:
 	MOVQ AX, ret+32(FP)
 	RET
 
+// func gatherAVX2(dst, pix *uint32, cols *int, n int)
+//
+// Sets dst[i] to pix[cols[i]] for n pixels, n a multiple of 8: two
+// VPGATHERQD of 4 pixels each (the columns are 64-bit ints), joined into
+// one store. The caller has checked every column against pix. A fault on
+// a pixel (a client's buffer cut short) is a fault of the gather, which
+// is restartable and reported at its address like a load's.
+TEXT ·gatherAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ pix+8(FP), SI
+	MOVQ cols+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+	VPCMPEQD X8, X8, X8
+
+gloop:
+	CMPQ AX, CX
+	JAE  gdone
+	VMOVDQU     0(DX)(AX*8), Y0
+	VMOVDQU     32(DX)(AX*8), Y1
+	VMOVDQA     X8, X2
+	VMOVDQA     X8, X4
+	VPGATHERQD  X2, (SI)(Y0*4), X3
+	VPGATHERQD  X4, (SI)(Y1*4), X5
+	VINSERTI128 $1, X5, Y3, Y3
+	VMOVDQU     Y3, 0(DI)(AX*4)
+	ADDQ        $8, AX
+	JMP         gloop
+
+gdone:
+	VZEROUPPER
+	RET
+
 // func storeFence()
 TEXT ·storeFence(SB), NOSPLIT, $0-0
 	SFENCE

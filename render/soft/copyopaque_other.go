@@ -15,6 +15,9 @@ func copyOpaque(dst, src []uint32, _ bool) int {
 // ORed with or (convertGo).
 func convert(dst, src []uint32, or uint32, swap, _ bool) { convertGo(dst, src, or, swap) }
 
+// gather sets dst[i] = pix[cols[i]] (gatherGo).
+func gather(dst, pix []uint32, cols []int, _ int) { gatherGo(dst, pix, cols) }
+
 // storeFence does nothing: copyOpaque here makes only ordinary stores.
 func storeFence() {}
 

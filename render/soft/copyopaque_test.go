@@ -250,3 +250,34 @@ func TestConvert(t *testing.T) {
 		}
 	}
 }
+
+// TestGather: gather reads the pixel at every column given, in any order
+// and repeated, for every length up to 70.
+func TestGather(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pix := make([]uint32, 300)
+	for i := range pix {
+		pix[i] = rng.Uint32()
+	}
+	for n := 0; n <= 70; n++ {
+		for range 20 {
+			cols := make([]int, n)
+			cmax := 0
+			for i := range cols {
+				cols[i] = rng.IntN(len(pix))
+				cmax = max(cmax, cols[i])
+			}
+			dst := make([]uint32, n+1)
+			dst[n] = 0x12345678
+			gather(dst[:n], pix, cols, cmax)
+			for i, c := range cols {
+				if dst[i] != pix[c] {
+					t.Fatalf("%d pixels: pixel %d = %#08x, want pix[%d] = %#08x", n, i, dst[i], c, pix[c])
+				}
+			}
+			if dst[n] != 0x12345678 {
+				t.Fatalf("%d pixels: wrote past the row", n)
+			}
+		}
+	}
+}

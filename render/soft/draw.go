@@ -125,11 +125,17 @@ func layoutOf(p *plan, b []byte, stride int) srcLayout {
 }
 
 // gather sets dst[i] to the pixel at offset s+cols[i] of b, converted
-// from format f.
-func (l *srcLayout) gather(dst []uint32, b []byte, s int, cols []int, f shm.Format) {
-	if l.aligned {
-		gather(dst, l.pix[s:], cols)
-	} else {
+// from format f. No offset in cols is above cmax, none below 0.
+func (l *srcLayout) gather(dst []uint32, b []byte, s int, cols []int, cmax int, f shm.Format) {
+	switch {
+	case l.aligned && l.colStep == 1:
+		gather(dst, l.pix[s:], cols, cmax)
+	case l.aligned:
+		// Rotated by 90 or 270 degrees: each pixel is in another row of
+		// the buffer, mostly on another page, and the vector gather
+		// was slower than Go's loads (docs/benchmarks.md).
+		gatherGo(dst, l.pix[s:], cols)
+	default:
 		gatherBytes(dst, b[s:], cols)
 	}
 	if f != shm.FormatARGB8888 {
@@ -159,11 +165,13 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 	// After conversion, opaque formats have alpha 255.
 	opaqueSrc := alphaSet || !native && !f.HasAlpha()
 
+	cmax := 0 // the largest offset in cols
 	if !direct {
 		cols := r.cols[:n]
 		for i := range cols {
 			k, _ := p.sourceCol(p.vis.Min.X+i, false)
 			cols[i] = k * l.colStep
+			cmax = max(cmax, cols[i])
 		}
 	}
 
@@ -182,7 +190,7 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 			convertRow(src, b[s+x0*4:s+x0*4+n*4], f)
 		default:
 			src = r.row[:n]
-			l.gather(src, b, s, r.cols[:n], f)
+			l.gather(src, b, s, r.cols[:n], cmax, f)
 		}
 		r.putRow(p, y, src, opaqueSrc)
 	}
@@ -241,8 +249,8 @@ func gatherBytes(dst []uint32, b []byte, cols []int) {
 	}
 }
 
-// gather sets dst[i] = pix[cols[i]].
-func gather(dst, pix []uint32, cols []int) {
+// gatherGo sets dst[i] = pix[cols[i]].
+func gatherGo(dst, pix []uint32, cols []int) {
 	cols = cols[:len(dst)]
 	for i, c := range cols {
 		dst[i] = pix[c]
