@@ -45,11 +45,13 @@ func convertAVX2(dst, src *uint32, n int, or uint32, swap, nt bool) int
 
 // convert sets dst[i] to src[i], its R and B bytes exchanged when swap,
 // ORed with or (convertGo): with AVX2 8 pixels at a time, its stores as
-// copyOpaque's. With nt, dst must not be src.
+// copyOpaque's. dst may be src (then the stores are plain: the
+// non-temporal loop converts some pixels twice).
 func convert(dst, src []uint32, or uint32, swap, nt bool) {
 	dst = dst[:len(src)]
 	i := 0
 	if haveAVX2 && len(src) >= 8 {
+		nt = nt && &dst[0] != &src[0]
 		i = convertAVX2(&dst[0], &src[0], len(src), or, swap, nt)
 	}
 	convertGo(dst[i:], src[i:], or, swap)

@@ -153,13 +153,13 @@ GLOBL swapShuf<>(SB), RODATA|NOPTR, $32
 // func convertAVX2(dst, src *uint32, n int, or uint32, swap, nt bool) int
 //
 // Converts src into dst in blocks of 8 pixels, and returns the pixels
-// converted (n rounded down to a block): each pixel with its first and
-// third bytes exchanged when swap (the ABGR8888 family), then ORed with
-// or (alphaMask for the formats whose alpha byte is undefined). The
-// stores are those of copyOpaqueAVX2: non-temporal where nt and dst can
-// be aligned (the pixels before the first aligned one are converted
-// twice, to the same values: so with nt, dst must not be src), with the source
-// prefetched a page ahead.
+// converted (all but fewer than 8): each pixel with its first and third
+// bytes exchanged when swap (the ABGR8888 family), then ORed with or
+// (alphaMask for the formats whose alpha byte is undefined). The stores
+// are those of copyOpaqueAVX2: non-temporal where nt and dst can be
+// aligned, with the source prefetched a page ahead; the pixels before
+// the first aligned one are then converted twice, to the same values
+// from src, so with nt dst must not be src.
 TEXT ·convertAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI

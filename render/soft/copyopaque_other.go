@@ -20,12 +20,3 @@ func gather(dst, pix []uint32, cols []int, _ int) { gatherGo(dst, pix, cols) }
 
 // storeFence does nothing: copyOpaque here makes only ordinary stores.
 func storeFence() {}
-
-// overBlocks blends no blocks here: the rows are blended pixel by pixel.
-func overBlocks(_, _ []uint32, _ uint32, _, _ bool) int { return 0 }
-
-// haveBlocks reports whether overBlocks blends anything here: it does not.
-func haveBlocks() bool { return false }
-
-// alignHead is 0: nothing here needs aligned rows.
-func alignHead([]uint32) int { return 0 }

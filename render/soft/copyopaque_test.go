@@ -201,7 +201,7 @@ func benchmarkCopyOpaqueCold(b *testing.B, w, h int) {
 }
 
 // TestConvert: every pixel converted (R and B exchanged when swap, ORed
-// with or), in place too without non-temporal stores, and nothing past
+// with or), in place too, and nothing past
 // the row written, for every length up to 100, at every alignment of dst
 // and src, with either kind of stores.
 func TestConvert(t *testing.T) {
@@ -216,6 +216,7 @@ func TestConvert(t *testing.T) {
 				{alphaMask, true, false, false}, {alphaMask, true, true, false},
 				{0, true, false, false}, {0, true, true, false},
 				{alphaMask, true, false, true}, {0, true, false, true}, {alphaMask, false, false, true},
+				{0, true, true, true}, {alphaMask, true, true, true},
 			} {
 				buf := make([]uint32, n+16)
 				for i := range buf {
