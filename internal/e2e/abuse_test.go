@@ -94,6 +94,24 @@ func waitRSS(pid int, limit int64, timeout time.Duration) int64 {
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 
+// memParts is the split of pid's RSS and its thread count, from
+// /proc/PID/status, for a failure to say what grew.
+func memParts(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return err.Error()
+	}
+	var parts []string
+	for _, l := range strings.Split(string(b), "\n") {
+		for _, k := range []string{"RssAnon:", "RssFile:", "RssShmem:", "Threads:"} {
+			if strings.HasPrefix(l, k) {
+				parts = append(parts, strings.Join(strings.Fields(l), " "))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // TestAbuseFloods runs each flood of issue 8 against one compositor, with
 // a bystander, and checks what the issue's acceptance asks: the offender's
 // documented outcome (an error naming the limit), the bystander's frame
@@ -129,6 +147,7 @@ func TestAbuseFloods(t *testing.T) {
 			}
 			start := in.StableCounters()
 			rss0 := waitRSS(pid, 0, 0)
+			parts0 := memParts(pid)
 			sampler := sampleRSS(pid)
 			out := misbehave.Run(s, opts)
 			peak := sampler.Stop()
@@ -169,7 +188,8 @@ func TestAbuseFloods(t *testing.T) {
 				t.Errorf("RSS peaked at %s during the flood, over twice its start %s", mib(peak), mib(rss0))
 			}
 			if after > rss0*12/10 {
-				t.Errorf("RSS %s after the client left, more than 20%% over its start %s", mib(after), mib(rss0))
+				t.Errorf("RSS %s after the client left, more than 20%% over its start %s (at the start: %s; after: %s)",
+					mib(after), mib(rss0), parts0, memParts(pid))
 			}
 		})
 	}
