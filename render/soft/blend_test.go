@@ -109,27 +109,37 @@ func overRowRef(dst, src []uint32) {
 	}
 }
 
+// randomRuns returns n pixels in runs of 1 to maxRun of one kind each:
+// opaque (half the runs), transparent, translucent or anything (colour
+// above alpha, often).
+func randomRuns(rng *rand.Rand, n, maxRun int) []uint32 {
+	src := make([]uint32, n)
+	for i := 0; i < n; {
+		run := 1 + rng.Intn(maxRun)
+		kind := rng.Intn(6)
+		for k := 0; k < run && i < n; k, i = k+1, i+1 {
+			switch kind {
+			case 0, 1, 2:
+				src[i] = rng.Uint32() | alphaMask
+			case 3:
+				src[i] = 0
+			case 4:
+				src[i] = premultiply(uint8(rng.Uint32()), uint8(rng.Uint32()), uint8(rng.Uint32()), uint8(rng.Uint32()))
+			default:
+				src[i] = rng.Uint32()
+			}
+		}
+	}
+	return src
+}
+
 // TestOverRowRuns checks overRow's run detection against the per-pixel
 // blend on rows mixing opaque runs of every length with other pixels.
 func TestOverRowRuns(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	for range 20000 {
 		n := rng.Intn(70)
-		src := make([]uint32, n)
-		for i := 0; i < n; {
-			run := 1 + rng.Intn(20)
-			kind := rng.Intn(4)
-			for k := 0; k < run && i < n; k, i = k+1, i+1 {
-				switch kind {
-				case 0, 1:
-					src[i] = rng.Uint32() | alphaMask
-				case 2:
-					src[i] = 0
-				default:
-					src[i] = rng.Uint32()
-				}
-			}
-		}
+		src := randomRuns(rng, n, 20)
 		dst := make([]uint32, n)
 		for i := range dst {
 			dst[i] = rng.Uint32()
@@ -369,30 +379,10 @@ func fusedOpaqueCopy(dst, src []uint32) int {
 // over dst, over a solid pixel, and over a solid pixel in place.
 func TestCompositeRowBlocks(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
-	row := func(n int) []uint32 {
-		src := make([]uint32, n)
-		for i := 0; i < n; {
-			run := 1 + rng.Intn(48)
-			kind := rng.Intn(5)
-			for k := 0; k < run && i < n; k, i = k+1, i+1 {
-				switch kind {
-				case 0, 1:
-					src[i] = rng.Uint32() | alphaMask
-				case 2:
-					src[i] = 0
-				case 3:
-					src[i] = premultiply(uint8(rng.Uint32()), uint8(rng.Uint32()), uint8(rng.Uint32()), uint8(rng.Uint32()))
-				default:
-					src[i] = rng.Uint32() // colour above alpha, often
-				}
-			}
-		}
-		return src
-	}
 	for n := 0; n <= 200; n++ {
 		for off := range 8 {
 			for _, nt := range []bool{false, true} {
-				src := row(n)
+				src := randomRuns(rng, n, 48)
 				bg := rng.Uint32()
 				under := make([]uint32, n)
 				for i := range under {
