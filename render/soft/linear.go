@@ -71,10 +71,7 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	for _, c := range c0 {
 		cmax, lo = max(cmax, c), min(lo, c)
 	}
-	var or uint32 // the alpha of an X format
-	if !f.HasAlpha() {
-		or = alphaMask
-	}
+	or := alphaOr(f) // the alpha of an X format
 	// direct: the rows go straight into the output.
 	direct := p.opaque && opaqueSrc
 	// Rows first mixes every source pixel between the columns read, on

@@ -157,15 +157,9 @@ func convertRow(dst []uint32, src []byte, f shm.Format) {
 		return
 	}
 	for i := range dst {
-		p := binary.LittleEndian.Uint32(src[i*4:])
-		if f.SwapRB() {
-			p = swapRB(p)
-		}
-		if !f.HasAlpha() {
-			p |= alphaMask
-		}
-		dst[i] = p
+		dst[i] = binary.LittleEndian.Uint32(src[i*4:])
 	}
+	convertPixels(dst, dst, f)
 }
 
 // convertPixels converts little-endian pixels of format f (one of the
@@ -176,11 +170,16 @@ func convertPixels(dst, src []uint32, f shm.Format) {
 		copy(dst, src)
 		return
 	}
-	or := uint32(0)
-	if !f.HasAlpha() {
-		or = alphaMask
+	convert(dst, src, alphaOr(f), f.SwapRB(), false)
+}
+
+// alphaOr is what every pixel of format f is ORed with: alphaMask for
+// the formats whose alpha byte is undefined (XRGB8888, XBGR8888), else 0.
+func alphaOr(f shm.Format) uint32 {
+	if f.HasAlpha() {
+		return 0
 	}
-	convert(dst, src, or, f.SwapRB(), false)
+	return alphaMask
 }
 
 // swapRB exchanges the first and third bytes of a pixel: 0xAABBGGRR
