@@ -29,7 +29,8 @@ func overSolidRow(dst, src []uint32, bg uint32, nt bool) { compositeRow(dst, src
 // drawing into ARGB buffers) are copied in blocks of eight pixels, tested
 // as they are copied (copyOpaque). The rest is blended in blocks of eight
 // with AVX2 (overBlocks, which goes on through opaque pixels until 32 in a
-// row), or pixel by pixel.
+// row, and over the background adds one constant to runs of 32 pixels
+// that share the alpha of its first pixel), or pixel by pixel.
 func compositeRow(dst, src []uint32, bg uint32, solid, nt bool) {
 	dst = dst[:len(src)]
 	n := len(src)

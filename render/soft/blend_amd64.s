@@ -41,6 +41,41 @@ GLOBL alphaShuf<>(SB), RODATA|NOPTR, $32
 	MIX8(Y12, Y12);            \
 	st      Y0, off(DI)(AX*4)
 
+// LOAD32 loads the 32 source pixels at src[AX] into Y0-Y3 and sets CF
+// when they all have alpha 255 (Y8 = the alpha bits), as OPAQUE32.
+#define LOAD32 \
+	VMOVDQU 0(SI)(AX*4), Y0;  \
+	VMOVDQU 32(SI)(AX*4), Y1; \
+	VMOVDQU 64(SI)(AX*4), Y2; \
+	VMOVDQU 96(SI)(AX*4), Y3; \
+	VPAND   Y1, Y0, Y14;      \
+	VPAND   Y2, Y14, Y14;     \
+	VPAND   Y3, Y14, Y14;     \
+	VPTEST  Y8, Y14
+
+// SAME32 sets ZF when the 32 pixels in Y0-Y3 all have the alpha of Y15.
+#define SAME32 \
+	VPXOR  Y15, Y0, Y4; \
+	VPXOR  Y15, Y1, Y5; \
+	VPOR   Y5, Y4, Y4;  \
+	VPXOR  Y15, Y2, Y5; \
+	VPOR   Y5, Y4, Y4;  \
+	VPXOR  Y15, Y3, Y5; \
+	VPOR   Y5, Y4, Y4;  \
+	VPTEST Y8, Y4
+
+// ADD32(st) stores the 32 pixels in Y0-Y3 plus Y7, saturated, at dst[AX]
+// with st: each is over() on the background when its alpha is Y15's.
+#define ADD32(st) \
+	VPADDUSB Y7, Y0, Y0;       \
+	VPADDUSB Y7, Y1, Y1;       \
+	VPADDUSB Y7, Y2, Y2;       \
+	VPADDUSB Y7, Y3, Y3;       \
+	st       Y0, 0(DI)(AX*4);  \
+	st       Y1, 32(DI)(AX*4); \
+	st       Y2, 64(DI)(AX*4); \
+	st       Y3, 96(DI)(AX*4)
+
 // OVER8(off) blends the 8 source pixels at src[AX]+off bytes over the
 // pixels at dst[AX]+off, in place.
 #define OVER8(off) \
@@ -99,6 +134,20 @@ TEXT ·overBlocksAVX2(SB), NOSPLIT, $0-40
 	MOVBQZX solid+28(FP), R8
 	TESTQ R8, R8
 	JZ    over32
+	// Over the background, a pixel's result is itself plus a share of
+	// the background that depends only on its alpha. Y15 holds the first
+	// pixel's alpha, Y7 that share (MIX8 of the alpha alone, less the
+	// alpha, which it cannot have saturated): blocks of 32 pixels at that
+	// alpha (a terminal's background) are one saturating add.
+	CMPQ CX, $8
+	JB   done
+	MOVL 0(SI), DX
+	ANDL $0xff000000, DX
+	VMOVQ DX, X15
+	VPBROADCASTD X15, Y15
+	VMOVDQU Y15, Y0
+	MIX8(Y12, Y12)
+	VPSUBB Y15, Y0, Y7
 	MOVBQZX nt+29(FP), R9
 	TESTQ R9, R9
 	JZ    solid32
@@ -109,8 +158,15 @@ solid32:
 	LEFT(32)
 	JB   solid8
 	PREFETCHNTA 4096(SI)(AX*4)
-	OPAQUE32
+	LOAD32
 	JCS  done
+	SAME32
+	JNZ  solidmix32
+	ADD32(VMOVDQU)
+	ADDQ $32, AX
+	JMP  solid32
+
+solidmix32:
 	SOLID8(0, VMOVDQU)
 	SOLID8(32, VMOVDQU)
 	SOLID8(64, VMOVDQU)
@@ -129,8 +185,15 @@ solidnt32:
 	LEFT(32)
 	JB   solidnt8
 	PREFETCHNTA 4096(SI)(AX*4)
-	OPAQUE32
+	LOAD32
 	JCS  done
+	SAME32
+	JNZ  solidntmix32
+	ADD32(VMOVNTDQ)
+	ADDQ $32, AX
+	JMP  solidnt32
+
+solidntmix32:
 	SOLID8(0, VMOVNTDQ)
 	SOLID8(32, VMOVNTDQ)
 	SOLID8(64, VMOVNTDQ)

@@ -2,6 +2,7 @@ package soft
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/rand"
 	"testing"
 )
@@ -412,6 +413,43 @@ func TestCompositeRowBlocks(t *testing.T) {
 	storeFence()
 }
 
+// TestOverSolidUniform: rows whose pixels share one alpha (a terminal's
+// translucent background), well-formed or not, over the background, for
+// every alpha, with and without a pixel of another alpha at the start or
+// among them, give what the per-pixel blend gives.
+func TestOverSolidUniform(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for a := range 256 {
+		for _, odd := range []int{-1, 0, 5, 40, 77, 130} {
+			n := 40 + rng.Intn(160)
+			off := rng.Intn(8)
+			nt := rng.Intn(2) == 0
+			bg := rng.Uint32()
+			src := make([]uint32, n)
+			for i := range src {
+				c := rng.Uint32() & 0xffffff
+				if rng.Intn(2) == 0 {
+					c = premultiply(uint8(c), uint8(c>>8), uint8(c>>16), uint8(a)) & 0xffffff
+				}
+				src[i] = uint32(a)<<24 | c
+			}
+			if odd >= 0 && odd < n {
+				src[odd] ^= uint32(1+rng.Intn(255)) << 24
+			}
+			want := make([]uint32, n)
+			overSolidPixels(want, src, bg)
+			buf := make([]uint32, n+8)
+			dst := buf[off : off+n]
+			overSolidRow(dst, src, bg, nt)
+			checkRow(t, fmt.Sprintf("alpha %d, other alpha at %d, bg %#08x", a, odd, bg), n, off, nt, src, dst, want)
+			copy(dst, src)
+			overSolidRow(dst, dst, bg, nt)
+			checkRow(t, fmt.Sprintf("in place, alpha %d, other alpha at %d, bg %#08x", a, odd, bg), n, off, nt, src, dst, want)
+		}
+	}
+	storeFence()
+}
+
 func checkRow(t *testing.T, name string, n, off int, nt bool, src, got, want []uint32) {
 	t.Helper()
 	for i := range want {
@@ -458,7 +496,8 @@ func TestOverBlocks(t *testing.T) {
 // BenchmarkCompositeFrame blends a translucent 1080p frame (every pixel
 // at alpha 0.8, as cmd/wlbench --alpha=204 draws) over the background
 // and over another frame, row by row, as Render does for a translucent
-// window: with the AVX2 blocks and pixel by pixel.
+// window: with the AVX2 blocks and pixel by pixel; and, over the
+// background, one whose alpha changes from pixel to pixel.
 //
 //	go test -run='^$' -bench=CompositeFrame -count=6 ./render/soft/
 func BenchmarkCompositeFrame(b *testing.B) {
@@ -474,6 +513,19 @@ func BenchmarkCompositeFrame(b *testing.B) {
 		for b.Loop() {
 			for y := 0; y < h; y++ {
 				overSolidRow(dst[y*w:(y+1)*w], src[y*w:(y+1)*w], 0xff303030, true)
+			}
+			storeFence()
+		}
+	})
+	varying := make([]uint32, w*h)
+	for i := range varying {
+		varying[i] = premultiply(uint8(i), uint8(i>>8), uint8(i>>3), uint8(i*7))
+	}
+	b.Run("over-background-varying", func(b *testing.B) {
+		b.SetBytes(w * h * 4)
+		for b.Loop() {
+			for y := 0; y < h; y++ {
+				overSolidRow(dst[y*w:(y+1)*w], varying[y*w:(y+1)*w], 0xff303030, true)
 			}
 			storeFence()
 		}
