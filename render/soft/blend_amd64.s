@@ -111,8 +111,9 @@ GLOBL alphaShuf<>(SB), RODATA|NOPTR, $32
 // antialiased edge every few pixels) stays in one loop. src may be dst
 // (each block is loaded before it is stored). With solid and nt, and dst
 // 32-byte aligned, the stores are non-temporal (storeFence, as for
-// copyOpaqueAVX2). The source is prefetched a page ahead, as in
-// copyOpaqueAVX2: a prefetch never faults.
+// copyOpaqueAVX2). Over the background, runs of 32 pixels at the first
+// pixel's alpha take one saturating add each. The source is prefetched a
+// page ahead, as in copyOpaqueAVX2: a prefetch never faults.
 TEXT ·overBlocksAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
