@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "rows_amd64.h"
 
 // Within each 16-byte lane, the index of each pixel's alpha byte, four
 // times: VPSHUFB with it gives every channel of a pixel its alpha.
@@ -40,18 +41,6 @@ GLOBL alphaShuf<>(SB), RODATA|NOPTR, $32
 	VMOVDQU off(SI)(AX*4), Y0; \
 	MIX8(Y12, Y12);            \
 	st      Y0, off(DI)(AX*4)
-
-// LOAD32 loads the 32 source pixels at src[AX] into Y0-Y3 and sets CF
-// when they all have alpha 255 (Y8 = the alpha bits), as OPAQUE32.
-#define LOAD32 \
-	VMOVDQU 0(SI)(AX*4), Y0;  \
-	VMOVDQU 32(SI)(AX*4), Y1; \
-	VMOVDQU 64(SI)(AX*4), Y2; \
-	VMOVDQU 96(SI)(AX*4), Y3; \
-	VPAND   Y1, Y0, Y14;      \
-	VPAND   Y2, Y14, Y14;     \
-	VPAND   Y3, Y14, Y14;     \
-	VPTEST  Y8, Y14
 
 // SAME32 sets ZF when the 32 pixels in Y0-Y3 all have the alpha of Y15.
 #define SAME32 \
@@ -94,12 +83,6 @@ GLOBL alphaShuf<>(SB), RODATA|NOPTR, $32
 	VPAND   64(SI)(AX*4), Y14, Y14; \
 	VPAND   96(SI)(AX*4), Y14, Y14; \
 	VPTEST  Y8, Y14
-
-// LEFT sets BX to the pixels left and compares it with k.
-#define LEFT(k) \
-	MOVQ CX, BX; \
-	SUBQ AX, BX; \
-	CMPQ BX, $k
 
 // func overBlocksAVX2(dst, src *uint32, n int, bg uint32, solid, nt bool) int
 //

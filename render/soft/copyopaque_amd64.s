@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "rows_amd64.h"
 
 // func copyOpaqueAVX2(dst, src *uint32, n int, nt bool) int
 //
@@ -17,17 +18,6 @@
 // count returned is not always a multiple of 8. Non-temporal stores are
 // weakly ordered: the caller runs storeFence once it has drawn the frame
 // (a fence per call, that is per row, stalled small windows' rows).
-// LOAD32 loads the 32 pixels at src[AX] into Y0-Y3 and sets CF when
-// every one of them has alpha 255 (every alpha bit of Y8 set in their AND).
-#define LOAD32 \
-	VMOVDQU 0(SI)(AX*4), Y0;  \
-	VMOVDQU 32(SI)(AX*4), Y1; \
-	VMOVDQU 64(SI)(AX*4), Y2; \
-	VMOVDQU 96(SI)(AX*4), Y3; \
-	VPAND   Y0, Y1, Y4;       \
-	VPAND   Y2, Y3, Y5;       \
-	VPAND   Y4, Y5, Y4;       \
-	VPTEST  Y8, Y4
 
 // STORE32 stores Y0-Y3 at dst[AX] with the move instruction op.
 #define STORE32(op) \
@@ -35,12 +25,6 @@
 	op Y1, 32(DI)(AX*4); \
 	op Y2, 64(DI)(AX*4); \
 	op Y3, 96(DI)(AX*4)
-
-// LEFT sets BX to the pixels left and compares it with k.
-#define LEFT(k) \
-	MOVQ CX, BX; \
-	SUBQ AX, BX; \
-	CMPQ BX, $k
 
 TEXT ·copyOpaqueAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
