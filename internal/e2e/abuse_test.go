@@ -181,15 +181,16 @@ func TestAbuseFloods(t *testing.T) {
 					after = procstat.RSSOf(pid)
 				}
 			}
-			t.Logf("%s: %s in %v; RSS start %s, peak %s (%.2fx), after %s (%+.0f%%); bystander %d frames, max gap %v",
+			partsAfter := memParts(pid)
+			t.Logf("%s: %s in %v; RSS start %s, peak %s (%.2fx), after %s (%+.0f%%); bystander %d frames, max gap %v; at the start %s; after %s",
 				sc.name, out.Summary(), out.Elapsed.Round(time.Millisecond), mib(rss0), mib(peak), float64(peak)/float64(rss0),
-				mib(after), 100*float64(after-rss0)/float64(rss0), bystanderFrames(out), bystanderGap(out))
+				mib(after), 100*float64(after-rss0)/float64(rss0), bystanderFrames(out), bystanderGap(out), parts0, partsAfter)
 			if peak >= 2*rss0 {
 				t.Errorf("RSS peaked at %s during the flood, over twice its start %s", mib(peak), mib(rss0))
 			}
 			if after > rss0*12/10 {
 				t.Errorf("RSS %s after the client left, more than 20%% over its start %s (at the start: %s; after: %s)",
-					mib(after), mib(rss0), parts0, memParts(pid))
+					mib(after), mib(rss0), parts0, partsAfter)
 			}
 		})
 	}
