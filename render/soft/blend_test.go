@@ -450,6 +450,30 @@ func TestOverSolidUniform(t *testing.T) {
 	storeFence()
 }
 
+// TestOverSolidUniformExhaustive: a row at one alpha over the
+// background, for every alpha, every background channel value and every
+// source channel value (ill-formed ones included), against the
+// per-channel reference refOver.
+func TestOverSolidUniformExhaustive(t *testing.T) {
+	src := make([]uint32, 256)
+	dst := make([]uint32, 256)
+	for a := uint32(0); a < 256; a++ {
+		for i := range src {
+			v := uint32(i)
+			src[i] = a<<24 | v<<16 | (255-v)<<8 | v
+		}
+		for b := uint32(0); b < 256; b++ {
+			bg := b<<24 | (255-b)<<16 | b<<8 | (b*7)&0xff
+			overSolidRow(dst, src, bg, false)
+			for i, s := range src {
+				if want := refOver(s, bg); dst[i] != want {
+					t.Fatalf("alpha %d over bg %#08x: pixel %d (%#08x) = %#08x, want %#08x", a, bg, i, s, dst[i], want)
+				}
+			}
+		}
+	}
+}
+
 func checkRow(t *testing.T, name string, n, off int, nt bool, src, got, want []uint32) {
 	t.Helper()
 	for i := range want {
