@@ -32,6 +32,7 @@ type Client struct {
 
 	closeOnce  sync.Once
 	readerDone chan struct{}
+	finished   chan struct{} // closed when finish ends (display.go)
 
 	dirty     bool
 	err       *protocol.Error // the error posted, if any

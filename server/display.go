@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -44,10 +45,14 @@ type Display struct {
 
 	// present counts clients from AddClient until their teardown has
 	// closed everything (finish); gone is closed and replaced whenever a
-	// teardown ends. finish takes presentMu without the display lock.
+	// teardown ends. leaving holds the clients destroyed whose finish has
+	// not ended: their goroutines, buffers and objects are still
+	// reachable, so a memory return waits for them (freeOSMemory). finish
+	// takes presentMu without the display lock.
 	presentMu sync.Mutex // guards following
 	present   int
 	gone      chan struct{}
+	leaving   map[*Client]struct{}
 
 	// mu is the display lock: whoever holds it is "the display loop".
 	// Readers take it to dispatch their client's requests, Run takes it
@@ -85,22 +90,25 @@ type Display struct {
 	freeDebt     int
 	freePending  bool
 	freeQuiet    *time.Timer
+	returnMemory func() // debug.FreeOSMemory; tests see when it runs
 }
 
 // NewDisplay returns a display that serves clients accepted on socket (which
 // may be nil for tests that call AddClient directly).
 func NewDisplay(socket *Socket, opts Options) *Display {
 	d := &Display{
-		limits:     opts.Limits.WithDefaults(),
-		peerCred:   opts.PeerCred,
-		socket:     socket,
-		tasks:      make(chan func(), 256),
-		accepted:   make(chan *net.UnixConn),
-		stop:       make(chan struct{}),
-		clients:    make(map[*Client]struct{}),
-		registries: registrySet{m: make(map[*protocol.Object]*Client)},
-		gone:       make(chan struct{}),
-		nextGlobal: 1,
+		limits:       opts.Limits.WithDefaults(),
+		peerCred:     opts.PeerCred,
+		socket:       socket,
+		tasks:        make(chan func(), 256),
+		accepted:     make(chan *net.UnixConn),
+		stop:         make(chan struct{}),
+		clients:      make(map[*Client]struct{}),
+		registries:   registrySet{m: make(map[*protocol.Object]*Client)},
+		gone:         make(chan struct{}),
+		leaving:      make(map[*Client]struct{}),
+		returnMemory: debug.FreeOSMemory,
+		nextGlobal:   1,
 	}
 	if opts.Trace {
 		d.trace = newTracer()
@@ -306,6 +314,7 @@ func (d *Display) AddClient(conn *net.UnixConn) *Client {
 		conn:       conn,
 		id:         d.nextClient,
 		readerDone: make(chan struct{}),
+		finished:   make(chan struct{}),
 	}
 	c.w = newWriter(conn, &d.wg, func(err error) {
 		// A failed write ends the client from the loop's side too. Do may
@@ -369,8 +378,23 @@ func (d *Display) destroyClient(c *Client) {
 	c.releaseAccounts()
 	delete(d.clients, c)
 	d.stats.clientGone(c)
+	d.presentMu.Lock()
+	d.leaving[c] = struct{}{}
+	d.presentMu.Unlock()
 	d.wg.Add(1)
 	go c.finish()
+}
+
+// leavingNow returns the ends (Client.finished) of the teardowns under
+// way: clients destroyed whose finish has not ended.
+func (d *Display) leavingNow() []chan struct{} {
+	d.presentMu.Lock()
+	defer d.presentMu.Unlock()
+	ends := make([]chan struct{}, 0, len(d.leaving))
+	for c := range d.leaving {
+		ends = append(ends, c.finished)
+	}
+	return ends
 }
 
 // shutdownClients disconnects every client.
@@ -386,8 +410,11 @@ func (d *Display) shutdownClients() {
 // deadline), closes the connection, waits for the reader to leave and then
 // logs "client disconnected": from that line on, the process holds nothing
 // of the client (its connection, queued and received fds and pool
-// mappings are closed), which tests wait for before counting fds.
+// mappings are closed), which tests wait for before counting fds. Its
+// end (finished) is the moment nothing refers to the client any more but
+// this goroutine, which returns next: a memory return waits for it.
 func (c *Client) finish() {
+	defer close(c.finished) // last: after the deferred Done
 	defer c.d.wg.Done()
 	c.closeOnce.Do(func() {
 		// Give the writer a chance to send the final error: a blocked
@@ -402,6 +429,7 @@ func (c *Client) finish() {
 	d := c.d
 	d.presentMu.Lock()
 	d.present--
+	delete(d.leaving, c)
 	close(d.gone)
 	d.gone = make(chan struct{})
 	d.presentMu.Unlock()

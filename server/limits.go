@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"runtime/debug"
 	"time"
 
 	"github.com/nofault/nofault/protocol"
@@ -691,10 +690,24 @@ func (d *Display) freeOSMemory() {
 	d.freeDebt = 0
 	d.stats.MemoryReturns++
 	n := d.stats.MemoryReturns
+	// A client destroyed is garbage only once its finish has ended: until
+	// then that goroutine, and maybe its reader and sender, hold their
+	// stacks, the client, its objects and buffers. finish waits for the
+	// writer (up to finalFlushTimeout), the reader and its own log line,
+	// which blocks while whoever reads our stderr does not (a loaded
+	// machine): a GC run before then keeps all of it, and the debt that
+	// paid for it is spent, so no later return gives it back. So the
+	// return first waits for the teardowns under way when it was decided.
+	leaving := d.leavingNow()
 	// Off the loop: a full GC of a large heap takes milliseconds. The log
-	// line marks the moment the memory is back (tests wait for it).
+	// line marks the moment the memory of every client whose teardown had
+	// begun when the return was decided is back (tests wait for it).
+	returnMemory := d.returnMemory
 	go func() {
-		debug.FreeOSMemory()
+		for _, end := range leaving {
+			<-end
+		}
+		returnMemory()
 		slog.Info("memory returned to the OS", "returns", n)
 	}()
 }

@@ -166,3 +166,62 @@ func TestPartialThenCloseEndsClient(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMemoryReturnWaitsForTeardowns: a memory return gives back the
+// memory of the clients that left only if it runs once their teardown has
+// ended (finish): before that, its goroutine still holds the client, its
+// buffers and stacks, and the debt that paid for the return is spent, so
+// nothing gives that memory back later. A client ended for not reading
+// its socket (max_queued_bytes, so the return is due at once) has a
+// sender blocked on its full socket, which finish waits for up to
+// finalFlushTimeout (500 ms), longer than freeMemoryDelay (300 ms); the
+// return must wait for it. (In CI it was the finishes of a thousand
+// clients blocked on their log line, while the test process was too
+// loaded to read the compositor's stderr: the return ran with hundreds
+// still leaving and RSS stayed at the flood's peak.)
+func TestMemoryReturnWaitsForTeardowns(t *testing.T) {
+	returned := make(chan int, 1) // clients present when the return ran
+	d, _ := startDisplay(t, func(d *Display) {
+		d.returnMemory = func() {
+			d.presentMu.Lock()
+			n := d.present
+			d.presentMu.Unlock()
+			select {
+			case returned <- n:
+			default:
+			}
+		}
+	})
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fds[0]), "server-end")
+	conn, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer := os.NewFile(uintptr(fds[1]), "client-end") // never read
+	defer peer.Close()
+	var c *Client
+	do(t, d, func() { c = d.AddClient(conn.(*net.UnixConn)) })
+	// Events until the queue passes max_queued_bytes: the client is ended
+	// as not reading, with its sender blocked in a write.
+	for dead := false; !dead; {
+		do(t, d, func() {
+			for i := 0; i < 4096; i++ {
+				protocol.SendWlDisplayDeleteID(c.Events(), protocol.DisplayID, uint32(i))
+			}
+		})
+		do(t, d, func() { dead = c.Dead() })
+	}
+	select {
+	case n := <-returned:
+		if n != 0 {
+			t.Errorf("memory returned while %d client(s) were still being torn down, want 0: what they hold stays", n)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("no memory return after a client ended by max_queued_bytes")
+	}
+}
