@@ -26,6 +26,14 @@ func socketClient(tb testing.TB, d *Display) (*Client, *os.File) {
 	tb.Helper()
 	d.mu.Lock()
 	tb.Cleanup(d.mu.Unlock)
+	conn, peer := socketpair(tb)
+	return d.AddClient(conn), peer
+}
+
+// socketpair returns the server's end of a new socketpair as a
+// connection, and the client's end.
+func socketpair(tb testing.TB) (*net.UnixConn, *os.File) {
+	tb.Helper()
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		tb.Fatal(err)
@@ -36,7 +44,7 @@ func socketClient(tb testing.TB, d *Display) (*Client, *os.File) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return d.AddClient(conn.(*net.UnixConn)), os.NewFile(uintptr(fds[1]), "client-end")
+	return conn.(*net.UnixConn), os.NewFile(uintptr(fds[1]), "client-end")
 }
 
 func msg(obj uint32, op uint16, args ...uint32) []byte {

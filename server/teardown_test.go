@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"net"
-	"os"
 	"testing"
 	"time"
 
@@ -17,19 +15,9 @@ func lockedClients(t *testing.T, d *Display, n int) []*Client {
 	t.Helper()
 	cs := make([]*Client, n)
 	for i := range cs {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := os.NewFile(uintptr(fds[0]), "server-end")
-		conn, err := net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		peer := os.NewFile(uintptr(fds[1]), "client-end")
+		conn, peer := socketpair(t)
 		t.Cleanup(func() { peer.Close() })
-		cs[i] = d.AddClient(conn.(*net.UnixConn))
+		cs[i] = d.AddClient(conn)
 	}
 	return cs
 }
@@ -192,20 +180,10 @@ func TestMemoryReturnWaitsForTeardowns(t *testing.T) {
 			}
 		}
 	})
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := os.NewFile(uintptr(fds[0]), "server-end")
-	conn, err := net.FileConn(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer := os.NewFile(uintptr(fds[1]), "client-end") // never read
-	defer peer.Close()
+	conn, peer := socketpair(t)
+	defer peer.Close() // never read
 	var c *Client
-	do(t, d, func() { c = d.AddClient(conn.(*net.UnixConn)) })
+	do(t, d, func() { c = d.AddClient(conn) })
 	// Events until the queue passes max_queued_bytes: the client is ended
 	// as not reading, with its sender blocked in a write.
 	for dead := false; !dead; {
