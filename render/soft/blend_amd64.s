@@ -141,7 +141,7 @@ TEXT ·overBlocksAVX2(SB), NOSPLIT, $0-40
 solid32:
 	LEFT(32)
 	JB   solid8
-	PREFETCHNTA 4096(SI)(AX*4)
+	PREFETCHT0 4096(SI)(AX*4)
 	LOAD32
 	JCS  done
 	SAME32
@@ -168,7 +168,7 @@ solid8:
 solidnt32:
 	LEFT(32)
 	JB   solidnt8
-	PREFETCHNTA 4096(SI)(AX*4)
+	PREFETCHT0 4096(SI)(AX*4)
 	LOAD32
 	JCS  done
 	SAME32
@@ -195,7 +195,7 @@ solidnt8:
 over32:
 	LEFT(32)
 	JB   over8
-	PREFETCHNTA 4096(SI)(AX*4)
+	PREFETCHT0 4096(SI)(AX*4)
 	OPAQUE32
 	JCS  done
 	OVER8(0)

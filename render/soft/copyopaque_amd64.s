@@ -74,17 +74,21 @@ loop8:
 	JMP     loop8
 
 	// dst is 32-byte aligned: the same with non-temporal stores, which
-	// skip reading dst's cache lines before writing them. PREFETCHNTA
+	// skip reading dst's cache lines before writing them. PREFETCHT0
 	// touches the source 4 KiB ahead, the next page of a client's pool,
-	// before the loads reach it: in the running compositor that cut a 4K
-	// frame by 12 %, though a benchmark of the copy alone gains nothing
-	// (docs/benchmarks.md, perf7). A prefetch never faults: past the end
-	// of the mapping, or on a page a client truncated away, it does
+	// before the loads reach it. A copy once a frame finds the source
+	// farther from the core than a copy back to back does
+	// (BenchmarkCopyOpaqueCold's -idle cases), and there the prefetch
+	// into every level of cache cut a 4K frame in the running compositor
+	// by 46 %, where PREFETCHNTA (a hint to keep the lines out of most
+	// caches) had cost more than no prefetch at all (docs/benchmarks.md,
+	// "Prefetch into every cache"). A prefetch never faults: past the
+	// end of the mapping, or on a page a client truncated away, it does
 	// nothing (no SIGSEGV, no SIGBUS; TestCopyOpaqueAtTheEndOfAMapping).
 ntloop32:
 	LEFT(32)
 	JB   ntloop8
-	PREFETCHNTA 4096(SI)(AX*4)
+	PREFETCHT0 4096(SI)(AX*4)
 	LOAD32
 	JCC  ntloop8
 	STORE32(VMOVNTDQ)
@@ -193,7 +197,7 @@ conv8:
 ntconv32:
 	LEFT(32)
 	JB   ntconv8
-	PREFETCHNTA 4096(SI)(AX*4)
+	PREFETCHT0 4096(SI)(AX*4)
 	CONV32
 	STORE32(VMOVNTDQ)
 	ADDQ $32, AX
