@@ -21,7 +21,10 @@ import (
 // class, won the 4K frame but lost about as much on others (commit
 // 8c9d8d9; docs/benchmarks.md, "Plain or non-temporal stores"), so the
 // default stays non-temporal and this setting is for A/B runs on other
-// hosts.
+// hosts. Those measures were made with the source prefetched by
+// PREFETCHNTA; with PREFETCHT0, on that later host, non-temporal stores
+// won the 4K frame too (3.5 against 5.6 ms: "Prefetch into every
+// cache").
 const StoresEnv = "NOFAULT_SOFT_STORES"
 
 // plainStores reads StoresEnv: whether the renderer's own output gets
