@@ -75,15 +75,6 @@ GLOBL alphaShuf<>(SB), RODATA|NOPTR, $32
 	MIX8(Y7, Y6);                 \
 	VMOVDQU    Y0, off(DI)(AX*4)
 
-// OPAQUE32 sets CF when the 32 source pixels at src[AX] all have alpha
-// 255 (Y8 = the alpha bits): the caller copies such runs (copyOpaque).
-#define OPAQUE32 \
-	VMOVDQU 0(SI)(AX*4), Y14;       \
-	VPAND   32(SI)(AX*4), Y14, Y14; \
-	VPAND   64(SI)(AX*4), Y14, Y14; \
-	VPAND   96(SI)(AX*4), Y14, Y14; \
-	VPTEST  Y8, Y14
-
 // func overBlocksAVX2(dst, src *uint32, n int, bg uint32, solid, nt bool) int
 //
 // Blends the source pixels over dst (or, when solid, over the pixel bg,
@@ -196,7 +187,7 @@ over32:
 	LEFT(32)
 	JB   over8
 	PREFETCHT0 4096(SI)(AX*4)
-	OPAQUE32
+	LOAD32
 	JCS  done
 	OVER8(0)
 	OVER8(32)
