@@ -532,28 +532,24 @@ func BenchmarkCompositeFrame(b *testing.B) {
 	}
 	dst, mem := allocOut(w * h)
 	defer mem.free()
-	b.Run("over-background", func(b *testing.B) {
-		b.SetBytes(w * h * 4)
-		for b.Loop() {
-			for y := 0; y < h; y++ {
-				overSolidRow(dst[y*w:(y+1)*w], src[y*w:(y+1)*w], 0xff303030, true)
-			}
-			storeFence()
-		}
-	})
 	varying := make([]uint32, w*h)
 	for i := range varying {
 		varying[i] = premultiply(uint8(i), uint8(i>>8), uint8(i>>3), uint8(i*7))
 	}
-	b.Run("over-background-varying", func(b *testing.B) {
-		b.SetBytes(w * h * 4)
-		for b.Loop() {
-			for y := 0; y < h; y++ {
-				overSolidRow(dst[y*w:(y+1)*w], varying[y*w:(y+1)*w], 0xff303030, true)
+	for _, bc := range []struct {
+		name string
+		src  []uint32
+	}{{"over-background", src}, {"over-background-varying", varying}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(w * h * 4)
+			for b.Loop() {
+				for y := 0; y < h; y++ {
+					overSolidRow(dst[y*w:(y+1)*w], bc.src[y*w:(y+1)*w], 0xff303030, true)
+				}
+				storeFence()
 			}
-			storeFence()
-		}
-	})
+		})
+	}
 	b.Run("over-background-perpixel", func(b *testing.B) {
 		b.SetBytes(w * h * 4)
 		for b.Loop() {
