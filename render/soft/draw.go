@@ -216,8 +216,11 @@ func sampleAxis(i, m, n int, flip, lin bool) (k, w int) {
 	if flip {
 		i = n - 1 - i
 	}
-	if lin {
+	switch {
+	case lin:
 		return render.LinearSample(i, m, n)
+	case m == n:
+		return i, 0 // render.Nearest(i, n, n), without its division
 	}
 	return render.Nearest(i, m, n), 0
 }
