@@ -1,6 +1,9 @@
 package soft
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"unsafe"
+)
 
 // Row operations on premultiplied 0xAARRGGBB pixels. The blend spreads a
 // pixel's four channels over the 16-bit lanes of a uint64, then uses
@@ -31,11 +34,42 @@ func overSolidRow(dst, src []uint32, bg uint32, nt bool) { compositeRow(dst, src
 // with AVX2 (overBlocks, which goes on through opaque pixels until 32 in a
 // row, and over the background adds one constant to runs of 32 pixels
 // that share the alpha of its first pixel), or pixel by pixel.
+//
+// With nt, non-temporal stores write the whole 64-byte lines of dst
+// (ntSpan) and plain ones the pixels before and after them: a line
+// written both ways, plain then non-temporal or the other way round, is
+// flushed from the caches or the write-combining buffer in between, and
+// a window whose rows did not start on a line cost 2.4 times as much a
+// frame as one whose rows did (docs/benchmarks.md, "Rows off the line").
 func compositeRow(dst, src []uint32, bg uint32, solid, nt bool) {
 	dst = dst[:len(src)]
+	if h, e := ntSpan(dst); nt && e > h {
+		compositeRun(dst[:h], src[:h], bg, solid, false)
+		compositeRun(dst[h:e], src[h:e], bg, solid, true)
+		compositeRun(dst[e:], src[e:], bg, solid, false)
+		return
+	}
+	compositeRun(dst, src, bg, solid, false)
+}
+
+// compositeRun is compositeRow for a run of dst whose stores are all of
+// one kind: non-temporal ones where nt and dst is 32-byte aligned.
+//
+// Over the background a pixel's result depends on its source pixel alone,
+// so where dst is not src, the pixels before the first aligned one and
+// those after the last whole block are drawn as one block of 8 each,
+// overlapping the other blocks (a few pixels are drawn twice, with the
+// same values), instead of pixel by pixel. (A non-temporal run is whole
+// lines, so it has no such ends.)
+func compositeRun(dst, src []uint32, bg uint32, solid, nt bool) {
 	n := len(src)
 	i := alignHead(dst)
-	blendPixels(dst[:i], src[:i], bg, solid)
+	ends := solid && !nt && n >= 8 && haveBlocks() && !overlaps(dst, src)
+	if ends && i > 0 {
+		solidBlock(dst[:8], src[:8], bg)
+	} else {
+		blendPixels(dst[:i], src[:i], bg, solid)
+	}
 	for i+8 <= n {
 		b := src[i : i+8 : i+8]
 		if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
@@ -49,7 +83,28 @@ func compositeRow(dst, src []uint32, bg uint32, solid, nt bool) {
 		blendPixels(dst[i:i+8:i+8], b, bg, solid)
 		i += 8
 	}
+	if ends && i < n {
+		solidBlock(dst[n-8:], src[n-8:], bg)
+		return
+	}
 	blendPixels(dst[i:], src[i:], bg, solid)
+}
+
+// solidBlock draws the 8 pixels of src over the pixel bg into dst, with
+// plain stores.
+func solidBlock(dst, src []uint32, bg uint32) {
+	if copyOpaque(dst[:8], src[:8], false) == 0 {
+		overBlocks(dst[:8], src[:8], bg, true, false)
+	}
+}
+
+// overlaps reports whether a and b share memory.
+func overlaps(a, b []uint32) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	pa, pb := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	return pa < pb+uintptr(len(b))*4 && pb < pa+uintptr(len(a))*4
 }
 
 // blendPixels is compositeRow pixel by pixel.

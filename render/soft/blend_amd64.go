@@ -36,3 +36,13 @@ func alignHead(dst []uint32) int {
 	}
 	return int(-uintptr(unsafe.Pointer(&dst[0])) & 31 >> 2)
 }
+
+// ntSpan returns the pixels [h, e) of dst that fill whole 64-byte lines,
+// for non-temporal stores, where there are any and AVX2 draws the rows.
+func ntSpan(dst []uint32) (h, e int) {
+	if !haveAVX2 || len(dst) < 16 {
+		return 0, 0
+	}
+	h = int(-uintptr(unsafe.Pointer(&dst[0])) & 63 >> 2)
+	return h, h + (len(dst)-h)&^15
+}

@@ -10,3 +10,6 @@ func haveBlocks() bool { return false }
 
 // alignHead is 0: nothing here needs aligned rows.
 func alignHead([]uint32) int { return 0 }
+
+// ntSpan is empty: no stores here are non-temporal.
+func ntSpan([]uint32) (h, e int) { return 0, 0 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+	"unsafe"
 )
 
 // refOver is the "over" operator written out per channel: round(d *
@@ -152,6 +153,65 @@ func TestOverRowRuns(t *testing.T) {
 			if dst[i] != want[i] {
 				t.Fatalf("src %08x: pixel %d = %08x, want %08x", src, i, dst[i], want[i])
 			}
+		}
+	}
+}
+
+// TestNtSpan: the pixels of a row that ntSpan gives non-temporal stores
+// are whole 64-byte lines, all of the row's whole lines where AVX2 draws
+// rows of 16 pixels or more, so that no line is written both ways.
+func TestNtSpan(t *testing.T) {
+	buf := make([]uint32, 200)
+	base := int(-uintptr(unsafe.Pointer(&buf[0])) & 63 >> 2)
+	for off := range 16 {
+		for n := 0; base+off+n <= len(buf); n++ {
+			dst := buf[base+off : base+off+n]
+			h, e := ntSpan(dst)
+			if e == h {
+				if haveBlocks() && n >= 32 {
+					t.Fatalf("%d pixels at offset %d: no span", n, off)
+				}
+				continue
+			}
+			if a := uintptr(unsafe.Pointer(&dst[h])) % 64; a != 0 || h >= 16 || e > n || (e-h)%16 != 0 || n-e >= 16 {
+				t.Fatalf("%d pixels at offset %d: span [%d, %d), starting %d bytes past a line", n, off, h, e, a)
+			}
+		}
+	}
+}
+
+// BenchmarkWindowRow is one 256-pixel row of a small window drawn into
+// the output, as render/soft draws a client's rows: over the background
+// (an ARGB8888 window, opaque or translucent) or with its alpha set (an
+// XRGB8888 one), at an output offset on a 32-byte boundary and 3 pixels
+// past one (windows are placed anywhere). The pixels before the first
+// boundary and after the last block of 8 are the row's ends.
+func BenchmarkWindowRow(b *testing.B) {
+	const n = 256
+	buf := make([]uint32, n+16)
+	base := int(-uintptr(unsafe.Pointer(&buf[0])) & 31 >> 2)
+	for _, c := range []struct {
+		name  string
+		alpha uint8
+		draw  func(dst, src []uint32)
+	}{
+		{"over-bg-opaque", 0xff, func(dst, src []uint32) { overSolidRow(dst, src, 0xff203040, true) }},
+		{"over-bg-translucent", 0xc0, func(dst, src []uint32) { overSolidRow(dst, src, 0xff203040, true) }},
+		{"alpha-set", 0, func(dst, src []uint32) { opaqueRow(dst, src, true) }},
+	} {
+		src := make([]uint32, n)
+		for i := range src {
+			src[i] = premultiply(uint8(i), 2, 3, c.alpha)
+		}
+		for _, off := range []int{0, 3} {
+			dst := buf[base+off : base+off+n]
+			b.Run(fmt.Sprintf("%s-off%d", c.name, off), func(b *testing.B) {
+				b.SetBytes(n * 4)
+				for b.Loop() {
+					c.draw(dst, src)
+				}
+				storeFence()
+			})
 		}
 	}
 }

@@ -44,15 +44,31 @@ func copyOpaque(dst, src []uint32, nt bool) int {
 func convertAVX2(dst, src *uint32, n int, or uint32, swap, nt bool) int
 
 // convert sets dst[i] to src[i], its R and B bytes exchanged when swap,
-// ORed with or (convertGo): with AVX2 8 pixels at a time, its stores as
-// copyOpaque's. dst may be src (then the stores are plain: the
-// non-temporal loop converts some pixels twice).
+// ORed with or (convertGo): with AVX2 8 pixels at a time. With nt, and dst
+// not src, the whole 64-byte lines of dst are written with non-temporal
+// stores and the pixels around them with plain ones, as in compositeRow.
 func convert(dst, src []uint32, or uint32, swap, nt bool) {
 	dst = dst[:len(src)]
-	i := 0
-	if haveAVX2 && len(src) >= 8 {
-		nt = nt && &dst[0] != &src[0]
-		i = convertAVX2(&dst[0], &src[0], len(src), or, swap, nt)
+	if h, e := ntSpan(dst); nt && e > h && !overlaps(dst, src) {
+		convertRun(dst[:h], src[:h], or, swap)
+		convertAVX2(&dst[h], &src[h], e-h, or, swap, true)
+		convertRun(dst[e:], src[e:], or, swap)
+		return
+	}
+	convertRun(dst, src, or, swap)
+}
+
+// convertRun is convert with plain stores. Where dst is not src, the
+// pixels after the last whole block are converted as one block of 8, a
+// few of them again, to the same values.
+func convertRun(dst, src []uint32, or uint32, swap bool) {
+	n, i := len(src), 0
+	if haveAVX2 && n >= 8 {
+		i = convertAVX2(&dst[0], &src[0], n, or, swap, false)
+		if i < n && !overlaps(dst, src) {
+			convertAVX2(&dst[n-8], &src[n-8], 8, or, swap, false)
+			return
+		}
 	}
 	convertGo(dst[i:], src[i:], or, swap)
 }
