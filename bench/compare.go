@@ -96,6 +96,8 @@ func Workloads() []Workload {
 		{Name: "scale1.5-translucent", Title: "1 x 2560x1440 at buffer scale 2 on a 1920x1080 output at scale 1.5 (shown at 0.75, filtered linearly), full damage, every pixel at alpha 0.8", Opts: translucent(scaled(frames(1, 2560, 1440, 100, true), 2), 204), OutW: 1920, OutH: 1080, Scale: 1.5},
 		{Name: "scale1.5-x1", Title: "1 x 1280x720 at buffer scale 1 on a 1920x1080 output at scale 1.5 (shown at 1.5, filtered linearly), full damage", Opts: frames(1, 1280, 720, 100, true), OutW: 1920, OutH: 1080, Scale: 1.5},
 		{Name: "scale2-x1", Title: "1 x 960x540 at buffer scale 1 on a 1920x1080 output at scale 2 (each pixel shown 2x2, nearest), full damage", Opts: frames(1, 960, 540, 100, true), OutW: 1920, OutH: 1080, Scale: 2},
+		{Name: "16x250", Title: "16 x 250x250, full damage (rows that start and end inside 64-byte lines of the output)", Opts: frames(16, 250, 250, 100, true), OutW: 1920, OutH: 1080},
+		{Name: "1000x700", Title: "1 x 1000x700, full damage (an application window, its rows inside 64-byte lines)", Opts: frames(1, 1000, 700, 100, true), OutW: 1920, OutH: 1080},
 	}
 }
 
