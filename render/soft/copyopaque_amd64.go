@@ -2,7 +2,11 @@
 
 package soft
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // copyOpaqueAVX2 is copyOpaque in AVX2 on pointers: n pixels at src and
 // dst (copyopaque_amd64.s).
@@ -92,4 +96,31 @@ func gather(dst, pix []uint32, cols []int, cmax int) {
 		gatherAVX2(&dst[0], &pix[0], &cols[0], n)
 	}
 	gatherGo(dst[n:], pix, cols[n:])
+}
+
+// prefetch2 prefetches the cache lines at a and b into every cache. A
+// prefetch never faults: an address past a mapping does nothing.
+//
+//go:noescape
+func prefetch2(a, b uintptr)
+
+// prefetchEnds prefetches the first and last line of row, the next row
+// of the output, where plain stores will write them: both with plain
+// stores; with nt, those not filled by row's whole lines (ntSpan), whose
+// plain stores must read the line first. A line the non-temporal stores
+// write is not prefetched: one in the caches must be flushed before them.
+func prefetchEnds(row []uint32, nt bool) {
+	a := uintptr(unsafe.Pointer(&row[0]))
+	b := a + uintptr(len(row))*4 - 4
+	if nt && len(row) >= 16 {
+		switch whole := [2]bool{a&63 == 0, (b+4)&63 == 0}; whole {
+		case [2]bool{true, true}:
+			return
+		case [2]bool{true, false}:
+			a = b
+		case [2]bool{false, true}:
+			b = a
+		}
+	}
+	prefetch2(a, b)
 }

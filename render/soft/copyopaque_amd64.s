@@ -253,3 +253,11 @@ gdone:
 TEXT ·storeFence(SB), NOSPLIT, $0-0
 	SFENCE
 	RET
+
+// func prefetch2(a, b uintptr)
+TEXT ·prefetch2(SB), NOSPLIT, $0-16
+	MOVQ a+0(FP), AX
+	MOVQ b+8(FP), BX
+	PREFETCHT0 (AX)
+	PREFETCHT0 (BX)
+	RET

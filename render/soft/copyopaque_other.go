@@ -20,3 +20,6 @@ func gather(dst, pix []uint32, cols []int, _ int) { gatherGo(dst, pix, cols) }
 
 // storeFence does nothing: copyOpaque here makes only ordinary stores.
 func storeFence() {}
+
+// prefetchEnds does nothing here.
+func prefetchEnds([]uint32, bool) {}

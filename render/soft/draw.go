@@ -231,15 +231,21 @@ func sampleAxis(i, m, n int, flip, lin bool) (k, w int) {
 func (r *Renderer) putRow(p *plan, y int, src []uint32, opaqueSrc bool) {
 	o := y*r.w + p.vis.Min.X
 	out := r.out[o : o+len(src)]
+	nt := r.ntStores()
+	if next := o + r.w; len(src) > 0 && next+len(src) <= len(r.out) {
+		// The rows of a small window start and end inside lines, and
+		// the stores there waited for each line to be read.
+		prefetchEnds(r.out[next:next+len(src)], nt)
+	}
 	switch {
 	case p.opaque && opaqueSrc:
 		copy(out, src)
 	case p.opaque:
-		opaqueRow(out, src, r.ntStores())
+		opaqueRow(out, src, nt)
 	case p.overBg:
-		overSolidRow(out, src, p.bg, r.ntStores())
+		overSolidRow(out, src, p.bg, nt)
 	default:
-		overRow(out, src, r.ntStores())
+		overRow(out, src, nt)
 	}
 }
 
