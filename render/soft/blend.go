@@ -72,11 +72,24 @@ func compositeRun(dst, src []uint32, bg uint32, solid, nt bool) {
 	}
 	for i+8 <= n {
 		b := src[i : i+8 : i+8]
-		if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
-			i += copyOpaque(dst[i:], src[i:], nt)
-			continue
+		// In a non-temporal run (whole lines from a line's start), the
+		// second half of a line whose first half overBlocks drew is drawn
+		// by overBlocks too, with the same kind of store; copyOpaque's
+		// non-temporal stores start and stop on lines.
+		half := nt && i&15 != 0
+		if !half && b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
+			// 0 when the line's other half is not opaque.
+			if k := copyOpaque(dst[i:], src[i:], nt); k > 0 {
+				i += k
+				continue
+			}
 		}
-		if k := overBlocks(dst[i:], src[i:], bg, solid, nt); k > 0 {
+		if half {
+			if k := overBlocks(dst[i:i+8:i+8], b, bg, solid, nt); k > 0 {
+				i += k
+				continue
+			}
+		} else if k := overBlocks(dst[i:], src[i:], bg, solid, nt); k > 0 {
 			i += k
 			continue
 		}

@@ -182,26 +182,37 @@ func TestNtSpan(t *testing.T) {
 
 // BenchmarkWindowRow is one 256-pixel row of a small window drawn into
 // the output, as render/soft draws a client's rows: over the background
-// (an ARGB8888 window, opaque or translucent) or with its alpha set (an
-// XRGB8888 one), at an output offset on a 32-byte boundary and 3 pixels
-// past one (windows are placed anywhere). The pixels before the first
-// boundary and after the last block of 8 are the row's ends.
+// (an ARGB8888 window, opaque or translucent), with its alpha set (an
+// XRGB8888 one), or with translucent edges (client-side shadows) over the
+// background and over another window; at an output offset on a 64-byte
+// line and 3 pixels past one (windows are placed anywhere). The pixels
+// before the first line and after the last are the row's ends; with
+// edges, the opaque middle starts and ends inside lines.
 func BenchmarkWindowRow(b *testing.B) {
 	const n = 256
-	buf := make([]uint32, n+16)
-	base := int(-uintptr(unsafe.Pointer(&buf[0])) & 31 >> 2)
+	buf := make([]uint32, n+32)
+	base := int(-uintptr(unsafe.Pointer(&buf[0])) & 63 >> 2)
+	const bg = 0xff203040
+	edges := func(i int) uint32 {
+		if i < 24 || i >= n-24 {
+			return premultiply(uint8(i), 2, 3, 0x40)
+		}
+		return premultiply(uint8(i), 2, 3, 0xff)
+	}
 	for _, c := range []struct {
-		name  string
-		alpha uint8
-		draw  func(dst, src []uint32)
+		name string
+		px   func(i int) uint32
+		draw func(dst, src []uint32)
 	}{
-		{"over-bg-opaque", 0xff, func(dst, src []uint32) { overSolidRow(dst, src, 0xff203040, true) }},
-		{"over-bg-translucent", 0xc0, func(dst, src []uint32) { overSolidRow(dst, src, 0xff203040, true) }},
-		{"alpha-set", 0, func(dst, src []uint32) { opaqueRow(dst, src, true) }},
+		{"over-bg-opaque", func(i int) uint32 { return premultiply(uint8(i), 2, 3, 0xff) }, func(dst, src []uint32) { overSolidRow(dst, src, bg, true) }},
+		{"over-bg-translucent", func(i int) uint32 { return premultiply(uint8(i), 2, 3, 0xc0) }, func(dst, src []uint32) { overSolidRow(dst, src, bg, true) }},
+		{"alpha-set", func(i int) uint32 { return premultiply(uint8(i), 2, 3, 0) }, func(dst, src []uint32) { opaqueRow(dst, src, true) }},
+		{"over-bg-edges", edges, func(dst, src []uint32) { overSolidRow(dst, src, bg, true) }},
+		{"over-window-edges", edges, func(dst, src []uint32) { overRow(dst, src, true) }},
 	} {
 		src := make([]uint32, n)
 		for i := range src {
-			src[i] = premultiply(uint8(i), 2, 3, c.alpha)
+			src[i] = c.px(i)
 		}
 		for _, off := range []int{0, 3} {
 			dst := buf[base+off : base+off+n]

@@ -24,10 +24,9 @@ var haveAVX2 = cpu.X86.HasAVX2
 // copyOpaque copies the opaque blocks at the start of src to dst, blocks
 // of 8 pixels each with alpha 255 in every pixel, up to the first block
 // that is not (or the last whole block), and returns how many pixels it
-// copied: fewer than 8 short of the first translucent pixel or the end.
-// It may also have copied some opaque pixels past that count (never past
-// the first translucent one): a caller compositing over dst gets the
-// same result for them. It reads each source pixel once, testing alpha on the way:
+// copied: fewer than 8 short of the first translucent pixel or the end,
+// or with nt and dst on a 64-byte line, fewer than 16 (its non-temporal
+// stores write whole lines). It reads each source pixel once, testing alpha on the way:
 // the separate alpha pass before a copy cost as much as the copy itself at
 // 1080p (docs/benchmarks.md, "One pass over an opaque frame").
 func copyOpaque(dst, src []uint32, nt bool) int {

@@ -8,16 +8,16 @@
 // Copies src to dst in blocks of 8 pixels while every pixel of a block has
 // alpha 255, stopping before the first block that has not or before fewer
 // than 8 pixels remain; returns the pixels copied. Blocks of 32 are tried
-// first: one test of the AND of four 32-byte loads. Where dst can be
-// 32-byte aligned (pixels are 4-byte aligned) the stores are
-// non-temporal, so the output's cache lines are not read before being
-// overwritten: the copy is bound by memory, and this saves a third of its
-// traffic (unless nt is false: an output another process reads right
-// after the frame is better left in the caches). The blocks then start
-// at the first aligned pixel, so the
-// count returned is not always a multiple of 8. Non-temporal stores are
-// weakly ordered: the caller runs storeFence once it has drawn the frame
-// (a fence per call, that is per row, stalled small windows' rows).
+// first: one test of the AND of four 32-byte loads. With nt, where dst is
+// on a 64-byte line, the stores are non-temporal, so the output's cache
+// lines are not read before being overwritten: the copy is bound by
+// memory, and this saves a third of its traffic (nt is false for an
+// output another process reads right after the frame: it is better left
+// in the caches). The copy then goes in whole lines, blocks of 16 pixels,
+// and stops before the first line that is not all opaque or before fewer
+// than 16 pixels remain. Non-temporal stores are weakly ordered: the
+// caller runs storeFence once it has drawn the frame (a fence per call,
+// that is per row, stalled small windows' rows).
 
 // STORE32 stores Y0-Y3 at dst[AX] with the move instruction op.
 #define STORE32(op) \
@@ -37,22 +37,8 @@ TEXT ·copyOpaqueAVX2(SB), NOSPLIT, $0-40
 	MOVBQZX nt+24(FP), R9
 	TESTQ R9, R9
 	JZ    loop32
-	TESTQ $31, DI
+	TESTQ $63, DI
 	JZ    ntloop32
-	// Align dst for the non-temporal loop: copy the first 8 pixels with
-	// unaligned stores, then go on from the first aligned pixel among
-	// them (the pixels between are copied twice, with the same values).
-	CMPQ CX, $16
-	JB   loop32
-	VMOVDQU 0(SI), Y0
-	VPTEST  Y8, Y0
-	JCC     done
-	VMOVDQU Y0, 0(DI)
-	MOVQ    DI, AX
-	NEGQ    AX
-	ANDQ    $31, AX
-	SHRQ    $2, AX
-	JMP     ntloop32
 
 loop32:
 	LEFT(32)
@@ -87,23 +73,28 @@ loop8:
 	// nothing (no SIGSEGV, no SIGBUS; TestCopyOpaqueAtTheEndOfAMapping).
 ntloop32:
 	LEFT(32)
-	JB   ntloop8
+	JB   ntloop16
 	PREFETCHT0 4096(SI)(AX*4)
 	LOAD32
-	JCC  ntloop8
+	JCC  ntloop16
 	STORE32(VMOVNTDQ)
 	ADDQ $32, AX
 	JMP  ntloop32
 
-ntloop8:
-	LEFT(8)
+	// Whole lines only: a line whose other half got plain stores would
+	// be flushed in between (compositeRow).
+ntloop16:
+	LEFT(16)
 	JB       done
 	VMOVDQU  0(SI)(AX*4), Y0
-	VPTEST   Y8, Y0
+	VMOVDQU  32(SI)(AX*4), Y1
+	VPAND    Y0, Y1, Y4
+	VPTEST   Y8, Y4
 	JCC      done
 	VMOVNTDQ Y0, 0(DI)(AX*4)
-	ADDQ     $8, AX
-	JMP      ntloop8
+	VMOVNTDQ Y1, 32(DI)(AX*4)
+	ADDQ     $16, AX
+	JMP      ntloop16
 
 done:
 	VZEROUPPER
