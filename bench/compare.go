@@ -75,6 +75,11 @@ func translucent(o wlclient.Options, alpha int) wlclient.Options {
 	return o
 }
 
+func shadowed(o wlclient.Options, edges int) wlclient.Options {
+	o.Edges = edges
+	return o
+}
+
 // Workloads returns the full set, in report order.
 func Workloads() []Workload {
 	return []Workload{
@@ -98,6 +103,7 @@ func Workloads() []Workload {
 		{Name: "scale2-x1", Title: "1 x 960x540 at buffer scale 1 on a 1920x1080 output at scale 2 (each pixel shown 2x2, nearest), full damage", Opts: frames(1, 960, 540, 100, true), OutW: 1920, OutH: 1080, Scale: 2},
 		{Name: "16x250", Title: "16 x 250x250, full damage (rows that start and end inside 64-byte lines of the output)", Opts: frames(16, 250, 250, 100, true), OutW: 1920, OutH: 1080},
 		{Name: "1000x700", Title: "1 x 1000x700, full damage (an application window, its rows inside 64-byte lines)", Opts: frames(1, 1000, 700, 100, true), OutW: 1920, OutH: 1080},
+		{Name: "8x640-edges", Title: "8 x 640x480, full damage, 24 pixels at alpha 64 at each end of every row (client-side shadows), placed over each other once the output is full", Opts: shadowed(frames(8, 640, 480, 100, true), 24), OutW: 1920, OutH: 1080},
 	}
 }
 
@@ -478,6 +484,7 @@ func ExecClients(bin, syncrtt string) Client {
 			fmt.Sprintf("--pid=%d", o.PID), fmt.Sprintf("--rects=%d", max(o.Rects, 1)),
 			fmt.Sprintf("--inflight=%d", max(o.Inflight, 1)),
 			fmt.Sprintf("--buffer-scale=%d", max(o.BufferScale, 1)),
+			fmt.Sprintf("--edges=%d", o.Edges),
 		}
 		ctx, cancel := context.WithTimeout(ctx, o.Warmup+o.Duration+30*time.Second)
 		defer cancel()

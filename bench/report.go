@@ -456,6 +456,9 @@ func wlbenchArgs(w Workload) string {
 	if o.Alpha > 0 && o.Alpha < 0xff {
 		s += fmt.Sprintf(" --alpha=%d", o.Alpha)
 	}
+	if o.Edges > 0 {
+		s += fmt.Sprintf(" --edges=%d", o.Edges)
+	}
 	return s
 }
 

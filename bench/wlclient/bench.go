@@ -48,6 +48,11 @@ type Options struct {
 	// (frames mode): Width x Height buffer pixels are a surface of
 	// Width/BufferScale x Height/BufferScale.
 	BufferScale int `json:",omitempty"`
+	// Edges, when above 0, draws that many pixels at each end of every
+	// row at alpha 64 (premultiplied), as a client-side shadow is: a
+	// window's rows then switch between translucent and opaque pixels
+	// twice, over the background or over the windows below it.
+	Edges int `json:",omitempty"`
 	// Client names the program the harness runs for this workload: "" is
 	// wlbench (this package), ClientLibwayland is bench/c/syncrtt, a
 	// libwayland client timing Count round trips (sync mode only).
@@ -349,6 +354,10 @@ func (s *surface) freeBuffer() *buffer {
 
 // draw paints the next frame into a free buffer and commits it with a
 // frame callback, or marks the surface waiting for a release.
+// shadowPixel is Edges' pixel: black at alpha 64, premultiplied
+// (B, G, R, A in memory).
+var shadowPixel = [4]byte{0, 0, 0, 64}
+
 func (s *surface) draw() {
 	if s.frozen {
 		return
@@ -378,9 +387,15 @@ func (s *surface) draw() {
 	}
 	shift := int(s.frame % 64)
 	rowBytes := o.Width * 4
+	edge := min(max(o.Edges, 0), o.Width/2) * 4
 	for y := y0; y < y0+rows; y++ {
 		p := (y + shift) & 63
-		copy(s.mem[b.off+y*s.stride:b.off+y*s.stride+rowBytes], s.pattern[p*4:p*4+rowBytes])
+		row := s.mem[b.off+y*s.stride : b.off+y*s.stride+rowBytes]
+		copy(row, s.pattern[p*4:p*4+rowBytes])
+		for x := 0; x < edge; x += 4 {
+			copy(row[x:], shadowPixel[:])
+			copy(row[rowBytes-4-x:], shadowPixel[:])
+		}
 	}
 	s.frame++
 	c := s.cl.c
