@@ -53,7 +53,8 @@ func compositeRow(dst, src []uint32, bg uint32, solid, nt bool) {
 }
 
 // compositeRun is compositeRow for a run of dst whose stores are all of
-// one kind: non-temporal ones where nt and dst is 32-byte aligned.
+// one kind: non-temporal ones with nt (compositeRow gives such a run whole
+// lines).
 //
 // Over the background a pixel's result depends on its source pixel alone,
 // so where dst is not src, the pixels before the first aligned one and

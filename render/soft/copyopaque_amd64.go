@@ -104,14 +104,14 @@ func gather(dst, pix []uint32, cols []int, cmax int) {
 func prefetch2(a, b uintptr)
 
 // prefetchEnds prefetches the first and last line of row, the next row
-// of the output, where plain stores will write them: both with plain
-// stores; with nt, those not filled by row's whole lines (ntSpan), whose
-// plain stores must read the line first. A line the non-temporal stores
-// write is not prefetched: one in the caches must be flushed before them.
-func prefetchEnds(row []uint32, nt bool) {
+// of the output, where compositeRow's plain stores will write them: those
+// not filled by row's whole lines (ntSpan), which the plain stores must
+// read first. A line the non-temporal stores write is not prefetched: one
+// in the caches must be flushed before them.
+func prefetchEnds(row []uint32) {
 	a := uintptr(unsafe.Pointer(&row[0]))
 	b := a + uintptr(len(row))*4 - 4
-	if nt && len(row) >= 16 {
+	if len(row) >= 16 {
 		switch whole := [2]bool{a&63 == 0, (b+4)&63 == 0}; whole {
 		case [2]bool{true, true}:
 			return

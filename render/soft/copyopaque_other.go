@@ -22,4 +22,4 @@ func gather(dst, pix []uint32, cols []int, _ int) { gatherGo(dst, pix, cols) }
 func storeFence() {}
 
 // prefetchEnds does nothing here.
-func prefetchEnds([]uint32, bool) {}
+func prefetchEnds([]uint32) {}

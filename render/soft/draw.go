@@ -232,10 +232,10 @@ func (r *Renderer) putRow(p *plan, y int, src []uint32, opaqueSrc bool) {
 	o := y*r.w + p.vis.Min.X
 	out := r.out[o : o+len(src)]
 	nt := r.ntStores()
-	if next := o + r.w; len(src) > 0 && next+len(src) <= len(r.out) {
+	if next := o + r.w; nt && len(src) > 0 && next+len(src) <= len(r.out) {
 		// The rows of a small window start and end inside lines, and
 		// the stores there waited for each line to be read.
-		prefetchEnds(r.out[next:next+len(src)], nt)
+		prefetchEnds(r.out[next : next+len(src)])
 	}
 	switch {
 	case p.opaque && opaqueSrc:
