@@ -352,12 +352,12 @@ func (s *surface) freeBuffer() *buffer {
 	return b
 }
 
-// draw paints the next frame into a free buffer and commits it with a
-// frame callback, or marks the surface waiting for a release.
 // shadowPixel is Edges' pixel: black at alpha 64, premultiplied
 // (B, G, R, A in memory).
 var shadowPixel = [4]byte{0, 0, 0, 64}
 
+// draw paints the next frame into a free buffer and commits it with a
+// frame callback, or marks the surface waiting for a release.
 func (s *surface) draw() {
 	if s.frozen {
 		return

@@ -77,20 +77,17 @@ func compositeRun(dst, src []uint32, bg uint32, solid, nt bool) {
 		// second half of a line whose first half overBlocks drew is drawn
 		// by overBlocks too, with the same kind of store; copyOpaque's
 		// non-temporal stores start and stop on lines.
-		half := nt && i&15 != 0
-		if !half && b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
+		end := n
+		if nt && i&15 != 0 {
+			end = i + 8 // half a line
+		} else if b[0]&b[1]&b[2]&b[3]&b[4]&b[5]&b[6]&b[7] >= alphaMask {
 			// 0 when the line's other half is not opaque.
 			if k := copyOpaque(dst[i:], src[i:], nt); k > 0 {
 				i += k
 				continue
 			}
 		}
-		if half {
-			if k := overBlocks(dst[i:i+8:i+8], b, bg, solid, nt); k > 0 {
-				i += k
-				continue
-			}
-		} else if k := overBlocks(dst[i:], src[i:], bg, solid, nt); k > 0 {
+		if k := overBlocks(dst[i:end], src[i:end], bg, solid, nt); k > 0 {
 			i += k
 			continue
 		}

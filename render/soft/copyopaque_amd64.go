@@ -111,13 +111,14 @@ func prefetch2(a, b uintptr)
 func prefetchEnds(row []uint32) {
 	a := uintptr(unsafe.Pointer(&row[0]))
 	b := a + uintptr(len(row))*4 - 4
-	if len(row) >= 16 {
-		switch whole := [2]bool{a&63 == 0, (b+4)&63 == 0}; whole {
-		case [2]bool{true, true}:
+	if len(row) >= 16 { // ntSpan's rows: a line-aligned end is a whole line
+		firstWhole, lastWhole := a&63 == 0, (b+4)&63 == 0
+		switch {
+		case firstWhole && lastWhole:
 			return
-		case [2]bool{true, false}:
+		case firstWhole:
 			a = b
-		case [2]bool{false, true}:
+		case lastWhole:
 			b = a
 		}
 	}

@@ -59,7 +59,7 @@ loop8:
 	ADDQ    $8, AX
 	JMP     loop8
 
-	// dst is 32-byte aligned: the same with non-temporal stores, which
+	// dst is on a 64-byte line: the same with non-temporal stores, which
 	// skip reading dst's cache lines before writing them. PREFETCHT0
 	// touches the source 4 KiB ahead, the next page of a client's pool,
 	// before the loads reach it. A copy once a frame finds the source
@@ -135,10 +135,9 @@ GLOBL swapShuf<>(SB), RODATA|NOPTR, $32
 // converted (all but fewer than 8): each pixel with its first and third
 // bytes exchanged when swap (the ABGR8888 family), then ORed with or
 // (alphaMask for the formats whose alpha byte is undefined). The stores
-// are those of copyOpaqueAVX2: non-temporal where nt and dst can be
-// aligned, with the source prefetched a page ahead; the pixels before
-// the first aligned one are then converted twice, to the same values
-// from src, so with nt dst must not be src.
+// are those of copyOpaqueAVX2: non-temporal where nt and dst is on a
+// 64-byte line, with the source prefetched a page ahead (convert gives
+// such a run whole lines).
 TEXT ·convertAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -157,17 +156,8 @@ conv:
 	MOVBQZX nt+29(FP), R9
 	TESTQ R9, R9
 	JZ    conv32
-	TESTQ $31, DI
+	TESTQ $63, DI
 	JZ    ntconv32
-	CMPQ  CX, $16
-	JB    conv32
-	CONV(0, Y0)
-	VMOVDQU Y0, 0(DI)
-	MOVQ    DI, AX
-	NEGQ    AX
-	ANDQ    $31, AX
-	SHRQ    $2, AX
-	JMP     ntconv32
 
 conv32:
 	LEFT(32)
