@@ -96,7 +96,7 @@ func BenchmarkUpload1080p(b *testing.B) {
 			defer ogl.DeleteTextures(1, &id)
 			ogl.BindTexture(ogl.TEXTURE_2D, id)
 			ogl.TexImage2D(ogl.TEXTURE_2D, 0, ogl.RGBA8, benchW, benchH, 0, ogl.RGBA, ogl.UNSIGNED_BYTE, nil)
-			setSwizzle(shm.FormatARGB8888, false)
+			layoutOf(shm.FormatARGB8888, false).setSwizzle()
 			ogl.PixelStorei(ogl.UNPACK_ALIGNMENT, 1)
 			ogl.PixelStorei(ogl.UNPACK_ROW_LENGTH, benchW)
 			b.SetBytes(size)

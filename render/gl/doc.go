@@ -12,26 +12,31 @@
 // crop; nearest-neighbour at integer ratios, a linear blend of two or
 // four texels elsewhere, rounded as soft rounds it), so every output
 // pixel's colour is soft's before blending. Blending is
-// premultiplied "over" with GL_ONE, GL_ONE_MINUS_SRC_ALPHA on an RGBA8
-// target; opaque, X-format and alpha 0 or 255 pixels come out identical to
+// premultiplied "over" with GL_ONE, GL_ONE_MINUS_SRC_ALPHA on an 8-bit
+// B,G,R,A target; opaque, X-format and alpha 0 or 255 pixels come out identical to
 // soft's, while a translucent pixel may differ by 1 in a channel when the
 // driver's fixed-point multiply rounds d*(255-a)/255 differently from
 // pixman's exact rounding (llvmpipe: (t + (t>>8) + 0x80) >> 8, off by one
 // for about 1 blended pixel in 3000 of the tests' patterns).
 //
-// Textures: one GL_RGBA8 texture per surface. wl_shm bytes are uploaded as
-// they are with GL_RGBA (measured 5x faster on llvmpipe than GL_BGRA) and a
-// texture swizzle gives the channel order: red and blue swapped for
-// ARGB8888/XRGB8888 (bytes B,G,R,A), alpha read as 1 for the X formats.
-// Uploads cover only the damaged rectangles, with GL_UNPACK_ROW_LENGTH set
-// to the client's stride. UploadMode (NOFAULT_GL_UPLOAD) selects variants
-// to measure on real drivers: GL_BGRA + GL_UNSIGNED_INT_8_8_8_8_REV, a
-// pixel-unpack buffer, or orphaning the texture before a full upload.
+// Textures: one texture per surface, its bytes uploaded as they are, never
+// converted on the CPU (layoutOf). On Mesa's software rasterizers
+// ARGB8888/XRGB8888 go as GL_BGRA into storage of the same order, the
+// only one llvmpipe's linear rasterizer draws from (with the output's
+// B,G,R,A framebuffer; docs/benchmarks.md); elsewhere as
+// GL_RGBA bytes into GL_RGBA8, with a swizzle swapping red and blue.
+// Opaque items, X formats' included, are drawn by a shader that writes
+// alpha 1. A texture whose every uploaded pixel has alpha 255 is opaque
+// too, as in render/soft: no blend, no background under it. Uploads cover
+// only the damaged rectangles, with GL_UNPACK_ROW_LENGTH set to the
+// client's stride. UploadMode (NOFAULT_GL_UPLOAD) selects variants to
+// measure on real drivers: a pixel-unpack buffer (the default on GPUs),
+// the BGRA layout, or orphaning the texture before a full upload.
 //
 // Output damage: the output framebuffer keeps the last frame, and Render
 // redraws only the rectangles render/damage reports changed (the tracking
 // render/soft uses), scissored, each from the topmost opaque item covering
-// it up. Blit copies the output to a window; given the back buffer's age
+// it up, clearing only the parts that no opaque item covers. Blit copies the output to a window; given the back buffer's age
 // (GLXBufferAge, egl.BufferAge) it copies only what changed since that
 // buffer was drawn. Neither Render nor Upload allocates per frame, through
 // the Proxy included.

@@ -51,9 +51,10 @@ type Renderer struct {
 	// keeps the last frame, so Render redraws only what differs.
 	plans    []plan // this scene's drawn items, bottom first
 	track    damage.Tracker
-	damaged  []image.Rectangle // the last Render's redrawn rectangles
-	noDamage bool              // redraw everything every frame (A/B)
-	noFlush  bool              // no glFlush after a render (A/B)
+	damaged  []image.Rectangle    // the last Render's redrawn rectangles
+	bgRects  [2][]image.Rectangle // backgroundOf's lists, reused
+	noDamage bool                 // redraw everything every frame (A/B)
+	noFlush  bool                 // no glFlush after a render (A/B)
 	// Buffer age (Blit): the output rectangles changed since the last
 	// Blit, and what each of the last blits copied.
 	pending   image.Rectangle
@@ -207,7 +208,10 @@ func (r *Renderer) resize(w, h int) error {
 	}
 	ogl.GenTextures(1, &r.fboTex)
 	ogl.BindTexture(ogl.TEXTURE_2D, r.fboTex)
-	ogl.TexImage2D(ogl.TEXTURE_2D, 0, ogl.RGBA8, int32(w), int32(h), 0, ogl.RGBA, ogl.UNSIGNED_BYTE, nil)
+	// The unsized GL_RGBA with GL_BGRA: Mesa stores it B, G, R, A, the
+	// only order llvmpipe's linear rasterizer draws into, and ReadPixels'
+	// GL_BGRA is then a copy.
+	ogl.TexImage2D(ogl.TEXTURE_2D, 0, ogl.RGBA, int32(w), int32(h), 0, ogl.BGRA, ogl.UNSIGNED_INT_8_8_8_8_REV, nil)
 	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_MIN_FILTER, ogl.NEAREST)
 	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_MAG_FILTER, ogl.NEAREST)
 	ogl.BindFramebuffer(ogl.FRAMEBUFFER, r.fbo)
@@ -318,7 +322,16 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 			}
 		}
 		if !covered {
-			ogl.Clear(ogl.COLOR_BUFFER_BIT)
+			bg := r.backgroundOf(c, plans)
+			for _, b := range bg {
+				if b != c {
+					ogl.Scissor(int32(b.Min.X), int32(b.Min.Y), int32(b.Dx()), int32(b.Dy()))
+				}
+				ogl.Clear(ogl.COLOR_BUFFER_BIT)
+			}
+			if len(bg) != 1 || bg[0] != c {
+				ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
+			}
 		}
 		for i := start; i < len(plans); i++ {
 			p := plans[i]
@@ -345,6 +358,59 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		}
 	}
 	return err
+}
+
+// maxBgRects is how many rectangles backgroundOf splits a damage
+// rectangle's background into before it clears the whole rectangle.
+const maxBgRects = 32
+
+// backgroundOf returns the parts of damage rectangle c that no opaque
+// item covers: Render clears only those, so that opaque windows side by
+// side in one damage rectangle are not cleared under. Past maxBgRects
+// rectangles it returns c itself. The result is valid until the next
+// call.
+func (r *Renderer) backgroundOf(c image.Rectangle, plans []plan) []image.Rectangle {
+	cur, next := append(r.bgRects[0][:0], c), r.bgRects[1][:0]
+	for i := range plans {
+		o := plans[i].vis.Intersect(c)
+		if !plans[i].opaque || o.Empty() {
+			continue
+		}
+		next = next[:0]
+		for _, b := range cur {
+			next = subtractRect(next, b, o)
+		}
+		cur, next = next, cur
+		if len(cur) > maxBgRects {
+			cur = append(cur[:0], c)
+			break
+		}
+	}
+	r.bgRects[0], r.bgRects[1] = cur, next
+	return cur
+}
+
+// subtractRect appends to dst the parts of b outside o: up to four
+// rectangles (the bands above and below o, then the parts left and right
+// of it).
+func subtractRect(dst []image.Rectangle, b, o image.Rectangle) []image.Rectangle {
+	o = o.Intersect(b)
+	if o.Empty() {
+		return append(dst, b)
+	}
+	if b.Min.Y < o.Min.Y {
+		dst = append(dst, image.Rect(b.Min.X, b.Min.Y, b.Max.X, o.Min.Y))
+	}
+	if o.Max.Y < b.Max.Y {
+		dst = append(dst, image.Rect(b.Min.X, o.Max.Y, b.Max.X, b.Max.Y))
+	}
+	if b.Min.X < o.Min.X {
+		dst = append(dst, image.Rect(b.Min.X, o.Min.Y, o.Min.X, o.Max.Y))
+	}
+	if o.Max.X < b.Max.X {
+		dst = append(dst, image.Rect(o.Max.X, o.Min.Y, b.Max.X, o.Max.Y))
+	}
+	return dst
 }
 
 // Damaged returns the output rectangles the last Render redrew (valid
@@ -381,7 +447,7 @@ func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool
 	if !t.Valid() {
 		t = render.TransformNormal
 	}
-	return plan{tex: tex, src: src, dst: dst, vis: vis, t: t, opaque: it.Opaque || tex.Opaque()}, true
+	return plan{tex: tex, src: src, dst: dst, vis: vis, t: t, opaque: it.Opaque || tex.opaquePixels()}, true
 }
 
 // axis is the sampling of one output axis (see fragmentShader).
@@ -441,7 +507,7 @@ func (r *Renderer) draw(p *plan) {
 	if fx, okx := fastAxis(x0, x1, dw, uw, flipX); okx {
 		if fy, oky := fastAxis(y0, y1, dh, uh, flipY); oky {
 			p := &r.fast[0]
-			if opaque && !tex.Opaque() { // X formats read alpha as 1 already
+			if opaque {
 				p = &r.fast[1]
 			}
 			r.use(p.prog)

@@ -19,10 +19,10 @@ import (
 // Renderer.SetUploadMode.
 type UploadMode struct {
 	// BGRA uploads ARGB8888/XRGB8888 as GL_BGRA, GL_UNSIGNED_INT_8_8_8_8_REV
-	// (the layout NVIDIA's drivers take without conversion) and
-	// ABGR8888/XBGR8888 as GL_RGBA, GL_UNSIGNED_BYTE, with no red/blue
-	// swizzle. Name "bgra". Mesa llvmpipe converts GL_BGRA on the CPU
-	// (measured 5x slower there).
+	// into textures of the unsized GL_RGBA, with no red/blue swizzle (Mesa
+	// stores them B8G8R8A8 and copies the bytes as they are; see
+	// layoutOf), and ABGR8888/XBGR8888 as GL_RGBA, GL_UNSIGNED_BYTE into
+	// GL_RGBA8. Name "bgra". The default on Mesa's software rasterizers.
 	BGRA bool
 	// PBO copies the damaged rows into a pixel-unpack buffer mapped with
 	// GL_MAP_INVALIDATE_BUFFER_BIT (so the driver need not wait for the
@@ -118,10 +118,11 @@ func envUpload(glRenderer string) UploadMode {
 // asynchronously (NVIDIA H200: 1080p full-damage frame 1.99 -> 1.09 ms of
 // CPU, 4K 15.7 -> 5.5 ms), while Mesa's software rasterizers, whose
 // "texture" is CPU memory anyway, pay for the extra copy (llvmpipe: 0.29
-// -> 1.05 ms per 1080p upload), so they upload directly.
+// -> 1.05 ms per 1080p upload), so they upload directly, in B, G, R, A
+// order (BGRA), which llvmpipe's linear rasterizer draws from.
 func AutoUploadMode(glRenderer string) UploadMode {
 	if IsSoftware(glRenderer) {
-		return UploadMode{}
+		return UploadMode{BGRA: true}
 	}
 	return UploadMode{PBO: true}
 }

@@ -9,9 +9,9 @@ func TestAutoUploadMode(t *testing.T) {
 		renderer string
 		want     UploadMode
 	}{
-		{"llvmpipe (LLVM 15.0.6, 256 bits)", UploadMode{}},
-		{"softpipe", UploadMode{}},
-		{"Software Rasterizer", UploadMode{}},
+		{"llvmpipe (LLVM 15.0.6, 256 bits)", UploadMode{BGRA: true}},
+		{"softpipe", UploadMode{BGRA: true}},
+		{"Software Rasterizer", UploadMode{BGRA: true}},
 		{"NVIDIA H200/PCIe/SSE2", UploadMode{PBO: true}},
 		{"AMD Radeon RX 7900 XTX (radeonsi, navi31, LLVM 15.0.7, DRM 3.54, 6.5.0)", UploadMode{PBO: true}},
 		{"Mesa Intel(R) UHD Graphics 620 (KBL GT2)", UploadMode{PBO: true}},
@@ -31,8 +31,8 @@ func TestAutoUploadMode(t *testing.T) {
 		}
 	}
 	t.Setenv("NOFAULT_GL_UPLOAD", "nonsense")
-	if got := envUpload("llvmpipe"); got != (UploadMode{}) {
-		t.Errorf("bad NOFAULT_GL_UPLOAD on llvmpipe: got %v, want the automatic rgba", got)
+	if got := envUpload("llvmpipe"); got != (UploadMode{BGRA: true}) {
+		t.Errorf("bad NOFAULT_GL_UPLOAD on llvmpipe: got %v, want the automatic bgra", got)
 	}
 }
 

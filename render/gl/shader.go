@@ -120,7 +120,8 @@ void main() { fragColor = texture(uTex, vUV); }
 `
 
 // fastOpaqueFragmentShader ignores alpha (a separate program rather than
-// a uniform, to keep the blended shader as simple as llvmpipe likes).
+// a uniform, to keep the blended shader as simple as llvmpipe likes): X
+// formats' fourth byte and opaque regions' alpha read as 1.
 const fastOpaqueFragmentShader = `#version 330 core
 uniform sampler2D uTex;
 in vec2 vUV;

@@ -3,6 +3,7 @@
 package gl
 
 import (
+	"encoding/binary"
 	"fmt"
 	"image"
 	"runtime"
@@ -33,8 +34,9 @@ type Texture struct {
 	id     uint32
 	w, h   int
 	format shm.Format
-	valid  bool // a previous upload set w, h and format
-	bgra   bool // the swizzle is set for UploadMode.BGRA
+	valid  bool   // a previous upload set w, h and format
+	solid  bool   // every pixel uploaded so far has alpha 255 (opaqueRect)
+	lay    layout // how the storage holds the pixels (set with the storage)
 	hist   damage.History
 }
 
@@ -45,6 +47,11 @@ func (t *Texture) Size() (w, h int) { return t.w, t.h }
 
 // Opaque reports whether the last upload had a format without alpha.
 func (t *Texture) Opaque() bool { return t.valid && !t.format.HasAlpha() }
+
+// opaquePixels reports whether every pixel has alpha 255: the format has
+// no alpha, or every uploaded pixel was opaque. Such an item is drawn
+// without blending and hides what is below it, as render/soft does.
+func (t *Texture) opaquePixels() bool { return t.Opaque() || t.valid && t.solid }
 
 // ID is the GL texture name (0 before the first upload).
 func (t *Texture) ID() uint32 { return t.id }
@@ -90,7 +97,8 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 	if w > 0 && h > 0 && (stride < w*4 || int64(len(b)) < int64(h-1)*int64(stride)+int64(w)*4) {
 		return fmt.Errorf("gl: %dx%d buffer with stride %d does not fit %d bytes", w, h, stride, len(b))
 	}
-	realloc := !t.valid || w != t.w || h != t.h || t.id == 0
+	lay := layoutOf(f, t.r.upload.BGRA)
+	realloc := !t.valid || w != t.w || h != t.h || t.id == 0 || lay != t.lay
 	full := len(damage) == 0 || realloc || f != t.format
 	bounds := image.Rect(0, 0, w, h)
 	t.hist.Record(full, damage, bounds)
@@ -108,7 +116,7 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 	if realloc || full && mode.Orphan {
 		for ogl.GetError() != ogl.NO_ERROR {
 		}
-		ogl.TexImage2D(ogl.TEXTURE_2D, 0, ogl.RGBA8, int32(w), int32(h), 0, ogl.RGBA, ogl.UNSIGNED_BYTE, nil)
+		ogl.TexImage2D(ogl.TEXTURE_2D, 0, lay.internal, int32(w), int32(h), 0, lay.format, lay.typ, nil)
 		if e := ogl.GetError(); e != ogl.NO_ERROR {
 			t.valid = false
 			return fmt.Errorf("gl: allocate %dx%d texture: GL error 0x%x", w, h, e)
@@ -120,11 +128,9 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 		ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_WRAP_S, ogl.CLAMP_TO_EDGE)
 		ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_WRAP_T, ogl.CLAMP_TO_EDGE)
 		ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_MAX_LEVEL, 0)
+		lay.setSwizzle()
 	}
-	if realloc || f != t.format || mode.BGRA != t.bgra {
-		setSwizzle(f, mode.BGRA)
-	}
-	t.w, t.h, t.format, t.valid, t.bgra = w, h, f, true, mode.BGRA
+	t.w, t.h, t.format, t.valid, t.lay = w, h, f, true, lay
 
 	var one [1]image.Rectangle
 	if full {
@@ -136,7 +142,16 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 		}
 		damage = one[:]
 	}
-	glFormat, glType := pixelFormat(f, mode.BGRA)
+	if f.HasAlpha() {
+		t.solid = full || t.solid
+		for _, r := range damage {
+			if !t.solid {
+				break
+			}
+			t.solid = opaqueRect(b, stride, r.Intersect(bounds))
+		}
+	}
+	glFormat, glType := lay.format, lay.typ
 	ogl.PixelStorei(ogl.UNPACK_ALIGNMENT, 1)
 	ogl.PixelStorei(ogl.UNPACK_SKIP_PIXELS, 0)
 	ogl.PixelStorei(ogl.UNPACK_SKIP_ROWS, 0)
@@ -169,31 +184,75 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 	return err
 }
 
-// pixelFormat is the format and type glTexSubImage2D reads f's bytes
-// with: GL_RGBA bytes (swizzled by setSwizzle), or with bgra the layout
-// that needs no swizzle.
-func pixelFormat(f shm.Format, bgra bool) (format, typ uint32) {
-	if bgra && !f.SwapRB() { // ARGB8888, XRGB8888: bytes B, G, R, A
-		return ogl.BGRA, ogl.UNSIGNED_INT_8_8_8_8_REV
+// opaqueRect reports whether every pixel of rectangle r (inside the
+// buffer) of b has alpha 255: the fourth byte of a pixel in both formats
+// with alpha. It reads eight bytes a load and stops after the first row
+// that is not opaque. b is a shm.Image's bytes, which cannot fault.
+func opaqueRect(b []byte, stride int, r image.Rectangle) bool {
+	const mask = 0xff000000_ff000000 // two pixels' alpha bytes
+	le := binary.LittleEndian
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := b[y*stride+r.Min.X*4 : y*stride+r.Max.X*4]
+		acc := uint64(mask)
+		i := 0
+		for ; i+32 <= len(row); i += 32 {
+			acc &= le.Uint64(row[i:]) & le.Uint64(row[i+8:]) & le.Uint64(row[i+16:]) & le.Uint64(row[i+24:])
+		}
+		for ; i+8 <= len(row); i += 8 {
+			acc &= le.Uint64(row[i:])
+		}
+		if i < len(row) { // one pixel left
+			acc &= uint64(row[i+3])<<24 | 0xff<<56
+		}
+		if acc&mask != mask {
+			return false
+		}
 	}
-	return ogl.RGBA, ogl.UNSIGNED_BYTE
+	return true
 }
 
-// setSwizzle makes the bound texture read as R, G, B, A for format f,
-// whose bytes GL_RGBA stored in that order (or, with bgra, pixelFormat's
-// format put in their places).
-func setSwizzle(f shm.Format, bgra bool) {
-	r, b, a := int32(ogl.RED), int32(ogl.BLUE), int32(ogl.ALPHA)
-	if !f.SwapRB() && !bgra { // ARGB8888, XRGB8888: bytes B, G, R, A
-		r, b = ogl.BLUE, ogl.RED
+// layout is how a texture stores a format's pixels: the internal format
+// glTexImage2D allocates, the format and type glTexSubImage2D reads the
+// wl_shm bytes with, and whether red and blue trade places on sampling.
+// The shaders give opaque items alpha 1 (fastOpaqueFragmentShader,
+// uOpaque), so X formats need no swizzle of their own.
+type layout struct {
+	internal    int32
+	format, typ uint32
+	swapRB      bool
+}
+
+// layoutOf is the layout of format f. Bytes go to GL as they are, never
+// converted on the CPU:
+//   - by default as GL_RGBA bytes into GL_RGBA8, swizzled back to R, G, B
+//     for ARGB8888/XRGB8888 (bytes B, G, R, A);
+//   - with bgra (UploadMode.BGRA), ARGB8888/XRGB8888 as GL_BGRA,
+//     GL_UNSIGNED_INT_8_8_8_8_REV into the unsized GL_RGBA, for which Mesa
+//     picks storage in the same order (B8G8R8A8), with no swizzle: the
+//     layout llvmpipe's linear rasterizer samples (it refuses swizzles and
+//     any other format). A sized GL_RGBA8 there is stored R, G, B, A, and
+//     each upload converted (5x slower, docs/benchmarks.md). The B, G, R
+//     formats stay in GL_RGBA8.
+func layoutOf(f shm.Format, bgra bool) layout {
+	if f.SwapRB() { // ABGR8888, XBGR8888: bytes R, G, B, A
+		return layout{ogl.RGBA8, ogl.RGBA, ogl.UNSIGNED_BYTE, false}
 	}
-	if !f.HasAlpha() {
-		a = ogl.ONE
+	if bgra {
+		return layout{ogl.RGBA, ogl.BGRA, ogl.UNSIGNED_INT_8_8_8_8_REV, false}
+	}
+	return layout{ogl.RGBA8, ogl.RGBA, ogl.UNSIGNED_BYTE, true}
+}
+
+// setSwizzle sets the bound texture's swizzle for l.
+func (l layout) setSwizzle() {
+	r, b := int32(ogl.RED), int32(ogl.BLUE)
+	if l.swapRB {
+		r, b = ogl.BLUE, ogl.RED
 	}
 	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_R, r)
 	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_G, ogl.GREEN)
 	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_B, b)
-	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_A, a)
+	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_A, ogl.ALPHA)
 }
 
 // checkRect checks that the bytes GL will read for rectangle r, rows
