@@ -13,6 +13,10 @@
 // comma-separated: --before=HEAD --env=GOMAXPROCS=1 measures a runtime
 // setting against the same build without it.
 //
+// --renderer=gl runs both builds with --renderer=gl, named
+// "nofault-gl-before" and "nofault-gl", beside weston-gl (--only's
+// "weston-gl"), for the GL renderer's A/B runs.
+//
 // --title names the change in the report's heading. Regenerate the tables
 // from saved results: --from=docs/bench/damage-ab-results.json.
 package main
@@ -38,10 +42,13 @@ var title = flag.String("title", "render/soft damage tracking", "what changed be
 // env is the after build's extra environment.
 var env = flag.String("env", "", "extra environment of the after build (VAR=value, comma-separated)")
 
+// renderer is both builds' --renderer.
+var renderer = flag.String("renderer", "soft", "both builds' renderer: soft, or gl (targets nofault-gl-before and nofault-gl)")
+
 func main() {
 	before := flag.String("before", "HEAD", "git revision of the \"before\" build")
 	after := flag.String("after", "", "git revision of the \"after\" build (empty: the working tree)")
-	only := flag.String("only", "nofault-before,nofault,weston", "targets (nofault-before, nofault, weston, sway)")
+	only := flag.String("only", "nofault-before,nofault,weston", "targets (nofault-before, nofault, weston, weston-gl, sway)")
 	workloads := flag.String("workloads", "1080p-damage10,16x256,1080p-full,256-full", "workloads (comma-separated)")
 	reps := flag.Int("reps", 5, "repetitions of every pairing")
 	warmup := flag.Duration("warmup", time.Second, "warmup before each measured window")
@@ -127,9 +134,18 @@ func run(before, after, only, workloads string, reps int, warmup, duration time.
 	for _, n := range strings.Split(only, ",") {
 		want[strings.TrimSpace(n)] = true
 	}
+	if *renderer != "soft" && *renderer != "gl" {
+		return fmt.Errorf("--renderer=%q: soft or gl", *renderer)
+	}
+	name := func(n string) string {
+		if *renderer == "gl" {
+			return strings.Replace(n, "nofault", "nofault-gl", 1)
+		}
+		return n
+	}
 	var targets []bench.Target
 	if want["nofault-before"] {
-		t := bench.NofaultTarget("nofault-before", []string{compBefore}, nil, "--renderer=soft")
+		t := bench.NofaultTarget(name("nofault-before"), []string{compBefore}, nil, "--renderer="+*renderer)
 		t.Version = "nofault " + rev + " (before)"
 		targets = append(targets, t)
 	}
@@ -138,7 +154,7 @@ func run(before, after, only, workloads string, reps int, warmup, duration time.
 		if *env != "" {
 			extra = strings.Split(*env, ",")
 		}
-		t := bench.NofaultTarget("nofault", []string{comp}, extra, "--renderer=soft")
+		t := bench.NofaultTarget(name("nofault"), []string{comp}, extra, "--renderer="+*renderer)
 		t.Version = "nofault " + head + " (after)"
 		if *env != "" {
 			t.Version += " with " + *env
@@ -147,6 +163,9 @@ func run(before, after, only, workloads string, reps int, warmup, duration time.
 	}
 	if want["weston"] {
 		targets = append(targets, bench.WestonTarget())
+	}
+	if want["weston-gl"] {
+		targets = append(targets, bench.WestonGLTarget())
 	}
 	if want["sway"] {
 		targets = append(targets, bench.SwayTarget("nofault-sway"))
@@ -192,9 +211,9 @@ func heading(title string, ts []bench.TargetInfo) string {
 	var others []string
 	for _, t := range ts {
 		switch t.Name {
-		case "nofault-before":
+		case "nofault-before", "nofault-gl-before":
 			before = true
-		case "nofault":
+		case "nofault", "nofault-gl":
 		default:
 			others = append(others, t.Name)
 		}
@@ -215,7 +234,7 @@ func heading(title string, ts []bench.TargetInfo) string {
 // builds says which nofault builds ran.
 func builds(ts []bench.TargetInfo) string {
 	for _, t := range ts {
-		if t.Name == "nofault-before" {
+		if t.Name == "nofault-before" || t.Name == "nofault-gl-before" {
 			return "two nofault builds"
 		}
 	}

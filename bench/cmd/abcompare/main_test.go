@@ -23,6 +23,7 @@ func TestHeadingNamesWhatRan(t *testing.T) {
 		{ts("nofault", "sway"), "perf: side by side with sway", "one nofault build"},
 		{ts("nofault-before", "nofault"), "perf: before and after", "two nofault builds"},
 		{ts("nofault"), "perf", "one nofault build"},
+		{ts("nofault-gl-before", "nofault-gl", "weston-gl"), "perf: before and after, side by side with weston-gl", "two nofault builds"},
 	} {
 		if got := heading("perf", c.targets); got != c.want {
 			t.Errorf("heading(%v) = %q, want %q", c.targets, got, c.want)
