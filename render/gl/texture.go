@@ -231,8 +231,9 @@ type layout struct {
 //     picks storage in the same order (B8G8R8A8), with no swizzle: the
 //     layout llvmpipe's linear rasterizer samples (it refuses swizzles and
 //     any other format). A sized GL_RGBA8 there is stored R, G, B, A, and
-//     each upload converted (5x slower, docs/benchmarks.md). The B, G, R
-//     formats stay in GL_RGBA8.
+//     each upload converted (5x slower, docs/benchmarks.md);
+//   - ABGR8888/XBGR8888, bytes R, G, B, A, always as GL_RGBA bytes into
+//     GL_RGBA8, their own order.
 func layoutOf(f shm.Format, bgra bool) layout {
 	if f.SwapRB() { // ABGR8888, XBGR8888: bytes R, G, B, A
 		return layout{ogl.RGBA8, ogl.RGBA, ogl.UNSIGNED_BYTE, false}
