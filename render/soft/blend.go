@@ -44,9 +44,16 @@ func overSolidRow(dst, src []uint32, bg uint32, nt bool) { compositeRow(dst, src
 func compositeRow(dst, src []uint32, bg uint32, solid, nt bool) {
 	dst = dst[:len(src)]
 	if h, e := ntSpan(dst); nt && e > h {
-		compositeRun(dst[:h], src[:h], bg, solid, false)
+		// A row on the lines (every window of a tiled desktop) has no
+		// head or tail: no calls for them, which cost 8 % of the 16 x
+		// 256x256 frame (docs/benchmarks.md).
+		if h > 0 {
+			compositeRun(dst[:h], src[:h], bg, solid, false)
+		}
 		compositeRun(dst[h:e], src[h:e], bg, solid, true)
-		compositeRun(dst[e:], src[e:], bg, solid, false)
+		if e < len(dst) {
+			compositeRun(dst[e:], src[e:], bg, solid, false)
+		}
 		return
 	}
 	compositeRun(dst, src, bg, solid, false)
@@ -68,7 +75,7 @@ func compositeRun(dst, src []uint32, bg uint32, solid, nt bool) {
 	ends := solid && !nt && n >= 8 && haveBlocks() && !overlaps(dst, src)
 	if ends && i > 0 {
 		solidBlock(dst[:8], src[:8], bg)
-	} else {
+	} else if i > 0 {
 		blendPixels(dst[:i], src[:i], bg, solid)
 	}
 	for i+8 <= n {
@@ -98,7 +105,9 @@ func compositeRun(dst, src []uint32, bg uint32, solid, nt bool) {
 		solidBlock(dst[n-8:], src[n-8:], bg)
 		return
 	}
-	blendPixels(dst[i:], src[i:], bg, solid)
+	if i < n {
+		blendPixels(dst[i:], src[i:], bg, solid)
+	}
 }
 
 // solidBlock draws the 8 pixels of src over the pixel bg into dst, with
