@@ -44,9 +44,9 @@ func overSolidRow(dst, src []uint32, bg uint32, nt bool) { compositeRow(dst, src
 func compositeRow(dst, src []uint32, bg uint32, solid, nt bool) {
 	dst = dst[:len(src)]
 	if h, e := ntSpan(dst); nt && e > h {
-		// A row on the lines (every window of a tiled desktop) has no
-		// head or tail: no calls for them, which cost 8 % of the 16 x
-		// 256x256 frame (docs/benchmarks.md).
+		// A row on the lines has no head or tail: no calls for them
+		// (their prologues were 8 % of the 16 x 256x256 frame's samples,
+		// docs/benchmarks.md).
 		if h > 0 {
 			compositeRun(dst[:h], src[:h], bg, solid, false)
 		}
