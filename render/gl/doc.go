@@ -13,8 +13,8 @@
 // four texels elsewhere, rounded as soft rounds it), so every output
 // pixel's colour is soft's before blending. Blending is
 // premultiplied "over" with GL_ONE, GL_ONE_MINUS_SRC_ALPHA on an 8-bit
-// B,G,R,A target; opaque, X-format and alpha 0 or 255 pixels come out identical to
-// soft's, while a translucent pixel may differ by 1 in a channel when the
+// B,G,R,A target; opaque, X-format and alpha 0 or 255 pixels come out
+// identical to soft's, while a translucent pixel may differ by 1 in a channel when the
 // driver's fixed-point multiply rounds d*(255-a)/255 differently from
 // pixman's exact rounding (llvmpipe: (t + (t>>8) + 0x80) >> 8, off by one
 // for about 1 blended pixel in 3000 of the tests' patterns).
@@ -36,9 +36,9 @@
 // Output damage: the output framebuffer keeps the last frame, and Render
 // redraws only the rectangles render/damage reports changed (the tracking
 // render/soft uses), scissored, each from the topmost opaque item covering
-// it up, clearing only the parts that no opaque item covers. Blit copies the output to a window; given the back buffer's age
-// (GLXBufferAge, egl.BufferAge) it copies only what changed since that
-// buffer was drawn. Neither Render nor Upload allocates per frame, through
+// it up, clearing only the parts that no opaque item covers. Blit copies
+// the output to a window; given the back buffer's age (GLXBufferAge,
+// egl.BufferAge) it copies only what changed since that buffer was drawn. Neither Render nor Upload allocates per frame, through
 // the Proxy included.
 //
 // Faults: a fault inside cgo can never be recovered, so GL must only read
