@@ -26,8 +26,9 @@
 // B,G,R,A framebuffer; docs/benchmarks.md); elsewhere as
 // GL_RGBA bytes into GL_RGBA8, with a swizzle swapping red and blue.
 // Opaque items, X formats' included, are drawn by a shader that writes
-// alpha 1. A texture whose every uploaded pixel has alpha 255 is opaque
-// too, as in render/soft: no blend, no background under it. Uploads cover
+// alpha 1. On the software rasterizers a texture whose every uploaded
+// pixel has alpha 255 is opaque too, as in render/soft: no blend, no
+// background under it. Uploads cover
 // only the damaged rectangles, with GL_UNPACK_ROW_LENGTH set to the
 // client's stride. UploadMode (NOFAULT_GL_UPLOAD) selects variants to
 // measure on real drivers: a pixel-unpack buffer (the default on GPUs),

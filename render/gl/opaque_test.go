@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	ogl "github.com/go-gl/gl/v3.3-core/gl"
+
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/render/soft"
 	"github.com/nofault/nofault/shm"
@@ -113,9 +115,11 @@ func TestBackgroundOf(t *testing.T) {
 // 255 side by side, drawn as opaque (no blend, no background under
 // them), and follows a window that turns translucent and opaque again:
 // the pixels must stay render/soft's, and a texture counts as opaque
-// only while every pixel uploaded since its last full upload was.
+// only while every pixel uploaded since its last full upload was. The
+// scan is on whatever the driver (a GPU's renderer leaves it off).
 func TestSolidTextures(t *testing.T) {
 	h := headless(t)
+	h.Do(func(r *Renderer) { r.scanOpaque = true })
 	p := &pair{gl: h, soft: soft.New()}
 	cp := newClientPool(t, 1<<16, true, shm.ReadAuto)
 	opaque := func(x, y int) uint32 { return 0xff000000 | uint32(x*37+y*11)<<8 | uint32(y*5) }
@@ -173,5 +177,41 @@ func TestSolidTextures(t *testing.T) {
 		})
 		b.uploadBoth(t, items[1].Texture, softTex[items[1].Texture], nil, true)
 		check(fmt.Sprintf("a transparent pixel at (%d,%d)", i*5, i*3), false)
+	}
+
+	// Without the scan (a GPU's default) nothing is read, and the same
+	// pixels come out of the blend.
+	h.Do(func(r *Renderer) { r.scanOpaque = false })
+	b.draw(image.Rect(0, 0, b.w, b.h), opaque)
+	b.uploadBoth(t, items[1].Texture, softTex[items[1].Texture], nil, true)
+	check("opaque pixels, no scan", false)
+}
+
+// TestScanOpaqueOnSoftwareOnly checks that the scan is on by default
+// exactly where GL_RENDERER names one of Mesa's software rasterizers.
+func TestScanOpaqueOnSoftwareOnly(t *testing.T) {
+	h := headless(t)
+	var scan bool
+	var name string
+	h.Do(func(r *Renderer) { scan, name = r.scanOpaque, ogl.GoStr(ogl.GetString(ogl.RENDERER)) })
+	if scan != IsSoftware(name) {
+		t.Fatalf("GL_RENDERER %q: scanOpaque = %v, want %v", name, scan, IsSoftware(name))
+	}
+}
+
+// BenchmarkOpaqueRect scans a 1920x1080 buffer whose every pixel is
+// opaque: the most opaqueRect reads in a frame.
+func BenchmarkOpaqueRect(b *testing.B) {
+	const w, h = 1920, 1080
+	buf := make([]byte, w*h*4)
+	for i := 3; i < len(buf); i += 4 {
+		buf[i] = 0xff
+	}
+	r := image.Rect(0, 0, w, h)
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		if !opaqueRect(buf, w*4, r) {
+			b.Fatal("not opaque")
+		}
 	}
 }

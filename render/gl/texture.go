@@ -35,7 +35,7 @@ type Texture struct {
 	w, h   int
 	format shm.Format
 	valid  bool   // a previous upload set w, h and format
-	solid  bool   // every pixel uploaded so far has alpha 255 (opaqueRect)
+	solid  bool   // every pixel uploaded so far has alpha 255 (opaqueRect, Renderer.scanOpaque)
 	lay    layout // how the storage holds the pixels (set with the storage)
 	hist   damage.History
 }
@@ -142,7 +142,9 @@ func (t *Texture) Upload(src shm.Image, damage []image.Rectangle) error {
 		}
 		damage = one[:]
 	}
-	if f.HasAlpha() {
+	if !f.HasAlpha() || !t.r.scanOpaque {
+		t.solid = false
+	} else {
 		t.solid = full || t.solid
 		for _, r := range damage {
 			if !t.solid {
