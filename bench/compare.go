@@ -75,6 +75,8 @@ func translucent(o wlclient.Options, alpha int) wlclient.Options {
 	return o
 }
 
+// shadowed gives o's rows edges translucent pixels at each end (wlbench
+// --edges).
 func shadowed(o wlclient.Options, edges int) wlclient.Options {
 	o.Edges = edges
 	return o

@@ -331,16 +331,11 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 			}
 		}
 		if !covered {
-			bg := r.backgroundOf(c, plans)
-			for _, b := range bg {
-				if b != c {
-					ogl.Scissor(int32(b.Min.X), int32(b.Min.Y), int32(b.Dx()), int32(b.Dy()))
-				}
+			for _, b := range r.backgroundOf(c, plans) {
+				ogl.Scissor(int32(b.Min.X), int32(b.Min.Y), int32(b.Dx()), int32(b.Dy()))
 				ogl.Clear(ogl.COLOR_BUFFER_BIT)
 			}
-			if len(bg) != 1 || bg[0] != c {
-				ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
-			}
+			ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
 		}
 		for i := start; i < len(plans); i++ {
 			p := plans[i]
