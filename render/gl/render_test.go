@@ -349,3 +349,64 @@ func TestOnePixelStretched(t *testing.T) {
 	}}
 	p.renderAndCompareTol(t, "stretched", sc, softTex, 128, 100, 1)
 }
+
+// TestSampleTables draws more items at ratios the exact program takes
+// (filtered linearly, or nearest-neighbour at a ratio that is not an
+// integer) than there are sample tables, flipped and cut by the output's
+// edges, and checks every pixel against render/soft through frames that
+// move them; a frame that keeps every item's geometry computes no table.
+func TestSampleTables(t *testing.T) {
+	h := headless(t)
+	p := &pair{gl: h, soft: soft.New()}
+	cp := newClientPool(t, 1<<16, true, shm.ReadAuto)
+	b := &buffer{p: cp, off: 0, w: 64, h: 48, stride: 64 * 4, format: shm.FormatXRGB8888}
+	b.draw(image.Rect(0, 0, b.w, b.h), patternOf(7, binaryAlpha))
+	gt, st := h.NewTexture(), p.soft.NewTexture()
+	b.uploadBoth(t, gt, st, nil, true)
+	softTex := map[render.Texture]render.Texture{gt: st}
+	const W, H = 301, 233
+	scene := func(n, shift int) render.Scene {
+		sc := render.Scene{Background: [4]uint8{10, 20, 30, 255}}
+		for i := range n {
+			dw, dh := 37+7*i, 29+5*i // 64 and 48 are multiples of neither
+			if i%4 == 3 {
+				dw, dh = 96, 72 // 1.5x on both axes: linear
+			}
+			x, y := (i%4)*80-20+shift, (i/4)*80-15+shift
+			sc.Items = append(sc.Items, render.Item{Texture: gt, Dst: image.Rect(x, y, x+dw, y+dh),
+				Transform: render.Transform(i % 8), Opaque: true})
+		}
+		return sc
+	}
+	fills := func() (n uint64) {
+		if err := h.Do(func(r *Renderer) { n = r.sampleFills }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for shift := range 3 {
+		p.renderAndCompare(t, fmt.Sprintf("12 items, shift %d", shift), scene(12, shift*9), softTex, W, H)
+	}
+	var exact uint64
+	if err := h.Do(func(r *Renderer) { _, exact = r.Draws() }); err != nil {
+		t.Fatal(err)
+	}
+	if exact == 0 {
+		t.Fatal("no item took the exact program")
+	}
+	sc := scene(sampleSlots, 0)
+	p.renderAndCompare(t, "as many items as tables", sc, softTex, W, H)
+	before := fills()
+	b.draw(image.Rect(0, 0, b.w, b.h), patternOf(8, binaryAlpha))
+	b.uploadBoth(t, gt, st, nil, true)
+	p.renderAndCompare(t, "same geometry, new pixels", sc, softTex, W, H)
+	if n := fills() - before; n != 0 {
+		t.Errorf("a frame with every item's geometry unchanged computed %d sample tables, want 0", n)
+	}
+	// A destination wider than 2^30 pixels (inside render/soft's bounds,
+	// sampled nearest-neighbour past render.MaxLinear) is drawn as soft
+	// draws it.
+	huge := render.Scene{Background: [4]uint8{10, 20, 30, 255}, Items: []render.Item{
+		{Texture: gt, Dst: image.Rect(-(1<<29)-5, 10, 1<<29+100, 60), Opaque: true}}}
+	p.renderAndCompare(t, "huge destination", huge, softTex, W, H)
+}

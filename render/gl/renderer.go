@@ -40,7 +40,14 @@ type Renderer struct {
 	closed   bool
 	textures map[*Texture]struct{}
 
-	uRect, uOut, uTex, uVis, uAxX, uAxY, uLin, uLast, uFlip, uSwap, uSrc, uOpaque int32
+	uRect, uOut, uTex, uVis, uLut, uSwap, uSrc, uOpaque int32
+
+	// The exact program's sample tables (samples.go), and the frame
+	// count that orders their use.
+	samples     [sampleSlots]samplesSlot
+	sampleBuf   []int32
+	sampleFills uint64 // tables computed and uploaded
+	frames      uint64
 
 	// scanOpaque makes Texture.Upload look for ARGB textures whose every
 	// pixel is opaque (opaqueRect), to draw them without blend or
@@ -135,9 +142,11 @@ func newRenderer(procAddr func(name string) unsafe.Pointer) (*Renderer, error) {
 	r.scanOpaque = IsSoftware(name)
 	loc := func(name string) int32 { return ogl.GetUniformLocation(prog, ogl.Str(name+"\x00")) }
 	r.uRect, r.uOut, r.uTex, r.uVis = loc("uRect"), loc("uOut"), loc("uTex"), loc("uVis")
-	r.uAxX, r.uAxY, r.uFlip, r.uSwap = loc("uAxX"), loc("uAxY"), loc("uFlip"), loc("uSwap")
+	r.uLut, r.uSwap = loc("uLut"), loc("uSwap")
 	r.uSrc, r.uOpaque = loc("uSrc"), loc("uOpaque")
-	r.uLin, r.uLast = loc("uLin"), loc("uLast")
+	ogl.UseProgram(prog)
+	ogl.Uniform1i(r.uLut, 1) // texture unit 1 (samplesOf)
+	ogl.UseProgram(0)
 	for i, fs := range []string{fastFragmentShader, fastOpaqueFragmentShader} {
 		p, err := link(fastVertexShader, fs)
 		if err != nil {
@@ -173,7 +182,7 @@ func (r *Renderer) Info() (renderer, version string) {
 func (r *Renderer) NewTexture() render.Texture { return &Texture{r: r} }
 
 // Draws returns how many items were drawn by the fast program (integer
-// scale ratios) and by the exact integer program (any other ratio).
+// scale ratios) and by the exact program (any other ratio).
 func (r *Renderer) Draws() (fast, exact uint64) { return r.fastDraws, r.exactDraws }
 
 // Size is the size of the last rendered output.
@@ -267,6 +276,7 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	}
 	out := image.Rect(0, 0, width, height)
 	var err error
+	r.frames++
 	plans := r.plans[:0]
 	for i := range scene.Items {
 		it := &scene.Items[i]
@@ -439,10 +449,6 @@ func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool
 	if src.Empty() || dst.Empty() || !dst.In(image.Rect(-maxCoord, -maxCoord, maxCoord, maxCoord)) {
 		return p, false
 	}
-	if dst.Dx() > maxCoord || dst.Dy() > maxCoord {
-		// The shader's 32-bit arithmetic needs 2*n + 2*16384*16384 < 2^32.
-		return p, false
-	}
 	vis := dst.Intersect(out)
 	if vis.Empty() {
 		return p, false
@@ -452,41 +458,6 @@ func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool
 		t = render.TransformNormal
 	}
 	return plan{tex: tex, src: src, dst: dst, vis: vis, t: t, opaque: it.Opaque || tex.opaquePixels()}, true
-}
-
-// axis is the sampling of one output axis (see fragmentShader).
-type axis struct{ q0, r0, step, div uint32 }
-
-// axisOf is the sampling of an axis of n destination pixels showing m
-// source pixels, of which [lo, hi) are visible, for the fragment shader.
-// With i = base + j, base the first visible pixel counted from the edge
-// the axis starts at (lo, or n - hi when the axis is flipped):
-//   - nearest-neighbour, it folds render.Nearest(i, m, n) =
-//     ((2i+1)m - 1) / (2n) into q0 + (r0 + j*2m) / (2n);
-//   - linear (lin), it folds render.LinearSample's numerator
-//     (2i+1)m - n into q0*2n + r0 + j*2m, with 0 <= r0 < 2n and q0 signed
-//     (it is -1 where the first centre lies before the first source
-//     pixel's, on a zoomed axis), passed as its two's complement.
-func axisOf(lo, hi, n, m int, flip, lin bool) axis {
-	base := lo
-	if flip {
-		base = n - hi
-	}
-	div, step := 2*int64(n), 2*int64(m)
-	if lin {
-		a := (2*int64(base)+1)*int64(m) - int64(n)
-		q0 := a / div
-		if a%div < 0 {
-			q0--
-		}
-		return axis{q0: uint32(int32(q0)), r0: uint32(a - q0*div), step: uint32(step), div: uint32(div)}
-	}
-	a := (2*int64(base)+1)*int64(m) - 1
-	if step%div == 0 {
-		// r0 < div, so q0 + (r0 + j*step)/div = q0 + j*(step/div).
-		return axis{q0: uint32(a / div), step: uint32(step / div)}
-	}
-	return axis{q0: uint32(a / div), r0: uint32(a % div), step: uint32(step), div: uint32(div)}
 }
 
 // draw draws p.vis of one item; it mirrors render/soft's draw.
@@ -525,16 +496,15 @@ func (r *Renderer) draw(p *plan) {
 		}
 	}
 	linX, linY := render.Linear(uw, dw), render.Linear(uh, dh)
-	ax, ay := axisOf(x0, x1, dw, uw, flipX, linX), axisOf(y0, y1, dh, uh, flipY, linY)
+	// The table covers the item's whole visible rectangle (vis is that
+	// clipped to one damage rectangle), so that it stays the same from
+	// frame to frame whatever the damage.
+	full := dst.Intersect(image.Rect(0, 0, r.w, r.h))
+	r.samplesOf(samplesKey{rel: full.Sub(dst.Min), dw: dw, dh: dh, uw: uw, uh: uh, flipX: flipX, flipY: flipY}, linX, linY)
 	r.use(r.prog)
 	r.exactDraws++
 	ogl.Uniform4i(r.uRect, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))
-	ogl.Uniform4i(r.uVis, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))
-	ogl.Uniform4ui(r.uAxX, ax.q0, ax.r0, ax.step, ax.div)
-	ogl.Uniform4ui(r.uAxY, ay.q0, ay.r0, ay.step, ay.div)
-	ogl.Uniform2i(r.uLin, b2i(linX), b2i(linY))
-	ogl.Uniform2i(r.uLast, int32(uw-1), int32(uh-1))
-	ogl.Uniform2i(r.uFlip, b2i(flipX), b2i(flipY))
+	ogl.Uniform2i(r.uVis, int32(full.Min.X), int32(full.Min.Y))
 	ogl.Uniform1i(r.uSwap, b2i(t.SwapsAxes()))
 	ogl.Uniform2i(r.uSrc, int32(src.Min.X), int32(src.Min.Y))
 	ogl.Uniform1i(r.uOpaque, b2i(opaque))
@@ -705,6 +675,7 @@ func (r *Renderer) Close() error {
 		t.id, t.valid = 0, false
 	}
 	clear(r.textures)
+	r.freeSamples()
 	if r.fboTex != 0 {
 		ogl.DeleteTextures(1, &r.fboTex)
 	}

@@ -24,63 +24,40 @@ void main() {
 `
 
 // The fragment shader samples exactly as render/soft does (render's
-// filter.go), in integers. On a nearest-neighbour axis, output pixel j
-// (counted from the visible rectangle's near edge, or its far edge when
-// the transform flips that axis) shows source pixel
-// q0 + (r0 + j*step) / div, where q0, r0, step = 2m and div = 2n come
-// from render.Nearest(i, m, n) = ((2i+1)m - 1) / (2n) with the first
-// visible i folded into q0 and r0 (see axisOf); when div divides step
-// (1:1 or an integer scale down, the common cases) that is
-// q0 + j*(step/div), passed as div = 0, with no division per pixel
-// (integer division is slow on llvmpipe). On a linearly filtered axis
-// (uLin) the same fold of render.LinearSample's (2i+1)m - n, with a
-// signed q0 (axisOf), gives the first of two source pixels and the
-// second's weight in 128ths; the blend is the one render.LinearSample
-// documents, in integers. texelFetch reads whole texels, so the only
-// rounding is the blend's, the same as soft's.
+// filter.go), in integers. The samples come from a table (samples.go):
+// for output column j of the item's visible rectangle uVis, texel (j, 0)
+// of uLut is k<<8 | w, the first source column and the next one's weight
+// in 128ths (render.LinearSample; render.Nearest with weight 0 on a
+// nearest-neighbour axis), and texel (j, 1) is the same for output row j.
+// The blend is the one render.LinearSample documents, in integers.
+// texelFetch reads whole texels, so the only rounding is the blend's, the
+// same as soft's.
 const fragmentShader = `#version 330 core
 uniform sampler2D uTex;
-uniform ivec4 uVis;  // visible rectangle: x, y, width, height
-uniform uvec4 uAxX;  // q0, r0, step, div for output columns
-uniform uvec4 uAxY;  // the same for output rows
-uniform ivec2 uLin;  // the axis is filtered linearly
-uniform ivec2 uLast; // the last source pixel on each axis (m - 1)
-uniform ivec2 uFlip; // the axis runs backwards through the source
+uniform isampler2D uLut; // samples: row 0 per output column, row 1 per output row
+uniform ivec2 uVis;  // the item's visible rectangle's origin (the table's first entry)
 uniform int uSwap;   // output columns walk source rows (90/270 degrees)
 uniform ivec2 uSrc;  // source rectangle origin in the texture
 uniform int uOpaque; // ignore alpha
 out vec4 fragColor;
-uint axis(uint j, uvec4 a) { return a.w == 0u ? a.x + j * a.z : a.x + (a.y + j * a.z) / a.w; }
-// render.LinearSample: the first source pixel and the next one's weight.
-ivec2 lin(uint j, uvec4 a, int last) {
-	uint t = a.y + j * a.z;
-	int k = int(a.x) + int(t / a.w);
-	int w = int(((t % a.w) * 128u + (a.w >> 1u)) / a.w);
-	if (k < 0) return ivec2(0, 0);
-	if (w == 128) { k++; w = 0; }
-	if (k >= last) return ivec2(last, 0);
-	return ivec2(k, w);
-}
-uvec4 texel(int sx, int sy) {
+vec4 texel(int sx, int sy) {
 	ivec2 b = uSwap != 0 ? ivec2(sy, sx) : ivec2(sx, sy);
-	return uvec4(round(texelFetch(uTex, uSrc + b, 0) * 255.0));
+	return round(texelFetch(uTex, uSrc + b, 0) * 255.0);
 }
 void main() {
-	ivec2 o = ivec2(gl_FragCoord.xy) - uVis.xy;
-	if (uFlip.x != 0) o.x = uVis.z - 1 - o.x;
-	if (uFlip.y != 0) o.y = uVis.w - 1 - o.y;
-	ivec2 x = uLin.x != 0 ? lin(uint(o.x), uAxX, uLast.x) : ivec2(int(axis(uint(o.x), uAxX)), 0);
-	ivec2 y = uLin.y != 0 ? lin(uint(o.y), uAxY, uLast.y) : ivec2(int(axis(uint(o.y), uAxY)), 0);
+	ivec2 o = ivec2(gl_FragCoord.xy) - uVis;
+	int ex = texelFetch(uLut, ivec2(o.x, 0), 0).r, ey = texelFetch(uLut, ivec2(o.y, 1), 0).r;
+	ivec2 x = ivec2(ex >> 8, ex & 255), y = ivec2(ey >> 8, ey & 255);
 	vec4 c;
 	if (x.y == 0 && y.y == 0) {
 		ivec2 b = uSwap != 0 ? ivec2(y.x, x.x) : ivec2(x.x, y.x);
 		c = texelFetch(uTex, uSrc + b, 0);
 	} else {
 		int x1 = x.x + min(x.y, 1), y1 = y.x + min(y.y, 1);
-		uint wx = uint(x.y), wy = uint(y.y);
-		uvec4 t = texel(x.x, y.x) * (128u - wx) + texel(x1, y.x) * wx;
-		uvec4 u = texel(x.x, y1) * (128u - wx) + texel(x1, y1) * wx;
-		c = vec4((t * (128u - wy) + u * wy + 8192u) >> 14u) / 255.0;
+		float wx = float(x.y), wy = float(y.y);
+		vec4 t = texel(x.x, y.x) * (128.0 - wx) + texel(x1, y.x) * wx;
+		vec4 u = texel(x.x, y1) * (128.0 - wx) + texel(x1, y1) * wx;
+		c = floor((t * (128.0 - wy) + u * wy + 8192.0) * (1.0 / 16384.0)) / 255.0;
 	}
 	if (uOpaque != 0) c.a = 1.0;
 	fragColor = c;
