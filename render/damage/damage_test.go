@@ -135,3 +135,43 @@ func TestListCap(t *testing.T) {
 		t.Errorf("damage covers %d pixels: %v", area, l.Rects())
 	}
 }
+
+// TestSubtract: the parts Subtract returns are disjoint, inside b, outside
+// o, and with o ∩ b they cover b, for rectangles placed every way.
+func TestSubtract(t *testing.T) {
+	b := image.Rect(2, 3, 9, 8)
+	for x0 := 0; x0 < 12; x0++ {
+		for x1 := x0; x1 < 12; x1++ {
+			for y0 := 0; y0 < 11; y0++ {
+				for y1 := y0; y1 < 11; y1++ {
+					o := image.Rect(x0, y0, x1, y1)
+					parts := Subtract(nil, b, o)
+					if len(parts) > 4 {
+						t.Fatalf("%v minus %v: %d parts", b, o, len(parts))
+					}
+					for y := 0; y < 11; y++ {
+						for x := 0; x < 12; x++ {
+							p := image.Pt(x, y)
+							n := 0
+							for _, r := range parts {
+								if r.Empty() {
+									t.Fatalf("%v minus %v: an empty part %v", b, o, r)
+								}
+								if p.In(r) {
+									n++
+								}
+							}
+							want := 0
+							if p.In(b) && !p.In(o) {
+								want = 1
+							}
+							if n != want {
+								t.Fatalf("%v minus %v: %v lies in %d parts of %v, want %d", b, o, p, n, parts, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

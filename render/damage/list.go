@@ -105,3 +105,26 @@ func (l *List) mergeCheapest() {
 
 // Area is r's number of pixels.
 func Area(r image.Rectangle) int { return r.Dx() * r.Dy() }
+
+// Subtract appends to dst the parts of b outside o: up to four disjoint
+// rectangles (the bands above and below o, then the parts left and right
+// of it).
+func Subtract(dst []image.Rectangle, b, o image.Rectangle) []image.Rectangle {
+	o = o.Intersect(b)
+	if o.Empty() {
+		return append(dst, b)
+	}
+	if b.Min.Y < o.Min.Y {
+		dst = append(dst, image.Rect(b.Min.X, b.Min.Y, b.Max.X, o.Min.Y))
+	}
+	if o.Max.Y < b.Max.Y {
+		dst = append(dst, image.Rect(b.Min.X, o.Max.Y, b.Max.X, b.Max.Y))
+	}
+	if b.Min.X < o.Min.X {
+		dst = append(dst, image.Rect(b.Min.X, o.Min.Y, o.Min.X, o.Max.Y))
+	}
+	if o.Max.X < b.Max.X {
+		dst = append(dst, image.Rect(o.Max.X, o.Min.Y, b.Max.X, o.Max.Y))
+	}
+	return dst
+}

@@ -392,7 +392,7 @@ func (r *Renderer) backgroundOf(c image.Rectangle, plans []plan) []image.Rectang
 		}
 		next = next[:0]
 		for _, b := range cur {
-			next = subtractRect(next, b, o)
+			next = damage.Subtract(next, b, o)
 		}
 		cur, next = next, cur
 		if len(cur) > maxBgRects {
@@ -402,29 +402,6 @@ func (r *Renderer) backgroundOf(c image.Rectangle, plans []plan) []image.Rectang
 	}
 	r.bgRects[0], r.bgRects[1] = cur, next
 	return cur
-}
-
-// subtractRect appends to dst the parts of b outside o: up to four
-// rectangles (the bands above and below o, then the parts left and right
-// of it).
-func subtractRect(dst []image.Rectangle, b, o image.Rectangle) []image.Rectangle {
-	o = o.Intersect(b)
-	if o.Empty() {
-		return append(dst, b)
-	}
-	if b.Min.Y < o.Min.Y {
-		dst = append(dst, image.Rect(b.Min.X, b.Min.Y, b.Max.X, o.Min.Y))
-	}
-	if o.Max.Y < b.Max.Y {
-		dst = append(dst, image.Rect(b.Min.X, o.Max.Y, b.Max.X, b.Max.Y))
-	}
-	if b.Min.X < o.Min.X {
-		dst = append(dst, image.Rect(b.Min.X, o.Min.Y, o.Min.X, o.Max.Y))
-	}
-	if o.Max.X < b.Max.X {
-		dst = append(dst, image.Rect(o.Max.X, o.Min.Y, b.Max.X, o.Max.Y))
-	}
-	return dst
 }
 
 // Damaged returns the output rectangles the last Render redrew (valid

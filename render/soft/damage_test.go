@@ -399,23 +399,22 @@ func TestDamageIsSmall(t *testing.T) {
 }
 
 // TestDrawOverBg renders tiled and overlapping translucent ARGB windows
-// (as wlbench's 16 x 256x256 workload tiles them, and a cascade) with
-// damage on several of them, and compares every frame with the reference
-// that fills each damaged rectangle and draws every item over the fill.
-// The background is filled only where no window is.
+// (as wlbench's 16 x 256x256 workload tiles them, a cascade, and rows of
+// windows over each other as smart placement leaves them once the output
+// is full) with damage on several of them, and compares every frame with
+// the reference that fills each damaged rectangle and draws every item
+// over the fill. The background is filled only where no window is.
 func TestDrawOverBg(t *testing.T) {
 	type layout struct {
 		name string
 		at   func(i int) image.Point
-		// tiled: the windows do not overlap; the fill is exactly the
-		// background part of the damaged rectangles
-		tiled bool
 	}
 	const n, sz, W, H = 9, 20, 120, 90
 	layouts := []layout{
-		{"tiles", func(i int) image.Point { return image.Pt(10+sz*(i%4), 5+sz*(i/4)) }, true},
-		{"cascade", func(i int) image.Point { return image.Pt(4+7*i, 3+5*i) }, false},
-		{"mixed", func(i int) image.Point { return image.Pt(10+13*(i%4), 5+sz*(i/4)) }, false},
+		{"tiles", func(i int) image.Point { return image.Pt(10+sz*(i%4), 5+sz*(i/4)) }},
+		{"cascade", func(i int) image.Point { return image.Pt(4+7*i, 3+5*i) }},
+		{"mixed", func(i int) image.Point { return image.Pt(10+13*(i%4), 5+sz*(i/4)) }},
+		{"rows", func(i int) image.Point { return image.Pt(30+sz*(i%3)-i/6*25, 20+12*(i/3)-i/6*30) }},
 	}
 	bgs := [][4]uint8{{0x30, 0x38, 0x40, 0xff}, {0, 0, 0, 0}, {0x80, 0x10, 0x20, 0x80}}
 	for _, l := range layouts {
@@ -461,15 +460,19 @@ func TestDrawOverBg(t *testing.T) {
 							}
 						}
 					}
-					if !l.tiled {
-						continue
-					}
 					// Only background pixels are filled.
 					bgArea := 0
 					for _, c := range r.damaged {
-						bgArea += area(c)
-						for _, it := range items {
-							bgArea -= area(it.Dst.Intersect(c))
+						for y := c.Min.Y; y < c.Max.Y; y++ {
+							for x := c.Min.X; x < c.Max.X; x++ {
+								bgArea++
+								for _, it := range items {
+									if image.Pt(x, y).In(it.Dst) {
+										bgArea--
+										break
+									}
+								}
+							}
 						}
 					}
 					if filled := r.filled - before; filled != bgArea {
@@ -478,6 +481,59 @@ func TestDrawOverBg(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestDrawOverBgManyParts: a translucent window over a grid of small
+// ones has an own part of more rectangles than drawOverBg keeps (maxOwn),
+// and is drawn over the fill instead; the pixels are the reference's.
+func TestDrawOverBgManyParts(t *testing.T) {
+	const W, H = 120, 90
+	rng := rand.New(rand.NewSource(3))
+	r := New()
+	var items []render.Item
+	var surfs []*dsurf
+	add := func(rect image.Rectangle) {
+		s := &dsurf{tex: r.NewTexture().(*Texture), w: rect.Dx(), h: rect.Dy(), f: shm.FormatARGB8888, runs: len(surfs)%2 == 0}
+		s.uploadAll(t, rng)
+		surfs = append(surfs, s)
+		items = append(items, render.Item{Texture: s.tex, Dst: rect})
+	}
+	for i := range 49 { // and 2 more: below maxSolo, where drawOverBg takes them
+		x, y := 5+(i%7)*10, 3+(i/7)*10
+		add(image.Rect(x, y, x+5, y+5))
+	}
+	add(image.Rect(2, 1, 80, 78))
+	add(image.Rect(60, 40, 110, 85))
+	sc := &render.Scene{Background: [4]uint8{0x30, 0x38, 0x40, 0xff}, Items: items}
+	for step := range 4 {
+		if step > 0 {
+			for _, s := range surfs[49:] {
+				st := newStaging(s.w, s.h, s.w*4, s.f, s.pixels(rng))
+				if err := s.tex.Upload(st, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := r.Render(sc, W, H); err != nil {
+			t.Fatal(err)
+		}
+		ref := New()
+		ref.plainFill = true
+		if err := ref.Render(sc, W, H); err != nil {
+			t.Fatal(err)
+		}
+		got, want := readAll(t, r), readAll(t, ref)
+		for y := range want {
+			for x := range want[y] {
+				if got[y][x] != want[y][x] {
+					t.Fatalf("step %d: pixel (%d,%d) = %08x, reference %08x; damage %v", step, x, y, got[y][x], want[y][x], r.damaged)
+				}
+			}
+		}
+	}
+	if len(r.own) >= maxOwn {
+		t.Errorf("%d own rectangles kept, want fewer than maxOwn (%d)", len(r.own), maxOwn)
 	}
 }
 

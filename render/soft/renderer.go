@@ -34,8 +34,12 @@ type Renderer struct {
 	damaged []image.Rectangle // the last Render's redrawn rectangles
 	unshown image.Rectangle   // drawn since the last TakeDamage
 
-	// drawOverBg's scratch: solo items' rectangles, band edges, spans.
-	solo           []image.Rectangle
+	// drawOverBg's scratch: the items' own rectangles, their parts and
+	// the other rectangles of those, subtractions, band edges, spans.
+	own            []image.Rectangle
+	parts          []itemPart
+	partRects      []image.Rectangle
+	cut            [4][]image.Rectangle
 	bandYs, bandXs []int
 	filled         int  // background pixels filled, all Renders (tests)
 	plainFill      bool // tests: fill all of c, then draw every item (drawOverBg's reference)
@@ -268,51 +272,118 @@ func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {
 // past it, drawRect fills the background under everything.
 const maxSolo = 64
 
+// maxOwn bounds the rectangles drawOverBg splits items' parts into, for
+// one item and for all of them (fillOutside's bands cross them all): an
+// item past either bound is drawn over the fill, whole.
+const maxOwn = 64
+
 // drawOverBg draws items (bottom first) into output rectangle c where
-// nothing but the background colour bgPix lies below them. An item whose
-// part in c overlaps no lower item's has only the background below it
-// there: it is drawn over bgPix in one pass (a "solo" item), and only the
-// rest of c is filled before the other items are drawn over it. Damage
-// rectangles are merged into their union, so tiled windows side by side
-// make one rectangle mostly covered by them: filling all of it, then
-// drawing every window over the fill, wrote each pixel twice.
+// nothing but the background colour bgPix lies below them. The part of
+// an item in c that no lower item overlaps (all of a window beside the
+// others; the part of a stacked window outside the ones below it) has
+// only the background below it: it is drawn over bgPix in one pass, and
+// only the rest of c, where no item is, is filled before the parts of
+// items over lower ones are drawn over what those drew. Damage
+// rectangles are merged into their union, so windows side by side or
+// stacked make one rectangle mostly covered by them: filling all of it,
+// then drawing every window over the fill, wrote each pixel twice.
 //
-// The result is drawRect's fill-then-draw, pixel for pixel: below a solo
-// item there is only the fill, and every item above that overlaps it is
-// drawn after it, in order (an item below it overlapping it would have
-// made it not solo).
+// The result is drawRect's fill-then-draw, pixel for pixel: below an
+// item's own part there is only the fill; the items above that overlap
+// it are drawn after it, in order; and every pixel of c outside the own
+// parts is filled before any item is drawn over it.
 func (r *Renderer) drawOverBg(c image.Rectangle, items []plan, bgPix uint32) {
-	solo := r.solo[:0]
+	own := r.own[:0]             // every item's own part, disjoint rectangles
+	parts := r.parts[:0]         // per item: its own rectangles, then the rest
+	partRects := r.partRects[:0] // the rest parts' rectangles
 	for i := range items {
 		v := items[i].vis.Intersect(c)
 		if v.Empty() {
 			continue
 		}
-		alone := true
-		for j := 0; j < i; j++ {
-			if items[j].vis.Overlaps(v) {
-				alone = false
-				break
+		n := len(parts)
+		if mine, ok := r.ownPart(v, items[:i]); ok && len(own)+len(mine) <= maxOwn {
+			own = append(own, mine...)
+			parts = append(parts, itemPart{item: i, rects: len(mine), overBg: true})
+			if rest, ok := r.restOf(v, mine); ok {
+				parts = append(parts, itemPart{item: i, rects: len(rest)})
+				partRects = append(partRects, rest...)
+				continue
 			}
+			own, parts = own[:len(own)-len(mine)], parts[:n]
 		}
-		if alone {
-			solo = append(solo, v) // solo rectangles are disjoint
+		parts = append(parts, itemPart{item: i, rects: 1})
+		partRects = append(partRects, v)
+	}
+	r.own, r.parts, r.partRects = own, parts, partRects
+	r.fillOutside(c, own, bgPix)
+	k, o := 0, 0 // the next rest rectangle, the next own one
+	for _, pt := range parts {
+		p := items[pt.item]
+		rects := partRects[k:]
+		if pt.overBg {
+			rects = own[o:]
+			p.overBg, p.bg = true, bgPix
+		}
+		for _, v := range rects[:pt.rects] {
+			p.vis = v
+			r.draw(&p)
+		}
+		if pt.overBg {
+			o += pt.rects
+		} else {
+			k += pt.rects
 		}
 	}
-	r.solo = solo
-	r.fillOutside(c, solo, bgPix)
-	k := 0
-	for i := range items {
-		p := items[i]
-		if p.vis = p.vis.Intersect(c); p.vis.Empty() {
+}
+
+// itemPart is rects rectangles of item item, drawn over the background
+// colour (own rectangles, from drawOverBg's own list) or over the output
+// (from r.partRects).
+type itemPart struct {
+	item, rects int
+	overBg      bool
+}
+
+// ownPart returns the parts of v that no item of below covers (valid
+// until the next call); ok is false past maxOwn rectangles.
+func (r *Renderer) ownPart(v image.Rectangle, below []plan) (_ []image.Rectangle, ok bool) {
+	cur, next := append(r.cut[0][:0], v), r.cut[1][:0]
+	for j := range below {
+		o := below[j].vis
+		if !o.Overlaps(v) {
 			continue
 		}
-		if k < len(solo) && p.vis == solo[k] {
-			p.overBg, p.bg = true, bgPix
-			k++
+		next = next[:0]
+		for _, b := range cur {
+			next = damage.Subtract(next, b, o)
 		}
-		r.draw(&p)
+		cur, next = next, cur
+		if len(cur) > maxOwn {
+			r.cut[0], r.cut[1] = cur, next
+			return nil, false
+		}
 	}
+	r.cut[0], r.cut[1] = cur, next
+	return cur, true
+}
+
+// restOf returns v less the disjoint rectangles mine, which lie in it
+// (valid until the next call); ok is false past maxOwn rectangles.
+func (r *Renderer) restOf(v image.Rectangle, mine []image.Rectangle) (_ []image.Rectangle, ok bool) {
+	cur, next := append(r.cut[2][:0], v), r.cut[3][:0]
+	for _, o := range mine {
+		next = next[:0]
+		for _, b := range cur {
+			next = damage.Subtract(next, b, o)
+		}
+		cur, next = next, cur
+		if len(cur) > maxOwn {
+			break
+		}
+	}
+	r.cut[2], r.cut[3] = cur, next
+	return cur, len(cur) <= maxOwn
 }
 
 // fillOutside fills the part of c outside the disjoint rectangles rs (in
