@@ -1,5 +1,7 @@
 package render
 
+import "image"
+
 // How renderers sample a texture along one axis of an item: n output
 // pixels showing m source pixels (Src's size on that axis, after the
 // transform). Both renderers follow these formulas exactly, in integers,
@@ -71,4 +73,28 @@ func LinearSample(i, m, n int) (k, w int) {
 		return m - 1, 0
 	}
 	return k, w
+}
+
+// OpaqueArea returns the part of an item's OpaqueRect o that a renderer
+// treats as opaque, for an item drawn at dst from a source of uw x uh
+// pixels (after its transform): o inside dst, less the pixel at each end
+// of an axis whose sizes are not whole multiples of each other, where a
+// pixel at the edge may sample source pixels outside the opaque region
+// (a linear filter's pair, or a nearest pixel rounded across the edge).
+// It is empty when nothing is left.
+func OpaqueArea(o, dst image.Rectangle, uw, uh int) image.Rectangle {
+	o = o.Intersect(dst)
+	if o.Empty() {
+		return image.Rectangle{}
+	}
+	if uw%dst.Dx() != 0 && dst.Dx()%uw != 0 {
+		o.Min.X, o.Max.X = o.Min.X+1, o.Max.X-1
+	}
+	if uh%dst.Dy() != 0 && dst.Dy()%uh != 0 {
+		o.Min.Y, o.Max.Y = o.Min.Y+1, o.Max.Y-1
+	}
+	if o.Empty() {
+		return image.Rectangle{}
+	}
+	return o
 }

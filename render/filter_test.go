@@ -1,6 +1,7 @@
 package render
 
 import (
+	"image"
 	"math"
 	"testing"
 )
@@ -81,6 +82,32 @@ func TestNearest(t *testing.T) {
 	} {
 		if got := Nearest(c.i, c.m, c.n); got != c.want {
 			t.Errorf("Nearest(%d, %d, %d) = %d, want %d", c.i, c.m, c.n, got, c.want)
+		}
+	}
+}
+
+func TestOpaqueArea(t *testing.T) {
+	dst := image.Rect(10, 20, 110, 70) // 100 x 50
+	body := image.Rect(14, 24, 106, 66)
+	for _, c := range []struct {
+		name   string
+		o      image.Rectangle
+		uw, uh int
+		want   image.Rectangle
+	}{
+		{"1:1", body, 100, 50, body},
+		{"buffer scale 2", body, 200, 100, body},
+		{"zoom 2", body, 50, 25, body},
+		{"filtered across", body, 133, 50, image.Rect(15, 24, 105, 66)},
+		{"filtered down", body, 100, 75, image.Rect(14, 25, 106, 65)},
+		{"both", body, 150, 75, body.Inset(1)},
+		{"past dst", image.Rect(0, 0, 200, 200), 100, 50, dst},
+		{"none", image.Rectangle{}, 100, 50, image.Rectangle{}},
+		{"outside", image.Rect(200, 200, 210, 210), 100, 50, image.Rectangle{}},
+		{"one column, filtered", image.Rect(50, 30, 51, 60), 133, 50, image.Rectangle{}},
+	} {
+		if got := OpaqueArea(c.o, dst, c.uw, c.uh); got != c.want {
+			t.Errorf("%s: OpaqueArea(%v, %v, %d, %d) = %v, want %v", c.name, c.o, dst, c.uw, c.uh, got, c.want)
 		}
 	}
 }

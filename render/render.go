@@ -133,6 +133,13 @@ type Item struct {
 	// covers them: the alpha byte is ignored and the item covers what is
 	// below, which the renderer need not draw.
 	Opaque bool
+	// OpaqueRect is a rectangle of Dst, in output pixels, that the
+	// surface's opaque region covers (a window's body inside its
+	// client-side shadows; the zero rectangle for none). There, as for an
+	// Opaque item, alpha is ignored and the item hides what is below. The
+	// renderers take it where sampling reads only pixels inside it
+	// (OpaqueArea).
+	OpaqueRect image.Rectangle
 }
 
 // Scene is what one output shows: a background colour and items.

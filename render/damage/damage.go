@@ -38,14 +38,17 @@ type Draw struct {
 	Dst    image.Rectangle // item rectangle in output coordinates
 	Vis    image.Rectangle // Dst clipped to the output, not empty
 	T      render.Transform
-	Opaque bool   // alpha is ignored (or always 255)
-	gen    uint64 // the texture's contents when drawn
+	Opaque bool // alpha is ignored (or always 255)
+	// OpaqueRect is where alpha is ignored, of a translucent item
+	// (render.OpaqueArea, clipped to Vis).
+	OpaqueRect image.Rectangle
+	gen        uint64 // the texture's contents when drawn
 }
 
 // sameDraw reports whether a and b draw the same pixels from the same
 // texture (contents aside).
 func sameDraw(a, b *Draw) bool {
-	return a.Tex == b.Tex && a.Src == b.Src && a.Dst == b.Dst && a.T == b.T && a.Opaque == b.Opaque
+	return a.Tex == b.Tex && a.Src == b.Src && a.Dst == b.Dst && a.T == b.T && a.Opaque == b.Opaque && a.OpaqueRect == b.OpaqueRect
 }
 
 // Tracker computes output damage between consecutive scenes. The zero

@@ -12,7 +12,7 @@ import (
 
 // draw is how p is drawn, for the damage tracker.
 func (p *plan) draw() damage.Draw {
-	return damage.Draw{Tex: &p.tex.hist, Src: p.src, Dst: p.dst, Vis: p.vis, T: p.t, Opaque: p.opaque}
+	return damage.Draw{Tex: &p.tex.hist, Src: p.src, Dst: p.dst, Vis: p.vis, T: p.t, Opaque: p.opaque, OpaqueRect: p.opq}
 }
 
 func area(r image.Rectangle) int { return damage.Area(r) }

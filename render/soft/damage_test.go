@@ -108,10 +108,23 @@ func randItem(rng *rand.Rand, s *dsurf, w, h int) render.Item {
 	}
 	x, y := rng.Intn(w+20)-10, rng.Intn(h+20)-10
 	it.Dst = image.Rect(x, y, x+sw, y+sh)
+	if rng.Intn(3) == 0 {
+		it.OpaqueRect = randOpaqueRect(rng, it.Dst)
+	}
 	if rng.Intn(40) == 0 {
 		it.Dst = image.Rectangle{}
 	}
 	return it
+}
+
+// randOpaqueRect returns a rectangle mostly inside dst (a window's body
+// inside its shadows), sometimes past its edges or empty.
+func randOpaqueRect(rng *rand.Rand, dst image.Rectangle) image.Rectangle {
+	if rng.Intn(8) == 0 {
+		return image.Rectangle{}
+	}
+	in := func(n int) int { return rng.Intn(max(n/3, 1)) - rng.Intn(2) }
+	return image.Rect(dst.Min.X+in(dst.Dx()), dst.Min.Y+in(dst.Dy()), dst.Max.X-in(dst.Dx()), dst.Max.Y-in(dst.Dy()))
 }
 
 // TestDamageTrackingMatchesFullRender renders random scene sequences with
@@ -216,11 +229,13 @@ func damageSequence(t *testing.T, seed int64, steps int, plain, refPlain bool) {
 			case c < 12: // change transform, crop or opacity
 				if len(items) > 0 {
 					i := rng.Intn(len(items))
-					switch rng.Intn(3) {
+					switch rng.Intn(4) {
 					case 0:
 						items[i].Transform = render.Transform(rng.Intn(8))
 					case 1:
 						items[i].Src = randRect(rng, 30, 30)
+					case 2:
+						items[i].OpaqueRect = randOpaqueRect(rng, items[i].Dst)
 					default:
 						items[i].Opaque = !items[i].Opaque
 					}
@@ -430,7 +445,11 @@ func TestDrawOverBg(t *testing.T) {
 					s.uploadAll(t, rng)
 					surfs = append(surfs, s)
 					p := l.at(i)
-					items = append(items, render.Item{Texture: s.tex, Dst: image.Rect(p.X, p.Y, p.X+sz, p.Y+sz)})
+					it := render.Item{Texture: s.tex, Dst: image.Rect(p.X, p.Y, p.X+sz, p.Y+sz)}
+					if i%3 == 1 { // a body inside shadows
+						it.OpaqueRect = it.Dst.Inset(3)
+					}
+					items = append(items, it)
 				}
 				sc := &render.Scene{Background: bg, Items: items}
 				for step := 0; step < 20; step++ {
@@ -535,6 +554,53 @@ func TestDrawOverBgManyParts(t *testing.T) {
 	if len(r.own) >= maxOwn {
 		t.Errorf("%d own rectangles kept, want fewer than maxOwn (%d)", len(r.own), maxOwn)
 	}
+}
+
+// TestOpaqueAreaHides: a window whose opaque area (render.Item's
+// OpaqueRect: its body inside shadows) covers a lower one hides it: the
+// lower one is not drawn, on the first frame or when it alone changes,
+// and the pixels are the reference's, which draws everything.
+func TestOpaqueAreaHides(t *testing.T) {
+	const W, H = 80, 60
+	rng := rand.New(rand.NewSource(5))
+	r := New()
+	low := &dsurf{tex: r.NewTexture().(*Texture), w: 40, h: 30, f: shm.FormatARGB8888}
+	top := &dsurf{tex: r.NewTexture().(*Texture), w: 50, h: 40, f: shm.FormatARGB8888}
+	low.uploadAll(t, rng)
+	top.uploadAll(t, rng)
+	sc := &render.Scene{Background: [4]uint8{0x30, 0x38, 0x40, 0xff}, Items: []render.Item{
+		{Texture: low.tex, Dst: image.Rect(10, 10, 50, 40)},
+		{Texture: top.tex, Dst: image.Rect(5, 5, 55, 45), OpaqueRect: image.Rect(9, 9, 51, 41)},
+	}}
+	check := func(what string, wantDrawn int) {
+		t.Helper()
+		before := r.drawn
+		if err := r.Render(sc, W, H); err != nil {
+			t.Fatal(err)
+		}
+		if d := r.drawn - before; d != wantDrawn {
+			t.Errorf("%s: drew %d item pixels, want %d (the lower window hidden)", what, d, wantDrawn)
+		}
+		ref := New()
+		ref.plainFill = true
+		if err := ref.Render(sc, W, H); err != nil {
+			t.Fatal(err)
+		}
+		got, want := readAll(t, r), readAll(t, ref)
+		for y := range want {
+			for x := range want[y] {
+				if got[y][x] != want[y][x] {
+					t.Fatalf("%s: pixel (%d,%d) = %08x, reference %08x", what, x, y, got[y][x], want[y][x])
+				}
+			}
+		}
+	}
+	check("first frame", 50*40)
+	st := newStaging(low.w, low.h, low.w*4, low.f, low.pixels(rng))
+	if err := low.tex.Upload(st, []image.Rectangle{image.Rect(5, 5, 15, 12)}); err != nil {
+		t.Fatal(err)
+	}
+	check("the lower window changes", 10*7)
 }
 
 // TestTakeDamage: TakeDamage is the bounding box of what the Renders

@@ -21,6 +21,9 @@ type plan struct {
 	t      render.Transform
 	uw, uh int  // src size after the transform
 	opaque bool // alpha is ignored (or always 255)
+	// opq is the part of vis where alpha is ignored: all of it for an
+	// opaque item, else its render.OpaqueArea (maybe empty).
+	opq image.Rectangle
 	// overBg: draw over the solid pixel bg instead of over the output
 	// (what is below is only the background; drawRect sets it).
 	overBg bool
@@ -54,10 +57,15 @@ func (r *Renderer) plan(it *render.Item) (p plan, ok bool) {
 	if t.SwapsAxes() {
 		uw, uh = uh, uw
 	}
-	return plan{
+	p = plan{
 		tex: tex, src: src, dst: dst, vis: vis, t: t, uw: uw, uh: uh,
 		opaque: it.Opaque || tex.opaquePixels(),
-	}, true
+	}
+	p.opq = vis
+	if !p.opaque {
+		p.opq = render.OpaqueArea(it.OpaqueRect, dst, uw, uh).Intersect(vis)
+	}
+	return p, true
 }
 
 // draw composites p into the output, from the texture's own pixels or,

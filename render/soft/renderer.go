@@ -39,9 +39,11 @@ type Renderer struct {
 	own            []image.Rectangle
 	parts          []itemPart
 	partRects      []image.Rectangle
-	cut            [4][]image.Rectangle
+	cut            [3]rectSet
+	mine           []image.Rectangle
 	bandYs, bandXs []int
 	filled         int  // background pixels filled, all Renders (tests)
+	drawn          int  // item pixels drawn, all Renders (tests)
 	plainFill      bool // tests: fill all of c, then draw every item (drawOverBg's reference)
 
 	plain bool // plain stores into the own output too (StoresEnv)
@@ -226,11 +228,11 @@ func (r *Renderer) ntStores() bool { return !r.lent && !r.plain }
 // drawRect draws output rectangle c again from the current scene.
 func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {
 	items := r.cur
-	// Everything below the topmost opaque item that covers c is hidden:
+	// Everything below the topmost item opaque over all of c is hidden:
 	// skip it, and the background fill.
 	start, covered := 0, false
 	for i := len(items) - 1; i >= 0; i-- {
-		if items[i].opaque && c.In(items[i].vis) {
+		if c.In(items[i].opq) {
 			start, covered = i, true
 			break
 		}
@@ -248,23 +250,43 @@ func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {
 			}
 		}
 		switch {
-		case first >= 0 && c.In(items[first].vis):
-			p := items[first]
-			p.vis, p.overBg, p.bg = c, true, bgPix
-			r.draw(&p)
-			start = first + 1
 		case first >= 0 && len(items)-first <= maxSolo && !r.plainFill:
 			r.drawOverBg(c, items[first:], bgPix)
 			return
+		case first >= 0 && c.In(items[first].vis):
+			p := items[first]
+			p.overBg, p.bg = true, bgPix
+			r.drawIn(p, c)
+			start = first + 1
 		default:
 			r.fillRect(c, bgPix)
 		}
 	}
 	for i := start; i < len(items); i++ {
-		p := items[i]
-		if p.vis = p.vis.Intersect(c); !p.vis.Empty() {
-			r.draw(&p)
-		}
+		r.drawIn(items[i], items[i].vis.Intersect(c))
+	}
+}
+
+// drawIn draws p in output rectangle v (inside p.vis; nothing when
+// empty): its opaque area (p.opq) as an opaque item, the rest as p is.
+func (r *Renderer) drawIn(p plan, v image.Rectangle) {
+	if v.Empty() {
+		return
+	}
+	r.drawn += area(v)
+	o := p.opq.Intersect(v)
+	if p.opaque || o.Empty() {
+		p.vis = v
+		r.draw(&p)
+		return
+	}
+	q := p
+	q.vis, q.opaque = o, true
+	r.draw(&q)
+	var buf [4]image.Rectangle
+	for _, rest := range damage.Subtract(buf[:0], v, o) {
+		p.vis = rest
+		r.draw(&p)
 	}
 }
 
@@ -274,24 +296,28 @@ const maxSolo = 64
 
 // maxOwn bounds the rectangles drawOverBg splits items' parts into, for
 // one item and for all of them (fillOutside's bands cross them all): an
-// item past either bound is drawn over the fill, whole.
+// item past either bound is drawn whole, over the fill.
 const maxOwn = 64
 
 // drawOverBg draws items (bottom first) into output rectangle c where
-// nothing but the background colour bgPix lies below them. The part of
-// an item in c that no lower item overlaps (all of a window beside the
-// others; the part of a stacked window outside the ones below it) has
-// only the background below it: it is drawn over bgPix in one pass, and
-// only the rest of c, where no item is, is filled before the parts of
-// items over lower ones are drawn over what those drew. Damage
-// rectangles are merged into their union, so windows side by side or
-// stacked make one rectangle mostly covered by them: filling all of it,
-// then drawing every window over the fill, wrote each pixel twice.
+// nothing but the background colour bgPix lies below them, each only
+// where no item above it is opaque (its opq). Of what is left of an
+// item, the part that no lower item overlaps (all of a window beside the
+// others; the part of a stacked window outside the ones below it) and
+// its opaque area have nothing but the background below them, or hide
+// it: they are its own part, drawn over bgPix in one pass. Only the rest
+// of c, where no item is, is filled before the parts of items over lower
+// ones are drawn over what those drew. Damage rectangles are merged into
+// their union, so windows side by side or stacked make one rectangle
+// mostly covered by them: filling all of it, then drawing every window
+// over the fill, wrote each pixel twice, and stacked windows were drawn
+// where a window above hid them.
 //
-// The result is drawRect's fill-then-draw, pixel for pixel: below an
-// item's own part there is only the fill; the items above that overlap
-// it are drawn after it, in order; and every pixel of c outside the own
-// parts is filled before any item is drawn over it.
+// The result is drawRect's fill-then-draw, pixel for pixel: what an item
+// above hides with opaque pixels is not seen; below an item's own part
+// there is only the fill, or its pixels are opaque; the items above that
+// overlap it are drawn after it, in order; and every pixel of c outside
+// the own parts is filled before any item is drawn over it.
 func (r *Renderer) drawOverBg(c image.Rectangle, items []plan, bgPix uint32) {
 	own := r.own[:0]             // every item's own part, disjoint rectangles
 	parts := r.parts[:0]         // per item: its own rectangles, then the rest
@@ -302,17 +328,13 @@ func (r *Renderer) drawOverBg(c image.Rectangle, items []plan, bgPix uint32) {
 			continue
 		}
 		n := len(parts)
-		if mine, ok := r.ownPart(v, items[:i]); ok && len(own)+len(mine) <= maxOwn {
+		if mine, rest, ok := r.split(v, items, i); ok && len(own)+len(mine) <= maxOwn {
 			own = append(own, mine...)
-			parts = append(parts, itemPart{item: i, rects: len(mine), overBg: true})
-			if rest, ok := r.restOf(v, mine); ok {
-				parts = append(parts, itemPart{item: i, rects: len(rest)})
-				partRects = append(partRects, rest...)
-				continue
-			}
-			own, parts = own[:len(own)-len(mine)], parts[:n]
+			partRects = append(partRects, rest...)
+			parts = append(parts, itemPart{item: i, rects: len(mine), overBg: true}, itemPart{item: i, rects: len(rest)})
+			continue
 		}
-		parts = append(parts, itemPart{item: i, rects: 1})
+		parts = append(parts[:n], itemPart{item: i, rects: 1})
 		partRects = append(partRects, v)
 	}
 	r.own, r.parts, r.partRects = own, parts, partRects
@@ -326,8 +348,7 @@ func (r *Renderer) drawOverBg(c image.Rectangle, items []plan, bgPix uint32) {
 			p.overBg, p.bg = true, bgPix
 		}
 		for _, v := range rects[:pt.rects] {
-			p.vis = v
-			r.draw(&p)
+			r.drawIn(p, v)
 		}
 		if pt.overBg {
 			o += pt.rects
@@ -339,51 +360,79 @@ func (r *Renderer) drawOverBg(c image.Rectangle, items []plan, bgPix uint32) {
 
 // itemPart is rects rectangles of item item, drawn over the background
 // colour (own rectangles, from drawOverBg's own list) or over the output
-// (from r.partRects).
+// (from its partRects).
 type itemPart struct {
 	item, rects int
 	overBg      bool
 }
 
-// ownPart returns the parts of v that no item of below covers (valid
-// until the next call); ok is false past maxOwn rectangles.
-func (r *Renderer) ownPart(v image.Rectangle, below []plan) (_ []image.Rectangle, ok bool) {
-	cur, next := append(r.cut[0][:0], v), r.cut[1][:0]
-	for j := range below {
-		o := below[j].vis
-		if !o.Overlaps(v) {
-			continue
-		}
-		next = next[:0]
-		for _, b := range cur {
-			next = damage.Subtract(next, b, o)
-		}
-		cur, next = next, cur
-		if len(cur) > maxOwn {
-			r.cut[0], r.cut[1] = cur, next
-			return nil, false
+// split divides v, item i's part of a rectangle, less what the items
+// above it hide (their opq), into its own part (mine: its opaque area,
+// and what no lower item overlaps) and the rest, each as disjoint
+// rectangles (valid until the next call); ok is false past maxOwn
+// rectangles.
+func (r *Renderer) split(v image.Rectangle, items []plan, i int) (mine, rest []image.Rectangle, ok bool) {
+	seen, alone, other := &r.cut[0], &r.cut[1], &r.cut[2]
+	seen.reset(v)
+	for j := i + 1; j < len(items); j++ {
+		if !seen.sub(items[j].opq) {
+			return nil, nil, false
 		}
 	}
-	r.cut[0], r.cut[1] = cur, next
-	return cur, true
+	// seen's part in the opaque area, then the rest of it.
+	opq := items[i].opq
+	mine = r.mine[:0]
+	for _, b := range seen.cur {
+		if o := b.Intersect(opq); !o.Empty() {
+			mine = append(mine, o)
+		}
+	}
+	other.set(seen.cur)
+	if !other.sub(opq) {
+		return nil, nil, false
+	}
+	// Of the rest, what no lower item overlaps; the others are left.
+	alone.set(other.cur)
+	for j := 0; j < i; j++ {
+		if !alone.sub(items[j].vis) {
+			return nil, nil, false
+		}
+	}
+	for _, a := range alone.cur {
+		if !other.sub(a) {
+			return nil, nil, false
+		}
+	}
+	mine = append(mine, alone.cur...)
+	r.mine = mine
+	return mine, other.cur, len(mine) <= maxOwn
 }
 
-// restOf returns v less the disjoint rectangles mine, which lie in it
-// (valid until the next call); ok is false past maxOwn rectangles.
-func (r *Renderer) restOf(v image.Rectangle, mine []image.Rectangle) (_ []image.Rectangle, ok bool) {
-	cur, next := append(r.cut[2][:0], v), r.cut[3][:0]
-	for _, o := range mine {
-		next = next[:0]
-		for _, b := range cur {
-			next = damage.Subtract(next, b, o)
-		}
-		cur, next = next, cur
-		if len(cur) > maxOwn {
+// rectSet is a list of disjoint rectangles that subtractions split, in
+// two slices that take turns.
+type rectSet struct{ cur, next []image.Rectangle }
+
+func (s *rectSet) reset(v image.Rectangle)  { s.cur = append(s.cur[:0], v) }
+func (s *rectSet) set(rs []image.Rectangle) { s.cur = append(s.cur[:0], rs...) }
+
+// sub takes o out of the set; it reports false past maxOwn rectangles.
+func (s *rectSet) sub(o image.Rectangle) bool {
+	hit := false
+	for _, b := range s.cur {
+		if b.Overlaps(o) {
+			hit = true
 			break
 		}
 	}
-	r.cut[2], r.cut[3] = cur, next
-	return cur, len(cur) <= maxOwn
+	if !hit {
+		return true
+	}
+	s.next = s.next[:0]
+	for _, b := range s.cur {
+		s.next = damage.Subtract(s.next, b, o)
+	}
+	s.cur, s.next = s.next, s.cur
+	return len(s.cur) <= maxOwn
 }
 
 // fillOutside fills the part of c outside the disjoint rectangles rs (in
