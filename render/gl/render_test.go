@@ -209,6 +209,10 @@ func randomScene(rng *rand.Rand, texs []render.Texture, W, H int, exact bool) re
 		x, y := rng.IntN(W+40)-20-dw/2, rng.IntN(H+40)-20-dh/2
 		it.Dst = image.Rect(x, y, x+dw, y+dh)
 		it.Opaque = rng.IntN(5) == 0 || exact && (render.Linear(uw, dw) || render.Linear(uh, dh))
+		if rng.IntN(3) == 0 { // an opaque region: a body inside shadows, maybe past the edges
+			in := func(n int) int { return rng.IntN(max(n/3, 1)) - rng.IntN(2) }
+			it.OpaqueRect = image.Rect(x+in(dw), y+in(dh), x+dw-in(dw), y+dh-in(dh))
+		}
 		sc.Items = append(sc.Items, it)
 	}
 	return sc

@@ -98,6 +98,7 @@ type plan struct {
 	vis      image.Rectangle // dst clipped to the output, not empty
 	t        render.Transform
 	opaque   bool
+	opq      image.Rectangle // where alpha is ignored: vis when opaque, else render.OpaqueArea
 }
 
 // maxAge is how many swaps of damage the renderer remembers for Blit's
@@ -289,7 +290,7 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		}
 		if p, ok := planOf(it, tex, out); ok {
 			plans = append(plans, p)
-			r.track.Add(damage.Draw{Tex: &tex.hist, Src: p.src, Dst: p.dst, Vis: p.vis, T: p.t, Opaque: p.opaque})
+			r.track.Add(damage.Draw{Tex: &tex.hist, Src: p.src, Dst: p.dst, Vis: p.vis, T: p.t, Opaque: p.opaque, OpaqueRect: p.opq})
 		}
 	}
 	r.plans = plans
@@ -326,16 +327,16 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	ogl.BlendFunc(ogl.ONE, ogl.ONE_MINUS_SRC_ALPHA)
 	ogl.BlendEquation(ogl.FUNC_ADD)
 
-	// Each damage rectangle: the background where no opaque item covers
-	// it, then the items from the topmost opaque one that covers it up,
-	// clipped to it (the FBO's row y is output row y, so the scissor box
-	// is the rectangle itself).
+	// Each damage rectangle: the background where no item's opaque area
+	// covers it, then the items from the topmost one opaque over all of
+	// it up, clipped to it (the FBO's row y is output row y, so the
+	// scissor box is the rectangle itself).
 	ogl.Enable(ogl.SCISSOR_TEST)
 	for _, c := range r.damaged {
 		ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
 		start, covered := 0, false
 		for i := len(plans) - 1; i >= 0; i-- {
-			if plans[i].opaque && c.In(plans[i].vis) {
+			if c.In(plans[i].opq) {
 				start, covered = i, true
 				break
 			}
@@ -348,10 +349,7 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 			ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
 		}
 		for i := start; i < len(plans); i++ {
-			p := plans[i]
-			if p.vis = p.vis.Intersect(c); !p.vis.Empty() {
-				r.draw(&p)
-			}
+			r.drawIn(plans[i], plans[i].vis.Intersect(c))
 		}
 	}
 	ogl.Disable(ogl.SCISSOR_TEST)
@@ -378,16 +376,16 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 // rectangle's background into before it clears the whole rectangle.
 const maxBgRects = 32
 
-// backgroundOf returns the parts of damage rectangle c that no opaque
-// item covers: Render clears only those, so that opaque windows side by
-// side in one damage rectangle are not cleared under. Past maxBgRects
+// backgroundOf returns the parts of damage rectangle c that no item's
+// opaque area covers: Render clears only those, so that opaque windows
+// side by side in one damage rectangle are not cleared under. Past maxBgRects
 // rectangles it returns c itself. The result is valid until the next
 // call.
 func (r *Renderer) backgroundOf(c image.Rectangle, plans []plan) []image.Rectangle {
 	cur, next := append(r.bgRects[0][:0], c), r.bgRects[1][:0]
 	for i := range plans {
-		o := plans[i].vis.Intersect(c)
-		if !plans[i].opaque || o.Empty() {
+		o := plans[i].opq.Intersect(c)
+		if o.Empty() {
 			continue
 		}
 		next = next[:0]
@@ -434,7 +432,38 @@ func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool
 	if !t.Valid() {
 		t = render.TransformNormal
 	}
-	return plan{tex: tex, src: src, dst: dst, vis: vis, t: t, opaque: it.Opaque || tex.opaquePixels()}, true
+	p = plan{tex: tex, src: src, dst: dst, vis: vis, t: t, opaque: it.Opaque || tex.opaquePixels(), opq: vis}
+	if !p.opaque {
+		uw, uh := src.Dx(), src.Dy()
+		if t.SwapsAxes() {
+			uw, uh = uh, uw
+		}
+		p.opq = render.OpaqueArea(it.OpaqueRect, dst, uw, uh).Intersect(vis)
+	}
+	return p, true
+}
+
+// drawIn draws p in output rectangle v (inside p.vis; nothing when
+// empty): its opaque area (p.opq) as an opaque item, the rest as p is,
+// as render/soft does.
+func (r *Renderer) drawIn(p plan, v image.Rectangle) {
+	if v.Empty() {
+		return
+	}
+	o := p.opq.Intersect(v)
+	if p.opaque || o.Empty() {
+		p.vis = v
+		r.draw(&p)
+		return
+	}
+	q := p
+	q.vis, q.opaque = o, true
+	r.draw(&q)
+	var buf [4]image.Rectangle
+	for _, rest := range damage.Subtract(buf[:0], v, o) {
+		p.vis = rest
+		r.draw(&p)
+	}
 }
 
 // draw draws p.vis of one item; it mirrors render/soft's draw.
