@@ -2,6 +2,7 @@ package shell
 
 import (
 	"encoding/binary"
+	"fmt"
 	"image"
 	"runtime"
 	"testing"
@@ -403,6 +404,59 @@ func TestOpaqueRegionMakesItemOpaque(t *testing.T) {
 	}
 	if commit(50, 30, region(50, 20)) {
 		t.Errorf("opaque region covering part of the surface drawn opaque")
+	}
+}
+
+// TestOpaqueRegionBody: a window whose opaque region is its body inside
+// client-side shadows (several rectangles, as rounded corners give) is
+// drawn with the largest of them as its opaque area, in output pixels at
+// the window's place, at scale 1 and at a fractional scale; none without
+// a region, and none once it is unset.
+func TestOpaqueRegionBody(t *testing.T) {
+	for _, scale120 := range []int{120, 180} {
+		t.Run(fmt.Sprint(scale120), func(t *testing.T) {
+			vc := startScaled(t, scale120)
+			win := vc.toplevel()
+			win.xs.AckConfigure(win.serial)
+			body := func() *client.Region {
+				r, err := vc.comp.CreateRegion()
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Add(12, 10, 76, 2)  // the rounded top corners' row
+				r.Add(10, 12, 80, 48) // the body
+				return r
+			}
+			commit := func(r *client.Region, unset bool) render.Item {
+				win.s.Attach(vc.buffer(100, 70, 0, 0x40000000), 0, 0)
+				if r != nil || unset {
+					win.s.SetOpaqueRegion(r)
+				}
+				win.s.Commit()
+				vc.mustRoundtrip()
+				items := vc.e.sceneItems()
+				if len(items) != 1 {
+					t.Fatalf("%d scene items, want 1", len(items))
+				}
+				return items[0]
+			}
+			if it := commit(nil, false); it.OpaqueRect != (image.Rectangle{}) {
+				t.Errorf("no opaque region: opaque area %v", it.OpaqueRect)
+			}
+			it := commit(body(), false)
+			px := func(v int) int { return (v*scale120 + 60) / 120 }
+			o := it.Dst.Min
+			want := image.Rect(o.X+px(10), o.Y+px(12), o.X+px(90), o.Y+px(60))
+			if w := it.Dst.Dx(); w != px(100) {
+				t.Fatalf("window %d pixels wide, want %d", w, px(100))
+			}
+			if it.Opaque || it.OpaqueRect != want {
+				t.Errorf("body inside shadows: opaque %v, opaque area %v, want %v", it.Opaque, it.OpaqueRect, want)
+			}
+			if it := commit(nil, true); it.OpaqueRect != (image.Rectangle{}) {
+				t.Errorf("opaque region unset: opaque area %v", it.OpaqueRect)
+			}
+		})
 	}
 }
 

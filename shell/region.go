@@ -106,6 +106,22 @@ func (rs rects) covers(r image.Rectangle) bool {
 	return false
 }
 
+// largest returns the region's largest rectangle (the zero rectangle for
+// none, and for regions of more than maxCoverRects rectangles, which may
+// have been coarsened by add).
+func (rs rects) largest() image.Rectangle {
+	var l image.Rectangle
+	if len(rs) > maxCoverRects {
+		return l
+	}
+	for _, r := range rs {
+		if r.Dx()*r.Dy() > l.Dx()*l.Dy() {
+			l = r
+		}
+	}
+	return l
+}
+
 // maxCoverRects bounds the work of covers, run at every commit that sets an
 // opaque region: real opaque regions have a handful of rectangles.
 const maxCoverRects = 64

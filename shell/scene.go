@@ -64,7 +64,7 @@ func (sh *Shell) SceneInto(sc *render.Scene) *render.Scene {
 		if s.tex == nil {
 			return
 		}
-		sc.Items = append(sc.Items, s.item(sh.toPixels(r))) // outputs.go
+		sc.Items = append(sc.Items, s.item(r, image.Point{}))
 	}
 	for _, t := range sh.stack { // as walk, with title bars (frames.go)
 		if !t.xs.mapped {
@@ -77,16 +77,21 @@ func (sh *Shell) SceneInto(sc *render.Scene) *render.Scene {
 	return sc
 }
 
-// item is the scene item of s drawn at r.
-func (s *Surface) item(r image.Rectangle) render.Item {
-	return render.Item{
+// item is the scene item of s drawn at r (surface units, outputs.go),
+// moved by at output pixels.
+func (s *Surface) item(r image.Rectangle, at image.Point) render.Item {
+	it := render.Item{
 		Texture:   s.tex,
-		Dst:       r,
+		Dst:       s.sh.toPixels(r).Add(at),
 		Src:       s.viewportSrc(), // viewporter.go
 		Transform: s.transform,
 		Scale:     s.scale,
 		Opaque:    s.bufOpaque || s.opaqueAll,
 	}
+	if !it.Opaque && !s.opaqueRect.Empty() {
+		it.OpaqueRect = s.sh.toPixels(s.opaqueRect.Add(r.Min)).Add(at)
+	}
+	return it
 }
 
 // AppendSurface appends to sc the items of a surface drawn outside the
@@ -104,7 +109,7 @@ func (sh *Shell) AppendSurface(sc *render.Scene, surface *protocol.Object, at im
 		if s.tex != nil {
 			// at is in output pixels; the tree's offsets and sizes are
 			// surface units (outputs.go).
-			sc.Items = append(sc.Items, s.item(sh.toPixels(r).Add(at)))
+			sc.Items = append(sc.Items, s.item(r, at))
 		}
 	})
 	return len(sc.Items) > n

@@ -153,6 +153,10 @@ type Surface struct {
 	// opaqueAll: the opaque region covers the whole surface, so the
 	// renderer may treat it as opaque (and cull what is below).
 	opaqueAll bool
+	// opaqueRect: the largest rectangle of the opaque region, inside
+	// the surface (a window's body inside its shadows), for
+	// render.Item.OpaqueRect.
+	opaqueRect image.Rectangle
 	// The applied wp_viewport state and the live viewport (viewporter.go).
 	vpSrc    vpSource
 	vpSrcSet bool
@@ -525,6 +529,7 @@ func (s *Surface) apply(st *state) {
 	if st.set&(fOpaque|fBuffer|fScale|fTransform|fViewportSrc|fViewportDst) != 0 {
 		w, h := s.Size()
 		s.opaqueAll = s.opaque.covers(image.Rect(0, 0, w, h))
+		s.opaqueRect = s.opaque.largest().Intersect(image.Rect(0, 0, w, h))
 	}
 	for _, cb := range st.frames {
 		s.sh.frames = append(s.sh.frames, frameCallback{obj: cb, s: s})
