@@ -82,6 +82,13 @@ func shadowed(o wlclient.Options, edges int) wlclient.Options {
 	return o
 }
 
+// bodied marks what lies between o's edges as its opaque region
+// (wlbench --opaque-body).
+func bodied(o wlclient.Options) wlclient.Options {
+	o.OpaqueBody = true
+	return o
+}
+
 // Workloads returns the full set, in report order.
 func Workloads() []Workload {
 	return []Workload{
@@ -106,6 +113,7 @@ func Workloads() []Workload {
 		{Name: "16x250", Title: "16 x 250x250, full damage (rows that start and end inside 64-byte lines of the output)", Opts: frames(16, 250, 250, 100, true), OutW: 1920, OutH: 1080},
 		{Name: "1000x700", Title: "1 x 1000x700, full damage (an application window, its rows inside 64-byte lines)", Opts: frames(1, 1000, 700, 100, true), OutW: 1920, OutH: 1080},
 		{Name: "8x640-edges", Title: "8 x 640x480, full damage, 24 pixels at alpha 64 at each end of every row (client-side shadows), placed over each other once the output is full", Opts: shadowed(frames(8, 640, 480, 100, true), 24), OutW: 1920, OutH: 1080},
+		{Name: "8x640-body", Title: "8 x 640x480 as 8x640-edges, with what lies between the shadows set as the opaque region (wl_surface.set_opaque_region), as GTK sets it", Opts: bodied(shadowed(frames(8, 640, 480, 100, true), 24)), OutW: 1920, OutH: 1080},
 	}
 }
 
@@ -487,6 +495,7 @@ func ExecClients(bin, syncrtt string) Client {
 			fmt.Sprintf("--inflight=%d", max(o.Inflight, 1)),
 			fmt.Sprintf("--buffer-scale=%d", max(o.BufferScale, 1)),
 			fmt.Sprintf("--edges=%d", o.Edges),
+			fmt.Sprintf("--opaque-body=%v", o.OpaqueBody),
 		}
 		ctx, cancel := context.WithTimeout(ctx, o.Warmup+o.Duration+30*time.Second)
 		defer cancel()

@@ -459,6 +459,9 @@ func wlbenchArgs(w Workload) string {
 	if o.Edges > 0 {
 		s += fmt.Sprintf(" --edges=%d", o.Edges)
 	}
+	if o.OpaqueBody {
+		s += " --opaque-body"
+	}
 	return s
 }
 

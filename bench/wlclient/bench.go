@@ -53,6 +53,10 @@ type Options struct {
 	// window's rows then switch between translucent and opaque pixels
 	// twice, over the background or over the windows below it.
 	Edges int `json:",omitempty"`
+	// OpaqueBody marks what lies between the Edges as the surfaces'
+	// opaque region (wl_surface.set_opaque_region), as a toolkit does
+	// for a window's body inside its shadows.
+	OpaqueBody bool `json:",omitempty"`
 	// Client names the program the harness runs for this workload: "" is
 	// wlbench (this package), ClientLibwayland is bench/c/syncrtt, a
 	// libwayland client timing Count round trips (sync mode only).
@@ -313,6 +317,14 @@ func (cl *client) newSurface(idx int) (*surface, error) {
 	c.GetToplevel(s.xs, fmt.Sprintf("wlbench %d", idx), "wlbench")
 	if o.BufferScale > 1 {
 		c.SetBufferScale(s.surf, int32(o.BufferScale))
+	}
+	if o.OpaqueBody {
+		bs := max(o.BufferScale, 1)
+		e := min(max(o.Edges, 0), o.Width/2)
+		reg := c.CreateRegion(cl.comp)
+		c.RegionAdd(reg, int32(e/bs), 0, int32((o.Width-2*e)/bs), int32(o.Height/bs))
+		c.SetOpaqueRegion(s.surf, reg)
+		c.Destroy(reg, 0)
 	}
 	c.Commit(s.surf)
 	return s, nil

@@ -162,6 +162,32 @@ func (c *Conn) SetBufferScale(surf uint32, scale int32) {
 	c.end(s)
 }
 
+// CreateRegion sends wl_compositor.create_region.
+func (c *Conn) CreateRegion(comp uint32) uint32 {
+	id := c.NewID(nil)
+	s := c.begin(comp, 1)
+	c.u32(id)
+	c.end(s)
+	return id
+}
+
+// RegionAdd sends wl_region.add.
+func (c *Conn) RegionAdd(region uint32, x, y, w, h int32) {
+	s := c.begin(region, 1)
+	c.i32(x)
+	c.i32(y)
+	c.i32(w)
+	c.i32(h)
+	c.end(s)
+}
+
+// SetOpaqueRegion sends wl_surface.set_opaque_region.
+func (c *Conn) SetOpaqueRegion(surf, region uint32) {
+	s := c.begin(surf, 4)
+	c.u32(region)
+	c.end(s)
+}
+
 // Commit sends wl_surface.commit.
 func (c *Conn) Commit(surf uint32) {
 	s := c.begin(surf, 6)

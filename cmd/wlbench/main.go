@@ -42,6 +42,7 @@ func main() {
 	flag.BoolVar(&o.XRGB, "xrgb", false, "XRGB8888 instead of ARGB8888")
 	flag.IntVar(&o.Alpha, "alpha", 0, "alpha of the pixels drawn, 1..254 for translucent ones (premultiplied ARGB8888); 0 for opaque")
 	flag.IntVar(&o.Edges, "edges", 0, "pixels at each end of every row drawn at alpha 64 (a client-side shadow); 0 for none")
+	flag.BoolVar(&o.OpaqueBody, "opaque-body", false, "set the opaque region to what lies between the edges (a window's body, as toolkits do)")
 	flag.IntVar(&o.Damage, "damage", 100, "percentage of rows damaged and redrawn per frame")
 	flag.BoolVar(&o.Sealed, "sealed", true, "seal pools with F_SEAL_SHRINK")
 	flag.IntVar(&o.Buffers, "buffers", 4, "most buffers per surface")
