@@ -3,6 +3,8 @@
 package gl
 
 import (
+	ogl "github.com/go-gl/gl/v3.3-core/gl"
+
 	"fmt"
 	"image"
 	"math/rand/v2"
@@ -413,4 +415,111 @@ func TestSampleTables(t *testing.T) {
 	huge := render.Scene{Background: [4]uint8{10, 20, 30, 255}, Items: []render.Item{
 		{Texture: gt, Dst: image.Rect(-(1<<29)-5, 10, 1<<29+100, 60), Opaque: true}}}
 	p.renderAndCompare(t, "huge destination", huge, softTex, W, H)
+}
+
+// TestOpaqueAreaMatchesSoft draws windows with an opaque area (a body
+// inside translucent shadows) at 1:1, scaled and transformed, over each
+// other, as render/soft does, pixel for pixel.
+func TestOpaqueAreaMatchesSoft(t *testing.T) {
+	h := headless(t)
+	p := &pair{gl: h, soft: soft.New()}
+	cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
+	bufs := []*buffer{
+		{p: cp, off: 0, w: 60, h: 40, stride: 60 * 4, format: shm.FormatARGB8888},
+		{p: cp, off: 16384, w: 50, h: 30, stride: 50 * 4, format: shm.FormatABGR8888},
+	}
+	softTex := map[render.Texture]render.Texture{}
+	var texs []render.Texture
+	for i, b := range bufs {
+		// Shadows: alpha 0x40 at the edges, a body of distinct colours
+		// (alpha 0x80 in part of it: the opaque area ignores it).
+		b.draw(image.Rect(0, 0, b.w, b.h), func(x, y int) uint32 {
+			c := patternOf(uint32(i), binaryAlpha)(x, y) | 0xff000000
+			switch {
+			case x < 5 || y < 4 || x >= b.w-5 || y >= b.h-4:
+				return 0x40102030
+			case x < 10:
+				return c&0x007f7f7f | 0x80000000
+			}
+			return c
+		})
+		gt, st := h.NewTexture(), p.soft.NewTexture()
+		b.uploadBoth(t, gt, st, nil, true)
+		softTex[gt] = st
+		texs = append(texs, gt)
+	}
+	sc := render.Scene{Background: [4]uint8{0x30, 0x38, 0x40, 0xff}, Items: []render.Item{
+		{Texture: texs[0], Dst: image.Rect(3, 4, 63, 44), OpaqueRect: image.Rect(8, 8, 58, 40)},
+		{Texture: texs[1], Dst: image.Rect(30, 20, 80, 50), OpaqueRect: image.Rect(35, 24, 75, 46)},
+		{Texture: texs[0], Dst: image.Rect(10, 40, 100, 100), OpaqueRect: image.Rect(17, 46, 93, 94)},
+		{Texture: texs[1], Dst: image.Rect(90, 5, 120, 55), Transform: render.Transform90, OpaqueRect: image.Rect(94, 10, 116, 50)},
+	}}
+	p.renderAndCompareTol(t, "opaque areas", sc, softTex, 128, 110, 1)
+}
+
+// TestLargeOpaque draws opaque windows covering whole tiles of the
+// rasterizer (llvmpipe's are 64x64), in every byte order and both
+// layouts, and a translucent one with an opaque area that does, as
+// render/soft does; the output framebuffer's alpha under opaque pixels
+// is 255, which the nested window shows (X formats' fourth byte is 0
+// here). llvmpipe's linear rasterizer swapped red and blue in such tiles
+// for a shader writing vec4(texel.rgb, 1.0).
+func TestLargeOpaque(t *testing.T) {
+	for _, mode := range []string{"rgba", "bgra"} {
+		t.Run(mode, func(t *testing.T) {
+			m, err := ParseUploadMode(mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := headless(t)
+			h.Do(func(r *Renderer) { r.SetUploadMode(m) })
+			p := &pair{gl: h, soft: soft.New()}
+			cp := newClientPool(t, 4<<20, true, shm.ReadAuto)
+			formats := []shm.Format{shm.FormatXRGB8888, shm.FormatARGB8888, shm.FormatXBGR8888, shm.FormatABGR8888, shm.FormatARGB8888}
+			softTex := map[render.Texture]render.Texture{}
+			var texs []render.Texture
+			for i, f := range formats {
+				b := &buffer{p: cp, off: i << 19, w: 200, h: 150, stride: 200 * 4, format: f}
+				b.draw(image.Rect(0, 0, b.w, b.h), func(x, y int) uint32 {
+					switch {
+					case i == 4 && (x < 8 || x >= b.w-8): // shadows
+						return 0x40102030
+					case !f.HasAlpha():
+						return uint32(x)<<16 | uint32(y)<<8 | uint32(0x80+i) // alpha byte 0
+					}
+					return 0xff000000 | uint32(x)<<16 | uint32(y)<<8 | uint32(0x80+i)
+				})
+				gt, st := h.NewTexture(), p.soft.NewTexture()
+				b.uploadBoth(t, gt, st, nil, true)
+				softTex[gt] = st
+				texs = append(texs, gt)
+			}
+			const W, H = 256, 192
+			for i, tex := range texs {
+				it := render.Item{Texture: tex, Dst: image.Rect(0, 0, 200, 150)}
+				if i == 4 {
+					it.OpaqueRect = image.Rect(8, 0, 192, 150)
+				}
+				sc := render.Scene{Background: [4]uint8{0x30, 0x38, 0x40, 0xff}, Items: []render.Item{it}}
+				what := fmt.Sprintf("%d (format %#x)", i, uint32(formats[i]))
+				p.renderAndCompare(t, what, sc, softTex, W, H)
+				raw := make([]byte, W*H*4)
+				h.Do(func(r *Renderer) {
+					ogl.BindFramebuffer(ogl.FRAMEBUFFER, r.FBO())
+					ogl.ReadPixels(0, 0, W, H, ogl.BGRA, ogl.UNSIGNED_BYTE, ogl.Ptr(raw))
+				})
+				opq := it.Dst
+				if i == 4 {
+					opq = it.OpaqueRect
+				}
+				for y := opq.Min.Y; y < opq.Max.Y; y++ {
+					for x := opq.Min.X; x < opq.Max.X; x++ {
+						if a := raw[(y*W+x)*4+3]; a != 0xff {
+							t.Fatalf("%s: framebuffer alpha at (%d, %d) = %#x, want 0xff", what, x, y, a)
+						}
+					}
+				}
+			}
+		})
+	}
 }

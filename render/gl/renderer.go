@@ -56,8 +56,16 @@ type Renderer struct {
 	// every uploaded byte (1.2 ms for a 1080p buffer here).
 	scanOpaque bool
 
-	fast       [2]fastProgram // blended, opaque
-	cur        uint32         // program in use during Render
+	// fast draws items at integer ratios: blended, or with blending off
+	// for opaque ones, whose colour is then the texel's and the output's
+	// alpha the texel's alpha byte (an X format's is undefined). Nothing
+	// reads that alpha: blending's colour never uses the destination's
+	// alpha, ReadPixels returns 255 and the nested window is opaque. A
+	// second program writing alpha 1 (vec4(texel.rgb, 1.0)) came out with
+	// red and blue swapped in whole 64x64 tiles from Mesa 22.3's llvmpipe
+	// linear rasterizer (TestLargeOpaque).
+	fast       fastProgram
+	cur        uint32 // program in use during Render
 	fastDraws  uint64
 	exactDraws uint64
 
@@ -148,15 +156,13 @@ func newRenderer(procAddr func(name string) unsafe.Pointer) (*Renderer, error) {
 	ogl.UseProgram(prog)
 	ogl.Uniform1i(r.uLut, 1) // texture unit 1 (samplesOf)
 	ogl.UseProgram(0)
-	for i, fs := range []string{fastFragmentShader, fastOpaqueFragmentShader} {
-		p, err := link(fastVertexShader, fs)
-		if err != nil {
-			r.Close()
-			return nil, err
-		}
-		l := func(name string) int32 { return ogl.GetUniformLocation(p, ogl.Str(name+"\x00")) }
-		r.fast[i] = fastProgram{prog: p, uRect: l("uRect"), uOut: l("uOut"), uAx: l("uAx"), uSwap: l("uSwap"), uSrc: l("uSrc"), uTex: l("uTex")}
+	fp, err := link(fastVertexShader, fastFragmentShader)
+	if err != nil {
+		r.Close()
+		return nil, err
 	}
+	l := func(name string) int32 { return ogl.GetUniformLocation(fp, ogl.Str(name+"\x00")) }
+	r.fast = fastProgram{prog: fp, uRect: l("uRect"), uOut: l("uOut"), uAx: l("uAx"), uSwap: l("uSwap"), uSrc: l("uSrc"), uTex: l("uTex")}
 	ogl.GenVertexArrays(1, &r.vao)
 	ogl.GenFramebuffers(1, &r.fbo)
 	var max int32
@@ -313,17 +319,16 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	ogl.ClearColor(premultiply(bg[0], bg[3]), premultiply(bg[1], bg[3]), premultiply(bg[2], bg[3]), float32(bg[3])/255)
 	ogl.BindVertexArray(r.vao)
 	ogl.ActiveTexture(ogl.TEXTURE0)
-	progs := [3]struct{ prog, tex, out int32 }{
+	progs := [2]struct{ prog, tex, out int32 }{
 		{int32(r.prog), r.uTex, r.uOut},
-		{int32(r.fast[0].prog), r.fast[0].uTex, r.fast[0].uOut},
-		{int32(r.fast[1].prog), r.fast[1].uTex, r.fast[1].uOut},
+		{int32(r.fast.prog), r.fast.uTex, r.fast.uOut},
 	}
 	for _, p := range progs {
 		ogl.UseProgram(uint32(p.prog))
 		ogl.Uniform1i(p.tex, 0)
 		ogl.Uniform2f(p.out, float32(width), float32(height))
 	}
-	r.cur = r.fast[1].prog
+	r.cur = r.fast.prog
 	ogl.BlendFunc(ogl.ONE, ogl.ONE_MINUS_SRC_ALPHA)
 	ogl.BlendEquation(ogl.FUNC_ADD)
 
@@ -487,10 +492,7 @@ func (r *Renderer) draw(p *plan) {
 	y0, y1 := vis.Min.Y-dst.Min.Y, vis.Max.Y-dst.Min.Y
 	if fx, okx := fastAxis(x0, x1, dw, uw, flipX); okx {
 		if fy, oky := fastAxis(y0, y1, dh, uh, flipY); oky {
-			p := &r.fast[0]
-			if opaque {
-				p = &r.fast[1]
-			}
+			p := &r.fast
 			r.use(p.prog)
 			ogl.Uniform4i(p.uRect, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))
 			ogl.Uniform4f(p.uAx, fx[0], fx[1], fy[0], fy[1])
@@ -700,10 +702,8 @@ func (r *Renderer) Close() error {
 	if r.prog != 0 {
 		ogl.DeleteProgram(r.prog)
 	}
-	for _, p := range r.fast {
-		if p.prog != 0 {
-			ogl.DeleteProgram(p.prog)
-		}
+	if r.fast.prog != 0 {
+		ogl.DeleteProgram(r.fast.prog)
 	}
 	*r = Renderer{closed: true}
 	return nil

@@ -96,16 +96,6 @@ out vec4 fragColor;
 void main() { fragColor = texture(uTex, vUV); }
 `
 
-// fastOpaqueFragmentShader ignores alpha (a separate program rather than
-// a uniform, to keep the blended shader as simple as llvmpipe likes): X
-// formats' fourth byte and opaque regions' alpha read as 1.
-const fastOpaqueFragmentShader = `#version 330 core
-uniform sampler2D uTex;
-in vec2 vUV;
-out vec4 fragColor;
-void main() { fragColor = vec4(texture(uTex, vUV).rgb, 1.0); }
-`
-
 func compile(kind uint32, src string) (uint32, error) {
 	s := ogl.CreateShader(kind)
 	csrc, free := ogl.Strs(src + "\x00")

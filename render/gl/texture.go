@@ -215,13 +215,15 @@ func opaqueRect(b []byte, stride int, r image.Rectangle) bool {
 
 // layout is how a texture stores a format's pixels: the internal format
 // glTexImage2D allocates, the format and type glTexSubImage2D reads the
-// wl_shm bytes with, and whether red and blue trade places on sampling.
-// The shaders give opaque items alpha 1 (fastOpaqueFragmentShader,
-// uOpaque), so X formats need no swizzle of their own.
+// wl_shm bytes with, whether red and blue trade places on sampling, and
+// whether alpha samples as 1 (X formats, whose fourth byte is undefined:
+// opaque items are drawn by the fast program with blending off, which
+// writes the sampled alpha into the output).
 type layout struct {
 	internal    int32
 	format, typ uint32
 	swapRB      bool
+	alphaOne    bool
 }
 
 // layoutOf is the layout of format f. Bytes go to GL as they are, never
@@ -236,14 +238,22 @@ type layout struct {
 //     each upload converted (5x slower, docs/benchmarks.md);
 //   - ABGR8888/XBGR8888, bytes R, G, B, A, always as GL_RGBA bytes into
 //     GL_RGBA8, their own order.
+//
+// X formats sample alpha 1: with bgra, XRGB8888 goes into the unsized
+// GL_RGB, which Mesa stores B8G8R8X8 (a copy, on llvmpipe's linear path
+// too); elsewhere a swizzle reads alpha as one.
 func layoutOf(f shm.Format, bgra bool) layout {
+	x := !f.HasAlpha()
 	if f.SwapRB() { // ABGR8888, XBGR8888: bytes R, G, B, A
-		return layout{ogl.RGBA8, ogl.RGBA, ogl.UNSIGNED_BYTE, false}
+		return layout{ogl.RGBA8, ogl.RGBA, ogl.UNSIGNED_BYTE, false, x}
 	}
 	if bgra {
-		return layout{ogl.RGBA, ogl.BGRA, ogl.UNSIGNED_INT_8_8_8_8_REV, false}
+		if x {
+			return layout{ogl.RGB, ogl.BGRA, ogl.UNSIGNED_INT_8_8_8_8_REV, false, false}
+		}
+		return layout{ogl.RGBA, ogl.BGRA, ogl.UNSIGNED_INT_8_8_8_8_REV, false, false}
 	}
-	return layout{ogl.RGBA8, ogl.RGBA, ogl.UNSIGNED_BYTE, true}
+	return layout{ogl.RGBA8, ogl.RGBA, ogl.UNSIGNED_BYTE, true, x}
 }
 
 // setSwizzle sets the bound texture's swizzle for l.
@@ -255,7 +265,11 @@ func (l layout) setSwizzle() {
 	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_R, r)
 	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_G, ogl.GREEN)
 	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_B, b)
-	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_A, ogl.ALPHA)
+	a := int32(ogl.ALPHA)
+	if l.alphaOne {
+		a = ogl.ONE
+	}
+	ogl.TexParameteri(ogl.TEXTURE_2D, ogl.TEXTURE_SWIZZLE_A, a)
 }
 
 // checkRect checks that the bytes GL will read for rectangle r, rows
