@@ -464,21 +464,7 @@ func TestDrawOverBg(t *testing.T) {
 					if err := r.Render(sc, W, H); err != nil {
 						t.Fatal(err)
 					}
-					got := readAll(t, r)
-					ref := New()
-					ref.plainFill = true
-					if err := ref.Render(sc, W, H); err != nil {
-						t.Fatal(err)
-					}
-					want := readAll(t, ref)
-					for y := range want {
-						for x := range want[y] {
-							if got[y][x] != want[y][x] {
-								t.Fatalf("step %d: pixel (%d,%d) = %08x, reference %08x; damage %v",
-									step, x, y, got[y][x], want[y][x], r.damaged)
-							}
-						}
-					}
+					matchesReference(t, fmt.Sprintf("step %d", step), r, sc, W, H)
 					// Only background pixels are filled.
 					bgArea := 0
 					for _, c := range r.damaged {
@@ -537,22 +523,29 @@ func TestDrawOverBgManyParts(t *testing.T) {
 		if err := r.Render(sc, W, H); err != nil {
 			t.Fatal(err)
 		}
-		ref := New()
-		ref.plainFill = true
-		if err := ref.Render(sc, W, H); err != nil {
-			t.Fatal(err)
-		}
-		got, want := readAll(t, r), readAll(t, ref)
-		for y := range want {
-			for x := range want[y] {
-				if got[y][x] != want[y][x] {
-					t.Fatalf("step %d: pixel (%d,%d) = %08x, reference %08x; damage %v", step, x, y, got[y][x], want[y][x], r.damaged)
-				}
-			}
-		}
+		matchesReference(t, fmt.Sprintf("step %d", step), r, sc, W, H)
 	}
 	if len(r.own) >= maxOwn {
 		t.Errorf("%d own rectangles kept, want fewer than maxOwn (%d)", len(r.own), maxOwn)
+	}
+}
+
+// matchesReference checks r's output against a full render of sc that
+// fills the background and draws every item over it (plainFill).
+func matchesReference(t *testing.T, what string, r *Renderer, sc *render.Scene, w, h int) {
+	t.Helper()
+	ref := New()
+	ref.plainFill = true
+	if err := ref.Render(sc, w, h); err != nil {
+		t.Fatal(err)
+	}
+	got, want := readAll(t, r), readAll(t, ref)
+	for y := range want {
+		for x := range want[y] {
+			if got[y][x] != want[y][x] {
+				t.Fatalf("%s: pixel (%d,%d) = %08x, reference %08x; damage %v", what, x, y, got[y][x], want[y][x], r.damaged)
+			}
+		}
 	}
 }
 
@@ -581,19 +574,7 @@ func TestOpaqueAreaHides(t *testing.T) {
 		if d := r.drawn - before; d != wantDrawn {
 			t.Errorf("%s: drew %d item pixels, want %d (the lower window hidden)", what, d, wantDrawn)
 		}
-		ref := New()
-		ref.plainFill = true
-		if err := ref.Render(sc, W, H); err != nil {
-			t.Fatal(err)
-		}
-		got, want := readAll(t, r), readAll(t, ref)
-		for y := range want {
-			for x := range want[y] {
-				if got[y][x] != want[y][x] {
-					t.Fatalf("%s: pixel (%d,%d) = %08x, reference %08x", what, x, y, got[y][x], want[y][x])
-				}
-			}
-		}
+		matchesReference(t, what, r, sc, W, H)
 	}
 	check("first frame", 50*40)
 	st := newStaging(low.w, low.h, low.w*4, low.f, low.pixels(rng))
