@@ -455,6 +455,19 @@ func TestOpaqueAreaMatchesSoft(t *testing.T) {
 		{Texture: texs[1], Dst: image.Rect(90, 5, 120, 55), Transform: render.Transform90, OpaqueRect: image.Rect(94, 10, 116, 50)},
 	}}
 	p.renderAndCompareTol(t, "opaque areas", sc, softTex, 128, 110, 1)
+	// The lower window changes only under the upper one's opaque area
+	// (its damage lies inside it): the upper one is drawn over the
+	// background there, not over the old frame.
+	two := render.Scene{Background: sc.Background, Items: sc.Items[:2]}
+	p.renderAndCompareTol(t, "two windows", two, softTex, 128, 110, 1)
+	bufs[0].draw(image.Rect(0, 0, bufs[0].w, bufs[0].h), patternOf(9, binaryAlpha))
+	bufs[0].uploadBoth(t, texs[0], softTex[texs[0]], []image.Rectangle{image.Rect(33, 21, 53, 34)}, true)
+	p.renderAndCompareTol(t, "under an opaque area", two, softTex, 128, 110, 1)
+	h.Do(func(r *Renderer) {
+		if d := r.Damaged(); len(d) != 1 || !d[0].In(two.Items[1].OpaqueRect) {
+			t.Errorf("damage %v, want one rectangle inside %v", d, two.Items[1].OpaqueRect)
+		}
+	})
 }
 
 // TestLargeOpaque draws opaque windows covering whole tiles of the

@@ -332,10 +332,13 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	ogl.BlendFunc(ogl.ONE, ogl.ONE_MINUS_SRC_ALPHA)
 	ogl.BlendEquation(ogl.FUNC_ADD)
 
-	// Each damage rectangle: the background where no item's opaque area
-	// covers it, then the items from the topmost one opaque over all of
-	// it up, clipped to it (the FBO's row y is output row y, so the
-	// scissor box is the rectangle itself).
+	// Each damage rectangle: the background where no opaque item covers
+	// it, then the items from the topmost one opaque over all of it (its
+	// opq) up, clipped to it (the FBO's row y is output row y, so the
+	// scissor box is the rectangle itself). As in render/soft, an item's
+	// opaque region hides what is below it: the item is drawn over the
+	// background colour there, cleared first where a lower item was
+	// drawn.
 	ogl.Enable(ogl.SCISSOR_TEST)
 	for _, c := range r.damaged {
 		ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
@@ -346,15 +349,27 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 				break
 			}
 		}
-		if !covered {
+		switch {
+		case !covered:
 			for _, b := range r.backgroundOf(c, plans) {
 				ogl.Scissor(int32(b.Min.X), int32(b.Min.Y), int32(b.Dx()), int32(b.Dy()))
 				ogl.Clear(ogl.COLOR_BUFFER_BIT)
 			}
 			ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
+		case !plans[start].opaque:
+			ogl.Clear(ogl.COLOR_BUFFER_BIT)
 		}
 		for i := start; i < len(plans); i++ {
-			r.drawIn(plans[i], plans[i].vis.Intersect(c))
+			p := plans[i]
+			if p.vis = p.vis.Intersect(c); p.vis.Empty() {
+				continue
+			}
+			if o := p.opq.Intersect(c); !p.opaque && !o.Empty() && i > start && drawnUnder(plans[start:i], o) {
+				ogl.Scissor(int32(o.Min.X), int32(o.Min.Y), int32(o.Dx()), int32(o.Dy()))
+				ogl.Clear(ogl.COLOR_BUFFER_BIT)
+				ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
+			}
+			r.draw(&p)
 		}
 	}
 	ogl.Disable(ogl.SCISSOR_TEST)
@@ -381,16 +396,26 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 // rectangle's background into before it clears the whole rectangle.
 const maxBgRects = 32
 
-// backgroundOf returns the parts of damage rectangle c that no item's
-// opaque area covers: Render clears only those, so that opaque windows
-// side by side in one damage rectangle are not cleared under. Past maxBgRects
+// drawnUnder reports whether an item of below overlaps o.
+func drawnUnder(below []plan, o image.Rectangle) bool {
+	for i := range below {
+		if below[i].vis.Overlaps(o) {
+			return true
+		}
+	}
+	return false
+}
+
+// backgroundOf returns the parts of damage rectangle c that no opaque
+// item covers: Render clears only those, so that opaque windows side by
+// side in one damage rectangle are not cleared under. Past maxBgRects
 // rectangles it returns c itself. The result is valid until the next
 // call.
 func (r *Renderer) backgroundOf(c image.Rectangle, plans []plan) []image.Rectangle {
 	cur, next := append(r.bgRects[0][:0], c), r.bgRects[1][:0]
 	for i := range plans {
-		o := plans[i].opq.Intersect(c)
-		if o.Empty() {
+		o := plans[i].vis.Intersect(c)
+		if !plans[i].opaque || o.Empty() {
 			continue
 		}
 		next = next[:0]
@@ -446,29 +471,6 @@ func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool
 		p.opq = render.OpaqueArea(it.OpaqueRect, dst, uw, uh).Intersect(vis)
 	}
 	return p, true
-}
-
-// drawIn draws p in output rectangle v (inside p.vis; nothing when
-// empty): its opaque area (p.opq) as an opaque item, the rest as p is,
-// as render/soft does.
-func (r *Renderer) drawIn(p plan, v image.Rectangle) {
-	if v.Empty() {
-		return
-	}
-	o := p.opq.Intersect(v)
-	if p.opaque || o.Empty() {
-		p.vis = v
-		r.draw(&p)
-		return
-	}
-	q := p
-	q.vis, q.opaque = o, true
-	r.draw(&q)
-	var buf [4]image.Rectangle
-	for _, rest := range damage.Subtract(buf[:0], v, o) {
-		p.vis = rest
-		r.draw(&p)
-	}
 }
 
 // draw draws p.vis of one item; it mirrors render/soft's draw.

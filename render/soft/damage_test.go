@@ -543,7 +543,13 @@ func matchesReference(t *testing.T, what string, r *Renderer, sc *render.Scene, 
 	for y := range want {
 		for x := range want[y] {
 			if got[y][x] != want[y][x] {
-				t.Fatalf("%s: pixel (%d,%d) = %08x, reference %08x; damage %v", what, x, y, got[y][x], want[y][x], r.damaged)
+				var at []string
+				for i, p := range r.cur {
+					if image.Pt(x, y).In(p.vis) {
+						at = append(at, fmt.Sprintf("%d:vis%v opq%v opaque %v", i, p.vis, p.opq, p.opaque))
+					}
+				}
+				t.Fatalf("%s: pixel (%d,%d) = %08x, reference %08x; damage %v; items there %v; own %v parts %v", what, x, y, got[y][x], want[y][x], r.damaged, at, r.own, r.parts)
 			}
 		}
 	}

@@ -40,7 +40,6 @@ type Renderer struct {
 	parts          []itemPart
 	partRects      []image.Rectangle
 	cut            [3]rectSet
-	mine           []image.Rectangle
 	bandYs, bandXs []int
 	filled         int  // background pixels filled, all Renders (tests)
 	drawn          int  // item pixels drawn, all Renders (tests)
@@ -225,69 +224,61 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 // docs/nested.md), nor with plain (StoresEnv).
 func (r *Renderer) ntStores() bool { return !r.lent && !r.plain }
 
-// drawRect draws output rectangle c again from the current scene.
+// drawRect draws output rectangle c again from the current scene. An
+// item hides what is below it in its opaque area (opq: all of an opaque
+// item, the opaque region of another): there the items below are not
+// drawn, and it is drawn over the background colour (a pixel a client
+// marks opaque that is not shows the background through it).
 func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {
 	items := r.cur
 	// Everything below the topmost item opaque over all of c is hidden:
 	// skip it, and the background fill.
-	start, covered := 0, false
+	start := 0
 	for i := len(items) - 1; i >= 0; i-- {
 		if c.In(items[i].opq) {
-			start, covered = i, true
+			start = i
 			break
 		}
 	}
-	if !covered {
-		// When the lowest item drawn in c covers it, blend it over the
-		// background colour in one pass instead of filling c first (a
-		// translucent-format window, the usual case: one output pass
-		// saved).
-		first := -1
-		for i := start; i < len(items); i++ {
-			if items[i].vis.Overlaps(c) {
-				first = i
-				break
-			}
-		}
-		switch {
-		case first >= 0 && len(items)-first <= maxSolo && !r.plainFill:
-			r.drawOverBg(c, items[first:], bgPix)
-			return
-		case first >= 0 && c.In(items[first].vis):
-			p := items[first]
-			p.overBg, p.bg = true, bgPix
-			r.drawIn(p, c)
-			start = first + 1
-		default:
-			r.fillRect(c, bgPix)
+	first := -1 // the lowest item drawn in c
+	for i := start; i < len(items); i++ {
+		if items[i].vis.Overlaps(c) {
+			first = i
+			break
 		}
 	}
-	for i := start; i < len(items); i++ {
-		r.drawIn(items[i], items[i].vis.Intersect(c))
+	switch {
+	case first < 0:
+		r.fillRect(c, bgPix)
+		return
+	case len(items)-first <= maxSolo && !r.plainFill:
+		r.drawOverBg(c, items[first:], bgPix)
+		return
+	}
+	// Fill c, then draw every item over it where no item above hides it
+	// (drawOverBg's reference, and past maxSolo items).
+	r.fillRect(c, bgPix)
+	items = items[first:]
+	for i := range items {
+		seen := &r.cut[0]
+		seen.reset(items[i].vis.Intersect(c))
+		for j := i + 1; j < len(items) && seen.sub(items[j].opq); j++ {
+		}
+		for _, v := range seen.cur {
+			r.drawIn(items[i], v)
+		}
 	}
 }
 
 // drawIn draws p in output rectangle v (inside p.vis; nothing when
-// empty): its opaque area (p.opq) as an opaque item, the rest as p is.
+// empty).
 func (r *Renderer) drawIn(p plan, v image.Rectangle) {
 	if v.Empty() {
 		return
 	}
 	r.drawn += area(v)
-	o := p.opq.Intersect(v)
-	if p.opaque || o.Empty() {
-		p.vis = v
-		r.draw(&p)
-		return
-	}
-	q := p
-	q.vis, q.opaque = o, true
-	r.draw(&q)
-	var buf [4]image.Rectangle
-	for _, rest := range damage.Subtract(buf[:0], v, o) {
-		p.vis = rest
-		r.draw(&p)
-	}
+	p.vis = v
+	r.draw(&p)
 }
 
 // maxSolo bounds the items drawOverBg sorts out (its test is quadratic);
@@ -367,45 +358,37 @@ type itemPart struct {
 }
 
 // split divides v, item i's part of a rectangle, less what the items
-// above it hide (their opq), into its own part (mine: its opaque area,
-// and what no lower item overlaps) and the rest, each as disjoint
-// rectangles (valid until the next call); ok is false past maxOwn
-// rectangles.
+// above it hide (their opq), into its own part (mine: where no lower item
+// shows, because none is there or its opaque area hides them) and the
+// rest, each as disjoint rectangles (valid until the next call); ok is
+// false past maxOwn rectangles.
 func (r *Renderer) split(v image.Rectangle, items []plan, i int) (mine, rest []image.Rectangle, ok bool) {
-	seen, alone, other := &r.cut[0], &r.cut[1], &r.cut[2]
+	seen, own, other := &r.cut[0], &r.cut[1], &r.cut[2]
 	seen.reset(v)
 	for j := i + 1; j < len(items); j++ {
 		if !seen.sub(items[j].opq) {
 			return nil, nil, false
 		}
 	}
-	// seen's part in the opaque area, then the rest of it.
-	opq := items[i].opq
-	mine = r.mine[:0]
-	for _, b := range seen.cur {
-		if o := b.Intersect(opq); !o.Empty() {
-			mine = append(mine, o)
+	own.set(seen.cur)
+	for j := 0; j < i; j++ {
+		if !items[j].vis.Overlaps(v) {
+			continue
+		}
+		var buf [4]image.Rectangle
+		for _, b := range damage.Subtract(buf[:0], items[j].vis, items[i].opq) {
+			if !own.sub(b) {
+				return nil, nil, false
+			}
 		}
 	}
 	other.set(seen.cur)
-	if !other.sub(opq) {
-		return nil, nil, false
-	}
-	// Of the rest, what no lower item overlaps; the others are left.
-	alone.set(other.cur)
-	for j := 0; j < i; j++ {
-		if !alone.sub(items[j].vis) {
-			return nil, nil, false
-		}
-	}
-	for _, a := range alone.cur {
+	for _, a := range own.cur {
 		if !other.sub(a) {
 			return nil, nil, false
 		}
 	}
-	mine = append(mine, alone.cur...)
-	r.mine = mine
-	return mine, other.cur, len(mine) <= maxOwn
+	return own.cur, other.cur, true
 }
 
 // rectSet is a list of disjoint rectangles that subtractions split, in
