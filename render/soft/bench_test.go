@@ -1,6 +1,7 @@
 package soft
 
 import (
+	"fmt"
 	"image"
 	"testing"
 
@@ -268,5 +269,46 @@ func BenchmarkReadPixels(b *testing.B) {
 		if err := r.ReadPixels(r.Bounds(), buf, 1920*4); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkStackedWindow is a window with client-side shadows redrawing
+// its body over a maximized one, as the compositor draws it on each
+// commit (upload, then a render with damage tracking): with its opaque
+// region (render.Item.OpaqueRect) marking the body, as GTK sets it, and
+// without.
+func BenchmarkStackedWindow(b *testing.B) {
+	const W, H, w, h, e = 1920, 1080, 1000, 700, 24
+	shadowed := func(x, y int) uint32 {
+		if x < e || y < e || x >= w-e || y >= h-e {
+			return 0x40000000
+		}
+		return pattern(0xff)(x, y)
+	}
+	for _, marked := range []bool{false, true} {
+		b.Run(fmt.Sprintf("marked=%v", marked), func(b *testing.B) {
+			r := New()
+			low := upload(b, r, newStaging(W, H, W*4, shm.FormatARGB8888, pattern(0xff)))
+			top := upload(b, r, newStaging(w, h, w*4, shm.FormatARGB8888, shadowed))
+			it := itemAt(top, 400, 200, w, h)
+			if marked {
+				it.OpaqueRect = image.Rect(400+e, 200+e, 400+w-e, 200+h-e)
+			}
+			sc := &render.Scene{Background: bg, Items: []render.Item{itemAt(low, 0, 0, W, H), it}}
+			if err := r.Render(sc, W, H); err != nil {
+				b.Fatal(err)
+			}
+			body := []image.Rectangle{image.Rect(e, e, w-e, h-e)}
+			st := newStaging(w, h, w*4, shm.FormatARGB8888, shadowed)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := top.Upload(st, body); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Render(sc, W, H); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
