@@ -25,7 +25,6 @@
 // only one llvmpipe's linear rasterizer draws from (with the output's
 // B,G,R,A framebuffer; docs/benchmarks.md); elsewhere as
 // GL_RGBA bytes into GL_RGBA8, with a swizzle swapping red and blue.
-// X formats sample alpha 1 (XRGB8888 stored B8G8R8X8, or a swizzle).
 // Opaque items are drawn with blending off, their colour the texel's. On
 // the software rasterizers a texture whose every uploaded
 // pixel has alpha 255 is opaque too, as in render/soft: no blend, no

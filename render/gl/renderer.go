@@ -60,7 +60,8 @@ type Renderer struct {
 	// for opaque ones, whose colour is then the texel's and the output's
 	// alpha the texel's alpha byte (an X format's is undefined). Nothing
 	// reads that alpha: blending's colour never uses the destination's
-	// alpha, ReadPixels returns 255 and the nested window is opaque. A
+	// alpha, ReadPixels returns 255, and Blit gives a window with alpha
+	// alpha 1. A
 	// second program writing alpha 1 (vec4(texel.rgb, 1.0)) came out with
 	// red and blue swapped in whole 64x64 tiles from Mesa 22.3's llvmpipe
 	// linear rasterizer (TestLargeOpaque).
@@ -665,6 +666,24 @@ func (r *Renderer) Blit(winW, winH, age int) {
 	x0, y0, x1, y1 := int32(src.Min.X), int32(src.Min.Y), int32(src.Max.X), int32(src.Max.Y)
 	wh := int32(winH)
 	ogl.BlitFramebuffer(x0, y0, x1, y1, x0, wh-y0, x1, wh-y1, ogl.COLOR_BUFFER_BIT, ogl.NEAREST)
+	// Opaque items of an X format leave their undefined fourth byte in
+	// the output's alpha (the fast program, blending off): a window with
+	// alpha shows alpha 1.
+	attach := uint32(ogl.BACK_LEFT)
+	if r.drawFB != 0 {
+		attach = ogl.COLOR_ATTACHMENT0
+	}
+	var bits int32
+	ogl.GetFramebufferAttachmentParameteriv(ogl.DRAW_FRAMEBUFFER, attach, ogl.FRAMEBUFFER_ATTACHMENT_ALPHA_SIZE, &bits)
+	if bits > 0 {
+		ogl.Enable(ogl.SCISSOR_TEST)
+		ogl.Scissor(x0, wh-y1, x1-x0, y1-y0)
+		ogl.ColorMask(false, false, false, true)
+		ogl.ClearColor(0, 0, 0, 1)
+		ogl.Clear(ogl.COLOR_BUFFER_BIT)
+		ogl.ColorMask(true, true, true, true)
+		ogl.Disable(ogl.SCISSOR_TEST)
+	}
 	ogl.BindFramebuffer(ogl.FRAMEBUFFER, 0)
 }
 

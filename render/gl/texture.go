@@ -239,18 +239,17 @@ type layout struct {
 //   - ABGR8888/XBGR8888, bytes R, G, B, A, always as GL_RGBA bytes into
 //     GL_RGBA8, their own order.
 //
-// X formats sample alpha 1: with bgra, XRGB8888 goes into the unsized
-// GL_RGB, which Mesa stores B8G8R8X8 (a copy, on llvmpipe's linear path
-// too); elsewhere a swizzle reads alpha as one.
+// X formats sample alpha 1 through a swizzle, except XRGB8888 with bgra:
+// llvmpipe's linear rasterizer takes no swizzle, and the unsized GL_RGB
+// (stored B8G8R8X8) cost 2.6 times as much a frame as B8G8R8A8
+// (docs/benchmarks.md). Its opaque draws leave the fourth byte in the
+// output's alpha, which Blit sets to 1 in a window.
 func layoutOf(f shm.Format, bgra bool) layout {
 	x := !f.HasAlpha()
 	if f.SwapRB() { // ABGR8888, XBGR8888: bytes R, G, B, A
 		return layout{ogl.RGBA8, ogl.RGBA, ogl.UNSIGNED_BYTE, false, x}
 	}
 	if bgra {
-		if x {
-			return layout{ogl.RGB, ogl.BGRA, ogl.UNSIGNED_INT_8_8_8_8_REV, false, false}
-		}
 		return layout{ogl.RGBA, ogl.BGRA, ogl.UNSIGNED_INT_8_8_8_8_REV, false, false}
 	}
 	return layout{ogl.RGBA8, ogl.RGBA, ogl.UNSIGNED_BYTE, true, x}
