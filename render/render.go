@@ -135,8 +135,9 @@ type Item struct {
 	Opaque bool
 	// OpaqueRect is a rectangle of Dst, in output pixels, that the
 	// surface's opaque region covers (a window's body inside its
-	// client-side shadows; the zero rectangle for none). There, as for an
-	// Opaque item, alpha is ignored and the item hides what is below. The
+	// client-side shadows; the zero rectangle for none). There the item
+	// hides what is below it and is drawn over the background colour (a
+	// pixel the client marks opaque and is not shows the background). The
 	// renderers take it where sampling reads only pixels inside it
 	// (OpaqueArea).
 	OpaqueRect image.Rectangle

@@ -39,8 +39,8 @@ type Draw struct {
 	Vis    image.Rectangle // Dst clipped to the output, not empty
 	T      render.Transform
 	Opaque bool // alpha is ignored (or always 255)
-	// OpaqueRect is where alpha is ignored, of a translucent item
-	// (render.OpaqueArea, clipped to Vis).
+	// OpaqueRect is where the item hides what is below it (Vis for an
+	// opaque item; else render.OpaqueArea, clipped to Vis).
 	OpaqueRect image.Rectangle
 	gen        uint64 // the texture's contents when drawn
 }

@@ -107,7 +107,7 @@ type plan struct {
 	vis      image.Rectangle // dst clipped to the output, not empty
 	t        render.Transform
 	opaque   bool
-	opq      image.Rectangle // where alpha is ignored: vis when opaque, else render.OpaqueArea
+	opq      image.Rectangle // where it hides what is below: vis when opaque, else render.OpaqueArea
 }
 
 // maxAge is how many swaps of damage the renderer remembers for Blit's

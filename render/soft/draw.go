@@ -21,7 +21,7 @@ type plan struct {
 	t      render.Transform
 	uw, uh int  // src size after the transform
 	opaque bool // alpha is ignored (or always 255)
-	// opq is the part of vis where alpha is ignored: all of it for an
+	// opq is the part of vis where p hides what is below: all of it for an
 	// opaque item, else its render.OpaqueArea (maybe empty).
 	opq image.Rectangle
 	// overBg: draw over the solid pixel bg instead of over the output

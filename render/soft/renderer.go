@@ -304,11 +304,13 @@ const maxOwn = 64
 // over the fill, wrote each pixel twice, and stacked windows were drawn
 // where a window above hid them.
 //
-// The result is drawRect's fill-then-draw, pixel for pixel: what an item
-// above hides with opaque pixels is not seen; below an item's own part
-// there is only the fill, or its pixels are opaque; the items above that
-// overlap it are drawn after it, in order; and every pixel of c outside
-// the own parts is filled before any item is drawn over it.
+// The result is drawRect's fill-then-draw with its culling, pixel for
+// pixel: what an item's opaque area hides is not drawn; below an item's
+// own part there is only the fill; the items above that overlap it are
+// drawn after it, in order; and every pixel of c outside the own parts
+// is filled before any item is drawn over it. (An item past maxOwn is
+// drawn whole: an own part above it draws over the background colour,
+// not over it.)
 func (r *Renderer) drawOverBg(c image.Rectangle, items []plan, bgPix uint32) {
 	own := r.own[:0]             // every item's own part, disjoint rectangles
 	parts := r.parts[:0]         // per item: its own rectangles, then the rest
