@@ -60,11 +60,10 @@ type Renderer struct {
 	// for opaque ones, whose colour is then the texel's and the output's
 	// alpha the texel's alpha byte (an X format's is undefined). Nothing
 	// reads that alpha: blending's colour never uses the destination's
-	// alpha, ReadPixels returns 255, and Blit gives a window with alpha
-	// alpha 1. A
-	// second program writing alpha 1 (vec4(texel.rgb, 1.0)) came out with
-	// red and blue swapped in whole 64x64 tiles from Mesa 22.3's llvmpipe
-	// linear rasterizer (TestLargeOpaque).
+	// alpha, ReadPixels returns 255, and Blit sets a window's alpha to 1.
+	// A second program writing alpha 1 (vec4(texel.rgb, 1.0)) came out
+	// with red and blue swapped in whole 64x64 tiles from Mesa 22.3's
+	// llvmpipe linear rasterizer (TestLargeOpaque).
 	fast       fastProgram
 	cur        uint32 // program in use during Render
 	fastDraws  uint64
@@ -106,6 +105,7 @@ type plan struct {
 	src, dst image.Rectangle
 	vis      image.Rectangle // dst clipped to the output, not empty
 	t        render.Transform
+	uw, uh   int // src's size after the transform
 	opaque   bool
 	opq      image.Rectangle // where it hides what is below: vis when opaque, else render.OpaqueArea
 }
@@ -463,12 +463,12 @@ func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool
 	if !t.Valid() {
 		t = render.TransformNormal
 	}
-	p = plan{tex: tex, src: src, dst: dst, vis: vis, t: t, opaque: it.Opaque || tex.opaquePixels(), opq: vis}
+	uw, uh := src.Dx(), src.Dy()
+	if t.SwapsAxes() {
+		uw, uh = uh, uw
+	}
+	p = plan{tex: tex, src: src, dst: dst, vis: vis, t: t, uw: uw, uh: uh, opaque: it.Opaque || tex.opaquePixels(), opq: vis}
 	if !p.opaque {
-		uw, uh := src.Dx(), src.Dy()
-		if t.SwapsAxes() {
-			uw, uh = uh, uw
-		}
 		p.opq = render.OpaqueArea(it.OpaqueRect, dst, uw, uh).Intersect(vis)
 	}
 	return p, true
@@ -478,11 +478,7 @@ func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool
 func (r *Renderer) draw(p *plan) {
 	tex, src, dst, vis := p.tex, p.src, p.dst, p.vis
 	dw, dh := dst.Dx(), dst.Dy()
-	t := p.t
-	uw, uh := src.Dx(), src.Dy()
-	if t.SwapsAxes() {
-		uw, uh = uh, uw
-	}
+	t, uw, uh := p.t, p.uw, p.uh
 	flipX, flipY := t.Flips()
 	opaque := p.opaque
 	if opaque {
@@ -506,12 +502,11 @@ func (r *Renderer) draw(p *plan) {
 			return
 		}
 	}
-	linX, linY := render.Linear(uw, dw), render.Linear(uh, dh)
 	// The table covers the item's whole visible rectangle (vis is that
 	// clipped to one damage rectangle), so that it stays the same from
 	// frame to frame whatever the damage.
 	full := dst.Intersect(image.Rect(0, 0, r.w, r.h))
-	r.samplesOf(samplesKey{rel: full.Sub(dst.Min), dw: dw, dh: dh, uw: uw, uh: uh, flipX: flipX, flipY: flipY}, linX, linY)
+	r.samplesOf(samplesKey{rel: full.Sub(dst.Min), dw: dw, dh: dh, uw: uw, uh: uh, flipX: flipX, flipY: flipY})
 	r.use(r.prog)
 	r.exactDraws++
 	ogl.Uniform4i(r.uRect, int32(vis.Min.X), int32(vis.Min.Y), int32(vis.Dx()), int32(vis.Dy()))

@@ -43,7 +43,7 @@ type samplesSlot struct {
 
 // samplesOf binds, on texture unit 1, a table for key (filling a slot
 // when none holds it) for draw.
-func (r *Renderer) samplesOf(key samplesKey, linX, linY bool) {
+func (r *Renderer) samplesOf(key samplesKey) {
 	var s *samplesSlot
 	for i := range r.samples {
 		if c := &r.samples[i]; c.id != 0 && c.key == key {
@@ -61,7 +61,7 @@ func (r *Renderer) samplesOf(key samplesKey, linX, linY bool) {
 				}
 			}
 		}
-		r.fillSamples(s, key, linX, linY)
+		r.fillSamples(s, key)
 	}
 	s.used = r.frames
 	ogl.ActiveTexture(ogl.TEXTURE1)
@@ -70,14 +70,14 @@ func (r *Renderer) samplesOf(key samplesKey, linX, linY bool) {
 }
 
 // fillSamples computes key's table into slot s.
-func (r *Renderer) fillSamples(s *samplesSlot, key samplesKey, linX, linY bool) {
+func (r *Renderer) fillSamples(s *samplesSlot, key samplesKey) {
 	w := max(key.rel.Dx(), key.rel.Dy())
 	if cap(r.sampleBuf) < 2*w {
 		r.sampleBuf = make([]int32, 2*w)
 	}
 	buf := r.sampleBuf[:2*w]
-	axisSamples(buf[:key.rel.Dx()], key.rel.Min.X, key.dw, key.uw, key.flipX, linX)
-	axisSamples(buf[w:w+key.rel.Dy()], key.rel.Min.Y, key.dh, key.uh, key.flipY, linY)
+	axisSamples(buf[:key.rel.Dx()], key.rel.Min.X, key.dw, key.uw, key.flipX)
+	axisSamples(buf[w:w+key.rel.Dy()], key.rel.Min.Y, key.dh, key.uh, key.flipY)
 	ogl.ActiveTexture(ogl.TEXTURE1)
 	if s.id == 0 {
 		ogl.GenTextures(1, &s.id)
@@ -104,8 +104,9 @@ func (r *Renderer) fillSamples(s *samplesSlot, key samplesKey, linX, linY bool) 
 // axisSamples fills e with the samples of destination pixels lo, lo+1,
 // ... of an axis of n destination pixels showing m source pixels,
 // counted from the far edge when the axis is flipped, as render/soft
-// samples them.
-func axisSamples(e []int32, lo, n, m int, flip, lin bool) {
+// samples them (render.Linear decides the filter).
+func axisSamples(e []int32, lo, n, m int, flip bool) {
+	lin := render.Linear(m, n)
 	for j := range e {
 		i := lo + j
 		if flip {

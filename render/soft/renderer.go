@@ -323,8 +323,11 @@ func (r *Renderer) drawOverBg(c image.Rectangle, items []plan, bgPix uint32) {
 		n := len(parts)
 		if mine, rest, ok := r.split(v, items, i); ok && len(own)+len(mine) <= maxOwn {
 			own = append(own, mine...)
-			partRects = append(partRects, rest...)
-			parts = append(parts, itemPart{item: i, rects: len(mine), overBg: true}, itemPart{item: i, rects: len(rest)})
+			parts = append(parts, itemPart{item: i, rects: len(mine), overBg: true})
+			if len(rest) > 0 {
+				partRects = append(partRects, rest...)
+				parts = append(parts, itemPart{item: i, rects: len(rest)})
+			}
 			continue
 		}
 		parts = append(parts[:n], itemPart{item: i, rects: 1})
