@@ -3,6 +3,7 @@ package damage
 import (
 	"fmt"
 	"image"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/nofault/nofault/render"
@@ -174,4 +175,60 @@ func TestSubtract(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSet takes random rectangles out of a set and checks it pixel by
+// pixel against the same subtractions on a grid.
+func TestSet(t *testing.T) {
+	const w, h = 24, 20
+	rng := rand.New(rand.NewPCG(1, 2))
+	rect := func() image.Rectangle {
+		x0, y0 := rng.IntN(w), rng.IntN(h)
+		return image.Rect(x0, y0, x0+rng.IntN(w-x0+1), y0+rng.IntN(h-y0+1))
+	}
+	var s Set
+	for round := range 200 {
+		var grid [h][w]bool
+		v := rect()
+		s.Reset(v)
+		for y := v.Min.Y; y < v.Max.Y; y++ {
+			for x := v.Min.X; x < v.Max.X; x++ {
+				grid[y][x] = true
+			}
+		}
+		for range 1 + rng.IntN(6) {
+			o := rect()
+			if n := s.Sub(o); n != len(s.Rects()) {
+				t.Fatalf("round %d: Sub returned %d, the set holds %d", round, n, len(s.Rects()))
+			}
+			for y := o.Min.Y; y < o.Max.Y; y++ {
+				for x := o.Min.X; x < o.Max.X; x++ {
+					grid[y][x] = false
+				}
+			}
+		}
+		for y := range h {
+			for x := range w {
+				n := 0
+				for _, r := range s.Rects() {
+					if r.Empty() {
+						t.Fatalf("round %d: an empty rectangle in %v", round, s.Rects())
+					}
+					if image.Pt(x, y).In(r) {
+						n++
+					}
+				}
+				if want := b2n(grid[y][x]); n != want {
+					t.Fatalf("round %d: (%d,%d) lies in %d rectangles of %v, want %d", round, x, y, n, s.Rects(), want)
+				}
+			}
+		}
+	}
+}
+
+func b2n(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

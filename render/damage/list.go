@@ -128,3 +128,41 @@ func Subtract(dst []image.Rectangle, b, o image.Rectangle) []image.Rectangle {
 	}
 	return dst
 }
+
+// Set is a set of disjoint rectangles that subtractions split, in two
+// slices that take turns (it allocates only while it grows).
+type Set struct{ cur, next []image.Rectangle }
+
+// Reset makes v the set's only rectangle (none when v is empty).
+func (s *Set) Reset(v image.Rectangle) {
+	s.cur = s.cur[:0]
+	if !v.Empty() {
+		s.cur = append(s.cur, v)
+	}
+}
+
+// Assign makes the set rs's rectangles (copied; they must be disjoint).
+func (s *Set) Assign(rs []image.Rectangle) { s.cur = append(s.cur[:0], rs...) }
+
+// Rects returns the set's rectangles, valid until its next change.
+func (s *Set) Rects() []image.Rectangle { return s.cur }
+
+// Sub takes o out of the set and returns how many rectangles are left.
+func (s *Set) Sub(o image.Rectangle) int {
+	hit := false
+	for _, b := range s.cur {
+		if b.Overlaps(o) {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return len(s.cur)
+	}
+	s.next = s.next[:0]
+	for _, b := range s.cur {
+		s.next = Subtract(s.next, b, o)
+	}
+	s.cur, s.next = s.next, s.cur
+	return len(s.cur)
+}

@@ -222,3 +222,56 @@ func BenchmarkRenderScaled(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStackedWindows is a frame of 8 ARGB 640x480 clients with
+// 24-pixel shadows at alpha 64 at both ends of their rows (the harness's
+// 8x640-edges) on a 1920x1080 output, six side by side and two over
+// them: each uploaded in full, the output redrawn in full, glFinish.
+// body: their bodies set as opaque areas (8x640-body).
+func BenchmarkStackedWindows(b *testing.B) {
+	const w, h, edge = 640, 480, 24
+	hd := headless(b)
+	cp := newClientPool(b, w*h*4, true, shm.ReadAuto)
+	buf := &buffer{p: cp, w: w, h: h, stride: w * 4, format: shm.FormatARGB8888}
+	buf.draw(image.Rect(0, 0, w, h), func(x, y int) uint32 {
+		if x < edge || x >= w-edge {
+			return 0x40101010
+		}
+		return pattern(1)(x, y) | 0xff000000
+	})
+	at := []image.Point{{0, 0}, {640, 0}, {1280, 0}, {0, 480}, {640, 480}, {1280, 480}, {320, 240}, {960, 600}}
+	for _, body := range []bool{false, true} {
+		name := "edges"
+		if body {
+			name = "body"
+		}
+		b.Run(name, func(b *testing.B) {
+			onGL(b, hd, func(r *Renderer) {
+				sc := render.Scene{Background: [4]uint8{0x30, 0x30, 0x38, 0xff}}
+				for _, p := range at {
+					tex := r.NewTexture()
+					defer tex.Destroy()
+					it := render.Item{Texture: tex, Dst: image.Rect(p.X, p.Y, p.X+w, p.Y+h)}
+					if body {
+						it.OpaqueRect = image.Rect(p.X+edge, p.Y, p.X+w-edge, p.Y+h)
+					}
+					sc.Items = append(sc.Items, it)
+				}
+				frame := func() {
+					for _, it := range sc.Items {
+						buf.upload(b, it.Texture)
+					}
+					if err := r.Render(&sc, benchW, benchH); err != nil {
+						b.Fatal(err)
+					}
+					ogl.Finish()
+				}
+				frame()
+				b.ResetTimer()
+				for range b.N {
+					frame()
+				}
+			})
+		})
+	}
+}

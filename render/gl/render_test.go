@@ -468,6 +468,69 @@ func TestOpaqueAreaMatchesSoft(t *testing.T) {
 	})
 }
 
+// TestCulling checks that what an opaque area hides is not drawn, and
+// that an item under more opaque areas than maxPieces cuts it into is
+// drawn whole and cleared under those areas (their windows are drawn
+// over the background colour there), as render/soft draws it.
+func TestCulling(t *testing.T) {
+	h := headless(t)
+	p := &pair{gl: h, soft: soft.New()}
+	cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
+	big := &buffer{p: cp, off: 0, w: 120, h: 100, stride: 120 * 4, format: shm.FormatARGB8888}
+	small := &buffer{p: cp, off: 65536, w: 20, h: 16, stride: 20 * 4, format: shm.FormatARGB8888}
+	big.draw(image.Rect(0, 0, big.w, big.h), patternOf(1, binaryAlpha))
+	// A body whose left column is translucent: drawn over the background
+	// colour, it shows that colour through, not what lies below.
+	small.draw(image.Rect(0, 0, small.w, small.h), func(x, y int) uint32 {
+		if x < 3 {
+			return 0x80402010
+		}
+		return patternOf(2, binaryAlpha)(x, y) | 0xff000000
+	})
+	softTex := map[render.Texture]render.Texture{}
+	var texs []render.Texture
+	for _, b := range []*buffer{big, small} {
+		gt, st := h.NewTexture(), p.soft.NewTexture()
+		b.uploadBoth(t, gt, st, nil, true)
+		softTex[gt] = st
+		texs = append(texs, gt)
+	}
+	bg := [4]uint8{0x30, 0x38, 0x40, 0xff}
+	pixels := func() (n int) {
+		h.Do(func(r *Renderer) { n = r.drawnPx })
+		return n
+	}
+
+	// One small window's body hides 20x16 of the big one.
+	one := render.Scene{Background: bg, Items: []render.Item{
+		{Texture: texs[0], Dst: image.Rect(0, 0, 120, 100)},
+		{Texture: texs[1], Dst: image.Rect(30, 30, 50, 46), OpaqueRect: image.Rect(30, 30, 50, 46)},
+	}}
+	h.Do(func(r *Renderer) { r.Invalidate() })
+	before := pixels()
+	p.renderAndCompareTol(t, "one opaque area", one, softTex, 120, 100, 1)
+	if got, want := pixels()-before, 120*100; got != want {
+		t.Errorf("one opaque area: %d pixels drawn, want %d (the big window less what the body hides, and the body)", got, want)
+	}
+
+	// A grid of 5x4 bodies over the big window cuts it into more pieces
+	// than maxPieces: it is drawn whole, and each body over the
+	// background colour.
+	grid := render.Scene{Background: bg, Items: []render.Item{{Texture: texs[0], Dst: image.Rect(0, 0, 120, 100)}}}
+	for y := range 4 {
+		for x := range 5 {
+			d := image.Rect(4+x*23, 4+y*24, 24+x*23, 20+y*24)
+			grid.Items = append(grid.Items, render.Item{Texture: texs[1], Dst: d, OpaqueRect: d})
+		}
+	}
+	h.Do(func(r *Renderer) { r.Invalidate() })
+	before = pixels()
+	p.renderAndCompareTol(t, "more areas than pieces", grid, softTex, 120, 100, 1)
+	if got, want := pixels()-before, 120*100+20*20*16; got != want {
+		t.Errorf("more areas than pieces: %d pixels drawn, want %d (the big window whole, and the bodies)", got, want)
+	}
+}
+
 // TestLargeOpaque draws opaque windows covering whole tiles of the
 // rasterizer (llvmpipe's are 64x64), in every byte order and both
 // layouts, and a translucent one with an opaque area that does, as

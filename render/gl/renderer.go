@@ -68,6 +68,7 @@ type Renderer struct {
 	cur        uint32 // program in use during Render
 	fastDraws  uint64
 	exactDraws uint64
+	drawnPx    int // item pixels drawn, all Renders (tests)
 
 	// Output damage (render/damage, shared with render/soft): the FBO
 	// keeps the last frame, so Render redraws only what differs.
@@ -75,6 +76,8 @@ type Renderer struct {
 	track    damage.Tracker
 	damaged  []image.Rectangle    // the last Render's redrawn rectangles
 	bgRects  [2][]image.Rectangle // backgroundOf's lists, reused
+	cull     damage.Set           // the part of an item no opq above hides
+	whole    []bool               // per plan: drawn whole in this damage rectangle
 	noDamage bool                 // redraw everything every frame (A/B)
 	noFlush  bool                 // no glFlush after a render (A/B)
 	// Buffer age (Blit): the output rectangles changed since the last
@@ -337,10 +340,16 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	// it, then the items from the topmost one opaque over all of it (its
 	// opq) up, clipped to it (the FBO's row y is output row y, so the
 	// scissor box is the rectangle itself). As in render/soft, an item's
-	// opaque region hides what is below it: the item is drawn over the
-	// background colour there, cleared first where a lower item was
-	// drawn.
+	// opaque region hides what is below it: the items below are not
+	// drawn there (past maxPieces rectangles, an item is drawn whole),
+	// and the item is drawn over the background colour there, cleared
+	// first where a lower item was drawn or is opaque (the background is
+	// not cleared under an opaque item).
 	ogl.Enable(ogl.SCISSOR_TEST)
+	if cap(r.whole) < len(plans) {
+		r.whole = make([]bool, len(plans))
+	}
+	whole := r.whole[:len(plans)]
 	for _, c := range r.damaged {
 		ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
 		start, covered := 0, false
@@ -362,15 +371,28 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		}
 		for i := start; i < len(plans); i++ {
 			p := plans[i]
-			if p.vis = p.vis.Intersect(c); p.vis.Empty() {
+			whole[i] = false
+			v := p.vis.Intersect(c)
+			if v.Empty() {
 				continue
 			}
-			if o := p.opq.Intersect(c); !p.opaque && !o.Empty() && i > start && drawnUnder(plans[start:i], o) {
+			if o := p.opq.Intersect(c); !p.opaque && !o.Empty() && i > start && coveredUnder(plans[start:i], whole[start:i], o) {
 				ogl.Scissor(int32(o.Min.X), int32(o.Min.Y), int32(o.Dx()), int32(o.Dy()))
 				ogl.Clear(ogl.COLOR_BUFFER_BIT)
 				ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
 			}
-			r.draw(&p)
+			r.cull.Reset(v)
+			for j := i + 1; j < len(plans); j++ {
+				if r.cull.Sub(plans[j].opq) > maxPieces {
+					r.cull.Reset(v)
+					whole[i] = true
+					break
+				}
+			}
+			for _, v := range r.cull.Rects() {
+				p.vis = v
+				r.draw(&p)
+			}
 		}
 	}
 	ogl.Disable(ogl.SCISSOR_TEST)
@@ -397,10 +419,19 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 // rectangle's background into before it clears the whole rectangle.
 const maxBgRects = 32
 
-// drawnUnder reports whether an item of below overlaps o.
-func drawnUnder(below []plan, o image.Rectangle) bool {
+// maxPieces bounds the rectangles an item's part of a damage rectangle
+// is split into where the opaque areas above it hide it (a draw each);
+// past it the item is drawn whole.
+const maxPieces = 16
+
+// coveredUnder reports whether o, inside an item's opaque area, holds
+// anything but the background colour once the items below (bottom
+// first; whole: which of them were drawn whole) are drawn: an opaque one
+// (not cleared under) or one drawn whole. The others were not drawn in
+// o, which their pieces leave out.
+func coveredUnder(below []plan, whole []bool, o image.Rectangle) bool {
 	for i := range below {
-		if below[i].vis.Overlaps(o) {
+		if (below[i].opaque || whole[i]) && below[i].vis.Overlaps(o) {
 			return true
 		}
 	}
@@ -477,6 +508,7 @@ func planOf(it *render.Item, tex *Texture, out image.Rectangle) (p plan, ok bool
 // draw draws p.vis of one item; it mirrors render/soft's draw.
 func (r *Renderer) draw(p *plan) {
 	tex, src, dst, vis := p.tex, p.src, p.dst, p.vis
+	r.drawnPx += damage.Area(vis)
 	dw, dh := dst.Dx(), dst.Dy()
 	t, uw, uh := p.t, p.uw, p.uh
 	flipX, flipY := t.Flips()

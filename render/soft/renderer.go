@@ -39,7 +39,7 @@ type Renderer struct {
 	own            []image.Rectangle
 	parts          []itemPart
 	partRects      []image.Rectangle
-	cut            [3]rectSet
+	cut            [3]damage.Set
 	bandYs, bandXs []int
 	filled         int  // background pixels filled, all Renders (tests)
 	drawn          int  // item pixels drawn, all Renders (tests)
@@ -261,10 +261,10 @@ func (r *Renderer) drawRect(c image.Rectangle, bgPix uint32) {
 	items = items[first:]
 	for i := range items {
 		seen := &r.cut[0]
-		seen.reset(items[i].vis.Intersect(c))
-		for j := i + 1; j < len(items) && seen.sub(items[j].opq); j++ {
+		seen.Reset(items[i].vis.Intersect(c))
+		for j := i + 1; j < len(items) && seen.Sub(items[j].opq) <= maxOwn; j++ {
 		}
-		for _, v := range seen.cur {
+		for _, v := range seen.Rects() {
 			r.drawIn(items[i], v)
 		}
 	}
@@ -369,58 +369,31 @@ type itemPart struct {
 // false past maxOwn rectangles.
 func (r *Renderer) split(v image.Rectangle, items []plan, i int) (mine, rest []image.Rectangle, ok bool) {
 	seen, own, other := &r.cut[0], &r.cut[1], &r.cut[2]
-	seen.reset(v)
+	seen.Reset(v)
 	for j := i + 1; j < len(items); j++ {
-		if !seen.sub(items[j].opq) {
+		if seen.Sub(items[j].opq) > maxOwn {
 			return nil, nil, false
 		}
 	}
-	own.set(seen.cur)
+	own.Assign(seen.Rects())
 	for j := 0; j < i; j++ {
 		if !items[j].vis.Overlaps(v) {
 			continue
 		}
 		var buf [4]image.Rectangle
 		for _, b := range damage.Subtract(buf[:0], items[j].vis, items[i].opq) {
-			if !own.sub(b) {
+			if own.Sub(b) > maxOwn {
 				return nil, nil, false
 			}
 		}
 	}
-	other.set(seen.cur)
-	for _, a := range own.cur {
-		if !other.sub(a) {
+	other.Assign(seen.Rects())
+	for _, a := range own.Rects() {
+		if other.Sub(a) > maxOwn {
 			return nil, nil, false
 		}
 	}
-	return own.cur, other.cur, true
-}
-
-// rectSet is a list of disjoint rectangles that subtractions split, in
-// two slices that take turns.
-type rectSet struct{ cur, next []image.Rectangle }
-
-func (s *rectSet) reset(v image.Rectangle)  { s.cur = append(s.cur[:0], v) }
-func (s *rectSet) set(rs []image.Rectangle) { s.cur = append(s.cur[:0], rs...) }
-
-// sub takes o out of the set; it reports false past maxOwn rectangles.
-func (s *rectSet) sub(o image.Rectangle) bool {
-	hit := false
-	for _, b := range s.cur {
-		if b.Overlaps(o) {
-			hit = true
-			break
-		}
-	}
-	if !hit {
-		return true
-	}
-	s.next = s.next[:0]
-	for _, b := range s.cur {
-		s.next = damage.Subtract(s.next, b, o)
-	}
-	s.cur, s.next = s.next, s.cur
-	return len(s.cur) <= maxOwn
+	return own.Rects(), other.Rects(), true
 }
 
 // fillOutside fills the part of c outside the disjoint rectangles rs (in
