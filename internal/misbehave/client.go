@@ -171,6 +171,9 @@ func (c *client) fail(err error) error {
 				break
 			}
 			if perr := c.handle(ev); perr != nil {
+				if !isProtocolError(perr) && isConnEnd(perr) {
+					continue // a reply the closed connection refused: read on
+				}
 				err = perr
 				break
 			}
@@ -203,6 +206,9 @@ func (c *client) dispatch(deadline time.Time) error {
 		return nil
 	}
 	if err := c.handle(ev); err != nil {
+		if !isProtocolError(err) {
+			return c.fail(err) // a reply (pong) the closed connection refused
+		}
 		c.err = err
 		return err
 	}
@@ -329,7 +335,10 @@ func (c *client) present(win *window, buffer uint32, w, h int32) (uint32, error)
 	if err != nil {
 		return 0, err
 	}
-	return cb, c.w.Flush()
+	if err := c.w.Flush(); err != nil {
+		return 0, c.fail(err)
+	}
+	return cb, nil
 }
 
 // commitWithFrame asks for a frame callback and commits; it returns the
