@@ -21,15 +21,10 @@
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n 2,20p "$0" >&2; exit 2; }
 size=$1; shift
-root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-export XDG_RUNTIME_DIR=$tmp/rt; mkdir -m 700 "$XDG_RUNTIME_DIR"
+. "$(dirname "$0")/lib.sh"
+bench_setup
+trap 'rm -rf "$tmp"' EXIT
 unset DISPLAY WAYLAND_DISPLAY
-wlbench=${WLBENCH:-}
-if [ -z "$wlbench" ]; then
-	wlbench=$tmp/wlbench
-	(cd "$root" && go build -o "$wlbench" ./cmd/wlbench)
-fi
 out=${OUT:-1920x1080}
 dur=${DURATION:-5}
 # A run is labelled by its argument, or by ARG#POSITION when the same

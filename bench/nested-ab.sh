@@ -16,15 +16,9 @@
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n 2,15p "$0" >&2; exit 2; }
 size=$1; shift
-root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-export XDG_RUNTIME_DIR=$tmp/rt; mkdir -m 700 "$XDG_RUNTIME_DIR"
+. "$(dirname "$0")/lib.sh"
+bench_setup
 unset WAYLAND_DISPLAY
-wlbench=${WLBENCH:-}
-if [ -z "$wlbench" ]; then
-	wlbench=$tmp/wlbench
-	(cd "$root" && go build -o "$wlbench" ./cmd/wlbench)
-fi
 exec 3> >(cat >"$tmp/displayfd")
 # -noreset: without it the server resets when its last client leaves,
 # and a compositor started right then cannot open the display.

@@ -16,17 +16,11 @@
 set -euo pipefail
 [ $# -ge 1 ] || { sed -n 2,16p "$0" >&2; exit 2; }
 target=$1; shift
-root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+bench_setup
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-export XDG_RUNTIME_DIR=$tmp/rt; mkdir -m 700 "$XDG_RUNTIME_DIR"
 unset DISPLAY WAYLAND_DISPLAY
-wlbench=${WLBENCH:-}
-if [ -z "$wlbench" ]; then
-	wlbench=$tmp/wlbench
-	(cd "$root" && go build -o "$wlbench" ./cmd/wlbench)
-fi
 out=${OUT:-1920x1080}
 if [ "$target" = weston-gl ]; then
 	weston --backend=headless-backend.so --use-gl --idle-time=0 --socket=threads \
