@@ -343,8 +343,8 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	// opaque region hides what is below it: the items below are not
 	// drawn there (past maxPieces rectangles, an item is drawn whole),
 	// and the item is drawn over the background colour there, cleared
-	// first where a lower item was drawn or is opaque (the background is
-	// not cleared under an opaque item).
+	// first where a lower item is opaque (the background is not cleared
+	// under it) or was drawn whole (coveredUnder).
 	ogl.Enable(ogl.SCISSOR_TEST)
 	if cap(r.whole) < len(plans) {
 		r.whole = make([]bool, len(plans))
