@@ -31,15 +31,10 @@ func TestBlitBufferAge(t *testing.T) {
 				{p: cp, off: 0, w: 40, h: 30, stride: 40 * 4, format: shm.FormatXRGB8888},
 				{p: cp, off: 8192, w: 25, h: 25, stride: 25 * 4, format: shm.FormatARGB8888},
 			}
-			softTex := map[render.Texture]render.Texture{}
-			var texs []render.Texture
 			for i, b := range bufs {
 				b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(i), binaryAlpha))
-				gt, st := h.NewTexture(), p.soft.NewTexture()
-				b.uploadBoth(t, gt, st, nil, true)
-				softTex[gt] = st
-				texs = append(texs, gt)
 			}
+			texs, softTex := p.textures(t, bufs, true)
 			const W, H, winW, winH = 100, 80, 110, 90
 			fbs := make([]uint32, chain)
 			last := make([]int, chain) // swap that last drew into each buffer, 0: never

@@ -23,12 +23,7 @@ import (
 func TestDamageMatchesFullRender(t *testing.T) {
 	for _, mode := range []string{"rgba", "bgra", "rgba,pbo", "bgra,pbo,orphan", "rgba,ring", "bgra,ring", "rgba,persist", "bgra,persist"} {
 		t.Run(mode, func(t *testing.T) {
-			m, err := ParseUploadMode(mode)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := headless(t)
-			h.Do(func(r *Renderer) { r.SetUploadMode(m) })
+			h := headlessMode(t, mode)
 			p := &pair{gl: h, soft: soft.New()}
 			cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
 			bufs := []*buffer{
@@ -37,15 +32,10 @@ func TestDamageMatchesFullRender(t *testing.T) {
 				{p: cp, off: 16384, w: 33, h: 17, stride: 33*4 + 4, format: shm.FormatABGR8888},
 				{p: cp, off: 24576, w: 12, h: 50, stride: 12 * 4, format: shm.FormatXBGR8888},
 			}
-			softTex := map[render.Texture]render.Texture{}
-			var texs []render.Texture
 			for i, b := range bufs {
 				b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(i), binaryAlpha))
-				gt, st := h.NewTexture(), p.soft.NewTexture()
-				b.uploadBoth(t, gt, st, nil, true)
-				softTex[gt] = st
-				texs = append(texs, gt)
 			}
+			texs, softTex := p.textures(t, bufs, true)
 			rng := rand.New(rand.NewPCG(7, uint64(len(mode))))
 			const W, H = 120, 90
 			sc := randomScene(rng, texs, W, H, true)

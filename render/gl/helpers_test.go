@@ -27,6 +27,18 @@ func headless(tb testing.TB) *Headless {
 	return h
 }
 
+// headlessMode is headless with upload mode mode (UploadMode's names).
+func headlessMode(tb testing.TB, mode string) *Headless {
+	tb.Helper()
+	m, err := ParseUploadMode(mode)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h := headless(tb)
+	h.Do(func(r *Renderer) { r.SetUploadMode(m) })
+	return h
+}
+
 // clientPool is a client's memfd, mapped writable on the client side, and
 // the compositor's shm.Pool of it.
 type clientPool struct {
@@ -234,6 +246,22 @@ func chanDiff(a, b uint32) int {
 type pair struct {
 	gl   *Headless
 	soft *soft.Renderer
+}
+
+// textures uploads each buffer (drawn already) whole to a GL and a soft
+// texture, and returns the GL ones in order with the soft texture of
+// each. zeroCopy is whether the uploads must be zero-copy.
+func (p *pair) textures(tb testing.TB, bufs []*buffer, zeroCopy bool) ([]render.Texture, map[render.Texture]render.Texture) {
+	tb.Helper()
+	softTex := map[render.Texture]render.Texture{}
+	var texs []render.Texture
+	for _, b := range bufs {
+		gt, st := p.gl.NewTexture(), p.soft.NewTexture()
+		b.uploadBoth(tb, gt, st, nil, zeroCopy)
+		softTex[gt] = st
+		texs = append(texs, gt)
+	}
+	return texs, softTex
 }
 
 // renderAndCompare draws the same scene (items given as GL/soft texture

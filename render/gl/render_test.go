@@ -122,15 +122,10 @@ func TestMatchesSoft(t *testing.T) {
 				{p: cp, off: 32768, w: 9, h: 5, stride: 9 * 4, format: shm.FormatXBGR8888},
 				{p: cp, off: 40000, w: 64, h: 48, stride: 64*4 + 8, format: shm.FormatARGB8888},
 			}
-			softTex := map[render.Texture]render.Texture{}
-			var texs []render.Texture
 			for i, b := range bufs {
 				b.draw(image.Rect(0, 0, b.w, b.h), patternOf(uint32(i), path.alpha))
-				gt, st := h.NewTexture(), p.soft.NewTexture()
-				b.uploadBoth(t, gt, st, nil, path.zeroCopy)
-				softTex[gt] = st
-				texs = append(texs, gt)
 			}
+			texs, softTex := p.textures(t, bufs, path.zeroCopy)
 			rng := rand.New(rand.NewPCG(1, 2))
 			const W, H = 203, 157
 			scenes := make([]render.Scene, 40)
@@ -338,14 +333,7 @@ func TestOnePixelStretched(t *testing.T) {
 	bufs[0].draw(image.Rect(0, 0, 1, 1), func(int, int) uint32 { return 0xff20c040 })
 	bufs[1].draw(image.Rect(0, 0, 1, 1), func(int, int) uint32 { return 0x80400000 }) // premultiplied
 	bufs[2].draw(image.Rect(0, 0, 8, 6), patternOf(3, binaryAlpha))
-	softTex := map[render.Texture]render.Texture{}
-	var texs []render.Texture
-	for _, b := range bufs {
-		gt, st := h.NewTexture(), p.soft.NewTexture()
-		b.uploadBoth(t, gt, st, nil, false)
-		softTex[gt] = st
-		texs = append(texs, gt)
-	}
+	texs, softTex := p.textures(t, bufs, false)
 	sc := render.Scene{Background: [4]uint8{10, 20, 30, 255}, Items: []render.Item{
 		{Texture: texs[0], Dst: image.Rect(3, 4, 93, 64), Opaque: true},
 		{Texture: texs[1], Dst: image.Rect(50, 30, 120, 90)},
@@ -426,8 +414,6 @@ func TestOpaqueAreaMatchesSoft(t *testing.T) {
 		{p: cp, off: 0, w: 60, h: 40, stride: 60 * 4, format: shm.FormatARGB8888},
 		{p: cp, off: 16384, w: 50, h: 30, stride: 50 * 4, format: shm.FormatABGR8888},
 	}
-	softTex := map[render.Texture]render.Texture{}
-	var texs []render.Texture
 	for i, b := range bufs {
 		// Shadows: alpha 0x40 at the edges, a body of distinct colours
 		// (alpha 0x80 in part of it: the opaque area ignores it).
@@ -441,11 +427,8 @@ func TestOpaqueAreaMatchesSoft(t *testing.T) {
 			}
 			return c
 		})
-		gt, st := h.NewTexture(), p.soft.NewTexture()
-		b.uploadBoth(t, gt, st, nil, true)
-		softTex[gt] = st
-		texs = append(texs, gt)
 	}
+	texs, softTex := p.textures(t, bufs, true)
 	sc := render.Scene{Background: [4]uint8{0x30, 0x38, 0x40, 0xff}, Items: []render.Item{
 		{Texture: texs[0], Dst: image.Rect(3, 4, 63, 44), OpaqueRect: image.Rect(8, 8, 58, 40)},
 		{Texture: texs[1], Dst: image.Rect(30, 20, 80, 50), OpaqueRect: image.Rect(35, 24, 75, 46)},
@@ -487,14 +470,7 @@ func TestCulling(t *testing.T) {
 		}
 		return patternOf(2, binaryAlpha)(x, y) | 0xff000000
 	})
-	softTex := map[render.Texture]render.Texture{}
-	var texs []render.Texture
-	for _, b := range []*buffer{big, small} {
-		gt, st := h.NewTexture(), p.soft.NewTexture()
-		b.uploadBoth(t, gt, st, nil, true)
-		softTex[gt] = st
-		texs = append(texs, gt)
-	}
+	texs, softTex := p.textures(t, []*buffer{big, small}, true)
 	bg := [4]uint8{0x30, 0x38, 0x40, 0xff}
 	pixels := func() (n int) {
 		h.Do(func(r *Renderer) { n = r.drawnPx })
@@ -540,17 +516,11 @@ func TestCulling(t *testing.T) {
 func TestLargeOpaque(t *testing.T) {
 	for _, mode := range []string{"rgba", "bgra"} {
 		t.Run(mode, func(t *testing.T) {
-			m, err := ParseUploadMode(mode)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := headless(t)
-			h.Do(func(r *Renderer) { r.SetUploadMode(m) })
+			h := headlessMode(t, mode)
 			p := &pair{gl: h, soft: soft.New()}
 			cp := newClientPool(t, 4<<20, true, shm.ReadAuto)
 			formats := []shm.Format{shm.FormatXRGB8888, shm.FormatARGB8888, shm.FormatXBGR8888, shm.FormatABGR8888, shm.FormatARGB8888}
-			softTex := map[render.Texture]render.Texture{}
-			var texs []render.Texture
+			var bufs []*buffer
 			for i, f := range formats {
 				b := &buffer{p: cp, off: i << 19, w: 200, h: 150, stride: 200 * 4, format: f}
 				b.draw(image.Rect(0, 0, b.w, b.h), func(x, y int) uint32 {
@@ -562,11 +532,9 @@ func TestLargeOpaque(t *testing.T) {
 					}
 					return 0xff000000 | uint32(x)<<16 | uint32(y)<<8 | uint32(0x80+i)
 				})
-				gt, st := h.NewTexture(), p.soft.NewTexture()
-				b.uploadBoth(t, gt, st, nil, true)
-				softTex[gt] = st
-				texs = append(texs, gt)
+				bufs = append(bufs, b)
 			}
+			texs, softTex := p.textures(t, bufs, true)
 			const W, H = 256, 192
 			for i, tex := range texs {
 				it := render.Item{Texture: tex, Dst: image.Rect(0, 0, 200, 150)}
