@@ -91,6 +91,10 @@ type Renderer struct {
 	lastBlit  image.Rectangle // what the last Blit copied (output coordinates)
 	fullBlits uint64          // Blits that copied everything
 	drawFB    uint32          // Blit's target: 0, the window (tests: an FBO)
+	// drawAlpha's answer, for framebuffer alphaFB.
+	alphaFB    uint32
+	alphaKnown bool
+	hasAlpha   bool
 
 	upload   UploadMode
 	pbo      uint32              // pixel-unpack buffer for UploadMode.PBO
@@ -351,7 +355,7 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	}
 	whole := r.whole[:len(plans)]
 	for _, c := range r.damaged {
-		ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
+		scissor(c)
 		start, covered := 0, false
 		for i := len(plans) - 1; i >= 0; i-- {
 			if c.In(plans[i].opq) {
@@ -362,10 +366,10 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		switch {
 		case !covered:
 			for _, b := range r.backgroundOf(c, plans) {
-				ogl.Scissor(int32(b.Min.X), int32(b.Min.Y), int32(b.Dx()), int32(b.Dy()))
+				scissor(b)
 				ogl.Clear(ogl.COLOR_BUFFER_BIT)
 			}
-			ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
+			scissor(c)
 		case !plans[start].opaque:
 			ogl.Clear(ogl.COLOR_BUFFER_BIT)
 		}
@@ -377,9 +381,9 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 				continue
 			}
 			if o := p.opq.Intersect(c); !p.opaque && !o.Empty() && i > start && coveredUnder(plans[start:i], whole[start:i], o) {
-				ogl.Scissor(int32(o.Min.X), int32(o.Min.Y), int32(o.Dx()), int32(o.Dy()))
+				scissor(o)
 				ogl.Clear(ogl.COLOR_BUFFER_BIT)
-				ogl.Scissor(int32(c.Min.X), int32(c.Min.Y), int32(c.Dx()), int32(c.Dy()))
+				scissor(c)
 			}
 			r.cull.Reset(v)
 			for j := i + 1; j < len(plans); j++ {
@@ -413,6 +417,12 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 		}
 	}
 	return err
+}
+
+// scissor sets the scissor box to output rectangle b (the FBO's row y
+// is output row y).
+func scissor(b image.Rectangle) {
+	ogl.Scissor(int32(b.Min.X), int32(b.Min.Y), int32(b.Dx()), int32(b.Dy()))
 }
 
 // maxBgRects is how many rectangles backgroundOf splits a damage
@@ -696,13 +706,7 @@ func (r *Renderer) Blit(winW, winH, age int) {
 	// Opaque items of an X format leave their undefined fourth byte in
 	// the output's alpha (the fast program, blending off): a window with
 	// alpha shows alpha 1.
-	attach := uint32(ogl.BACK_LEFT)
-	if r.drawFB != 0 {
-		attach = ogl.COLOR_ATTACHMENT0
-	}
-	var bits int32
-	ogl.GetFramebufferAttachmentParameteriv(ogl.DRAW_FRAMEBUFFER, attach, ogl.FRAMEBUFFER_ATTACHMENT_ALPHA_SIZE, &bits)
-	if bits > 0 {
+	if r.drawAlpha() {
 		ogl.Enable(ogl.SCISSOR_TEST)
 		ogl.Scissor(x0, wh-y1, x1-x0, y1-y0)
 		ogl.ColorMask(false, false, false, true)
@@ -712,6 +716,21 @@ func (r *Renderer) Blit(winW, winH, age int) {
 		ogl.Disable(ogl.SCISSOR_TEST)
 	}
 	ogl.BindFramebuffer(ogl.FRAMEBUFFER, 0)
+}
+
+// drawAlpha reports whether Blit's target (bound as the draw
+// framebuffer) has alpha bits; asked once per target, not every frame.
+func (r *Renderer) drawAlpha() bool {
+	if !r.alphaKnown || r.alphaFB != r.drawFB {
+		attach := uint32(ogl.BACK_LEFT)
+		if r.drawFB != 0 {
+			attach = ogl.COLOR_ATTACHMENT0
+		}
+		var bits int32
+		ogl.GetFramebufferAttachmentParameteriv(ogl.DRAW_FRAMEBUFFER, attach, ogl.FRAMEBUFFER_ATTACHMENT_ALPHA_SIZE, &bits)
+		r.alphaFB, r.alphaKnown, r.hasAlpha = r.drawFB, true, bits > 0
+	}
+	return r.hasAlpha
 }
 
 // LastBlit returns the output rectangle the last Blit copied and how many
