@@ -3,6 +3,7 @@ package shm
 import (
 	"errors"
 	"fmt"
+	"image"
 
 	"github.com/nofault/nofault/internal/rawsys"
 	"github.com/nofault/nofault/server"
@@ -103,6 +104,7 @@ type Pixels struct {
 	height int
 	stride int
 	format Format
+	img    imager // Image's view and scratch
 	done   bool
 }
 
@@ -200,6 +202,19 @@ func (px *Pixels) Read(fn func(b []byte) error) error {
 	return err
 }
 
+// Image returns the held pixels as memory that cannot fault, as
+// Buffer.Image does: a zero-copy view for nosigbus and sealed pools, valid
+// until the next Image or Release, otherwise a copy of the damaged rows
+// (buffer coordinates; nil means everything) into st. A copying renderer
+// holding a buffer (render/gl) uploads from it when it renders. A fault
+// ends as Read's does.
+func (px *Pixels) Image(st *Staging, damage []image.Rectangle) (Image, error) {
+	if px.done {
+		return nil, ErrClosed
+	}
+	return px.img.image(px.pool, px.b, px.offset, px.width, px.height, px.stride, px.format, st, damage)
+}
+
 // Release ends the hold: the pool reference and charges go, and the
 // wl_buffer gets wl_buffer.release once no other Pixels holds it. Calling
 // it twice is a no-op.
@@ -208,6 +223,7 @@ func (px *Pixels) Release() {
 		return
 	}
 	px.done = true
+	px.img.release()
 	if b := px.b; b != nil {
 		b.holds--
 		if b.holds == 0 {
@@ -221,11 +237,7 @@ func (px *Pixels) Release() {
 	}
 }
 
-func (px *Pixels) postFault() {
-	if px.b != nil {
-		px.b.postFault()
-	}
-}
+func (px *Pixels) postFault() { px.b.postFault() }
 
 // covers checks with fstat that the file still holds every byte of the
 // buffer at offset; otherwise it returns an error wrapping ErrShrunk (and

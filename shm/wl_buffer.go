@@ -22,10 +22,8 @@ type Buffer struct {
 	stride int
 	format Format
 
-	view  *View
+	img   imager
 	holds int // Pixels not yet released (view.go)
-	spans []Span
-	rects []Rect
 }
 
 // BufferFromObject returns the shm buffer behind a wl_buffer object, or nil.
@@ -42,7 +40,7 @@ func (b *Buffer) Destroy() error { return nil }
 
 // OnDestroy drops the buffer's reference on its pool.
 func (b *Buffer) OnDestroy() {
-	b.releaseView()
+	b.img.release()
 	b.pool.Unref()
 	b.acct.bufferGone()
 }
@@ -75,38 +73,53 @@ func (b *Buffer) Pool() *Pool { return b.pool }
 // caller just stops. Under the zeros policy the lost pages read as zeros.
 func (b *Buffer) Image(st *Staging, damage []image.Rectangle) (Image, error) {
 	b.c.Display().AssertLocked()
-	b.releaseView()
-	kill := b.pool.Options().Shrink == ShrinkKill
-	if s := b.pool.Strategy(); s == NoSigbus && kill {
-		if err := b.pool.CheckSize(); err != nil {
+	return b.img.image(b.pool, b, b.offset, b.width, b.height, b.stride, b.format, st, damage)
+}
+
+// imager makes the fault-free Images of Buffer.Image and Pixels.Image,
+// keeping the view it last handed out (released by the next image or
+// release) and its scratch for the damaged rows.
+type imager struct {
+	view  *View
+	spans []Span
+	rects []Rect
+}
+
+// image returns the pixels at offset with the given geometry as a view of
+// p or a copy into st (Buffer.Image); a fault is posted on b (nil: none).
+func (im *imager) image(p *Pool, b *Buffer, offset int64, width, height, stride int, f Format, st *Staging, damage []image.Rectangle) (Image, error) {
+	im.release()
+	kill := p.Options().Shrink == ShrinkKill
+	if s := p.Strategy(); s == NoSigbus && kill {
+		if err := p.CheckSize(); err != nil {
 			b.postFault()
 			return nil, err
 		}
 	}
-	if v, ok := b.pool.View(b.offset, b.width, b.height, b.stride, b.format); ok {
-		b.view = v
+	if v, ok := p.View(offset, width, height, stride, f); ok {
+		im.view = v
 		return v, nil
 	}
 	var rows []Span
 	if damage != nil {
-		b.rects = b.rects[:0]
+		im.rects = im.rects[:0]
 		for _, r := range damage {
-			b.rects = append(b.rects, Rect{X: int32(r.Min.X), Y: int32(r.Min.Y), Width: int32(r.Dx()), Height: int32(r.Dy())})
+			im.rects = append(im.rects, Rect{X: int32(r.Min.X), Y: int32(r.Min.Y), Width: int32(r.Dx()), Height: int32(r.Dy())})
 		}
-		b.spans = AppendRowSpans(b.spans[:0], b.rects, b.height)
-		rows = b.spans
+		im.spans = AppendRowSpans(im.spans[:0], im.rects, height)
+		rows = im.spans
 		if rows == nil {
 			rows = []Span{} // damage outside the buffer: nothing to copy
 		}
 	}
-	err := b.pool.Stage(st, b.offset, b.width, b.height, b.stride, b.format, rows)
+	err := p.Stage(st, offset, width, height, stride, f, rows)
 	if err != nil && errors.Is(err, ErrFault) {
 		if kill {
 			b.postFault()
 			return nil, err
 		}
 		// The pool now reads zeros; copy them.
-		err = b.pool.Stage(st, b.offset, b.width, b.height, b.stride, b.format, nil)
+		err = p.Stage(st, offset, width, height, stride, f, nil)
 	}
 	if err != nil {
 		return nil, err
@@ -114,9 +127,21 @@ func (b *Buffer) Image(st *Staging, damage []image.Rectangle) (Image, error) {
 	return st, nil
 }
 
+// release unpins the mapping of the view last handed out.
+func (im *imager) release() {
+	if im.view != nil {
+		im.view.Release()
+		im.view = nil
+	}
+}
+
 // postFault posts invalid_fd on the buffer, libwayland's answer to a client
-// whose pool faulted ("error accessing SHM buffer").
+// whose pool faulted ("error accessing SHM buffer"). A nil b (pixels held
+// without a wl_buffer, Pool.Pixels) posts nothing.
 func (b *Buffer) postFault() {
+	if b == nil {
+		return
+	}
 	if b.obj.Destroyed() {
 		b.c.PostImplementationError("error accessing SHM buffer")
 		return
@@ -124,19 +149,12 @@ func (b *Buffer) postFault() {
 	b.c.PostErrorf(b.obj, InvalidFD, "error accessing SHM buffer")
 }
 
-func (b *Buffer) releaseView() {
-	if b.view != nil {
-		b.view.Release()
-		b.view = nil
-	}
-}
-
 // Release ends the compositor's use of the content and sends
 // wl_buffer.release, so the client may reuse the buffer, unless a surface
 // still holds it (Buffer.Pixels): the last hold's release sends it then.
 func (b *Buffer) Release() {
 	b.c.Display().AssertLocked()
-	b.releaseView()
+	b.img.release()
 	if b.holds > 0 {
 		return // a surface still draws from it (Pixels); its release sends it
 	}
