@@ -35,8 +35,10 @@ type Texture interface {
 // it draws (only the pixels it draws), as pixman compositors do. A commit
 // then costs no copy and no memory however large the buffer; the buffer
 // stays busy (no wl_buffer.release) while held. render/soft implements it;
-// copying renderers (render/gl) implement only Upload, and the shell uses
-// whichever the texture offers.
+// render/gl's proxied textures implement it by copying the damage at the
+// next Render (the buffer's fault-free image, shm.Pixels.Image, made on
+// the caller's goroutine). The shell uses Attach where the texture offers
+// it, Upload otherwise.
 type BufferTexture interface {
 	Texture
 	// Attach makes the texture show src from now on. damage (buffer
@@ -46,9 +48,10 @@ type BufferTexture interface {
 	Attach(src *shm.Pixels, damage []image.Rectangle) error
 }
 
-// TextureLimiter is implemented by renderers whose textures have a largest
-// width and height (GL_MAX_TEXTURE_SIZE): the shell refuses a larger
-// buffer at commit, before copying anything.
+// TextureLimiter is implemented by renderers that copy buffers into
+// textures with a largest width and height (GL_MAX_TEXTURE_SIZE): the shell
+// refuses a larger buffer, or one over max_upload_bytes, at commit, before
+// holding or copying anything.
 type TextureLimiter interface {
 	MaxTextureSize() int
 }

@@ -25,7 +25,7 @@ type Limits struct {
 	MaxQueuedBytes           int64 // max_queued_bytes: events a client has not read
 	MaxFrameCallbacks        int64 // max_frame_callbacks: pending frame callbacks per client
 	MaxSurfaceFrameCallbacks int64 // max_surface_frame_callbacks: pending frame callbacks per surface
-	MaxUploadBytes           int64 // max_upload_bytes: one buffer a copying renderer copies at commit
+	MaxUploadBytes           int64 // max_upload_bytes: one buffer a copying renderer copies
 	MaxClients               int64 // max_clients: connections at once
 	TotalObjects             int64 // total_objects
 	TotalPools               int64 // total_pools
@@ -132,8 +132,8 @@ var LimitTable = []Limit{
 		Exceeded: "`wl_surface.frame` gets " + noMemory,
 		Resource: -1, Field: func(l *Limits) *int64 { return &l.MaxSurfaceFrameCallbacks }},
 	{Key: "max_upload_bytes", Scope: PerSurface, Unit: Bytes, Default: 256 << 20, Min: 4 << 10, Max: 64 << 40,
-		Counts: "bytes (width x height x 4) of the one buffer a copying renderer (--renderer=gl) copies into a texture " +
-			"at commit; the soft renderer draws from the client's buffer and copies nothing",
+		Counts: "bytes (width x height x 4) of the one buffer a copying renderer (--renderer=gl) copies into a texture; " +
+			"the soft renderer draws from the client's buffer and copies nothing",
 		Exceeded: "the buffer is refused before any copy: the surface shows nothing and a warning is logged " +
 			"(no wl_surface or wl_shm error fits, and a client cannot know a GPU's limits); the client stays connected",
 		Resource: -1, Field: func(l *Limits) *int64 { return &l.MaxUploadBytes }},

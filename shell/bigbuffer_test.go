@@ -11,6 +11,7 @@ import (
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/render/soft"
 	"github.com/nofault/nofault/server"
+	"github.com/nofault/nofault/shm"
 	"github.com/rajveermalviya/go-wayland/wayland/client"
 	"golang.org/x/sys/unix"
 )
@@ -257,18 +258,40 @@ func TestHeldBufferReleasedWhenSurfaceGoes(t *testing.T) {
 }
 
 // limitedRenderer is a copying renderer with a largest texture size, as
-// render/gl has.
+// render/gl has; with holds its textures take held buffers
+// (render.BufferTexture) and copy them later, as render/gl's proxied ones
+// do.
 type limitedRenderer struct {
 	fakeRenderer
-	max int
+	max   int
+	holds bool
 }
 
 func (l *limitedRenderer) MaxTextureSize() int { return l.max }
 
+func (l *limitedRenderer) NewTexture() render.Texture {
+	if l.holds {
+		return &heldTexture{}
+	}
+	return &fakeTexture{}
+}
+
+// heldTexture is a render.BufferTexture that only keeps the buffer.
+type heldTexture struct {
+	fakeTexture
+	px *shm.Pixels
+}
+
+func (t *heldTexture) Attach(px *shm.Pixels, _ []image.Rectangle) error {
+	t.px, t.w, t.h = px, px.Width(), px.Height()
+	return nil
+}
+
 // TestCopyRefusedBeforeCopy: a buffer larger than a copying renderer's
 // texture size, or than max_upload_bytes, is refused at commit before
-// anything is copied (the surface shows nothing); one within both is
-// uploaded.
+// anything is copied or held (the surface shows nothing, the buffer is
+// released); one within both is uploaded, or held by a texture that
+// copies it later.
 func TestCopyRefusedBeforeCopy(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
@@ -281,37 +304,43 @@ func TestCopyRefusedBeforeCopy(t *testing.T) {
 		{"over max_upload_bytes", 2048, 2048, 16384, 8 << 20, true},
 		{"within both", 1024, 1024, 16384, 8 << 20, false},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			e := startEnvWith(t, &limitedRenderer{max: tt.maxSize}, Options{}, false, server.Limits{MaxUploadBytes: tt.maxBytes})
-			tc := e.connect()
-			win := tc.toplevel()
-			win.xs.AckConfigure(win.serial)
-			b := tc.sparseBuffer(tt.w, tt.h)
-			released := false
-			b.SetReleaseHandler(func(client.BufferReleaseEvent) { released = true })
-			heap0 := heapInUse()
-			win.s.Attach(b, 0, 0)
-			win.s.Commit()
-			tc.mustRoundtrip()
-			grown := heapInUse() - heap0
-			items := len(e.sceneItems())
-			if tt.refused {
-				if items != 0 || grown > int64(tt.w*tt.h*4)/2 {
-					t.Errorf("refused buffer: %d scene items, heap grew %d bytes; want none and no copy", items, grown)
+		for _, holds := range []bool{false, true} {
+			name := tt.name
+			if holds {
+				name += ", held"
+			}
+			t.Run(name, func(t *testing.T) {
+				e := startEnvWith(t, &limitedRenderer{max: tt.maxSize, holds: holds}, Options{}, holds, server.Limits{MaxUploadBytes: tt.maxBytes})
+				tc := e.connect()
+				win := tc.toplevel()
+				win.xs.AckConfigure(win.serial)
+				b := tc.sparseBuffer(tt.w, tt.h)
+				released := false
+				b.SetReleaseHandler(func(client.BufferReleaseEvent) { released = true })
+				heap0 := heapInUse()
+				win.s.Attach(b, 0, 0)
+				win.s.Commit()
+				tc.mustRoundtrip()
+				grown := heapInUse() - heap0
+				items := len(e.sceneItems())
+				if tt.refused {
+					if items != 0 || grown > int64(tt.w*tt.h*4)/2 {
+						t.Errorf("refused buffer: %d scene items, heap grew %d bytes; want none and no copy", items, grown)
+					}
+					if e.stats().Refused != 1 {
+						t.Errorf("Refused = %d, want 1", e.stats().Refused)
+					}
+				} else if items != 1 {
+					t.Errorf("%d scene items, want the buffer shown", items)
 				}
-				if e.stats().Refused != 1 {
-					t.Errorf("Refused = %d, want 1", e.stats().Refused)
+				if want := tt.refused || !holds; released != want {
+					t.Errorf("buffer released at commit: %v, want %v", released, want)
 				}
-			} else if items != 1 {
-				t.Errorf("%d scene items, want the buffer shown", items)
-			}
-			if !released {
-				t.Errorf("buffer not released at commit")
-			}
-			if tc.err != nil {
-				t.Errorf("protocol error %+v, want a refusal without one", *tc.err)
-			}
-		})
+				if tc.err != nil {
+					t.Errorf("protocol error %+v, want a refusal without one", *tc.err)
+				}
+			})
+		}
 	}
 }
 

@@ -7,13 +7,14 @@
 // methods the backend and seat call (Frame, Scene, SurfaceAt, Activate ...),
 // which must be called through server.Display.Do from other goroutines.
 //
-// Buffers are consumed at commit. A render.BufferTexture (render/soft)
-// holds the committed buffer and draws from it, no copy; the buffer is
-// released when the next one replaces it, as pixman compositors do (clients
-// keep two buffers). Other textures (render/gl) get the damaged pixels
-// copied in and the buffer is released at once; a buffer too large to copy
-// (the renderer's texture size, limit max_upload_bytes) is refused before
-// any copy.
+// Buffers are consumed at commit. A render.BufferTexture holds the
+// committed buffer until the next one replaces it, as pixman compositors
+// do (clients keep two buffers): render/soft draws from it, no copy, and
+// render/gl's textures copy its damage in at the next render. Other
+// textures get the damaged pixels copied in at commit and the buffer is
+// released at once. For a renderer that copies (render.TextureLimiter) a
+// buffer too large to copy (the renderer's texture size, limit
+// max_upload_bytes) is refused at commit, before any copy.
 package shell
 
 import (
@@ -79,10 +80,11 @@ type Options struct {
 
 // Shell owns every surface of every client.
 type Shell struct {
-	d    *server.Display
-	r    render.Renderer
-	opts Options
-	out  *output.Output
+	d      *server.Display
+	r      render.Renderer
+	copies bool // r copies buffers into textures (render.TextureLimiter): uploadRefused applies
+	opts   Options
+	out    *output.Output
 
 	surfaces map[*Surface]struct{}
 	// stack holds the mapped toplevels, bottom first.
@@ -127,6 +129,7 @@ func New(d *server.Display, r render.Renderer, opts Options) *Shell {
 		surfaces: make(map[*Surface]struct{}),
 		wmBases:  make(map[*wmBase]struct{}),
 	}
+	_, sh.copies = r.(render.TextureLimiter)
 	d.AddGlobal(&protocol.WlCompositorInterface, CompositorVersion, sh.bindCompositor)
 	d.AddGlobal(&protocol.WlSubcompositorInterface, SubcompositorVersion, sh.bindSubcompositor)
 	d.AddGlobal(&protocol.XdgWmBaseInterface, WmBaseVersion, sh.bindWmBase)

@@ -562,19 +562,20 @@ type PixelSource interface {
 	Pixels() *shm.Pixels
 }
 
-// maxUploadBytes is the largest buffer a copying renderer copies at commit
-// (limit max_upload_bytes).
+// maxUploadBytes is the largest buffer a copying renderer copies (limit
+// max_upload_bytes).
 func (sh *Shell) maxUploadBytes() int64 {
 	return sh.d.Limits().MaxUploadBytes
 }
 
 // consumeBuffer gives the committed buffer to the surface's texture. A
-// render.BufferTexture (render/soft) holds the buffer itself, no copy: the
-// buffer stays busy until replaced, and is released then. Other textures
-// (render/gl) get the damaged part copied into them, and the buffer is
-// released at once; a buffer larger than the renderer's texture size or
-// Options.MaxUploadBytes is refused before any copy (the surface shows
-// nothing). A NULL (or destroyed) buffer removes the contents.
+// render.BufferTexture holds the buffer itself (render/soft draws from it,
+// render/gl copies it at the next render): the buffer stays busy until
+// replaced, and is released then. Other textures get the damaged part
+// copied into them, and the buffer is released at once. A copying
+// renderer's buffer larger than its texture size or max_upload_bytes is
+// refused before any copy (the surface shows nothing). A NULL (or
+// destroyed) buffer removes the contents.
 func (s *Surface) consumeBuffer(st *state) {
 	src := bufferSource(st.buffer)
 	if src == nil {
@@ -600,7 +601,23 @@ func (s *Surface) consumeBuffer(st *state) {
 	if s.tex == nil {
 		s.tex = s.sh.r.NewTexture()
 	}
-	if bt, ok := s.tex.(render.BufferTexture); ok {
+	bt, _ := s.tex.(render.BufferTexture)
+	if bt == nil || s.sh.copies {
+		if reason := s.sh.uploadRefused(w, h); reason != "" {
+			if !s.refused {
+				slog.Warn("buffer refused: too large to copy into a texture", "client", s.c.ID(), "surface", s.obj.ID,
+					"size", image.Pt(w, h), "limit", reason)
+			}
+			s.refused = true
+			s.sh.stats.Refused++
+			s.sh.stats.BuffersUsed++
+			s.dropContents()
+			src.Release()
+			return
+		}
+		s.refused = false
+	}
+	if bt != nil {
 		if ps, ok := src.(PixelSource); ok {
 			s.attach(bt, ps, damage, len(st.frames) > 0)
 			return
@@ -612,19 +629,6 @@ func (s *Surface) consumeBuffer(st *state) {
 		s.tex = s.sh.r.NewTexture()
 		damage = nil
 	}
-	if reason := s.sh.uploadRefused(w, h); reason != "" {
-		if !s.refused {
-			slog.Warn("buffer refused: too large to copy into a texture", "client", s.c.ID(), "surface", s.obj.ID,
-				"size", image.Pt(w, h), "limit", reason)
-		}
-		s.refused = true
-		s.sh.stats.Refused++
-		s.sh.stats.BuffersUsed++
-		s.dropContents()
-		src.Release()
-		return
-	}
-	s.refused = false
 	img, err := src.Image(&s.staging, damage)
 	if err != nil {
 		// The buffer's owner has posted the protocol error.

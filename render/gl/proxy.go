@@ -3,7 +3,9 @@
 package gl
 
 import (
+	"fmt"
 	"image"
+	"log/slog"
 	"sync"
 
 	"github.com/nofault/nofault/render"
@@ -15,7 +17,18 @@ import (
 // through Thread.Do and waits for it. Because the caller waits, a scene or
 // a shm.Image it passes stays valid and unchanged for the whole call, and
 // when Texture.Upload returns the pixels are in the texture: the caller may
-// release the view and the wl_buffer at once, as it does with render/soft.
+// release the view and the wl_buffer at once.
+//
+// Its textures are also render.BufferTextures: Attach only takes the held
+// buffer (a *shm.Pixels) and the damage, and the next Render copies every
+// attached buffer's damage into its texture, on the GL thread just before
+// drawing. A frame of many surfaces then costs one hand-off to the GL
+// thread instead of one per commit (each a wake-up of the GL thread and of
+// the Go runtime's sysmon, which a goroutine entering cgo after a pause
+// wakes); weston's GL renderer also copies shm buffers at repaint. The
+// fault-free image of the buffer (Pixels.Image: a view of a sealed or
+// nosigbus pool, else a guarded copy) is made on the caller's goroutine,
+// so client memory that can fault never reaches the GL thread.
 //
 // Calls through one Proxy (its textures' included) run one at a time; a
 // Render, ReadPixels or Upload allocates nothing: the arguments travel in
@@ -40,6 +53,10 @@ type Proxy struct {
 	src    shm.Image
 	damage []image.Rectangle
 	err    error
+	// attached textures whose upload waits for the next Render, and the
+	// uploads Render hands to the GL thread
+	pending []*proxyTexture
+	batch   []upload
 
 	renderFn, readFn, uploadFn func() // the run* methods, bound once
 	onUpload                   func() // set before use (OnUpload)
@@ -85,8 +102,58 @@ func (p *Proxy) do(fn func()) error {
 	return err
 }
 
-func (p *Proxy) runRender() { p.err = p.r.Render(p.scene, p.w, p.h) }
-func (p *Proxy) runRead()   { p.err = p.r.ReadPixels(p.rect, p.dst, p.stride) }
+func (p *Proxy) runRender() {
+	for i := range p.batch {
+		u := &p.batch[i]
+		if err := u.pt.t.Upload(u.img, u.damage); err != nil {
+			slog.Error("texture upload failed", "size", image.Pt(u.img.Width(), u.img.Height()), "err", err)
+		}
+	}
+	p.err = p.r.Render(p.scene, p.w, p.h)
+}
+
+// upload is an attached buffer's damage to copy into pt (Render).
+type upload struct {
+	pt     *proxyTexture
+	img    shm.Image
+	damage []image.Rectangle // nil: everything
+}
+
+// stageUploads makes the images of the attached buffers, on the caller's
+// goroutine (the display loop: a guarded pool's copy is made there, under
+// the fault guard), and queues their uploads for the GL thread.
+func (p *Proxy) stageUploads() {
+	for _, pt := range p.pending {
+		pt.pending = false
+		if pt.px == nil || (!pt.all && len(pt.damage) == 0) {
+			continue // destroyed since, or replaced with nothing changed
+		}
+		var damage []image.Rectangle
+		if !pt.all {
+			damage = pt.damage
+		}
+		img, err := pt.px.Image(&pt.staging, damage)
+		if err != nil {
+			// A fault: the buffer's owner has its protocol error (under
+			// the kill policy) and the texture keeps what it showed.
+			slog.Warn("attached buffer not uploaded", "size", image.Pt(pt.w, pt.h), "err", err)
+			continue
+		}
+		p.batch = append(p.batch, upload{pt: pt, img: img, damage: damage})
+	}
+	clear(p.pending)
+	p.pending = p.pending[:0]
+}
+
+// endUploads forgets the uploads Render made and the damage they covered.
+func (p *Proxy) endUploads() {
+	for _, u := range p.batch {
+		u.pt.all, u.pt.damage = false, u.pt.damage[:0]
+	}
+	clear(p.batch)
+	p.batch = p.batch[:0]
+}
+func (p *Proxy) runRead() { p.err = p.r.ReadPixels(p.rect, p.dst, p.stride) }
 func (p *Proxy) runUpload() {
 	pt := p.tex
 	p.err = pt.t.Upload(p.src, p.damage)
@@ -97,8 +164,11 @@ func (p *Proxy) runUpload() {
 func (p *Proxy) Render(scene *render.Scene, width, height int) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.stageUploads()
 	p.scene, p.w, p.h = scene, width, height
-	return p.do(p.renderFn)
+	err := p.do(p.renderFn)
+	p.endUploads()
+	return err
 }
 
 // ReadPixels runs Renderer.ReadPixels on the GL thread.
@@ -124,6 +194,56 @@ type proxyTexture struct {
 	p    *Proxy
 	t    *Texture
 	w, h int
+
+	// guarded by p.mu: the buffer Attach gave and the damage since the
+	// last upload, copied at the next Render
+	px      *shm.Pixels
+	all     bool              // everything is damaged
+	damage  []image.Rectangle // otherwise this (maxPendingDamage at most)
+	pending bool              // in p.pending
+	staging shm.Staging       // a guarded pool's pixels, copied at Render
+}
+
+var _ render.BufferTexture = (*proxyTexture)(nil)
+
+// maxPendingDamage is how many damage rectangles a texture gathers over
+// several Attaches before one Render; past it they become their bounding
+// box.
+const maxPendingDamage = 16
+
+// Attach makes the texture show px from the next Render on
+// (render.BufferTexture); the caller holds px until the next Attach,
+// Upload or Destroy. The copy happens in Render (Proxy).
+func (pt *proxyTexture) Attach(px *shm.Pixels, damage []image.Rectangle) error {
+	p := pt.p
+	w, h := px.Width(), px.Height()
+	if m := p.r.MaxTextureSize(); w > m || h > m {
+		return fmt.Errorf("gl: buffer %dx%d larger than the texture size %d", w, h, m)
+	}
+	p.mu.Lock()
+	if !pt.pending {
+		pt.pending = true
+		p.pending = append(p.pending, pt)
+	}
+	if damage == nil || w != pt.w || h != pt.h {
+		pt.all = true
+	}
+	if !pt.all {
+		pt.damage = append(pt.damage, damage...)
+		if len(pt.damage) > maxPendingDamage {
+			u := pt.damage[0]
+			for _, r := range pt.damage[1:] {
+				u = u.Union(r)
+			}
+			pt.damage = append(pt.damage[:0], u)
+		}
+	}
+	pt.px, pt.w, pt.h = px, w, h
+	p.mu.Unlock()
+	if p.onUpload != nil {
+		p.onUpload()
+	}
+	return nil
 }
 
 func (pt *proxyTexture) glTexture() *Texture { return pt.t }
@@ -131,6 +251,7 @@ func (pt *proxyTexture) glTexture() *Texture { return pt.t }
 func (pt *proxyTexture) Upload(src shm.Image, damage []image.Rectangle) error {
 	p := pt.p
 	p.mu.Lock()
+	pt.forget()
 	p.tex, p.src, p.damage = pt, src, damage
 	err := p.do(p.uploadFn)
 	p.mu.Unlock()
@@ -142,8 +263,17 @@ func (pt *proxyTexture) Upload(src shm.Image, damage []image.Rectangle) error {
 
 func (pt *proxyTexture) Size() (w, h int) { return pt.w, pt.h }
 
+// forget drops the attached buffer and its damage; p.mu is held.
+func (pt *proxyTexture) forget() {
+	pt.px, pt.all, pt.damage = nil, false, pt.damage[:0]
+}
+
 // Destroy deletes the GL texture without waiting for it.
 func (pt *proxyTexture) Destroy() {
+	pt.p.mu.Lock()
+	pt.forget()
+	pt.staging = shm.Staging{}
+	pt.p.mu.Unlock()
 	t := pt.t
 	pt.p.t.Go(t.Destroy)
 	pt.w, pt.h = 0, 0
