@@ -18,6 +18,12 @@ func TestPixelsImage(t *testing.T) {
 	const w, h, stride = 16, 16, 64
 	t.Run("sealed", func(t *testing.T) {
 		p, _ := newPool(t, 8192, 7, true, Options{})
+		refs := func() int {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			return p.rd.refs
+		}
+		r0 := refs()
 		px := p.Pixels(0, w, h, stride, FormatARGB8888)
 		var st Staging
 		img, err := px.Image(&st, []image.Rectangle{image.Rect(0, 0, 1, 1)})
@@ -31,16 +37,23 @@ func TestPixelsImage(t *testing.T) {
 		if len(v.Bytes()) != (h-1)*stride+w*4 || v.Bytes()[0] != 7 {
 			t.Fatalf("view of %d bytes, first %d", len(v.Bytes()), v.Bytes()[0])
 		}
-		img2, err := px.Image(&st, nil)
-		if err != nil {
+		if _, err := px.Image(&st, nil); err != nil {
 			t.Fatal(err)
 		}
-		if v.Bytes() != nil {
-			t.Error("the previous view is still pinned after the next Image")
+		if refs() != r0+1 {
+			t.Errorf("mapping pinned %d times after two Images, want once", refs()-r0)
+		}
+		allocs := testing.AllocsPerRun(10, func() {
+			if _, err := px.Image(&st, nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("Image allocates %v times", allocs)
 		}
 		px.Release()
-		if img2.(*View).Bytes() != nil {
-			t.Error("the view is still pinned after Release")
+		if refs() != r0 || v.Bytes() != nil {
+			t.Errorf("after Release: mapping pinned %d times, view of %d bytes; want unpinned", refs()-r0, len(v.Bytes()))
 		}
 		if _, err := px.Image(&st, nil); !errors.Is(err, ErrClosed) {
 			t.Errorf("Image after Release: %v, want ErrClosed", err)

@@ -30,20 +30,31 @@ type View struct {
 // geometry does not fit the pool. Bytes covers rows 0..height-1, the last
 // one truncated to width*4 bytes.
 func (p *Pool) View(offset int64, width, height, stride int, f Format) (*View, bool) {
+	v := new(View)
+	if !p.viewInto(v, offset, width, height, stride, f) {
+		return nil, false
+	}
+	return v, true
+}
+
+// viewInto is View filling v (released, or never used) in place of a new
+// View: Buffer.Image and Pixels.Image reuse one per buffer.
+func (p *Pool) viewInto(v *View, offset int64, width, height, stride int, f Format) bool {
 	n, ok := extent(offset, width, height, stride, f)
 	if !ok {
-		return nil, false
+		return false
 	}
 	p.mu.Lock()
 	m := p.rd
 	if p.closed || !p.strategy.FaultFree() || m.zeroed.Load() || offset+n > m.size {
 		p.mu.Unlock()
-		return nil, false
+		return false
 	}
 	m.refs++
 	p.mu.Unlock()
 	b := m.bytes()[offset : offset+n : offset+n]
-	return &View{p: p, m: m, b: b, width: width, height: height, stride: stride, format: f}, true
+	*v = View{p: p, m: m, b: b, width: width, height: height, stride: stride, format: f}
+	return true
 }
 
 // extent returns the bytes spanned by a buffer: (height-1)*stride +

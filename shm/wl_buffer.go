@@ -78,9 +78,11 @@ func (b *Buffer) Image(st *Staging, damage []image.Rectangle) (Image, error) {
 
 // imager makes the fault-free Images of Buffer.Image and Pixels.Image,
 // keeping the view it last handed out (released by the next image or
-// release) and its scratch for the damaged rows.
+// release; one View reused, so an image allocates nothing) and its
+// scratch for the damaged rows.
 type imager struct {
-	view  *View
+	view  *View // &own while pinned, else nil
+	own   View
 	spans []Span
 	rects []Rect
 }
@@ -96,9 +98,9 @@ func (im *imager) image(p *Pool, b *Buffer, offset int64, width, height, stride 
 			return nil, err
 		}
 	}
-	if v, ok := p.View(offset, width, height, stride, f); ok {
-		im.view = v
-		return v, nil
+	if p.viewInto(&im.own, offset, width, height, stride, f) {
+		im.view = &im.own
+		return im.view, nil
 	}
 	var rows []Span
 	if damage != nil {

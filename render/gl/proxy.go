@@ -72,9 +72,10 @@ func NewProxy(t *Thread, r *Renderer) *Proxy {
 }
 
 // OnUpload sets fn to run after every texture upload, on the uploading
-// goroutine once the pixels are in the texture (successfully or not): the
-// nested window schedules a frame with it, so that an idle window shows
-// a commit at once. Call it before the Proxy is used.
+// goroutine once the pixels are in the texture (successfully or not), and
+// after every Attach (the copy waits for the next Render): the nested
+// window schedules a frame with it, so that an idle window shows a commit
+// at once. Call it before the Proxy is used.
 func (p *Proxy) OnUpload(fn func()) { p.onUpload = fn }
 
 // Thread is the GL thread.
