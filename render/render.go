@@ -44,7 +44,9 @@ type BufferTexture interface {
 	// Attach makes the texture show src from now on. damage (buffer
 	// coordinates; nil means all, an empty list nothing) is what changed
 	// since the previous Attach or Upload. The caller keeps src unreleased until the next
-	// Attach, Upload or Destroy, and releases it afterwards.
+	// Attach, Upload or Destroy, and releases it afterwards. A texture that
+	// copies src may release it itself once copied (render/gl, at the next
+	// Render): Pixels.Release is a no-op the second time.
 	Attach(src *shm.Pixels, damage []image.Rectangle) error
 }
 

@@ -10,7 +10,8 @@
 // Buffers are consumed at commit. A render.BufferTexture holds the
 // committed buffer until the next one replaces it, as pixman compositors
 // do (clients keep two buffers): render/soft draws from it, no copy, and
-// render/gl's textures copy its damage in at the next render. Other
+// render/gl's textures copy its damage in at the next render and release
+// it then (as weston's GL renderer does). Other
 // textures get the damaged pixels copied in at commit and the buffer is
 // released at once. For a renderer that copies (render.TextureLimiter) a
 // buffer too large to copy (the renderer's texture size, limit

@@ -569,9 +569,9 @@ func (sh *Shell) maxUploadBytes() int64 {
 }
 
 // consumeBuffer gives the committed buffer to the surface's texture. A
-// render.BufferTexture holds the buffer itself (render/soft draws from it,
-// render/gl copies it at the next render): the buffer stays busy until
-// replaced, and is released then. Other textures get the damaged part
+// render.BufferTexture holds the buffer itself: the buffer stays busy
+// until replaced, and is released then (render/soft draws from it), or
+// until the next render copies it (render/gl releases it then). Other textures get the damaged part
 // copied into them, and the buffer is released at once. A copying
 // renderer's buffer larger than its texture size or max_upload_bytes is
 // refused before any copy (the surface shows nothing). A NULL (or

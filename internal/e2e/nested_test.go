@@ -35,6 +35,7 @@ import (
 	xdg "github.com/rajveermalviya/go-wayland/wayland/stable/xdg-shell"
 	"golang.org/x/sys/unix"
 
+	"github.com/nofault/nofault/bench/wlclient"
 	"github.com/nofault/nofault/compositor"
 	"github.com/nofault/nofault/internal/misbehave"
 	"github.com/nofault/nofault/internal/nftest"
@@ -1306,6 +1307,34 @@ func TestHeadlessGL(t *testing.T) {
 	}
 	if st := in.Stop(); st == nil || st.Renderer != "gl" || st.FramesPresented == 0 {
 		t.Errorf("stats %+v, want the gl renderer presenting frames", st)
+	}
+}
+
+// TestHeadlessGLOneBuffer: under --renderer=gl a client that keeps one
+// buffer per surface (cmd/wlbench's client, --buffers=1) draws on every
+// frame callback: the render that copies a buffer releases it, before the
+// frame callbacks go out, as weston's GL renderer does. No frame callback
+// finds the buffer still busy.
+func TestHeadlessGLOneBuffer(t *testing.T) {
+	in := nftest.Start(t, "--renderer=gl")
+	if strings.Contains(in.LogText(), "not built into this binary") {
+		t.Skip("the compositor was built without cgo: no GL renderer")
+	}
+	for _, sealed := range []bool{true, false} {
+		res, err := wlclient.Run(wlclient.Options{
+			Socket: in.Path, Mode: wlclient.ModeFrames, Surfaces: 2, Width: 128, Height: 96,
+			Damage: 100, Sealed: sealed, Buffers: 1, Warmup: 200 * time.Millisecond, Duration: time.Second,
+		})
+		if err != nil {
+			t.Fatalf("sealed=%v: %v", sealed, err)
+		}
+		if res.Frames == 0 || res.Stalls != 0 || res.BuffersMax != 1 {
+			t.Errorf("sealed=%v: %d frames, %d found the buffer busy, %d buffers; want frames drawn on one buffer and none busy",
+				sealed, res.Frames, res.Stalls, res.BuffersMax)
+		}
+	}
+	if st := in.Stop(); st == nil || st.Renderer != "gl" {
+		t.Errorf("stats %+v, want the gl renderer", st)
 	}
 }
 

@@ -3,6 +3,7 @@
 package gl
 
 import (
+	"errors"
 	"image"
 	"testing"
 
@@ -55,6 +56,7 @@ func TestAttachUploadsAtRender(t *testing.T) {
 			sc := render.Scene{Background: [4]uint8{0x10, 0x20, 0x30, 0xff},
 				Items: []render.Item{{Texture: gt, Dst: image.Rect(5, 3, 5+w, 3+hh)}}}
 			var held []*shm.Pixels // the gl texture's, released as the shell does at the next Attach
+			var last *shm.Pixels   // the gl texture's latest
 			attach := func(b *buffer, damage []image.Rectangle) {
 				t.Helper()
 				gpx := cp.pool.Pixels(int64(b.off), b.w, b.h, b.stride, b.format)
@@ -66,6 +68,7 @@ func TestAttachUploadsAtRender(t *testing.T) {
 					t.Fatal(err)
 				}
 				held = append(held, gpx, spx)
+				last = gpx
 				for len(held) > 4 {
 					held[0].Release()
 					held = held[1:]
@@ -108,6 +111,12 @@ func TestAttachUploadsAtRender(t *testing.T) {
 					o.draw(r, colour(uint32(n)))
 				}
 				p.renderAndCompare(t, "frame", sc, softTex, 60, 50)
+				// Copied: the render released it (the client gets
+				// wl_buffer.release before the frame callback).
+				var st shm.Staging
+				if _, err := last.Image(&st, nil); !errors.Is(err, shm.ErrClosed) {
+					t.Fatalf("frame %d: the buffer attached is still held after the render (%v)", frame, err)
+				}
 			}
 		})
 	}

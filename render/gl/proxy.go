@@ -25,8 +25,9 @@ import (
 // drawing. A frame of many surfaces then costs one hand-off to the GL
 // thread instead of one per commit (each a wake-up of the GL thread and of
 // the Go runtime's sysmon, which a goroutine entering cgo after a pause
-// wakes); weston's GL renderer also copies shm buffers at repaint. The
-// fault-free image of the buffer (Pixels.Image: a view of a sealed or
+// wakes). Once copied, the buffers are released (wl_buffer.release goes
+// out before the frame callbacks), as weston's GL renderer copies and
+// releases shm buffers at repaint. The fault-free image of the buffer (Pixels.Image: a view of a sealed or
 // nosigbus pool, else a guarded copy) is made on the caller's goroutine,
 // so client memory that can fault never reaches the GL thread.
 //
@@ -57,6 +58,7 @@ type Proxy struct {
 	// uploads Render hands to the GL thread
 	pending []*proxyTexture
 	batch   []upload
+	done    []*shm.Pixels // the pending textures' buffers, released after the render
 
 	renderFn, readFn, uploadFn func() // the run* methods, bound once
 	onUpload                   func() // set before use (OnUpload)
@@ -122,21 +124,29 @@ type upload struct {
 
 // stageUploads makes the images of the attached buffers, on the caller's
 // goroutine (the display loop: a guarded pool's copy is made there, under
-// the fault guard), and queues their uploads for the GL thread.
+// the fault guard), and queues their uploads for the GL thread. Each
+// attached buffer moves to p.done, released once the render is over.
 func (p *Proxy) stageUploads() {
 	for _, pt := range p.pending {
 		pt.pending = false
-		if pt.px == nil || (!pt.all && len(pt.damage) == 0) {
-			continue // destroyed since, or replaced with nothing changed
+		px := pt.px
+		if px == nil {
+			continue // destroyed since
+		}
+		pt.px = nil
+		p.done = append(p.done, px)
+		if !pt.all && len(pt.damage) == 0 {
+			continue // replaced with nothing changed
 		}
 		var damage []image.Rectangle
 		if !pt.all {
 			damage = pt.damage
 		}
-		img, err := pt.px.Image(&pt.staging, damage)
+		img, err := px.Image(&pt.staging, damage)
 		if err != nil {
 			// A fault: the buffer's owner has its protocol error (under
-			// the kill policy) and the texture keeps what it showed.
+			// the kill policy) and the texture keeps what it showed; the
+			// damage stays for the next buffer.
 			slog.Warn("attached buffer not uploaded", "size", image.Pt(pt.w, pt.h), "err", err)
 			continue
 		}
@@ -146,13 +156,24 @@ func (p *Proxy) stageUploads() {
 	p.pending = p.pending[:0]
 }
 
-// endUploads forgets the uploads Render made and the damage they covered.
+// endUploads forgets the uploads Render made and the damage they covered,
+// and releases the buffers attached before it: their pixels are in the
+// textures, so the clients get wl_buffer.release now (Pixels.Release; the
+// shell's own later Release of each is a no-op), as weston's GL renderer
+// releases an shm buffer once it has copied it at repaint. A client
+// drawing on every frame callback gets its buffer back before the
+// callback.
 func (p *Proxy) endUploads() {
 	for _, u := range p.batch {
 		u.pt.all, u.pt.damage = false, u.pt.damage[:0]
 	}
 	clear(p.batch)
 	p.batch = p.batch[:0]
+	for _, px := range p.done {
+		px.Release()
+	}
+	clear(p.done)
+	p.done = p.done[:0]
 }
 func (p *Proxy) runRead() { p.err = p.r.ReadPixels(p.rect, p.dst, p.stride) }
 func (p *Proxy) runUpload() {
@@ -213,8 +234,9 @@ var _ render.BufferTexture = (*proxyTexture)(nil)
 const maxPendingDamage = 16
 
 // Attach makes the texture show px from the next Render on
-// (render.BufferTexture); the caller holds px until the next Attach,
-// Upload or Destroy. The copy happens in Render (Proxy).
+// (render.BufferTexture). The copy happens in Render (Proxy), which then
+// releases px itself; until then the caller holds it, and releases it
+// (again: a no-op by then) at the next Attach, Upload or Destroy.
 func (pt *proxyTexture) Attach(px *shm.Pixels, damage []image.Rectangle) error {
 	p := pt.p
 	w, h := px.Width(), px.Height()
