@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -10,16 +11,28 @@ import (
 
 // TestMisbehaveScenarios runs every misbehaving-client scenario against
 // nofault under each read strategy that applies (guarded for everything;
-// auto, where sealed pools take the zero-copy path) and checks: the
+// auto, where sealed pools take the zero-copy path; auto with
+// --renderer=gl, whose textures hold buffers and copy them at render)
+// and checks: the
 // compositor is alive, the offender got the documented outcome, a bystander
 // kept its frame callbacks (the gap is reported; only a freeze fails, see
 // freezeGap), and the compositor's fds and
 // file mappings are back to their start values.
 func TestMisbehaveScenarios(t *testing.T) {
 	want := misbehave.Expected(misbehave.Nofault)
-	for _, mode := range []string{"guarded", "auto"} {
-		t.Run(mode, func(t *testing.T) {
-			in := nftest.Start(t, "--shm-read="+mode)
+	for _, mode := range []struct{ name, read, renderer string }{
+		{"guarded", "guarded", "soft"},
+		{"auto", "auto", "soft"},
+		{"gl", "auto", "gl"},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			in := nftest.Start(t, "--shm-read="+mode.read, "--renderer="+mode.renderer)
+			if mode.renderer == "gl" && strings.Contains(in.LogText(), "not built into this binary") {
+				t.Skip("the compositor was built without cgo: no GL renderer")
+			}
+			if mode.renderer == "gl" && strings.Contains(in.LogText(), "falling back to soft") {
+				t.Fatalf("--renderer=gl fell back to soft (make test installs Mesa's EGL):\n%s", in.LogText())
+			}
 			for _, s := range misbehave.Scenarios() {
 				t.Run(s.Name, func(t *testing.T) {
 					if !in.Alive() {
