@@ -275,3 +275,57 @@ func BenchmarkStackedWindows(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkProxyFrame is a frame of 16 surfaces of 256x256 (sealed pools)
+// made through the Proxy from another goroutine, as the display loop
+// makes it. upload: each commit's copy is a hand-off of its own
+// (Texture.Upload), then the render; attach: the commits hand over only
+// the buffers (Attach) and the render copies them, in the frame's one
+// hand-off (the shell's way since render/gl's textures hold buffers).
+func BenchmarkProxyFrame(b *testing.B) {
+	h := headless(b)
+	const n, w, hh = 16, 256, 256
+	cp := newClientPool(b, n*w*hh*4, true, shm.ReadAuto)
+	bufs := make([]*buffer, n)
+	for i := range bufs {
+		bufs[i] = &buffer{p: cp, off: i * w * hh * 4, w: w, h: hh, stride: w * 4, format: shm.FormatARGB8888}
+		bufs[i].draw(image.Rect(0, 0, w, hh), pattern(uint32(i+1)))
+	}
+	for _, mode := range []string{"upload", "attach"} {
+		b.Run(mode, func(b *testing.B) {
+			sc := render.Scene{Background: [4]uint8{0x30, 0x30, 0x38, 0xff}}
+			texs := make([]render.Texture, n)
+			for i := range texs {
+				texs[i] = h.NewTexture()
+				x, y := i%6*(w+8), i/6*(hh+8)
+				sc.Items = append(sc.Items, render.Item{Texture: texs[i], Dst: image.Rect(x, y, x+w, y+hh)})
+			}
+			defer func() {
+				for _, t := range texs {
+					t.Destroy()
+				}
+			}()
+			var held []*shm.Pixels
+			for b.Loop() {
+				for i, buf := range bufs {
+					if mode == "upload" {
+						buf.upload(b, texs[i])
+						continue
+					}
+					px := cp.pool.Pixels(int64(buf.off), w, hh, w*4, shm.FormatARGB8888)
+					if err := texs[i].(render.BufferTexture).Attach(px, nil); err != nil {
+						b.Fatal(err)
+					}
+					held = append(held, px)
+				}
+				if err := h.Render(&sc, 1920, 1080); err != nil {
+					b.Fatal(err)
+				}
+				for _, px := range held {
+					px.Release() // the render did already: a no-op, as the shell's
+				}
+				held = held[:0]
+			}
+		})
+	}
+}
