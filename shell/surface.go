@@ -571,11 +571,11 @@ func (sh *Shell) maxUploadBytes() int64 {
 // consumeBuffer gives the committed buffer to the surface's texture. A
 // render.BufferTexture holds the buffer itself: the buffer stays busy
 // until replaced, and is released then (render/soft draws from it), or
-// until the next render copies it (render/gl releases it then). Other textures get the damaged part
-// copied into them, and the buffer is released at once. A copying
-// renderer's buffer larger than its texture size or max_upload_bytes is
-// refused before any copy (the surface shows nothing). A NULL (or
-// destroyed) buffer removes the contents.
+// until the next render copies it (render/gl releases it then). Other
+// textures get the damaged part copied into them, and the buffer is
+// released at once. A copying renderer's buffer larger than its texture
+// size or max_upload_bytes is refused before any copy (the surface shows
+// nothing). A NULL (or destroyed) buffer removes the contents.
 func (s *Surface) consumeBuffer(st *state) {
 	src := bufferSource(st.buffer)
 	if src == nil {

@@ -27,9 +27,10 @@ import (
 // the Go runtime's sysmon, which a goroutine entering cgo after a pause
 // wakes). Once copied, the buffers are released (wl_buffer.release goes
 // out before the frame callbacks), as weston's GL renderer copies and
-// releases shm buffers at repaint. The fault-free image of the buffer (Pixels.Image: a view of a sealed or
-// nosigbus pool, else a guarded copy) is made on the caller's goroutine,
-// so client memory that can fault never reaches the GL thread.
+// releases shm buffers at repaint. The fault-free image of the buffer
+// (Pixels.Image: a view of a sealed or nosigbus pool, else a guarded
+// copy) is made on the caller's goroutine, so client memory that can
+// fault never reaches the GL thread.
 //
 // Calls through one Proxy (its textures' included) run one at a time; a
 // Render, ReadPixels or Upload allocates nothing: the arguments travel in
@@ -115,6 +116,13 @@ func (p *Proxy) runRender() {
 	p.err = p.r.Render(p.scene, p.w, p.h)
 }
 
+func (p *Proxy) runRead() { p.err = p.r.ReadPixels(p.rect, p.dst, p.stride) }
+func (p *Proxy) runUpload() {
+	pt := p.tex
+	p.err = pt.t.Upload(p.src, p.damage)
+	pt.w, pt.h = pt.t.Size()
+}
+
 // upload is an attached buffer's damage to copy into pt (Render).
 type upload struct {
 	pt     *proxyTexture
@@ -174,12 +182,6 @@ func (p *Proxy) endUploads() {
 	}
 	clear(p.done)
 	p.done = p.done[:0]
-}
-func (p *Proxy) runRead() { p.err = p.r.ReadPixels(p.rect, p.dst, p.stride) }
-func (p *Proxy) runUpload() {
-	pt := p.tex
-	p.err = pt.t.Upload(p.src, p.damage)
-	pt.w, pt.h = pt.t.Size()
 }
 
 // Render runs Renderer.Render on the GL thread.
