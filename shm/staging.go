@@ -11,6 +11,11 @@ type Staging struct {
 	height int
 	format Format
 	valid  bool // holds a complete copy; false forces Pool.Stage to copy all rows
+
+	// Buffer.Image's and Pixels.Image's scratch for the damaged rows,
+	// kept with the copy so that a new Pixels each commit allocates none
+	rects []Rect
+	spans []Span
 }
 
 // Reset sizes s for a width x height image with the given stride and

@@ -78,13 +78,10 @@ func (b *Buffer) Image(st *Staging, damage []image.Rectangle) (Image, error) {
 
 // imager makes the fault-free Images of Buffer.Image and Pixels.Image,
 // keeping the view it last handed out (released by the next image or
-// release; one View reused, so an image allocates nothing) and its
-// scratch for the damaged rows.
+// release; one View reused, so an image allocates nothing).
 type imager struct {
-	view  *View // &own while pinned, else nil
-	own   View
-	spans []Span
-	rects []Rect
+	view *View // &own while pinned, else nil
+	own  View
 }
 
 // image returns the pixels at offset with the given geometry as a view of
@@ -104,12 +101,12 @@ func (im *imager) image(p *Pool, b *Buffer, offset int64, width, height, stride 
 	}
 	var rows []Span
 	if damage != nil {
-		im.rects = im.rects[:0]
+		st.rects = st.rects[:0]
 		for _, r := range damage {
-			im.rects = append(im.rects, Rect{X: int32(r.Min.X), Y: int32(r.Min.Y), Width: int32(r.Dx()), Height: int32(r.Dy())})
+			st.rects = append(st.rects, Rect{X: int32(r.Min.X), Y: int32(r.Min.Y), Width: int32(r.Dx()), Height: int32(r.Dy())})
 		}
-		im.spans = AppendRowSpans(im.spans[:0], im.rects, height)
-		rows = im.spans
+		st.spans = AppendRowSpans(st.spans[:0], st.rects, height)
+		rows = st.spans
 		if rows == nil {
 			rows = []Span{} // damage outside the buffer: nothing to copy
 		}

@@ -126,7 +126,8 @@ func TestDamageIsPartial(t *testing.T) {
 // TestFrameNoAllocs checks that a frame (upload of a client buffer with
 // damage, render, through the Proxy as the display loop calls it) does
 // not allocate, in every upload mode, with an upload hook set as the
-// nested window sets one (OnUpload).
+// nested window sets one (OnUpload); nor does one whose commit attaches a
+// held buffer that the render copies, from a sealed or a guarded pool.
 func TestFrameNoAllocs(t *testing.T) {
 	h := headless(t)
 	uploads := 0
@@ -174,6 +175,36 @@ func TestFrameNoAllocs(t *testing.T) {
 		}{{"full", nil}, {"partial", damage}} {
 			if a := testing.AllocsPerRun(50, func() { frame(c.dmg) }); a != 0 {
 				t.Errorf("%s, %s damage: %v allocations per frame, want 0", mode, c.name, a)
+			}
+		}
+		// The shell's way: the commit attaches the held buffer and the
+		// render copies it (the caller's Pixels made beforehand: each
+		// commit holds the buffer anew).
+		for _, pool := range []*clientPool{cp, newClientPool(t, 1<<20, false, shm.ReadGuarded)} {
+			pb := &buffer{p: pool, w: 256, h: 256, stride: 1024, format: shm.FormatARGB8888}
+			pb.draw(image.Rect(0, 0, 256, 256), pattern(2))
+			held := make([]*shm.Pixels, 0, 64)
+			for range cap(held) {
+				held = append(held, pool.pool.Pixels(0, 256, 256, 1024, shm.FormatARGB8888))
+			}
+			attach := func(dmg []image.Rectangle) {
+				px := held[0]
+				held = held[1:]
+				if err := tex.(render.BufferTexture).Attach(px, dmg); err != nil {
+					t.Fatal(err)
+				}
+				if err := h.Render(&sc, 640, 480); err != nil {
+					t.Fatal(err)
+				}
+				px.Release()
+			}
+			attach(nil)
+			attach(damage)
+			if a := testing.AllocsPerRun(50, func() { attach(damage) }); a != 0 {
+				t.Errorf("%s, attached from a %v pool: %v allocations per frame, want 0", mode, pool.pool.Strategy(), a)
+			}
+			for _, px := range held {
+				px.Release()
 			}
 		}
 	}
