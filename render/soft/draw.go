@@ -183,6 +183,13 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 		}
 	}
 
+	// Rows used as they are, on whole 64-byte lines of the output: their
+	// opaque blocks go straight to the output (an opaque pixel over
+	// anything is itself), and only the rest of a row, if any, through
+	// putRow. The calls around the copy were 15 % of a frame of 16
+	// 256x256 windows (docs/benchmarks.md, "Opaque rows straight to the
+	// output").
+	lines := native && r.ntStores() && haveBlocks()
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
 		k, _ := p.sourceRow(y, false)
 		s := l.base + k*l.rowStep
@@ -190,6 +197,16 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 		switch {
 		case native:
 			src = l.pix[s+x0 : s+x0+n]
+			if lines {
+				o := y*r.w + p.vis.Min.X
+				out := r.out[o : o+n]
+				if h, e := ntSpan(out); h == 0 && e == n {
+					if c := copyOpaque(out, src, true); c < n {
+						r.putRowAt(p, o+c, src[c:], opaqueSrc)
+					}
+					continue
+				}
+			}
 		case direct:
 			src = r.row[:n]
 			if l.aligned {
@@ -237,7 +254,11 @@ func sampleAxis(i, m, n int, flip, lin bool) (k, w int) {
 // row y from p.vis.Min.X on. opaqueSrc says src's alpha is 255 wherever
 // p is opaque.
 func (r *Renderer) putRow(p *plan, y int, src []uint32, opaqueSrc bool) {
-	o := y*r.w + p.vis.Min.X
+	r.putRowAt(p, y*r.w+p.vis.Min.X, src, opaqueSrc)
+}
+
+// putRowAt is putRow for src landing at offset o of the output.
+func (r *Renderer) putRowAt(p *plan, o int, src []uint32, opaqueSrc bool) {
 	out := r.out[o : o+len(src)]
 	nt := r.ntStores()
 	if next := o + r.w; nt && len(src) > 0 && next+len(src) <= len(r.out) {

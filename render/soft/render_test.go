@@ -313,3 +313,64 @@ func TestNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per frame, want 0", allocs)
 	}
 }
+
+// TestOpaqueRowsOnLines: rows used as they are and lying on whole 64-byte
+// lines of the output go straight to it where opaque (drawFrom's fast
+// path with non-temporal stores); the same scenes drawn with plain stores,
+// which never take it, must give the same pixels: rows all opaque, opaque
+// then translucent, translucent then opaque, an opaque row with one clear
+// or half-clear pixel, all translucent; over the background and over
+// another window.
+func TestOpaqueRowsOnLines(t *testing.T) {
+	const W, H, x0, w = 128, 24, 32, 64
+	row := func(x, y int) uint32 {
+		a := uint32(0xff)
+		switch y % 6 {
+		case 1:
+			if x >= 20 {
+				a = 0x60
+			}
+		case 2:
+			if x < 8 {
+				a = 0x30
+			}
+		case 3:
+			if x == w-1 {
+				a = 0
+			}
+		case 4:
+			a = 0x90
+		case 5:
+			if x == 17 {
+				a = 0x80
+			}
+		}
+		c := uint32(x*5+y*3) % (a + 1)
+		return a<<24 | c<<16 | (a-c)<<8 | c/3
+	}
+	top := newStaging(w, H, w*4, shm.FormatARGB8888, row)
+	below := newStaging(W, H, W*4, shm.FormatARGB8888, func(x, y int) uint32 { return 0xff000000 | uint32(x*2)<<16 | uint32(y*9)<<8 | 0x40 })
+	nt, plain := New(), New()
+	plain.plain = true
+	for _, overWindow := range []bool{false, true} {
+		scene := func(r *Renderer) [][]uint32 {
+			items := []render.Item{{Texture: upload(t, r, top), Dst: image.Rect(x0, 0, x0+w, H)}}
+			if overWindow {
+				items = append([]render.Item{{Texture: upload(t, r, below), Dst: image.Rect(0, 0, W, H)}}, items...)
+			}
+			return renderScene(t, r, W, H, items...)
+		}
+		got, want := scene(nt), scene(plain)
+		for y := 0; y < H; y++ {
+			o := y*W + x0
+			if h, e := ntSpan(nt.out[o : o+w]); haveBlocks() && (h != 0 || e != w) {
+				t.Fatalf("row %d of the window is not on whole lines of the output (%d, %d)", y, h, e)
+			}
+			for x := 0; x < W; x++ {
+				if got[y][x] != want[y][x] {
+					t.Fatalf("over a window %v: pixel (%d,%d) = %#08x, %#08x with plain stores", overWindow, x, y, got[y][x], want[y][x])
+				}
+			}
+		}
+	}
+}
