@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -20,18 +19,20 @@ import (
 // file mappings are back to their start values.
 func TestMisbehaveScenarios(t *testing.T) {
 	want := misbehave.Expected(misbehave.Nofault)
-	for _, mode := range []struct{ name, read, renderer string }{
-		{"guarded", "guarded", "soft"},
-		{"auto", "auto", "soft"},
-		{"gl", "auto", "gl"},
+	for _, mode := range []struct {
+		name, read string
+		gl         bool
+	}{
+		{"guarded", "guarded", false},
+		{"auto", "auto", false},
+		{"gl", "auto", true},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
-			in := nftest.Start(t, "--shm-read="+mode.read, "--renderer="+mode.renderer)
-			if mode.renderer == "gl" && strings.Contains(in.LogText(), "not built into this binary") {
-				t.Skip("the compositor was built without cgo: no GL renderer")
-			}
-			if mode.renderer == "gl" && strings.Contains(in.LogText(), "falling back to soft") {
-				t.Fatalf("--renderer=gl fell back to soft (make test installs Mesa's EGL):\n%s", in.LogText())
+			var in *nftest.Instance
+			if mode.gl {
+				in = startHeadlessGL(t, "--shm-read="+mode.read)
+			} else {
+				in = nftest.Start(t, "--shm-read="+mode.read)
 			}
 			for _, s := range misbehave.Scenarios() {
 				t.Run(s.Name, func(t *testing.T) {

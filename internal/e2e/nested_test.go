@@ -1288,18 +1288,28 @@ func TestNestedOnWayland(t *testing.T) {
 	}
 }
 
-// TestHeadlessGL runs the headless backend with --renderer=gl (Mesa's EGL
-// surfaceless platform, no X): weston-simple-shm must show in the
-// screenshot, drawn by the GL renderer.
-func TestHeadlessGL(t *testing.T) {
-	need(t, "weston-simple-shm")
-	in := nftest.Start(t, "--renderer=gl")
+// startHeadlessGL starts nofault headless with --renderer=gl and args. It
+// skips the test when the binary has no GL renderer (built without cgo)
+// and fails it when the renderer fell back to soft (no EGL: make test
+// installs Mesa's).
+func startHeadlessGL(t *testing.T, args ...string) *nftest.Instance {
+	t.Helper()
+	in := nftest.Start(t, append([]string{"--renderer=gl"}, args...)...)
 	if strings.Contains(in.LogText(), "not built into this binary") {
 		t.Skip("the compositor was built without cgo: no GL renderer")
 	}
 	if strings.Contains(in.LogText(), "falling back to soft") {
 		t.Fatalf("--renderer=gl fell back to soft (make test installs Mesa's EGL):\n%s", in.LogText())
 	}
+	return in
+}
+
+// TestHeadlessGL runs the headless backend with --renderer=gl (Mesa's EGL
+// surfaceless platform, no X): weston-simple-shm must show in the
+// screenshot, drawn by the GL renderer.
+func TestHeadlessGL(t *testing.T) {
+	need(t, "weston-simple-shm")
+	in := startHeadlessGL(t)
 	cmd, out := startClient(t, in, nil, "weston-simple-shm")
 	img := waitForWindow(t, in, cmd, out, 250*250/2, 30*time.Second)
 	if box, _ := foreground(img); box.Dx() < 240 || box.Dx() > 260 {
@@ -1316,10 +1326,7 @@ func TestHeadlessGL(t *testing.T) {
 // frame callbacks go out, as weston's GL renderer does. No frame callback
 // finds the buffer still busy.
 func TestHeadlessGLOneBuffer(t *testing.T) {
-	in := nftest.Start(t, "--renderer=gl")
-	if strings.Contains(in.LogText(), "not built into this binary") {
-		t.Skip("the compositor was built without cgo: no GL renderer")
-	}
+	in := startHeadlessGL(t)
 	for _, sealed := range []bool{true, false} {
 		res, err := wlclient.Run(wlclient.Options{
 			Socket: in.Path, Mode: wlclient.ModeFrames, Surfaces: 2, Width: 128, Height: 96,
