@@ -232,3 +232,127 @@ func b2n(b bool) int {
 	}
 	return 0
 }
+
+// checkList fails unless l's rectangles are disjoint, inside the output,
+// at most MaxRects, and cover every pixel of added; it returns how many
+// pixels they cover.
+func checkList(t *testing.T, l *List, added []image.Rectangle) int {
+	t.Helper()
+	rs := l.Rects()
+	if len(rs) > MaxRects {
+		t.Errorf("%d rectangles, want at most %d", len(rs), MaxRects)
+	}
+	area := 0
+	for i, a := range rs {
+		area += Area(a)
+		if !a.In(l.bounds) || a.Empty() {
+			t.Errorf("%v: empty or outside the output %v", a, l.bounds)
+		}
+		for _, b := range rs[i+1:] {
+			if a.Overlaps(b) {
+				t.Errorf("%v and %v overlap", a, b)
+			}
+		}
+	}
+	for _, d := range added {
+		d = d.Intersect(l.bounds)
+		for y := d.Min.Y; y < d.Max.Y; y++ {
+			for x := d.Min.X; x < d.Max.X; x++ {
+				p, in := image.Pt(x, y), false
+				for _, r := range rs {
+					if p.In(r) {
+						in = true
+						break
+					}
+				}
+				if !in {
+					t.Fatalf("pixel %v of %v not in the damage %v", p, d, rs)
+				}
+			}
+		}
+	}
+	if l.All() && (len(rs) != 1 || rs[0] != l.bounds) {
+		t.Errorf("All with %v", rs)
+	}
+	return area
+}
+
+// unionArea is the number of pixels of bounds in any of rs.
+func unionArea(bounds image.Rectangle, rs []image.Rectangle) int {
+	n := 0
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			for _, r := range rs {
+				if image.Pt(x, y).In(r) {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
+}
+
+// TestListStacked: eight 640x480 windows as nofault places them on a
+// 1920x1080 output once it is full (two rows centred, then a cascade
+// from the corner), all damaged: the damage is their own pixels and one
+// 32x32 corner between two cascaded windows (within mergeSlack), not
+// their bounding box, the whole output, whose top right corner
+// (1248x300) no window covers.
+func TestListStacked(t *testing.T) {
+	windows := []image.Rectangle{
+		image.Rect(640, 300, 1280, 780), image.Rect(0, 300, 640, 780), image.Rect(1280, 300, 1920, 780),
+		image.Rect(640, 600, 1280, 1080), image.Rect(0, 600, 640, 1080), image.Rect(1280, 600, 1920, 1080),
+		image.Rect(0, 0, 640, 480), image.Rect(32, 32, 672, 512),
+	}
+	var l List
+	l.Reset(image.Rect(0, 0, 1920, 1080))
+	for _, w := range windows {
+		l.Add(w)
+	}
+	area := checkList(t, &l, windows)
+	if want := unionArea(l.bounds, windows); area-want > mergeSlack {
+		t.Errorf("damage %v covers %d pixels, want the windows' %d (and at most %d more)", l.Rects(), area, want, mergeSlack)
+	}
+	// The same windows damaged again, in the other order.
+	l.Reset(l.bounds)
+	for i := range windows {
+		l.Add(windows[len(windows)-1-i])
+	}
+	if area := checkList(t, &l, windows); area-unionArea(l.bounds, windows) > mergeSlack {
+		t.Errorf("reversed: damage %v covers %d pixels", l.Rects(), area)
+	}
+}
+
+// TestListOverlapMerges: a rectangle over most of another, or inside it,
+// merges with it (their union adds few pixels): one rectangle, not a
+// rectangle and its parts around.
+func TestListOverlapMerges(t *testing.T) {
+	var l List
+	l.Reset(image.Rect(0, 0, 1000, 1000))
+	l.Add(image.Rect(100, 100, 300, 300))
+	l.Add(image.Rect(150, 150, 200, 200)) // inside
+	l.Add(image.Rect(110, 110, 310, 305)) // over most of it
+	if got, want := fmt.Sprint(l.Rects()), "[(100,100)-(310,305)]"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// FuzzList: whatever rectangles are added, the list stays disjoint,
+// inside the output, at most MaxRects long, and covers every pixel
+// added.
+func FuzzList(f *testing.F) {
+	f.Add([]byte{0, 0, 40, 30, 20, 10, 64, 64, 5, 50, 30, 60})
+	f.Add([]byte{10, 10, 20, 20, 15, 0, 25, 64, 0, 15, 64, 25})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var l List
+		l.Reset(image.Rect(0, 0, 64, 48))
+		var added []image.Rectangle
+		for ; len(b) >= 4; b = b[4:] {
+			d := image.Rect(int(b[0]%72)-4, int(b[1]%56)-4, int(b[2]%72)-4, int(b[3]%56)-4).Canon()
+			l.Add(d)
+			added = append(added, d)
+			checkList(t, &l, added)
+		}
+	})
+}

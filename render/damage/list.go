@@ -16,10 +16,17 @@ const MaxRects = 16
 const mergeSlack = 4096
 
 // List is a short list of output rectangles to redraw, kept disjoint: a
-// rectangle added over or near another merges with it.
+// rectangle added over or near another merges with it where their union
+// adds at most mergeSlack pixels neither covers; where it would add more,
+// only the parts of the new rectangle outside the other are added.
+// Windows stacked over each other (a cascade, a dialog over its parent
+// and past its edge) so damage their own pixels, not their bounding box:
+// merged, the empty corners of the box were filled with background and
+// every window below drawn again, every frame.
 type List struct {
 	bounds image.Rectangle
 	rects  []image.Rectangle
+	todo   []image.Rectangle // Add's parts still to place
 	all    bool
 }
 
@@ -35,6 +42,11 @@ func (l *List) Rects() []image.Rectangle { return l.rects }
 // All reports whether the list is the whole output.
 func (l *List) All() bool { return l.all }
 
+// maxSplits bounds the parts one Add places one by one; past it, the
+// rest merge with whatever they overlap (as two overlapping rectangles
+// always did before splitting), which always ends.
+const maxSplits = 4 * MaxRects
+
 // Add adds rectangle d (clipped to the output).
 func (l *List) Add(d image.Rectangle) {
 	d = d.Intersect(l.bounds)
@@ -45,29 +57,44 @@ func (l *List) Add(d image.Rectangle) {
 		l.rects, l.all = append(l.rects[:0], d), true
 		return
 	}
-	for merged := true; merged; {
-		merged = false
-		for i := 0; i < len(l.rects); i++ {
-			e := l.rects[i]
-			u := d.Union(e)
-			// Merge overlapping rectangles, and close ones whose union
-			// wastes little (drawing a rectangle has a fixed cost).
-			if d.Overlaps(e) || Area(u)-Area(d)-Area(e) <= mergeSlack {
-				d = u
-				l.rects[i] = l.rects[len(l.rects)-1]
-				l.rects = l.rects[:len(l.rects)-1]
-				merged = true
-				break
-			}
-		}
+	l.todo = append(l.todo[:0], d)
+	for n := 0; len(l.todo) > 0; n++ {
+		d := l.todo[len(l.todo)-1]
+		l.todo = l.todo[:len(l.todo)-1]
+		l.place(d, n < maxSplits)
 	}
-	l.rects = append(l.rects, d)
-	if len(l.rects) > MaxRects {
+	for len(l.rects) > MaxRects {
 		l.mergeCheapest()
 	}
 	if len(l.rects) == 1 && l.rects[0] == l.bounds {
 		l.all = true
 	}
+}
+
+// place adds d, disjoint from every rectangle of the list: merged with
+// each one whose union with it adds at most mergeSlack pixels neither
+// covers (drawing a rectangle has a fixed cost), over and over while the
+// union reaches others. Where d overlaps a rectangle whose union with it
+// would add more, its parts outside that rectangle go to l.todo instead
+// (with split false, d merges with it all the same).
+func (l *List) place(d image.Rectangle, split bool) {
+	for i := 0; i < len(l.rects); i++ {
+		e := l.rects[i]
+		u := d.Union(e)
+		over := d.Overlaps(e)
+		if !over && Area(u)-Area(d)-Area(e) > mergeSlack {
+			continue
+		}
+		if over && split && Area(u)-Area(d)-Area(e)+Area(d.Intersect(e)) > mergeSlack {
+			l.todo = Subtract(l.todo, d, e)
+			return
+		}
+		d = u
+		l.rects[i] = l.rects[len(l.rects)-1]
+		l.rects = l.rects[:len(l.rects)-1]
+		i = -1 // the union may reach rectangles already passed
+	}
+	l.rects = append(l.rects, d)
 }
 
 // mergeCheapest replaces the two rectangles whose union adds the fewest
@@ -88,19 +115,7 @@ func (l *List) mergeCheapest() {
 	l.rects = l.rects[:len(l.rects)-1]
 	l.rects[bi] = l.rects[len(l.rects)-1]
 	l.rects = l.rects[:len(l.rects)-1]
-	for merged := true; merged; {
-		merged = false
-		for i, e := range l.rects {
-			if d.Overlaps(e) {
-				d = d.Union(e)
-				l.rects[i] = l.rects[len(l.rects)-1]
-				l.rects = l.rects[:len(l.rects)-1]
-				merged = true
-				break
-			}
-		}
-	}
-	l.rects = append(l.rects, d)
+	l.place(d, false)
 }
 
 // Area is r's number of pixels.

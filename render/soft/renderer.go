@@ -298,11 +298,11 @@ const maxOwn = 64
 // its opaque area have nothing but the background below them, or hide
 // it: they are its own part, drawn over bgPix in one pass. Only the rest
 // of c, where no item is, is filled before the parts of items over lower
-// ones are drawn over what those drew. Damage rectangles are merged into
-// their union, so windows side by side or stacked make one rectangle
-// mostly covered by them: filling all of it, then drawing every window
-// over the fill, wrote each pixel twice, and stacked windows were drawn
-// where a window above hid them.
+// ones are drawn over what those drew. Damage rectangles close to each
+// other are merged into their union (render/damage), so windows side by
+// side make one rectangle mostly covered by them: filling all of it, then
+// drawing every window over the fill, wrote each pixel twice, and stacked
+// windows were drawn where a window above hid them.
 //
 // The result is drawRect's fill-then-draw with its culling, pixel for
 // pixel: what an item's opaque area hides is not drawn; below an item's
