@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	ogl "github.com/go-gl/gl/v3.3-core/gl"
@@ -120,6 +121,54 @@ func TestDamageIsPartial(t *testing.T) {
 	}
 	if d := damaged(); fmt.Sprint(d) != fmt.Sprint([]image.Rectangle{dst}) {
 		t.Errorf("new client frame: damage %v, want %v", d, dst)
+	}
+}
+
+// TestDamageMostOfOutput: two stacked windows' new frames damage their
+// own pixels (render/damage keeps the corner of their bounding box that
+// neither covers out), unless those cover three quarters of the output:
+// then the render redraws all of it (mostOf: Mesa clears a whole
+// framebuffer in the driver, a part of one with a quad).
+func TestDamageMostOfOutput(t *testing.T) {
+	h := headless(t)
+	for _, tc := range []struct {
+		name   string
+		a, b   image.Rectangle
+		damage string
+	}{
+		{"half", image.Rect(0, 0, 400, 160), image.Rect(0, 120, 200, 320), "[(0,0)-(400,160) (0,160)-(200,320)]"},
+		{"most", image.Rect(0, 0, 400, 260), image.Rect(0, 220, 300, 400), "[(0,0)-(400,400)]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var items []render.Item
+			var bufs []*buffer
+			var texs []render.Texture
+			for i, d := range []image.Rectangle{tc.a, tc.b} {
+				cp := newClientPool(t, 1<<20, true, shm.ReadAuto)
+				b := &buffer{p: cp, w: d.Dx(), h: d.Dy(), stride: 4 * d.Dx(), format: shm.FormatARGB8888}
+				b.draw(image.Rect(0, 0, d.Dx(), d.Dy()), pattern(uint32(i+1)))
+				tex := h.NewTexture()
+				b.upload(t, tex)
+				bufs, texs = append(bufs, b), append(texs, tex)
+				items = append(items, render.Item{Texture: tex, Dst: d})
+			}
+			sc := render.Scene{Background: [4]uint8{1, 2, 3, 255}, Items: items}
+			if err := h.Render(&sc, 400, 400); err != nil {
+				t.Fatal(err)
+			}
+			for i, b := range bufs {
+				b.upload(t, texs[i])
+			}
+			if err := h.Render(&sc, 400, 400); err != nil {
+				t.Fatal(err)
+			}
+			var d []image.Rectangle
+			h.Do(func(r *Renderer) { d = append(d, r.Damaged()...) })
+			slices.SortFunc(d, func(a, b image.Rectangle) int { return a.Min.Y - b.Min.Y })
+			if fmt.Sprint(d) != tc.damage {
+				t.Errorf("damage %v, want %s", d, tc.damage)
+			}
+		})
 	}
 }
 
