@@ -103,6 +103,13 @@ func gather(dst, pix []uint32, cols []int, cmax int) {
 //go:noescape
 func prefetch2(a, b uintptr)
 
+// prefetchSpan prefetches the first and last line of span (a source row
+// drawFrom reads a few rows later).
+func prefetchSpan(span []uint32) {
+	a := uintptr(unsafe.Pointer(&span[0]))
+	prefetch2(a, a+uintptr(len(span))*4-4)
+}
+
 // prefetchEnds prefetches the first and last line of row, the next row
 // of the output, where compositeRow's plain stores will write them: those
 // not filled by row's whole lines (ntSpan), which the plain stores must

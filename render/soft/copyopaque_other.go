@@ -21,5 +21,8 @@ func gather(dst, pix []uint32, cols []int, _ int) { gatherGo(dst, pix, cols) }
 // storeFence does nothing: copyOpaque here makes only ordinary stores.
 func storeFence() {}
 
+// prefetchSpan does nothing here.
+func prefetchSpan([]uint32) {}
+
 // prefetchEnds does nothing here.
 func prefetchEnds([]uint32) {}

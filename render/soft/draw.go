@@ -197,6 +197,11 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 		switch {
 		case native:
 			src = l.pix[s+x0 : s+x0+n]
+			if n <= maxAheadSpan && y+srcAhead < p.vis.Max.Y {
+				k, _ := p.sourceRow(y+srcAhead, false)
+				s := l.base + k*l.rowStep + x0
+				prefetchSpan(l.pix[s : s+n])
+			}
 			if lines {
 				o := y*r.w + p.vis.Min.X
 				out := r.out[o : o+n]
@@ -220,6 +225,20 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 		r.putRow(p, y, src, opaqueSrc)
 	}
 }
+
+// srcAhead is how many rows ahead drawFrom prefetches the first and last
+// line of a short source row (at most maxAheadSpan pixels). A window's
+// parts beside another window's opaque area are such rows, 24 pixels of
+// shadow wide, read down a column: each row's first load missed every
+// cache, and the loop around them took a quarter of a frame of eight
+// stacked windows with opaque bodies. Longer rows are left to
+// copyOpaque's prefetch along the row and the hardware's: prefetching
+// theirs too cost 5 % on windows drawn whole (docs/benchmarks.md,
+// "Short rows prefetched").
+const srcAhead = 4
+
+// maxAheadSpan is the longest source row drawFrom prefetches (srcAhead).
+const maxAheadSpan = 64
 
 // sourceRow returns the source row (upright, after p's transform) that
 // output row y reads, the first of two on an axis filtered linearly
