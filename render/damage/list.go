@@ -82,12 +82,16 @@ func (l *List) place(d image.Rectangle, split bool) {
 		e := l.rects[i]
 		u := d.Union(e)
 		over := d.Overlaps(e)
-		if !over && Area(u)-Area(d)-Area(e) > mergeSlack {
-			continue
-		}
-		if over && split && Area(u)-Area(d)-Area(e)+Area(d.Intersect(e)) > mergeSlack {
-			l.todo = Subtract(l.todo, d, e)
-			return
+		// The union's pixels that neither covers (d ∩ e is empty when
+		// they do not overlap).
+		if waste := Area(u) - Area(d) - Area(e) + Area(d.Intersect(e)); waste > mergeSlack {
+			if !over {
+				continue
+			}
+			if split {
+				l.todo = Subtract(l.todo, d, e)
+				return
+			}
 		}
 		d = u
 		l.rects[i] = l.rects[len(l.rects)-1]

@@ -75,7 +75,7 @@ type Renderer struct {
 	plans    []plan // this scene's drawn items, bottom first
 	track    damage.Tracker
 	damaged  []image.Rectangle    // the last Render's redrawn rectangles
-	whole1   []image.Rectangle    // damaged when it is the whole output (mostOf)
+	whole1   [1]image.Rectangle   // damaged when it is the whole output (mostOf)
 	bgRects  [2][]image.Rectangle // backgroundOf's lists, reused
 	cull     damage.Set           // the part of an item no opq above hides
 	whole    []bool               // per plan: drawn whole in this damage rectangle
@@ -315,8 +315,8 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	}
 	r.damaged = r.track.Damage(out, bg)
 	if mostOf(r.damaged, out) {
-		r.damaged = append(r.whole1[:0], out)
-		r.whole1 = r.damaged
+		r.whole1[0] = out
+		r.damaged = r.whole1[:]
 	}
 	if len(r.damaged) == 0 {
 		return err
