@@ -210,6 +210,9 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 						r.putRowAt(p, o+c, src[c:], opaqueSrc)
 					}
 					continue
+				} else if e > h {
+					r.putEndsRow(p, o, h, e, src, opaqueSrc)
+					continue
 				}
 			}
 		case direct:
@@ -224,6 +227,50 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 		}
 		r.putRow(p, y, src, opaqueSrc)
 	}
+}
+
+// putEndsRow is drawFrom's straight copy for a row of src landing at
+// offset o of the output whose whole 64-byte lines are [h, e) of it (ntSpan)
+// and whose ends start or stop inside a line: a window whose x is not a
+// multiple of 16 pixels, as tiles 250 pixels wide side by side. The lines
+// go straight to the output with non-temporal stores, each end's leading
+// opaque pixels with plain ones, and only the rest, if any, through
+// putRowAt. Through putRowAt, each end was a call into compositeRun of its
+// own, with its checks and blocks, for at most 15 pixels (docs/benchmarks.md,
+// "Rows with ends").
+func (r *Renderer) putEndsRow(p *plan, o, h, e int, src []uint32, opaqueSrc bool) {
+	n := len(src)
+	if next := o + r.w; next+n <= len(r.out) {
+		prefetchEnds(r.out[next : next+n])
+	}
+	out := r.out[o : o+n]
+	if c := copyOpaqueShort(out[:h], src[:h]); c < h {
+		r.putRowAt(p, o+c, src[c:h], opaqueSrc)
+	}
+	if c := copyOpaque(out[h:e], src[h:e], true); c < e-h {
+		// The rest of the row, tail included, as putRowAt draws it: its
+		// first pixel starts a line (copyOpaque's non-temporal stores
+		// stop on one).
+		r.putRowAt(p, o+h+c, src[h+c:], opaqueSrc)
+		return
+	}
+	if c := copyOpaqueShort(out[e:], src[e:]); e+c < n {
+		r.putRowAt(p, o+e+c, src[e+c:], opaqueSrc)
+	}
+}
+
+// copyOpaqueShort copies the leading pixels of src with alpha 255 to dst,
+// with plain stores, and returns how many it copied: for the few pixels
+// of a row's end, where copyOpaque's blocks of 8 do not fit.
+func copyOpaqueShort(dst, src []uint32) int {
+	dst = dst[:len(src)]
+	for i, s := range src {
+		if s < alphaMask {
+			return i
+		}
+		dst[i] = s
+	}
+	return len(src)
 }
 
 // srcAhead is how many rows ahead drawFrom prefetches the first and last

@@ -314,61 +314,87 @@ func TestNoAllocs(t *testing.T) {
 	}
 }
 
-// TestOpaqueRowsOnLines: rows used as they are and lying on whole 64-byte
-// lines of the output go straight to it where opaque (drawFrom's fast
-// path with non-temporal stores); the same scenes drawn with plain stores,
-// which never take it, must give the same pixels: rows all opaque, opaque
-// then translucent, translucent then opaque, an opaque row with one clear
-// or half-clear pixel, all translucent; over the background and over
-// another window.
+// TestOpaqueRowsOnLines: rows used as they are go straight to the output
+// where opaque (drawFrom's fast paths with non-temporal stores: rows on
+// whole 64-byte lines of the output, and rows whose ends start or stop
+// inside a line, putEndsRow); the same scenes drawn with plain stores,
+// which never take them, must give the same pixels: rows all opaque,
+// opaque then translucent, translucent then opaque, an opaque row with one
+// clear or half-clear pixel, all translucent, one translucent pixel in
+// the row's first line or in its last; over the background and over
+// another window; windows on lines, and at x and widths that start or end
+// rows inside lines.
 func TestOpaqueRowsOnLines(t *testing.T) {
-	const W, H, x0, w = 128, 24, 32, 64
-	row := func(x, y int) uint32 {
-		a := uint32(0xff)
-		switch y % 6 {
-		case 1:
-			if x >= 20 {
-				a = 0x60
-			}
-		case 2:
-			if x < 8 {
-				a = 0x30
-			}
-		case 3:
-			if x == w-1 {
-				a = 0
-			}
-		case 4:
-			a = 0x90
-		case 5:
-			if x == 17 {
-				a = 0x80
-			}
-		}
-		c := uint32(x*5+y*3) % (a + 1)
-		return a<<24 | c<<16 | (a-c)<<8 | c/3
-	}
-	top := newStaging(w, H, w*4, shm.FormatARGB8888, row)
+	const W, H = 128, 32
 	below := newStaging(W, H, W*4, shm.FormatARGB8888, func(x, y int) uint32 { return 0xff000000 | uint32(x*2)<<16 | uint32(y*9)<<8 | 0x40 })
 	nt, plain := New(), New()
 	plain.plain = true
-	for _, overWindow := range []bool{false, true} {
-		scene := func(r *Renderer) [][]uint32 {
-			items := []render.Item{{Texture: upload(t, r, top), Dst: image.Rect(x0, 0, x0+w, H)}}
-			if overWindow {
-				items = append([]render.Item{{Texture: upload(t, r, below), Dst: image.Rect(0, 0, W, H)}}, items...)
+	for _, c := range []struct {
+		x0, w    int
+		onLines  bool // every row on whole lines
+		withEnds bool // every row has ends inside lines and whole lines between
+	}{
+		{32, 64, true, false},
+		{35, 64, false, true},
+		{32, 61, false, true},
+		{41, 50, false, true},
+		{46, 37, false, true},
+		{33, 12, false, false}, // shorter than a line: putRow only
+	} {
+		x0, w := c.x0, c.w
+		row := func(x, y int) uint32 {
+			a := uint32(0xff)
+			switch y % 8 {
+			case 1:
+				if x >= 20 {
+					a = 0x60
+				}
+			case 2:
+				if x < 8 {
+					a = 0x30
+				}
+			case 3:
+				if x == w-1 {
+					a = 0
+				}
+			case 4:
+				a = 0x90
+			case 5:
+				if x == 17 {
+					a = 0x80
+				}
+			case 6:
+				if x == 2 {
+					a = 0x70
+				}
+			case 7:
+				if x == w-3 {
+					a = 0x20
+				}
 			}
-			return renderScene(t, r, W, H, items...)
+			c := uint32(x*5+y*3) % (a + 1)
+			return a<<24 | c<<16 | (a-c)<<8 | c/3
 		}
-		got, want := scene(nt), scene(plain)
-		for y := 0; y < H; y++ {
-			o := y*W + x0
-			if h, e := ntSpan(nt.out[o : o+w]); haveBlocks() && (h != 0 || e != w) {
-				t.Fatalf("row %d of the window is not on whole lines of the output (%d, %d)", y, h, e)
+		top := newStaging(w, H, w*4, shm.FormatARGB8888, row)
+		for _, overWindow := range []bool{false, true} {
+			scene := func(r *Renderer) [][]uint32 {
+				items := []render.Item{{Texture: upload(t, r, top), Dst: image.Rect(x0, 0, x0+w, H)}}
+				if overWindow {
+					items = append([]render.Item{{Texture: upload(t, r, below), Dst: image.Rect(0, 0, W, H)}}, items...)
+				}
+				return renderScene(t, r, W, H, items...)
 			}
-			for x := 0; x < W; x++ {
-				if got[y][x] != want[y][x] {
-					t.Fatalf("over a window %v: pixel (%d,%d) = %#08x, %#08x with plain stores", overWindow, x, y, got[y][x], want[y][x])
+			got, want := scene(nt), scene(plain)
+			for y := 0; y < H; y++ {
+				o := y*W + x0
+				h, e := ntSpan(nt.out[o : o+w])
+				if haveBlocks() && ((h == 0 && e == w) != c.onLines || (e > h && (h > 0 || e < w)) != c.withEnds) {
+					t.Fatalf("window at x %d, %d wide: row %d has whole lines [%d, %d), want on lines %v, with ends %v", x0, w, y, h, e, c.onLines, c.withEnds)
+				}
+				for x := 0; x < W; x++ {
+					if got[y][x] != want[y][x] {
+						t.Fatalf("window at x %d, %d wide, over a window %v: pixel (%d,%d) = %#08x, %#08x with plain stores", x0, w, overWindow, x, y, got[y][x], want[y][x])
+					}
 				}
 			}
 		}
