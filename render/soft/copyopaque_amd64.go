@@ -110,6 +110,18 @@ func prefetchSpan(span []uint32) {
 	prefetch2(a, a+uintptr(len(span))*4-4)
 }
 
+// prefetchEdges prefetches every line under the first and last edgeSpan
+// pixels of row (not empty): three addresses at most 64 bytes apart
+// cover the lines of each end, wherever the row starts in its first.
+func prefetchEdges(row []uint32) {
+	n := len(row)
+	k := min(n, edgeSpan) - 1
+	a := uintptr(unsafe.Pointer(&row[0]))
+	prefetch2(a, a+uintptr(k/2)*4)
+	prefetch2(a+uintptr(k)*4, a+uintptr(n-1-k)*4)
+	prefetch2(a+uintptr(n-1-k/2)*4, a+uintptr(n-1)*4)
+}
+
 // prefetchEnds prefetches the first and last line of row, the next row
 // of the output, where compositeRow's plain stores will write them: those
 // not filled by row's whole lines (ntSpan), which the plain stores must

@@ -24,5 +24,8 @@ func storeFence() {}
 // prefetchSpan does nothing here.
 func prefetchSpan([]uint32) {}
 
+// prefetchEdges does nothing here.
+func prefetchEdges([]uint32) {}
+
 // prefetchEnds does nothing here.
 func prefetchEnds([]uint32) {}
