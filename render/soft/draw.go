@@ -190,6 +190,11 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 	// 256x256 windows (docs/benchmarks.md, "Opaque rows straight to the
 	// output").
 	lines := native && r.ntStores() && haveBlocks()
+	// The source row r.row holds, converted or gathered: a window scaled
+	// up shows each source row on several output rows in turn, and
+	// gathering it again for each was three quarters of a frame at 2x
+	// (docs/benchmarks.md, "A scaled row gathered once").
+	held := -1
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
 		k, _ := p.sourceRow(y, false)
 		s := l.base + k*l.rowStep
@@ -215,15 +220,19 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 					continue
 				}
 			}
+		case k == held:
+			src = r.row[:n]
 		case direct:
 			src = r.row[:n]
 			if l.aligned {
 				s *= 4
 			}
 			convertRow(src, b[s+x0*4:s+x0*4+n*4], f)
+			held = k
 		default:
 			src = r.row[:n]
 			l.gather(src, b, s, r.cols[:n], cmax, f)
+			held = k
 		}
 		r.putRow(p, y, src, opaqueSrc)
 	}
