@@ -135,6 +135,7 @@ func BenchmarkRender(b *testing.B) {
 	}{
 		{"1080p-1-opaque", 1920, 1080, shm.FormatXRGB8888, 0xff, render.TransformNormal, 1, 1920, 1080},
 		{"1080p-1-opaque-rot90", 1080, 1920, shm.FormatXRGB8888, 0xff, render.Transform90, 1, 1920, 1080},
+		{"1080p-1-opaque-rot180", 1920, 1080, shm.FormatXRGB8888, 0xff, render.Transform180, 1, 1920, 1080},
 		{"1080p-1-opaque-scale2", 3840, 2160, shm.FormatXRGB8888, 0xff, render.TransformNormal, 2, 1920, 1080},
 		// A scale-1 client (Xwayland's, or one that ignores the scale)
 		// on an output at --scale=2: each pixel shown 2x2, nearest.

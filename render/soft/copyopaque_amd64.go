@@ -82,17 +82,34 @@ func convertRun(dst, src []uint32, or uint32, swap bool) {
 //go:noescape
 func gatherAVX2(dst, pix *uint32, cols *int, n int)
 
+// permuteAVX2 sets the n pixels at dst (n a multiple of 8) from blocks of
+// 8: block b loads the 8 pixels at pix[base[b]] and puts them in the order
+// idx gives (copyopaque_amd64.s).
+//
+//go:noescape
+func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int)
+
 // gather sets dst[i] = pix[cols[i]] (gatherGo); every column is in
-// [0, cmax]: with AVX2 8 pixels at a time.
-func gather(dst, pix []uint32, cols []int, cmax int) {
+// [0, cmax]: with AVX2 8 pixels at a time, the blocks pm planned for cols
+// (permutes.plan; nil for none) by permutation.
+func gather(dst, pix []uint32, cols []int, cmax int, pm *permutes) {
 	cols = cols[:len(dst)]
-	n := 0
+	n, m := 0, 0
 	if haveAVX2 {
 		n = len(dst) &^ 7
 	}
+	if pm != nil {
+		m = min(pm.n, n)
+	}
 	if n > 0 {
 		_ = pix[cmax]
-		gatherAVX2(&dst[0], &pix[0], &cols[0], n)
+	}
+	if m > 0 {
+		_, _ = pm.base[m/8-1], pm.idx[m-1]
+		permuteAVX2(&dst[0], &pix[0], &pm.base[0], &pm.idx[0], m)
+	}
+	if n > m {
+		gatherAVX2(&dst[m], &pix[0], &cols[m], n-m)
 	}
 	gatherGo(dst[n:], pix, cols[n:])
 }

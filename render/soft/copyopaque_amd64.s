@@ -230,6 +230,32 @@ gdone:
 	VZEROUPPER
 	RET
 
+// func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int)
+TEXT ·permuteAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ pix+8(FP), SI
+	MOVQ base+16(FP), R8
+	MOVQ idx+24(FP), R9
+	MOVQ n+32(FP), CX
+	SHRQ $3, CX
+	JZ   pdone
+
+ploop:
+	MOVLQSX (R8), AX
+	VMOVDQU (R9), Y1
+	VMOVDQU (SI)(AX*4), Y0
+	VPERMD  Y0, Y1, Y0
+	VMOVDQU Y0, (DI)
+	ADDQ    $4, R8
+	ADDQ    $32, R9
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     ploop
+	VZEROUPPER
+
+pdone:
+	RET
+
 // func storeFence()
 TEXT ·storeFence(SB), NOSPLIT, $0-0
 	SFENCE

@@ -16,7 +16,7 @@ func copyOpaque(dst, src []uint32, _ bool) int {
 func convert(dst, src []uint32, or uint32, swap, _ bool) { convertGo(dst, src, or, swap) }
 
 // gather sets dst[i] = pix[cols[i]] (gatherGo).
-func gather(dst, pix []uint32, cols []int, _ int) { gatherGo(dst, pix, cols) }
+func gather(dst, pix []uint32, cols []int, _ int, _ *permutes) { gatherGo(dst, pix, cols) }
 
 // storeFence does nothing: copyOpaque here makes only ordinary stores.
 func storeFence() {}

@@ -286,7 +286,7 @@ func TestGather(t *testing.T) {
 			}
 			dst := make([]uint32, n+1)
 			dst[n] = 0x12345678
-			gather(dst[:n], pix, cols, cmax)
+			gather(dst[:n], pix, cols, cmax, nil)
 			for i, c := range cols {
 				if dst[i] != pix[c] {
 					t.Fatalf("%d pixels: pixel %d = %#08x, want pix[%d] = %#08x", n, i, dst[i], c, pix[c])
@@ -294,6 +294,80 @@ func TestGather(t *testing.T) {
 			}
 			if dst[n] != 0x12345678 {
 				t.Fatalf("%d pixels: wrote past the row", n)
+			}
+		}
+	}
+}
+
+// TestGatherPermutes: with its plan, gather reads the same pixels for the
+// columns of a row scaled up by 2, 3, 1.5, 1.25 and 7/3, shown as it is,
+// mirrored, at every length up to 70, from a row whose pixel cmax is the
+// last before a PROT_NONE page (a block's load there starts at cmax-7; one
+// past it would fault); the plan takes every whole block of those, and
+// none of a row shrunk to half or of columns apart.
+func TestGatherPermutes(t *testing.T) {
+	const page = 4096
+	guarded, err := unix.Mmap(-1, 0, 2*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(guarded)
+	if err := unix.Mprotect(guarded[page:], unix.PROT_NONE); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := asPixels(guarded[:page]) // its last pixel is the last before the PROT_NONE page
+	rng := rand.New(rand.NewPCG(5, 6))
+	pix := make([]uint32, 300)
+	for i := range pix {
+		pix[i] = rng.Uint32()
+	}
+	for _, c := range []struct {
+		name string
+		col  func(i, n int) int
+		all  bool // the plan takes every whole block
+	}{
+		{"2x", func(i, _ int) int { return 10 + i/2 }, true},
+		{"3x", func(i, _ int) int { return i / 3 }, true},
+		{"1.5x", func(i, _ int) int { return 7 + i*2/3 }, true},
+		{"1.25x", func(i, _ int) int { return i * 4 / 5 }, true},
+		{"7/3", func(i, _ int) int { return 100 + i*3/7 }, true},
+		{"1x", func(i, _ int) int { return 3 + i }, true},
+		{"mirrored", func(i, n int) int { return 40 + n - 1 - i }, true},
+		{"half", func(i, _ int) int { return 2 * i }, false},
+		{"apart", func(i, _ int) int { return (i * 37) % 250 }, false},
+	} {
+		for n := 0; n <= 70; n++ {
+			cols := make([]int, n)
+			cmax := 0
+			for i := range cols {
+				cols[i] = c.col(i, n)
+				cmax = max(cmax, cols[i])
+			}
+			var pm permutes
+			pm.plan(cols, cmax)
+			if want := n &^ 7; haveBlocks() && cmax >= 7 && want > 8 && (pm.n == want) != c.all {
+				t.Fatalf("%s, %d pixels: the plan takes %d, want all %d: %v", c.name, n, pm.n, want, c.all)
+			}
+			row := end[len(end)-cmax-1:]
+			copy(row, pix)
+			dst := make([]uint32, n+1)
+			dst[n] = 0x12345678
+			func() {
+				defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("%s, %d pixels: gather faulted: %v", c.name, n, r)
+					}
+				}()
+				gather(dst[:n], row, cols, cmax, &pm)
+			}()
+			for i, col := range cols {
+				if dst[i] != pix[col] {
+					t.Fatalf("%s, %d pixels: pixel %d = %#08x, want pix[%d] = %#08x", c.name, n, i, dst[i], col, pix[col])
+				}
+			}
+			if dst[n] != 0x12345678 {
+				t.Fatalf("%s, %d pixels: wrote past the row", c.name, n)
 			}
 		}
 	}

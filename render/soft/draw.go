@@ -3,6 +3,7 @@ package soft
 import (
 	"encoding/binary"
 	"image"
+	"math"
 
 	"github.com/nofault/nofault/render"
 	"github.com/nofault/nofault/shm"
@@ -133,11 +134,12 @@ func layoutOf(p *plan, b []byte, stride int) srcLayout {
 }
 
 // gather sets dst[i] to the pixel at offset s+cols[i] of b, converted
-// from format f. No offset in cols is above cmax, none below 0.
-func (l *srcLayout) gather(dst []uint32, b []byte, s int, cols []int, cmax int, f shm.Format) {
+// from format f. No offset in cols is above cmax, none below 0; pm is
+// cols' plan (permutes.plan).
+func (l *srcLayout) gather(dst []uint32, b []byte, s int, cols []int, cmax int, f shm.Format, pm *permutes) {
 	switch {
 	case l.aligned && l.colStep == 1:
-		gather(dst, l.pix[s:], cols, cmax)
+		gather(dst, l.pix[s:], cols, cmax, pm)
 	case l.aligned:
 		// Rotated by 90 or 270 degrees: each pixel is in another row of
 		// the buffer, mostly on another page, and the vector gather
@@ -148,6 +150,49 @@ func (l *srcLayout) gather(dst []uint32, b []byte, s int, cols []int, cmax int, 
 	}
 	if f != shm.FormatARGB8888 {
 		convertPixels(dst, dst, f)
+	}
+}
+
+// permutes is gather's plan for the columns of one draw: its leading
+// blocks of 8 output pixels whose columns lie within 8 source pixels of
+// each other (a window scaled up, or shown as it is) are read with one
+// load each and put in order with a permutation (permuteAVX2), not with
+// a vector gather, which cost 0.9 ns a pixel and most of a frame at 2x
+// (docs/benchmarks.md, "A scaled row gathered once").
+type permutes struct {
+	n    int      // the leading pixels so read, a multiple of 8
+	base []int32  // per block: the column its load starts at
+	idx  []uint32 // per pixel: its column less its block's base, 0 to 7
+}
+
+// plan sets pm for cols, every column in [0, cmax]. A block's load starts
+// at its smallest column, or at cmax-7 where that would read past cmax,
+// so that it never reads a pixel the gather would not.
+func (pm *permutes) plan(cols []int, cmax int) {
+	pm.n = 0
+	if !haveBlocks() || cmax < 7 || cmax > math.MaxInt32 {
+		return
+	}
+	nb := len(cols) / 8
+	if cap(pm.idx) < nb*8 {
+		pm.base, pm.idx = make([]int32, nb), make([]uint32, nb*8)
+	}
+	base, idx := pm.base[:nb], pm.idx[:nb*8]
+	for b := range base {
+		c := cols[b*8 : b*8+8 : b*8+8]
+		lo, hi := c[0], c[0]
+		for _, v := range c[1:] {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		if hi-lo > 7 {
+			return
+		}
+		lo = min(lo, cmax-7)
+		base[b] = int32(lo)
+		for i, v := range c {
+			idx[b*8+i] = uint32(v - lo)
+		}
+		pm.n = (b + 1) * 8
 	}
 }
 
@@ -181,6 +226,7 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 			cols[i] = k * l.colStep
 			cmax = max(cmax, cols[i])
 		}
+		r.perm.plan(cols, cmax)
 	}
 
 	// Rows used as they are, on whole 64-byte lines of the output: their
@@ -231,7 +277,7 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 			held = k
 		default:
 			src = r.row[:n]
-			l.gather(src, b, s, r.cols[:n], cmax, f)
+			l.gather(src, b, s, r.cols[:n], cmax, f, &r.perm)
 			held = k
 		}
 		r.putRow(p, y, src, opaqueSrc)

@@ -103,9 +103,9 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 		h := lb.h[j][:n]
 		s := l.base + k*l.rowStep
 		lb.hRow[j] = k
-		l.gather(lb.a[:n], b, s, c0, cmax, f)
+		l.gather(lb.a[:n], b, s, c0, cmax, f, nil)
 		if linX {
-			l.gather(lb.b[:n], b, s, c1, cmax+l.colStep, f)
+			l.gather(lb.b[:n], b, s, c1, cmax+l.colStep, f, nil)
 			hmixRow(h, lb.a[:n], lb.b[:n], wx)
 		} else {
 			spreadRow(h, lb.a[:n])

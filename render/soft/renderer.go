@@ -25,6 +25,7 @@ type Renderer struct {
 
 	cols []int    // per visible column: texture offset of its source pixel
 	row  []uint32 // gathered source row for transformed or scaled items
+	perm permutes // cols' blocks read by permutation (gather)
 	lin  linBufs  // drawLinear's scratch
 
 	// Damage tracking (render/damage): what the last Render drew, so that
@@ -165,6 +166,7 @@ func (r *Renderer) Render(scene *render.Scene, width, height int) error {
 	if cap(r.row) < width {
 		r.row = make([]uint32, width)
 		r.cols = make([]int, width)
+		r.perm.base, r.perm.idx = make([]int32, width/8), make([]uint32, width)
 	}
 
 	if scene == nil {
