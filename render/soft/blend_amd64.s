@@ -132,7 +132,7 @@ TEXT ·overBlocksAVX2(SB), NOSPLIT, $0-40
 solid32:
 	LEFT(32)
 	JB   solid8
-	PREFETCHT0 4096(SI)(AX*4)
+	AHEAD128
 	LOAD32
 	JCS  done
 	SAME32
@@ -159,7 +159,7 @@ solid8:
 solidnt32:
 	LEFT(32)
 	JB   solidnt8
-	PREFETCHT0 4096(SI)(AX*4)
+	AHEAD128
 	LOAD32
 	JCS  done
 	SAME32
@@ -186,7 +186,7 @@ solidnt8:
 over32:
 	LEFT(32)
 	JB   over8
-	PREFETCHT0 4096(SI)(AX*4)
+	AHEAD128
 	LOAD32
 	JCS  done
 	OVER8(0)

@@ -60,9 +60,9 @@ loop8:
 	JMP     loop8
 
 	// dst is on a 64-byte line: the same with non-temporal stores, which
-	// skip reading dst's cache lines before writing them. PREFETCHT0
+	// skip reading dst's cache lines before writing them. AHEAD128
 	// touches the source 4 KiB ahead, the next page of a client's pool,
-	// before the loads reach it. A copy once a frame finds the source
+	// before the loads reach it, both lines of each 128 bytes. A copy once a frame finds the source
 	// farther from the core than a copy back to back does
 	// (BenchmarkCopyOpaqueCold's -idle cases), and there the prefetch
 	// into every level of cache cut a 4K frame in the running compositor
@@ -74,7 +74,7 @@ loop8:
 ntloop32:
 	LEFT(32)
 	JB   ntloop16
-	PREFETCHT0 4096(SI)(AX*4)
+	AHEAD128
 	LOAD32
 	JCC  ntloop16
 	STORE32(VMOVNTDQ)
@@ -178,7 +178,7 @@ conv8:
 ntconv32:
 	LEFT(32)
 	JB   ntconv8
-	PREFETCHT0 4096(SI)(AX*4)
+	AHEAD128
 	CONV32
 	STORE32(VMOVNTDQ)
 	ADDQ $32, AX

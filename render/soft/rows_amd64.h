@@ -2,6 +2,14 @@
 // Their registers: SI the source, DI the destination, AX the index of
 // the pixel (uint32) the loop is at, CX the row's length in pixels.
 
+// AHEAD128 prefetches, into every cache, both lines of the 128 bytes of
+// the source a page ahead of a 32-pixel block's loads. One prefetch a
+// block left every other line to the hardware, and a blend over the
+// background waited on it (docs/benchmarks.md, "Both lines ahead").
+#define AHEAD128 \
+	PREFETCHT0 4096(SI)(AX*4); \
+	PREFETCHT0 4160(SI)(AX*4)
+
 // LOAD32 loads the 32 pixels at src[AX] into Y0-Y3 and sets CF when
 // every one of them has alpha 255 (every alpha bit of Y8 set in their
 // AND). It uses Y4 and Y5.
