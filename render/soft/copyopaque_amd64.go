@@ -83,11 +83,11 @@ func convertRun(dst, src []uint32, or uint32, swap bool) {
 func gatherAVX2(dst, pix *uint32, cols *int, n int)
 
 // permuteAVX2 sets the n pixels at dst (n a multiple of 8) from blocks of
-// 8: block b loads the 8 pixels at pix[base[b]] and puts them in the order
-// idx gives (copyopaque_amd64.s).
+// 8: block b loads the 8 pixels at pix[base[b]], or 16 when wide, and
+// puts them in the order idx gives (copyopaque_amd64.s).
 //
 //go:noescape
-func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int)
+func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int, wide bool)
 
 // gather sets dst[i] = pix[cols[i]] (gatherGo); every column is in
 // [0, cmax]: with AVX2 8 pixels at a time, the blocks pm planned for cols
@@ -106,7 +106,7 @@ func gather(dst, pix []uint32, cols []int, cmax int, pm *permutes) {
 	}
 	if m > 0 {
 		_, _ = pm.base[m/8-1], pm.idx[m-1]
-		permuteAVX2(&dst[0], &pix[0], &pm.base[0], &pm.idx[0], m)
+		permuteAVX2(&dst[0], &pix[0], &pm.base[0], &pm.idx[0], m, pm.wide)
 	}
 	if n > m {
 		gatherAVX2(&dst[m], &pix[0], &cols[m], n-m)

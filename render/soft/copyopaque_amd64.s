@@ -230,8 +230,8 @@ gdone:
 	VZEROUPPER
 	RET
 
-// func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int)
-TEXT ·permuteAVX2(SB), NOSPLIT, $0-40
+// func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int, wide bool)
+TEXT ·permuteAVX2(SB), NOSPLIT, $0-41
 	MOVQ dst+0(FP), DI
 	MOVQ pix+8(FP), SI
 	MOVQ base+16(FP), R8
@@ -239,6 +239,8 @@ TEXT ·permuteAVX2(SB), NOSPLIT, $0-40
 	MOVQ n+32(FP), CX
 	SHRQ $3, CX
 	JZ   pdone
+	CMPB wide+40(FP), $0
+	JNE  pwide
 
 ploop:
 	MOVLQSX (R8), AX
@@ -251,6 +253,31 @@ ploop:
 	ADDQ    $32, DI
 	DECQ    CX
 	JNZ     ploop
+	VZEROUPPER
+	RET
+
+	// Wide: the 16 pixels from base in Y0 and Y2; VPERMD takes an index's
+	// low 3 bits, and the indices above 7 pick from Y2.
+pwide:
+	MOVL         $7, AX
+	VMOVQ        AX, X7
+	VPBROADCASTD X7, Y7
+
+pwloop:
+	MOVLQSX   (R8), AX
+	VMOVDQU   (R9), Y1
+	VMOVDQU   (SI)(AX*4), Y0
+	VMOVDQU   32(SI)(AX*4), Y2
+	VPERMD    Y0, Y1, Y0
+	VPERMD    Y2, Y1, Y2
+	VPCMPGTD  Y7, Y1, Y3
+	VPBLENDVB Y3, Y2, Y0, Y0
+	VMOVDQU   Y0, (DI)
+	ADDQ      $4, R8
+	ADDQ      $32, R9
+	ADDQ      $32, DI
+	DECQ      CX
+	JNZ       pwloop
 	VZEROUPPER
 
 pdone:

@@ -301,10 +301,11 @@ func TestGather(t *testing.T) {
 
 // TestGatherPermutes: with its plan, gather reads the same pixels for the
 // columns of a row scaled up by 2, 3, 1.5, 1.25 and 7/3, shown as it is,
-// mirrored, at every length up to 70, from a row whose pixel cmax is the
-// last before a PROT_NONE page (a block's load there starts at cmax-7; one
-// past it would fault); the plan takes every whole block of those, and
-// none of a row shrunk to half or of columns apart.
+// mirrored, shrunk to a half (mirrored too) and to two thirds, at every
+// length up to 70, from a row whose pixel cmax is the last before a
+// PROT_NONE page (a block's load there starts at cmax-7, or cmax-15 for
+// 16 pixels; one past it would fault); the plan takes every whole block
+// of those, and none of a row shrunk to a third or of columns apart.
 func TestGatherPermutes(t *testing.T) {
 	const page = 4096
 	guarded, err := unix.Mmap(-1, 0, 2*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
@@ -333,7 +334,10 @@ func TestGatherPermutes(t *testing.T) {
 		{"7/3", func(i, _ int) int { return 100 + i*3/7 }, true},
 		{"1x", func(i, _ int) int { return 3 + i }, true},
 		{"mirrored", func(i, n int) int { return 40 + n - 1 - i }, true},
-		{"half", func(i, _ int) int { return 2 * i }, false},
+		{"half", func(i, _ int) int { return 5 + 2*i }, true},
+		{"2/3", func(i, _ int) int { return i * 3 / 2 }, true},
+		{"half, mirrored", func(i, n int) int { return 2 * (n - 1 - i) }, true},
+		{"third", func(i, _ int) int { return 3 * i }, false},
 		{"apart", func(i, _ int) int { return (i * 37) % 250 }, false},
 	} {
 		for n := 0; n <= 70; n++ {

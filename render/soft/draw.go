@@ -155,21 +155,25 @@ func (l *srcLayout) gather(dst []uint32, b []byte, s int, cols []int, cmax int, 
 
 // permutes is gather's plan for the columns of one draw: its leading
 // blocks of 8 output pixels whose columns lie within 8 source pixels of
-// each other (a window scaled up, or shown as it is) are read with one
-// load each and put in order with a permutation (permuteAVX2), not with
-// a vector gather, which cost 0.9 ns a pixel and most of a frame at 2x
-// (docs/benchmarks.md, "A scaled row gathered once").
+// each other (a window scaled up, mirrored, or shown as it is) are read
+// with one load each and put in order with a permutation (permuteAVX2),
+// not with a vector gather, which cost 0.9 ns a pixel and most of a frame
+// at 2x (docs/benchmarks.md, "A scaled row gathered once"); blocks within
+// 16 source pixels (a window shrunk to a half or more) with two loads and
+// two permutations (wide).
 type permutes struct {
 	n    int      // the leading pixels so read, a multiple of 8
+	wide bool     // every block loads 16 pixels (some spans more than 8)
 	base []int32  // per block: the column its load starts at
-	idx  []uint32 // per pixel: its column less its block's base, 0 to 7
+	idx  []uint32 // per pixel: its column less its block's base, 0 to 7 (15 when wide)
 }
 
 // plan sets pm for cols, every column in [0, cmax]. A block's load starts
-// at its smallest column, or at cmax-7 where that would read past cmax,
-// so that it never reads a pixel the gather would not.
+// at its smallest column, or at cmax-7 (cmax-15 when wide) where that
+// would read past cmax, so that it never reads a pixel the gather would
+// not.
 func (pm *permutes) plan(cols []int, cmax int) {
-	pm.n = 0
+	pm.n, pm.wide = 0, false
 	if !haveBlocks() || cmax < 7 || cmax > math.MaxInt32 {
 		return
 	}
@@ -177,23 +181,37 @@ func (pm *permutes) plan(cols []int, cmax int) {
 	if cap(pm.idx) < nb*8 {
 		pm.base, pm.idx = make([]int32, nb), make([]uint32, nb*8)
 	}
-	base, idx := pm.base[:nb], pm.idx[:nb*8]
-	for b := range base {
-		c := cols[b*8 : b*8+8 : b*8+8]
-		lo, hi := c[0], c[0]
+	span := func(c []int) (lo, hi int) {
+		lo, hi = c[0], c[0]
 		for _, v := range c[1:] {
 			lo, hi = min(lo, v), max(hi, v)
 		}
-		if hi-lo > 7 {
-			return
+		return lo, hi
+	}
+	// The leading blocks within 16 pixels; wide if one needs more than 8.
+	last := 7
+	for b := range nb {
+		lo, hi := span(cols[b*8 : b*8+8])
+		if hi-lo > 15 || hi-lo > 7 && cmax < 15 {
+			nb = b
+			break
 		}
-		lo = min(lo, cmax-7)
+		if hi-lo > 7 {
+			last = 15
+		}
+	}
+	pm.wide = last == 15
+	base, idx := pm.base[:nb], pm.idx[:nb*8]
+	for b := range base {
+		c := cols[b*8 : b*8+8 : b*8+8]
+		lo, _ := span(c)
+		lo = min(lo, cmax-last)
 		base[b] = int32(lo)
 		for i, v := range c {
 			idx[b*8+i] = uint32(v - lo)
 		}
-		pm.n = (b + 1) * 8
 	}
+	pm.n = nb * 8
 }
 
 // drawFrom draws p from b, rows stride bytes apart in format f. alphaSet
