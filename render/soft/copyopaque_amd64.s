@@ -62,8 +62,9 @@ loop8:
 	// dst is on a 64-byte line: the same with non-temporal stores, which
 	// skip reading dst's cache lines before writing them. AHEAD128
 	// touches the source 4 KiB ahead, the next page of a client's pool,
-	// before the loads reach it, both lines of each 128 bytes. A copy once a frame finds the source
-	// farther from the core than a copy back to back does
+	// both lines of each 128 bytes, before the loads reach it. A copy
+	// once a frame finds the source farther from the core than a copy
+	// back to back does
 	// (BenchmarkCopyOpaqueCold's -idle cases), and there the prefetch
 	// into every level of cache cut a 4K frame in the running compositor
 	// by 46 %, where PREFETCHNTA (a hint to keep the lines out of most

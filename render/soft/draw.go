@@ -244,7 +244,9 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 			cols[i] = k * l.colStep
 			cmax = max(cmax, cols[i])
 		}
-		r.perm.plan(cols, cmax)
+		if l.aligned && l.colStep == 1 { // the rows gather uses it for
+			r.perm.plan(cols, cmax)
+		}
 	}
 
 	// Rows used as they are, on whole 64-byte lines of the output: their
@@ -313,9 +315,7 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 // "Rows with ends").
 func (r *Renderer) putEndsRow(p *plan, o, h, e int, src []uint32, opaqueSrc bool) {
 	n := len(src)
-	if next := o + r.w; next+n <= len(r.out) {
-		prefetchEnds(r.out[next : next+n])
-	}
+	r.prefetchNextEnds(o, n)
 	out := r.out[o : o+n]
 	if c := copyOpaqueShort(out[:h], src[:h]); c < h {
 		r.putRowAt(p, o+c, src[c:h], opaqueSrc)
@@ -400,10 +400,8 @@ func (r *Renderer) putRow(p *plan, y int, src []uint32, opaqueSrc bool) {
 func (r *Renderer) putRowAt(p *plan, o int, src []uint32, opaqueSrc bool) {
 	out := r.out[o : o+len(src)]
 	nt := r.ntStores()
-	if next := o + r.w; nt && len(src) > 0 && next+len(src) <= len(r.out) {
-		// The rows of a small window start and end inside lines, and
-		// the stores there waited for each line to be read.
-		prefetchEnds(r.out[next : next+len(src)])
+	if nt {
+		r.prefetchNextEnds(o, len(src))
 	}
 	switch {
 	case p.opaque && opaqueSrc:
@@ -415,6 +413,16 @@ func (r *Renderer) putRowAt(p *plan, o int, src []uint32, opaqueSrc bool) {
 	default:
 		r.prefetchBelow(o, len(src))
 		overRow(out, src, nt)
+	}
+}
+
+// prefetchNextEnds prefetches the lines that plain stores will write at
+// the ends of the n pixels below output offset o, the next row's
+// (prefetchEnds): the rows of a small window start and end inside lines,
+// and the stores there waited for each line to be read.
+func (r *Renderer) prefetchNextEnds(o, n int) {
+	if next := o + r.w; n > 0 && next+n <= len(r.out) {
+		prefetchEnds(r.out[next : next+n])
 	}
 }
 
