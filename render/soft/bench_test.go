@@ -137,6 +137,10 @@ func BenchmarkRender(b *testing.B) {
 		{"1080p-1-opaque-rot90", 1080, 1920, shm.FormatXRGB8888, 0xff, render.Transform90, 1, 1920, 1080},
 		{"1080p-1-opaque-rot180", 1920, 1080, shm.FormatXRGB8888, 0xff, render.Transform180, 1, 1920, 1080},
 		{"1080p-1-opaque-scale2", 3840, 2160, shm.FormatXRGB8888, 0xff, render.TransformNormal, 2, 1920, 1080},
+		// A client that turns its buffer (wl_surface.set_buffer_transform):
+		// ARGB, and a scale-1 one on an output at --scale=2.
+		{"1080p-1-ARGB-rot270", 1080, 1920, shm.FormatARGB8888, 0xff, render.Transform270, 1, 1920, 1080},
+		{"1080p-1-ARGB-rot90-x2-at-2", 540, 960, shm.FormatARGB8888, 0xff, render.Transform90, 1, 1920, 1080},
 		// A scale-1 client (Xwayland's, or one that ignores the scale)
 		// on an output at --scale=2: each pixel shown 2x2, nearest.
 		{"1080p-1-ARGB-x2-at-2", 960, 540, shm.FormatARGB8888, 0xff, render.TransformNormal, 1, 1920, 1080},
