@@ -65,6 +65,11 @@ func scaled(o wlclient.Options, bufferScale int) wlclient.Options {
 	return o
 }
 
+func turned(o wlclient.Options, transform int) wlclient.Options {
+	o.BufferTransform = transform
+	return o
+}
+
 func xrgb(o wlclient.Options) wlclient.Options {
 	o.XRGB = true
 	return o
@@ -110,6 +115,7 @@ func Workloads() []Workload {
 		{Name: "scale1.5-translucent", Title: "1 x 2560x1440 at buffer scale 2 on a 1920x1080 output at scale 1.5 (shown at 0.75, filtered linearly), full damage, every pixel at alpha 0.8", Opts: translucent(scaled(frames(1, 2560, 1440, 100, true), 2), 204), OutW: 1920, OutH: 1080, Scale: 1.5},
 		{Name: "scale1.5-x1", Title: "1 x 1280x720 at buffer scale 1 on a 1920x1080 output at scale 1.5 (shown at 1.5, filtered linearly), full damage", Opts: frames(1, 1280, 720, 100, true), OutW: 1920, OutH: 1080, Scale: 1.5},
 		{Name: "scale2-x1", Title: "1 x 960x540 at buffer scale 1 on a 1920x1080 output at scale 2 (each pixel shown 2x2, nearest), full damage", Opts: frames(1, 960, 540, 100, true), OutW: 1920, OutH: 1080, Scale: 2},
+		{Name: "1080p-rot90", Title: "1 x 1080x1920 buffer turned 90 degrees (wl_surface.set_buffer_transform), shown at 1920x1080, full damage", Opts: turned(frames(1, 1080, 1920, 100, true), 1), OutW: 1920, OutH: 1080},
 		{Name: "16x250", Title: "16 x 250x250, full damage (rows that start and end inside 64-byte lines of the output)", Opts: frames(16, 250, 250, 100, true), OutW: 1920, OutH: 1080},
 		{Name: "1000x700", Title: "1 x 1000x700, full damage (an application window, its rows inside 64-byte lines)", Opts: frames(1, 1000, 700, 100, true), OutW: 1920, OutH: 1080},
 		{Name: "8x640-edges", Title: "8 x 640x480, full damage, 24 pixels at alpha 64 at each end of every row (client-side shadows), placed over each other once the output is full", Opts: shadowed(frames(8, 640, 480, 100, true), 24), OutW: 1920, OutH: 1080},
@@ -494,6 +500,7 @@ func ExecClients(bin, syncrtt string) Client {
 			fmt.Sprintf("--pid=%d", o.PID), fmt.Sprintf("--rects=%d", max(o.Rects, 1)),
 			fmt.Sprintf("--inflight=%d", max(o.Inflight, 1)),
 			fmt.Sprintf("--buffer-scale=%d", max(o.BufferScale, 1)),
+			fmt.Sprintf("--buffer-transform=%d", o.BufferTransform),
 			fmt.Sprintf("--edges=%d", o.Edges),
 			fmt.Sprintf("--opaque-body=%v", o.OpaqueBody),
 		}

@@ -48,6 +48,11 @@ type Options struct {
 	// (frames mode): Width x Height buffer pixels are a surface of
 	// Width/BufferScale x Height/BufferScale.
 	BufferScale int `json:",omitempty"`
+	// BufferTransform, when not 0, is the surfaces' wl_surface buffer
+	// transform (wl_output.transform: 1 is 90 degrees): Width x Height
+	// is then the buffer's size, turned to show (damage in buffer
+	// coordinates needs wl_surface v4).
+	BufferTransform int `json:",omitempty"`
 	// Edges, when above 0, draws that many pixels at each end of every
 	// row at alpha 64 (premultiplied), as a client-side shadow is: a
 	// window's rows then switch between translucent and opaque pixels
@@ -317,6 +322,9 @@ func (cl *client) newSurface(idx int) (*surface, error) {
 	c.GetToplevel(s.xs, fmt.Sprintf("wlbench %d", idx), "wlbench")
 	if o.BufferScale > 1 {
 		c.SetBufferScale(s.surf, int32(o.BufferScale))
+	}
+	if o.BufferTransform != 0 {
+		c.SetBufferTransform(s.surf, int32(o.BufferTransform))
 	}
 	if o.OpaqueBody {
 		bs := max(o.BufferScale, 1)

@@ -155,6 +155,13 @@ func (c *Conn) Frame(surf uint32, done func(uint32)) uint32 {
 	return id
 }
 
+// SetBufferTransform sends wl_surface.set_buffer_transform (v2).
+func (c *Conn) SetBufferTransform(surf uint32, transform int32) {
+	s := c.begin(surf, 7)
+	c.i32(transform)
+	c.end(s)
+}
+
 // SetBufferScale sends wl_surface.set_buffer_scale (v3).
 func (c *Conn) SetBufferScale(surf uint32, scale int32) {
 	s := c.begin(surf, 8)

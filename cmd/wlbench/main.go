@@ -39,6 +39,7 @@ func main() {
 	flag.IntVar(&o.Surfaces, "surfaces", 1, "toplevels (frames mode)")
 	flag.StringVar(&size, "size", "1920x1080", "surface size WxH (buffer pixels)")
 	flag.IntVar(&o.BufferScale, "buffer-scale", 1, "wl_surface buffer scale (frames mode)")
+	flag.IntVar(&o.BufferTransform, "buffer-transform", 0, "wl_surface buffer transform, a wl_output.transform value (frames mode; --size is the buffer's)")
 	flag.BoolVar(&o.XRGB, "xrgb", false, "XRGB8888 instead of ARGB8888")
 	flag.IntVar(&o.Alpha, "alpha", 0, "alpha of the pixels drawn, 1..254 for translucent ones (premultiplied ARGB8888); 0 for opaque")
 	flag.IntVar(&o.Edges, "edges", 0, "pixels at each end of every row drawn at alpha 64 (a client-side shadow); 0 for none")
