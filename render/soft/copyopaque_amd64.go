@@ -160,3 +160,26 @@ func prefetchEnds(row []uint32) {
 	}
 	prefetch2(a, b)
 }
+
+// transposeAVX2 transposes the 16 pixels from pix[cols[x]], for each of
+// the first m columns (a multiple of 8), into 16 rows of dst n pixels
+// apart: dst[d*n+x] = pix[cols[x]+d] (copyopaque_amd64.s).
+//
+//go:noescape
+func transposeAVX2(dst *uint32, n int, pix *uint32, cols *int, m int)
+
+// transpose16 sets dst[d*n+x] = pix[cols[x]+d] for d < 16 and every x <
+// len(cols) (gatherBand's lines; no column above cmax), the leading
+// multiple of 8 columns in 8x8 blocks (transposeAVX2), the rest in Go.
+func transpose16(dst []uint32, n int, pix []uint32, cols []int, cmax int) {
+	m := 0
+	if haveAVX2 {
+		m = len(cols) &^ 7
+	}
+	if m > 0 {
+		_ = dst[15*n+m-1]
+		_ = pix[cmax+15]
+		transposeAVX2(&dst[0], n, &pix[0], &cols[0], m)
+	}
+	transposeGo(dst, n, pix, cols, m, 16)
+}

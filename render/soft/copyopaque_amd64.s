@@ -296,3 +296,101 @@ TEXT ·prefetch2(SB), NOSPLIT, $0-16
 	PREFETCHT0 (AX)
 	PREFETCHT0 (BX)
 	RET
+
+// func transposeAVX2(dst *uint32, n int, pix *uint32, cols *int, m int)
+//
+// For each group of 8 of the m columns (m a multiple of 8) and each half
+// h of the 16 pixels from pix[cols[x]]: the 8x8 block of pixels (row i:
+// the 8 pixels at pix[cols[x+i]+8h]) transposed, its row j stored at
+// dst[(8h+j)*n+x].
+TEXT ·transposeAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ n+8(FP), BX
+	SHLQ $2, BX                 // a band row's bytes
+	MOVQ pix+16(FP), SI
+	MOVQ cols+24(FP), DX
+	MOVQ m+32(FP), CX
+	SHRQ $3, CX
+	JZ   tdone
+
+tloop:
+	MOVQ SI, R10                // the first half
+	MOVQ DI, R11
+	MOVQ $2, R12
+
+thalf:
+	MOVQ    0(DX), AX
+	VMOVDQU (R10)(AX*4), Y0
+	MOVQ    8(DX), AX
+	VMOVDQU (R10)(AX*4), Y1
+	MOVQ    16(DX), AX
+	VMOVDQU (R10)(AX*4), Y2
+	MOVQ    24(DX), AX
+	VMOVDQU (R10)(AX*4), Y3
+	MOVQ    32(DX), AX
+	VMOVDQU (R10)(AX*4), Y4
+	MOVQ    40(DX), AX
+	VMOVDQU (R10)(AX*4), Y5
+	MOVQ    48(DX), AX
+	VMOVDQU (R10)(AX*4), Y6
+	MOVQ    56(DX), AX
+	VMOVDQU (R10)(AX*4), Y7
+
+	VUNPCKLPS Y1, Y0, Y8        // a0 b0 a1 b1 | a4 b4 a5 b5
+	VUNPCKHPS Y1, Y0, Y9        // a2 b2 a3 b3 | a6 b6 a7 b7
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+
+	VSHUFPS $0x44, Y10, Y8, Y0  // a0 b0 c0 d0 | a4 b4 c4 d4
+	VSHUFPS $0xee, Y10, Y8, Y1  // a1 b1 c1 d1 | a5 b5 c5 d5
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xee, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4 // e0 f0 g0 h0 | e4 f4 g4 h4
+	VSHUFPS $0xee, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xee, Y15, Y13, Y7
+
+	VPERM2F128 $0x20, Y4, Y0, Y8 // a0 ... h0
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12 // a4 ... h4
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+
+	MOVQ    R11, R9
+	VMOVDQU Y8, (R9)
+	ADDQ    BX, R9
+	VMOVDQU Y9, (R9)
+	ADDQ    BX, R9
+	VMOVDQU Y10, (R9)
+	ADDQ    BX, R9
+	VMOVDQU Y11, (R9)
+	ADDQ    BX, R9
+	VMOVDQU Y12, (R9)
+	ADDQ    BX, R9
+	VMOVDQU Y13, (R9)
+	ADDQ    BX, R9
+	VMOVDQU Y14, (R9)
+	ADDQ    BX, R9
+	VMOVDQU Y15, (R9)
+	ADDQ    BX, R9
+
+	ADDQ $32, R10               // the second half: 8 pixels on, 8 rows down
+	MOVQ R9, R11
+	DECQ R12
+	JNZ  thalf
+
+	ADDQ $64, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  tloop
+	VZEROUPPER
+
+tdone:
+	RET

@@ -299,6 +299,22 @@ func TestGather(t *testing.T) {
 	}
 }
 
+// beforeGuard returns a page of pixels whose last is the last before a
+// PROT_NONE page: a read past it faults.
+func beforeGuard(t *testing.T) []uint32 {
+	const page = 4096
+	guarded, err := unix.Mmap(-1, 0, 2*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Munmap(guarded) })
+	if err := unix.Mprotect(guarded[page:], unix.PROT_NONE); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := asPixels(guarded[:page])
+	return end
+}
+
 // TestGatherPermutes: with its plan, gather reads the same pixels for the
 // columns of a row scaled up by 2, 3, 1.5, 1.25 and 7/3, shown as it is,
 // mirrored, shrunk to a half (mirrored too) and to two thirds, at every
@@ -307,16 +323,7 @@ func TestGather(t *testing.T) {
 // 16 pixels; one past it would fault); the plan takes every whole block
 // of those, and none of a row shrunk to a third or of columns apart.
 func TestGatherPermutes(t *testing.T) {
-	const page = 4096
-	guarded, err := unix.Mmap(-1, 0, 2*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Munmap(guarded)
-	if err := unix.Mprotect(guarded[page:], unix.PROT_NONE); err != nil {
-		t.Fatal(err)
-	}
-	end, _ := asPixels(guarded[:page]) // its last pixel is the last before the PROT_NONE page
+	end := beforeGuard(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	pix := make([]uint32, 300)
 	for i := range pix {
@@ -372,6 +379,62 @@ func TestGatherPermutes(t *testing.T) {
 			}
 			if dst[n] != 0x12345678 {
 				t.Fatalf("%s, %d pixels: wrote past the row", c.name, n)
+			}
+		}
+	}
+}
+
+// TestTranspose16 transposes lines of 16 pixels (gatherBand's) read down
+// a column, forwards and backwards, at every count of columns to 40,
+// from rows whose last ends just before a PROT_NONE page: each pixel lands
+// in its place, and nothing past the lines is read or written.
+func TestTranspose16(t *testing.T) {
+	end := beforeGuard(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range end {
+		end[i] = rng.Uint32()
+	}
+	const stride = 19 // pixels from one buffer row to the next
+	for _, backwards := range []bool{false, true} {
+		for n := 0; n <= 40; n++ {
+			cols := make([]int, n)
+			cmax := 0
+			for x := range cols {
+				cols[x] = x * stride
+				if backwards {
+					cols[x] = (n - 1 - x) * stride
+				}
+				cmax = max(cmax, cols[x])
+			}
+			pix := end[len(end)-cmax-16:]
+			const nn = 43 // the band's row length, more than n
+			dst := make([]uint32, 16*nn+1)
+			dst[16*nn] = 0x12345678
+			func() {
+				defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("%d columns (backwards %v): faulted: %v", n, backwards, r)
+					}
+				}()
+				transpose16(dst[:16*nn], nn, pix, cols, cmax)
+			}()
+			for x, c := range cols {
+				for d := range 16 {
+					if got, want := dst[d*nn+x], pix[c+d]; got != want {
+						t.Fatalf("%d columns (backwards %v): row %d, column %d = %#08x, want %#08x", n, backwards, d, x, got, want)
+					}
+				}
+			}
+			for d := range 16 {
+				for x := n; x < nn; x++ {
+					if dst[d*nn+x] != 0 {
+						t.Fatalf("%d columns (backwards %v): row %d, column %d written", n, backwards, d, x)
+					}
+				}
+			}
+			if dst[16*nn] != 0x12345678 {
+				t.Fatalf("%d columns: written past the band", n)
 			}
 		}
 	}

@@ -141,9 +141,10 @@ func (l *srcLayout) gather(dst []uint32, b []byte, s int, cols []int, cmax int, 
 	case l.aligned && l.colStep == 1:
 		gather(dst, l.pix[s:], cols, cmax, pm)
 	case l.aligned:
-		// Rotated by 90 or 270 degrees: each pixel is in another row of
-		// the buffer, mostly on another page, and the vector gather
-		// was slower than Go's loads (docs/benchmarks.md).
+		// Rotated by 90 or 270 degrees, filtered (drawLinear; drawFrom
+		// gathers such rows in bands, gatherBand): each pixel is in
+		// another row of the buffer, mostly on another page, and the
+		// vector gather was slower than Go's loads (docs/benchmarks.md).
 		gatherGo(dst, l.pix[s:], cols)
 	default:
 		gatherBytes(dst, b[s:], cols)
@@ -261,6 +262,9 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 	// gathering it again for each was three quarters of a frame at 2x
 	// (docs/benchmarks.md, "A scaled row gathered once").
 	held := -1
+	// Turned by 90 or 270 degrees: rows gathered in bands (gatherBand).
+	turned := l.aligned && l.colStep != 1
+	bandY, bandN := 0, 0
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
 		k, _ := p.sourceRow(y, false)
 		s := l.base + k*l.rowStep
@@ -286,6 +290,13 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 					continue
 				}
 			}
+		case turned:
+			j := y - bandY
+			if j < 0 || j >= bandN {
+				bandY, bandN, j = y, r.gatherBand(p, &l, y, n, cmax, f), 0
+			}
+			d := r.bandRow[j]
+			src = r.band[d*n : d*n+n]
 		case k == held:
 			src = r.row[:n]
 		case direct:
@@ -301,6 +312,71 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 			held = k
 		}
 		r.putRow(p, y, src, opaqueSrc)
+	}
+}
+
+// bandSpan is how many buffer columns gatherBand reads at once: 16
+// pixels, a 64-byte line of each buffer row; bandRows how many output
+// rows it gathers for at most (a buffer scaled up 2x shows 16 columns on
+// 32 rows).
+const (
+	bandSpan = 16
+	bandRows = 32
+)
+
+// gatherBand gathers the source rows of output rows y, y+1, ... of p,
+// turned by 90 or 270 degrees (l aligned; the columns in r.cols[:n], none
+// above cmax), converted from format f, into r.band: as many output rows
+// as show buffer columns less than bandSpan apart, up to bandRows. Row j
+// of them, from y, is r.band[d*n:][:n] with d = r.bandRow[j]; it returns
+// how many.
+//
+// Each output row walks a buffer column, a pixel from each buffer row.
+// Gathered one output row at a time, each pixel was a load from another
+// page, and the next 15 rows read the same lines again. A band reads each
+// line once, 16 columns of it, 8x8 blocks transposed with AVX2
+// (docs/benchmarks.md, "Turned windows gathered in bands").
+func (r *Renderer) gatherBand(p *plan, l *srcLayout, y, n, cmax int, f shm.Format) int {
+	var ks [bandRows]int
+	lo, hi, m := 0, 0, 0
+	for ; m < bandRows && y+m < p.vis.Max.Y; m++ {
+		k, _ := p.sourceRow(y+m, false)
+		if m == 0 {
+			lo, hi = k, k
+		}
+		if max(hi, k)-min(lo, k) >= bandSpan {
+			break
+		}
+		lo, hi = min(lo, k), max(hi, k)
+		ks[m] = k
+	}
+	for j := range m {
+		r.bandRow[j] = ks[j] - lo
+	}
+	if cap(r.band) < bandSpan*n {
+		r.band = make([]uint32, bandSpan*n)
+	}
+	span := hi - lo + 1
+	band, pix, cols := r.band[:span*n], l.pix[l.base+lo*l.rowStep:], r.cols[:n]
+	if span == bandSpan {
+		transpose16(band, n, pix, cols, cmax)
+	} else {
+		transposeGo(band, n, pix, cols, 0, span)
+	}
+	if f != shm.FormatARGB8888 {
+		convertPixels(band, band, f)
+	}
+	return m
+}
+
+// transposeGo sets dst[d*n+x] = pix[cols[x]+d] for d < span and x from
+// from to len(cols).
+func transposeGo(dst []uint32, n int, pix []uint32, cols []int, from, span int) {
+	for x := from; x < len(cols); x++ {
+		c := cols[x]
+		for d, v := range pix[c : c+span] {
+			dst[d*n+x] = v
+		}
 	}
 }
 

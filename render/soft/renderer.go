@@ -25,8 +25,12 @@ type Renderer struct {
 
 	cols []int    // per visible column: texture offset of its source pixel
 	row  []uint32 // gathered source row for transformed or scaled items
-	perm permutes // cols' blocks read by permutation (gather)
-	lin  linBufs  // drawLinear's scratch
+	// gatherBand's rows, bandSpan buffer columns of a turned item, and
+	// which of them each output row of its band shows.
+	band    []uint32
+	bandRow [bandRows]int
+	perm    permutes // cols' blocks read by permutation (gather)
+	lin     linBufs  // drawLinear's scratch
 
 	// Damage tracking (render/damage): what the last Render drew, so that
 	// the next one redraws only the output rectangles that differ.

@@ -164,3 +164,57 @@ func checkGolden(t *testing.T, r *Renderer, name string) {
 		}
 	}
 }
+
+// TestTurnedBands draws buffers turned by 90 or 270 degrees (flipped or
+// not), in the three formats, as they are, scaled up 2x and shrunk to a
+// half and a third, placed partly off the output, and checks every output
+// pixel against the mapping: the rows gathered in bands (gatherBand), 16
+// buffer columns at a time in 8x8 blocks where they are consecutive, and
+// the bands at the item's edges and the output's, which hold fewer; from
+// an uploaded copy and from the client's buffer in place.
+func TestTurnedBands(t *testing.T) {
+	px := func(x, y int) uint32 { return 0xff000000 | uint32(x)<<16 | uint32(y)<<8 | uint32(x*y)&0xff }
+	r := New()
+	tested := 0
+	for _, c := range []struct {
+		bw, bh int
+		f      shm.Format
+	}{{48, 36, shm.FormatARGB8888}, {48, 36, shm.FormatXRGB8888}, {48, 36, shm.FormatABGR8888}, {45, 37, shm.FormatARGB8888}} {
+		bw, bh, f := c.bw, c.bh, c.f
+		s := newStaging(bw, bh, bw*4+12, f, px)
+		staged := upload(t, r, s)
+		client, _, _ := attached(t, r, s, 0) // read in place, converted as drawn
+		for _, tr := range []render.Transform{render.Transform90, render.Transform270, render.TransformFlipped90, render.TransformFlipped270} {
+			uw, uh := bh, bw // the buffer's size turned
+			for _, size := range []image.Point{{uw, uh}, {2 * uw, 2 * uh}, {uw / 2, uh / 2}, {uw / 3, uh / 3}, {uw, uh / 2}} {
+				if uw%size.X != 0 && size.X%uw != 0 || uh%size.Y != 0 && size.Y%uh != 0 {
+					continue // filtered: not this path
+				}
+				tested++
+				for _, at := range []image.Point{{2, 3}, {-5, -20}, {30, 40}} {
+					const W, H = 80, 100
+					dst := image.Rectangle{Min: at, Max: at.Add(size)}
+					for _, tex := range []*Texture{staged, client} {
+						out := renderScene(t, r, W, H, render.Item{Texture: tex, Dst: dst, Transform: tr})
+						for y := 0; y < H; y++ {
+							for x := 0; x < W; x++ {
+								want := uint32(0xff000000)
+								if p := image.Pt(x, y); p.In(dst) {
+									// Turned at the item's size, then sampled.
+									bx, by := bufferPixel(tr, x-dst.Min.X, y-dst.Min.Y, size.X, size.Y)
+									want = px(render.Nearest(bx, bw, size.Y), render.Nearest(by, bh, size.X))
+								}
+								if got := out[y][x]; got != want {
+									t.Fatalf("%dx%d %v (in place %v), transform %d, %v at %v: (%d, %d) = %#08x, want %#08x", bw, bh, f, tex == client, tr, size, at, x, y, got, want)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if tested != 4*(3*5+2) {
+		t.Fatalf("%d sizes drawn, want %d", tested, 4*(3*5+2))
+	}
+}
