@@ -15,7 +15,7 @@
 # argument given twice (an A/A run) is labelled ARG#POSITION.
 # Environment: REPS (3), DMG (damage %, 100), SURF (surfaces, 1), SEALED
 # (true), ALPHA (wlbench --alpha: 0, opaque), BSCALE (wlbench
-# --buffer-scale: 1), BTRANS (wlbench --buffer-transform: 0), EDGES (wlbench --edges: 0), BODY (wlbench --opaque-body: false), OUT (output size, 1920x1080), DURATION (measured seconds, 5),
+# --buffer-scale: 1), BTRANS (wlbench --buffer-transform: 0), XRGB (wlbench --xrgb: false), EDGES (wlbench --edges: 0), BODY (wlbench --opaque-body: false), OUT (output size, 1920x1080), DURATION (measured seconds, 5),
 # PINC / PINW (taskset CPU lists for the compositor / the client),
 # WLBENCH (a built cmd/wlbench; else built here with go).
 set -euo pipefail
@@ -46,7 +46,7 @@ for rep in $(seq "${REPS:-3}"); do
 		for _ in $(seq 100); do [ -S "$XDG_RUNTIME_DIR/ab" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 		[ -S "$XDG_RUNTIME_DIR/ab" ] || { echo "ab.sh: $bin did not start:" >&2; cat "$tmp/comp.log" >&2; exit 1; }
 		${PINW:+taskset -c "$PINW"} "$wlbench" --socket=ab --pid=$pid --size="$size" --surfaces="${SURF:-1}" \
-			--damage="${DMG:-100}" --sealed="${SEALED:-true}" --alpha="${ALPHA:-0}" --buffer-scale="${BSCALE:-1}" --buffer-transform="${BTRANS:-0}" --edges="${EDGES:-0}" --opaque-body="${BODY:-false}" --duration="${dur}s" --warmup=1s >"$tmp/wb.json" 2>"$tmp/wb.err" &
+			--damage="${DMG:-100}" --sealed="${SEALED:-true}" --alpha="${ALPHA:-0}" --buffer-scale="${BSCALE:-1}" --buffer-transform="${BTRANS:-0}" --xrgb="${XRGB:-false}" --edges="${EDGES:-0}" --opaque-body="${BODY:-false}" --duration="${dur}s" --warmup=1s >"$tmp/wb.json" 2>"$tmp/wb.err" &
 		wb=$!
 		wait $wb || { echo "ab.sh: wlbench failed:" >&2; cat "$tmp/wb.err" >&2; kill $pid; exit 1; }
 		kill $pid; wait $pid 2>/dev/null || true

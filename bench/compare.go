@@ -116,6 +116,7 @@ func Workloads() []Workload {
 		{Name: "scale1.5-x1", Title: "1 x 1280x720 at buffer scale 1 on a 1920x1080 output at scale 1.5 (shown at 1.5, filtered linearly), full damage", Opts: frames(1, 1280, 720, 100, true), OutW: 1920, OutH: 1080, Scale: 1.5},
 		{Name: "scale2-x1", Title: "1 x 960x540 at buffer scale 1 on a 1920x1080 output at scale 2 (each pixel shown 2x2, nearest), full damage", Opts: frames(1, 960, 540, 100, true), OutW: 1920, OutH: 1080, Scale: 2},
 		{Name: "1080p-rot90", Title: "1 x 1080x1920 buffer turned 90 degrees (wl_surface.set_buffer_transform), shown at 1920x1080, full damage", Opts: turned(frames(1, 1080, 1920, 100, true), 1), OutW: 1920, OutH: 1080},
+		{Name: "1080p-xrgb-rot180", Title: "1 x 1920x1080 XRGB8888 buffer turned 180 degrees (wl_surface.set_buffer_transform), full damage", Opts: turned(xrgb(frames(1, 1920, 1080, 100, true)), 2), OutW: 1920, OutH: 1080},
 		{Name: "16x250", Title: "16 x 250x250, full damage (rows that start and end inside 64-byte lines of the output)", Opts: frames(16, 250, 250, 100, true), OutW: 1920, OutH: 1080},
 		{Name: "1000x700", Title: "1 x 1000x700, full damage (an application window, its rows inside 64-byte lines)", Opts: frames(1, 1000, 700, 100, true), OutW: 1920, OutH: 1080},
 		{Name: "8x640-edges", Title: "8 x 640x480, full damage, 24 pixels at alpha 64 at each end of every row (client-side shadows), placed over each other once the output is full", Opts: shadowed(frames(8, 640, 480, 100, true), 24), OutW: 1920, OutH: 1080},
