@@ -480,6 +480,11 @@ func (r *Renderer) putRowAt(p *plan, o int, src []uint32, opaqueSrc bool) {
 		r.prefetchNextEnds(o, len(src))
 	}
 	switch {
+	case p.opaque && opaqueSrc && nt:
+		// A copy with non-temporal stores (convert adds no bits here):
+		// copy's plain stores read each line of the output first
+		// (docs/benchmarks.md, "Gathered rows without a read").
+		convert(out, src, 0, false, true)
 	case p.opaque && opaqueSrc:
 		copy(out, src)
 	case p.opaque:
