@@ -87,7 +87,7 @@ func gatherAVX2(dst, pix *uint32, cols *int, n int)
 // puts them in the order idx gives (copyopaque_amd64.s).
 //
 //go:noescape
-func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int, wide bool)
+func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int, wide bool, ahead int)
 
 // gather sets dst[i] = pix[cols[i]] (gatherGo); every column is in
 // [0, cmax]: with AVX2 8 pixels at a time, the blocks pm planned for cols
@@ -106,7 +106,7 @@ func gather(dst, pix []uint32, cols []int, cmax int, pm *permutes) {
 	}
 	if m > 0 {
 		_, _ = pm.base[m/8-1], pm.idx[m-1]
-		permuteAVX2(&dst[0], &pix[0], &pm.base[0], &pm.idx[0], m, pm.wide)
+		permuteAVX2(&dst[0], &pix[0], &pm.base[0], &pm.idx[0], m, pm.wide, pm.ahead)
 	}
 	if n > m {
 		gatherAVX2(&dst[m], &pix[0], &cols[m], n-m)

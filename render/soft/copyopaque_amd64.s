@@ -232,12 +232,14 @@ gdone:
 	RET
 
 // func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int, wide bool)
-TEXT ·permuteAVX2(SB), NOSPLIT, $0-41
+TEXT ·permuteAVX2(SB), NOSPLIT, $0-56
 	MOVQ dst+0(FP), DI
 	MOVQ pix+8(FP), SI
 	MOVQ base+16(FP), R8
 	MOVQ idx+24(FP), R9
 	MOVQ n+32(FP), CX
+	MOVQ ahead+48(FP), R11
+	LEAQ (SI)(R11*4), R11
 	SHRQ $3, CX
 	JZ   pdone
 	CMPB wide+40(FP), $0
@@ -245,6 +247,7 @@ TEXT ·permuteAVX2(SB), NOSPLIT, $0-41
 
 ploop:
 	MOVLQSX (R8), AX
+	PREFETCHT0 (R11)(AX*4)
 	VMOVDQU (R9), Y1
 	VMOVDQU (SI)(AX*4), Y0
 	VPERMD  Y0, Y1, Y0
@@ -266,6 +269,7 @@ pwide:
 
 pwloop:
 	MOVLQSX   (R8), AX
+	PREFETCHT0 (R11)(AX*4)
 	VMOVDQU   (R9), Y1
 	VMOVDQU   (SI)(AX*4), Y0
 	VMOVDQU   32(SI)(AX*4), Y2

@@ -321,7 +321,9 @@ func beforeGuard(t *testing.T) []uint32 {
 // length up to 70, from a row whose pixel cmax is the last before a
 // PROT_NONE page (a block's load there starts at cmax-7, or cmax-15 for
 // 16 pixels; one past it would fault); the plan takes every whole block
-// of those, and none of a row shrunk to a third or of columns apart.
+// of those, and none of a row shrunk to a third or of columns apart. The
+// row its loads prefetch lies past the guard page or gigabytes away: a
+// prefetch never faults.
 func TestGatherPermutes(t *testing.T) {
 	end := beforeGuard(t)
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -363,6 +365,9 @@ func TestGatherPermutes(t *testing.T) {
 			copy(row, pix)
 			dst := make([]uint32, n+1)
 			dst[n] = 0x12345678
+			// The row to prefetch (permutes.ahead): past the guard
+			// page, or far away; a prefetch never faults.
+			pm.ahead = []int{0, cmax + 1, 1 << 30, -1 << 30}[n%4]
 			func() {
 				defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 				defer func() {

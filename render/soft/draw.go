@@ -167,6 +167,9 @@ type permutes struct {
 	wide bool     // every block loads 16 pixels (some spans more than 8)
 	base []int32  // per block: the column its load starts at
 	idx  []uint32 // per pixel: its column less its block's base, 0 to 7 (15 when wide)
+	// ahead is the offset in pixels, from the row gathered, of the row
+	// to prefetch the same columns of (the row gatherAhead rows later).
+	ahead int
 }
 
 // plan sets pm for cols, every column in [0, cmax]. A block's load starts
@@ -308,6 +311,11 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 			held = k
 		default:
 			src = r.row[:n]
+			r.perm.ahead = 0
+			if y+gatherAhead < p.vis.Max.Y {
+				k2, _ := p.sourceRow(y+gatherAhead, false)
+				r.perm.ahead = (k2 - k) * l.rowStep
+			}
 			l.gather(src, b, s, r.cols[:n], cmax, f, &r.perm)
 			held = k
 		}
@@ -421,6 +429,9 @@ func copyOpaqueShort(dst, src []uint32) int {
 	}
 	return len(src)
 }
+
+// gatherAhead is how many rows ahead gather prefetches the source.
+const gatherAhead = 4
 
 // srcAhead is how many rows ahead drawFrom prefetches the first and last
 // line of a short source row (at most maxAheadSpan pixels). A window's
