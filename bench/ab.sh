@@ -15,7 +15,7 @@
 # argument given twice (an A/A run) is labelled ARG#POSITION.
 # Environment: REPS (3), DMG (damage %, 100), SURF (surfaces, 1), SEALED
 # (true), ALPHA (wlbench --alpha: 0, opaque), BSCALE (wlbench
-# --buffer-scale: 1), BTRANS (wlbench --buffer-transform: 0), XRGB (wlbench --xrgb: false), EDGES (wlbench --edges: 0), BODY (wlbench --opaque-body: false), OUT (output size, 1920x1080), DURATION (measured seconds, 5),
+# --buffer-scale: 1), BTRANS (wlbench --buffer-transform: 0), XRGB (wlbench --xrgb: false), EDGES (wlbench --edges: 0), BODY (wlbench --opaque-body: false), OUT (output size, 1920x1080), SCALE (the output's --scale, 1), DURATION (measured seconds, 5),
 # PINC / PINW (taskset CPU lists for the compositor / the client),
 # WLBENCH (a built cmd/wlbench; else built here with go).
 set -euo pipefail
@@ -41,7 +41,7 @@ for rep in $(seq "${REPS:-3}"); do
 		bin=$arg renderer=${RENDERER:-soft}
 		case $arg in *:soft | *:gl) bin=${arg%:*} renderer=${arg##*:} ;; esac
 		rm -f "$XDG_RUNTIME_DIR/ab"
-		${PINC:+taskset -c "$PINC"} "$bin" --backend=headless --size="$out" --socket=ab --renderer="$renderer" >"$tmp/comp.log" 2>&1 &
+		${PINC:+taskset -c "$PINC"} "$bin" --backend=headless --size="$out" --socket=ab --renderer="$renderer" --scale="${SCALE:-1}" >"$tmp/comp.log" 2>&1 &
 		pid=$!
 		for _ in $(seq 100); do [ -S "$XDG_RUNTIME_DIR/ab" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 		[ -S "$XDG_RUNTIME_DIR/ab" ] || { echo "ab.sh: $bin did not start:" >&2; cat "$tmp/comp.log" >&2; exit 1; }
