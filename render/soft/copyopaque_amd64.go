@@ -84,7 +84,9 @@ func gatherAVX2(dst, pix *uint32, cols *int, n int)
 
 // permuteAVX2 sets the n pixels at dst (n a multiple of 8) from blocks of
 // 8: block b loads the 8 pixels at pix[base[b]], or 16 when wide, and
-// puts them in the order idx gives (copyopaque_amd64.s).
+// puts them in the order idx gives, and prefetches the line at
+// pix[base[b]+ahead] (the row gathered gatherAhead rows later;
+// copyopaque_amd64.s).
 //
 //go:noescape
 func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int, wide bool, ahead int)

@@ -231,7 +231,7 @@ gdone:
 	VZEROUPPER
 	RET
 
-// func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int, wide bool)
+// func permuteAVX2(dst, pix *uint32, base *int32, idx *uint32, n int, wide bool, ahead int)
 TEXT ·permuteAVX2(SB), NOSPLIT, $0-56
 	MOVQ dst+0(FP), DI
 	MOVQ pix+8(FP), SI
