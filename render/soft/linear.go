@@ -21,6 +21,7 @@ type linBufs struct {
 	v   []uint64
 	c32 []int32
 	wt  []uint32
+	rep hmixRepeat
 }
 
 func (lb *linBufs) grow(n int) {
@@ -80,7 +81,7 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	// buffer 2^27 pixels wide shown 2 wide), so it takes the gathering
 	// path, whose cost follows the output.
 	if l.colStep == 1 && cmax-lo <= maxSpan(n) {
-		r.drawLinearV(p, &l, lo, cmax, or, f.SwapRB(), linY, direct, opaqueSrc)
+		r.drawLinearV(p, &l, lo, cmax, or, f.SwapRB(), linX, linY, direct, opaqueSrc)
 		return
 	}
 	c1 := lb.cols1[:n] // the second pixel of each column's pair
@@ -154,7 +155,7 @@ func maxSpan(n int) int { return 4*n + 16 }
 // pass along the row, which reads a pair per output pixel, runs once per
 // output row instead of once per source row, and the pass along the
 // column reads whole runs of pixels.
-func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, swap, linY, direct, opaqueSrc bool) {
+func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, swap, linX, linY, direct, opaqueSrc bool) {
 	lb := &r.lin
 	n := p.vis.Dx()
 	c0, wx := r.cols[:n], lb.wx[:n]
@@ -176,6 +177,11 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 	}
 	wt := lb.wt[:n]
 	hmixWeights(wt, wx)
+	q := 1 // the weights along a nearest-neighbour row are all 0
+	if linX {
+		q = p.dst.Dx() / gcd(p.uw, p.dst.Dx())
+	}
+	lb.rep.set(wt, q)
 	// A translucent item over the background alone (putRow's overBg) is
 	// also mixed straight into the output, and where a row has a pixel
 	// that is not opaque, composited over the background in place.
@@ -193,7 +199,7 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 		}
 		vmixSrc(v[:read], a, c, w0, w1, or)
 		out := r.rowOut(p, y, n, direct || overBg)
-		and := hmixRound(out, v, cr, wx, wt, cmax-lo, swap)
+		and := hmixRound(out, v, cr, wx, wt, cmax-lo, swap, &lb.rep)
 		switch {
 		case direct:
 		case overBg:
@@ -263,6 +269,65 @@ func hmixWeights(wt, wx []uint32) {
 	for i, w := range wx {
 		wt[i] = w<<16 | (one - w)
 	}
+}
+
+// hmixRepeat is a run of groups of 8 output pixels whose hmixRound
+// weights repeat with a period of a few groups, as they do wherever an
+// item's width and its source's are in a ratio of small numbers (1280
+// source pixels on 1920 output pixels repeat every 3 pixels, so every 3
+// groups): tab holds one period's weights spread as hmixRoundAVX2 spreads
+// them, so that the AVX2 routine reads them instead of spreading each
+// group's.
+type hmixRepeat struct {
+	tab    []uint32 // 32 dwords a group: four registers of 8
+	groups int      // groups in a period; 0: no run
+	g0, g1 int      // the run: groups g0 to g1-1
+}
+
+// maxRepeat is the longest period, in pixels, that hmixRepeat holds (a
+// table of 4 KiB).
+const maxRepeat = 256
+
+// set finds the run of wt, one weight a pixel, whose weights repeat every
+// lcm(8, q) pixels from group 1 on (the first pixels of an item enlarged
+// take the source's edge and break the period; so do its last) and
+// spreads one period into tab. Each weight of the run is compared with
+// the one a period before, so the run is right whatever q is; q only
+// picks the period to try.
+func (rp *hmixRepeat) set(wt []uint32, q int) {
+	rp.groups = 0
+	per := 8 / gcd(8, q) * q
+	const g0 = 1
+	start := 8 * g0
+	if per > maxRepeat || start+2*per > len(wt) {
+		return // too long a period, or too short a row to take two
+	}
+	end := start + per
+	for end < len(wt) && wt[end] == wt[end-per] {
+		end++
+	}
+	if cap(rp.tab) < maxRepeat*4 {
+		rp.tab = make([]uint32, maxRepeat*4)
+	}
+	tab := rp.tab[:per*4]
+	for g := range per / 8 {
+		w := wt[start+8*g : start+8*g+8]
+		for j := range 4 {
+			r := tab[32*g+8*j : 32*g+8*j+8]
+			for k := range 4 {
+				r[k], r[4+k] = w[j], w[j+4]
+			}
+		}
+	}
+	rp.groups, rp.g0, rp.g1 = per/8, g0, end/8
+}
+
+// gcd is the greatest common divisor of a and b, both positive.
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 // one is a whole weight.

@@ -51,10 +51,11 @@ func hmixRoundAVX2(dst *uint32, v *uint64, c *int32, wt *uint32, n int, swap boo
 
 // hmixRound mixes v[c[i]] and v[c[i]+1] into dst[i] with weight wx[i]
 // (hmixRoundGo, swap included) and returns the AND of dst's pixels: with
-// AVX2, 8 pixels at a time, with the weights wt (hmixWeights). cmax is
-// the largest index in c (none is negative): the AVX2 routine reads
-// unchecked, so v[cmax+1] is checked here.
-func hmixRound(dst []uint32, v []uint64, c []int32, wx, wt []uint32, cmax int, swap bool) uint32 {
+// AVX2, 8 pixels at a time, with the weights wt (hmixWeights), or for
+// rp's run of groups, rp's table. cmax is the largest index in c (none
+// is negative): the AVX2 routines read unchecked, so v[cmax+1] and the
+// table's end are checked here.
+func hmixRound(dst []uint32, v []uint64, c []int32, wx, wt []uint32, cmax int, swap bool, rp *hmixRepeat) uint32 {
 	c, wx = c[:len(dst)], wx[:len(dst)]
 	n, and := 0, ^uint32(0)
 	if haveAVX2 {
@@ -62,7 +63,29 @@ func hmixRound(dst []uint32, v []uint64, c []int32, wx, wt []uint32, cmax int, s
 	}
 	if n > 0 {
 		_, _ = v[cmax+1], wt[n-1]
-		and = hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], n, swap)
+		lo, hi := 0, 0 // the pixels mixed with rp's table
+		if rp != nil && rp.groups > 0 {
+			_ = rp.tab[32*rp.groups-1]
+			lo, hi = min(8*rp.g0, n), min(8*rp.g1, n)
+		}
+		if hi > lo {
+			if lo > 0 {
+				and = hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], lo, swap)
+			}
+			and &= hmixRoundTabAVX2(&dst[lo], &v[0], &c[lo], &rp.tab[0], hi-lo, rp.groups, swap)
+			if hi < n {
+				and &= hmixRoundAVX2(&dst[hi], &v[0], &c[hi], &wt[hi], n-hi, swap)
+			}
+		} else {
+			and = hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], n, swap)
+		}
 	}
 	return and & hmixRoundGo(dst[n:], v, c[n:], wx[n:], swap)
 }
+
+// hmixRoundTabAVX2 is hmixRoundAVX2 with a table of spread weights
+// (hmixRepeat) of groups groups of 8 pixels, read again from its start
+// after its last group (linear_amd64.s).
+//
+//go:noescape
+func hmixRoundTabAVX2(dst *uint32, v *uint64, c *int32, tab *uint32, n, groups int, swap bool) uint32

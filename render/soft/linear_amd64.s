@@ -242,3 +242,90 @@ hrloop:
 hrdone:
 	MOVL AX, ret+48(FP)
 	RET
+
+// func hmixRoundTabAVX2(dst *uint32, v *uint64, c *int32, tab *uint32, n, groups int, swap bool) uint32
+//
+// hmixRoundAVX2 with the weights already spread (hmixRepeat): 128 bytes a
+// group of 8 pixels, the four registers hrPerm would make, read as
+// VPMADDWD's memory operand. The table holds groups groups and is read
+// again from its start after the last: a column mapping whose weights
+// repeat (a scale of p/q repeats every q output pixels) needs a table
+// of lcm(8, q) pixels, which stays in the first-level cache.
+TEXT ·hmixRoundTabAVX2(SB), NOSPLIT, $0-60
+	MOVQ dst+0(FP), DI
+	MOVQ v+8(FP), SI
+	MOVQ c+16(FP), R8
+	MOVQ tab+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ groups+40(FP), R11
+	MOVL $-1, AX
+	SHRQ $3, CX
+	JZ   htdone
+	VPCMPEQD Y13, Y13, Y13 // the AND so far
+	LEAQ     hrShuf<>(SB), AX
+	CMPB     swap+48(FP), $0
+	JEQ      htshuf
+	LEAQ     hrShufSwap<>(SB), AX
+
+htshuf:
+	VBROADCASTI128 (AX), Y15
+	MOVQ           R9, R10
+	MOVQ           R11, R12
+
+htloop:
+	MOVL        0(R8), AX
+	MOVL        16(R8), BX
+	VMOVDQU     (SI)(AX*8), X0
+	VINSERTI128 $1, (SI)(BX*8), Y0, Y0
+	MOVL        4(R8), AX
+	MOVL        20(R8), BX
+	VMOVDQU     (SI)(AX*8), X1
+	VINSERTI128 $1, (SI)(BX*8), Y1, Y1
+	MOVL        8(R8), AX
+	MOVL        24(R8), BX
+	VMOVDQU     (SI)(AX*8), X2
+	VINSERTI128 $1, (SI)(BX*8), Y2, Y2
+	MOVL        12(R8), AX
+	MOVL        28(R8), BX
+	VMOVDQU     (SI)(AX*8), X3
+	VINSERTI128 $1, (SI)(BX*8), Y3, Y3
+	VPSHUFB     Y15, Y0, Y0
+	VPSHUFB     Y15, Y1, Y1
+	VPSHUFB     Y15, Y2, Y2
+	VPSHUFB     Y15, Y3, Y3
+	VPMADDWD    0(R10), Y0, Y0
+	VPMADDWD    32(R10), Y1, Y1
+	VPMADDWD    64(R10), Y2, Y2
+	VPMADDWD    96(R10), Y3, Y3
+	VPSRLD      $14, Y0, Y0
+	VPSRLD      $14, Y1, Y1
+	VPSRLD      $14, Y2, Y2
+	VPSRLD      $14, Y3, Y3
+	VPACKUSDW   Y1, Y0, Y0 // pixels 0, 1 | 4, 5
+	VPACKUSDW   Y3, Y2, Y2 // 2, 3 | 6, 7
+	VPACKUSWB   Y2, Y0, Y0 // 0-3 | 4-7
+	VMOVDQU     Y0, 0(DI)
+	VPAND       Y0, Y13, Y13
+	ADDQ        $32, R8
+	ADDQ        $128, R10
+	ADDQ        $32, DI
+	DECQ        R12
+	JNZ         htnext
+	MOVQ        R9, R10 // the table again
+	MOVQ        R11, R12
+
+htnext:
+	DECQ CX
+	JNZ  htloop
+	VEXTRACTI128 $1, Y13, X0
+	VPAND        X0, X13, X13
+	VPSHUFD      $0x4e, X13, X0
+	VPAND        X0, X13, X13
+	VPSHUFD      $0xb1, X13, X0
+	VPAND        X0, X13, X13
+	VMOVD        X13, AX
+	VZEROUPPER
+
+htdone:
+	MOVL AX, ret+56(FP)
+	RET

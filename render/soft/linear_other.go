@@ -11,6 +11,6 @@ func vmixSrc(v []uint64, a, c []uint32, w0, w1, or uint32) { vmixSrcGo(v, a, c, 
 
 // hmixRound mixes v[c[i]] and v[c[i]+1] into dst[i] (hmixRoundGo) and
 // returns the AND of dst's pixels.
-func hmixRound(dst []uint32, v []uint64, c []int32, wx, _ []uint32, _ int, swap bool) uint32 {
+func hmixRound(dst []uint32, v []uint64, c []int32, wx, _ []uint32, _ int, swap bool, _ *hmixRepeat) uint32 {
 	return hmixRoundGo(dst, v, c, wx, swap)
 }

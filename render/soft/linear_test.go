@@ -245,7 +245,7 @@ func TestHmixRound(t *testing.T) {
 			hmixWeights(wt, wx)
 			got, want := make([]uint32, n+1), make([]uint32, n+1)
 			swap := rep%2 == 1
-			and := hmixRound(got[:n], v, c, wx, wt, cmax, swap)
+			and := hmixRound(got[:n], v, c, wx, wt, cmax, swap, nil)
 			wantAnd := hmixRoundGo(want[:n], v, c, wx, swap)
 			all := ^uint32(0)
 			for _, p := range want[:n] {
@@ -271,6 +271,124 @@ func TestHmixRound(t *testing.T) {
 			}
 			if got[n] != 0 {
 				t.Fatalf("n %d: wrote past the row", n)
+			}
+		}
+	}
+}
+
+// randLanes returns n of vmixSrc's lane groups (a mix plus one/2 in
+// each 16-bit lane) from rng.
+func randLanes(rng *rand.Rand, n int) []uint64 {
+	v := make([]uint64, n)
+	for i := range v {
+		for sh := 0; sh < 64; sh += 16 {
+			v[i] |= uint64(rng.IntN(255*one+1)+one/2) << sh
+		}
+	}
+	return v
+}
+
+// TestHmixRepeat: for rows whose weights repeat (an item's width and its
+// source's in a ratio of small numbers, also mirrored, and from a pixel
+// inside the item, as drawLinearV maps them), hmixRepeat finds a run
+// that covers all but the row's end, and hmixRound mixes the pixels with
+// its table as hmixRoundGo does without one. Rows of random weights that
+// repeat, with one weight changed or not, check the run against the
+// change and the table's reuse from its start.
+func TestHmixRepeat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, tc := range []struct {
+		m, n  int // source and output pixels
+		per   int // the period hmixRepeat takes, 0 for none
+		flip  bool
+		from  int // the first output pixel drawn
+		width int // pixels drawn
+	}{
+		{m: 1280, n: 1920, per: 24, width: 1920},
+		{m: 2560, n: 1920, per: 24, width: 1920},
+		{m: 1920, n: 1280, per: 8, width: 1280},
+		{m: 1280, n: 1920, per: 24, flip: true, width: 1920},
+		{m: 1280, n: 1920, per: 24, from: 5, width: 1003},
+		{m: 1000, n: 1920, per: 48, width: 1920},
+		{m: 640, n: 1920, per: 24, width: 1920},
+		{m: 1600, n: 1920, per: 24, flip: true, from: 17, width: 900},
+		{m: 1366, n: 1920, per: 0, width: 1920}, // 960 pixels: too long
+		{m: 1280, n: 1920, per: 0, width: 40},   // too short for two periods
+	} {
+		name := fmt.Sprintf("%d-on-%d-flip%v-from%d-%d", tc.m, tc.n, tc.flip, tc.from, tc.width)
+		c, wx := make([]int32, tc.width), make([]uint32, tc.width)
+		cmax := 0
+		for i := range c {
+			k, w := sampleAxis(tc.from+i, tc.m, tc.n, tc.flip, true)
+			if k == tc.m-1 {
+				k, w = k-1, one // as drawLinear pairs the last pixel
+			}
+			c[i], wx[i] = int32(k), uint32(w)
+			cmax = max(cmax, k)
+		}
+		wt := make([]uint32, tc.width)
+		hmixWeights(wt, wx)
+		var rp hmixRepeat
+		rp.set(wt, tc.n/gcd(tc.m, tc.n))
+		switch {
+		case tc.per == 0 && rp.groups != 0:
+			t.Errorf("%s: a run of %d groups a period, want none", name, rp.groups)
+		case tc.per != 0 && (rp.groups != tc.per/8 || 8*rp.g1 < tc.width-16):
+			t.Errorf("%s: %d groups a period, run to pixel %d, want %d groups to pixel %d or more", name, rp.groups, 8*rp.g1, tc.per/8, tc.width-16)
+		}
+		v := randLanes(rng, cmax+2)
+		for _, swap := range []bool{false, true} {
+			got, want := make([]uint32, tc.width), make([]uint32, tc.width)
+			and := hmixRound(got, v, c, wx, wt, cmax, swap, &rp)
+			wantAnd := hmixRoundGo(want, v, c, wx, swap)
+			if and != wantAnd {
+				t.Errorf("%s swap %v: AND %#08x, want %#08x", name, swap, and, wantAnd)
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%s swap %v: pixel %d = %#08x, want %#08x", name, swap, i, got[i], want[i])
+				}
+			}
+		}
+	}
+
+	v := randLanes(rng, 301)
+	for rep := range 400 {
+		per := 8 * (1 + rng.IntN(6))
+		n := rng.IntN(300)
+		c, wx := make([]int32, n), make([]uint32, n)
+		for i := range c {
+			c[i] = int32(rng.IntN(300))
+			if i >= per {
+				wx[i] = wx[i-per]
+			} else {
+				wx[i] = uint32(rng.IntN(one + 1))
+			}
+		}
+		brk := -1
+		if n > 0 && rep%2 == 1 {
+			brk = rng.IntN(n)
+			wx[brk] = (wx[brk] + 1 + uint32(rng.IntN(one))) % (one + 1)
+		}
+		wt := make([]uint32, n)
+		hmixWeights(wt, wx)
+		var rp hmixRepeat
+		rp.set(wt, per)
+		if rp.groups != 0 && brk >= 8+per && 8*rp.g1 > brk {
+			t.Fatalf("period %d, n %d: the run reaches pixel %d past the changed weight at %d", per, n, 8*rp.g1, brk)
+		}
+		if rp.groups == 0 && brk < 0 && n >= 8+2*per {
+			t.Fatalf("period %d, n %d: no run", per, n)
+		}
+		got, want := make([]uint32, n), make([]uint32, n)
+		and := hmixRound(got, v, c, wx, wt, 299, rep%4 < 2, &rp)
+		wantAnd := hmixRoundGo(want, v, c, wx, rep%4 < 2)
+		if and != wantAnd {
+			t.Fatalf("period %d, n %d: AND %#08x, want %#08x", per, n, and, wantAnd)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("period %d, n %d, changed %d: pixel %d = %#08x, want %#08x", per, n, brk, i, got[i], want[i])
 			}
 		}
 	}
