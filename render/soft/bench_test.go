@@ -151,6 +151,9 @@ func BenchmarkRender(b *testing.B) {
 		// linearly too).
 		{"1080p-1-ARGB-scale2-at-1.5", 2560, 1440, shm.FormatARGB8888, 0xff, render.TransformNormal, 2, 1920, 1080},
 		{"1080p-1-ARGB-scale1-at-1.5", 1280, 720, shm.FormatARGB8888, 0xff, render.TransformNormal, 1, 1920, 1080},
+		// The same client turned (wl_surface.set_buffer_transform 90):
+		// its columns are the buffer's rows.
+		{"1080p-1-ARGB-rot90-scale1-at-1.5", 720, 1280, shm.FormatARGB8888, 0xff, render.Transform90, 1, 1920, 1080},
 		// Stretched along one axis only (a wp_viewport destination of
 		// another aspect): filtered along rows, nearest along columns,
 		// and the other way round.

@@ -22,6 +22,11 @@ type linBufs struct {
 	c32 []int32
 	wt  []uint32
 	rep hmixRepeat
+	// A turned source's rows (turnedRows): bandRows16 of them over the
+	// span, from source row tk, and the offsets transpose16 reads.
+	tb    []uint32
+	tcols []int
+	tk    int
 }
 
 func (lb *linBufs) grow(n int) {
@@ -41,13 +46,14 @@ func (lb *linBufs) grow(n int) {
 // 8-bit channels, and rounds once. render/gl's exact program computes
 // the same numbers.
 //
-// The filter is separable. Where the source's columns are 4-byte pixels
-// next to each other in memory (buffers not rotated by 90 or 270 degrees:
-// a buffer at scale 2 on an output at 1.5, a viewport's stretch) and the
-// item does not shrink its source more than maxSpan allows, drawLinearV
-// mixes along the column first. Elsewhere each source row is first
-// gathered and filtered along the output row (hmixRow, kept unrounded in
-// 16-bit lanes), and each output row mixes two such rows (vmixRow).
+// The filter is separable. Where the source's pixels are 4-byte aligned
+// (client buffers in practice) and the item does not shrink its source
+// more than maxSpan allows, drawLinearV mixes along the column first (a
+// buffer at scale 2 on an output at 1.5, a viewport's stretch; turned by
+// 90 or 270 degrees too, its rows transposed in bands). Elsewhere each
+// source row is first gathered and filtered along the output row
+// (hmixRow, kept unrounded in 16-bit lanes), and each output row mixes
+// two such rows (vmixRow).
 // Consecutive output rows mostly share a source row, so a filtered row is
 // kept while the next output row still reads it.
 func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alphaSet, linX, linY bool) {
@@ -80,7 +86,7 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	// pixels, that would cost in proportion to the source (a client's
 	// buffer 2^27 pixels wide shown 2 wide), so it takes the gathering
 	// path, whose cost follows the output.
-	if l.colStep == 1 && cmax-lo <= maxSpan(n) {
+	if l.aligned && cmax-lo <= maxSpan(n)*l.colStep {
 		r.drawLinearV(p, &l, lo, cmax, or, f.SwapRB(), linX, linY, direct, opaqueSrc)
 		return
 	}
@@ -145,10 +151,11 @@ func (r *Renderer) rowOut(p *plan, y, n int, direct bool) []uint32 {
 // width.
 func maxSpan(n int) int { return 4*n + 16 }
 
-// drawLinearV is drawLinear for an item whose source columns are pixels
-// next to each other, with the columns drawLinear set (r.cols, r.lin.wx;
-// lo and cmax the smallest and largest), linY telling whether columns are filtered too and
-// swap whether the pixels are R, G, B, A in memory (SwapRB). It mixes along the column first: each output row mixes its two source rows
+// drawLinearV is drawLinear for an item whose source pixels are 4-byte
+// aligned (l.aligned), with the columns drawLinear set (r.cols, r.lin.wx;
+// offsets from l.base, lo and cmax the smallest and largest), linX and
+// linY telling which axes are filtered and swap whether the pixels are R,
+// G, B, A in memory (SwapRB). It mixes along the column first: each output row mixes its two source rows
 // over the span of columns it reads (vmixSrc, unrounded 16-bit lanes),
 // then mixes and rounds along the row (hmixRound). The sums are those of
 // drawLinear's order, so the pixels are the same. It costs less: the
@@ -159,7 +166,11 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 	lb := &r.lin
 	n := p.vis.Dx()
 	c0, wx := r.cols[:n], lb.wx[:n]
-	span := cmax + 2 - lo // pixels lo to cmax+1
+	// Offsets to source columns: a step of l.colStep, which is 1 but for
+	// a turned buffer, whose columns are its rows.
+	step := l.colStep
+	x0, xmax := lo/step, (cmax-lo)/step // the first column, the last from it
+	span := xmax + 2                    // columns x0 to x0+xmax+1
 	if cap(lb.v) < span {
 		lb.v = make([]uint64, span)
 	}
@@ -167,13 +178,13 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 	// Along a nearest-neighbour row the last column may be the row's
 	// last pixel, whose pair (at weight 0) is past the row: that lane is
 	// 0, and only the pixels up to the row's end are read.
-	read := min(span, p.uw-lo)
+	read := min(span, p.uw-x0)
 	clear(v[read:])
-	// The columns from lo, in 32 bits (a filtered axis has at most
+	// The columns from x0, in 32 bits (a filtered axis has at most
 	// render.MaxLinear pixels).
 	cr := lb.c32[:n]
 	for i, c := range c0 {
-		cr[i] = int32(c - lo)
+		cr[i] = int32((c - lo) / step)
 	}
 	wt := lb.wt[:n]
 	hmixWeights(wt, wx)
@@ -186,20 +197,37 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 	// also mixed straight into the output, and where a row has a pixel
 	// that is not opaque, composited over the background in place.
 	overBg := !p.opaque && p.overBg
+	// Source rows of a turned buffer are its columns: they are
+	// transposed into lb.tb, 16 at a time (turnedRows).
+	turned := step != 1
+	down := true // source rows follow output rows down, not up (flipped)
+	if turned {
+		lb.tk = -1
+		k0, _ := p.sourceRow(p.vis.Min.Y, linY)
+		k1, _ := p.sourceRow(p.vis.Max.Y-1, linY)
+		down = k1 >= k0
+	}
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
 		k, w := p.sourceRow(y, linY)
-		s := l.base + k*l.rowStep + lo
-		a, c := l.pix[s:s+read], l.pix[s:s+read]
+		var a, c []uint32 // rows k and k+1 (k again where w is 0)
+		if turned {
+			a, c = r.turnedRows(p, l, k, w != 0, down, x0, read)
+		} else {
+			s := l.base + k*l.rowStep + x0
+			a, c = l.pix[s:s+read], l.pix[s:s+read]
+			if w != 0 {
+				c = l.pix[s+l.rowStep : s+l.rowStep+read]
+			}
+		}
 		// Weights (one/2, one/2) of a row with itself make it whole:
 		// vmixSrc's weights are signed bytes, which one is not.
 		w0, w1 := uint32(one/2), uint32(one/2)
 		if w != 0 {
-			c = l.pix[s+l.rowStep : s+l.rowStep+read]
 			w0, w1 = uint32(one-w), uint32(w)
 		}
 		vmixSrc(v[:read], a, c, w0, w1, or)
 		out := r.rowOut(p, y, n, direct || overBg)
-		and := hmixRound(out, v, cr, wx, wt, cmax-lo, swap, &lb.rep)
+		and := hmixRound(out, v, cr, wx, wt, xmax, swap, &lb.rep)
 		switch {
 		case direct:
 		case overBg:
@@ -213,6 +241,50 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 			r.putRow(p, y, out, opaqueSrc)
 		}
 	}
+}
+
+// turnedRows returns source rows k and k+1 (k again where !pair) of p, a
+// buffer turned by 90 or 270 degrees (l: its rows are the buffer's
+// columns, l.rowStep 1), over n columns from x0: rows of r.lin.tb, which
+// holds 16 source rows transposed from the buffer (transpose16, 16 pixels
+// of each 64-byte line of the buffer's rows at once), from r.lin.tk. It
+// transposes the 16 rows from k (down) or up to k+1 (!down: the item is
+// flipped, and the source rows run up) when the band holds not both.
+// Read a pixel at a time, as the gathering path does, each pixel was a
+// load from another buffer row, and the frame cost three straight ones.
+func (r *Renderer) turnedRows(p *plan, l *srcLayout, k int, pair, down bool, x0, n int) (a, c []uint32) {
+	lb := &r.lin
+	k1 := k
+	if pair {
+		k1 = k + 1
+	}
+	rows := min(bandSpan, p.uh)
+	if lb.tk < 0 || k < lb.tk || k1 >= lb.tk+rows {
+		tk := k
+		if !down {
+			tk = k1 - (rows - 1)
+		}
+		tk = max(0, min(tk, p.uh-rows))
+		if cap(lb.tb) < bandSpan*n {
+			lb.tb = make([]uint32, bandSpan*n)
+		}
+		if cap(lb.tcols) < n {
+			lb.tcols = make([]int, n)
+		}
+		cols := lb.tcols[:n]
+		for x := range cols {
+			cols[x] = l.base + tk*l.rowStep + (x0+x)*l.colStep
+		}
+		if rows == bandSpan {
+			transpose16(lb.tb[:bandSpan*n], n, l.pix, cols, cols[n-1])
+		} else {
+			transposeGo(lb.tb[:rows*n], n, l.pix, cols, 0, rows)
+		}
+		lb.tk = tk
+	}
+	a = lb.tb[(k-lb.tk)*n : (k-lb.tk+1)*n]
+	c = lb.tb[(k1-lb.tk)*n : (k1-lb.tk+1)*n]
+	return a, c
 }
 
 // wide puts p's bytes in the 16-bit lanes of a uint64 in memory order: B,

@@ -77,22 +77,44 @@ func TestLerp(t *testing.T) {
 // render.Transform, and the blend written channel by channel.
 func TestLinearMatchesMapping(t *testing.T) {
 	const bw, bh = 9, 7
+	srcs := []image.Rectangle{{}, image.Rect(1, 2, 8, 6), image.Rect(3, 0, 5, 7)}
+	// Both axes filtered, or one: 9 to 16 along rows with rows 1:1, and
+	// 9 to 18 (nearest, 2x) with 7 to 5 along columns.
+	sizes := [][2]int{{13, 10}, {5, 4}, {7, 11}, {2, 9}, {20, 3}, {16, 7}, {18, 5}}
+	checkLinear(t, bw, bh, srcs, sizes, 24, 14)
+}
+
+// TestLinearTurnedBands is TestLinearMatchesMapping for a buffer taller
+// and wider than drawLinearV's bands of 16 source rows (a turned buffer's
+// rows are transposed 16 at a time, turnedRows): enlarged, shrunk and
+// stretched, mirrored or not, so that the bands follow the output rows
+// down and up, the last band ends at the source's last row, and part of
+// the source is shown.
+func TestLinearTurnedBands(t *testing.T) {
+	const bw, bh = 45, 37
+	srcs := []image.Rectangle{{}, image.Rect(3, 5, 42, 30)}
+	sizes := [][2]int{{61, 53}, {30, 24}, {45, 70}, {80, 37}, {20, 90}}
+	checkLinear(t, bw, bh, srcs, sizes, 96, 96)
+}
+
+// checkLinear draws a bw x bh buffer of premultiplied pixels whose alpha
+// varies from each rectangle of srcs (empty: all of it) at each size of
+// sizes, under every transform, on an output of ow x oh, and checks every
+// pixel against the mapping render.LinearSample documents.
+func checkLinear(t *testing.T, bw, bh int, srcs []image.Rectangle, sizes [][2]int, ow, oh int) {
+	t.Helper()
 	px := func(x, y int) uint32 { // premultiplied, alpha varies
 		a := uint32(0x40 + 0x1f*((x+2*y)%7))
 		return a<<24 | (uint32(x*29)%(a+1))<<16 | (uint32(y*41)%(a+1))<<8 | uint32(x*y*13)%(a+1)
 	}
 	r := New()
 	tex := upload(t, r, newStaging(bw, bh, bw*4, shm.FormatARGB8888, px))
-	srcs := []image.Rectangle{{}, image.Rect(1, 2, 8, 6), image.Rect(3, 0, 5, 7)}
-	// Both axes filtered, or one: 9 to 16 along rows with rows 1:1, and
-	// 9 to 18 (nearest, 2x) with 7 to 5 along columns.
-	sizes := [][2]int{{13, 10}, {5, 4}, {7, 11}, {2, 9}, {20, 3}, {16, 7}, {18, 5}}
 	for _, tc := range transformCases {
 		for _, src := range srcs {
 			for _, sz := range sizes {
 				dw, dh := sz[0], sz[1]
 				it := render.Item{Texture: tex, Src: src, Dst: image.Rect(2, 1, 2+dw, 1+dh), Transform: tc.t}
-				out := renderScene(t, r, 24, 14, it)
+				out := renderScene(t, r, ow, oh, it)
 				s := src
 				if s.Empty() {
 					s = image.Rect(0, 0, bw, bh)
