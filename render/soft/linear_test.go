@@ -81,7 +81,7 @@ func TestLinearMatchesMapping(t *testing.T) {
 	// Both axes filtered, or one: 9 to 16 along rows with rows 1:1, and
 	// 9 to 18 (nearest, 2x) with 7 to 5 along columns.
 	sizes := [][2]int{{13, 10}, {5, 4}, {7, 11}, {2, 9}, {20, 3}, {16, 7}, {18, 5}}
-	checkLinear(t, bw, bh, srcs, sizes, 24, 14)
+	checkLinear(t, bw, bh, srcs, sizes, 24, 14, shm.FormatARGB8888)
 }
 
 // TestLinearTurnedBands is TestLinearMatchesMapping for a buffer taller
@@ -89,26 +89,44 @@ func TestLinearMatchesMapping(t *testing.T) {
 // rows are transposed 16 at a time, turnedRows): enlarged, shrunk and
 // stretched, mirrored or not, so that the bands follow the output rows
 // down and up, the last band ends at the source's last row, and part of
-// the source is shown.
+// the source is shown; in three formats, from an uploaded copy and from
+// the client's pool in place.
 func TestLinearTurnedBands(t *testing.T) {
 	const bw, bh = 45, 37
 	srcs := []image.Rectangle{{}, image.Rect(3, 5, 42, 30)}
 	sizes := [][2]int{{61, 53}, {30, 24}, {45, 70}, {80, 37}, {20, 90}}
-	checkLinear(t, bw, bh, srcs, sizes, 96, 96)
+	checkLinear(t, bw, bh, srcs, sizes, 96, 96, shm.FormatARGB8888, shm.FormatXBGR8888, shm.FormatABGR8888)
 }
 
 // checkLinear draws a bw x bh buffer of premultiplied pixels whose alpha
 // varies from each rectangle of srcs (empty: all of it) at each size of
 // sizes, under every transform, on an output of ow x oh, and checks every
-// pixel against the mapping render.LinearSample documents.
-func checkLinear(t *testing.T, bw, bh int, srcs []image.Rectangle, sizes [][2]int, ow, oh int) {
+// pixel against the mapping render.LinearSample documents: in ARGB8888 as
+// an uploaded copy, and in each other format of formats also from the
+// client's pool in place (an X format's pixels taken as opaque).
+func checkLinear(t *testing.T, bw, bh int, srcs []image.Rectangle, sizes [][2]int, ow, oh int, formats ...shm.Format) {
 	t.Helper()
 	px := func(x, y int) uint32 { // premultiplied, alpha varies
 		a := uint32(0x40 + 0x1f*((x+2*y)%7))
 		return a<<24 | (uint32(x*29)%(a+1))<<16 | (uint32(y*41)%(a+1))<<8 | uint32(x*y*13)%(a+1)
 	}
 	r := New()
-	tex := upload(t, r, newStaging(bw, bh, bw*4, shm.FormatARGB8888, px))
+	for _, f := range formats {
+		s := newStaging(bw, bh, bw*4, f, px)
+		texs := []*Texture{upload(t, r, s)}
+		if f != shm.FormatARGB8888 {
+			in, _, _ := attached(t, r, s, 0)
+			texs = append(texs, in)
+		}
+		for i, tex := range texs {
+			checkLinearTex(t, r, tex, fmt.Sprintf("format %#x in place %v", uint32(f), i == 1), px, bw, bh, srcs, sizes, ow, oh)
+		}
+	}
+}
+
+// checkLinearTex is checkLinear for one texture of px's pixels.
+func checkLinearTex(t *testing.T, r *Renderer, tex *Texture, what string, px func(x, y int) uint32, bw, bh int, srcs []image.Rectangle, sizes [][2]int, ow, oh int) {
+	t.Helper()
 	for _, tc := range transformCases {
 		for _, src := range srcs {
 			for _, sz := range sizes {
@@ -142,7 +160,7 @@ func checkLinear(t *testing.T, bw, bh int, srcs []image.Rectangle, sizes [][2]in
 					bx, by := bufferPixel(tc.t, x, y, W, H)
 					return px(s.Min.X+bx, s.Min.Y+by)
 				}
-				name := fmt.Sprintf("%s src %v %dx%d", tc.name, src, dw, dh)
+				name := fmt.Sprintf("%s: %s src %v %dx%d", what, tc.name, src, dw, dh)
 				for y := range dh {
 					y0, y1, wy := axis(y, H, dh, flipY)
 					for x := range dw {
