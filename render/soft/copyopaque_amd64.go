@@ -165,15 +165,21 @@ func prefetchEnds(row []uint32) {
 
 // transposeAVX2 transposes the 16 pixels from pix[cols[x]], for each of
 // the first m columns (a multiple of 8), into 16 rows of dst n pixels
-// apart: dst[d*n+x] = pix[cols[x]+d] (copyopaque_amd64.s).
+// apart: dst[d*n+x] = pix[cols[x]+d], and prefetches the bytes ahead
+// bytes from each 8 pixels it loads (copyopaque_amd64.s).
 //
 //go:noescape
-func transposeAVX2(dst *uint32, n int, pix *uint32, cols *int, m int)
+func transposeAVX2(dst *uint32, n int, pix *uint32, cols *int, m, ahead int)
 
 // transpose16 sets dst[d*n+x] = pix[cols[x]+d] for d < 16 and every x <
 // len(cols) (gatherBand's lines; no column above cmax), the leading
 // multiple of 8 columns in 8x8 blocks (transposeAVX2), the rest in Go.
-func transpose16(dst []uint32, n int, pix []uint32, cols []int, cmax int) {
+// With AVX2 it prefetches, from each buffer row, the line ahead bytes on
+// (64 or -64: the next band's 16 pixels of that row, 0 for none): the
+// rows are a page apart, no hardware prefetcher follows them, and the
+// next band reads the same rows (docs/benchmarks.md, "The next band's
+// lines prefetched"). A prefetch never faults.
+func transpose16(dst []uint32, n int, pix []uint32, cols []int, cmax, ahead int) {
 	m := 0
 	if haveAVX2 {
 		m = len(cols) &^ 7
@@ -181,7 +187,7 @@ func transpose16(dst []uint32, n int, pix []uint32, cols []int, cmax int) {
 	if m > 0 {
 		_ = dst[15*n+m-1]
 		_ = pix[cmax+15]
-		transposeAVX2(&dst[0], n, &pix[0], &cols[0], m)
+		transposeAVX2(&dst[0], n, &pix[0], &cols[0], m, ahead)
 	}
 	transposeGo(dst, n, pix, cols, m, 16)
 }

@@ -301,19 +301,21 @@ TEXT ·prefetch2(SB), NOSPLIT, $0-16
 	PREFETCHT0 (BX)
 	RET
 
-// func transposeAVX2(dst *uint32, n int, pix *uint32, cols *int, m int)
+// func transposeAVX2(dst *uint32, n int, pix *uint32, cols *int, m, ahead int)
 //
 // For each group of 8 of the m columns (m a multiple of 8) and each half
 // h of the 16 pixels from pix[cols[x]]: the 8x8 block of pixels (row i:
 // the 8 pixels at pix[cols[x+i]+8h]) transposed, its row j stored at
-// dst[(8h+j)*n+x].
-TEXT ·transposeAVX2(SB), NOSPLIT, $0-40
+// dst[(8h+j)*n+x]. Each load's address plus ahead bytes is prefetched:
+// both halves, since a buffer row's 16 pixels may straddle two lines.
+TEXT ·transposeAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ n+8(FP), BX
 	SHLQ $2, BX                 // a band row's bytes
 	MOVQ pix+16(FP), SI
 	MOVQ cols+24(FP), DX
 	MOVQ m+32(FP), CX
+	MOVQ ahead+40(FP), R13
 	SHRQ $3, CX
 	JZ   tdone
 
@@ -323,22 +325,31 @@ tloop:
 	MOVQ $2, R12
 
 thalf:
+	LEAQ (R10)(R13*1), R14
 	MOVQ    0(DX), AX
 	VMOVDQU (R10)(AX*4), Y0
+	PREFETCHT0 (R14)(AX*4)
 	MOVQ    8(DX), AX
 	VMOVDQU (R10)(AX*4), Y1
+	PREFETCHT0 (R14)(AX*4)
 	MOVQ    16(DX), AX
 	VMOVDQU (R10)(AX*4), Y2
+	PREFETCHT0 (R14)(AX*4)
 	MOVQ    24(DX), AX
 	VMOVDQU (R10)(AX*4), Y3
+	PREFETCHT0 (R14)(AX*4)
 	MOVQ    32(DX), AX
 	VMOVDQU (R10)(AX*4), Y4
+	PREFETCHT0 (R14)(AX*4)
 	MOVQ    40(DX), AX
 	VMOVDQU (R10)(AX*4), Y5
+	PREFETCHT0 (R14)(AX*4)
 	MOVQ    48(DX), AX
 	VMOVDQU (R10)(AX*4), Y6
+	PREFETCHT0 (R14)(AX*4)
 	MOVQ    56(DX), AX
 	VMOVDQU (R10)(AX*4), Y7
+	PREFETCHT0 (R14)(AX*4)
 
 	VUNPCKLPS Y1, Y0, Y8        // a0 b0 a1 b1 | a4 b4 a5 b5
 	VUNPCKHPS Y1, Y0, Y9        // a2 b2 a3 b3 | a6 b6 a7 b7

@@ -31,6 +31,6 @@ func prefetchEdges([]uint32) {}
 func prefetchEnds([]uint32) {}
 
 // transpose16 sets dst[d*n+x] = pix[cols[x]+d] for d < 16 (transposeGo).
-func transpose16(dst []uint32, n int, pix []uint32, cols []int, _ int) {
+func transpose16(dst []uint32, n int, pix []uint32, cols []int, _, _ int) {
 	transposeGo(dst, n, pix, cols, 0, 16)
 }

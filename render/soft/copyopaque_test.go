@@ -391,7 +391,8 @@ func TestGatherPermutes(t *testing.T) {
 
 // TestTranspose16 transposes lines of 16 pixels (gatherBand's) read down
 // a column, forwards and backwards, at every count of columns to 40,
-// from rows whose last ends just before a PROT_NONE page: each pixel lands
+// from rows whose last ends just before a PROT_NONE page (which the
+// prefetch of the next band's lines reaches, never a fault): each pixel lands
 // in its place, and nothing past the lines is read or written.
 func TestTranspose16(t *testing.T) {
 	end := beforeGuard(t)
@@ -401,6 +402,12 @@ func TestTranspose16(t *testing.T) {
 	}
 	const stride = 19 // pixels from one buffer row to the next
 	for _, backwards := range []bool{false, true} {
+		// The next band's lines prefetched from the last rows lie in
+		// the guard page, or backwards: never a fault.
+		ahead := 64
+		if backwards {
+			ahead = -64
+		}
 		for n := 0; n <= 40; n++ {
 			cols := make([]int, n)
 			cmax := 0
@@ -422,7 +429,7 @@ func TestTranspose16(t *testing.T) {
 						t.Fatalf("%d columns (backwards %v): faulted: %v", n, backwards, r)
 					}
 				}()
-				transpose16(dst[:16*nn], nn, pix, cols, cmax)
+				transpose16(dst[:16*nn], nn, pix, cols, cmax, ahead)
 			}()
 			for x, c := range cols {
 				for d := range 16 {

@@ -367,7 +367,7 @@ func (r *Renderer) gatherBand(p *plan, l *srcLayout, y, n, cmax int, f shm.Forma
 	span := hi - lo + 1
 	band, pix, cols := r.band[:span*n], l.pix[l.base+lo*l.rowStep:], r.cols[:n]
 	if span == bandSpan {
-		transpose16(band, n, pix, cols, cmax)
+		transpose16(band, n, pix, cols, cmax, bandAhead(ks[0], ks[m-1]))
 	} else {
 		transposeGo(band, n, pix, cols, 0, span)
 	}
@@ -375,6 +375,21 @@ func (r *Renderer) gatherBand(p *plan, l *srcLayout, y, n, cmax int, f shm.Forma
 		convertPixels(band, band, f)
 	}
 	return m
+}
+
+// bandAhead is transpose16's prefetch for a band whose first output row
+// shows source row k0 and whose last shows k1: the next band lies 64
+// bytes on along each buffer row where the source rows run up (a turned
+// buffer's source rows are its columns), 64 bytes back where they run
+// down, and nowhere known in a band of one row.
+func bandAhead(k0, k1 int) int {
+	switch {
+	case k1 > k0:
+		return 4 * bandSpan
+	case k1 < k0:
+		return -4 * bandSpan
+	}
+	return 0
 }
 
 // transposeGo sets dst[d*n+x] = pix[cols[x]+d] for d < span and x from

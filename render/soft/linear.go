@@ -276,7 +276,11 @@ func (r *Renderer) turnedRows(p *plan, l *srcLayout, k int, pair, down bool, x0,
 			cols[x] = l.base + tk*l.rowStep + (x0+x)*l.colStep
 		}
 		if rows == bandSpan {
-			transpose16(lb.tb[:bandSpan*n], n, l.pix, cols, cols[n-1])
+			ahead := bandAhead(0, 1)
+			if !down {
+				ahead = bandAhead(1, 0)
+			}
+			transpose16(lb.tb[:bandSpan*n], n, l.pix, cols, cols[n-1], ahead)
 		} else {
 			transposeGo(lb.tb[:rows*n], n, l.pix, cols, 0, rows)
 		}
