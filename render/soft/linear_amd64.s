@@ -124,6 +124,55 @@ vsloop:
 vsdone:
 	RET
 
+// The hmixRound routines' shared steps. HMIX_PAIRS loads the pairs of
+// lane groups of the group of 8 pixels whose columns R8 points at, from
+// the lanes at SI, into Y0-Y3 (register j: pixels j and j+4), their words
+// interleaved by the shuffle mask in Y15 (AX and BX scratch). HMIX_STORE
+// takes Y0-Y3 after VPMADDWD: the shift by 14, the packs to bytes, the
+// store of 8 pixels at DI, and their AND into Y13. AND_Y13_AX reduces
+// Y13 to one pixel in AX.
+#define HMIX_PAIRS \
+	MOVL        0(R8), AX;                \
+	MOVL        16(R8), BX;               \
+	VMOVDQU     (SI)(AX*8), X0;           \
+	VINSERTI128 $1, (SI)(BX*8), Y0, Y0;   \
+	MOVL        4(R8), AX;                \
+	MOVL        20(R8), BX;               \
+	VMOVDQU     (SI)(AX*8), X1;           \
+	VINSERTI128 $1, (SI)(BX*8), Y1, Y1;   \
+	MOVL        8(R8), AX;                \
+	MOVL        24(R8), BX;               \
+	VMOVDQU     (SI)(AX*8), X2;           \
+	VINSERTI128 $1, (SI)(BX*8), Y2, Y2;   \
+	MOVL        12(R8), AX;               \
+	MOVL        28(R8), BX;               \
+	VMOVDQU     (SI)(AX*8), X3;           \
+	VINSERTI128 $1, (SI)(BX*8), Y3, Y3;   \
+	VPSHUFB     Y15, Y0, Y0;              \
+	VPSHUFB     Y15, Y1, Y1;              \
+	VPSHUFB     Y15, Y2, Y2;              \
+	VPSHUFB     Y15, Y3, Y3
+
+#define HMIX_STORE \
+	VPSRLD    $14, Y0, Y0; \
+	VPSRLD    $14, Y1, Y1; \
+	VPSRLD    $14, Y2, Y2; \
+	VPSRLD    $14, Y3, Y3; \
+	VPACKUSDW Y1, Y0, Y0;  \
+	VPACKUSDW Y3, Y2, Y2;  \
+	VPACKUSWB Y2, Y0, Y0;  \
+	VMOVDQU   Y0, 0(DI);   \
+	VPAND     Y0, Y13, Y13
+
+#define AND_Y13_AX \
+	VEXTRACTI128 $1, Y13, X0; \
+	VPAND        X0, X13, X13; \
+	VPSHUFD      $0x4e, X13, X0; \
+	VPAND        X0, X13, X13; \
+	VPSHUFD      $0xb1, X13, X0; \
+	VPAND        X0, X13, X13; \
+	VMOVD        X13, AX
+
 // The words of a pixel pair (a, b) interleaved: aB bB aG bG aR bR aA bA,
 // from lanes B, G, R, A (hrShuf) or R, G, B, A (hrShufSwap).
 DATA hrShuf<>+0(SB)/8, $0x0b0a030209080100
@@ -187,26 +236,7 @@ hrshuf:
 	VMOVDQU hrPerm<>+96(SB), Y11
 
 hrloop:
-	MOVL        0(R8), AX
-	MOVL        16(R8), BX
-	VMOVDQU     (SI)(AX*8), X0
-	VINSERTI128 $1, (SI)(BX*8), Y0, Y0
-	MOVL        4(R8), AX
-	MOVL        20(R8), BX
-	VMOVDQU     (SI)(AX*8), X1
-	VINSERTI128 $1, (SI)(BX*8), Y1, Y1
-	MOVL        8(R8), AX
-	MOVL        24(R8), BX
-	VMOVDQU     (SI)(AX*8), X2
-	VINSERTI128 $1, (SI)(BX*8), Y2, Y2
-	MOVL        12(R8), AX
-	MOVL        28(R8), BX
-	VMOVDQU     (SI)(AX*8), X3
-	VINSERTI128 $1, (SI)(BX*8), Y3, Y3
-	VPSHUFB     Y15, Y0, Y0
-	VPSHUFB     Y15, Y1, Y1
-	VPSHUFB     Y15, Y2, Y2
-	VPSHUFB     Y15, Y3, Y3
+	HMIX_PAIRS
 	VMOVDQU     0(R10), Y12 // the group's 8 weights
 	VPERMD      Y12, Y8, Y4
 	VPERMD      Y12, Y9, Y5
@@ -216,27 +246,13 @@ hrloop:
 	VPMADDWD    Y5, Y1, Y1
 	VPMADDWD    Y6, Y2, Y2
 	VPMADDWD    Y7, Y3, Y3
-	VPSRLD      $14, Y0, Y0
-	VPSRLD      $14, Y1, Y1
-	VPSRLD      $14, Y2, Y2
-	VPSRLD      $14, Y3, Y3
-	VPACKUSDW   Y1, Y0, Y0 // pixels 0, 1 | 4, 5
-	VPACKUSDW   Y3, Y2, Y2 // 2, 3 | 6, 7
-	VPACKUSWB   Y2, Y0, Y0 // 0-3 | 4-7
-	VMOVDQU     Y0, 0(DI)
-	VPAND       Y0, Y13, Y13
+	HMIX_STORE
 	ADDQ        $32, R8
 	ADDQ        $32, R10
 	ADDQ        $32, DI
 	DECQ        CX
 	JNZ         hrloop
-	VEXTRACTI128 $1, Y13, X0
-	VPAND        X0, X13, X13
-	VPSHUFD      $0x4e, X13, X0
-	VPAND        X0, X13, X13
-	VPSHUFD      $0xb1, X13, X0
-	VPAND        X0, X13, X13
-	VMOVD        X13, AX
+	AND_Y13_AX
 	VZEROUPPER
 
 hrdone:
@@ -273,39 +289,12 @@ htshuf:
 	MOVQ           R11, R12
 
 htloop:
-	MOVL        0(R8), AX
-	MOVL        16(R8), BX
-	VMOVDQU     (SI)(AX*8), X0
-	VINSERTI128 $1, (SI)(BX*8), Y0, Y0
-	MOVL        4(R8), AX
-	MOVL        20(R8), BX
-	VMOVDQU     (SI)(AX*8), X1
-	VINSERTI128 $1, (SI)(BX*8), Y1, Y1
-	MOVL        8(R8), AX
-	MOVL        24(R8), BX
-	VMOVDQU     (SI)(AX*8), X2
-	VINSERTI128 $1, (SI)(BX*8), Y2, Y2
-	MOVL        12(R8), AX
-	MOVL        28(R8), BX
-	VMOVDQU     (SI)(AX*8), X3
-	VINSERTI128 $1, (SI)(BX*8), Y3, Y3
-	VPSHUFB     Y15, Y0, Y0
-	VPSHUFB     Y15, Y1, Y1
-	VPSHUFB     Y15, Y2, Y2
-	VPSHUFB     Y15, Y3, Y3
+	HMIX_PAIRS
 	VPMADDWD    0(R10), Y0, Y0
 	VPMADDWD    32(R10), Y1, Y1
 	VPMADDWD    64(R10), Y2, Y2
 	VPMADDWD    96(R10), Y3, Y3
-	VPSRLD      $14, Y0, Y0
-	VPSRLD      $14, Y1, Y1
-	VPSRLD      $14, Y2, Y2
-	VPSRLD      $14, Y3, Y3
-	VPACKUSDW   Y1, Y0, Y0 // pixels 0, 1 | 4, 5
-	VPACKUSDW   Y3, Y2, Y2 // 2, 3 | 6, 7
-	VPACKUSWB   Y2, Y0, Y0 // 0-3 | 4-7
-	VMOVDQU     Y0, 0(DI)
-	VPAND       Y0, Y13, Y13
+	HMIX_STORE
 	ADDQ        $32, R8
 	ADDQ        $128, R10
 	ADDQ        $32, DI
@@ -317,13 +306,7 @@ htloop:
 htnext:
 	DECQ CX
 	JNZ  htloop
-	VEXTRACTI128 $1, Y13, X0
-	VPAND        X0, X13, X13
-	VPSHUFD      $0x4e, X13, X0
-	VPAND        X0, X13, X13
-	VPSHUFD      $0xb1, X13, X0
-	VPAND        X0, X13, X13
-	VMOVD        X13, AX
+	AND_Y13_AX
 	VZEROUPPER
 
 htdone:
