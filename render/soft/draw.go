@@ -260,6 +260,16 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 	// 256x256 windows (docs/benchmarks.md, "Opaque rows straight to the
 	// output").
 	lines := native && r.ntStores() && haveBlocks()
+	// Opaque rows of the other formats (an XRGB8888 buffer turned,
+	// mirrored or scaled, or in another byte order) are gathered or
+	// read unconverted and converted on their way to the output, one
+	// pass with non-temporal stores, not converted in the row first and
+	// then copied (docs/benchmarks.md, "Converted on the way out").
+	raw := p.opaque && opaqueSrc && l.aligned && f != shm.FormatARGB8888 && r.ntStores()
+	rowFmt := f // the format gather and gatherBand convert from
+	if raw {
+		rowFmt = shm.FormatARGB8888
+	}
 	// The source row r.row holds, converted or gathered: a window scaled
 	// up shows each source row on several output rows in turn, and
 	// gathering it again for each was three quarters of a frame at 2x
@@ -296,12 +306,14 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 		case turned:
 			j := y - bandY
 			if j < 0 || j >= bandN {
-				bandY, bandN, j = y, r.gatherBand(p, &l, y, n, cmax, f), 0
+				bandY, bandN, j = y, r.gatherBand(p, &l, y, n, cmax, rowFmt), 0
 			}
 			d := r.bandRow[j]
 			src = r.band[d*n : d*n+n]
 		case k == held:
 			src = r.row[:n]
+		case direct && raw:
+			src = l.pix[s+x0 : s+x0+n]
 		case direct:
 			src = r.row[:n]
 			if l.aligned {
@@ -316,8 +328,14 @@ func (r *Renderer) drawFrom(p *plan, b []byte, stride int, f shm.Format, alphaSe
 				k2, _ := p.sourceRow(y+gatherAhead, false)
 				r.perm.ahead = (k2 - k) * l.rowStep
 			}
-			l.gather(src, b, s, r.cols[:n], cmax, f, &r.perm)
+			l.gather(src, b, s, r.cols[:n], cmax, rowFmt, &r.perm)
 			held = k
+		}
+		if raw {
+			o := y*r.w + p.vis.Min.X
+			r.prefetchNextEnds(o, n)
+			convert(r.out[o:o+n], src, alphaOr(f), f.SwapRB(), true)
+			continue
 		}
 		r.putRow(p, y, src, opaqueSrc)
 	}
