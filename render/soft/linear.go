@@ -22,7 +22,7 @@ type linBufs struct {
 	c32 []int32
 	wt  []uint32
 	rep hmixRepeat
-	// A turned source's rows (turnedRows): bandRows16 of them over the
+	// A turned source's rows (turnedRows): bandSpan (16) of them over the
 	// span, from source row tk, and the offsets transpose16 reads.
 	tb    []uint32
 	tcols []int
