@@ -63,21 +63,19 @@ func hmixRound(dst []uint32, v []uint64, c []int32, wx, wt []uint32, cmax int, s
 	}
 	if n > 0 {
 		_, _ = v[cmax+1], wt[n-1]
-		lo, hi := 0, 0 // the pixels mixed with rp's table
+		lo, hi := n, n // the pixels mixed with rp's table: none
 		if rp != nil && rp.groups > 0 {
 			_ = rp.tab[32*rp.groups-1]
 			lo, hi = min(8*rp.g0, n), min(8*rp.g1, n)
 		}
+		if lo > 0 {
+			and = hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], lo, swap)
+		}
 		if hi > lo {
-			if lo > 0 {
-				and = hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], lo, swap)
-			}
 			and &= hmixRoundTabAVX2(&dst[lo], &v[0], &c[lo], &rp.tab[0], hi-lo, rp.groups, swap)
-			if hi < n {
-				and &= hmixRoundAVX2(&dst[hi], &v[0], &c[hi], &wt[hi], n-hi, swap)
-			}
-		} else {
-			and = hmixRoundAVX2(&dst[0], &v[0], &c[0], &wt[0], n, swap)
+		}
+		if hi < n {
+			and &= hmixRoundAVX2(&dst[hi], &v[0], &c[hi], &wt[hi], n-hi, swap)
 		}
 	}
 	return and & hmixRoundGo(dst[n:], v, c[n:], wx[n:], swap)
