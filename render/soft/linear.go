@@ -27,6 +27,9 @@ type linBufs struct {
 	tb    []uint32
 	tcols []int
 	tk    int
+	// Rows last with a table (drawLinearH): the pass along the row's
+	// table; it shares h, hRow and c32.
+	perm permTab
 }
 
 func (lb *linBufs) grow(n int) {
@@ -86,6 +89,9 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	// pixels, that would cost in proportion to the source (a client's
 	// buffer 2^27 pixels wide shown 2 wide), so it takes the gathering
 	// path, whose cost follows the output.
+	if l.aligned && r.drawLinearH(p, &l, lo, cmax, or, f.SwapRB(), linY, direct, opaqueSrc) {
+		return
+	}
 	if l.aligned && cmax-lo <= maxSpan(n)*l.colStep {
 		r.drawLinearV(p, &l, lo, cmax, or, f.SwapRB(), linX, linY, direct, opaqueSrc)
 		return

@@ -87,3 +87,48 @@ func hmixRound(dst []uint32, v []uint64, c []int32, wx, wt []uint32, cmax int, s
 //
 //go:noescape
 func hmixRoundTabAVX2(dst *uint32, v *uint64, c *int32, tab *uint32, n, groups int, swap bool) uint32
+
+// hpermAVX2 is hperm in AVX2 on pointers, for groups groups of 4 output
+// pixels of tab (linear_amd64.s).
+//
+//go:noescape
+func hpermAVX2(h *uint64, src *uint32, tab *permEntry, groups int, swap bool, or uint32)
+
+// vmulAVX2 is vmul in AVX2 on pointers, for n pixels, n a multiple of 8,
+// with a weight w of at most 63, or half (linear_amd64.s).
+//
+//go:noescape
+func vmulAVX2(dst *uint32, a, c *uint64, n int, w uint32, half bool) uint32
+
+// rowsLast reports whether drawLinearH may take an item: it has no
+// routine but AVX2's worth taking.
+func rowsLast() bool { return haveAVX2 && !noRowsLast }
+
+// hperm sets h[i] to source row src filtered along the output row at pt's
+// columns (hpermGo): with AVX2, 4 pixels at a time.
+func hperm(h []uint64, src []uint32, pt *permTab, swap bool, or uint32) {
+	n := len(pt.c)
+	h, src = h[:n], src[:pt.read]
+	g := len(pt.e)
+	if g > 0 {
+		_ = h[4*g-1]
+		hpermAVX2(&h[0], &src[0], &pt.e[0], g, swap, or)
+	}
+	hpermGo(h[4*g:], src, pt.c[4*g:], pt.wx[4*g:], swap, or)
+}
+
+// vmul mixes rows a and c (hperm's lanes) with weight w of c and rounds
+// them into dst (vmulGo): with AVX2, 8 pixels at a time. It returns the
+// AND of dst's pixels.
+func vmul(dst []uint32, a, c []uint64, w uint32) uint32 {
+	a, c = a[:len(dst)], c[:len(dst)]
+	n := len(dst) &^ 7
+	and := ^uint32(0)
+	if n > 0 {
+		if w > one/2 { // the sum is the same from c: w fits VPMULHW's word
+			a, c, w = c, a, one-w
+		}
+		and = vmulAVX2(&dst[0], &a[0], &c[0], n, w, w == one/2)
+	}
+	return and & vmulGo(dst[n:], a[n:], c[n:], w)
+}

@@ -312,3 +312,142 @@ htnext:
 htdone:
 	MOVL AX, ret+56(FP)
 	RET
+
+// hperm's shuffles: the pair of pixels (a, b) in each 8 bytes of a lane
+// interleaved byte by byte, aB bB aG bG aR bR aA bA, from pixels in
+// 0xAARRGGBB's byte order (hpShuf) or with R and B exchanged
+// (hpShufSwap).
+DATA hpShuf<>+0(SB)/8, $0x0703060205010400
+DATA hpShuf<>+8(SB)/8, $0x0f0b0e0a0d090c08
+DATA hpShuf<>+16(SB)/8, $0x0703060205010400
+DATA hpShuf<>+24(SB)/8, $0x0f0b0e0a0d090c08
+GLOBL hpShuf<>(SB), RODATA|NOPTR, $32
+DATA hpShufSwap<>+0(SB)/8, $0x0703040005010602
+DATA hpShufSwap<>+8(SB)/8, $0x0f0b0c080d090e0a
+DATA hpShufSwap<>+16(SB)/8, $0x0703040005010602
+DATA hpShufSwap<>+24(SB)/8, $0x0f0b0c080d090e0a
+GLOBL hpShufSwap<>(SB), RODATA|NOPTR, $32
+
+// func hpermAVX2(h *uint64, src *uint32, tab *permEntry, groups int, swap bool, or uint32)
+//
+// hperm on groups groups of 4 output pixels: for each, the 8 source
+// pixels from the entry's base (ORed with or), each output pixel's pair
+// put side by side by one VPERMD with the entry's indices, their bytes
+// interleaved (the shuffle also puts B first where swap), and one
+// VPMADDUBSW with the entry's weight bytes gives a*w0 + b*w1 per channel
+// in a word (at most 255*128), to which vRound is added. The prefetch a
+// page ahead carries the reads of a cold client buffer across page
+// boundaries, as vmixSrcAVX2's does.
+TEXT ·hpermAVX2(SB), NOSPLIT, $0-40
+	MOVQ  h+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  tab+16(FP), R8
+	MOVQ  groups+24(FP), CX
+	TESTQ CX, CX
+	JZ    hpdone
+	LEAQ  hpShuf<>(SB), AX
+	CMPB  swap+32(FP), $0
+	JEQ   hpshuf
+	LEAQ  hpShufSwap<>(SB), AX
+
+hpshuf:
+	VMOVDQU      (AX), Y15
+	MOVL         or+36(FP), AX
+	VMOVQ        AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL         $64, AX
+	VMOVQ        AX, X13
+	VPBROADCASTW X13, Y13 // vRound
+
+hploop:
+	MOVL       0(R8), AX
+	PREFETCHT0 4096(SI)(AX*4)
+	VPOR       (SI)(AX*4), Y14, Y0
+	VPMOVZXBD  8(R8), Y1
+	VPERMD     Y0, Y1, Y0
+	VPSHUFB    Y15, Y0, Y0
+	VPMADDUBSW 16(R8), Y0, Y0
+	VPADDW     Y13, Y0, Y0
+	VMOVDQU    Y0, 0(DI)
+	ADDQ       $48, R8
+	ADDQ       $32, DI
+	DECQ       CX
+	JNZ        hploop
+	VZEROUPPER
+
+hpdone:
+	RET
+
+// VMUL_STORE packs the words of pixels 0-3 (Y0) and 4-7 (Y1) to bytes,
+// stores the 8 pixels at DI and ANDs them into Y13.
+#define VMUL_STORE \
+	VPACKUSWB Y1, Y0, Y0;   \
+	VPERMQ    $0xd8, Y0, Y0; \
+	VMOVDQU   Y0, 0(DI);    \
+	VPAND     Y0, Y13, Y13
+
+// func vmulAVX2(dst *uint32, a, c *uint64, n int, w uint32, half bool) uint32
+//
+// vmul on n pixels, n a multiple of 8, 8 at a time, for w at most 63
+// (shifted left by 9 in the operand) or half: each channel is
+// (a + (c-a)*w/128) >> 7, the quotient taken by VPMULHW (c-a fits a
+// signed word, and w<<9 does for w < 64), or (a+c) >> 8 where half. It
+// returns the AND of the pixels it wrote.
+TEXT ·vmulAVX2(SB), NOSPLIT, $0-44
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ c+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVL $-1, AX
+	SHRQ $3, CX
+	JZ   vmdone
+	VPCMPEQD Y13, Y13, Y13 // the AND so far
+	CMPB     half+36(FP), $0
+	JNE      vmhalf
+	MOVL     w+32(FP), AX
+	SHLL     $9, AX
+	VMOVQ    AX, X15
+	VPBROADCASTW X15, Y15
+
+vmloop:
+	VMOVDQU 0(SI), Y0  // a, pixels 0-3
+	VMOVDQU 32(SI), Y1 // a, pixels 4-7
+	VMOVDQU 0(DX), Y2
+	VMOVDQU 32(DX), Y3
+	VPSUBW  Y0, Y2, Y2 // c-a
+	VPSUBW  Y1, Y3, Y3
+	VPMULHW Y15, Y2, Y2
+	VPMULHW Y15, Y3, Y3
+	VPADDW  Y2, Y0, Y0
+	VPADDW  Y3, Y1, Y1
+	VPSRLW  $7, Y0, Y0
+	VPSRLW  $7, Y1, Y1
+	VMUL_STORE
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     vmloop
+	JMP     vmend
+
+vmhalf:
+	VMOVDQU 0(SI), Y0
+	VMOVDQU 32(SI), Y1
+	VPADDW  0(DX), Y0, Y0 // at most 2*(255*128+64): no carry out
+	VPADDW  32(DX), Y1, Y1
+	VPSRLW  $8, Y0, Y0
+	VPSRLW  $8, Y1, Y1
+	VMUL_STORE
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     vmhalf
+
+vmend:
+	AND_Y13_AX
+	VZEROUPPER
+
+vmdone:
+	MOVL AX, ret+40(FP)
+	RET

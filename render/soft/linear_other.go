@@ -14,3 +14,17 @@ func vmixSrc(v []uint64, a, c []uint32, w0, w1, or uint32) { vmixSrcGo(v, a, c, 
 func hmixRound(dst []uint32, v []uint64, c []int32, wx, _ []uint32, _ int, swap bool, _ *hmixRepeat) uint32 {
 	return hmixRoundGo(dst, v, c, wx, swap)
 }
+
+// rowsLast reports whether drawLinearH may take an item: not without
+// AVX2, where drawLinearV costs less.
+func rowsLast() bool { return false }
+
+// hperm sets h[i] to source row src filtered along the output row at pt's
+// columns (hpermGo).
+func hperm(h []uint64, src []uint32, pt *permTab, swap bool, or uint32) {
+	hpermGo(h[:len(pt.c)], src[:pt.read], pt.c, pt.wx, swap, or)
+}
+
+// vmul mixes rows a and c with weight w of c into dst (vmulGo) and
+// returns the AND of dst's pixels.
+func vmul(dst []uint32, a, c []uint64, w uint32) uint32 { return vmulGo(dst, a, c, w) }
