@@ -15,8 +15,8 @@ func hmixRound(dst []uint32, v []uint64, c []int32, wx, _ []uint32, _ int, swap 
 	return hmixRoundGo(dst, v, c, wx, swap)
 }
 
-// rowsLast reports whether drawLinearH may take an item: not without
-// AVX2, where drawLinearV costs less.
+// rowsLast reports whether drawLinearH may take an item: only with its
+// AVX2 routines; here drawLinearV's Go passes draw every filtered item.
 func rowsLast() bool { return false }
 
 // hperm sets h[i] to source row src filtered along the output row at pt's
