@@ -32,6 +32,22 @@ type linBufs struct {
 	perm permTab
 }
 
+// hSlot returns which of lb.h holds source row k filtered along the
+// output row (hit), or, where neither does, which is to hold it: the one
+// that does not hold row keep.
+func (lb *linBufs) hSlot(k, keep int) (j int, hit bool) {
+	for j := range lb.hRow {
+		if lb.hRow[j] == k {
+			return j, true
+		}
+	}
+	if lb.hRow[0] == keep {
+		j = 1
+	}
+	lb.hRow[j] = k
+	return j, false
+}
+
 func (lb *linBufs) grow(n int) {
 	if cap(lb.wx) >= n {
 		return
@@ -108,18 +124,12 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	// row returns source row k filtered along the output row, computing
 	// it into the buffer that does not hold keep.
 	row := func(k, keep int) []uint64 {
-		for j := range lb.hRow {
-			if lb.hRow[j] == k {
-				return lb.h[j][:n]
-			}
-		}
-		j := 0
-		if lb.hRow[0] == keep {
-			j = 1
-		}
+		j, hit := lb.hSlot(k, keep)
 		h := lb.h[j][:n]
+		if hit {
+			return h
+		}
 		s := l.base + k*l.rowStep
-		lb.hRow[j] = k
 		l.gather(lb.a[:n], b, s, c0, cmax, f, nil)
 		if linX {
 			l.gather(lb.b[:n], b, s, c1, cmax+l.colStep, f, nil)

@@ -157,19 +157,13 @@ func (r *Renderer) drawLinearH(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 	// row returns source row k filtered along the output row, computing
 	// it into the buffer that does not hold keep.
 	row := func(k, keep int) []uint64 {
-		for j := range lb.hRow {
-			if lb.hRow[j] == k {
-				return lb.h[j][:n]
-			}
+		j, hit := lb.hSlot(k, keep)
+		h := lb.h[j][:n]
+		if !hit {
+			s := l.base + k*l.rowStep + lo
+			hperm(h, l.pix[s:s+read], &lb.perm, swap, or)
 		}
-		j := 0
-		if lb.hRow[0] == keep {
-			j = 1
-		}
-		lb.hRow[j] = k
-		s := l.base + k*l.rowStep + lo
-		hperm(lb.h[j][:n], l.pix[s:s+read], &lb.perm, swap, or)
-		return lb.h[j][:n]
+		return h
 	}
 	overBg := !p.opaque && p.overBg
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
