@@ -66,14 +66,13 @@ func (lb *linBufs) grow(n int) {
 // the same numbers.
 //
 // The filter is separable. Where the source's pixels are 4-byte aligned
-// (client buffers in practice), an upright or flipped item that shrinks
-// its source to no less than about 0.5 goes to drawLinearH, which
-// filters each source row along the output row once with a table (a
-// buffer at scale 2 on an output at 1.5, a viewport's stretch, an
-// enlargement). Where it does not take the item and the item does not
-// shrink its source more than maxSpan allows, drawLinearV mixes along
-// the column first (turned by 90 or 270 degrees too, its rows
-// transposed in bands). Elsewhere each
+// (client buffers in practice), an item that shrinks its source to no
+// less than about 0.5 goes to drawLinearH, which filters each source row
+// along the output row once with a table (a buffer at scale 2 on an
+// output at 1.5, a viewport's stretch, an enlargement; turned by 90 or
+// 270 degrees too, its rows transposed in bands). Where it does not take
+// the item and the item does not shrink its source more than maxSpan
+// allows, drawLinearV mixes along the column first. Elsewhere each
 // source row is first gathered and filtered along the output row
 // (hmixRow, kept unrounded in 16-bit lanes), and each output row mixes
 // two such rows (vmixRow).

@@ -110,6 +110,9 @@ func hperm(h []uint64, src []uint32, pt *permTab, swap bool, or uint32) {
 	n := len(pt.c)
 	h, src = h[:n], src[:pt.read]
 	g := len(pt.e)
+	if !haveAVX2 {
+		g = 0
+	}
 	if g > 0 {
 		_ = h[4*g-1]
 		hpermAVX2(&h[0], &src[0], &pt.e[0], g, swap, or)
@@ -122,8 +125,10 @@ func hperm(h []uint64, src []uint32, pt *permTab, swap bool, or uint32) {
 // AND of dst's pixels.
 func vmul(dst []uint32, a, c []uint64, w uint32) uint32 {
 	a, c = a[:len(dst)], c[:len(dst)]
-	n := len(dst) &^ 7
-	and := ^uint32(0)
+	n, and := 0, ^uint32(0)
+	if haveAVX2 {
+		n = len(dst) &^ 7
+	}
 	if n > 0 {
 		if w > one/2 { // the sum is the same from c: w fits VPMULHW's word
 			a, c, w = c, a, one-w

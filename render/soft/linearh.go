@@ -130,28 +130,40 @@ func vmulGo(dst []uint32, a, c []uint64, w uint32) uint32 {
 // drawLinearV.
 var noRowsLast bool
 
-// drawLinearH is drawLinear for an upright or flipped item whose source
-// pixels are 4-byte aligned (l.aligned, l.colStep 1), with the columns
-// drawLinear set (r.cols, r.lin.wx; lo and cmax the smallest and
-// largest), where each group of 4 output pixels reads 8 source pixels
-// or fewer: each source row is filtered along the output row (hperm)
-// once, kept while the next output row reads it too, and each output
-// row mixes two such rows and rounds (vmul). The sums are drawLinear's,
-// so the pixels are the same. It reports false, having drawn nothing,
-// where it does not take the item.
+// drawLinearH is drawLinear for an item whose source pixels are 4-byte
+// aligned (l.aligned), with the columns drawLinear set (r.cols, r.lin.wx;
+// offsets from l.base, lo and cmax the smallest and largest), where each
+// group of 4 output pixels reads 8 source pixels or fewer: each source
+// row is filtered along the output row (hperm) once, kept while the next
+// output row reads it too, and each output row mixes two such rows and
+// rounds (vmul). A turned buffer's source rows (its columns) come from
+// turnedRows' bands. The sums are drawLinear's, so the pixels are the
+// same. It reports false, having drawn nothing, where it does not take
+// the item.
 func (r *Renderer) drawLinearH(p *plan, l *srcLayout, lo, cmax int, or uint32, swap, linY, direct, opaqueSrc bool) bool {
-	if !rowsLast() || l.colStep != 1 {
+	if !rowsLast() {
 		return false
 	}
 	lb := &r.lin
 	n := p.vis.Dx()
-	read := min(cmax-lo+2, p.uw-lo) // source pixels lo to cmax+1, within the row
+	// Offsets to source columns: a step of l.colStep, which is 1 but for
+	// a turned buffer, whose columns are its rows.
+	step := l.colStep
+	x0 := lo / step
+	read := min((cmax-lo)/step+2, p.uw-x0) // columns x0 to the last read + 1, within the row
 	cr := lb.c32[:n]
 	for i, c := range r.cols[:n] {
-		cr[i] = int32(c - lo)
+		cr[i] = int32((c - lo) / step)
 	}
 	if !lb.perm.set(cr, lb.wx[:n], read) {
 		return false
+	}
+	turned, down := step != 1, true // down: source rows follow output rows down
+	if turned {
+		lb.tk = -1
+		k0, _ := p.sourceRow(p.vis.Min.Y, linY)
+		k1, _ := p.sourceRow(p.vis.Max.Y-1, linY)
+		down = k1 >= k0
 	}
 	lb.hRow = [2]int{-1, -1}
 	// row returns source row k filtered along the output row, computing
@@ -160,8 +172,14 @@ func (r *Renderer) drawLinearH(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 		j, hit := lb.hSlot(k, keep)
 		h := lb.h[j][:n]
 		if !hit {
-			s := l.base + k*l.rowStep + lo
-			hperm(h, l.pix[s:s+read], &lb.perm, swap, or)
+			var src []uint32
+			if turned {
+				src, _ = r.turnedRows(p, l, k, false, down, x0, read)
+			} else {
+				s := l.base + k*l.rowStep + x0
+				src = l.pix[s : s+read]
+			}
+			hperm(h, src, &lb.perm, swap, or)
 		}
 		return h
 	}

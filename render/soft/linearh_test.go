@@ -189,9 +189,9 @@ func TestVmul(t *testing.T) {
 	}
 }
 
-// TestLinearRowsLast: drawLinearH takes an upright buffer enlarged or
-// shrunk to 0.67 (rowsLast where the machine has AVX2) and leaves a
-// shrink to 0.44 and a turned buffer to drawLinearV; and with it off
+// TestLinearRowsLast: drawLinearH takes a buffer enlarged or shrunk to
+// 0.67, upright, flipped or turned (rowsLast where the machine has AVX2),
+// and leaves a shrink along the row to 0.44 or 0.4 to drawLinearV; and with it off
 // (noRowsLast), drawLinearV draws the same pixels as checkLinear's
 // mapping.
 func TestLinearRowsLast(t *testing.T) {
@@ -207,7 +207,9 @@ func TestLinearRowsLast(t *testing.T) {
 		{61, 53, render.TransformNormal, true},
 		{30, 24, render.TransformFlipped180, true},
 		{20, 90, render.TransformNormal, false},
-		{61, 53, render.Transform90, false},
+		{53, 61, render.Transform90, true},
+		{24, 30, render.TransformFlipped270, true},
+		{15, 61, render.Transform270, false},
 	} {
 		r.lin.perm = permTab{}
 		renderScene(t, r, 96, 96, render.Item{Texture: tex, Dst: image.Rect(2, 1, 2+tc.w, 1+tc.h), Transform: tc.t})
