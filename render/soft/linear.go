@@ -247,18 +247,27 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 		vmixSrc(v[:read], a, c, w0, w1, or)
 		out := r.rowOut(p, y, n, direct || overBg)
 		and := hmixRound(out, v, cr, wx, wt, xmax, swap, &lb.rep)
-		switch {
-		case direct:
-		case overBg:
-			if and < alphaMask { // some pixel is translucent
-				// Plain stores: hmixRound has just written out's lines
-				// into the caches (5.50 against 4.63 ms a translucent
-				// frame at 1.5 with non-temporal ones, bench/ab.sh).
-				overSolidRow(out, out, p.bg, false)
-			}
-		default:
-			r.putRow(p, y, out, opaqueSrc)
+		r.putLinearRow(p, y, out, and, direct, overBg, opaqueSrc)
+	}
+}
+
+// putLinearRow finishes output row y of a filtered item, whose pixels a
+// pass wrote to out (rowOut(direct || overBg)), and returned their AND:
+// nothing more where they went straight into the output, composited in
+// place over the background colour where they went there and some pixel
+// is translucent (overBg), else composited into the output by putRow.
+func (r *Renderer) putLinearRow(p *plan, y int, out []uint32, and uint32, direct, overBg, opaqueSrc bool) {
+	switch {
+	case direct:
+	case overBg:
+		if and < alphaMask { // some pixel is translucent
+			// Plain stores: the pass has just written out's lines into
+			// the caches (5.50 against 4.63 ms a translucent frame at
+			// 1.5 with non-temporal ones, bench/ab.sh).
+			overSolidRow(out, out, p.bg, false)
 		}
+	default:
+		r.putRow(p, y, out, opaqueSrc)
 	}
 }
 

@@ -193,15 +193,7 @@ func (r *Renderer) drawLinearH(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 		}
 		out := r.rowOut(p, y, n, direct || overBg)
 		and := vmul(out, t, u, uint32(w))
-		switch {
-		case direct:
-		case overBg:
-			if and < alphaMask { // some pixel is translucent
-				overSolidRow(out, out, p.bg, false)
-			}
-		default:
-			r.putRow(p, y, out, opaqueSrc)
-		}
+		r.putLinearRow(p, y, out, and, direct, overBg, opaqueSrc)
 	}
 	return true
 }
