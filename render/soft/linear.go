@@ -103,17 +103,20 @@ func (r *Renderer) drawLinear(p *plan, b []byte, stride int, f shm.Format, alpha
 	or := alphaOr(f) // the alpha of an X format
 	// direct: the rows go straight into the output.
 	direct := p.opaque && opaqueSrc
-	// Rows first mixes every source pixel between the columns read, on
-	// each output row: where the item shrinks a wide source to a few
-	// pixels, that would cost in proportion to the source (a client's
-	// buffer 2^27 pixels wide shown 2 wide), so it takes the gathering
-	// path, whose cost follows the output.
-	if l.aligned && r.drawLinearH(p, &l, lo, cmax, or, f.SwapRB(), linY, direct, opaqueSrc) {
-		return
-	}
-	if l.aligned && cmax-lo <= maxSpan(n)*l.colStep {
-		r.drawLinearV(p, &l, lo, cmax, or, f.SwapRB(), linX, linY, direct, opaqueSrc)
-		return
+	if l.aligned {
+		sp := r.spanOf(p, &l, lo, cmax)
+		if r.drawLinearH(p, &l, sp, or, f.SwapRB(), linY, direct, opaqueSrc) {
+			return
+		}
+		// Rows first mixes every source pixel between the columns read,
+		// on each output row: where the item shrinks a wide source to a
+		// few pixels, that would cost in proportion to the source (a
+		// client's buffer 2^27 pixels wide shown 2 wide), so it takes
+		// the gathering path, whose cost follows the output.
+		if cmax-lo <= maxSpan(n)*l.colStep {
+			r.drawLinearV(p, &l, sp, or, f.SwapRB(), linX, linY, direct, opaqueSrc)
+			return
+		}
 	}
 	c1 := lb.cols1[:n] // the second pixel of each column's pair
 	for i, c := range c0 {
@@ -170,41 +173,66 @@ func (r *Renderer) rowOut(p *plan, y, n int, direct bool) []uint32 {
 // width.
 func maxSpan(n int) int { return 4*n + 16 }
 
+// linSpan is the source columns that an item whose source pixels are
+// 4-byte aligned reads, as drawLinearH and drawLinearV take them: from
+// column x0 to x0+xmax+1 (the last pair's second), read of them within
+// the row, and each output pixel's first column from x0 (cr, 32 bits: a
+// filtered axis has at most render.MaxLinear pixels).
+type linSpan struct {
+	x0, xmax, read int
+	cr             []int32
+}
+
+// spanOf returns the linSpan of p's columns as drawLinear set them
+// (r.cols, offsets from l.base, lo and cmax the smallest and largest),
+// the columns from x0 in r.lin.c32. Offsets to source columns step by
+// l.colStep, which is 1 but for a turned buffer, whose columns are its
+// rows.
+func (r *Renderer) spanOf(p *plan, l *srcLayout, lo, cmax int) linSpan {
+	n, step := p.vis.Dx(), l.colStep
+	sp := linSpan{x0: lo / step, xmax: (cmax - lo) / step, cr: r.lin.c32[:n]}
+	// Along a nearest-neighbour row the last column may be the row's
+	// last pixel, whose pair (at weight 0) is past the row: only the
+	// pixels up to the row's end are read.
+	sp.read = min(sp.xmax+2, p.uw-sp.x0)
+	for i, c := range r.cols[:n] {
+		sp.cr[i] = int32((c - lo) / step)
+	}
+	return sp
+}
+
+// turnedDown readies turnedRows for a draw of p, a turned buffer whose
+// source rows are its columns, and reports whether those rows follow the
+// output rows down (not flipped).
+func (r *Renderer) turnedDown(p *plan, linY bool) bool {
+	r.lin.tk = -1
+	k0, _ := p.sourceRow(p.vis.Min.Y, linY)
+	k1, _ := p.sourceRow(p.vis.Max.Y-1, linY)
+	return k1 >= k0
+}
+
 // drawLinearV is drawLinear for an item whose source pixels are 4-byte
 // aligned (l.aligned), with the columns drawLinear set (r.cols, r.lin.wx;
-// offsets from l.base, lo and cmax the smallest and largest), linX and
-// linY telling which axes are filtered and swap whether the pixels are R,
-// G, B, A in memory (SwapRB). It mixes along the column first: each output row mixes its two source rows
+// sp their span), linX and linY telling which axes are filtered and swap
+// whether the pixels are R, G, B, A in memory (SwapRB). It mixes along
+// the column first: each output row mixes its two source rows
 // over the span of columns it reads (vmixSrc, unrounded 16-bit lanes),
 // then mixes and rounds along the row (hmixRound). The sums are those of
 // drawLinear's order, so the pixels are the same. It costs less: the
 // pass along the row, which reads a pair per output pixel, runs once per
 // output row instead of once per source row, and the pass along the
 // column reads whole runs of pixels.
-func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, swap, linX, linY, direct, opaqueSrc bool) {
+func (r *Renderer) drawLinearV(p *plan, l *srcLayout, sp linSpan, or uint32, swap, linX, linY, direct, opaqueSrc bool) {
 	lb := &r.lin
 	n := p.vis.Dx()
-	c0, wx := r.cols[:n], lb.wx[:n]
-	// Offsets to source columns: a step of l.colStep, which is 1 but for
-	// a turned buffer, whose columns are its rows.
-	step := l.colStep
-	x0, xmax := lo/step, (cmax-lo)/step // the first column, the last from it
-	span := xmax + 2                    // columns x0 to x0+xmax+1
+	wx := lb.wx[:n]
+	x0, xmax, read, cr := sp.x0, sp.xmax, sp.read, sp.cr
+	span := xmax + 2 // columns x0 to x0+xmax+1
 	if cap(lb.v) < span {
 		lb.v = make([]uint64, span)
 	}
 	v := lb.v[:span]
-	// Along a nearest-neighbour row the last column may be the row's
-	// last pixel, whose pair (at weight 0) is past the row: that lane is
-	// 0, and only the pixels up to the row's end are read.
-	read := min(span, p.uw-x0)
-	clear(v[read:])
-	// The columns from x0, in 32 bits (a filtered axis has at most
-	// render.MaxLinear pixels).
-	cr := lb.c32[:n]
-	for i, c := range c0 {
-		cr[i] = int32((c - lo) / step)
-	}
+	clear(v[read:]) // a pair past the row's end (at weight 0): lanes of 0
 	wt := lb.wt[:n]
 	hmixWeights(wt, wx)
 	q := 1 // the weights along a nearest-neighbour row are all 0
@@ -218,14 +246,8 @@ func (r *Renderer) drawLinearV(p *plan, l *srcLayout, lo, cmax int, or uint32, s
 	overBg := !p.opaque && p.overBg
 	// Source rows of a turned buffer are its columns: they are
 	// transposed into lb.tb, 16 at a time (turnedRows).
-	turned := step != 1
-	down := true // source rows follow output rows down, not up (flipped)
-	if turned {
-		lb.tk = -1
-		k0, _ := p.sourceRow(p.vis.Min.Y, linY)
-		k1, _ := p.sourceRow(p.vis.Max.Y-1, linY)
-		down = k1 >= k0
-	}
+	turned := l.colStep != 1
+	down := !turned || r.turnedDown(p, linY) // source rows follow output rows down, not up (flipped)
 	for y := p.vis.Min.Y; y < p.vis.Max.Y; y++ {
 		k, w := p.sourceRow(y, linY)
 		var a, c []uint32 // rows k and k+1 (k again where w is 0)

@@ -126,31 +126,26 @@ vsdone:
 
 // The hmixRound routines' shared steps. HMIX_PAIRS loads the pairs of
 // lane groups of the group of 8 pixels whose columns R8 points at, from
-// the lanes at SI, into Y0-Y3 (register j: pixels j and j+4), their words
-// interleaved by the shuffle mask in Y15 (AX and BX scratch). HMIX_STORE
+// the lanes at SI, into Y0-Y3 (register j: pixels j and j+4, HMIX_PAIR),
+// their words interleaved by the shuffle mask in Y15 (AX and BX
+// scratch). HMIX_STORE
 // takes Y0-Y3 after VPMADDWD: the shift by 14, the packs to bytes, the
 // store of 8 pixels at DI, and their AND into Y13. AND_Y13_AX reduces
 // Y13 to one pixel in AX.
+#define HMIX_PAIR(lo, hi, X, Y) \
+	MOVL        lo(R8), AX;               \
+	MOVL        hi(R8), BX;               \
+	VMOVDQU     (SI)(AX*8), X;            \
+	VINSERTI128 $1, (SI)(BX*8), Y, Y
+
 #define HMIX_PAIRS \
-	MOVL        0(R8), AX;                \
-	MOVL        16(R8), BX;               \
-	VMOVDQU     (SI)(AX*8), X0;           \
-	VINSERTI128 $1, (SI)(BX*8), Y0, Y0;   \
-	MOVL        4(R8), AX;                \
-	MOVL        20(R8), BX;               \
-	VMOVDQU     (SI)(AX*8), X1;           \
-	VINSERTI128 $1, (SI)(BX*8), Y1, Y1;   \
-	MOVL        8(R8), AX;                \
-	MOVL        24(R8), BX;               \
-	VMOVDQU     (SI)(AX*8), X2;           \
-	VINSERTI128 $1, (SI)(BX*8), Y2, Y2;   \
-	MOVL        12(R8), AX;               \
-	MOVL        28(R8), BX;               \
-	VMOVDQU     (SI)(AX*8), X3;           \
-	VINSERTI128 $1, (SI)(BX*8), Y3, Y3;   \
-	VPSHUFB     Y15, Y0, Y0;              \
-	VPSHUFB     Y15, Y1, Y1;              \
-	VPSHUFB     Y15, Y2, Y2;              \
+	HMIX_PAIR(0, 16, X0, Y0);  \
+	HMIX_PAIR(4, 20, X1, Y1);  \
+	HMIX_PAIR(8, 24, X2, Y2);  \
+	HMIX_PAIR(12, 28, X3, Y3); \
+	VPSHUFB     Y15, Y0, Y0;   \
+	VPSHUFB     Y15, Y1, Y1;   \
+	VPSHUFB     Y15, Y2, Y2;   \
 	VPSHUFB     Y15, Y3, Y3
 
 #define HMIX_STORE \

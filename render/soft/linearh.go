@@ -132,7 +132,7 @@ var noRowsLast bool
 
 // drawLinearH is drawLinear for an item whose source pixels are 4-byte
 // aligned (l.aligned), with the columns drawLinear set (r.cols, r.lin.wx;
-// offsets from l.base, lo and cmax the smallest and largest), where each
+// sp their span), where each
 // group of 4 output pixels reads 8 source pixels or fewer: each source
 // row is filtered along the output row (hperm) once, kept while the next
 // output row reads it too, and each output row mixes two such rows and
@@ -140,31 +140,15 @@ var noRowsLast bool
 // turnedRows' bands. The sums are drawLinear's, so the pixels are the
 // same. It reports false, having drawn nothing, where it does not take
 // the item.
-func (r *Renderer) drawLinearH(p *plan, l *srcLayout, lo, cmax int, or uint32, swap, linY, direct, opaqueSrc bool) bool {
-	if !rowsLast() {
-		return false
-	}
+func (r *Renderer) drawLinearH(p *plan, l *srcLayout, sp linSpan, or uint32, swap, linY, direct, opaqueSrc bool) bool {
 	lb := &r.lin
 	n := p.vis.Dx()
-	// Offsets to source columns: a step of l.colStep, which is 1 but for
-	// a turned buffer, whose columns are its rows.
-	step := l.colStep
-	x0 := lo / step
-	read := min((cmax-lo)/step+2, p.uw-x0) // columns x0 to the last read + 1, within the row
-	cr := lb.c32[:n]
-	for i, c := range r.cols[:n] {
-		cr[i] = int32((c - lo) / step)
-	}
-	if !lb.perm.set(cr, lb.wx[:n], read) {
+	if !rowsLast() || !lb.perm.set(sp.cr, lb.wx[:n], sp.read) {
 		return false
 	}
-	turned, down := step != 1, true // down: source rows follow output rows down
-	if turned {
-		lb.tk = -1
-		k0, _ := p.sourceRow(p.vis.Min.Y, linY)
-		k1, _ := p.sourceRow(p.vis.Max.Y-1, linY)
-		down = k1 >= k0
-	}
+	x0, read := sp.x0, sp.read
+	turned := l.colStep != 1
+	down := !turned || r.turnedDown(p, linY) // source rows follow output rows down
 	lb.hRow = [2]int{-1, -1}
 	// row returns source row k filtered along the output row, computing
 	// it into the buffer that does not hold keep.
