@@ -540,8 +540,16 @@ func (r *Results) Goals() []Goal {
 				f50, f99, k, _ := r.fastMode("weston", w.Name)
 				if q, s := ratio(r.stat("nofault", w.Name, syncMetrics[0]), f50); k > 0 && !math.IsNaN(q) {
 					q99, s99 := ratio(r.stat("nofault", w.Name, syncMetrics[1]), f99)
-					gs = append(gs, Goal{"sync round trip <= 1.0x weston's fast mode (p50), p99 no worse" + syncGoalSuffix(w),
-						fmt.Sprintf("p50 %s, p99 %s", s, s99), q <= 1.0 && q99 <= 1.0})
+					measured, met := fmt.Sprintf("p50 %s, p99 %s", s, s99), q <= 1.0 && q99 <= 1.0
+					// weston's fastest runs are only its fast mode if they
+					// reached the mode nofault's fastest runs were in: an
+					// unpinned round trip lands on one CPU or across two by
+					// the scheduler's choice, run by run, 7 against 65 µs.
+					if nf, _, _, _ := r.fastMode("nofault", w.Name); f50.Min > fastModeSpread*nf.Min {
+						measured += fmt.Sprintf("; no verdict: weston's runs never reached nofault's fastest mode (lowest p50 %.1f against %.1f µs)", f50.Min, nf.Min)
+						met = false
+					}
+					gs = append(gs, Goal{"sync round trip <= 1.0x weston's fast mode (p50), p99 no worse" + syncGoalSuffix(w), measured, met})
 				}
 			case wlclient.ModeFlood:
 				q, s := ratio(r.stat("nofault", w.Name, floodMetrics[0]), r.stat("weston", w.Name, floodMetrics[0]))
