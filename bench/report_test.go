@@ -61,8 +61,12 @@ func TestWestonFastMode(t *testing.T) {
 			if !found {
 				t.Fatal("no fast-mode goal")
 			}
-			if md := r.Markdown("", ""); !strings.Contains(md, "weston's fast mode") {
+			md := r.Markdown("", "")
+			if !strings.Contains(md, "weston's fast mode") {
 				t.Errorf("the report has no fast-mode note:\n%s", md)
+			}
+			if nv := strings.Contains(md, "For nofault, no verdict"); nv != tt.noVerdict {
+				t.Errorf("the fast-mode note says no verdict: %v, want %v:\n%s", nv, tt.noVerdict, md)
 			}
 		})
 	}
