@@ -128,10 +128,9 @@ vsdone:
 // lane groups of the group of 8 pixels whose columns R8 points at, from
 // the lanes at SI, into Y0-Y3 (register j: pixels j and j+4, HMIX_PAIR),
 // their words interleaved by the shuffle mask in Y15 (AX and BX
-// scratch). HMIX_STORE
-// takes Y0-Y3 after VPMADDWD: the shift by 14, the packs to bytes, the
-// store of 8 pixels at DI, and their AND into Y13. AND_Y13_AX reduces
-// Y13 to one pixel in AX.
+// scratch). HMIX_STORE takes Y0-Y3 after VPMADDWD: the shift by 14, the
+// packs to bytes, the store of 8 pixels at DI, and their AND into Y13.
+// AND_Y13_AX reduces Y13 to one pixel in AX.
 #define HMIX_PAIR(lo, hi, X, Y) \
 	MOVL        lo(R8), AX;               \
 	MOVL        hi(R8), BX;               \

@@ -132,11 +132,10 @@ var noRowsLast bool
 
 // drawLinearH is drawLinear for an item whose source pixels are 4-byte
 // aligned (l.aligned), with the columns drawLinear set (r.cols, r.lin.wx;
-// sp their span), where each
-// group of 4 output pixels reads 8 source pixels or fewer: each source
-// row is filtered along the output row (hperm) once, kept while the next
-// output row reads it too, and each output row mixes two such rows and
-// rounds (vmul). A turned buffer's source rows (its columns) come from
+// sp their span), where each group of 4 output pixels reads 8 source
+// pixels or fewer: each source row is filtered along the output row
+// (hperm) once, kept while the next output row reads it too, and each
+// output row mixes two such rows and rounds (vmul). A turned buffer's source rows (its columns) come from
 // turnedRows' bands. The sums are drawLinear's, so the pixels are the
 // same. It reports false, having drawn nothing, where it does not take
 // the item.

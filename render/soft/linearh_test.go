@@ -191,9 +191,9 @@ func TestVmul(t *testing.T) {
 
 // TestLinearRowsLast: drawLinearH takes a buffer enlarged or shrunk to
 // 0.67, upright, flipped or turned (rowsLast where the machine has AVX2),
-// and leaves a shrink along the row to 0.44 or 0.4 to drawLinearV; and with it off
-// (noRowsLast), drawLinearV draws the same pixels as checkLinear's
-// mapping.
+// and leaves a shrink along the row to 0.44 or 0.4 to drawLinearV; and
+// with it off (noRowsLast), drawLinearV draws the same pixels as
+// checkLinear's mapping.
 func TestLinearRowsLast(t *testing.T) {
 	const bw, bh = 45, 37
 	r := New()
