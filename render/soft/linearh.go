@@ -135,10 +135,10 @@ var noRowsLast bool
 // sp their span), where each group of 4 output pixels reads 8 source
 // pixels or fewer: each source row is filtered along the output row
 // (hperm) once, kept while the next output row reads it too, and each
-// output row mixes two such rows and rounds (vmul). A turned buffer's source rows (its columns) come from
-// turnedRows' bands. The sums are drawLinear's, so the pixels are the
-// same. It reports false, having drawn nothing, where it does not take
-// the item.
+// output row mixes two such rows and rounds (vmul). A turned buffer's
+// source rows (its columns) come from turnedRows' bands. The sums are
+// drawLinear's, so the pixels are the same. It reports false, having
+// drawn nothing, where it does not take the item.
 func (r *Renderer) drawLinearH(p *plan, l *srcLayout, sp linSpan, or uint32, swap, linY, direct, opaqueSrc bool) bool {
 	lb := &r.lin
 	n := p.vis.Dx()
